@@ -1,0 +1,272 @@
+"""The case engine (业务受理/派工/接件/退件/取消受理/归档, seed 004).
+
+Case types and their stages are data. ``apply`` is the whole state machine:
+it takes a case's state and an action and returns the new state, or raises
+RuleViolation with the reason the move is illegal. Storage keeps the state and
+the history; nothing here touches it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from core.errors import RuleViolation
+from core.roles import Actor, Role
+
+
+@dataclass(frozen=True)
+class Stage:
+    code: str
+    name: str  # shown on screen
+    role: Role  # who works this stage
+
+
+@dataclass(frozen=True)
+class CaseType:
+    code: str
+    letter: str  # first character of the case number
+    name: str
+    stages: tuple[Stage, ...]
+
+    def stage_index(self, code: str) -> int:
+        for i, stage in enumerate(self.stages):
+            if stage.code == code:
+                return i
+        raise RuleViolation("CASE_UNKNOWN_STAGE", f"业务类型“{self.name}”没有“{code}”这个办理阶段。")
+
+
+CASE_TYPES: dict[str, CaseType] = {
+    t.code: t
+    for t in (
+        CaseType(
+            "resale_signing",
+            "F",
+            "存量房买卖网签备案",
+            (
+                Stage("entry", "合同信息录入", Role.CLERK),
+                Stage("signing", "签约环节", Role.CLERK),
+                Stage("filing_review", "备案审核", Role.SUPERVISOR),
+            ),
+        ),
+        CaseType(
+            "resale_cancel",
+            "Q",
+            "存量房网签注销",
+            (
+                Stage("entry", "注销申请受理", Role.CLERK),
+                Stage("review", "注销审核", Role.SUPERVISOR),
+            ),
+        ),
+        CaseType(
+            "lease_signing",
+            "G",
+            "公租房租赁签约",
+            (
+                Stage("tenant_info", "承租人信息确认", Role.CLERK),
+                Stage("identity_check", "身份核验", Role.CLERK),
+                Stage("deposit", "缴纳保证金", Role.CLERK),
+                Stage("review", "签约审核", Role.SUPERVISOR),
+            ),
+        ),
+        CaseType(
+            "allocation_round",
+            "P",
+            "公租房选房场次",
+            (
+                Stage("prepare", "场次准备", Role.SUPERVISOR),
+                Stage("publish", "结果公示", Role.SUPERVISOR),
+            ),
+        ),
+    )
+}
+
+CASE_NUMBER_RE = re.compile(r"^[A-Z]\d{8}\d{7}$")
+
+
+def case_type(code: str) -> CaseType:
+    try:
+        return CASE_TYPES[code]
+    except KeyError:
+        raise RuleViolation("CASE_UNKNOWN_TYPE", f"没有“{code}”这种业务类型。") from None
+
+
+def format_case_number(letter: str, day: date, sequence: int) -> str:
+    """F + yyyymmdd + 7-digit daily sequence, e.g. F202203290000015."""
+    if not 0 < sequence < 10_000_000:
+        raise RuleViolation("CASE_SEQUENCE_EXHAUSTED", "当日业务号已用尽，请联系系统管理员。")
+    return f"{letter}{day:%Y%m%d}{sequence:07d}"
+
+
+class CaseStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    ARCHIVED = "archived"
+
+
+CASE_STATUS_LABELS = {
+    CaseStatus.ACTIVE: "未办结",
+    CaseStatus.CANCELLED: "已取消受理",
+    CaseStatus.ARCHIVED: "已办结",
+}
+
+
+class ActionKind(StrEnum):
+    ACCEPT = "accept"
+    DISPATCH = "dispatch"
+    RECEIVE = "receive"
+    RETURN = "return"
+    CANCEL = "cancel"
+    ARCHIVE = "archive"
+
+
+ACTION_LABELS = {
+    ActionKind.ACCEPT: "发起业务",
+    ActionKind.DISPATCH: "派工",
+    ActionKind.RECEIVE: "接件",
+    ActionKind.RETURN: "退件",
+    ActionKind.CANCEL: "取消受理",
+    ActionKind.ARCHIVE: "归档",
+}
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """Where a case stands.
+
+    Either someone holds it (``holder_id``), or it waits to be received by an
+    operator (``pending_operator_id``) or by anyone of a role (``pending_role``).
+    """
+
+    type_code: str
+    stage: str
+    status: CaseStatus
+    holder_id: int | None
+    pending_role: Role | None = None
+    pending_operator_id: int | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.holder_id is None and self.status is CaseStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whom a case is sent to: a named operator (with their role) or a role."""
+
+    role: Role
+    operator_id: int | None = None
+
+
+def accept(type_code: str, actor: Actor) -> CaseState:
+    kind = case_type(type_code)
+    first = kind.stages[0]
+    if actor.role is not first.role and actor.role is not Role.ADMIN:
+        raise RuleViolation("CASE_WRONG_ROLE", f"“{kind.name}”须由{_role_name(first.role)}受理。")
+    return CaseState(type_code, first.code, CaseStatus.ACTIVE, actor.operator_id)
+
+
+def _role_name(role: Role) -> str:
+    from core.roles import ROLE_LABELS
+
+    return ROLE_LABELS[role]
+
+
+def _require_active(state: CaseState) -> None:
+    if state.status is CaseStatus.CANCELLED:
+        raise RuleViolation("CASE_CANCELLED", "该业务已取消受理，不能继续办理。")
+    if state.status is CaseStatus.ARCHIVED:
+        raise RuleViolation("CASE_ARCHIVED", "该业务已归档办结，不能继续办理。")
+
+
+def _require_holder(state: CaseState, actor: Actor) -> None:
+    _require_active(state)
+    if state.holder_id is None:
+        raise RuleViolation("CASE_NOT_RECEIVED", "该业务尚待接件，请先接件再办理。")
+    if state.holder_id != actor.operator_id:
+        raise RuleViolation("CASE_NOT_HOLDER", "该业务不在您的手中，只有当前办理人可以操作。")
+
+
+def dispatch(state: CaseState, actor: Actor, target: Target) -> CaseState:
+    """Send the case to the next stage, to an operator or to a role (派工)."""
+    _require_holder(state, actor)
+    kind = case_type(state.type_code)
+    index = kind.stage_index(state.stage)
+    if index + 1 >= len(kind.stages):
+        raise RuleViolation("CASE_LAST_STAGE", "该业务已在最后办理阶段，请归档而不是派工。")
+    nxt = kind.stages[index + 1]
+    if target.role is not nxt.role:
+        raise RuleViolation(
+            "CASE_DISPATCH_WRONG_ROLE",
+            f"下一阶段“{nxt.name}”须由{_role_name(nxt.role)}办理，不能派给{_role_name(target.role)}。",
+        )
+    return replace(
+        state,
+        stage=nxt.code,
+        holder_id=None,
+        pending_role=None if target.operator_id else target.role,
+        pending_operator_id=target.operator_id,
+    )
+
+
+def receive(state: CaseState, actor: Actor) -> CaseState:
+    """Take a case that was dispatched to you or to your role (接件)."""
+    _require_active(state)
+    if state.holder_id is not None:
+        raise RuleViolation("CASE_ALREADY_HELD", "该业务已被接件，正在办理中。")
+    if state.pending_operator_id is not None:
+        if state.pending_operator_id != actor.operator_id:
+            raise RuleViolation("CASE_NOT_FOR_YOU", "该业务已派给其他办理人员，您不能接件。")
+    elif state.pending_role is not None and state.pending_role is not actor.role:
+        raise RuleViolation(
+            "CASE_NOT_FOR_ROLE", f"该业务派给{_role_name(state.pending_role)}，您的角色不能接件。"
+        )
+    return replace(state, holder_id=actor.operator_id, pending_role=None, pending_operator_id=None)
+
+
+def return_to(
+    state: CaseState, actor: Actor, to_stage: str, reason: str, previous_handler: int | None
+) -> CaseState:
+    """Send the case back to an earlier stage (退件), with a reason.
+
+    ``previous_handler`` is the operator who last worked ``to_stage``; the case
+    goes back to them, or to the stage's role when nobody is known.
+    """
+    _require_holder(state, actor)
+    if not reason.strip():
+        raise RuleViolation("CASE_RETURN_REASON_REQUIRED", "退件必须填写退件原因。", field="reason")
+    kind = case_type(state.type_code)
+    here = kind.stage_index(state.stage)
+    there = kind.stage_index(to_stage)
+    if there >= here:
+        raise RuleViolation("CASE_RETURN_NOT_EARLIER", "只能退回到之前的办理阶段。", field="to_stage")
+    stage = kind.stages[there]
+    return replace(
+        state,
+        stage=stage.code,
+        holder_id=None,
+        pending_role=None if previous_handler else stage.role,
+        pending_operator_id=previous_handler,
+    )
+
+
+def cancel(state: CaseState, actor: Actor, reason: str) -> CaseState:
+    """Cancel the acceptance (取消受理): only in the first stage, by its holder."""
+    _require_holder(state, actor)
+    if not reason.strip():
+        raise RuleViolation("CASE_CANCEL_REASON_REQUIRED", "取消受理必须填写原因。", field="reason")
+    kind = case_type(state.type_code)
+    if kind.stage_index(state.stage) != 0:
+        raise RuleViolation("CASE_CANCEL_TOO_LATE", "业务已派工进入后续阶段，不能取消受理，请退件。")
+    return replace(state, status=CaseStatus.CANCELLED, holder_id=None)
+
+
+def archive(state: CaseState, actor: Actor) -> CaseState:
+    """Close the case at its last stage (归档)."""
+    _require_holder(state, actor)
+    kind = case_type(state.type_code)
+    if kind.stage_index(state.stage) != len(kind.stages) - 1:
+        raise RuleViolation("CASE_ARCHIVE_TOO_EARLY", "业务尚未到最后办理阶段，不能归档。")
+    return replace(state, status=CaseStatus.ARCHIVED, holder_id=None)

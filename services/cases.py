@@ -1,0 +1,404 @@
+"""The case engine's use cases: accept, dispatch, receive, return, cancel, archive,
+and the in-hand list, done list and progress timeline (seed 004 §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, or_, select, text
+from sqlmodel import Session
+
+from core import cases as rules
+from core.cases import ACTION_LABELS, CASE_STATUS_LABELS, ActionKind, CaseState, CaseStatus, Target
+from core.errors import RuleViolation
+from core.roles import ROLE_LABELS, Actor, Permission, Role, require
+from core.timeutil import SHANGHAI, local_today, utcnow
+from services import audit
+from storage.engine import Database
+from storage.models import Case, CaseEvent, CaseParty, Operator
+
+
+def next_case_number(session: Session, letter: str, day: date) -> str:
+    """Take the next number of the day atomically (unique across terminals).
+
+    One upsert with RETURNING: concurrent transactions serialise on the day's
+    row (PostgreSQL row lock; SQLite's write lock), so no number repeats.
+    """
+    last = session.execute(
+        text(
+            "INSERT INTO case_sequence (day, last) VALUES (:day, 1) "
+            "ON CONFLICT (day) DO UPDATE SET last = case_sequence.last + 1 RETURNING last"
+        ),
+        {"day": day},
+    ).scalar_one()
+    return rules.format_case_number(letter, day, last)
+
+
+def _state(case: Case) -> CaseState:
+    return CaseState(
+        case.type_code,
+        case.stage,
+        CaseStatus(case.status),
+        case.holder_id,
+        Role(case.pending_role) if case.pending_role else None,
+        case.pending_operator_id,
+    )
+
+
+def _store(case: Case, state: CaseState) -> None:
+    case.stage = state.stage
+    case.status = state.status.value
+    case.holder_id = state.holder_id
+    case.pending_role = state.pending_role.value if state.pending_role else None
+    case.pending_operator_id = state.pending_operator_id
+    case.updated_at = utcnow()
+
+
+def _snapshot(case: Case) -> dict[str, object]:
+    return {
+        "stage": case.stage,
+        "status": case.status,
+        "holder_id": case.holder_id,
+        "pending_role": case.pending_role,
+        "pending_operator_id": case.pending_operator_id,
+    }
+
+
+def _load_for_update(session: Session, number: str) -> Case:
+    case = session.execute(select(Case).where(Case.number == number).with_for_update()).scalar_one_or_none()
+    if case is None:
+        raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
+    return case
+
+
+def _event(session: Session, case: Case, actor: Actor, kind: ActionKind, from_stage: str | None, note: str | None = None) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=utcnow(),
+            operator_id=actor.operator_id,
+            operator_name=actor.name,
+            action=kind.value,
+            from_stage=from_stage,
+            to_stage=case.stage,
+            note=note,
+        )
+    )
+
+
+def accept_in(
+    session: Session,
+    actor: Actor,
+    type_code: str,
+    *,
+    summary: str = "",
+    parties: list[tuple[str, int, str]] = (),  # type: ignore[assignment]
+) -> Case:
+    """Accept a new case inside the caller's transaction (for flows that create one)."""
+    require(actor, Permission.CASE_ACCEPT)
+    state = rules.accept(type_code, actor)
+    kind = rules.case_type(type_code)
+    now = utcnow()
+    case = Case(
+        number=next_case_number(session, kind.letter, local_today(now)),
+        type_code=type_code,
+        stage=state.stage,
+        status=state.status.value,
+        holder_id=state.holder_id,
+        summary=summary[:200],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    for party_kind, party_id, role in parties:
+        session.add(
+            CaseParty(
+                case_id=case.id,
+                person_id=party_id if party_kind == "person" else None,
+                organisation_id=party_id if party_kind == "organisation" else None,
+                role=role,
+            )
+        )
+    _event(session, case, actor, ActionKind.ACCEPT, None)
+    audit.append(
+        session, actor, "case_accept", object_type="case", object_id=case.id, case_number=case.number,
+        after={"type": type_code, **_snapshot(case)},
+    )
+    return case
+
+
+def accept_case(db: Database, actor: Actor, type_code: str, *, summary: str = "", parties=()) -> str:
+    """受理: create a case at its first stage, held by the accepting clerk."""
+    with db.write() as session:
+        return accept_in(session, actor, type_code, summary=summary, parties=list(parties)).number
+
+
+def _act(db: Database, actor: Actor, number: str, kind: ActionKind, change, note: str | None = None) -> None:
+    require(actor, Permission.CASE_WORK)
+    with db.write() as session:
+        case = _load_for_update(session, number)
+        before = _snapshot(case)
+        from_stage = case.stage
+        _store(case, change(session, case, _state(case)))
+        _event(session, case, actor, kind, from_stage, note)
+        audit.append(
+            session, actor, f"case_{kind.value}", object_type="case", object_id=case.id,
+            case_number=case.number, before=before, after={**_snapshot(case), "note": note},
+        )
+
+
+def dispatch_case(db: Database, actor: Actor, number: str, *, role: Role | str | None = None, operator: str | None = None) -> None:
+    """派工: to a named operator (username) or to everyone of a role."""
+
+    def change(session: Session, case: Case, state: CaseState) -> CaseState:
+        if operator:
+            op = session.execute(select(Operator).where(Operator.username == operator)).scalar_one_or_none()
+            if op is None or not op.active:
+                raise RuleViolation("CASE_DISPATCH_NO_OPERATOR", f"没有可接件的操作员“{operator}”。", field="operator")
+            target = Target(Role(op.role), op.id)
+        elif role:
+            try:
+                target = Target(Role(role))
+            except ValueError:
+                raise RuleViolation("CASE_DISPATCH_BAD_ROLE", "派工对象的角色不正确。", field="role") from None
+        else:
+            kind = rules.case_type(state.type_code)
+            index = kind.stage_index(state.stage)
+            if index + 1 >= len(kind.stages):
+                raise RuleViolation("CASE_LAST_STAGE", "该业务已在最后办理阶段，请归档而不是派工。")
+            target = Target(kind.stages[index + 1].role)
+        return rules.dispatch(state, actor, target)
+
+    who = operator or (ROLE_LABELS[Role(role)] if role and role in Role._value2member_map_ else None)
+    _act(db, actor, number, ActionKind.DISPATCH, change, note=f"派工给{who}" if who else None)
+
+
+def receive_case(db: Database, actor: Actor, number: str) -> None:
+    _act(db, actor, number, ActionKind.RECEIVE, lambda s, c, st: rules.receive(st, actor))
+
+
+def return_case(db: Database, actor: Actor, number: str, *, to_stage: str, reason: str) -> None:
+    """退件: back to an earlier stage, to whoever last worked it."""
+
+    def change(session: Session, case: Case, state: CaseState) -> CaseState:
+        previous = session.execute(
+            select(CaseEvent.operator_id)
+            .where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.to_stage == to_stage,
+                CaseEvent.action.in_([ActionKind.ACCEPT.value, ActionKind.RECEIVE.value]),
+            )
+            .order_by(CaseEvent.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return rules.return_to(state, actor, to_stage, reason, previous)
+
+    _act(db, actor, number, ActionKind.RETURN, change, note=reason.strip())
+
+
+def cancel_case(db: Database, actor: Actor, number: str, *, reason: str) -> None:
+    _act(db, actor, number, ActionKind.CANCEL, lambda s, c, st: rules.cancel(st, actor, reason), note=reason.strip())
+
+
+def archive_case(db: Database, actor: Actor, number: str) -> None:
+    _act(db, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.archive(st, actor))
+
+
+# ---------------------------------------------------------------- read side
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    number: str
+    type_name: str
+    stage_name: str
+    status_label: str
+    summary: str
+    received_at: datetime | None  # when it came into my hands / when I started
+    finished_at: datetime | None
+    dispatched_by: str | None  # 上一派工人员
+    waiting: bool  # 待接件
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    type_code: str | None = None
+    status: str | None = None
+    number_contains: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def _stage_name(type_code: str, stage: str) -> str:
+    kind = rules.case_type(type_code)
+    return kind.stages[kind.stage_index(stage)].name
+
+
+def _local_bounds(f: CaseFilter) -> tuple[datetime | None, datetime | None]:
+    lo = datetime.combine(f.since, time.min, SHANGHAI) if f.since else None
+    hi = datetime.combine(f.until + timedelta(days=1), time.min, SHANGHAI) if f.until else None
+    return lo, hi
+
+
+def _apply_filter(query, f: CaseFilter, moment_column):
+    if f.type_code:
+        query = query.where(Case.type_code == f.type_code)
+    if f.status:
+        query = query.where(Case.status == f.status)
+    if f.number_contains:
+        query = query.where(Case.number.contains(f.number_contains.strip().upper()))
+    lo, hi = _local_bounds(f)
+    if lo:
+        query = query.where(moment_column >= lo)
+    if hi:
+        query = query.where(moment_column < hi)
+    return query
+
+
+def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[CaseRow]:
+    """在手业务: cases I hold, and cases waiting for me or my role to receive them."""
+    require(actor, Permission.CASE_WORK)
+    with db.read() as session:
+        query = select(Case).where(
+            Case.status == CaseStatus.ACTIVE.value,
+            or_(
+                Case.holder_id == actor.operator_id,
+                and_(Case.holder_id.is_(None), Case.pending_operator_id == actor.operator_id),
+                and_(Case.holder_id.is_(None), Case.pending_operator_id.is_(None), Case.pending_role == actor.role.value),
+            ),
+        )
+        query = _apply_filter(query, f, Case.updated_at).order_by(Case.updated_at.desc()).limit(500)
+        rows = []
+        for case in session.execute(query).scalars():
+            last = session.execute(
+                select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc()).limit(1)
+            ).scalar_one()
+            rows.append(
+                CaseRow(
+                    case.number,
+                    rules.case_type(case.type_code).name,
+                    _stage_name(case.type_code, case.stage),
+                    "待接件" if case.holder_id is None else "办理中",
+                    case.summary,
+                    last.at,
+                    None,
+                    last.operator_name if last.action in (ActionKind.DISPATCH.value, ActionKind.RETURN.value) else None,
+                    case.holder_id is None,
+                )
+            )
+        return rows
+
+
+def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[CaseRow]:
+    """已办业务: one row per stage I worked and finished, newest first."""
+    require(actor, Permission.CASE_WORK)
+    finishing = [a.value for a in (ActionKind.DISPATCH, ActionKind.RETURN, ActionKind.CANCEL, ActionKind.ARCHIVE)]
+    with db.read() as session:
+        query = (
+            select(CaseEvent, Case)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(CaseEvent.operator_id == actor.operator_id, CaseEvent.action.in_(finishing))
+        )
+        query = _apply_filter(query, f, CaseEvent.at).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(500)
+        rows = []
+        for event, case in session.execute(query).all():
+            start = session.execute(
+                select(CaseEvent)
+                .where(
+                    CaseEvent.case_id == case.id,
+                    CaseEvent.id < event.id,
+                    CaseEvent.to_stage == event.from_stage,
+                    CaseEvent.action.in_([ActionKind.ACCEPT.value, ActionKind.RECEIVE.value]),
+                )
+                .order_by(CaseEvent.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            sender = session.execute(
+                select(CaseEvent.operator_name)
+                .where(
+                    CaseEvent.case_id == case.id,
+                    CaseEvent.id < event.id,
+                    CaseEvent.action.in_([ActionKind.DISPATCH.value, ActionKind.RETURN.value, ActionKind.ACCEPT.value]),
+                )
+                .order_by(CaseEvent.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            rows.append(
+                CaseRow(
+                    case.number,
+                    rules.case_type(case.type_code).name,
+                    _stage_name(case.type_code, event.from_stage or case.stage),
+                    CASE_STATUS_LABELS[CaseStatus(case.status)],
+                    case.summary,
+                    start.at if start else None,
+                    event.at,
+                    sender,
+                    False,
+                )
+            )
+        return rows
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    at: datetime
+    operator: str
+    action: str  # Chinese label
+    stage: str  # Chinese stage name after the action
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    number: str
+    type_name: str
+    stage_name: str
+    status_label: str
+    holder: str | None
+    waiting_for: str | None
+    summary: str
+    created_at: datetime
+    timeline: list[TimelineStep]
+    stages: list[tuple[str, str]]  # (code, name) of the type, for 退件 choices
+
+
+def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
+    """A case and its progress timeline (业务进度): who did what, when."""
+    require(actor, Permission.CASE_WORK)
+    with db.read() as session:
+        case = session.execute(select(Case).where(Case.number == number.strip().upper())).scalar_one_or_none()
+        if case is None:
+            raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
+        kind = rules.case_type(case.type_code)
+        events = session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars()
+        steps = [
+            TimelineStep(
+                e.at,
+                e.operator_name,
+                ACTION_LABELS[ActionKind(e.action)],
+                _stage_name(case.type_code, e.to_stage) if e.to_stage else "",
+                e.note,
+            )
+            for e in events
+        ]
+        holder = session.get(Operator, case.holder_id).name if case.holder_id else None
+        waiting_for = None
+        if case.holder_id is None and case.status == CaseStatus.ACTIVE.value:
+            if case.pending_operator_id:
+                waiting_for = session.get(Operator, case.pending_operator_id).name
+            elif case.pending_role:
+                waiting_for = ROLE_LABELS[Role(case.pending_role)]
+        return CaseDetail(
+            case.number,
+            kind.name,
+            _stage_name(case.type_code, case.stage),
+            CASE_STATUS_LABELS[CaseStatus(case.status)],
+            holder,
+            waiting_for,
+            case.summary,
+            case.created_at,
+            steps,
+            [(s.code, s.name) for s in kind.stages],
+        )

@@ -1,0 +1,206 @@
+"""Operators: accounts, roles, login, lock-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core import passwords
+from core.errors import RuleViolation
+from core.roles import ROLE_LABELS, Actor, Permission, Role, require
+from core.timeutil import utcnow
+from services import audit
+from storage.engine import Database
+from storage.models import Operator
+
+MAX_FAILED_LOGINS = 5
+_USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_.-")
+
+
+@dataclass(frozen=True)
+class OperatorView:
+    id: int
+    username: str
+    name: str
+    role: Role
+    window: str | None
+    active: bool
+    locked: bool
+    failed_logins: int
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+def _view(op: Operator) -> OperatorView:
+    assert op.id is not None
+    return OperatorView(op.id, op.username, op.name, Role(op.role), op.window, op.active, op.locked, op.failed_logins)
+
+
+def actor_for(op: Operator) -> Actor:
+    return Actor(op.id, op.username, op.name, Role(op.role), op.window)
+
+
+def _parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise RuleViolation("OPERATOR_BAD_ROLE", "角色只能是 clerk、supervisor 或 admin。", field="role") from None
+
+
+def _find(session, username: str) -> Operator:
+    op = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+    if op is None:
+        raise RuleViolation("OPERATOR_NOT_FOUND", f"没有用户名为“{username}”的操作员。", field="username")
+    return op
+
+
+def add_operator(
+    db: Database, actor: Actor, *, username: str, name: str, role: str, password: str, window: str | None = None
+) -> OperatorView:
+    require(actor, Permission.OPERATOR_MANAGE)
+    username = username.strip().lower()
+    if not (2 <= len(username) <= 40) or not set(username) <= _USERNAME_CHARS:
+        raise RuleViolation(
+            "OPERATOR_BAD_USERNAME", "用户名须为 2 至 40 位小写字母、数字、下划线、点或连字符。", field="username"
+        )
+    if not name.strip():
+        raise RuleViolation("OPERATOR_NAME_REQUIRED", "请填写操作员姓名。", field="name")
+    parsed_role = _parse_role(role)
+    passwords.check_password_policy(password)
+    with db.write() as session:
+        exists = session.execute(select(Operator.id).where(Operator.username == username)).first()
+        if exists:
+            raise RuleViolation("OPERATOR_EXISTS", f"用户名“{username}”已被使用。", field="username")
+        op = Operator(
+            username=username,
+            name=name.strip(),
+            role=parsed_role.value,
+            window=window or None,
+            password_hash=passwords.hash_password(password),
+            created_at=utcnow(),
+        )
+        session.add(op)
+        session.flush()
+        audit.append(
+            session,
+            actor,
+            "operator_add",
+            object_type="operator",
+            object_id=op.id,
+            after={"username": username, "name": op.name, "role": op.role, "window": op.window},
+        )
+        return _view(op)
+
+
+def change_password(db: Database, actor: Actor, username: str, new_password: str) -> None:
+    """Admins set anyone's password; an operator may set their own."""
+    if actor.username != username:
+        require(actor, Permission.OPERATOR_MANAGE)
+    passwords.check_password_policy(new_password)
+    with db.write() as session:
+        op = _find(session, username)
+        op.password_hash = passwords.hash_password(new_password)
+        audit.append(session, actor, "operator_passwd", object_type="operator", object_id=op.id)
+
+
+def set_active(db: Database, actor: Actor, username: str, active: bool) -> None:
+    require(actor, Permission.OPERATOR_MANAGE)
+    if not active and actor.username == username:
+        raise RuleViolation("OPERATOR_DISABLE_SELF", "不能停用自己正在使用的账户。", field="username")
+    with db.write() as session:
+        op = _find(session, username)
+        before = {"active": op.active}
+        op.active = active
+        audit.append(
+            session,
+            actor,
+            "operator_enable" if active else "operator_disable",
+            object_type="operator",
+            object_id=op.id,
+            before=before,
+            after={"active": active},
+        )
+
+
+def unlock(db: Database, actor: Actor, username: str) -> None:
+    """An administrator lifts a lock-out after too many failed logins."""
+    require(actor, Permission.OPERATOR_MANAGE)
+    with db.write() as session:
+        op = _find(session, username)
+        before = {"locked": op.locked, "failed_logins": op.failed_logins}
+        op.locked = False
+        op.failed_logins = 0
+        audit.append(
+            session,
+            actor,
+            "operator_unlock",
+            object_type="operator",
+            object_id=op.id,
+            before=before,
+            after={"locked": False, "failed_logins": 0},
+        )
+
+
+def list_operators(db: Database, actor: Actor) -> list[OperatorView]:
+    require(actor, Permission.OPERATOR_MANAGE)
+    with db.read() as session:
+        return [_view(op) for op in session.execute(select(Operator).order_by(Operator.username)).scalars()]
+
+
+def operators_for_dispatch(db: Database, actor: Actor, role: Role) -> list[OperatorView]:
+    """Active operators of a role, for choosing whom to dispatch a case to."""
+    require(actor, Permission.CASE_WORK)
+    with db.read() as session:
+        rows = session.execute(
+            select(Operator).where(Operator.role == role.value, Operator.active.is_(True)).order_by(Operator.username)
+        ).scalars()
+        return [_view(op) for op in rows]
+
+
+def login(db: Database, username: str, password: str) -> Actor:
+    """Check a password; count failures and lock the account at the fifth.
+
+    Wrong user names and wrong passwords get the same answer and cost the same
+    time, so the screen does not reveal which user names exist.
+    """
+    username = username.strip().lower()
+    if not username or not password:
+        raise RuleViolation("LOGIN_EMPTY", "请输入用户名和密码。")
+    failure: RuleViolation | None = None
+    with db.write() as session:
+        op = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+        if op is None:
+            passwords.verify_password(passwords.DUMMY_HASH, password)
+            raise RuleViolation("LOGIN_FAILED", "用户名或密码错误。")
+        who = actor_for(op)
+        if not op.active:
+            raise RuleViolation("LOGIN_DISABLED", "该账户已停用，请联系系统管理员。")
+        if op.locked:
+            raise RuleViolation("LOGIN_LOCKED", "该账户因多次密码错误已锁定，请联系系统管理员解锁。")
+        if passwords.verify_password(op.password_hash, password):
+            if passwords.needs_rehash(op.password_hash):
+                op.password_hash = passwords.hash_password(password)
+            op.failed_logins = 0
+            op.last_login_at = utcnow()
+            audit.append(session, who, "login", object_type="operator", object_id=op.id)
+            return who
+        op.failed_logins += 1
+        if op.failed_logins >= MAX_FAILED_LOGINS:
+            op.locked = True
+            audit.append(
+                session, who, "account_locked", object_type="operator", object_id=op.id,
+                after={"failed_logins": op.failed_logins},
+            )
+            failure = RuleViolation("LOGIN_LOCKED", "密码连续错误 5 次，账户已锁定，请联系系统管理员解锁。")
+        else:
+            audit.append(
+                session, who, "login_failed", object_type="operator", object_id=op.id,
+                after={"failed_logins": op.failed_logins},
+            )
+            left = MAX_FAILED_LOGINS - op.failed_logins
+            failure = RuleViolation("LOGIN_FAILED", f"用户名或密码错误，再错 {left} 次账户将被锁定。")
+    # The failure count is committed before the refusal is raised.
+    raise failure

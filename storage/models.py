@@ -1,0 +1,247 @@
+"""The tables. The schema itself comes only from the Alembic migrations.
+
+One home is one row with one status: resale, presale and allocation all check
+and lock the same row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import ScaledDecimal, UTCDateTime, code_string
+
+
+def _utc(**kw) -> object:  # a UTC timestamp column
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Operator(SQLModel, table=True):
+    __tablename__ = "operator"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=40)
+    role: str = Field(max_length=16)
+    window: str | None = Field(default=None, max_length=16)
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    failed_logins: int = 0
+    locked: bool = False
+    created_at: datetime = _utc()
+    last_login_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One row of the hash-chained audit log. ``seq`` is dense: 1, 2, 3 …"""
+
+    __tablename__ = "audit_entry"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = _utc()
+    operator: str = Field(max_length=60)
+    action: str = Field(max_length=60)
+    object_type: str | None = Field(default=None, max_length=40)
+    object_id: str | None = Field(default=None, max_length=60)
+    case_number: str | None = Field(default=None, max_length=20, index=True)
+    before: str | None = Field(default=None, sa_type=Text)
+    after: str | None = Field(default=None, sa_type=Text)
+    prev_hash: str = Field(max_length=64, unique=True)  # a fork would repeat one
+    hash: str = Field(max_length=64)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+    __table_args__ = (
+        UniqueConstraint("id_kind", "id_number", name="uq_person_identity"),
+        Index("ix_person_id_number", "id_number"),
+        Index("ix_person_name", "name", "id"),
+        Index("ix_person_phone", "phone"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=code_string(80))
+    id_kind: str = Field(max_length=24)
+    id_number: str = Field(sa_type=code_string(24))
+    region: str = Field(max_length=12)  # mainland / hong_kong / macao / taiwan / foreign
+    nationality: str = Field(default="CHN", max_length=3)
+    birth_date: date | None = None
+    sex: str | None = Field(default=None, max_length=2)
+    phone: str | None = Field(default=None, sa_type=code_string(11))
+    address: str | None = Field(default=None, max_length=200)
+    capacity: str = Field(default="full", max_length=12)  # full / limited / none
+    real_name_level: int = 4
+    blacklisted: bool = False
+    blacklist_reason: str | None = Field(default=None, max_length=200)
+
+
+class PersonDocument(SQLModel, table=True):
+    """A further identity document of a person (e.g. a HK resident's residence permit)."""
+
+    __tablename__ = "person_document"
+    __table_args__ = (UniqueConstraint("id_kind", "id_number", name="uq_person_document"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    id_kind: str = Field(max_length=24)
+    id_number: str = Field(sa_type=code_string(24), index=True)
+    valid_to: date | None = None
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+    __table_args__ = (Index("ix_organisation_name", "name", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=code_string(120))
+    credit_code: str = Field(sa_type=code_string(18), unique=True)
+    legal_rep_name: str = Field(max_length=80)
+    phone: str | None = Field(default=None, max_length=11)
+    address: str | None = Field(default=None, max_length=200)
+    blacklisted: bool = False
+
+
+class OrgAgent(SQLModel, table=True):
+    """An organisation's authorised agent (经办人) within a period."""
+
+    __tablename__ = "org_agent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    valid_from: date
+    valid_to: date
+    scope: str = Field(default="存量房买卖", max_length=80)
+
+
+class OwnerProxy(SQLModel, table=True):
+    """An owner's notarised proxy (委托代理人) with its notarial certificate."""
+
+    __tablename__ = "owner_proxy"
+
+    id: int | None = Field(default=None, primary_key=True)
+    principal_id: int = Field(foreign_key="person.id", index=True)
+    proxy_id: int = Field(foreign_key="person.id", index=True)
+    notarial_certificate: str = Field(max_length=60)
+    valid_from: date
+    valid_to: date
+
+
+class Home(SQLModel, table=True):
+    """A titled home in the register. Several rows may share one certificate."""
+
+    __tablename__ = "home"
+    __table_args__ = (Index("ix_home_certificate", "certificate_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    city: str = Field(max_length=16)  # shenzhen / zhongshan / wuhan
+    district: str = Field(max_length=20)
+    certificate_number: str = Field(max_length=60)
+    check_code: str | None = Field(default=None, max_length=12)
+    unit_number: str = Field(max_length=40, unique=True)  # 不动产单元号
+    location: str = Field(max_length=200)  # 坐落
+    building: str = Field(max_length=40)
+    floor: int
+    room: str = Field(max_length=16)
+    floor_area: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))
+    inner_area: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    land_area: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    structure: str = Field(default="钢筋混凝土", max_length=20)
+    total_floors: int
+    design_use: str = Field(max_length=20)  # 住宅 / 商业 / 办公 …
+    use_class: str = Field(max_length=20)  # residential / commercial / office
+    use_class_normalised: bool = True
+    completion_year: int | None = None
+    co_ownership: str = Field(default="sole", max_length=8)  # sole / joint / shares
+    valid: bool = True
+    mortgaged: bool = False
+    seized: bool = False
+    restricted: bool = False
+    in_transaction: bool = False
+
+
+class HomeOwner(SQLModel, table=True):
+    __tablename__ = "home_owner"
+
+    id: int | None = Field(default=None, primary_key=True)
+    home_id: int = Field(foreign_key="home.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    share: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # percent
+
+
+class Family(SQLModel, table=True):
+    """A public-housing applicant family (its allocation model grows with the rounds)."""
+
+    __tablename__ = "family"
+
+    id: int | None = Field(default=None, primary_key=True)
+    main_applicant_id: int = Field(foreign_key="person.id", index=True)
+    rank: int = Field(unique=True)  # 轮候排位
+    size: int
+    status: str = Field(default="waiting", max_length=16)  # waiting / allocated / gave_up / not_allocated
+
+
+class FamilyMember(SQLModel, table=True):
+    __tablename__ = "family_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    relation: str = Field(max_length=12)  # 本人 / 配偶 / 子女 …
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "case_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    type_code: str = Field(max_length=32)
+    stage: str = Field(max_length=32)
+    status: str = Field(max_length=12, index=True)
+    holder_id: int | None = Field(default=None, foreign_key="operator.id", index=True)
+    pending_role: str | None = Field(default=None, max_length=16)
+    pending_operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    summary: str = Field(default="", max_length=200)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class CaseParty(SQLModel, table=True):
+    """Who a case concerns (so a person's lookup shows their cases)."""
+
+    __tablename__ = "case_party"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    role: str = Field(max_length=16)  # 买受人 / 出卖人 / 承租人 …
+
+
+class CaseEvent(SQLModel, table=True):
+    """The history of a case: who did what, when (业务进度)."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    at: datetime = _utc()
+    operator_id: int | None = Field(default=None, foreign_key="operator.id", index=True)
+    operator_name: str = Field(max_length=60)
+    action: str = Field(max_length=16)
+    from_stage: str | None = Field(default=None, max_length=32)
+    to_stage: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=400)
+
+
+class CaseSequence(SQLModel, table=True):
+    """The last case number handed out on a day (shared by every case type)."""
+
+    __tablename__ = "case_sequence"
+
+    day: date = Field(primary_key=True)
+    last: int = 0

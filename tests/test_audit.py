@@ -1,0 +1,118 @@
+"""The hash-chained audit log: every write appends, tampering is found, no forks."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import delete, select, update
+
+from core.roles import Role
+from services import audit, operators
+from storage.engine import Database
+from storage.models import AuditEntry
+from tests.conftest import SYSTEM, make_operator
+
+
+def _populate(db, n=6):
+    for i in range(n):
+        make_operator(db, f"op{i}", Role.CLERK, window=f"{i:02d}")
+
+
+def test_intact_chain_verifies(db):
+    _populate(db)
+    result = audit.verify(db, SYSTEM)
+    assert result.intact and result.rows == 6
+
+
+def test_edited_row_is_named(db):
+    _populate(db)
+    with db.write() as s:
+        s.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(operator="someone-else"))
+    brk = audit.verify(db, SYSTEM).first_break
+    assert brk is not None and (brk.seq, brk.kind) == (3, "edited")
+
+
+def test_deleted_row_is_named(db):
+    _populate(db)
+    with db.write() as s:
+        s.execute(delete(AuditEntry).where(AuditEntry.seq == 4))
+    brk = audit.verify(db, SYSTEM).first_break
+    assert brk is not None and (brk.seq, brk.kind) == (5, "inserted_or_deleted")
+
+
+def test_inserted_row_is_found(db):
+    """A forger slips a self-consistent row in at seq 2; the chain breaks right after it."""
+    from core.audit import AuditRecord
+
+    _populate(db, 3)
+    with db.write() as s:
+        rows = s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+        for row in reversed(rows[1:]):
+            s.execute(update(AuditEntry).where(AuditEntry.seq == row.seq).values(seq=row.seq + 1))
+        # The unique prev_hash forces the forger to relink the next row as well.
+        s.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(prev_hash="f" * 64))
+        s.expunge_all()
+        forged = AuditRecord(2, rows[0].at, "forger", "login", None, None, None, None, None, rows[0].hash)
+        s.add(AuditEntry(seq=2, at=forged.at, operator="forger", action="login", prev_hash=forged.prev_hash,
+                         hash=forged.compute_hash()))
+    brk = audit.verify(db, SYSTEM).first_break
+    assert brk is not None and brk.seq == 3
+
+
+def test_prev_hash_is_unique_so_a_naive_fork_fails(db):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    _populate(db, 2)
+    with pytest.raises(IntegrityError):
+        with db.write() as s:
+            first = s.execute(select(AuditEntry).where(AuditEntry.seq == 1)).scalar_one()
+            s.add(AuditEntry(seq=99, at=first.at, operator="x", action="x", prev_hash=first.prev_hash, hash="1" * 64))
+
+
+def test_personal_numbers_masked_in_audit(db):
+    from core.audit import mask_snapshot
+
+    masked = mask_snapshot({"id_number": "11010519491231002X", "phone": "13812345678", "name": "张三"})
+    assert masked["id_number"] != "11010519491231002X" and "19491231" not in masked["id_number"]
+    assert masked["phone"] == "138****5678" and masked["name"] == "张三"
+
+
+def test_concurrent_writers_do_not_fork_the_chain(db):
+    """Many threads, each with its own connection, append at once."""
+    errors: list[BaseException] = []
+    url = db.url
+
+    def worker(n: int) -> None:
+        local = Database(url)
+        try:
+            for j in range(5):
+                operators.add_operator(local, SYSTEM, username=f"t{n}x{j}", name="并发", role="clerk",
+                                       password="Secret123")
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+        finally:
+            local.dispose()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    result = audit.verify(db, SYSTEM)
+    assert result.intact and result.rows == 30
+    with db.read() as s:
+        seqs = s.execute(select(AuditEntry.seq).order_by(AuditEntry.seq)).scalars().all()
+    assert seqs == list(range(1, 31))
+
+
+def test_verify_needs_the_role(db):
+    import pytest
+
+    from core.errors import RuleViolation
+
+    clerk = make_operator(db, "li", Role.CLERK)
+    with pytest.raises(RuleViolation) as err:
+        audit.verify(db, clerk)
+    assert err.value.code == "ROLE_FORBIDDEN"

@@ -1,0 +1,101 @@
+"""The `wangqian` command line: exit codes, Chinese refusals, JSON, nothing written on refusal."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from tui.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    return tmp_path / "wangqian.db"
+
+
+def test_check_id_prints_facts_and_json():
+    result = runner.invoke(app, ["check", "id", "11010519491231002x", "--json"])
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.stdout)
+    assert facts["ok"] is True
+    assert facts["number"] == "11010519491231002X"
+    assert facts["birth_date"] == "1949-12-31" and facts["sex"] == "女"
+
+
+def test_check_id_refusal_exits_1_with_code():
+    result = runner.invoke(app, ["check", "id", "110105194912310021", "--json"])
+    assert result.exit_code == 1
+    body = json.loads(result.stdout)
+    assert body["ok"] is False and body["code"] == "ID_BAD_CHECK_DIGIT"
+    plain = runner.invoke(app, ["check", "id", "110105194912310021"])
+    assert plain.exit_code == 1 and "ID_BAD_CHECK_DIGIT" in plain.stderr
+
+
+def test_check_uscc_and_phone():
+    ok = runner.invoke(app, ["check", "uscc", "91350100M000100Y43", "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["code"] == "91350100M000100Y43"
+    assert runner.invoke(app, ["check", "uscc", "91350100M000100Y44"]).exit_code == 1
+    phone = runner.invoke(app, ["check", "phone", "+86 138 1234 5678", "--json"])
+    assert json.loads(phone.stdout)["number"] == "13812345678"
+    assert runner.invoke(app, ["check", "phone", "12345"]).exit_code == 1
+    assert runner.invoke(app, ["check", "bogus", "1"]).exit_code == 1
+
+
+def test_operator_lifecycle_and_audit_verify(env):
+    add = runner.invoke(app, ["operator", "add", "zhangmin", "--name", "张敏", "--role", "clerk", "--window", "03",
+                              "--password-stdin"], input="Secret123\n")
+    assert add.exit_code == 0, add.output
+    listing = runner.invoke(app, ["operator", "list", "--json"])
+    assert json.loads(listing.stdout)[0]["username"] == "zhangmin"
+    assert runner.invoke(app, ["operator", "disable", "zhangmin"]).exit_code == 0
+    assert runner.invoke(app, ["operator", "unlock", "zhangmin"]).exit_code == 0
+    assert runner.invoke(app, ["operator", "passwd", "zhangmin", "--password-stdin"], input="Other1234\n").exit_code == 0
+    verify = runner.invoke(app, ["audit", "verify", "--json"])
+    assert verify.exit_code == 0 and json.loads(verify.stdout)["rows"] == 4
+    # tamper with row 2 behind the application's back
+    with sqlite3.connect(env) as conn:
+        conn.execute("UPDATE audit_entry SET action = 'nothing' WHERE seq = 2")
+    broken = runner.invoke(app, ["audit", "verify", "--json"])
+    assert broken.exit_code == 1
+    assert json.loads(broken.stdout)["first_break"]["seq"] == 2
+
+
+def test_bad_operator_input_is_one_sentence_and_writes_nothing(env):
+    result = runner.invoke(app, ["operator", "add", "x y", "--name", "甲", "--role", "clerk", "--password-stdin"],
+                           input="Secret123\n")
+    assert result.exit_code == 1
+    assert "OPERATOR_BAD_USERNAME" in result.stderr and "用户名" in result.stderr
+    result = runner.invoke(app, ["operator", "add", "xy", "--name", "甲", "--role", "chief", "--password-stdin"],
+                           input="Secret123\n")
+    assert result.exit_code == 1 and "OPERATOR_BAD_ROLE" in result.stderr
+    with sqlite3.connect(env) as conn:
+        assert conn.execute("SELECT count(*) FROM operator").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM audit_entry").fetchone()[0] == 0
+    missing = runner.invoke(app, ["operator", "disable", "nobody"])
+    assert missing.exit_code == 1 and "OPERATOR_NOT_FOUND" in missing.stderr
+
+
+def test_unmigrated_database_is_a_sentence_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["operator", "list"])
+    assert result.exit_code == 2
+    assert "wangqian db upgrade" in result.stderr and "Traceback" not in result.output
+
+
+def test_db_init_sample_then_case_show(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["db", "init", "--sample"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(app, ["db", "init", "--sample"])
+    assert again.exit_code == 1 and "DATA_NOT_EMPTY" in again.stderr
+    missing = runner.invoke(app, ["case", "show", "F202201010000001"])
+    assert missing.exit_code == 1 and "CASE_NOT_FOUND" in missing.stderr

@@ -1,0 +1,118 @@
+"""Operators: accounts, argon2id, lock-out, role checks — on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.errors import RuleViolation
+from core.roles import Role
+from services import operators
+from storage.models import AuditEntry, Operator
+from tests.conftest import SYSTEM, make_operator
+
+
+def test_added_operator_can_log_in_and_hash_is_argon2id(db):
+    make_operator(db, "li", Role.CLERK, password="Secret123", window="07")
+    actor = operators.login(db, "li", "Secret123")
+    assert (actor.username, actor.role, actor.window) == ("li", Role.CLERK, "07")
+    with db.read() as s:
+        op = s.execute(select(Operator).where(Operator.username == "li")).scalar_one()
+    assert op.password_hash.startswith("$argon2id$")
+    assert "Secret123" not in op.password_hash
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"username": "A B", "name": "甲", "role": "clerk", "password": "Secret123"}, "OPERATOR_BAD_USERNAME"),
+        ({"username": "ab", "name": " ", "role": "clerk", "password": "Secret123"}, "OPERATOR_NAME_REQUIRED"),
+        ({"username": "ab", "name": "甲", "role": "boss", "password": "Secret123"}, "OPERATOR_BAD_ROLE"),
+        ({"username": "ab", "name": "甲", "role": "clerk", "password": "short1"}, "PASSWORD_TOO_SHORT"),
+        ({"username": "ab", "name": "甲", "role": "clerk", "password": "onlyletters"}, "PASSWORD_TOO_SIMPLE"),
+    ],
+)
+def test_bad_operator_input_is_refused_and_writes_nothing(db, kwargs, code):
+    with pytest.raises(RuleViolation) as err:
+        operators.add_operator(db, SYSTEM, **kwargs)
+    assert err.value.code == code
+    with db.read() as s:
+        assert s.execute(select(Operator)).first() is None
+        assert s.execute(select(AuditEntry)).first() is None
+
+
+def test_duplicate_username_refused(db):
+    make_operator(db, "li", Role.CLERK)
+    with pytest.raises(RuleViolation) as err:
+        make_operator(db, "li", Role.SUPERVISOR)
+    assert err.value.code == "OPERATOR_EXISTS"
+
+
+def test_five_failed_logins_lock_until_admin_unlocks(db):
+    make_operator(db, "li", Role.CLERK, password="Secret123")
+    for attempt in range(1, 5):
+        with pytest.raises(RuleViolation) as err:
+            operators.login(db, "li", "wrong-pass1")
+        assert err.value.code == "LOGIN_FAILED"
+        assert f"再错 {5 - attempt} 次" in err.value.message
+    with pytest.raises(RuleViolation) as err:
+        operators.login(db, "li", "wrong-pass1")
+    assert err.value.code == "LOGIN_LOCKED"
+    # Even the right password is refused now.
+    with pytest.raises(RuleViolation) as err:
+        operators.login(db, "li", "Secret123")
+    assert err.value.code == "LOGIN_LOCKED"
+    operators.unlock(db, SYSTEM, "li")
+    assert operators.login(db, "li", "Secret123").username == "li"
+    with db.read() as s:
+        actions = s.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
+    assert actions.count("login_failed") == 4
+    assert "account_locked" in actions and "operator_unlock" in actions and actions[-1] == "login"
+
+
+def test_success_resets_failure_count(db):
+    make_operator(db, "li", Role.CLERK, password="Secret123")
+    for _ in range(4):
+        with pytest.raises(RuleViolation):
+            operators.login(db, "li", "nope12345")
+    operators.login(db, "li", "Secret123")
+    for _ in range(4):
+        with pytest.raises(RuleViolation) as err:
+            operators.login(db, "li", "nope12345")
+        assert err.value.code == "LOGIN_FAILED"
+
+
+def test_unknown_user_and_disabled_user(db):
+    with pytest.raises(RuleViolation) as err:
+        operators.login(db, "ghost", "Secret123")
+    assert (err.value.code, err.value.message) == ("LOGIN_FAILED", "用户名或密码错误。")
+    make_operator(db, "li", Role.CLERK, password="Secret123")
+    operators.set_active(db, SYSTEM, "li", False)
+    with pytest.raises(RuleViolation) as err:
+        operators.login(db, "li", "Secret123")
+    assert err.value.code == "LOGIN_DISABLED"
+
+
+def test_roles_are_checked(db):
+    clerk = make_operator(db, "li", Role.CLERK)
+    supervisor = make_operator(db, "wang", Role.SUPERVISOR)
+    for actor in (clerk, supervisor):
+        with pytest.raises(RuleViolation) as err:
+            operators.add_operator(db, actor, username="x1", name="某", role="clerk", password="Secret123")
+        assert err.value.code == "ROLE_FORBIDDEN"
+        assert "无权管理操作员" in err.value.message
+    with pytest.raises(RuleViolation):
+        operators.unlock(db, clerk, "wang")
+    # but anyone may change their own password
+    operators.change_password(db, clerk, "li", "NewSecret9")
+    assert operators.login(db, "li", "NewSecret9")
+    with pytest.raises(RuleViolation) as err:
+        operators.change_password(db, clerk, "wang", "NewSecret9")
+    assert err.value.code == "ROLE_FORBIDDEN"
+
+
+def test_list_operators(db):
+    make_operator(db, "li", Role.CLERK, window="03")
+    make_operator(db, "wang", Role.SUPERVISOR)
+    views = operators.list_operators(db, SYSTEM)
+    assert [(v.username, v.role_label) for v in views] == [("li", "窗口受理员"), ("wang", "审核主管")]

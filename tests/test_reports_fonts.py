@@ -1,0 +1,40 @@
+"""The documents' CJK font is embedded as a subset and its text extracts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from reportlab.pdfgen import canvas
+
+from reports import fonts
+
+
+def test_missing_font_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("WANGQIAN_CJK_FONT", str(tmp_path / "none.ttf"))
+    fonts.register_cjk_font.cache_clear()
+    try:
+        with pytest.raises(fonts.FontNotFound) as err:
+            fonts.register_cjk_font()
+        assert "fonts-wqy-microhei" in str(err.value) and "WANGQIAN_CJK_FONT" in str(err.value)
+    finally:
+        fonts.register_cjk_font.cache_clear()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed (.ci/run installs it)")
+def test_embedded_subset_renders_and_extracts(tmp_path):
+    name = fonts.register_cjk_font()
+    pdf = tmp_path / "t.pdf"
+    c = canvas.Canvas(str(pdf))
+    c.setFont(name, 14)
+    c.drawString(72, 720, "网签柜台 受理回执 F202203290000015")
+    c.save()
+    raw = pdf.read_bytes()
+    assert b"/FontFile2" in raw  # TrueType program embedded
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "网签柜台 受理回执 F202203290000015" in text
+    fonts_out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "yes" in fonts_out.splitlines()[-1]  # emb column
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 1000
