@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -93,7 +94,7 @@ class ChainBreak:
     message: str
 
 
-def verify_chain(rows: list[tuple[AuditRecord, str]]) -> ChainBreak | None:
+def verify_chain(rows: Iterable[tuple[AuditRecord, str]]) -> ChainBreak | None:
     """Check (record, stored_hash) pairs in seq order; the first break or None."""
     prev_hash = GENESIS_HASH
     prev_seq = 0

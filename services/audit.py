@@ -97,12 +97,12 @@ class VerifyResult:
 def verify(db: Database, actor: Actor, *, batch: int = 5000) -> VerifyResult:
     """Walk the whole chain; report the first row edited, inserted or deleted."""
     require(actor, Permission.AUDIT_VERIFY)
-    rows: list[tuple[AuditRecord, str]] = []
     with db.read() as session:
         total = session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
-        for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().yield_per(batch):
-            rows.append((_record(entry), entry.hash))
-    return VerifyResult(total, verify_chain(rows))
+        entries = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().yield_per(batch)
+        # Streamed: the chain is checked row by row, never held in memory whole.
+        first_break = verify_chain((_record(e), e.hash) for e in entries)
+    return VerifyResult(total, first_break)
 
 
 def recent(db: Database, actor: Actor, limit: int = 200, case_number: str | None = None) -> list[AuditEntry]:
