@@ -65,9 +65,10 @@ CASE_TYPES: dict[str, CaseType] = {
             "G",
             "公租房租赁签约",
             (
-                Stage("tenant_info", "承租人信息确认", Role.CLERK),
+                Stage("tenant_info", "完善承租信息", Role.CLERK),
                 Stage("identity_check", "身份核验", Role.CLERK),
-                Stage("deposit", "缴纳保证金", Role.CLERK),
+                Stage("contract", "签订合同", Role.CLERK),
+                Stage("deposit", "押金缴纳", Role.CLERK),
                 Stage("review", "签约审核", Role.SUPERVISOR),
             ),
         ),

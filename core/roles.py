@@ -34,6 +34,13 @@ class Permission(StrEnum):
     OPERATOR_MANAGE = "operator_manage"
     AUDIT_VERIFY = "audit_verify"
     DATA_ADMIN = "data_admin"  # migrations, sample data, synthetic sets
+    ALLOCATION_VIEW = "allocation_view"  # status board, forecast, results
+    ALLOCATION_WISHES = "allocation_wishes"  # edit a family's wish lists at the counter, confirm, give up
+    ALLOCATION_MANAGE = "allocation_manage"  # create rounds, run, publish, reopen, supplementary rounds
+    LEASE_WORK = "lease_work"
+    LEASE_REVIEW = "lease_review"
+    SMS_OUTBOX = "sms_outbox"
+    REPORT_PRINT = "report_print"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -45,6 +52,13 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.OPERATOR_MANAGE: "管理操作员",
     Permission.AUDIT_VERIFY: "核验审计日志",
     Permission.DATA_ADMIN: "管理数据库",
+    Permission.ALLOCATION_VIEW: "查看选房信息",
+    Permission.ALLOCATION_WISHES: "办理选房意向",
+    Permission.ALLOCATION_MANAGE: "组织选房场次",
+    Permission.LEASE_WORK: "办理租赁签约",
+    Permission.LEASE_REVIEW: "审核租赁签约",
+    Permission.SMS_OUTBOX: "查看短信发件箱",
+    Permission.REPORT_PRINT: "打印文书",
 }
 
 _CLERK = {
@@ -52,8 +66,18 @@ _CLERK = {
     Permission.REVEAL_IDENTITY,
     Permission.CASE_ACCEPT,
     Permission.CASE_WORK,
+    Permission.ALLOCATION_VIEW,
+    Permission.ALLOCATION_WISHES,
+    Permission.LEASE_WORK,
+    Permission.REPORT_PRINT,
 }
-_SUPERVISOR = _CLERK | {Permission.CASE_VIEW_ALL, Permission.AUDIT_VERIFY}
+_SUPERVISOR = _CLERK | {
+    Permission.CASE_VIEW_ALL,
+    Permission.AUDIT_VERIFY,
+    Permission.ALLOCATION_MANAGE,
+    Permission.LEASE_REVIEW,
+    Permission.SMS_OUTBOX,
+}
 _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -183,6 +183,7 @@ class Family(SQLModel, table=True):
     rank: int = Field(unique=True)  # 轮候排位
     size: int
     status: str = Field(default="waiting", max_length=16)  # waiting / allocated / gave_up / not_allocated
+    eligible_layouts: str = Field(default="1b", max_length=40)  # comma-separated layouts by family size
 
 
 class FamilyMember(SQLModel, table=True):
@@ -245,3 +246,168 @@ class CaseSequence(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     last: int = 0
+
+
+# ---------------------------------------------------------------- public housing allocation
+
+
+class PublicHouse(SQLModel, table=True):
+    """A house of the public-rental pool. Its ``state`` is the one status every
+    allocation flow checks and locks: free, taken (by a round's pick), reserved."""
+
+    __tablename__ = "public_house"
+    __table_args__ = (Index("ix_public_house_place", "building", "floor", "room"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=code_string(24), unique=True)  # e.g. "LY-3-1203"
+    project: str = Field(max_length=60)
+    building: str = Field(max_length=20)
+    unit: str = Field(default="1", max_length=8)
+    floor: int
+    room: str = Field(max_length=12)
+    layout: str = Field(max_length=8)  # studio / 1b / 2b / 3b
+    orientation: str = Field(max_length=8)  # 南 / 北 / 东南 …
+    area: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))
+    monthly_rent: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))
+    state: str = Field(default="free", max_length=10, index=True)  # free / taken / reserved
+    taken_round_id: int | None = Field(default=None, foreign_key="allocation_round.id")
+    taken_family_id: int | None = Field(default=None, foreign_key="family.id")
+    taken_rank: int | None = None
+
+
+class AllocationRound(SQLModel, table=True):
+    """A selection round (场次) with its windows; supplementary rounds (补选) too."""
+
+    __tablename__ = "allocation_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)  # 第 N 场
+    name: str = Field(max_length=60)
+    kind: str = Field(default="regular", max_length=14)  # regular / supplementary
+    case_number: str | None = Field(default=None, max_length=20)
+    pre_open: datetime = _utc()
+    pre_close: datetime = _utc()
+    formal_open: datetime = _utc()
+    formal_close: datetime = _utc()
+    status: str = Field(default="open", max_length=12)  # open / published / reopened
+    run_count: int = 0
+    published_at: datetime | None = _utc(default=None, nullable=True)
+    journal_head: str | None = Field(default=None, max_length=64)
+
+
+class RoundFamily(SQLModel, table=True):
+    """A family assigned to a round, with what it did and what it got."""
+
+    __tablename__ = "round_family"
+    __table_args__ = (
+        UniqueConstraint("round_id", "family_id", name="uq_round_family"),
+        UniqueConstraint("round_id", "rank", name="uq_round_rank"),
+        # The last line of defence against one house allocated twice in a round.
+        UniqueConstraint("round_id", "result_house_id", name="uq_round_result_house"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="allocation_round.id", index=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    rank: int  # the family's rank (排位) — rounds serve in this order
+    confirm_house_id: int | None = Field(default=None, foreign_key="public_house.id")
+    confirmed_at: datetime | None = _utc(default=None, nullable=True)
+    gave_up: bool = False
+    gave_up_at: datetime | None = _utc(default=None, nullable=True)
+    result_house_id: int | None = Field(default=None, foreign_key="public_house.id")
+    result_status: str | None = Field(default=None, max_length=14)  # confirmed / allocated / not_allocated / gave_up
+
+
+class Wish(SQLModel, table=True):
+    """One line of a family's wish list (购物车): pre-selection or formal."""
+
+    __tablename__ = "wish"
+    __table_args__ = (
+        UniqueConstraint("round_id", "family_id", "list_kind", "position", name="uq_wish_position"),
+        Index("ix_wish_round_family", "round_id", "family_id", "list_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="allocation_round.id")
+    family_id: int = Field(foreign_key="family.id")
+    list_kind: str = Field(max_length=8)  # pre / formal
+    position: int
+    house_id: int = Field(foreign_key="public_house.id")
+
+
+class RoundJournal(SQLModel, table=True):
+    """A round run's journal: inputs and each pick, hash-chained for replay."""
+
+    __tablename__ = "round_journal"
+    __table_args__ = (UniqueConstraint("round_id", "run", "seq", name="uq_round_journal"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="allocation_round.id", index=True)
+    run: int  # 1 for the first run, +1 for each re-run after a reopen
+    seq: int
+    kind: str = Field(max_length=10)  # inputs / pick / summary
+    payload: str = Field(sa_type=Text)  # canonical JSON
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class SupplementaryApplication(SQLModel, table=True):
+    """A family's application for a supplementary round (补选申请)."""
+
+    __tablename__ = "supplementary_application"
+    __table_args__ = (UniqueConstraint("family_id", "from_round_id", name="uq_supplementary_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    from_round_id: int = Field(foreign_key="allocation_round.id")
+    applied_at: datetime = _utc()
+    status: str = Field(default="applied", max_length=12)  # applied / assigned
+    assigned_round_id: int | None = Field(default=None, foreign_key="allocation_round.id")
+
+
+class Lease(SQLModel, table=True):
+    """Lease signing after allocation (seed 000 §三); worked through its case."""
+
+    __tablename__ = "lease"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    house_id: int = Field(foreign_key="public_house.id", unique=True)
+    round_id: int = Field(foreign_key="allocation_round.id")
+    tenant_phone: str | None = Field(default=None, max_length=11)
+    employer: str | None = Field(default=None, max_length=100)
+    bank_name: str | None = Field(default=None, max_length=60)
+    bank_account: str | None = Field(default=None, sa_type=code_string(32))
+    identity_checked_by: int | None = Field(default=None, foreign_key="operator.id")
+    identity_checked_person: str | None = Field(default=None, max_length=20)  # main applicant / proxy
+    identity_checked_at: datetime | None = _utc(default=None, nullable=True)
+    contract_number: str | None = Field(default=None, max_length=30)
+    deposit: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    deposit_receipt: str | None = Field(default=None, max_length=30)
+    deposit_paid_at: datetime | None = _utc(default=None, nullable=True)
+    review_status: str = Field(default="pending", max_length=12)  # pending / approved / rejected
+    review_note: str | None = Field(default=None, max_length=200)
+    reviewed_by: int | None = Field(default=None, foreign_key="operator.id")
+    reviewed_at: datetime | None = _utc(default=None, nullable=True)
+
+
+# ---------------------------------------------------------------- SMS
+
+
+class SmsMessage(SQLModel, table=True):
+    """Every SMS the hall sends; the outbox for halls without a gateway."""
+
+    __tablename__ = "sms_message"
+    __table_args__ = (Index("ix_sms_phone_created", "phone", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str = Field(sa_type=code_string(11))
+    text: str = Field(max_length=500)
+    purpose: str = Field(max_length=30)  # e.g. supplementary_round / lease_approved / sign_code
+    case_number: str | None = Field(default=None, max_length=20)
+    backend: str = Field(max_length=10)  # outbox / http
+    status: str = Field(default="queued", max_length=10)  # queued / sent / failed
+    error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None, nullable=True)
