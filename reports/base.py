@@ -1,0 +1,418 @@
+"""Shared scaffolding of every document the counter prints.
+
+One page template (A4; a header with the document's title and reference, a
+footer "网签柜台 · 第 N 页"), one set of paragraph styles in the embedded CJK
+font with CJK line breaking, and the building blocks documents are made of:
+title block, key-value tables, long data tables whose header repeats on every
+page, numbered articles, a signature block and a QR code.
+
+Documents are built from plain data and return the PDF as bytes (optionally
+also written to a path). Every text that comes from data goes through
+``esc`` / ``para``: reportlab paragraphs are XML markup, so a "<" or "&" in a
+name or an address must not be read as a tag.
+
+The output is deterministic (reportlab's invariant mode: no timestamps, fixed
+document id), so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from os import PathLike
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    LongTable,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from reports.fonts import register_cjk_font
+
+PAGE_SIZE = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 22 * mm  # leaves room for the running header
+MARGIN_BOTTOM = 18 * mm  # leaves room for the footer
+FRAME_WIDTH = PAGE_SIZE[0] - 2 * MARGIN_X
+
+APP_NAME = "网签柜台"
+INK = colors.HexColor("#1f2328")
+MUTED = colors.HexColor("#5f6368")
+RULE = colors.HexColor("#9aa0a6")
+SHADE = colors.HexColor("#eef1f4")
+HEAD_SHADE = colors.HexColor("#dde3ea")
+
+PathArg = str | PathLike[str] | None
+
+# ------------------------------------------------------------------ text
+
+
+def esc(text: object) -> str:
+    """Data text made safe for reportlab's paragraph markup."""
+    return escape("" if text is None else str(text))
+
+
+def format_date(day: date) -> str:
+    """A date the way every document shows it: 2026年03月05日."""
+    return f"{day.year:04d}年{day.month:02d}月{day.day:02d}日"
+
+
+def format_area(area: Decimal | None, *, unit: bool = True) -> str:
+    """An area in square metres with two decimals ("65.30平方米")."""
+    if area is None:
+        return ""
+    text = f"{Decimal(area).quantize(Decimal('0.01'))}"
+    return text + ("平方米" if unit else "")
+
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1..99 in lower-case Chinese numerals, as in "第十二条"."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"ordinal out of range: {n}")
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _NUMERALS[ones]
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+# ------------------------------------------------------------------ styles
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The paragraph styles of all documents (one CJK font, CJK wrapping)."""
+
+    font: str
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    clause: ParagraphStyle
+    small: ParagraphStyle
+    right: ParagraphStyle
+    label: ParagraphStyle
+    value: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    caption: ParagraphStyle
+
+
+@cache
+def _styles_for(font: str) -> Styles:
+    def style(name: str, size: float, leading: float, **kw: object) -> ParagraphStyle:
+        kw.setdefault("textColor", INK)
+        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, wordWrap="CJK", **kw)
+
+    return Styles(
+        font=font,
+        title=style("wq-title", 20, 28, alignment=TA_CENTER, spaceAfter=2 * mm),
+        subtitle=style("wq-subtitle", 10.5, 15, alignment=TA_CENTER, textColor=MUTED, spaceAfter=4 * mm),
+        heading=style("wq-heading", 12, 18, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
+        body=style("wq-body", 10.5, 17, alignment=TA_LEFT, spaceAfter=1.5 * mm),
+        clause=style("wq-clause", 10.5, 17, firstLineIndent=21, spaceAfter=1 * mm),
+        small=style("wq-small", 8.5, 12, textColor=MUTED),
+        right=style("wq-right", 10.5, 16, alignment=TA_RIGHT),
+        label=style("wq-label", 9.5, 13, textColor=MUTED),
+        value=style("wq-value", 10.5, 14),
+        cell=style("wq-cell", 9, 12),
+        cell_head=style("wq-cell-head", 9, 12, alignment=TA_CENTER),
+        caption=style("wq-caption", 7.5, 9.5, alignment=TA_CENTER, textColor=MUTED),
+    )
+
+
+def styles() -> Styles:
+    """The shared styles; registers (and so embeds) the CJK font."""
+    return _styles_for(register_cjk_font())
+
+
+def para(text: object, style: str = "body") -> Paragraph:
+    """A paragraph of data text (escaped) in one of the shared styles."""
+    return Paragraph(esc(text), getattr(styles(), style))
+
+
+def markup(text: str, style: str = "body") -> Paragraph:
+    """A paragraph of trusted markup (the caller escaped any data in it)."""
+    return Paragraph(text, getattr(styles(), style))
+
+
+# ------------------------------------------------------------------ page template
+
+
+def _decorate(canvas, doc, *, title: str, reference: str | None) -> None:  # noqa: ANN001 - reportlab callback
+    st = styles()
+    width, height = PAGE_SIZE
+    canvas.saveState()
+    canvas.setFillColor(MUTED)
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    top = height - 12 * mm
+    canvas.setFont(st.font, 8.5)
+    canvas.drawString(MARGIN_X, top, title)
+    if reference:
+        canvas.drawRightString(width - MARGIN_X, top, reference)
+    canvas.line(MARGIN_X, top - 2 * mm, width - MARGIN_X, top - 2 * mm)
+    bottom = 10 * mm
+    canvas.line(MARGIN_X, bottom + 4 * mm, width - MARGIN_X, bottom + 4 * mm)
+    canvas.drawCentredString(width / 2, bottom, f"{APP_NAME} · 第 {doc.page} 页")
+    canvas.restoreState()
+
+
+def build_pdf(story: Sequence[Flowable], *, title: str, reference: str | None = None, path: PathArg = None) -> bytes:
+    """Lay out ``story`` on the shared page template and return the PDF bytes.
+
+    ``title`` goes into the running header and the PDF metadata; ``reference``
+    (e.g. "合同编号 GZ2026…") is shown at the header's right. When ``path`` is
+    given the PDF is also written there.
+    """
+    font = register_cjk_font()  # fail early with FontNotFound, before any layout
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author=APP_NAME,
+        creator="wangqian",
+        subject=reference or title,
+        invariant=True,
+        initialFontName=font,  # else reportlab adds an unembedded Helvetica to every page
+        initialFontSize=10.5,
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0, rightPadding=0)
+
+    def on_page(canvas, doc_):  # noqa: ANN001 - reportlab callback
+        _decorate(canvas, doc_, title=title, reference=reference)
+
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+    doc.build(list(story))
+    pdf = buffer.getvalue()
+    if path is not None:
+        Path(path).write_bytes(pdf)
+    return pdf
+
+
+# ------------------------------------------------------------------ building blocks
+
+
+def title_block(title: str, subtitle: str | None = None, number: str | None = None) -> list[Flowable]:
+    """The document's title, an optional subtitle line and its number at the right."""
+    out: list[Flowable] = [para(title, "title")]
+    if subtitle:
+        out.append(para(subtitle, "subtitle"))
+    if number:
+        out.append(para(number, "right"))
+        out.append(Spacer(1, 2 * mm))
+    return out
+
+
+def kv_table(
+    rows: Sequence[tuple[str, object]],
+    *,
+    columns: int = 2,
+    width: float = FRAME_WIDTH,
+    label_width: float = 24 * mm,
+) -> Table:
+    """Label/value pairs in a ruled grid, ``columns`` pairs per line.
+
+    Values wrap (CJK) inside their cell; a pair whose value is long may take a
+    whole line by giving it as the only pair of that line: pass ``columns=1``
+    for a table of such pairs.
+    """
+    st = styles()
+    value_width = width / columns - label_width
+    data: list[list[Flowable | str]] = []
+    for start in range(0, len(rows), columns):
+        line: list[Flowable | str] = []
+        for label, value in rows[start:start + columns]:
+            line += [Paragraph(esc(label), st.label), Paragraph(esc(value), st.value)]
+        line += [""] * (2 * columns - len(line))
+        data.append(line)
+    table = Table(data, colWidths=[label_width, value_width] * columns, hAlign="LEFT")
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), st.font),  # blank cells too: no stray Helvetica
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    commands += [("BACKGROUND", (2 * c, 0), (2 * c, -1), SHADE) for c in range(columns)]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def data_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    widths: Sequence[float],
+    align: Sequence[str] | None = None,
+    font_size: float = 9,
+) -> LongTable:
+    """A long table of short values whose header row repeats on every page.
+
+    ``widths`` are fractions of the frame width; ``align`` per column is
+    "LEFT", "CENTER" or "RIGHT". Cells are plain strings (no wrapping), which
+    keeps thousands of rows fast to lay out.
+    """
+    st = styles()
+    total = sum(widths)
+    col_widths = [FRAME_WIDTH * w / total for w in widths]
+    data = [list(header)] + [["" if v is None else str(v) for v in row] for row in rows]
+    table = LongTable(data, colWidths=col_widths, repeatRows=1, hAlign="CENTER")
+    commands: list[tuple] = [
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
+        ("FONTSIZE", (0, 0), (-1, -1), font_size),
+        ("LEADING", (0, 0), (-1, -1), font_size + 3),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE),
+        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.8, INK),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.8, INK),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if len(data) > 2:
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, SHADE]))
+    for col, how in enumerate(align or ()):
+        commands.append(("ALIGN", (col, 1), (col, -1), how))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def numbered(items: Sequence[str], style: str = "body") -> list[Flowable]:
+    """Items as "1. …", "2. …" paragraphs with a hanging indent."""
+    base = getattr(styles(), style)
+    hanging = ParagraphStyle(f"{base.name}-numbered", parent=base, leftIndent=14, firstLineIndent=-14)
+    return [Paragraph(f"{i}. {esc(item)}", hanging) for i, item in enumerate(items, start=1)]
+
+
+@dataclass(frozen=True)
+class Article:
+    """A numbered article of a contract: a heading and its clauses (plain text)."""
+
+    heading: str
+    clauses: tuple[str, ...]
+
+
+def articles(items: Sequence[Article]) -> list[Flowable]:
+    """Articles numbered 第一条, 第二条 …; clauses numbered (一), (二) … when several."""
+    st = styles()
+    out: list[Flowable] = []
+    for n, article in enumerate(items, start=1):
+        out.append(markup(f"第{chinese_ordinal(n)}条　{esc(article.heading)}", "heading"))
+        several = len(article.clauses) > 1
+        for k, clause in enumerate(article.clauses, start=1):
+            prefix = f"（{chinese_ordinal(k)}）" if several else ""
+            out.append(Paragraph(prefix + esc(clause), st.clause))
+    return out
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One party of a signature block: its role line and (optionally) its name."""
+
+    role: str  # e.g. "出租人（盖章）"
+    name: str = ""
+    lines: tuple[str, ...] = ("签字（盖章）：", "日期：　　　　年　　月　　日")
+
+
+def signature_block(parties: Sequence[Signatory], *, width: float = FRAME_WIDTH) -> Flowable:
+    """Side-by-side signature areas, kept together on one page."""
+    st = styles()
+    cells = []
+    for party in parties:
+        lines = [Paragraph(esc(party.role + ("：" + party.name if party.name else "")), st.value)]
+        lines += [Spacer(1, 6 * mm)]
+        for line in party.lines:
+            lines += [Paragraph(esc(line), st.value), Spacer(1, 5 * mm)]
+        cells.append(lines)
+    table = Table([cells], colWidths=[width / len(parties)] * len(parties), hAlign="LEFT")
+    table.setStyle(
+        TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), st.font),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 6 * mm),
+        ])
+    )
+    return KeepTogether([table])
+
+
+def qr_code(value: str, *, size: float = 26 * mm, caption: Sequence[str] = ()) -> Flowable:
+    """A QR code of ``value`` (e.g. a case number the counter's scanner reads),
+    with optional caption lines underneath (keep each line short: CJK wrapping
+    would otherwise break a number in two)."""
+    font = styles().font
+    widget = QrCodeWidget(value, barWidth=size, barHeight=size, barBorder=2, barLevel="M")
+    drawing = Drawing(size, size, initialFontName=font)  # graphics default to Helvetica otherwise
+    drawing.add(widget)
+    cells: list[list[Flowable]] = [[drawing]]
+    if caption:
+        cells.append([Paragraph("<br/>".join(esc(line) for line in caption), styles().caption)])
+    table = Table(cells, colWidths=[size + 4 * mm])
+    table.setStyle(
+        TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ])
+    )
+    return table
+
+
+def beside_width(right_width: float, gap: float = 4 * mm) -> float:
+    """The width left for the left-hand flowable of ``beside``."""
+    return FRAME_WIDTH - right_width - gap
+
+
+def beside(left: Flowable, right: Flowable, *, right_width: float, gap: float = 4 * mm) -> Table:
+    """Two flowables side by side (e.g. a key-value table and a QR code); build
+    ``left`` for ``beside_width(right_width, gap)``."""
+    table = Table([[left, right]], colWidths=[beside_width(right_width, gap) + gap, right_width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), styles().font),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (0, 0), gap),
+            ("RIGHTPADDING", (1, 0), (1, 0), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ])
+    )
+    return table
+
+
+def spacer(height_mm: float = 4) -> Spacer:
+    return Spacer(1, height_mm * mm)
