@@ -1,0 +1,430 @@
+"""SMS: a transactional outbox plus a gateway interface.
+
+``notify`` only writes a queued ``SmsMessage`` row inside the caller's write
+transaction, so a message exists if and only if the business change that
+caused it committed. No network I/O happens there; ``deliver_pending`` sends
+later, outside any business transaction.
+
+Delivery semantics (``deliver_pending`` with a real gateway):
+
+* One transaction per message: take the oldest queued row (PostgreSQL:
+  ``FOR UPDATE SKIP LOCKED``; SQLite: the write lock taken by BEGIN IMMEDIATE),
+  send it, record ``sent`` or ``failed`` with an audit row, commit. Two
+  terminals delivering at once never send one message twice: the row is
+  locked for as long as its send is in flight.
+* **At least once.** A crash (or a lost commit) after the gateway accepted a
+  message but before its ``sent`` was committed leaves it queued, and the next
+  run sends it again. We prefer a rare duplicate to a lost message: a lost
+  signing code blocks a signing at the counter, a duplicate repeats the same
+  text. The message id goes with every request so a gateway that de-duplicates
+  by id turns this into exactly once. Messages already marked are never
+  re-sent, since each status change is committed on its own.
+* A refusal, a connection error or a timeout marks the message ``failed`` with
+  the reason; failed messages are not retried automatically (a timed-out
+  request may still have been delivered). Staff see them in the outbox and can
+  send them by hand and ``mark_sent`` them.
+* Only messages queued for the gateway's own backend are sent: messages queued
+  while the hall had no gateway (backend "outbox") are being sent by hand and
+  would otherwise arrive twice.
+* On SQLite the database write lock is held while one message is in flight, so
+  other terminals' writes wait up to the gateway timeout (at most
+  ``MAX_TIMEOUT`` seconds, well below the 30 s busy timeout). On PostgreSQL
+  only the message's row is locked; the audit lock is taken after the send.
+
+Configuration (environment):
+
+WANGQIAN_SMS_URL      the gateway's HTTP(S) endpoint; unset → the manual outbox
+WANGQIAN_SMS_TOKEN    a bearer token for the gateway (optional)
+WANGQIAN_SMS_TIMEOUT  seconds to wait for the gateway (default 5, at most 20)
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Protocol, runtime_checkable
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from core.errors import RuleViolation
+from core.identity import mask_phone, parse_mobile
+from core.roles import Actor, Permission, require
+from core.timeutil import SHANGHAI, show, to_local, utcnow
+from services import audit
+from storage.engine import Database
+from storage.models import SmsMessage
+
+MAX_TEXT = 500
+MAX_ERROR = 300  # the width of SmsMessage.error
+DEFAULT_TIMEOUT = 5.0
+MAX_TIMEOUT = 20.0
+
+QUEUED = "queued"
+SENT = "sent"
+FAILED = "failed"
+STATUS_LABELS: dict[str, str] = {QUEUED: "待发送", SENT: "已发送", FAILED: "发送失败"}
+
+OUTBOX_BACKEND = "outbox"
+HTTP_BACKEND = "http"
+
+ENV_URL = "WANGQIAN_SMS_URL"
+ENV_TOKEN = "WANGQIAN_SMS_TOKEN"
+ENV_TIMEOUT = "WANGQIAN_SMS_TIMEOUT"
+
+
+# ------------------------------------------------------------------ gateways
+
+
+class SmsDeliveryError(Exception):
+    """A gateway did not take a message; ``message`` is one Chinese sentence."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@runtime_checkable
+class SmsGateway(Protocol):
+    """Something that hands one SMS to the telephone network.
+
+    ``send`` returns when the gateway has accepted the message and raises
+    ``SmsDeliveryError`` otherwise. ``message_id`` (the outbox row's id) is
+    passed on so a gateway can de-duplicate a message sent twice.
+    """
+
+    name: str
+
+    def send(self, phone: str, text: str, *, message_id: int | None = None) -> None: ...
+
+
+class OutboxGateway:
+    """For halls without a gateway: nothing leaves the building.
+
+    Messages stay queued in the outbox, where staff read them, send them by
+    hand and mark them sent (``mark_sent``).
+    """
+
+    name = OUTBOX_BACKEND
+
+    def send(self, phone: str, text: str, *, message_id: int | None = None) -> None:
+        return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: urllib would re-send a
+    redirected POST as a GET without its body."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+class HttpGateway:
+    """POSTs ``{"phone", "text", "id"}`` as JSON to the hall's SMS gateway.
+
+    Any 2xx answer means sent; any other status, a timeout or a connection
+    error raises ``SmsDeliveryError`` naming the status code or the reason.
+    """
+
+    name = HTTP_BACKEND
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        if not url.lower().startswith(("http://", "https://")):
+            raise RuleViolation("SMS_BAD_URL", "短信网关地址应以 http:// 或 https:// 开头，请检查配置。", field="url")
+        if not 0 < timeout <= MAX_TIMEOUT:
+            raise RuleViolation(
+                "SMS_BAD_TIMEOUT", f"短信网关超时时间应在 0 到 {MAX_TIMEOUT:g} 秒之间，请检查配置。", field="timeout"
+            )
+        self.url = url
+        self.token = token or None
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def send(self, phone: str, text: str, *, message_id: int | None = None) -> None:
+        body = json.dumps({"phone": phone, "text": text, "id": message_id}, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                status = response.status
+                reason = response.reason
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            raise SmsDeliveryError(f"短信网关返回状态码 {exc.code}（{exc.reason}），短信未发送。") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise self._timed_out() from None
+            raise SmsDeliveryError(f"无法连接短信网关（{exc.reason}），短信未发送。") from None
+        except TimeoutError:
+            raise self._timed_out() from None
+        except (OSError, http.client.HTTPException) as exc:
+            detail = str(exc) or type(exc).__name__
+            raise SmsDeliveryError(f"与短信网关的通信中断（{detail}），短信可能未发送。") from None
+        if not 200 <= status < 300:  # 1xx never reaches here; kept for clarity
+            raise SmsDeliveryError(f"短信网关返回状态码 {status}（{reason}），短信未发送。")
+
+    def _timed_out(self) -> SmsDeliveryError:
+        return SmsDeliveryError(f"短信网关在 {self.timeout:g} 秒内没有答复，短信可能未发送。")
+
+
+def configured_backend() -> str:
+    """The backend new messages are queued for: "http" when a gateway URL is set."""
+    return HTTP_BACKEND if os.environ.get(ENV_URL, "").strip() else OUTBOX_BACKEND
+
+
+def gateway_from_env() -> SmsGateway:
+    """The gateway the environment names (see the module docstring)."""
+    url = os.environ.get(ENV_URL, "").strip()
+    if not url:
+        return OutboxGateway()
+    raw = os.environ.get(ENV_TIMEOUT, "").strip()
+    try:
+        timeout = float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError:
+        raise RuleViolation(
+            "SMS_BAD_TIMEOUT", f"短信网关超时时间应在 0 到 {MAX_TIMEOUT:g} 秒之间，请检查配置。", field="timeout"
+        ) from None
+    return HttpGateway(url, os.environ.get(ENV_TOKEN, "").strip() or None, timeout)
+
+
+# ------------------------------------------------------------------ queueing
+
+
+def _check_text(text: str) -> str:
+    body = text.strip() if isinstance(text, str) else ""
+    if not body:
+        raise RuleViolation("SMS_TEXT_EMPTY", "短信内容不能为空。", field="text")
+    if len(body) > MAX_TEXT:
+        raise RuleViolation("SMS_TEXT_TOO_LONG", f"短信内容不能超过{MAX_TEXT}个字，请删减后重试。", field="text")
+    return body
+
+
+def notify(
+    session: Session,
+    actor: Actor,
+    phone: str,
+    text: str,
+    *,
+    purpose: str,
+    case_number: str | None = None,
+) -> SmsMessage:
+    """Queue one SMS inside the caller's write transaction, and audit it.
+
+    The message is sent later by ``deliver_pending`` (or by hand from the
+    outbox); if the caller's transaction rolls back, no message exists.
+    The audit row masks the phone and records the text's length, not the
+    text: a text may carry a one-time code.
+    """
+    number = parse_mobile(phone)
+    body = _check_text(text)
+    if not purpose or len(purpose) > 30:
+        raise ValueError("purpose must be 1-30 characters")
+    if case_number is not None and len(case_number) > 20:
+        raise ValueError("case_number must be at most 20 characters")
+    message = SmsMessage(
+        phone=number,
+        text=body,
+        purpose=purpose,
+        case_number=case_number,
+        backend=configured_backend(),
+        status=QUEUED,
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    audit.append(
+        session,
+        actor,
+        "sms_queued",
+        object_type="sms_message",
+        object_id=message.id,
+        case_number=case_number,
+        after={"phone": number, "purpose": purpose, "backend": message.backend, "length": len(body)},
+    )
+    return message
+
+
+def count_since(session: Session, phone: str, since: datetime, until: datetime | None = None) -> int:
+    """How many messages (in any status) were queued for ``phone`` from ``since``
+    up to ``until`` (both inclusive; no upper bound when ``until`` is None)."""
+    number = parse_mobile(phone)
+    query = select(func.count()).select_from(SmsMessage).where(SmsMessage.phone == number, SmsMessage.created_at >= since)
+    if until is not None:
+        query = query.where(SmsMessage.created_at <= until)
+    return session.execute(query).scalar_one()
+
+
+def sent_today(session: Session, phone: str, now: datetime) -> int:
+    """Messages queued for ``phone`` from local midnight (Asia/Shanghai) up to ``now``.
+
+    For per-day rate limits (Chinese SMS providers allow about 10 per phone
+    and day); every message counts, whatever its status.
+    """
+    midnight = datetime.combine(to_local(now).date(), time(0), tzinfo=SHANGHAI)
+    return count_since(session, phone, midnight, now)
+
+
+# ------------------------------------------------------------------ delivery
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int
+    failed: int
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= 10_000:
+        raise RuleViolation("SMS_BAD_LIMIT", "条数应在 1 到 10000 之间。", field="limit")
+
+
+def _deliver_one(db: Database, actor: Actor, gateway: SmsGateway) -> str | None:
+    """Send the oldest queued message; returns its new status, or None if none is left."""
+    with db.write() as session:
+        message = session.execute(
+            select(SmsMessage)
+            .where(SmsMessage.status == QUEUED, SmsMessage.backend == gateway.name)
+            .order_by(SmsMessage.created_at, SmsMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)  # a no-op on SQLite, whose write lock we hold
+        ).scalar_one_or_none()
+        if message is None:
+            return None
+        try:
+            gateway.send(message.phone, message.text, message_id=message.id)
+        except SmsDeliveryError as exc:
+            message.status = FAILED
+            message.error = exc.message[:MAX_ERROR]
+        else:
+            message.status = SENT
+            message.sent_at = utcnow()
+            message.error = None
+        after: dict[str, object] = {"status": message.status}
+        if message.error:
+            after["error"] = message.error
+        audit.append(
+            session,
+            actor,
+            "sms_sent" if message.status == SENT else "sms_failed",
+            object_type="sms_message",
+            object_id=message.id,
+            case_number=message.case_number,
+            before={"status": QUEUED},
+            after=after,
+        )
+        return message.status
+
+
+def deliver_pending(db: Database, actor: Actor, gateway: SmsGateway, *, limit: int = 100) -> DeliveryReport:
+    """Send up to ``limit`` queued messages through ``gateway``, oldest first.
+
+    One transaction per message (see the module docstring for the
+    at-least-once semantics). With the ``OutboxGateway`` nothing is sent:
+    staff send those messages by hand.
+    """
+    _check_limit(limit)
+    if gateway.name == OUTBOX_BACKEND:
+        return DeliveryReport(0, 0)
+    sent = failed = 0
+    for _ in range(limit):
+        status = _deliver_one(db, actor, gateway)
+        if status is None:
+            break
+        if status == SENT:
+            sent += 1
+        else:
+            failed += 1
+    return DeliveryReport(sent, failed)
+
+
+def mark_sent(db: Database, actor: Actor, message_ids: Iterable[int]) -> int:
+    """A supervisor records messages sent by hand (queued or failed → sent).
+
+    All or nothing: an unknown id or a message already sent refuses the whole
+    batch. The rows are locked first, so a delivery in flight and a second
+    supervisor cannot both mark one message.
+    """
+    require(actor, Permission.SMS_OUTBOX)
+    ids = sorted(set(message_ids))
+    if not ids:
+        raise RuleViolation("SMS_NONE_SELECTED", "请先选择要标记为已发送的短信。")
+    with db.write() as session:
+        rows = {
+            m.id: m
+            for m in session.execute(
+                select(SmsMessage).where(SmsMessage.id.in_(ids)).order_by(SmsMessage.id).with_for_update()
+            ).scalars()
+        }
+        missing = [i for i in ids if i not in rows]
+        if missing:
+            raise RuleViolation("SMS_NOT_FOUND", f"没有找到编号为 {missing[0]} 的短信。")
+        done = [i for i in ids if rows[i].status == SENT]
+        if done:
+            raise RuleViolation("SMS_ALREADY_SENT", f"编号为 {done[0]} 的短信已标记为已发送。")
+        now = utcnow()
+        for i in ids:
+            message = rows[i]
+            before = message.status
+            message.status = SENT
+            message.sent_at = now
+            audit.append(
+                session,
+                actor,
+                "sms_marked_sent",
+                object_type="sms_message",
+                object_id=message.id,
+                case_number=message.case_number,
+                before={"status": before},
+                after={"status": SENT},
+            )
+    return len(ids)
+
+
+# ------------------------------------------------------------------ the outbox
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    created: str  # Asia/Shanghai
+    phone: str  # masked
+    purpose: str
+    case_number: str | None
+    status: str  # label: 待发送 / 已发送 / 发送失败
+    text: str
+    status_code: str  # queued / sent / failed
+    error: str | None
+
+
+def outbox(db: Database, actor: Actor, *, status: str | None = None, limit: int = 200) -> list[OutboxRow]:
+    """The messages, newest first, phones masked (supervisors)."""
+    require(actor, Permission.SMS_OUTBOX)
+    if status is not None and status not in STATUS_LABELS:
+        raise RuleViolation("SMS_BAD_STATUS", "短信状态只能是 queued、sent 或 failed。", field="status")
+    _check_limit(limit)
+    query = select(SmsMessage).order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(SmsMessage.status == status)
+    with db.read() as session:
+        return [
+            OutboxRow(
+                id=m.id,  # type: ignore[arg-type]
+                created=show(m.created_at),
+                phone=mask_phone(m.phone),
+                purpose=m.purpose,
+                case_number=m.case_number,
+                status=STATUS_LABELS.get(m.status, m.status),
+                text=m.text,
+                status_code=m.status,
+                error=m.error,
+            )
+            for m in session.execute(query).scalars()
+        ]
