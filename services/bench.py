@@ -44,7 +44,7 @@ def _sample_queries(db: Database, samples: int, rng: random.Random) -> dict[str,
     }
 
 
-def lookup(
+def lookup_latency(
     db: Database,
     actor: Actor,
     *,

@@ -66,6 +66,7 @@ def _snapshot(case: Case) -> dict[str, object]:
 
 
 def _load_for_update(session: Session, number: str) -> Case:
+    number = number.strip().upper()
     case = session.execute(select(Case).where(Case.number == number).with_for_update()).scalar_one_or_none()
     if case is None:
         raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
@@ -135,22 +136,29 @@ def accept_case(db: Database, actor: Actor, type_code: str, *, summary: str = ""
         return accept_in(session, actor, type_code, summary=summary, parties=list(parties)).number
 
 
-def _act(db: Database, actor: Actor, number: str, kind: ActionKind, change, note: str | None = None) -> None:
+def act_in(session: Session, actor: Actor, number: str, kind: ActionKind, change, note: str | None = None) -> Case:
+    """Apply one move to a case inside the caller's transaction: lock, change, record, audit.
+
+    ``change(session, case, state) -> new state`` is where the pure rule runs.
+    Flows that move a case as part of a larger write (a lease step, a filing)
+    call the ``*_in`` functions below so that the step and the move commit together.
+    """
     require(actor, Permission.CASE_WORK)
-    with db.write() as session:
-        case = _load_for_update(session, number)
-        before = _snapshot(case)
-        from_stage = case.stage
-        _store(case, change(session, case, _state(case)))
-        _event(session, case, actor, kind, from_stage, note)
-        audit.append(
-            session, actor, f"case_{kind.value}", object_type="case", object_id=case.id,
-            case_number=case.number, before=before, after={**_snapshot(case), "note": note},
-        )
+    case = _load_for_update(session, number)
+    before = _snapshot(case)
+    from_stage = case.stage
+    _store(case, change(session, case, _state(case)))
+    _event(session, case, actor, kind, from_stage, note)
+    audit.append(
+        session, actor, f"case_{kind.value}", object_type="case", object_id=case.id,
+        case_number=case.number, before=before, after={**_snapshot(case), "note": note},
+    )
+    return case
 
 
-def dispatch_case(db: Database, actor: Actor, number: str, *, role: Role | str | None = None, operator: str | None = None) -> None:
-    """派工: to a named operator (username) or to everyone of a role."""
+def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str | None = None,
+                operator: str | None = None) -> Case:
+    """派工: to a named operator (username), to everyone of a role, or by default to the next stage's role."""
 
     def change(session: Session, case: Case, state: CaseState) -> CaseState:
         if operator:
@@ -172,38 +180,69 @@ def dispatch_case(db: Database, actor: Actor, number: str, *, role: Role | str |
         return rules.dispatch(state, actor, target)
 
     who = operator or (ROLE_LABELS[Role(role)] if role and role in Role._value2member_map_ else None)
-    _act(db, actor, number, ActionKind.DISPATCH, change, note=f"派工给{who}" if who else None)
+    return act_in(session, actor, number, ActionKind.DISPATCH, change, note=f"派工给{who}" if who else None)
 
 
-def receive_case(db: Database, actor: Actor, number: str) -> None:
-    _act(db, actor, number, ActionKind.RECEIVE, lambda s, c, st: rules.receive(st, actor))
+def receive_in(session: Session, actor: Actor, number: str) -> Case:
+    return act_in(session, actor, number, ActionKind.RECEIVE, lambda s, c, st: rules.receive(st, actor))
 
 
-def return_case(db: Database, actor: Actor, number: str, *, to_stage: str, reason: str) -> None:
+def last_handler(session: Session, case: Case, stage: str) -> int | None:
+    """The operator who last took ``stage`` of the case (退件 goes back to them)."""
+    return session.execute(
+        select(CaseEvent.operator_id)
+        .where(
+            CaseEvent.case_id == case.id,
+            CaseEvent.to_stage == stage,
+            CaseEvent.action.in_([ActionKind.ACCEPT.value, ActionKind.RECEIVE.value]),
+        )
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def return_in(session: Session, actor: Actor, number: str, *, to_stage: str, reason: str) -> Case:
     """退件: back to an earlier stage, to whoever last worked it."""
 
     def change(session: Session, case: Case, state: CaseState) -> CaseState:
-        previous = session.execute(
-            select(CaseEvent.operator_id)
-            .where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.to_stage == to_stage,
-                CaseEvent.action.in_([ActionKind.ACCEPT.value, ActionKind.RECEIVE.value]),
-            )
-            .order_by(CaseEvent.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        return rules.return_to(state, actor, to_stage, reason, previous)
+        return rules.return_to(state, actor, to_stage, reason, last_handler(session, case, to_stage))
 
-    _act(db, actor, number, ActionKind.RETURN, change, note=reason.strip())
+    return act_in(session, actor, number, ActionKind.RETURN, change, note=reason.strip())
+
+
+def cancel_in(session: Session, actor: Actor, number: str, *, reason: str) -> Case:
+    return act_in(session, actor, number, ActionKind.CANCEL, lambda s, c, st: rules.cancel(st, actor, reason),
+                  note=reason.strip())
+
+
+def archive_in(session: Session, actor: Actor, number: str) -> Case:
+    return act_in(session, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.archive(st, actor))
+
+
+def dispatch_case(db: Database, actor: Actor, number: str, *, role: Role | str | None = None,
+                  operator: str | None = None) -> None:
+    with db.write() as session:
+        dispatch_in(session, actor, number, role=role, operator=operator)
+
+
+def receive_case(db: Database, actor: Actor, number: str) -> None:
+    with db.write() as session:
+        receive_in(session, actor, number)
+
+
+def return_case(db: Database, actor: Actor, number: str, *, to_stage: str, reason: str) -> None:
+    with db.write() as session:
+        return_in(session, actor, number, to_stage=to_stage, reason=reason)
 
 
 def cancel_case(db: Database, actor: Actor, number: str, *, reason: str) -> None:
-    _act(db, actor, number, ActionKind.CANCEL, lambda s, c, st: rules.cancel(st, actor, reason), note=reason.strip())
+    with db.write() as session:
+        cancel_in(session, actor, number, reason=reason)
 
 
 def archive_case(db: Database, actor: Actor, number: str) -> None:
-    _act(db, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.archive(st, actor))
+    with db.write() as session:
+        archive_in(session, actor, number)
 
 
 # ---------------------------------------------------------------- read side

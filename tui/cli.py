@@ -357,7 +357,7 @@ def bench_lookup(
     db = _db()
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("准备数据 / 测量", total=None)
-        report = bench.lookup(db, _system(), persons=persons, samples=samples,
+        report = bench.lookup_latency(db, _system(), persons=persons, samples=samples,
                               progress=lambda done, total: progress.update(task, completed=done, total=total))
     if as_json:
         out.print_json(json.dumps(report, ensure_ascii=False))
