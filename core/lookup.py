@@ -60,7 +60,9 @@ def plan_lookup(raw: str) -> LookupPlan:
         return LookupPlan(text, ())
     kinds: list[LookupKind] = [LookupKind.ID_NUMBER]
     if text.isdigit() and text.startswith("1") and len(text) <= 11:
-        kinds.append(LookupKind.PHONE)
+        # Seven or more digits starting with 1 are most likely a mobile number
+        # (ID numbers from 11-15 regions also start with 1): phones first.
+        kinds.insert(0 if len(text) >= 7 else 1, LookupKind.PHONE)
     if len(text) <= 18:
         kinds.append(LookupKind.CREDIT_CODE)
     return LookupPlan(text, tuple(kinds))

@@ -63,61 +63,79 @@ def _id_label(kind: str) -> str:
         return kind
 
 
-def _person_hit(p: Person, by: LookupKind) -> ApplicantHit:
+# Only the columns a result line shows: building ORM entities for every
+# keystroke's rows cost more than the index scan itself.
+_PERSON_COLUMNS = (Person.id, Person.name, Person.id_kind, Person.id_number, Person.phone, Person.blacklisted,
+                   Person.capacity)
+_ORG_COLUMNS = (Organisation.id, Organisation.name, Organisation.credit_code, Organisation.phone,
+                Organisation.blacklisted)
+
+
+def _person_hit(row, by: LookupKind) -> ApplicantHit:
+    pid, name, id_kind, id_number, phone, blacklisted, capacity = row
     flags = []
-    if p.blacklisted:
+    if blacklisted:
         flags.append("黑名单")
-    if p.capacity != "full":
-        flags.append("限制行为能力" if p.capacity == "limited" else "无行为能力")
+    if capacity != "full":
+        flags.append("限制行为能力" if capacity == "limited" else "无行为能力")
     return ApplicantHit(
-        "person", p.id, p.name, _id_label(p.id_kind), mask_id(p.id_number),
-        mask_phone(p.phone) if p.phone else "", by, " ".join(flags),
+        "person", pid, name, _id_label(id_kind), mask_id(id_number),
+        mask_phone(phone) if phone else "", by, " ".join(flags),
     )
 
 
-def _org_hit(o: Organisation, by: LookupKind) -> ApplicantHit:
+def _org_hit(row, by: LookupKind) -> ApplicantHit:
+    oid, name, credit_code, phone, blacklisted = row
     return ApplicantHit(
-        "organisation", o.id, o.name, "统一社会信用代码", o.credit_code,
-        mask_phone(o.phone) if o.phone else "", by, "黑名单" if o.blacklisted else "",
+        "organisation", oid, name, "统一社会信用代码", credit_code,
+        mask_phone(phone) if phone else "", by, "黑名单" if blacklisted else "",
     )
 
 
 def search_in(session: Session, text: str, kind: LookupKind, limit: int) -> list[ApplicantHit]:
     """One kind of search; every query is one index range scan with LIMIT."""
     if kind is LookupKind.ID_NUMBER:
-        people = session.execute(
-            select(Person).where(_prefix(Person.id_number, text)).order_by(Person.id_number).limit(limit)
-        ).scalars()
-        hits = [_person_hit(p, kind) for p in people]
+        rows = session.execute(
+            select(*_PERSON_COLUMNS).where(_prefix(Person.id_number, text)).order_by(Person.id_number).limit(limit)
+        ).all()
+        hits = [_person_hit(r, kind) for r in rows]
         if len(hits) < limit and len(text) >= 8:
             docs = session.execute(
-                select(Person).join(PersonDocument, PersonDocument.person_id == Person.id)
+                select(*_PERSON_COLUMNS).join(PersonDocument, PersonDocument.person_id == Person.id)
                 .where(_prefix(PersonDocument.id_number, text)).limit(limit - len(hits))
-            ).scalars()
-            hits += [_person_hit(p, kind) for p in docs]
+            ).all()
+            hits += [_person_hit(r, kind) for r in docs]
         return hits
     if kind is LookupKind.PHONE:
-        people = session.execute(
-            select(Person).where(_prefix(Person.phone, text)).order_by(Person.phone).limit(limit)
-        ).scalars()
-        return [_person_hit(p, kind) for p in people]
+        rows = session.execute(
+            select(*_PERSON_COLUMNS).where(_prefix(Person.phone, text)).order_by(Person.phone).limit(limit)
+        ).all()
+        return [_person_hit(r, kind) for r in rows]
     if kind is LookupKind.CREDIT_CODE:
+        rows = session.execute(
+            select(*_ORG_COLUMNS).where(_prefix(Organisation.credit_code, text))
+            .order_by(Organisation.credit_code).limit(limit)
+        ).all()
+        return [_org_hit(r, kind) for r in rows]
+    rows = session.execute(
+        select(*_PERSON_COLUMNS).where(_prefix(Person.name, text)).order_by(Person.name, Person.id).limit(limit)
+    ).all()
+    hits = [_person_hit(r, kind) for r in rows]
+    if len(hits) < limit:
         orgs = session.execute(
-            select(Organisation).where(_prefix(Organisation.credit_code, text)).order_by(Organisation.credit_code).limit(limit)
-        ).scalars()
-        return [_org_hit(o, kind) for o in orgs]
-    people = session.execute(
-        select(Person).where(_prefix(Person.name, text)).order_by(Person.name, Person.id).limit(limit)
-    ).scalars()
-    hits = [_person_hit(p, kind) for p in people]
-    orgs = session.execute(
-        select(Organisation).where(_prefix(Organisation.name, text)).order_by(Organisation.name, Organisation.id).limit(limit)
-    ).scalars()
-    return hits + [_org_hit(o, kind) for o in orgs]
+            select(*_ORG_COLUMNS).where(_prefix(Organisation.name, text))
+            .order_by(Organisation.name, Organisation.id).limit(limit - len(hits))
+        ).all()
+        hits += [_org_hit(r, kind) for r in orgs]
+    return hits
 
 
 def search_applicants(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[ApplicantHit]:
-    """Search by ID number, name prefix, phone or credit code; masked results."""
+    """Search by ID number, name prefix, phone or credit code; masked results.
+
+    The kinds the typed text could mean are searched in the plan's order (the
+    most likely first) until a page of ``limit`` results is full.
+    """
     require(actor, Permission.LOOKUP_APPLICANT)
     plan = plan_lookup(query)
     if plan.empty:
@@ -126,11 +144,13 @@ def search_applicants(db: Database, actor: Actor, query: str, *, limit: int = 50
     hits: list[ApplicantHit] = []
     with db.read() as session:
         for kind in plan.kinds:
-            for hit in search_in(session, plan.text, kind, limit):
+            if len(hits) >= limit:
+                break
+            for hit in search_in(session, plan.text, kind, limit - len(hits)):
                 if (hit.kind, hit.id) not in seen:
                     seen.add((hit.kind, hit.id))
                     hits.append(hit)
-    return hits[:limit]
+    return hits
 
 
 # ---------------------------------------------------------------- detail

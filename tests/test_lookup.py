@@ -20,6 +20,7 @@ def test_plan_lookup():
     assert plan_lookup(" smith ").text == "SMITH"
     assert plan_lookup("4403").kinds == (LookupKind.ID_NUMBER, LookupKind.CREDIT_CODE)
     assert LookupKind.PHONE in plan_lookup("１３８ ００").kinds  # full-width, spaces
+    assert plan_lookup("1381234").kinds[0] is LookupKind.PHONE  # phone-shaped: phones first
     assert plan_lookup("13").empty  # too short to search numbers
     assert plan_lookup("   ").empty
 
