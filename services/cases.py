@@ -179,7 +179,10 @@ def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str
             target = Target(kind.stages[index + 1].role)
         return rules.dispatch(state, actor, target)
 
-    who = operator or (ROLE_LABELS[Role(role)] if role and role in Role._value2member_map_ else None)
+    if operator:
+        who = session.execute(select(Operator.name).where(Operator.username == operator)).scalar_one_or_none() or operator
+    else:
+        who = ROLE_LABELS[Role(role)] if role and role in Role._value2member_map_ else None
     return act_in(session, actor, number, ActionKind.DISPATCH, change, note=f"派工给{who}" if who else None)
 
 
@@ -354,16 +357,19 @@ def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[
                 .order_by(CaseEvent.id.desc())
                 .limit(1)
             ).scalar_one_or_none()
-            sender = session.execute(
-                select(CaseEvent.operator_name)
-                .where(
-                    CaseEvent.case_id == case.id,
-                    CaseEvent.id < event.id,
-                    CaseEvent.action.in_([ActionKind.DISPATCH.value, ActionKind.RETURN.value, ActionKind.ACCEPT.value]),
-                )
-                .order_by(CaseEvent.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
+            sender = None
+            if start is not None and start.action == ActionKind.RECEIVE.value:
+                # 上一派工人员: whoever dispatched (or returned) the case into my hands.
+                sender = session.execute(
+                    select(CaseEvent.operator_name)
+                    .where(
+                        CaseEvent.case_id == case.id,
+                        CaseEvent.id < start.id,
+                        CaseEvent.action.in_([ActionKind.DISPATCH.value, ActionKind.RETURN.value]),
+                    )
+                    .order_by(CaseEvent.id.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
             rows.append(
                 CaseRow(
                     case.number,
@@ -395,6 +401,7 @@ class CaseDetail:
     type_name: str
     stage_name: str
     status_label: str
+    stage_code: str
     holder: str | None
     waiting_for: str | None
     summary: str
@@ -434,6 +441,7 @@ def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
             kind.name,
             _stage_name(case.type_code, case.stage),
             CASE_STATUS_LABELS[CaseStatus(case.status)],
+            case.stage,
             holder,
             waiting_for,
             case.summary,

@@ -160,12 +160,17 @@ def operators_for_dispatch(db: Database, actor: Actor, role: Role) -> list[Opera
         return [_view(op) for op in rows]
 
 
-def login(db: Database, username: str, password: str) -> Actor:
+def login(db: Database, username: str, password: str, *, purpose: str = "login") -> Actor:
     """Check a password; count failures and lock the account at the fifth.
 
     Wrong user names and wrong passwords get the same answer and cost the same
-    time, so the screen does not reveal which user names exist.
+    time, so the screen does not reveal which user names exist (only the lock
+    itself, at the fifth failure, is announced: the clerk must call an admin).
+    ``purpose`` is "login" or "unlock" (the idle lock asking again); both count
+    failures, and the audit log tells them apart.
     """
+    if purpose not in ("login", "unlock"):
+        raise ValueError(purpose)
     username = username.strip().lower()
     if not username or not password:
         raise RuleViolation("LOGIN_EMPTY", "请输入用户名和密码。")
@@ -185,7 +190,8 @@ def login(db: Database, username: str, password: str) -> Actor:
                 op.password_hash = passwords.hash_password(password)
             op.failed_logins = 0
             op.last_login_at = utcnow()
-            audit.append(session, who, "login", object_type="operator", object_id=op.id)
+            audit.append(session, who, "login" if purpose == "login" else "screen_unlock",
+                         object_type="operator", object_id=op.id)
             return who
         op.failed_logins += 1
         if op.failed_logins >= MAX_FAILED_LOGINS:
@@ -200,7 +206,6 @@ def login(db: Database, username: str, password: str) -> Actor:
                 session, who, "login_failed", object_type="operator", object_id=op.id,
                 after={"failed_logins": op.failed_logins},
             )
-            left = MAX_FAILED_LOGINS - op.failed_logins
-            failure = RuleViolation("LOGIN_FAILED", f"用户名或密码错误，再错 {left} 次账户将被锁定。")
+            failure = RuleViolation("LOGIN_FAILED", "用户名或密码错误。")
     # The failure count is committed before the refusal is raised.
     raise failure

@@ -169,3 +169,16 @@ def test_clerk_only_sees_own_in_hand(db, clerk):
     other = make_operator(db, "clerk_b", Role.CLERK)
     cases.accept_case(db, clerk, "resale_signing")
     assert cases.in_hand(db, other) == []
+
+
+def test_dispatch_note_names_the_person_and_done_list_names_the_sender(db, clerk, supervisor):
+    number = cases.accept_case(db, clerk, "resale_signing")
+    cases.dispatch_case(db, clerk, number)
+    cases.receive_case(db, clerk, number)
+    cases.dispatch_case(db, clerk, number, operator=supervisor.username)
+    detail = cases.case_detail(db, clerk, number)
+    assert detail.timeline[-1].note == f"派工给{supervisor.name}"
+    assert detail.stage_code == "filing_review"
+    done = {r.stage_name: r for r in cases.done_list(db, clerk)}
+    assert done["合同信息录入"].dispatched_by is None  # accepted by the clerk: nobody sent it
+    assert done["签约环节"].dispatched_by == clerk.name  # the clerk dispatched it to the clerk role

@@ -1,0 +1,157 @@
+"""The counter terminal: login, idle lock, and the screens of the working day.
+
+One ``WangqianApp`` serves one window of the service hall. The logged-in
+operator is ``app.actor``; every service call passes it, so the services
+decide what the operator may do. The app itself only keeps the session:
+who is logged in, when the keyboard or mouse was last touched, and whether
+the terminal is locked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from textual import events
+from textual.app import App, UnknownModeError
+from textual.binding import Binding
+
+from core.roles import ROLE_LABELS, Actor
+from core.timeutil import to_local, utcnow
+from storage import settings
+from storage.engine import Database
+from tui.screens.home import HomeScreen
+from tui.screens.lock import LockScreen
+from tui.screens.login import LoginScreen
+
+APP_TITLE = "网签柜台"
+
+# Events that count as "someone is at the keyboard".
+_ACTIVITY_EVENTS = (events.Key, events.MouseEvent, events.Paste)
+
+
+def operator_banner(actor: Actor) -> str:
+    """What the title bar says about the logged-in operator: 张敏 · 窗口受理员 · 03号窗口."""
+    parts = [actor.name, ROLE_LABELS[actor.role]]
+    if actor.window:
+        parts.append(f"{actor.window}号窗口")
+    return " · ".join(parts)
+
+
+class WangqianApp(App[None]):
+    """The counter terminal of one service-hall window."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = APP_TITLE
+    ENABLE_COMMAND_PALETTE = False  # its texts are English; the counter works by keys
+    # Two screen stacks: the login form, and the operator's desk (removed at logout,
+    # so nothing of one session survives into the next).
+    DEFAULT_MODE = "login"
+    DESK = "desk"
+    BINDINGS = [
+        Binding("ctrl+l", "lock", "锁屏", key_display="Ctrl+L", priority=True),
+    ]
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        idle_seconds: int | None = None,
+        demo_logins: list[dict] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """``idle_seconds``: lock after this long without a key or mouse event
+        (default from WANGQIAN_IDLE_LOCK_SECONDS, 300 s; 0 disables the idle
+        lock). ``demo_logins``: accounts to show on the login screen (demo
+        only). ``clock``: "now" for what the screens display (tests fix it)."""
+        super().__init__()
+        self.db = db
+        self.idle_seconds = settings.idle_lock_seconds() if idle_seconds is None else idle_seconds
+        self.demo_logins = list(demo_logins or [])
+        self.clock: Callable[[], datetime] = clock or utcnow
+        self.actor: Actor | None = None
+        self._last_activity = time.monotonic()
+        self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
+
+    # ------------------------------------------------------------ session
+
+    def on_mount(self) -> None:
+        if self.idle_seconds > 0:
+            interval = min(1.0, max(0.1, self.idle_seconds / 4))
+            self.set_interval(interval, self.check_idle_lock, name="idle-lock")
+
+    def local_now(self) -> datetime:
+        """The display clock, in Shanghai time."""
+        return to_local(self.clock())
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:  # screens past the login are only reachable logged in
+            raise RuntimeError("no operator is logged in")
+        return self.actor
+
+    def logged_in(self, actor: Actor) -> None:
+        """Start the operator's session on the home screen."""
+        self.actor = actor
+        self.sub_title = operator_banner(actor)
+        self.note_activity()
+        self.add_mode(self.DESK, HomeScreen)
+        self.switch_mode(self.DESK)
+
+    async def action_logout(self) -> None:
+        """退出登录: drop every screen of the session and show the login form."""
+        self.actor = None
+        self.sub_title = ""
+        await self.switch_mode(self.DEFAULT_MODE)
+        try:
+            await self.remove_mode(self.DESK)
+        except UnknownModeError:  # logout twice, or before any login
+            pass
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------ idle lock
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _ACTIVITY_EVENTS):
+            self.note_activity()
+        await super().on_event(event)
+
+    def note_activity(self) -> None:
+        self._last_activity = time.monotonic()
+
+    @property
+    def idle_for(self) -> float:
+        """Seconds since the last key or mouse event."""
+        return time.monotonic() - self._last_activity
+
+    @property
+    def is_locked(self) -> bool:
+        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+
+    def check_idle_lock(self) -> bool:
+        """Lock the terminal if the operator has been away too long (timer callback)."""
+        if self.idle_seconds > 0 and self.idle_for >= self.idle_seconds and self.can_lock():
+            self.action_lock()
+            return True
+        return False
+
+    def can_lock(self) -> bool:
+        return self.actor is not None and not self.is_locked
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lock":
+            return self.can_lock()  # hidden on the login screen and while locked
+        return True
+
+    def action_lock(self) -> None:
+        """锁屏: cover whatever is on screen; the operator's password lifts it."""
+        if not self.can_lock():
+            return
+        assert self.actor is not None
+        self.push_screen(LockScreen(self.actor, locked_at=self.local_now()), callback=self._unlocked)
+        self.refresh_bindings()
+
+    def _unlocked(self, _result: object = None) -> None:
+        self.note_activity()
+        self.refresh_bindings()

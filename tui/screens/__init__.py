@@ -1,0 +1,1 @@
+"""The screens of the counter terminal, one module per feature."""

@@ -1,0 +1,84 @@
+"""What every screen of the terminal shares: the session, worker failures, refusals.
+
+Screens run each service call in a thread worker (``@work(thread=True,
+exit_on_error=False)``) and post a typed message with the result. A worker
+that fails is handled here, in one place: a ``RuleViolation`` is a refusal
+whose sentence the clerk reads out; anything else is logged and shown as
+"系统错误：…" without bringing the terminal down.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
+
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState
+
+from core.errors import RuleViolation
+from core.roles import Actor
+from storage.engine import Database
+
+if TYPE_CHECKING:
+    from tui.app import WangqianApp
+
+log = logging.getLogger("wangqian.tui")
+
+
+def system_error_text(error: BaseException) -> str:
+    detail = str(error).strip() or type(error).__name__
+    return f"系统错误：{detail}"
+
+
+class ServiceMixin:
+    """Session access and the one handler for failed workers (mixed into screens).
+
+    The handlers are found by name (``on_mount``, ``on_worker_state_changed``):
+    Textual calls the handler of every class in the MRO, so a screen's own
+    ``on_mount`` runs as well as this one.
+    """
+
+    @property
+    def wq(self) -> WangqianApp:
+        return cast("WangqianApp", self.app)  # type: ignore[attr-defined]
+
+    @property
+    def db(self) -> Database:
+        return self.wq.db
+
+    @property
+    def actor(self) -> Actor:
+        return self.wq.require_actor()
+
+    def on_mount(self) -> None:
+        # Headless runs (tests, snapshots) want a steady cursor: no blink timer.
+        if self.wq.is_headless:
+            for field in self.query(Input):  # type: ignore[attr-defined]
+                field.cursor_blink = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR or event.worker.is_cancelled:
+            return
+        error = event.worker.error
+        if isinstance(error, RuleViolation):
+            self.show_refusal(error.message)
+            return
+        log.error("worker %s failed", event.worker.name, exc_info=error)
+        self.app.log.error(f"worker {event.worker.name} failed: {error!r}")  # type: ignore[attr-defined]
+        self.show_refusal(system_error_text(error or RuntimeError("未知错误")))
+
+    def show_refusal(self, message: str) -> None:
+        """Show a refusal sentence; screens with an error line override this."""
+        self.app.notify(message, title="无法办理", severity="error", timeout=8)  # type: ignore[attr-defined]
+
+
+class AppScreen(ServiceMixin, Screen[None]):
+    """A full screen of the logged-in session."""
+
+
+ResultT = TypeVar("ResultT")
+
+
+class AppModal(ServiceMixin, ModalScreen[ResultT], Generic[ResultT]):
+    """A dialog over a screen of the session."""

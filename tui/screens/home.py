@@ -1,0 +1,123 @@
+"""首页（工作台）: the functions of the counter, and how much work is waiting."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from services import cases
+from tui.screens.base import AppScreen
+from tui.screens.cases import DoneScreen, InHandScreen
+from tui.screens.dialogs import AcceptChoice, AcceptDialog
+from tui.screens.lookup import LookupScreen
+
+WEEKDAYS = "一二三四五六日"
+
+# (option id, key shown in the menu, Chinese name)
+MENU: list[tuple[str, str, str]] = [
+    ("lookup", "1 / F2", "申请人查询"),
+    ("in_hand", "2", "在手业务"),
+    ("done", "3", "已办业务"),
+    ("accept", "4", "业务受理"),
+    ("lock", "5 / Ctrl+L", "锁屏"),
+    ("logout", "0 / F10", "退出登录"),
+]
+
+
+class HomeScreen(AppScreen):
+    """The operator's desk after login."""
+
+    BINDINGS = [
+        Binding("1,f2", "open('lookup')", "申请人查询", key_display="1/F2"),
+        Binding("2", "open('in_hand')", "在手业务"),
+        Binding("3", "open('done')", "已办业务"),
+        Binding("4", "open('accept')", "业务受理"),
+        Binding("5", "app.lock", "锁屏", show=False),
+        Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
+    ]
+
+    class CountsLoaded(Message):
+        def __init__(self, holding: int, waiting: int) -> None:
+            super().__init__()
+            self.holding = holding
+            self.waiting = waiting
+
+    class CaseAccepted(Message):
+        def __init__(self, number: str) -> None:
+            super().__init__()
+            self.number = number
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            with Horizontal(id="home-top"):
+                yield Static("工作台", classes="screen-title")
+                yield Static("", id="home-date", markup=False)
+            yield Static("待处理业务数：正在统计……", id="home-counts", markup=False)
+            yield OptionList(
+                *[Option(f"{key:<12}{name}", id=code) for code, key, name in MENU],
+                id="home-menu",
+            )
+            yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字键。", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        now = self.wq.local_now()
+        self.query_one("#home-date", Static).update(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]}")
+        menu = self.query_one("#home-menu", OptionList)
+        menu.highlighted = 0
+        menu.focus()
+
+    def on_screen_resume(self) -> None:
+        self._load_counts()
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _load_counts(self) -> None:
+        rows = cases.in_hand(self.db, self.actor)
+        waiting = sum(1 for row in rows if row.waiting)
+        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting))
+
+    def on_home_screen_counts_loaded(self, message: CountsLoaded) -> None:
+        total = message.holding + message.waiting
+        self.query_one("#home-counts", Static).update(
+            f"待处理业务数：{total}　（办理中 {message.holding} 件，待接件 {message.waiting} 件）"
+        )
+
+    @on(OptionList.OptionSelected, "#home-menu")
+    def _menu_chosen(self, event: OptionList.OptionSelected) -> None:
+        assert event.option.id is not None
+        if event.option.id == "lock":
+            self.wq.action_lock()
+        elif event.option.id == "logout":
+            # Run by the app, not inside this screen's handler: logging out removes this screen.
+            self.app.call_later(self.app.run_action, "logout")
+        else:
+            self.action_open(event.option.id)
+
+    def action_open(self, what: str) -> None:
+        if what == "lookup":
+            self.app.push_screen(LookupScreen())
+        elif what == "in_hand":
+            self.app.push_screen(InHandScreen())
+        elif what == "done":
+            self.app.push_screen(DoneScreen())
+        elif what == "accept":
+            self.app.push_screen(AcceptDialog(), callback=self._accept)
+
+    def _accept(self, choice: AcceptChoice | None) -> None:
+        if choice is not None:
+            self._accept_case(choice)
+
+    @work(thread=True, exclusive=True, group="accept", exit_on_error=False)
+    def _accept_case(self, choice: AcceptChoice) -> None:
+        number = cases.accept_case(self.db, self.actor, choice.type_code, summary=choice.summary)
+        self.post_message(self.CaseAccepted(number))
+
+    def on_home_screen_case_accepted(self, message: CaseAccepted) -> None:
+        self.app.notify(f"已受理，业务号 {message.number}。", title="业务受理")
+        self._load_counts()

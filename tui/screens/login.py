@@ -1,0 +1,101 @@
+"""登录: the operator's user name and password; the refusal sentence under the form."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Center, Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from core.roles import ROLE_LABELS, Actor, Role
+from services import operators
+from tui.screens.base import AppScreen
+
+
+def _role_label(role: str) -> str:
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return role
+
+
+def demo_table(logins: list[dict]) -> Table:
+    """The demo accounts, for the demonstration database only."""
+    table = Table(title="演示账户（仅用于演示数据库）", expand=True, box=None, padding=(0, 1), title_style="bold")
+    for header in ("用户名", "姓名", "角色", "密码"):
+        table.add_column(header, no_wrap=True)
+    for entry in logins:
+        table.add_row(
+            str(entry.get("username", "")),
+            str(entry.get("name", "")),
+            _role_label(str(entry.get("role", ""))),
+            str(entry.get("password", "")),
+        )
+    return table
+
+
+class LoginScreen(AppScreen):
+    """The first screen of the terminal, and the one a logout returns to."""
+
+    class LoggedIn(Message):
+        def __init__(self, actor: Actor) -> None:
+            super().__init__()
+            self.actor = actor
+
+    def __init__(self, demo_logins: list[dict] | None = None) -> None:
+        super().__init__()
+        self.demo_logins = list(demo_logins or [])
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center():
+            with Vertical(id="login-form", classes="panel"):
+                yield Label("操作员登录", classes="form-title")
+                with Horizontal(classes="field"):
+                    yield Label("用户名", classes="field-label")
+                    yield Input(placeholder="请输入用户名", id="username")
+                with Horizontal(classes="field"):
+                    yield Label("密　码", classes="field-label")
+                    yield Input(placeholder="请输入密码", password=True, id="password")
+                yield Static("", id="login-error", classes="error-line", markup=False)
+                yield Static("Enter 登录　Tab 切换输入框　Ctrl+Q 退出程序", classes="hint")
+        if self.demo_logins:
+            with Center():
+                yield Static(demo_table(self.demo_logins), id="demo-logins")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#username", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from a logout: an empty form, nothing of the last session."""
+        if self.wq.actor is None:
+            self.query_one("#password", Input).value = ""
+            self.query_one("#login-error", Static).update("")
+
+    @on(Input.Submitted, "#username")
+    def _to_password(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value
+        password = self.query_one("#password", Input).value
+        self.query_one("#login-error", Static).update("正在核对……")
+        self._login(username, password)
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def _login(self, username: str, password: str) -> None:
+        actor = operators.login(self.db, username, password)
+        self.post_message(self.LoggedIn(actor))
+
+    def on_login_screen_logged_in(self, message: LoggedIn) -> None:
+        self.wq.logged_in(message.actor)
+
+    def show_refusal(self, message: str) -> None:
+        self.query_one("#login-error", Static).update(message)
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()

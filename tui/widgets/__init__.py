@@ -1,0 +1,1 @@
+"""Display widgets shared by the screens."""
