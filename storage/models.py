@@ -381,10 +381,16 @@ class Lease(SQLModel, table=True):
     bank_account: str | None = Field(default=None, sa_type=code_string(32))
     identity_checked_by: int | None = Field(default=None, foreign_key="operator.id")
     identity_checked_person: str | None = Field(default=None, max_length=20)  # main applicant / proxy
+    identity_proxy_name: str | None = Field(default=None, max_length=40)  # the proxy seen; None for the applicant
+    identity_document: str | None = Field(default=None, max_length=60)  # e.g. 居民身份证原件
     identity_checked_at: datetime | None = _utc(default=None, nullable=True)
     contract_number: str | None = Field(default=None, max_length=30)
+    signed_on: date | None = None  # local day the contract was signed
+    term_start: date | None = None
+    term_end: date | None = None
     deposit: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
     deposit_receipt: str | None = Field(default=None, max_length=30)
+    deposit_method: str | None = Field(default=None, max_length=20)  # 缴款方式
     deposit_paid_at: datetime | None = _utc(default=None, nullable=True)
     review_status: str = Field(default="pending", max_length=12)  # pending / approved / rejected
     review_note: str | None = Field(default=None, max_length=200)
