@@ -29,6 +29,7 @@ from sqlmodel import Session
 from core.allocation import STATUS_LABELS, Blocked, WishWarning, lint_wishes, resolve
 from core.allocation import forecast as forecast_rule
 from core.errors import RuleViolation
+from core.housing import layout_label
 from core.identity import mask_name
 from core.roles import Actor, Permission, require
 from core.timeutil import local_today
@@ -498,10 +499,12 @@ def wish_list(db: Database, actor: Actor, round_id: int, family_id: int, list_ki
         position = session.execute(
             select(func.count()).select_from(RF).where(RF.c.round_id == round_id, RF.c.rank <= rf.rank)).scalar_one()
         free = free_house_count(session)
+    # Layouts go to the rule as their Chinese names so its warnings read "两房一厅", not "2b".
+    allowed = _eligible(eligible)
     lint = lint_wishes(
         [line.code for line in lines],
-        eligible_layouts=_eligible(eligible),
-        layout_of={line.code: line.layout for line in lines},
+        eligible_layouts=None if allowed is None else {layout_label(code) for code in allowed},
+        layout_of={line.code: layout_label(line.layout) for line in lines},
         taken=taken,
         position_in_round=position,
         free_count=free,

@@ -2,7 +2,11 @@
 
 ``load_sample`` puts the committed, fictitious data set of ``sample_data/``
 (written by ``storage.sample_gen``) into an empty database in the caller's
-transaction. ``generate_synthetic`` bulk-inserts any number of valid,
+transaction: the register, the families and the public-rental pool. The
+sample's selection rounds are played through the round services on top of
+it by ``services.data.init`` (storage never reaches up into services), which
+uses ``load_register`` and ``insert_wish_lists`` from here.
+``generate_synthetic`` bulk-inserts any number of valid,
 unique, synthetic persons (and a few organisations) to measure the counter's
 searches against a realistically large register.
 """
@@ -14,12 +18,13 @@ import json
 import math
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlmodel import Session
 
 from core.identity import FEMALE, MALE, check_char_gb11643, make_credit_code, make_mobile
@@ -38,6 +43,8 @@ from storage.models import (
     OwnerProxy,
     Person,
     PersonDocument,
+    PublicHouse,
+    Wish,
 )
 from storage.sample_gen import (
     FILES,
@@ -94,14 +101,41 @@ def _ref(ids: dict[str, int], key: str | None, what: str, where: str) -> int:
         raise ValueError(f"{where}: unknown {what} key {key!r}") from None
 
 
+@dataclass(frozen=True)
+class LoadedSample:
+    """What ``load_register`` inserted: the raw records, the rows per table, and the
+    new row ids by the files' keys (for the steps that build on the register)."""
+
+    data: dict[str, list[dict[str, Any]]]
+    counts: dict[str, int]
+    persons: dict[str, int]
+    families: dict[str, int]
+    houses: dict[str, int]
+
+
 def load_sample(session: Session, directory: Path | str | None = None) -> dict[str, int]:
-    """Insert the sample data set in the caller's transaction (the caller commits).
+    """Insert the sample register in the caller's transaction (the caller commits).
 
     Keys of the files ("P0001", "H0001" …) are mapped to the new row ids;
     operator passwords are hashed. Refuses when the person table already has
     rows (the sample's numbers would clash, and a real register must never be
     mixed with fictitious people). Operators whose user name already exists
     are left as they are. Returns the number of rows inserted per table.
+
+    This is the register as it stood before the sample's rounds: every family
+    assigned to a round in ``round_families.json`` is "waiting" and every house
+    of the pool is free or reserved. ``services.data.init(sample=True)`` then
+    creates and runs the rounds, which give the families the statuses that
+    ``families.json`` records.
+    """
+    return load_register(session, directory).counts
+
+
+def load_register(session: Session, directory: Path | str | None = None) -> LoadedSample:
+    """``load_sample``, returning the records and the new ids by key as well.
+
+    Rows go in as Core multi-row INSERTs (… RETURNING id, in the order given):
+    building thousands of ORM objects would cost more than the inserts.
     """
     existing = session.execute(select(func.count()).select_from(Person)).scalar_one()
     if existing:
@@ -123,29 +157,31 @@ def load_sample(session: Session, directory: Path | str | None = None) -> dict[s
         if r["username"] not in taken
     ]
     session.add_all(operators)
+    session.flush()
     counts["operator"] = len(operators)
 
-    def insert_keyed(rows: list[dict[str, Any]], make: Callable[[dict[str, Any]], Any]) -> dict[str, int]:
-        objects = [(r["key"], make(r)) for r in rows]
-        session.add_all([obj for _key, obj in objects])
-        session.flush()
+    Make = Callable[[dict[str, Any]], dict[str, Any]]
+
+    def insert_keyed(model: Any, rows: list[dict[str, Any]], make: Make) -> dict[str, int]:
+        if not rows:
+            return {}
+        new_ids = _insert_many(session, model.__table__, [make(r) for r in rows], want_ids=True)
         ids: dict[str, int] = {}
-        for key, obj in objects:
-            if key in ids:
-                raise ValueError(f"duplicate key {key!r} in the sample data")
-            ids[key] = obj.id
+        for r, new_id in zip(rows, new_ids, strict=True):
+            if r["key"] in ids:
+                raise ValueError(f"duplicate key {r['key']!r} in the sample data")
+            ids[r["key"]] = new_id
         return ids
 
-    def insert_plain(rows: list[dict[str, Any]], make: Callable[[dict[str, Any]], Any]) -> int:
-        objects = [make(r) for r in rows]
-        session.add_all(objects)
-        session.flush()
-        return len(objects)
+    def insert_plain(model: Any, rows: list[dict[str, Any]], make: Make) -> int:
+        if rows:
+            _insert_many(session, model.__table__, [make(r) for r in rows])
+        return len(rows)
 
     # Persons and their further documents
     person_ids = insert_keyed(
-        data["persons"],
-        lambda r: Person(
+        Person, data["persons"],
+        lambda r: dict(
             name=r["name"], id_kind=r["id_kind"], id_number=r["id_number"], region=r["region"],
             nationality=r["nationality"], birth_date=_day(r["birth_date"]), sex=r["sex"], phone=r["phone"],
             address=r["address"], capacity=r["capacity"], real_name_level=r["real_name_level"],
@@ -154,8 +190,8 @@ def load_sample(session: Session, directory: Path | str | None = None) -> dict[s
     )
     counts["person"] = len(person_ids)
     counts["person_document"] = insert_plain(
-        data["person_documents"],
-        lambda r: PersonDocument(
+        PersonDocument, data["person_documents"],
+        lambda r: dict(
             person_id=_ref(person_ids, r["person"], "person", "person_documents"), id_kind=r["id_kind"],
             id_number=r["id_number"], valid_to=_day(r["valid_to"]),
         ),
@@ -163,24 +199,24 @@ def load_sample(session: Session, directory: Path | str | None = None) -> dict[s
 
     # Organisations, their agents, owners' proxies
     org_ids = insert_keyed(
-        data["organisations"],
-        lambda r: Organisation(
+        Organisation, data["organisations"],
+        lambda r: dict(
             name=r["name"], credit_code=r["credit_code"], legal_rep_name=r["legal_rep_name"], phone=r["phone"],
             address=r["address"], blacklisted=r["blacklisted"],
         ),
     )
     counts["organisation"] = len(org_ids)
     counts["org_agent"] = insert_plain(
-        data["org_agents"],
-        lambda r: OrgAgent(
+        OrgAgent, data["org_agents"],
+        lambda r: dict(
             organisation_id=_ref(org_ids, r["organisation"], "organisation", "org_agents"),
             person_id=_ref(person_ids, r["person"], "person", "org_agents"),
             valid_from=_day(r["valid_from"]), valid_to=_day(r["valid_to"]), scope=r["scope"],
         ),
     )
     counts["owner_proxy"] = insert_plain(
-        data["owner_proxies"],
-        lambda r: OwnerProxy(
+        OwnerProxy, data["owner_proxies"],
+        lambda r: dict(
             principal_id=_ref(person_ids, r["principal"], "person", "owner_proxies"),
             proxy_id=_ref(person_ids, r["proxy"], "person", "owner_proxies"),
             notarial_certificate=r["notarial_certificate"],
@@ -190,8 +226,8 @@ def load_sample(session: Session, directory: Path | str | None = None) -> dict[s
 
     # Homes and their owners
     home_ids = insert_keyed(
-        data["homes"],
-        lambda r: Home(
+        Home, data["homes"],
+        lambda r: dict(
             city=r["city"], district=r["district"], certificate_number=r["certificate_number"],
             check_code=r["check_code"], unit_number=r["unit_number"], location=r["location"],
             building=r["building"], floor=r["floor"], room=r["room"], floor_area=_dec(r["floor_area"]),
@@ -204,10 +240,10 @@ def load_sample(session: Session, directory: Path | str | None = None) -> dict[s
     )
     counts["home"] = len(home_ids)
 
-    def home_owner(r: dict[str, Any]) -> HomeOwner:
+    def home_owner(r: dict[str, Any]) -> dict[str, Any]:
         if (r["person"] is None) == (r["organisation"] is None):
             raise ValueError(f"home_owners: home {r['home']!r} needs exactly one of person / organisation")
-        return HomeOwner(
+        return dict(
             home_id=_ref(home_ids, r["home"], "home", "home_owners"),
             person_id=_ref(person_ids, r["person"], "person", "home_owners") if r["person"] else None,
             organisation_id=(
@@ -216,27 +252,99 @@ def load_sample(session: Session, directory: Path | str | None = None) -> dict[s
             share=_dec(r["share"]),
         )
 
-    counts["home_owner"] = insert_plain(data["home_owners"], home_owner)
+    counts["home_owner"] = insert_plain(HomeOwner, data["home_owners"], home_owner)
 
-    # Public-housing families
+    # Public-housing families: those of a round wait for it (its run sets their status)
+    in_rounds = {r["family"] for r in data["round_families"]}
     family_ids = insert_keyed(
-        data["families"],
-        lambda r: Family(
+        Family, data["families"],
+        lambda r: dict(
             main_applicant_id=_ref(person_ids, r["main_applicant"], "person", "families"),
-            rank=r["rank"], size=r["size"], status=r["status"],
+            rank=r["rank"], size=r["size"], eligible_layouts=r["eligible_layouts"],
+            status="waiting" if r["key"] in in_rounds else r["status"],
         ),
     )
     counts["family"] = len(family_ids)
     counts["family_member"] = insert_plain(
-        data["family_members"],
-        lambda r: FamilyMember(
+        FamilyMember, data["family_members"],
+        lambda r: dict(
             family_id=_ref(family_ids, r["family"], "family", "family_members"),
             person_id=_ref(person_ids, r["person"], "person", "family_members"),
             relation=r["relation"],
         ),
     )
-    session.flush()
-    return counts
+
+    # The public-rental pool (公租房房源)
+    house_ids = insert_keyed(
+        PublicHouse, data["public_houses"],
+        lambda r: dict(
+            code=r["code"], project=r["project"], building=r["building"], unit=r["unit"], floor=r["floor"],
+            room=r["room"], layout=r["layout"], orientation=r["orientation"], area=_dec(r["area"]),
+            monthly_rent=_dec(r["monthly_rent"]), state=r["state"],
+        ),
+    )
+    counts["public_house"] = len(house_ids)
+    return LoadedSample(data, counts, person_ids, family_ids, house_ids)
+
+
+def insert_wish_lists(session: Session, loaded: LoadedSample, round_key: str, round_id: int) -> int:
+    """Insert the pre-selection and formal wish lists (预选 / 正选意向) that
+    ``round_families.json`` gives the families of one round, into the round
+    ``round_id`` created for it, in the caller's transaction. Returns the lines inserted.
+
+    The lists go in as the families left them; the round services check them
+    when the families act on them (confirm, run).
+    """
+    rows = []
+    for r in loaded.data["round_families"]:
+        if r["round"] != round_key:
+            continue
+        family_id = _ref(loaded.families, r["family"], "family", "round_families")
+        for list_kind in ("pre", "formal"):
+            for position, house in enumerate(r[list_kind], start=1):
+                rows.append({"round_id": round_id, "family_id": family_id, "list_kind": list_kind,
+                             "position": position,
+                             "house_id": _ref(loaded.houses, house, "public house", "round_families")})
+    if rows:
+        _insert_many(session, Wish.__table__, rows)  # type: ignore[attr-defined]
+    return len(rows)
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]], *, want_ids: bool = False) -> list[int]:
+    """Insert rows fast in the session's transaction; with ``want_ids`` return their new ids, in order.
+
+    SQLite: executemany (… RETURNING id for the ids). PostgreSQL: COPY, each
+    value passed through its column type's bind processing first (scaled
+    decimals, dates …); the ids are drawn from the table's sequence beforehand.
+    One statement per row there (a plain executemany) or one huge VALUES list
+    (insertmanyvalues) would cost ten times as much.
+    """
+    if not rows:
+        return []
+    conn = session.connection()
+    dialect = conn.dialect
+    if dialect.name != "postgresql":
+        if want_ids:
+            return list(session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+        session.execute(insert(table), rows)
+        return []
+    ids: list[int] = []
+    if want_ids:
+        ids = list(conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": len(rows)},
+        ).scalars())
+        rows = [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)]
+    columns = list(rows[0])
+    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    processed = [
+        {c: (value if proc is None or value is None else proc(value))
+         for c, proc, value in zip(columns, processors, (row[c] for c in columns))}
+        for row in rows
+    ]
+    _copy_rows(conn, table, processed)
+    return ids
 
 
 # --------------------------------------------------------------------------

@@ -7,7 +7,16 @@ formats, region codes, districts and road names, so that the counter's rules
 see realistic input) and belong to nobody.
 
 References between files are stable string keys ("P0001", "O01", "H0001",
-"F001"), never database ids; ``storage.sample.load_sample`` maps them to ids.
+"F001", "PH0001", "R1"), never database ids; ``storage.sample.load_sample``
+maps them to ids.
+
+The public-rental part (``build_allocation``: families F041–F500 and their
+persons, the house pool, three rounds with the families' wish lists, confirms
+and give-ups, the results of the two rounds that are over, supplementary
+applications) is appended after everything else and drawn from a random
+stream of its own, so the records before it never change. The results it
+records are computed with ``core.allocation.resolve``, the rule the rounds
+are run with.
 
 The name pools (``SURNAME_WEIGHTS``, ``given_name_pool``) are shared with the
 synthetic bulk generator in ``storage.sample``.
@@ -20,10 +29,11 @@ import json
 import random
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from core.allocation import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED, FamilyInput, RoundInput, resolve
 from core.identity import (
     FEMALE,
     MALE,
@@ -56,6 +66,10 @@ FILES: tuple[str, ...] = (
     "home_owners",
     "families",
     "family_members",
+    "public_houses",
+    "rounds",
+    "round_families",
+    "supplementary_applications",
 )
 
 #: Mobile prefixes the synthetic bulk generator owns; sample phones avoid them
@@ -327,6 +341,75 @@ _SHARE_SPLITS_3 = (("33.33", "33.33", "33.34"), ("40.00", "40.00", "20.00"), ("5
 
 
 # --------------------------------------------------------------------------
+# Public-rental allocation (保障房选房)
+# --------------------------------------------------------------------------
+
+#: Families of the sample: F001–F040 were the first applicants; F041–F500
+#: are appended after them (with their own, appended, persons).
+FAMILY_COUNT = 500
+
+#: What a family may choose by its size (stored on each family as
+#: Family.eligible_layouts): one person a studio or one bedroom, a couple one
+#: or two bedrooms, three or four people two or three, five or more three.
+ELIGIBLE_LAYOUTS_BY_SIZE: dict[int, str] = {1: "studio,1b", 2: "1b,2b", 3: "2b,3b", 4: "2b,3b", 5: "3b"}
+
+
+def eligible_layouts(size: int) -> str:
+    """Family.eligible_layouts for a family of ``size`` people (comma-separated layout codes)."""
+    return ELIGIBLE_LAYOUTS_BY_SIZE[max(1, min(size, 5))]
+
+
+_CST = timezone(timedelta(hours=8))  # the hall's time (Asia/Shanghai has no DST)
+
+# The pool: (code prefix, project, buildings, lowest and highest floor, rent per m² a month,
+# appeal, floor plan). A floor plan lists each flat of a floor:
+# (room suffix, unit, layout, orientation, area range in m²).
+_FloorPlan = tuple[tuple[str, str, str, str, float, float], ...]
+_PROJECTS: tuple[tuple[str, str, tuple[str, ...], int, int, str, float, _FloorPlan], ...] = (
+    ("LYJ3", "龙悦居三期", ("1", "2", "3", "4"), 3, 14, "23.50", 1.0, (
+        ("01", "1", "2b", "南", 58, 64),
+        ("02", "1", "1b", "东南", 44, 49),
+        ("03", "2", "2b", "西南", 57, 63),
+        ("04", "2", "3b", "南北", 74, 82),
+    )),
+    ("SKC", "深康村", ("A座", "B座", "C座"), 2, 11, "28.60", 1.35, (
+        ("01", "1", "studio", "南", 30, 36),
+        ("02", "1", "1b", "东", 40, 46),
+        ("03", "1", "2b", "南", 55, 62),
+        ("04", "1", "2b", "北", 54, 60),
+    )),
+    ("BQG", "安居百泉阁", ("东座", "西座"), 3, 20, "19.80", 0.85, (
+        ("01", "1", "3b", "南", 78, 89),
+        ("02", "1", "2b", "东南", 60, 68),
+        ("03", "1", "2b", "西南", 59, 67),
+        ("04", "1", "1b", "北", 45, 50),
+    )),
+)
+_BUILDING_CODES = {"东座": "D", "西座": "X", "A座": "A", "B座": "B", "C座": "C"}
+_ORIENTATION_APPEAL = {"南": 1.25, "南北": 1.3, "东南": 1.15, "西南": 1.0, "东": 0.9, "北": 0.75}
+
+# The rounds: (key, number, name, pre_open, pre_close, formal_open, formal_close, run at, ranks).
+# Rounds 1 and 2 are over and published; round 3 is in its pre-selection on the
+# reference day, and its formal selection is months ahead, so the demo finds it open.
+_ROUNDS: tuple[tuple[str, int, str, str, str, str, str, str | None, range], ...] = (
+    ("R1", 1, "2026年第一批公共租赁住房选房", "2026-03-02T09:00", "2026-03-13T18:00", "2026-03-16T09:00",
+     "2026-03-20T18:00", "2026-03-20T18:30", range(1, 151)),
+    ("R2", 2, "2026年第二批公共租赁住房选房", "2026-07-06T09:00", "2026-07-17T18:00", "2026-07-20T09:00",
+     "2026-07-24T18:00", "2026-07-24T18:30", range(151, 301)),
+    ("R3", 3, "2026年第三批公共租赁住房选房", "2026-11-02T09:00", "2027-05-28T18:00", "2027-06-01T09:00",
+     "2027-06-30T18:00", None, range(301, 501)),
+)
+
+_GIVE_UP_REASONS = (
+    "本批次房源离工作单位太远，等待下一批次",
+    "家庭计划迁离深圳",
+    "对本批次房源户型不满意",
+    "已入住单位宿舍，暂不需要",
+    "家中老人需要照顾，暂缓入住",
+)
+
+
+# --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
 
@@ -394,6 +477,11 @@ class SampleBuilder:
         self.home_owners: list[dict[str, Any]] = []
         self.families: list[dict[str, Any]] = []
         self.family_members: list[dict[str, Any]] = []
+        self.seed = seed
+        self.public_houses: list[dict[str, Any]] = []
+        self.rounds: list[dict[str, Any]] = []
+        self.round_families: list[dict[str, Any]] = []
+        self.supplementary: list[dict[str, Any]] = []
         # Facts used while building, never written.
         self.meta: dict[str, dict[str, Any]] = {}
         self.households: list[dict[str, Any]] = []
@@ -1156,17 +1244,236 @@ class SampleBuilder:
         order = sorted(zip(ranks, households), key=lambda pair: pair[0])
         for i, (rank, hh) in enumerate(order, start=1):
             key = f"F{i:03d}"
-            members = [(hh["head"], "本人")]
-            if hh["spouse"]:
-                members.append((hh["spouse"], "配偶"))
-            members += [(c, "子女") for c in hh["children"]]
-            members += [(p, "父母") for p in hh["parents"]]
+            members = self._relations(hh)
             self.families.append(
                 {"key": key, "main_applicant": hh["head"], "rank": rank, "size": len(members),
-                 "status": first_round.get(rank, "waiting")}
+                 "eligible_layouts": eligible_layouts(len(members)), "status": first_round.get(rank, "waiting")}
             )
             for person, relation in members:
                 self.family_members.append({"family": key, "person": person, "relation": relation})
+
+    @staticmethod
+    def _relations(hh: dict[str, Any]) -> list[tuple[str, str]]:
+        """A household's members as a family: (person key, relation), the applicant first."""
+        members = [(hh["head"], "本人")]
+        if hh["spouse"]:
+            members.append((hh["spouse"], "配偶"))
+        members += [(c, "子女") for c in hh["children"]]
+        members += [(p, "父母") for p in hh["parents"]]
+        return members
+
+    # -- public-rental allocation ------------------------------------------
+
+    def build_allocation(self) -> None:
+        """Families F041–F500 with their persons, the house pool, three rounds, their
+        lists and acts, and the supplementary applications.
+
+        All of it is appended after the records built above and drawn from a
+        random stream of its own, so those records stay byte-identical.
+        """
+        self.rng = random.Random(self.seed * 1009 + 7)
+        self._more_families()
+        self._build_pool()
+        self._build_rounds()
+
+    def _more_families(self) -> None:
+        rng = self.rng
+        for i in range(len(self.families) + 1, FAMILY_COUNT + 1):
+            district, village = rng.choice(_RENTED_ADDRESSES)
+            address = (f"广东省深圳市{district}{village}{rng.randint(1, 60)}号"
+                       f"{rng.randint(1, 8)}{rng.randint(1, 6):02d}")
+            hh = self.household("shenzhen", head_age=(26, 55), spouse=0.75, children=0.8, parent=0.15,
+                                address=address)
+            hh["family"] = True
+            key = f"F{i:03d}"
+            members = self._relations(hh)
+            self.families.append(
+                {"key": key, "main_applicant": hh["head"], "rank": i, "size": len(members),
+                 "eligible_layouts": eligible_layouts(len(members)), "status": "waiting"}
+            )
+            for person, relation in members:
+                self.family_members.append({"family": key, "person": person, "relation": relation})
+
+    def _build_pool(self) -> None:
+        """The public-rental pool, in project, building, floor, room order; a few flats reserved."""
+        rng = self.rng
+        self._appeal: dict[str, float] = {}
+        for prefix, project, buildings, low, high, rent, appeal, plan in _PROJECTS:
+            rent_cents = int(rent.replace(".", ""))
+            for building in buildings:
+                short = _BUILDING_CODES.get(building, building)
+                reserved = 2  # the two lowest one- or two-bedroom flats of the first building
+                for floor in range(low, high + 1):
+                    for suffix, unit, layout, orientation, area_low, area_high in plan:
+                        key = f"PH{len(self.public_houses) + 1:04d}"
+                        room = f"{floor}{suffix}"
+                        area = _area(rng, area_low, area_high)
+                        state = "free"
+                        if building == buildings[0] and reserved and layout in ("1b", "2b"):
+                            state = "reserved"  # 预留: kept back for families with special needs
+                            reserved -= 1
+                        self.public_houses.append(
+                            {"key": key, "code": f"{prefix}-{short}-{room}", "project": project,
+                             "building": building, "unit": unit, "floor": floor, "room": room, "layout": layout,
+                             "orientation": orientation, "area": _dec(area),
+                             "monthly_rent": _dec((area * rent_cents + 50) // 100), "state": state}
+                        )
+                        height = (floor - low) / (high - low)
+                        floor_appeal = (0.8 + 0.45 * height) * (0.85 if floor == high else 1.0)
+                        self._appeal[key] = appeal * _ORIENTATION_APPEAL[orientation] * floor_appeal
+
+    def _pick_list(self, candidates: list[str], length: int) -> list[str]:
+        """A wish list: ``length`` houses drawn by appeal (popular houses are listed by
+        many families), most appealing first, as families order them."""
+        rng = self.rng
+        keyed = sorted(((rng.random() ** (1.0 / self._appeal[h] ** 4), h) for h in candidates), reverse=True)
+        return [h for _key, h in keyed[:length]]
+
+    def _list_length(self) -> int:
+        rng = self.rng
+        r = rng.random()
+        if r < 0.12:
+            return rng.randint(1, 3)  # too short for the family's place in the round
+        if r < 0.87:
+            return rng.randint(5, 15)
+        return rng.randint(16, 30)
+
+    def _moment(self, start: datetime, end: datetime) -> str:
+        """A time between ``start`` and ``end`` in office hours, to the minute."""
+        rng = self.rng
+        days = (end.date() - start.date()).days
+        while True:
+            day = start.date() + timedelta(days=rng.randint(0, days))
+            at = datetime(day.year, day.month, day.day, rng.randint(9, 17), rng.randint(0, 59), tzinfo=_CST)
+            if start <= at <= end:
+                return at.isoformat()
+
+    def _build_rounds(self) -> None:
+        rng = self.rng
+        by_rank = {f["rank"]: f for f in self.families}
+        # F001–F012 carry the outcome of the first round from build_families: the run must give it.
+        targets = {f["key"]: f["status"] for f in self.families if f["status"] != "waiting"}
+        free = [h["key"] for h in self.public_houses if h["state"] == "free"]
+        for key, number, name, pre_open, pre_close, formal_open, formal_close, run_at, ranks in _ROUNDS:
+            windows = [datetime.fromisoformat(t).replace(tzinfo=_CST) for t in (pre_open, pre_close, formal_open,
+                                                                                  formal_close)]
+            self.rounds.append(
+                {"key": key, "number": number, "name": name, "kind": "regular",
+                 "pre_open": windows[0].isoformat(), "pre_close": windows[1].isoformat(),
+                 "formal_open": windows[2].isoformat(), "formal_close": windows[3].isoformat(),
+                 "run_at": datetime.fromisoformat(run_at).replace(tzinfo=_CST).isoformat() if run_at else None}
+            )
+            families = [by_rank[r] for r in ranks]
+            if run_at is None:
+                self._open_round(key, families, free, windows)
+                continue
+            taken = self._past_round(key, families, free, targets, windows)
+            free = [h for h in free if h not in taken]
+            # 补选申请: a few families left without a house applied after the results were published.
+            published = datetime.fromisoformat(run_at).replace(tzinfo=_CST)
+            left = [row["family"] for row in self.round_families
+                    if row["round"] == key and row["result_status"] == NOT_ALLOCATED]
+            for family in sorted(rng.sample(left, 3)):
+                self.supplementary.append(
+                    {"family": family, "from_round": key,
+                     "applied_at": self._moment(published + timedelta(days=1), published + timedelta(days=6))}
+                )
+
+    def _past_round(self, round_key: str, families: list[dict[str, Any]], free: list[str],
+                    targets: dict[str, str], windows: list[datetime]) -> set[str]:
+        """Lists and acts of a round that is over, its result by the rule; returns the houses taken."""
+        rng = self.rng
+        layout_of = {h["key"]: h["layout"] for h in self.public_houses}
+        pre_open, pre_close, formal_open, formal_close = windows
+        taken: dict[str, str] = {}  # house -> family, in rank order
+        rows = []
+        for fam in families:
+            eligible = set(fam["eligible_layouts"].split(","))
+            candidates = [h for h in free if layout_of[h] in eligible]
+            target = targets.get(fam["key"])
+            gave_up = target == GAVE_UP or (target is None and rng.random() < 0.025)
+            pre = self._pick_list(candidates, self._list_length() if target is None else rng.randint(6, 14))
+            if gave_up:
+                formal: list[str] = []
+            elif target == NOT_ALLOCATED:
+                # A short list of houses that families ranked before it took, or no formal list at all.
+                lost = [h for h in taken if layout_of[h] in eligible]
+                formal = self._pick_list(lost, rng.randint(1, 2)) if lost else []
+                if formal:
+                    pre = list(formal)
+            else:
+                r = rng.random()
+                if r < 0.06 and target is None:
+                    formal = []  # did not take part in the formal selection: the pre-selection is void
+                elif r < 0.16:
+                    formal = list(pre)  # synced, then adjusted: one line to the top, a few more houses
+                    if len(formal) > 2:
+                        formal.insert(0, formal.pop(rng.randrange(1, len(formal))))
+                    extra = [h for h in self._pick_list(candidates, len(formal) + 3) if h not in formal]
+                    formal += extra[: rng.randint(1, 3)]
+                else:
+                    formal = list(pre)  # 同步预选房源
+            open_ = [h for h in formal if h not in taken]
+            confirm = None
+            if gave_up:
+                result, status = None, GAVE_UP
+            elif open_:
+                if rng.random() < 0.3:  # 确认正选 after the forecast: mostly the house it forecast
+                    confirm = open_[0] if rng.random() < 0.7 else rng.choice(open_)
+                    result, status = confirm, CONFIRMED
+                else:
+                    result, status = open_[0], ALLOCATED
+                taken[result] = fam["key"]
+            else:
+                result, status = None, NOT_ALLOCATED
+            rows.append(
+                {"round": round_key, "family": fam["key"], "pre": pre, "formal": formal, "confirm": confirm,
+                 "confirmed_at": self._moment(formal_open, formal_close - timedelta(hours=2)) if confirm else None,
+                 "gave_up_at": self._moment(pre_open, pre_close) if gave_up else None,
+                 "gave_up_reason": rng.choice(_GIVE_UP_REASONS) if gave_up else None,
+                 "result_house": result, "result_status": status}
+            )
+        # The same rule the run applies (core.allocation.resolve) must give the same result.
+        check = resolve(RoundInput(tuple(free), tuple(
+            FamilyInput(row["family"], fam["rank"], tuple(row["formal"]), row["confirm"], row["gave_up_at"] is not None)
+            for row, fam in zip(rows, families, strict=True)
+        )))
+        for row, got in zip(rows, check.results, strict=True):
+            if (got.family, got.house, got.status) != (row["family"], row["result_house"], row["result_status"]):
+                raise AssertionError(f"round {round_key}: the rule gives {got} for {row['family']}")
+        for row, fam in zip(rows, families, strict=True):
+            status = {CONFIRMED: "allocated", ALLOCATED: "allocated"}.get(row["result_status"], row["result_status"])
+            if fam["key"] in targets and targets[fam["key"]] != status:
+                raise AssertionError(f"{fam['key']} should be {targets[fam['key']]}, the round gives {status}")
+            fam["status"] = status
+        self.round_families += rows
+        return set(taken)
+
+    def _open_round(self, round_key: str, families: list[dict[str, Any]], free: list[str],
+                    windows: list[datetime]) -> None:
+        """A round in its pre-selection on the reference day: pre lists only; two families gave up."""
+        rng = self.rng
+        layout_of = {h["key"]: h["layout"] for h in self.public_houses}
+        pre_open = windows[0]
+        rows = []
+        for fam in families:
+            eligible = set(fam["eligible_layouts"].split(","))
+            candidates = [h for h in free if layout_of[h] in eligible]
+            # About one family in ten has not started its pre-selection yet.
+            pre = [] if rng.random() < 0.1 else self._pick_list(candidates, self._list_length())
+            rows.append(
+                {"round": round_key, "family": fam["key"], "pre": pre, "formal": [], "confirm": None,
+                 "confirmed_at": None, "gave_up_at": None, "gave_up_reason": None,
+                 "result_house": None, "result_status": None}
+            )
+        until = datetime(REFERENCE_DAY.year, REFERENCE_DAY.month, REFERENCE_DAY.day, tzinfo=_CST) - timedelta(hours=6)
+        for row in rng.sample([r for r in rows if r["pre"]], 2):
+            row["gave_up_at"] = self._moment(pre_open, until)
+            row["gave_up_reason"] = rng.choice(_GIVE_UP_REASONS)
+        by_key = {f["key"]: f for f in families}
+        for row in rows:
+            by_key[row["family"]]["status"] = GAVE_UP if row["gave_up_at"] else "waiting"
+        self.round_families += rows
 
     # -- everything -------------------------------------------------------
 
@@ -1177,6 +1484,7 @@ class SampleBuilder:
         self.build_homes()
         self.build_proxies()
         self.build_families()
+        self.build_allocation()
         return {
             "operators": [dict(op) for op in _OPERATORS],
             "persons": self.persons,
@@ -1188,6 +1496,10 @@ class SampleBuilder:
             "home_owners": self.home_owners,
             "families": self.families,
             "family_members": self.family_members,
+            "public_houses": self.public_houses,
+            "rounds": self.rounds,
+            "round_families": self.round_families,
+            "supplementary_applications": self.supplementary,
         }
 
 

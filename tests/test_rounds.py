@@ -271,6 +271,7 @@ def test_wish_list_lines_and_lint(db):
     assert wl.lines[0].monthly_rent == Decimal("1200.00") and wl.lines[0].building == "A"
     assert [w.code for w in wl.lint] == ["WISH_TAKEN", "WISH_NOT_ELIGIBLE", "WISH_DUPLICATE", "WISH_LIST_TOO_SHORT"]
     assert "第 4 位" in wl.lint[-1].message  # 4th of the round, 5 houses free: needs 4 valid wishes
+    assert "三房一厅" in wl.lint[1].message and "3b" not in wl.lint[1].message  # layouts by their Chinese names
     assert all(_one_sentence(w.message) for w in wl.lint)
     # For the family that confirmed it, its own house is not "taken".
     assert rounds.wish_list(db, CLERK, rid, f1, "formal").lint == []

@@ -1,23 +1,54 @@
-"""The committed sample data: realistic, consistent, loadable; and the synthetic generator."""
+"""The committed sample data: realistic, consistent, loadable (with its selection
+rounds played through the services by data.init); and the synthetic generator."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from core.allocation import FamilyInput, RoundInput, resolve
+from core.errors import RuleViolation
+from core.housing import LAYOUTS, ORIENTATIONS
 from core.identity import IdKind, Region, parse_credit_code, parse_identity, parse_mobile
 from core.passwords import check_password_policy, verify_password
+from core.roles import Actor
+from services import audit, rounds
+from services import data as data_service
 from storage import migrate
 from storage.engine import Database
-from storage.models import Family, FamilyMember, Home, HomeOwner, Operator, Organisation, Person
-from storage.sample import demo_logins, generate_synthetic, load_sample, read_sample
-from storage.sample_gen import FILES, REFERENCE_DAY, SYNTHETIC_PHONE_PREFIXES, age_on, generate
+from storage.models import (
+    AllocationRound,
+    Family,
+    FamilyMember,
+    Home,
+    HomeOwner,
+    Operator,
+    Organisation,
+    Person,
+    PublicHouse,
+    RoundFamily,
+    SupplementaryApplication,
+    Wish,
+)
+from storage.sample import DEFAULT_DIRECTORY, demo_logins, generate_synthetic, load_sample, read_sample
+from storage.sample_gen import (
+    ELIGIBLE_LAYOUTS_BY_SIZE,
+    FILES,
+    REFERENCE_DAY,
+    SYNTHETIC_PHONE_PREFIXES,
+    age_on,
+    generate,
+)
+
+SYSTEM = Actor.system("test")
 
 DAY = REFERENCE_DAY  # 2026-11-21: the day ages and periods are judged on
 
@@ -297,9 +328,14 @@ def test_seized_homes_include_the_blacklisted_owners(data, persons, owners_by_ho
 
 def test_public_housing_families(data, persons, owners_by_home):
     families = data["families"]
-    assert 35 <= len(families) <= 45
+    assert len(families) == 500
+    assert [f["key"] for f in families] == [f"F{i:03d}" for i in range(1, 501)]
     assert sorted(f["rank"] for f in families) == list(range(1, len(families) + 1))
     assert {"waiting", "allocated", "not_allocated", "gave_up"} == {f["status"] for f in families}
+    assert {f["size"] for f in families} == {1, 2, 3, 4, 5}
+    for f in families:
+        assert f["eligible_layouts"] == ELIGIBLE_LAYOUTS_BY_SIZE[min(f["size"], 5)]
+        assert set(f["eligible_layouts"].split(",")) <= set(LAYOUTS)
     members: dict[str, list[dict]] = defaultdict(list)
     for m in data["family_members"]:
         members[m["family"]].append(m)
@@ -346,13 +382,222 @@ def test_every_reference_resolves(data):
         "home_owners": {"home": "homes", "person": "persons", "organisation": "organisations"},
         "families": {"main_applicant": "persons"},
         "family_members": {"family": "families", "person": "persons"},
+        "round_families": {"round": "rounds", "family": "families", "confirm": "public_houses",
+                           "result_house": "public_houses"},
+        "supplementary_applications": {"family": "families", "from_round": "rounds"},
     }
+    for name in ("public_houses", "rounds"):
+        keys[name] = {r["key"] for r in data[name]}
+        assert len(keys[name]) == len(data[name])
     for file, fields in refs.items():
         for row in data[file]:
             for field, target in fields.items():
                 if row[field] is not None:
                     assert row[field] in keys[target], (file, row)
+    for row in data["round_families"]:
+        assert set(row["pre"]) | set(row["formal"]) <= keys["public_houses"], row
     assert {h["key"] for h in data["homes"]} == {r["home"] for r in data["home_owners"]}
+
+
+# -- public-rental allocation: pool, rounds, lists ---------------------------------
+
+
+def _day_of(text: str) -> date:
+    return datetime.fromisoformat(text).date()
+
+
+def test_the_public_house_pool(data):
+    pool = data["public_houses"]
+    assert len(pool) >= 300
+    assert len({h["code"] for h in pool}) == len(pool)
+    assert len({(h["project"], h["building"], h["unit"], h["room"]) for h in pool}) == len(pool)
+    projects = Counter(h["project"] for h in pool)
+    assert 3 <= len(projects) <= 4 and all(n >= 60 for n in projects.values())
+    # buildings do not repeat across projects: the status board (building, floor, room) keeps projects apart
+    assert len({h["building"] for h in pool}) == len({(h["project"], h["building"]) for h in pool})
+    assert set(Counter(h["layout"] for h in pool)) == set(LAYOUTS)
+    assert Counter(h["state"] for h in pool).keys() == {"free", "reserved"}
+    for h in pool:
+        assert h["orientation"] in ORIENTATIONS
+        assert re.fullmatch(r"\d+\.\d\d", h["area"]) and re.fullmatch(r"\d+\.\d\d", h["monthly_rent"])
+        assert 25 <= Decimal(h["area"]) <= 95
+        assert 10 <= Decimal(h["monthly_rent"]) / Decimal(h["area"]) <= 40  # 元 per m² a month
+        assert h["room"].startswith(str(h["floor"])) and len(h["code"]) <= 24
+    by_layout = defaultdict(list)
+    for h in pool:
+        by_layout[h["layout"]].append(Decimal(h["area"]))
+    assert max(by_layout["studio"]) < min(by_layout["2b"]) and max(by_layout["1b"]) < min(by_layout["3b"])
+
+
+def test_three_rounds_with_families_in_rank_order(data):
+    rounds_ = data["rounds"]
+    assert [r["number"] for r in rounds_] == [1, 2, 3]
+    ranks = {f["key"]: f["rank"] for f in data["families"]}
+    members: dict[str, list[str]] = defaultdict(list)
+    for row in data["round_families"]:
+        members[row["round"]].append(row["family"])
+    assert sorted(f for fs in members.values() for f in fs) == sorted(ranks)  # each family in one round
+    last = 0
+    for r in rounds_:
+        times = [datetime.fromisoformat(r[k]) for k in ("pre_open", "pre_close", "formal_open", "formal_close")]
+        assert all(t.tzinfo is not None for t in times)
+        assert times[0] < times[1] <= times[2] < times[3]
+        got = [ranks[f] for f in members[r["key"]]]
+        assert got == list(range(last + 1, last + len(got) + 1))  # rank order, the next block of ranks
+        last = got[-1]
+    past, open_ = rounds_[:2], rounds_[2]
+    for r in past:
+        assert _day_of(r["formal_close"]) < DAY and r["run_at"] >= r["formal_close"]
+    # round 3 is in its pre-selection on the reference day, and stays open for months
+    assert _day_of(open_["pre_open"]) <= DAY < _day_of(open_["formal_open"]) and open_["run_at"] is None
+    assert (_day_of(open_["formal_close"]) - DAY).days > 180
+
+
+def test_wish_lists_behave_like_families(data):
+    houses = {h["key"]: h for h in data["public_houses"]}
+    families = {f["key"]: f for f in data["families"]}
+    taken_before: set[str] = set()
+    for r in data["rounds"]:
+        rows = [row for row in data["round_families"] if row["round"] == r["key"]]
+        listed = Counter()
+        for row in rows:
+            eligible = set(families[row["family"]]["eligible_layouts"].split(","))
+            for kind in ("pre", "formal"):
+                lst = row[kind]
+                assert len(lst) == len(set(lst)), row
+                for h in lst:  # only houses free when the list was made, of layouts the family may choose
+                    assert houses[h]["state"] == "free" and h not in taken_before, row
+                    assert houses[h]["layout"] in eligible, row
+            listed.update(row["pre"])
+            if row["confirm"]:
+                assert row["confirm"] in row["formal"] and r["formal_open"] <= row["confirmed_at"] <= r["formal_close"]
+            if row["gave_up_at"]:
+                assert row["gave_up_reason"] and row["gave_up_at"] <= r["formal_close"]
+        assert sum(bool(row["pre"]) for row in rows) >= 0.85 * len(rows)
+        assert listed.most_common(1)[0][1] >= 20  # popular houses are listed by many families
+        assert sum(1 <= len(row["pre"]) <= 3 for row in rows) >= 5  # some lists are too short
+        assert sum(row["gave_up_at"] is not None for row in rows) >= 2
+        if r["run_at"]:
+            assert sum(row["confirm"] is not None for row in rows) >= 20
+            assert sum(not row["formal"] and not row["gave_up_at"] for row in rows) >= 3  # did not take part
+            assert sum(bool(row["formal"]) and row["formal"] != row["pre"] for row in rows) >= 5  # adjusted lists
+            taken_before |= {row["result_house"] for row in rows if row["result_house"]}
+        else:  # in its pre-selection: no formal list, no confirm, no result yet
+            assert all(not row["formal"] and not row["confirm"] and not row["result_status"] for row in rows)
+
+
+def test_recorded_results_follow_the_rule(data):
+    """The results round_families.json records are what core.allocation.resolve gives, and
+    the families' statuses follow from them (round 3 is open: waiting, or gave up)."""
+    ranks = {f["key"]: f["rank"] for f in data["families"]}
+    status = {f["key"]: f["status"] for f in data["families"]}
+    free = [h["key"] for h in data["public_houses"] if h["state"] == "free"]
+    for r in data["rounds"]:
+        rows = [row for row in data["round_families"] if row["round"] == r["key"]]
+        if r["run_at"] is None:
+            for row in rows:
+                assert status[row["family"]] == ("gave_up" if row["gave_up_at"] else "waiting")
+            continue
+        result = resolve(RoundInput(tuple(free), tuple(
+            FamilyInput(row["family"], ranks[row["family"]], tuple(row["formal"]), row["confirm"],
+                        row["gave_up_at"] is not None) for row in rows)))
+        assert not result.warnings
+        got = {x.family: (x.house, x.status) for x in result.results}
+        for row in rows:
+            assert got[row["family"]] == (row["result_house"], row["result_status"])
+            expected = {"confirmed": "allocated"}.get(row["result_status"], row["result_status"])
+            assert status[row["family"]] == expected
+        counts = Counter(row["result_status"] for row in rows)
+        assert counts["confirmed"] and counts["allocated"] and counts["not_allocated"] and counts["gave_up"]
+        free = list(result.free_after)
+    # the twelve best-ranked original families keep the outcome the sample always gave them
+    assert Counter(status[f"F{i:03d}"] for i in range(1, 13)) == {"allocated": 5, "not_allocated": 5, "gave_up": 2}
+
+
+def test_supplementary_applications(data):
+    rows = {(row["round"], row["family"]): row for row in data["round_families"]}
+    runs = {r["key"]: r["run_at"] for r in data["rounds"]}
+    apps = data["supplementary_applications"]
+    assert len(apps) >= 4 and {a["from_round"] for a in apps} == {"R1", "R2"}
+    for a in apps:
+        assert rows[(a["from_round"], a["family"])]["result_status"] == "not_allocated"
+        assert runs[a["from_round"]] < a["applied_at"] and _day_of(a["applied_at"]) < DAY
+    assert len({(a["family"], a["from_round"]) for a in apps}) == len(apps)
+
+
+# -- data.init: the whole demo, rounds played through the services --------------------
+
+
+def test_init_loads_the_sample_and_plays_its_rounds(db, data):
+    counts = data_service.init(db, SYSTEM, sample=True)
+    assert counts["person"] == len(data["persons"]) and counts["family"] == 500
+    assert counts["public_house"] == len(data["public_houses"]) >= 300
+    assert counts["allocation_round"] == 3 and counts["round_family"] == 500
+    assert counts["wish"] == sum(len(r["pre"]) + len(r["formal"]) for r in data["round_families"])
+    assert counts["supplementary_application"] == len(data["supplementary_applications"])
+
+    listed = {r.number: r for r in rounds.rounds_list(db, SYSTEM)}
+    assert {n: r.status for n, r in listed.items()} == {1: "published", 2: "published", 3: "open"}
+    for number in (1, 2):
+        report = rounds.verify_round(db, SYSTEM, listed[number].id)
+        assert report.ok and report.run == 1, report.message
+    assert rounds.verify_round(db, SYSTEM, listed[3].id).ok is False  # not run yet
+    assert audit.verify(db, SYSTEM).intact
+
+    with db.read() as s:
+        code = dict(s.execute(select(PublicHouse.id, PublicHouse.code)).all())
+        key_of_code = {h["code"]: h["key"] for h in data["public_houses"]}
+        house_key = {hid: key_of_code[c] for hid, c in code.items()}
+        applicant = dict(s.execute(
+            select(Family.id, Person.id_number).join(Person, Person.id == Family.main_applicant_id)).all())
+        persons = {p["key"]: p["id_number"] for p in data["persons"]}
+        family_key = {fid: next(f["key"] for f in data["families"] if persons[f["main_applicant"]] == number)
+                      for fid, number in applicant.items()}
+        number_of = {r.id: r.number for r in s.execute(select(AllocationRound)).scalars()}
+        stored = {
+            (f"R{number_of[rf.round_id]}", family_key[rf.family_id]): rf
+            for rf in s.execute(select(RoundFamily)).scalars()
+        }
+        status = {family_key[f.id]: f.status for f in s.execute(select(Family)).scalars()}
+        eligible = {family_key[f.id]: f.eligible_layouts for f in s.execute(select(Family)).scalars()}
+        lists: dict[tuple[int, int, str], list[str]] = defaultdict(list)
+        ordered = select(Wish).order_by(Wish.round_id, Wish.family_id, Wish.list_kind, Wish.position)
+        for w in s.execute(ordered).scalars():
+            lists[(w.round_id, w.family_id, w.list_kind)].append(house_key[w.house_id])
+        taken = Counter(s.execute(select(PublicHouse.state)).scalars())
+        apps = s.execute(select(SupplementaryApplication)).scalars().all()
+    # every family's result, status and lists are what the sample records
+    assert {f["key"]: f["status"] for f in data["families"]} == status
+    assert {f["key"]: f["eligible_layouts"] for f in data["families"]} == eligible
+    for row in data["round_families"]:
+        rf = stored[(row["round"], row["family"])]
+        assert (house_key.get(rf.result_house_id), rf.result_status) == (row["result_house"], row["result_status"]), row
+        assert house_key.get(rf.confirm_house_id) == row["confirm"]
+        assert rf.gave_up == (row["gave_up_at"] is not None)
+        for kind in ("pre", "formal"):
+            assert lists.get((rf.round_id, rf.family_id, kind), []) == row[kind]
+    allocated = sum(1 for row in data["round_families"] if row["result_house"])
+    assert taken == {"taken": allocated, "reserved": 6, "free": len(data["public_houses"]) - allocated - 6}
+    assert len(apps) == len(data["supplementary_applications"]) and {a.status for a in apps} == {"applied"}
+
+
+def test_init_is_all_or_nothing(db, data, tmp_path):
+    """A sample whose round 2 confirm names a house round 1 took is refused at that
+    step, and nothing of the sample stays behind."""
+    directory = tmp_path / "sample"
+    shutil.copytree(DEFAULT_DIRECTORY, directory)
+    taken = next(row["result_house"] for row in data["round_families"] if row["round"] == "R1" and row["result_house"])
+    rows = [dict(row) for row in data["round_families"]]
+    victim = next(row for row in rows if row["round"] == "R2" and row["confirm"])
+    victim["formal"] = [taken] + victim["formal"]
+    victim["confirm"] = taken
+    (directory / "round_families.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(RuleViolation) as refused:
+        data_service.init(db, SYSTEM, sample=True, directory=directory)
+    assert refused.value.code == "DATA_SAMPLE_FAILED" and "已全部撤销" in refused.value.message
+    with db.read() as s:
+        for model in (Person, Family, PublicHouse, AllocationRound, Wish):
+            assert s.execute(select(func.count()).select_from(model)).scalar_one() == 0
 
 
 # -- loading ----------------------------------------------------------------------
@@ -373,13 +618,21 @@ def test_loader_fills_a_fresh_database(loaded_db, data):
         "operator": "operators", "person": "persons", "person_document": "person_documents",
         "organisation": "organisations", "org_agent": "org_agents", "owner_proxy": "owner_proxies",
         "home": "homes", "home_owner": "home_owners", "family": "families", "family_member": "family_members",
+        "public_house": "public_houses",
     }
-    assert set(expected.values()) == set(FILES)
+    # the rounds are played on top of the register by services.data.init
+    assert set(expected.values()) | {"rounds", "round_families", "supplementary_applications"} == set(FILES)
     assert loaded_db.load_counts == {table: len(data[file]) for table, file in expected.items()}
     with loaded_db.read() as s:
         for model, file in ((Person, "persons"), (Home, "homes"), (HomeOwner, "home_owners"),
-                            (Organisation, "organisations"), (Family, "families"), (FamilyMember, "family_members")):
+                            (Organisation, "organisations"), (Family, "families"), (FamilyMember, "family_members"),
+                            (PublicHouse, "public_houses")):
             assert s.execute(select(func.count()).select_from(model)).scalar_one() == len(data[file])
+        # before its rounds are played every family of a round waits, and no house is taken
+        assert set(s.execute(select(Family.status)).scalars()) == {"waiting"}
+        assert set(s.execute(select(PublicHouse.state)).scalars()) == {"free", "reserved"}
+        house = s.execute(select(PublicHouse).where(PublicHouse.code == data["public_houses"][0]["code"])).scalar_one()
+        assert house.monthly_rent == Decimal(data["public_houses"][0]["monthly_rent"])
         clerk = s.execute(select(Operator).where(Operator.username == "clerk1")).scalar_one()
         assert clerk.window == "03" and clerk.role == "clerk"
         assert verify_password(clerk.password_hash, demo_logins()[0]["password"])

@@ -26,6 +26,7 @@ from core.roles import Actor
 from storage import settings
 from storage.engine import Database
 from tui.cli_allocate import allocate_app
+from tui.cli_round import bench_allocation_command, report_app, round_app
 from tui.cli_sms import sms_app
 
 app = typer.Typer(help="网签柜台 wangqian — housing net-signing and allocation counter.", no_args_is_help=True,
@@ -42,6 +43,9 @@ app.add_typer(case_app, name="case")
 app.add_typer(bench_app, name="bench")
 app.add_typer(allocate_app, name="allocate")
 app.add_typer(sms_app, name="sms")
+app.add_typer(round_app, name="round")
+app.add_typer(report_app, name="report")
+bench_app.command("allocation")(bench_allocation_command)
 
 out = Console()
 err = Console(stderr=True)

@@ -10,11 +10,17 @@ from textual.message import Message
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from core.roles import Permission
 from services import cases
+from tui.screens.allocation_family import FamilyScreen
+from tui.screens.allocation_rounds import RoundsScreen
 from tui.screens.base import AppScreen
+from tui.screens.board import BoardScreen
 from tui.screens.cases import DoneScreen, InHandScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
+from tui.screens.lease import LeaseScreen
 from tui.screens.lookup import LookupScreen
+from tui.screens.outbox import OutboxScreen
 
 WEEKDAYS = "一二三四五六日"
 
@@ -25,8 +31,22 @@ MENU: list[tuple[str, str, str]] = [
     ("done", "3", "已办业务"),
     ("accept", "4", "业务受理"),
     ("lock", "5 / Ctrl+L", "锁屏"),
+    ("rounds", "6", "选房场次"),
+    ("family", "7", "家庭选房"),
+    ("board", "8", "房源信息播报"),
+    ("lease", "9", "公租房租赁签约"),
+    ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
+
+# Entries shown only to roles holding the permission.
+MENU_PERMISSION: dict[str, Permission] = {
+    "rounds": Permission.ALLOCATION_VIEW,
+    "family": Permission.ALLOCATION_WISHES,
+    "board": Permission.ALLOCATION_VIEW,
+    "lease": Permission.LEASE_WORK,
+    "outbox": Permission.SMS_OUTBOX,
+}
 
 
 class HomeScreen(AppScreen):
@@ -38,6 +58,11 @@ class HomeScreen(AppScreen):
         Binding("3", "open('done')", "已办业务"),
         Binding("4", "open('accept')", "业务受理"),
         Binding("5", "app.lock", "锁屏", show=False),
+        Binding("6", "open('rounds')", "选房场次", show=False),
+        Binding("7", "open('family')", "家庭选房", show=False),
+        Binding("8", "open('board')", "房源播报", show=False),
+        Binding("9", "open('lease')", "租赁签约", show=False),
+        Binding("s", "open('outbox')", "短信发件箱", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
@@ -60,11 +85,15 @@ class HomeScreen(AppScreen):
                 yield Static("", id="home-date", markup=False)
             yield Static("待处理业务数：正在统计……", id="home-counts", markup=False)
             yield OptionList(
-                *[Option(f"{key:<12}{name}", id=code) for code, key, name in MENU],
+                *[Option(f"{key:<12}{name}", id=code) for code, key, name in MENU if self._may(code)],
                 id="home-menu",
             )
             yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字键。", classes="hint")
         yield Footer()
+
+    def _may(self, code: str) -> bool:
+        """Menu entries the operator's role may use (the selection ones need their permission)."""
+        return code not in MENU_PERMISSION or self.actor.can(MENU_PERMISSION[code])
 
     def on_mount(self) -> None:
         now = self.wq.local_now()
@@ -108,6 +137,18 @@ class HomeScreen(AppScreen):
             self.app.push_screen(DoneScreen())
         elif what == "accept":
             self.app.push_screen(AcceptDialog(), callback=self._accept)
+        elif what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
+            return
+        elif what == "rounds":
+            self.app.push_screen(RoundsScreen())
+        elif what == "family":
+            self.app.push_screen(FamilyScreen())
+        elif what == "board":
+            self.app.push_screen(BoardScreen())
+        elif what == "lease":
+            self.app.push_screen(LeaseScreen())
+        elif what == "outbox":
+            self.app.push_screen(OutboxScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:

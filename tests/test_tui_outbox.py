@@ -1,0 +1,135 @@
+"""短信发件箱 through the terminal: the list with masked phones, the status
+filter, 标记已发送 (and its refusal for a message already sent), 立即投递
+through an HTTP gateway or without one, and a clerk turned away."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from test_tui_cases import _actor
+from test_tui_lease import housed_families, lease_at_review, lease_env  # noqa: F401  (fixture)
+from test_tui_support import SIZE, FixedClock, login, make_app, screen_text, settle, text_of
+
+from services import lease as lease_service
+from services import sms
+from storage.engine import Database
+from tui.screens.outbox import OutboxScreen
+
+
+def _approved_and_rejected(db: Database, clock: FixedClock | None = None) -> tuple[str, str]:
+    """super1 approves 王小明's lease and sends 李大军's back: two messages in the outbox."""
+    ids = housed_families(db)
+    first, second = lease_at_review(db, ids, "a"), lease_at_review(db, ids, "b")
+    supervisor = _actor(db, "super1")
+    lease_service.review_lease(db, supervisor, first, approve=True)
+    if clock is not None:
+        clock.advance(minutes=12)
+    lease_service.review_lease(db, supervisor, second, approve=False, note="工作单位名称与劳动合同不一致")
+    return first, second
+
+
+async def _outbox(pilot, username: str = "super1") -> None:
+    await login(pilot, username)
+    await pilot.app.push_screen(OutboxScreen())
+    await settle(pilot)
+
+
+def _rows(app) -> list[sms.OutboxRow]:
+    return list(app.screen.rows.values())
+
+
+async def test_outbox_lists_filters_and_marks_sent(sqlite_sample_db, lease_env) -> None:  # noqa: F811
+    db = sqlite_sample_db
+    approved, rejected = _approved_and_rejected(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _outbox(pilot)
+        rows = _rows(app)
+        assert [(r.case_number, r.purpose, r.status) for r in rows] == [
+            (rejected, lease_service.SMS_REJECTED, "待发送"), (approved, lease_service.SMS_APPROVED, "待发送")]
+        shown = screen_text(app)
+        assert "139****1111" in shown and "13900001111" not in shown
+        assert "签约审核退回" in shown and "共 2 条" in shown
+        assert "工作单位名称与劳动合同不一致" in shown  # the selected message in full
+
+        await pilot.press("f5")
+        await settle(pilot)
+        assert text_of(app, "#outbox-message") == f"已将第 {rows[0].id} 号短信标记为已发送。"
+        assert [r.status for r in _rows(app)] == ["已发送", "待发送"]
+        await pilot.press("f5")  # the same message again: the service refuses
+        await settle(pilot)
+        assert text_of(app, "#outbox-message") == f"编号为 {rows[0].id} 的短信已标记为已发送。"
+
+        app.screen.query_one("#outbox-filter").value = sms.QUEUED
+        await settle(pilot)
+        assert [r.case_number for r in _rows(app)] == [approved]
+        app.screen.query_one("#outbox-filter").value = sms.FAILED
+        await settle(pilot)
+        assert _rows(app) == [] and "没有符合条件的短信。" in screen_text(app)
+
+        await pilot.press("f6")  # no gateway configured
+        await settle(pilot)
+        assert text_of(app, "#outbox-message").startswith("未配置短信网关（WANGQIAN_SMS_URL）")
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    received: list[bytes] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self.received.append(self.rfile.read(int(self.headers["Content-Length"])))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Gateway.received = []
+    monkeypatch.setenv(sms.ENV_URL, f"http://127.0.0.1:{server.server_address[1]}/sms")
+    monkeypatch.setenv(sms.ENV_TIMEOUT, "3")
+    yield _Gateway.received
+    server.shutdown()
+    server.server_close()
+
+
+async def test_deliver_now_through_the_gateway(sqlite_sample_db, lease_env, gateway) -> None:  # noqa: F811
+    db = sqlite_sample_db
+    _approved_and_rejected(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _outbox(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert text_of(app, "#outbox-message") == "投递完成：成功 2 条，失败 0 条。"
+        assert [r.status for r in _rows(app)] == ["已发送", "已发送"]
+    assert len(gateway) == 2 and "13900001111" in gateway[0].decode("utf-8")
+
+
+async def test_a_clerk_is_turned_away(sqlite_sample_db, lease_env) -> None:  # noqa: F811
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _outbox(pilot, "clerk1")
+        assert text_of(app, "#outbox-message") == "您的角色（窗口受理员）无权查看短信发件箱。"
+        assert _rows(app) == []
+
+
+def test_snapshot_outbox_list(snap_compare, sqlite_sample_db, lease_env, monkeypatch) -> None:  # noqa: F811
+    import core.timeutil
+
+    db = sqlite_sample_db
+    _approved_and_rejected(db, core.timeutil.utcnow)  # the frozen clock of lease_env
+
+    async def run_before(pilot) -> None:
+        await _outbox(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(db, clock=FixedClock()), terminal_size=SIZE, run_before=run_before)

@@ -1,0 +1,201 @@
+"""短信发件箱 (supervisors): the SMS the system queued, and what became of them.
+
+The list shows the messages newest first with masked phones, filtered by
+status; the pane under it shows the selected message in full. F5 标记已发送
+records a message sent by hand; F6 立即投递 hands the queued messages to the
+hall's SMS gateway (WANGQIAN_SMS_URL) and says how many went out. Each call
+runs in a thread worker; refusals are the services' sentences.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.worker import get_current_worker
+
+from services import sms
+from services.sms import OutboxRow
+from tui.screens.base import AppScreen
+from tui.widgets.detail import LABEL_STYLE, DetailPane
+from tui.widgets.tables import ListTable
+
+# What each message was for (SmsMessage.purpose codes of the services); unknown codes show as they are.
+PURPOSE_LABELS: dict[str, str] = {
+    "lease_approved": "签约审核通过",
+    "lease_rejected": "签约审核退回",
+    "supplementary_round": "补充选房通知",
+}
+
+
+def purpose_label(code: str) -> str:
+    return PURPOSE_LABELS.get(code, code)
+
+
+def message_renderable(row: OutboxRow) -> Table:
+    """One message in full: when, to whom, why, its status and its text."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style=LABEL_STYLE, width=8, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row("短信编号", Text(f"{row.id}　{row.created}　{row.phone}"))
+    grid.add_row("用途", Text(f"{purpose_label(row.purpose)}　业务号 {row.case_number or '无'}"))
+    status = Text(row.status)
+    if row.error:
+        status.append(f"　{row.error}", style="bold red")
+    grid.add_row("状态", status)
+    grid.add_row("短信内容", Text(row.text))
+    return grid
+
+
+class OutboxScreen(AppScreen):
+    """短信发件箱: list, status filter, 标记已发送, 立即投递."""
+
+    DEFAULT_CSS = """
+    OutboxScreen #outbox-filter { width: 20; }
+    OutboxScreen .status-row { height: auto; }
+    OutboxScreen #outbox-message { height: auto; }
+    OutboxScreen #outbox-list { height: 1fr; margin: 0 1; }
+    OutboxScreen #outbox-scroll { height: 8; border: round $primary; border-title-color: $accent; padding: 0 1; }
+    """
+
+    COLUMNS: list[tuple[str, int | None]] = [
+        ("时间", None), ("手机号", None), ("用途", 12), ("业务号", None), ("状态", None), ("短信内容", 16),
+    ]
+    BINDINGS = [
+        Binding("f5", "mark_sent", "标记已发送", key_display="F5"),
+        Binding("f6", "deliver", "立即投递", key_display="F6"),
+        Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+    ]
+
+    class RowsLoaded(Message):
+        def __init__(self, rows: list[OutboxRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class ActionDone(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, OutboxRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="filter-bar"):
+            yield Select([(label, code) for code, label in sms.STATUS_LABELS.items()], prompt="全部状态",
+                         compact=True, id="outbox-filter")
+        with Horizontal(classes="status-row"):
+            yield Static("短信发件箱", classes="screen-title")
+            yield Static("", id="outbox-message", classes="status-line", markup=False)
+            yield Static("", id="outbox-count", markup=False)
+        yield ListTable(self.COLUMNS, id="outbox-list")
+        with VerticalScroll(id="outbox-scroll"):
+            yield DetailPane(id="outbox-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#outbox-scroll").border_title = "短信详情"
+        self.query_one("#outbox-detail", DetailPane).show_hint("选择一条短信，这里显示其全文。")
+        self.query_one("#outbox-list", ListTable).focus()
+        self.reload()
+
+    # ------------------------------------------------------------ list
+
+    def set_message(self, text: str, *, style: str = "") -> None:
+        line = self.query_one("#outbox-message", Static)
+        line.set_classes(f"status-line {style}".strip())
+        line.update(text)
+
+    def show_refusal(self, message: str) -> None:
+        self.set_message(message, style="-error")
+
+    def reload(self) -> None:
+        status = self.query_one("#outbox-filter", Select).value
+        self._load(status if isinstance(status, str) else None)
+
+    @work(thread=True, exclusive=True, group="outbox-rows", exit_on_error=False)
+    def _load(self, status: str | None) -> None:
+        rows = sms.outbox(self.db, self.actor, status=status)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RowsLoaded(rows))
+
+    def on_outbox_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        table = self.query_one("#outbox-list", ListTable)
+        keep = self.selected.id if self.selected else None
+        self.rows = {str(row.id): row for row in message.rows}
+        table.set_rows([
+            (key, [row.created[5:16], row.phone, purpose_label(row.purpose), row.case_number or "", row.status, row.text])
+            for key, row in self.rows.items()
+        ])
+        self.query_one("#outbox-count", Static).update(f"共 {len(message.rows)} 条")
+        if keep is not None and str(keep) in self.rows:
+            table.move_cursor(row=list(self.rows).index(str(keep)))
+        self._show_selected()
+
+    @property
+    def selected(self) -> OutboxRow | None:
+        table = self.query_one("#outbox-list", ListTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(key or "")
+
+    def _show_selected(self) -> None:
+        pane = self.query_one("#outbox-detail", DetailPane)
+        row = self.selected
+        if row is None:
+            pane.show_hint("没有符合条件的短信。" if not self.rows else "选择一条短信，这里显示其全文。")
+        else:
+            pane.update(message_renderable(row))
+
+    @on(DataTable.RowHighlighted, "#outbox-list")
+    def _highlighted(self) -> None:
+        self._show_selected()
+
+    @on(Select.Changed, "#outbox-filter")
+    def _filter_changed(self) -> None:
+        self.set_message("")
+        self.reload()
+
+    # ------------------------------------------------------------ actions
+
+    def action_mark_sent(self) -> None:
+        row = self.selected
+        if row is None:
+            self.show_refusal("请先选择要标记为已发送的短信。")
+            return
+        self.set_message("正在办理……")
+        self._mark_sent(row.id)
+
+    @work(thread=True, exclusive=True, group="outbox-act", exit_on_error=False)
+    def _mark_sent(self, message_id: int) -> None:
+        sms.mark_sent(self.db, self.actor, [message_id])
+        self.post_message(self.ActionDone(f"已将第 {message_id} 号短信标记为已发送。"))
+
+    def action_deliver(self) -> None:
+        self.set_message("正在投递……")
+        self._deliver()
+
+    @work(thread=True, exclusive=True, group="outbox-act", exit_on_error=False)
+    def _deliver(self) -> None:
+        gateway = sms.gateway_from_env()
+        if gateway.name == sms.OUTBOX_BACKEND:
+            text = "未配置短信网关（WANGQIAN_SMS_URL），短信须人工发送后按 F5 标记已发送。"
+        else:
+            report = sms.deliver_pending(self.db, self.actor, gateway)
+            text = f"投递完成：成功 {report.sent} 条，失败 {report.failed} 条。"
+        self.post_message(self.ActionDone(text))
+
+    def on_outbox_screen_action_done(self, message: ActionDone) -> None:
+        self.set_message(message.text, style="-ok")
+        self.reload()
+
+
+__all__ = ["OutboxScreen", "PURPOSE_LABELS", "purpose_label"]
