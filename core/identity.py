@@ -516,7 +516,6 @@ def _parse_hmt(s: str, today: date) -> IdentityFacts:
 
 
 def _parse_foreign_pr(s: str, today: date) -> IdentityFacts:
-    kind = IdKind.FOREIGN_PR
     if len(s) == 18:
         return _parse_foreign_pr_2023(s, today)
     if len(s) == 15 and _RE_FPR_OLD.fullmatch(s):

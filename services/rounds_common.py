@@ -315,6 +315,17 @@ def load_round_input(session: Session, round_id: int, *, up_to_rank: int | None 
             last_family = fid
         codes.append(code_of[hid])
 
+    return assemble_round(pool, code_of, house_id, fam_rows, wishes)
+
+
+def assemble_round(
+    pool: list[str],
+    code_of: dict[int, str],
+    house_id: dict[str, int],
+    fam_rows: Iterable[tuple[int, int, int, int | None, Any]],
+    wishes: dict[int, list[str]],
+) -> LoadedRound:
+    """Build the rule's input from the loaded rows (shared by both loaders)."""
     families = []
     rows = []
     family_json_ids: dict[str, int] = {}

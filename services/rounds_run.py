@@ -38,14 +38,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from core.allocation import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED, FamilyInput, RoundInput, RoundResult, resolve
+from core.allocation import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED, RoundResult, resolve
 from core.audit import GENESIS_HASH, canonical_json
 from core.errors import RuleViolation
 from core.roles import Actor, Permission, require
@@ -63,10 +62,10 @@ from services.rounds_common import (
     F,
     H,
     LoadedRound,
-    RoundFamilyRow,
     copy_rows,
     get_round,
     is_postgres,
+    assemble_round,
     load_round_input,
     moment,
     round_label,
@@ -192,23 +191,7 @@ def _load(session: Session, round_id: int) -> LoadedRound:
             codes.append(code_of[hid])
     finally:
         cursor.close()
-    families = []
-    rows = []
-    family_json_ids: dict[str, int] = {}
-    confirmed = set()
-    empty: tuple[str, ...] = ()
-    for rf_id, fid, rank, confirm_id, gave_up in fam_rows:
-        key = str(fid)
-        family_json_ids[key] = fid
-        confirm = code_of[confirm_id] if confirm_id is not None else None
-        if confirm is not None:
-            confirmed.add(fid)
-        listed = wishes.get(fid)
-        families.append(FamilyInput(key, rank, tuple(listed) if listed else empty, confirm, bool(gave_up)))
-        rows.append(RoundFamilyRow(rf_id, fid, rank))
-    round_input = RoundInput(tuple(pool), tuple(families), house_json_ids=MappingProxyType({}),
-                             family_json_ids=MappingProxyType(family_json_ids))
-    return LoadedRound(round_input, tuple(rows), house_id, frozenset(confirmed))
+    return assemble_round(pool, code_of, house_id, fam_rows, wishes)
 
 
 def _report(loaded: LoadedRound, result: RoundResult) -> dict[str, Any]:
