@@ -99,3 +99,18 @@ def test_db_init_sample_then_case_show(tmp_path, monkeypatch):
     assert again.exit_code == 1 and "DATA_NOT_EMPTY" in again.stderr
     missing = runner.invoke(app, ["case", "show", "F202201010000001"])
     assert missing.exit_code == 1 and "CASE_NOT_FOUND" in missing.stderr
+
+
+def test_db_gen_makes_valid_synthetic_persons(env):
+    from core.identity import parse_identity
+
+    result = runner.invoke(app, ["db", "gen", "--persons", "120"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(env) as conn:
+        numbers = [r[0] for r in conn.execute("SELECT id_number FROM person")]
+        assert len(numbers) == 120 == len(set(numbers))
+        assert conn.execute("SELECT action FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()[0] == (
+            "synthetic_data_generated")
+    assert all(parse_identity(n).number == n for n in numbers[:50])
+    bad = runner.invoke(app, ["db", "gen", "--persons", "0"])
+    assert bad.exit_code == 1 and "DATA_BAD_COUNT" in bad.stderr
