@@ -417,3 +417,46 @@ class SmsMessage(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=300)
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, nullable=True)
+
+
+# ---------------------------------------------------------------- resale net-signing
+
+
+class OneTimeCode(SQLModel, table=True):
+    """An SMS confirmation code, stored hashed, bound to the exact version of what it confirms."""
+
+    __tablename__ = "one_time_code"
+    __table_args__ = (
+        Index("ix_otc_subject", "subject_type", "subject_id", "party_key"),
+        Index("ix_otc_phone_created", "phone", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=30)  # sign_confirm / cancel_confirm / revocation …
+    subject_type: str = Field(max_length=20)  # e.g. contract
+    subject_id: int
+    subject_version: int
+    party_key: str = Field(max_length=40)  # which party confirms, e.g. "buyer:12"
+    phone: str = Field(sa_type=code_string(11))
+    code_hash: str = Field(max_length=200)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    attempts: int = 0
+    used_at: datetime | None = _utc(default=None, nullable=True)
+    voided_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class HouseCheck(SQLModel, table=True):
+    """One title + house check (产权校验/房源核验) as it ran: verdict, rules, house code."""
+
+    __tablename__ = "house_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    home_id: int = Field(foreign_key="home.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
+    profile_ref: str = Field(max_length=30)  # e.g. shenzhen/1
+    verdict: str = Field(max_length=10)  # passed / review / refused
+    house_code: str | None = Field(default=None, max_length=30, unique=True)
+    report: str = Field(sa_type=Text)  # canonical JSON of the CheckReport
+    checked_at: datetime = _utc()
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
