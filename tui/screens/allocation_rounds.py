@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
 from core.allocation import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED
+from core.errors import RuleViolation
 from core.roles import Permission
 from core.timeutil import SHANGHAI
 from services import rounds
@@ -195,7 +196,15 @@ class RoundsScreen(AppScreen):
     @work(thread=True, exclusive=True, group="round-detail", exit_on_error=False)
     def _load_detail(self, round_id: int) -> None:
         detail = rounds.round_detail(self.db, self.actor, round_id)
-        results = rounds.round_results(self.db, self.actor, round_id) if detail.status == "published" else []
+        results = []
+        if detail.status == "published":
+            try:
+                results = rounds.round_results(self.db, self.actor, round_id)
+            except RuleViolation as refusal:
+                # Reopened between the two reads: not a refusal of anything the
+                # supervisor did; the reload that follows the reopen shows it.
+                if refusal.code != "ROUND_RESULT_NOT_PUBLISHED":
+                    raise
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailLoaded(detail, results))
 
