@@ -1,0 +1,431 @@
+"""SMS confirmation codes for signing (网签短信验证): send, verify, void.
+
+The seed procedure (§三(六)): on submission the buyer and the seller each
+confirm by an SMS code; once both codes are verified the contract counts as
+signed. This module is the code part; the contract service decides what a
+"subject" is, which parties must confirm, and the text of the SMS.
+
+* ``send_code`` makes a code for one party of one exact subject version,
+  stores only its argon2 hash, voids the party's earlier unused code, and
+  queues the SMS in the caller-visible outbox in the same transaction.
+  Rate limits: one code per ``RESEND_AFTER`` for the same subject+party and
+  for the same phone; ``DAILY_LIMIT`` codes per phone per Shanghai day.
+* ``verify_code`` first reserves one try (``attempts + 1``, committed on its
+  own, so a wrong code is counted even though the call raises and parallel
+  guesses cannot exceed ``MAX_ATTEMPTS``), checks the hash outside any
+  transaction, then consumes the code with ONE conditional UPDATE
+  (``used_at IS NULL AND voided_at IS NULL AND expires_at > now AND
+  subject_version = ?``) and checks the row count: of two concurrent
+  verifications exactly one succeeds.
+* ``void_codes`` runs in the caller's transaction: a contract change voids
+  all its unused codes. ``verified_parties`` lists the parties whose code for
+  this exact version was used.
+
+Who may send or verify is the calling service's business (it checks its own
+permission); here an actor is only required for the audit log.
+
+The outbox and the code in plain text. An SMS is useless without the code, and
+``services.sms`` keeps the text it queues (the gateway sends it later, or staff
+send it by hand from the outbox screen). So ``sms_message.text`` holds the code
+in plain text, while ``one_time_code`` holds only a hash. We accept this: a
+code lives ``CODE_TTL`` (5 minutes), is bound to one contract version and one
+party, allows ``MAX_ATTEMPTS`` tries, and is only entered at the counter by a
+logged-in clerk; reading the outbox already requires the supervisor's
+``SMS_OUTBOX`` permission or the database itself. The clean fix belongs in
+``services.sms`` (redact the code from ``text`` once the message is sent or
+marked sent); see the report that accompanied this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy import and_, func, or_, select, text, update
+from sqlmodel import Session
+
+from core import codes
+from core.codes import CODE_TTL, DAILY_LIMIT, MAX_ATTEMPTS, RESEND_AFTER
+from core.errors import RuleViolation
+from core.identity import mask_phone, parse_mobile
+from core.roles import Actor
+from core.timeutil import SHANGHAI, to_local, utcnow
+from services import audit, sms
+from storage.engine import Database
+from storage.models import OneTimeCode
+
+OBJECT_TYPE = "one_time_code"
+_LOCK_NAMESPACE = 0x6F7463  # "otc": the two-int advisory key space, apart from the audit lock
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    code_id: int
+    masked_phone: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Verified:
+    code_id: int
+    purpose: str
+    subject_type: str
+    subject_id: int
+    subject_version: int
+    party_key: str
+    masked_phone: str
+    used_at: datetime
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _require_actor(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise RuleViolation("AUTH_REQUIRED", "请先登录后再办理业务。")
+    return actor
+
+
+def _check_subject(purpose: str | None, subject_type: str, party_key: str, subject_version: int) -> None:
+    if purpose is not None and not 1 <= len(purpose) <= 30:
+        raise ValueError("purpose must be 1-30 characters")
+    if not 1 <= len(subject_type) <= 20:
+        raise ValueError("subject_type must be 1-20 characters")
+    if not 1 <= len(party_key) <= 40:
+        raise ValueError("party_key must be 1-40 characters")
+    if not isinstance(subject_version, int) or subject_version < 0:
+        raise ValueError("subject_version must be a non-negative integer")
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big", signed=True)
+
+
+def _serialise(session: Session, *names: str) -> None:
+    """PostgreSQL: serialise sends per phone and per subject+party (SQLite's
+    BEGIN IMMEDIATE already serialises every write). Keys are taken in a fixed
+    order so two senders cannot deadlock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({_lock_key(n) for n in names}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :k)"), {"ns": _LOCK_NAMESPACE, "k": key})
+
+
+def _void_unused(session: Session, now: datetime, *conditions) -> int:  # type: ignore[no-untyped-def]
+    result = session.execute(
+        update(OneTimeCode)
+        .where(*conditions, OneTimeCode.used_at.is_(None), OneTimeCode.voided_at.is_(None))
+        .values(voided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _reload(session: Session, code_id: int) -> OneTimeCode:
+    row = session.execute(
+        select(OneTimeCode).where(OneTimeCode.id == code_id).execution_options(populate_existing=True)
+    ).scalar_one()
+    return row
+
+
+def _refuse_if_dead(row: OneTimeCode, subject_version: int, now: datetime) -> None:
+    """Raise the reason ``row`` cannot be used for ``subject_version`` at ``now``."""
+    if row.subject_version != subject_version:
+        raise RuleViolation("CODE_VERSION_CHANGED", "合同内容已变更，验证码已失效，请重新获取。")
+    if row.used_at is not None:
+        raise RuleViolation("CODE_ALREADY_USED", "该验证码已使用过，请勿重复验证。")
+    if row.voided_at is not None:
+        raise RuleViolation("CODE_VOIDED", "该验证码已作废，请使用最新收到的验证码。")
+    if row.attempts >= MAX_ATTEMPTS:
+        raise RuleViolation("CODE_TOO_MANY_ATTEMPTS", "验证码输入错误次数过多，已失效，请重新获取。")
+    if row.expires_at <= now:
+        raise RuleViolation("CODE_EXPIRED", "验证码已过期，请重新获取。")
+
+
+# ------------------------------------------------------------------ send
+
+
+def send_code(
+    db: Database,
+    actor: Actor,
+    *,
+    purpose: str,
+    subject_type: str,
+    subject_id: int,
+    subject_version: int,
+    party_key: str,
+    phone: str,
+    sms_text: Callable[[str], str],
+    case_number: str | None = None,
+    now: datetime | None = None,
+) -> CodeSent:
+    """Make a code for one party of one exact subject version and queue its SMS.
+
+    ``sms_text(code)`` builds the message; it must contain the code and should
+    name the house and the price ("what you see is what you sign").
+    """
+    _require_actor(actor)
+    number = parse_mobile(phone)
+    _check_subject(purpose, subject_type, party_key, subject_version)
+    now = now or utcnow()
+    code = codes.new_code()
+    body = sms_text(code)
+    if not isinstance(body, str) or code not in body:
+        raise ValueError("sms_text(code) must return the message text containing the code")
+    code_hash = codes.hash_code(code)  # slow (argon2): outside the transaction
+    same_party = (
+        OneTimeCode.subject_type == subject_type,
+        OneTimeCode.subject_id == subject_id,
+        OneTimeCode.party_key == party_key,
+    )
+    with db.write() as session:
+        _serialise(session, f"phone:{number}", f"subject:{subject_type}:{subject_id}:{party_key}")
+        last = session.execute(
+            select(func.max(OneTimeCode.created_at)).where(
+                or_(OneTimeCode.phone == number, and_(*same_party)),
+                OneTimeCode.created_at <= now,
+            )
+        ).scalar_one()
+        if last is not None and now - last < RESEND_AFTER:
+            left = max(1, math.ceil((last + RESEND_AFTER - now).total_seconds()))
+            raise RuleViolation("CODE_RESEND_TOO_SOON", f"验证码已发送，请{left}秒后再重新获取。")
+        midnight = datetime.combine(to_local(now).date(), time(0), tzinfo=SHANGHAI)
+        today = session.execute(
+            select(func.count())
+            .select_from(OneTimeCode)
+            .where(OneTimeCode.phone == number, OneTimeCode.created_at >= midnight, OneTimeCode.created_at <= now)
+        ).scalar_one()
+        if today >= DAILY_LIMIT:
+            raise RuleViolation(
+                "CODE_DAILY_LIMIT", f"该手机号今日已获取{DAILY_LIMIT}次验证码，已达上限，请明日再试。", field="phone"
+            )
+        voided = _void_unused(session, now, *same_party)
+        row = OneTimeCode(
+            purpose=purpose,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            subject_version=subject_version,
+            party_key=party_key,
+            phone=number,
+            code_hash=code_hash,
+            created_at=now,
+            expires_at=now + CODE_TTL,
+            attempts=0,
+        )
+        session.add(row)
+        session.flush()
+        message = sms.notify(session, actor, number, body, purpose=purpose, case_number=case_number)
+        audit.append(
+            session,
+            actor,
+            "sign_code_sent",
+            object_type=OBJECT_TYPE,
+            object_id=row.id,
+            case_number=case_number,
+            after={
+                "phone": number,  # masked by the audit log
+                "purpose": purpose,
+                "subject": f"{subject_type}:{subject_id}",
+                "version": subject_version,
+                "party": party_key,
+                "expires_at": row.expires_at,
+                "sms_message": message.id,
+                "voided_earlier": voided,
+            },
+        )
+        return CodeSent(row.id, mask_phone(number), row.expires_at)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ verify
+
+
+def _find(
+    session: Session,
+    code_id: int | None,
+    subject_type: str | None,
+    subject_id: int | None,
+    party_key: str | None,
+) -> OneTimeCode:
+    if code_id is not None:
+        row = session.get(OneTimeCode, code_id)
+    else:
+        if subject_type is None or subject_id is None or party_key is None:
+            raise ValueError("give code_id, or subject_type, subject_id and party_key")
+        row = session.execute(
+            select(OneTimeCode)
+            .where(
+                OneTimeCode.subject_type == subject_type,
+                OneTimeCode.subject_id == subject_id,
+                OneTimeCode.party_key == party_key,
+            )
+            .order_by(OneTimeCode.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    if row is None:
+        raise RuleViolation("CODE_NOT_FOUND", "没有找到验证码记录，请先获取验证码。")
+    return row
+
+
+def verify_code(
+    db: Database,
+    actor: Actor,
+    *,
+    code: str,
+    subject_version: int,
+    code_id: int | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    party_key: str | None = None,
+    purpose: str | None = None,
+    now: datetime | None = None,
+) -> Verified:
+    """Check and consume a code for ``subject_version``.
+
+    Name the code by ``code_id``, or by ``subject_type``, ``subject_id`` and
+    ``party_key`` (the party's latest code). ``purpose``, if given, must match.
+    """
+    _require_actor(actor)
+    entered = codes.normalize_code(code)
+    now = now or utcnow()
+
+    # 1. Reserve one try, committed on its own: a wrong code stays counted
+    #    although this call raises, and parallel guesses share the budget.
+    with db.write() as session:
+        row = _find(session, code_id, subject_type, subject_id, party_key)
+        if purpose is not None and row.purpose != purpose:
+            raise RuleViolation("CODE_PURPOSE_MISMATCH", "该验证码不是为本项业务发送的，请重新获取。")
+        _refuse_if_dead(row, subject_version, now)
+        reserved = session.execute(
+            update(OneTimeCode)
+            .where(
+                OneTimeCode.id == row.id,
+                OneTimeCode.used_at.is_(None),
+                OneTimeCode.voided_at.is_(None),
+                OneTimeCode.expires_at > now,
+                OneTimeCode.attempts < MAX_ATTEMPTS,
+            )
+            .values(attempts=OneTimeCode.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        row = _reload(session, row.id)  # type: ignore[arg-type]
+        if reserved != 1:  # lost a race since the read above
+            _refuse_if_dead(row, subject_version, now)
+            raise RuleViolation("CODE_TOO_MANY_ATTEMPTS", "验证码输入错误次数过多，已失效，请重新获取。")
+        attempts = row.attempts
+        code_hash = row.code_hash
+        the_id: int = row.id  # type: ignore[assignment]
+
+    # 2. The slow hash check, outside any transaction.
+    matched = codes.check_code(code_hash, entered)
+
+    if not matched:
+        with db.write() as session:
+            audit.append(
+                session,
+                actor,
+                "sign_code_wrong",
+                object_type=OBJECT_TYPE,
+                object_id=the_id,
+                after={"phone": row.phone, "party": row.party_key, "attempts": attempts},
+            )
+        left = MAX_ATTEMPTS - attempts
+        if left > 0:
+            raise RuleViolation("CODE_WRONG", f"验证码不正确，还可再试{left}次。", field="code")
+        raise RuleViolation("CODE_WRONG", "验证码不正确，错误次数已达上限，该验证码已失效，请重新获取。", field="code")
+
+    # 3. Consume with ONE conditional UPDATE; the row count decides.
+    with db.write() as session:
+        consumed = session.execute(
+            update(OneTimeCode)
+            .where(
+                OneTimeCode.id == the_id,
+                OneTimeCode.used_at.is_(None),
+                OneTimeCode.voided_at.is_(None),
+                OneTimeCode.expires_at > now,
+                OneTimeCode.subject_version == subject_version,
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        row = _reload(session, the_id)
+        if consumed != 1:
+            _refuse_if_dead(row, subject_version, now)
+            raise RuleViolation("CODE_ALREADY_USED", "该验证码已使用过，请勿重复验证。")
+        audit.append(
+            session,
+            actor,
+            "sign_code_verified",
+            object_type=OBJECT_TYPE,
+            object_id=the_id,
+            before={"used_at": None},
+            after={
+                "phone": row.phone,
+                "purpose": row.purpose,
+                "subject": f"{row.subject_type}:{row.subject_id}",
+                "version": row.subject_version,
+                "party": row.party_key,
+                "attempts": row.attempts,
+            },
+        )
+        return Verified(
+            code_id=the_id,
+            purpose=row.purpose,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            subject_version=row.subject_version,
+            party_key=row.party_key,
+            masked_phone=mask_phone(row.phone),
+            used_at=row.used_at,  # type: ignore[arg-type]
+        )
+
+
+# ------------------------------------------------------------------ void, query
+
+
+def void_codes(
+    session: Session,
+    actor: Actor,
+    *,
+    subject_type: str,
+    subject_id: int,
+    case_number: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Void every unused code of a subject, in the caller's write transaction.
+
+    Call it whenever the subject (the contract) changes. Returns how many codes
+    were voided; used codes stay as they are (they are bound to their version).
+    """
+    _require_actor(actor)
+    now = now or utcnow()
+    count = _void_unused(session, now, OneTimeCode.subject_type == subject_type, OneTimeCode.subject_id == subject_id)
+    if count:
+        audit.append(
+            session,
+            actor,
+            "sign_code_voided",
+            object_type=subject_type,
+            object_id=subject_id,
+            case_number=case_number,
+            after={"voided": count},
+        )
+    return count
+
+
+def verified_parties(
+    db: Database, subject_type: str, subject_id: int, subject_version: int, *, purpose: str | None = None
+) -> set[str]:
+    """The parties whose code for exactly this version was used (optionally of one purpose)."""
+    query = select(OneTimeCode.party_key).where(
+        OneTimeCode.subject_type == subject_type,
+        OneTimeCode.subject_id == subject_id,
+        OneTimeCode.subject_version == subject_version,
+        OneTimeCode.used_at.is_not(None),
+    )
+    if purpose is not None:
+        query = query.where(OneTimeCode.purpose == purpose)
+    with db.read() as session:
+        return set(session.execute(query).scalars())

@@ -1,0 +1,395 @@
+"""产权校验/房源核验 at the counter (services.house_check) on the sample register.
+
+Test subjects are found by querying the sample data, never by hard-coded ids.
+The sample describes the register on 2026-11-21: checks run with that day.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from core.errors import RuleViolation
+from core.policies import PROFILES, Stage
+from core.roles import Actor, Role
+from core.title_check import TRADITIONAL_TO_SIMPLIFIED, Capacity
+from services import house_check as hc
+from storage.models import (
+    AuditEntry,
+    Home,
+    HomeOwner,
+    HouseCheck,
+    Operator,
+    OrgAgent,
+    Organisation,
+    OwnerProxy,
+    Person,
+)
+
+DAY = date(2026, 11, 21)
+_TO_TRADITIONAL = {s: t for t, s in TRADITIONAL_TO_SIMPLIFIED.items()}
+
+
+@pytest.fixture
+def clerk(sample_db):
+    """The sample's demo clerk (no password hashing in the fixture)."""
+    with sample_db.read() as s:
+        op = s.execute(select(Operator).where(Operator.role == Role.CLERK.value).order_by(Operator.id)).scalars().first()
+    return Actor(op.id, op.username, op.name, Role(op.role), op.window)
+
+
+@pytest.fixture(autouse=True)
+def _shenzhen(monkeypatch):
+    monkeypatch.setenv(hc.CITY_ENV, "shenzhen")
+
+
+# ---------------------------------------------------------------- picking subjects
+
+
+def _owners(s, home_id):
+    return list(s.execute(select(HomeOwner).where(HomeOwner.home_id == home_id)).scalars())
+
+
+def _homes_on_certificate(s, cert):
+    return s.execute(select(func.count()).select_from(Home).where(Home.certificate_number == cert)).scalar_one()
+
+
+def _pick_home(db, city="shenzhen", *, seized=False, mortgaged=False, blacklisted=False, org=False, where=None):
+    """A home with one owner (a person, or an organisation) and the given flags."""
+    with db.read() as s:
+        homes = s.execute(
+            select(Home).where(
+                Home.city == city, Home.valid.is_(True), Home.restricted.is_(False), Home.in_transaction.is_(False),
+                Home.use_class_normalised.is_(True), Home.co_ownership == "sole",
+                *([] if seized is None else [Home.seized.is_(seized)]),
+                *([] if mortgaged is None else [Home.mortgaged.is_(mortgaged)]),
+            ).order_by(Home.id)
+        ).scalars().all()
+        for h in homes:
+            owners = _owners(s, h.id)
+            if len(owners) != 1 or _homes_on_certificate(s, h.certificate_number) != 1:
+                continue
+            o = owners[0]
+            if org:
+                if o.organisation_id is None:
+                    continue
+                if where and not where(s, h, o):
+                    continue
+                return h, o
+            if o.person_id is None:
+                continue
+            p = s.get(Person, o.person_id)
+            if p.blacklisted != blacklisted or p.real_name_level < 4:
+                continue
+            if where and not where(s, h, p):
+                continue
+            return h, p
+    pytest.skip("the sample data holds no such home")
+
+
+def _check(db, clerk, home_id, person_id, **kw):
+    capacity = kw.pop("capacity", Capacity.OWNER)
+    org_id = kw.pop("organisation_id", None)
+    party = hc.Counterparty(person_id, capacity, organisation_id=org_id, identity_verified=True)
+    kw.setdefault("today", DAY)
+    return hc.run_house_check(db, clerk, home_id=home_id, party=party, **kw)
+
+
+def _line(view, code):
+    return next((ln for ln in view.lines if ln.code == code), None)
+
+
+# ---------------------------------------------------------------- the hall's city
+
+
+def test_hall_profile_from_env(monkeypatch):
+    monkeypatch.delenv(hc.CITY_ENV)
+    assert hc.hall_profile().code == "shenzhen"
+    monkeypatch.setenv(hc.CITY_ENV, "武汉市")
+    assert hc.hall_profile().code == "wuhan"
+    monkeypatch.setenv(hc.CITY_ENV, "guangzhou")
+    with pytest.raises(RuleViolation) as e:
+        hc.hall_profile()
+    assert e.value.code == "HALL_CITY_UNKNOWN"
+    assert "shenzhen（深圳市）" in e.value.message and "zhongshan（中山市）" in e.value.message
+
+
+# ---------------------------------------------------------------- passing checks
+
+
+def test_sole_owner_passes_with_house_code_row_and_audit(sample_db, clerk):
+    home, person = _pick_home(sample_db)
+    hits = hc.find_home(sample_db, clerk, certificate_number=home.certificate_number.replace("(", "（"))
+    assert [h.id for h in hits] == [home.id]
+
+    view = _check(sample_db, clerk, home.id, person.id, certificate_number=home.certificate_number)
+    assert view.verdict == "passed" and view.verdict_label == "校验通过"
+    assert view.house_code and view.house_code.startswith("S20261121") and len(view.house_code) == 17
+    assert view.code_issued_by == view.id
+    assert all(ln.outcome_label == "通过" for ln in view.lines)
+
+    # every rule of the profile's three stages either ran (a line) or says why not
+    stages = {Stage.LOOKUP, Stage.TITLE, Stage.HOUSE}
+    expected = {u.code for u in PROFILES["shenzhen"].rules if u.rule.stage in stages}
+    assert {ln.code for ln in view.lines} | {n.code for n in view.not_run} == expected
+    for code in ("LOOKUP_CERTIFICATE_FORMAT", "TITLE_OWNER_NOT_BLACKLISTED", "TITLE_NAME_EXACT",
+                 "TITLE_ID_NUMBER_MATCH", "HOUSE_NOT_SEIZED", "HOUSE_SINGLE_USE_CLASS"):
+        line = _line(view, code)
+        assert line is not None and line.title and line.reason, code
+    assert any(ln.text.startswith("[通过] 产权校验·") for ln in view.lines)
+
+    with sample_db.read() as s:
+        row = s.get(HouseCheck, view.id)
+        assert (row.home_id, row.verdict, row.house_code, row.profile_ref) == (home.id, "passed", view.house_code,
+                                                                               "shenzhen/1")
+        assert row.operator_id == clerk.operator_id
+        report = json.loads(row.report)
+        assert report["house_code"] == view.house_code and report["party"]["capacity"] == "owner"
+        entry = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalars().one()
+        assert (entry.action, entry.object_type, entry.object_id) == ("house_check", "home", str(home.id))
+        after = json.loads(entry.after)
+        assert after["house_check_id"] == view.id and after["verdict"] == "passed"
+        assert after["house_code"] == view.house_code
+
+
+def test_same_home_same_day_keeps_one_house_code(sample_db, clerk):
+    home, person = _pick_home(sample_db)
+    first = _check(sample_db, clerk, home.id, person.id)
+    second = _check(sample_db, clerk, home.id, person.id)
+    assert second.id != first.id and second.house_code == first.house_code
+    assert second.code_issued_by == first.id
+    with sample_db.read() as s:
+        codes = s.execute(select(HouseCheck.house_code).where(HouseCheck.home_id == home.id)
+                          .order_by(HouseCheck.id)).scalars().all()
+    assert codes == [first.house_code, None]
+    history = hc.check_history(sample_db, clerk, home.id)
+    assert [v.id for v in history] == [second.id, first.id]
+    _concurrent_case(sample_db, clerk, avoid=home.id)
+
+
+def _concurrent_case(sample_db, clerk, avoid):
+    """Four terminals check the same home at once: one code, four recorded checks."""
+    home, person = _pick_home(sample_db, where=lambda s, h, p: h.id != avoid)
+    with ThreadPoolExecutor(4) as pool:
+        views = list(pool.map(lambda _: _check(sample_db, clerk, home.id, person.id), range(4)))
+    assert len({v.house_code for v in views}) == 1
+    with sample_db.read() as s:
+        rows = s.execute(select(HouseCheck).where(HouseCheck.home_id == home.id)).scalars().all()
+    assert len(rows) == 4
+    issued = [r for r in rows if r.house_code]
+    assert len(issued) == 1 and all(v.code_issued_by == issued[0].id for v in views)
+
+
+def test_notarised_proxy_passes(sample_db, clerk):
+    def has_current_proxy(s, h, p):
+        return s.execute(select(OwnerProxy).where(
+            OwnerProxy.principal_id == p.id, OwnerProxy.valid_from <= DAY, OwnerProxy.valid_to >= DAY)).first()
+
+    home, principal = _pick_home(sample_db, where=has_current_proxy)
+    with sample_db.read() as s:
+        reg = s.execute(select(OwnerProxy).where(OwnerProxy.principal_id == principal.id)
+                        .order_by(OwnerProxy.valid_to.desc())).scalars().first()
+    view = _check(sample_db, clerk, home.id, reg.proxy_id, capacity=Capacity.PROXY)
+    assert view.verdict == "passed", [ln.text for ln in view.failures]
+    assert view.house_code
+    assert _line(view, "TITLE_PROXY_REGISTERED").outcome == "passed"
+    assert reg.notarial_certificate in _line(view, "TITLE_PROXY_NOTARISED").reason
+    assert view.party["principal_id"] == principal.id and view.party["capacity"] == "proxy"
+
+    # someone who is nobody's registered proxy for this home cannot act as one
+    home2, other = _pick_home(sample_db, where=lambda s, h, p: not has_current_proxy(s, h, p))
+    with pytest.raises(RuleViolation) as e:
+        _check(sample_db, clerk, home2.id, other.id, capacity=Capacity.PROXY)
+    assert e.value.code == "HOUSE_CHECK_NO_PROXY"
+
+
+def _agent(s, org_id, *, current):
+    rows = s.execute(select(OrgAgent).where(OrgAgent.organisation_id == org_id)).scalars().all()
+    for a in rows:
+        in_period = a.valid_from <= DAY <= a.valid_to
+        if in_period == current and "存量房" in a.scope:
+            return a
+    return None
+
+
+def test_organisation_home_via_agent(sample_db, clerk):
+    for current in (True, False):
+        _agent_case(sample_db, clerk, current)
+
+
+def _agent_case(sample_db, clerk, current):
+    home, owner = _pick_home(sample_db, org=True, where=lambda s, h, o: _agent(s, o.organisation_id, current=current))
+    with sample_db.read() as s:
+        agent = _agent(s, owner.organisation_id, current=current)
+        org = s.get(Organisation, owner.organisation_id)
+    view = _check(sample_db, clerk, home.id, agent.person_id, capacity=Capacity.ORG_AGENT,
+                  organisation_id=org.id)
+    period = _line(view, "TITLE_AGENT_IN_PERIOD")
+    if current:
+        assert view.verdict == "passed", [ln.text for ln in view.failures]
+        assert view.house_code and period.outcome == "passed"
+        assert _line(view, "TITLE_AGENT_FOR_OWNER").outcome == "passed"
+    else:
+        assert view.verdict == "refused" and view.verdict_label == "不予通过" and view.house_code is None
+        assert period.outcome == "failed" and period.outcome_label == "未通过" and "已过期" in period.reason
+        # the house stage did not run after the title stage refused, and says so
+        assert any(n.code == "HOUSE_NOT_SEIZED" and "未执行" in n.reason for n in view.not_run)
+
+
+def test_house_states(sample_db, clerk, monkeypatch):
+    """Mortgaged (Shenzhen notice / Wuhan refusal), seized, mixed-use certificate, blacklisted owner."""
+    _mortgaged_shenzhen_case(sample_db, clerk)
+    _seized_case(sample_db, clerk)
+    _mixed_use_case(sample_db, clerk)
+    _blacklisted_case(sample_db, clerk)
+    _wuhan_mortgaged_case(sample_db, clerk, monkeypatch)
+
+
+def _mortgaged_shenzhen_case(sample_db, clerk):
+    home, person = _pick_home(sample_db, mortgaged=True)
+    view = _check(sample_db, clerk, home.id, person.id)
+    assert view.verdict == "passed" and view.house_code
+    notice = _line(view, "HOUSE_MORTGAGE_NOTICE")
+    assert notice.outcome == "warn" and notice.outcome_label == "提示" and "抵押" in notice.reason
+    assert view.notices == (notice,)
+
+
+# ---------------------------------------------------------------- refusals (recorded)
+
+
+def _seized_case(sample_db, clerk):
+    home, person = _pick_home(sample_db, seized=True, mortgaged=None)
+    view = _check(sample_db, clerk, home.id, person.id)
+    assert view.verdict == "refused" and view.house_code is None
+    seized = _line(view, "HOUSE_NOT_SEIZED")
+    assert seized.outcome == "failed" and "司法查封" in seized.reason
+    with sample_db.read() as s:
+        row = s.get(HouseCheck, view.id)
+        assert row.verdict == "refused" and row.house_code is None
+        assert json.loads(row.report)["verdict"] == "refused"
+        entry = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalars().one()
+        after = json.loads(entry.after)
+        assert entry.action == "house_check" and after["verdict"] == "refused"
+        assert "HOUSE_NOT_SEIZED" in after["failed"] and after["house_code"] is None
+
+
+def _wuhan_mortgaged_case(sample_db, clerk, monkeypatch):
+    monkeypatch.setenv(hc.CITY_ENV, "wuhan")
+    home, person = _pick_home(sample_db, "wuhan", mortgaged=True)
+    view = _check(sample_db, clerk, home.id, person.id, register_queried_on=DAY, purchase_restriction="restricted")
+    assert view.verdict == "refused" and view.profile_ref == "wuhan/1"
+    line = _line(view, "HOUSE_NOT_MORTGAGED")
+    assert line.outcome == "failed" and "抵押" in line.reason
+    assert [ln.code for ln in view.failures] == ["HOUSE_NOT_MORTGAGED"]
+    # the same home in Shenzhen's hall is not this hall's business
+    monkeypatch.setenv(hc.CITY_ENV, "shenzhen")
+    with pytest.raises(RuleViolation) as e:
+        _check(sample_db, clerk, home.id, person.id)
+    assert e.value.code == "HOUSE_CHECK_WRONG_CITY"
+
+
+def _mixed_use_case(sample_db, clerk):
+    with sample_db.read() as s:
+        cert = s.execute(
+            select(Home.certificate_number).where(Home.city == "shenzhen").group_by(Home.certificate_number)
+            .having(func.count(func.distinct(Home.use_class)) > 1)
+        ).scalars().first()
+        homes = s.execute(select(Home).where(Home.certificate_number == cert).order_by(Home.id)).scalars().all()
+        owner = _owners(s, homes[0].id)[0]
+    hits = hc.find_home(sample_db, clerk, certificate_number=cert)
+    assert [h.id for h in hits] == [h.id for h in homes] and len(hits) > 1
+    view = _check(sample_db, clerk, homes[0].id, owner.person_id)
+    assert view.verdict == "refused"
+    line = _line(view, "HOUSE_SINGLE_USE_CLASS")
+    assert line.outcome == "failed" and "分证" in line.reason
+
+
+def _blacklisted_case(sample_db, clerk):
+    home, person = _pick_home(sample_db, seized=None, mortgaged=None, blacklisted=True)
+    view = _check(sample_db, clerk, home.id, person.id)
+    assert view.verdict == "refused"
+    assert [ln.code for ln in view.failures] == ["TITLE_OWNER_NOT_BLACKLISTED"]
+    assert "黑名单" in view.failures[0].reason
+
+
+def test_simplified_name_against_traditional_register(sample_db, clerk):
+    home, person = _pick_home(sample_db, where=lambda s, h, p: any(c in _TO_TRADITIONAL for c in p.name))
+    simplified = person.name
+    traditional = "".join(_TO_TRADITIONAL.get(c, c) for c in simplified)
+    with sample_db.write() as s:  # the register writes this owner's name in traditional characters
+        s.get(Person, person.id).name = traditional
+    view = _check(sample_db, clerk, home.id, person.id, typed_name=simplified)
+    assert view.verdict == "refused"
+    line = _line(view, "TITLE_NAME_EXACT")
+    assert line.outcome == "failed"
+    assert f"登记姓名为繁体“{traditional}”，与输入的简体“{simplified}”不一致" in line.reason
+    # typed as registered, it passes
+    assert _check(sample_db, clerk, home.id, person.id, typed_name=traditional).verdict == "passed"
+    _typed_id_case(sample_db, clerk)
+
+
+def _typed_id_case(sample_db, clerk):
+    home, person = _pick_home(sample_db)
+    _, other = _pick_home(sample_db, where=lambda s, h, p: p.id != person.id)
+    with pytest.raises(RuleViolation) as e:
+        _check(sample_db, clerk, home.id, person.id, typed_id_number=other.id_number)
+    assert e.value.code == "HOUSE_CHECK_NOT_OWN_DOCUMENT"
+    # someone else's own document: recorded as a refusal (not the registered owner)
+    view = _check(sample_db, clerk, home.id, other.id)
+    assert view.verdict == "refused" and _line(view, "TITLE_OWNER_ON_CERTIFICATE").outcome == "failed"
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def test_zhongshan_lookup_needs_the_check_code(sample_db, clerk, monkeypatch):
+    monkeypatch.setenv(hc.CITY_ENV, "zhongshan")
+    home, person = _pick_home(sample_db, "zhongshan")
+    cert = home.certificate_number
+    with pytest.raises(RuleViolation) as e:
+        hc.find_home(sample_db, clerk, certificate_number=cert)
+    assert e.value.code == "HOUSE_CHECK_CODE_REQUIRED" and "校验码" in e.value.message
+    wrong = "000000" if home.check_code != "000000" else "111111"
+    with pytest.raises(RuleViolation) as e:
+        hc.find_home(sample_db, clerk, certificate_number=cert, check_code=wrong)
+    assert e.value.code == "HOUSE_CHECK_CODE_WRONG"
+    hits = hc.find_home(sample_db, clerk, certificate_number=cert, check_code=home.check_code.lower())
+    assert [h.id for h in hits] == [home.id]
+
+    # name + unit number, Zhongshan's second mode
+    hits = hc.find_home(sample_db, clerk, owner_name=person.name, unit_number=home.unit_number)
+    assert [h.id for h in hits] == [home.id]
+    with pytest.raises(RuleViolation) as e:
+        hc.find_home(sample_db, clerk, owner_name=person.name + "某", unit_number=home.unit_number)
+    assert e.value.code == "HOUSE_OWNER_NAME_WRONG"
+
+    # checked without the code: refused by the lookup rule, and recorded
+    view = _check(sample_db, clerk, home.id, person.id, certificate_number=cert)
+    assert view.verdict == "refused" and [ln.code for ln in view.failures] == ["LOOKUP_CHECK_CODE_REQUIRED"]
+    view = _check(sample_db, clerk, home.id, person.id, certificate_number=cert, check_code=home.check_code)
+    assert view.verdict == "passed" and view.house_code.startswith("Z")
+    view = _check(sample_db, clerk, home.id, person.id, typed_name=person.name, unit_number=home.unit_number)
+    assert view.verdict == "passed" and _line(view, "LOOKUP_UNIT_NUMBER_MATCH").outcome == "passed"
+    monkeypatch.setenv(hc.CITY_ENV, "shenzhen")
+    _lookup_refusals_case(sample_db, clerk, monkeypatch)
+
+
+def _lookup_refusals_case(sample_db, clerk, monkeypatch):
+    with pytest.raises(RuleViolation) as e:
+        hc.find_home(sample_db, clerk, certificate_number="粤(2020)深圳市不动产权第9999999号")
+    assert e.value.code == "HOUSE_NOT_FOUND"
+    with pytest.raises(RuleViolation) as e:
+        hc.find_home(sample_db, clerk, owner_name="张三", unit_number="440304005008GB00404F00030001")
+    assert e.value.code == "HOUSE_LOOKUP_MODE" and "深圳市不支持" in e.value.message
+    with pytest.raises(RuleViolation) as e:
+        hc.find_home(sample_db, clerk)
+    assert e.value.code == "HOUSE_LOOKUP_EMPTY"
+    # Wuhan: the seller's own records
+    monkeypatch.setenv(hc.CITY_ENV, "wuhan")
+    home, person = _pick_home(sample_db, "wuhan")
+    hits = hc.find_home(sample_db, clerk, owner_id_number=person.id_number)
+    assert home.id in [h.id for h in hits]
