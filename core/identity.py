@@ -247,6 +247,10 @@ def normalize(raw: str) -> str:
     """
     if raw is None:
         return ""
+    if isinstance(raw, str) and raw.isascii() and raw.isalnum():
+        # Already in stored form (the common case for numbers read back from
+        # the register): only lower-case letters would change.
+        return raw.upper()
     out: list[str] = []
     for ch in str(raw):
         code = ord(ch)
@@ -991,6 +995,8 @@ def mask_id(number: str) -> str:
 
 def mask_phone(number: str) -> str:
     """Mask a phone number: "13812345678" -> "138****5678"."""
+    if isinstance(number, str) and len(number) == 11 and number.isascii() and number.isdigit() and number[0] == "1":
+        return number[:3] + "****" + number[7:]  # a stored mobile number: no parsing needed
     try:
         digits = parse_mobile(number)
     except RuleViolation:
