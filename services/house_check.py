@@ -87,6 +87,7 @@ from core.title_check import (
     to_simplified,
 )
 from services import audit
+from services.lookup import home_status
 from storage.engine import Database
 from storage.models import (
     Home,
@@ -165,19 +166,6 @@ class HomeHit:
     status: str  # e.g. "正常" / "已抵押、已查封"
 
 
-def _status(h: Home) -> str:
-    parts = []
-    if not h.valid:
-        parts.append("权属无效")
-    if h.seized:
-        parts.append("已查封")
-    if h.restricted:
-        parts.append("行政限制")
-    if h.mortgaged:
-        parts.append("已抵押")
-    if h.in_transaction:
-        parts.append("交易中")
-    return "、".join(parts) or "正常"
 
 
 def _owner_names(session: Session, home_id: int) -> list[str]:
@@ -194,7 +182,7 @@ def _owner_names(session: Session, home_id: int) -> list[str]:
 
 def _hit(session: Session, h: Home) -> HomeHit:
     return HomeHit(h.id, h.city, h.certificate_number, h.unit_number, h.location, h.design_use, h.use_class,
-                   h.floor_area, tuple(_owner_names(session, h.id)), _status(h))
+                   h.floor_area, tuple(_owner_names(session, h.id)), home_status(h))
 
 
 def _modes_text(profile: PolicyProfile) -> str:
