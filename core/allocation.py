@@ -16,6 +16,7 @@ output can give ids back in the type they came in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -388,3 +389,24 @@ def lint_wishes(
             f"至少需要 {needed} 套才能确保选中房源。",
         ))
     return found
+
+
+def round_phase(
+    status: str, formal_open: datetime, formal_close: datetime, now: datetime, pre_open: datetime | None = None
+) -> str:
+    """Where a round stands, as the hall says it: 未开始 / 预选中 / 正选中 / 待运行 / 已公示 / 已重开.
+
+    An open round's phase follows the clock; it is 待运行 once formal
+    selection has closed and the round has not been run.
+    """
+    if status == "published":
+        return "已公示"
+    if status == "reopened":
+        return "已重开"
+    if pre_open is not None and now < pre_open:
+        return "未开始"
+    if now < formal_open:
+        return "预选中"
+    if now <= formal_close:
+        return "正选中"
+    return "待运行"

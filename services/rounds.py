@@ -76,7 +76,7 @@ __all__ = [
     "RoundRow", "SupplementaryRound", "VerifyReport", "WishLine", "WishList",
     "add_wish", "apply_supplementary", "board_counts", "confirm_house", "create_round", "delete_wish",
     "family_result", "forecast", "form_supplementary_round", "give_up", "move_wish", "reopen_round",
-    "round_detail", "round_results", "rounds_list", "run_round", "search_houses", "status_board", "sync_formal",
+    "round_detail", "round_overview", "round_results", "rounds_list", "run_round", "search_houses", "status_board", "sync_formal",
     "verify_round", "wish_list",
 ]
 
@@ -168,17 +168,31 @@ def round_detail(db: Database, actor: Actor, round_id: int) -> RoundDetail:
     """A round's windows, status and counts."""
     require(actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
-        rnd = get_round(session, round_id)
-        families, confirmed, gave_up = session.execute(
-            select(func.count(), func.count(RF.c.confirm_house_id),
-                   func.coalesce(func.sum(case((RF.c.gave_up.is_(True), 1), else_=0)), 0))
-            .where(RF.c.round_id == round_id)
-        ).one()
-        results = Counter(dict(session.execute(
-            select(RF.c.result_status, func.count()).where(RF.c.round_id == round_id,
-                                                           RF.c.result_status.is_not(None))
-            .group_by(RF.c.result_status)).all()))
-        free = free_house_count(session)
+        return _round_detail_in(session, round_id)
+
+
+def round_overview(db: Database, actor: Actor, round_id: int) -> tuple[RoundDetail, list[ResultRow]]:
+    """The detail and, once published, the result list — read in ONE transaction, so a
+    reopen committing meanwhile can never pair a "published" detail with no results."""
+    require(actor, Permission.ALLOCATION_VIEW)
+    with db.read() as session:
+        detail = _round_detail_in(session, round_id)
+        results = _round_results_in(session, round_id) if detail.status == PUBLISHED else []
+    return detail, results
+
+
+def _round_detail_in(session: Session, round_id: int) -> RoundDetail:
+    rnd = get_round(session, round_id)
+    families, confirmed, gave_up = session.execute(
+        select(func.count(), func.count(RF.c.confirm_house_id),
+               func.coalesce(func.sum(case((RF.c.gave_up.is_(True), 1), else_=0)), 0))
+        .where(RF.c.round_id == round_id)
+    ).one()
+    results = Counter(dict(session.execute(
+        select(RF.c.result_status, func.count()).where(RF.c.round_id == round_id,
+                                                       RF.c.result_status.is_not(None))
+        .group_by(RF.c.result_status)).all()))
+    free = free_house_count(session)
     return RoundDetail(
         rnd.id, rnd.number, rnd.name, rnd.kind, ROUND_KIND_LABELS.get(rnd.kind, rnd.kind), rnd.status,  # type: ignore[arg-type]
         ROUND_STATUS_LABELS.get(rnd.status, rnd.status), rnd.case_number, rnd.pre_open, rnd.pre_close,
@@ -670,13 +684,17 @@ def round_results(db: Database, actor: Actor, round_id: int) -> list[ResultRow]:
     require(actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         _published(session, round_id)
-        rows = session.execute(
-            select(RF.c.rank, RF.c.family_id, Person.name, H.c.code, H.c.building, H.c.room, RF.c.result_status)
-            .select_from(RF.join(Family, Family.id == RF.c.family_id)
-                         .join(Person, Person.id == Family.main_applicant_id)
-                         .outerjoin(H, H.c.id == RF.c.result_house_id))
-            .where(RF.c.round_id == round_id).order_by(RF.c.rank)
-        ).all()
+        return _round_results_in(session, round_id)
+
+
+def _round_results_in(session: Session, round_id: int) -> list[ResultRow]:
+    rows = session.execute(
+        select(RF.c.rank, RF.c.family_id, Person.name, H.c.code, H.c.building, H.c.room, RF.c.result_status)
+        .select_from(RF.join(Family, Family.id == RF.c.family_id)
+                     .join(Person, Person.id == Family.main_applicant_id)
+                     .outerjoin(H, H.c.id == RF.c.result_house_id))
+        .where(RF.c.round_id == round_id).order_by(RF.c.rank)
+    ).all()
     return [ResultRow(rank, fid, mask_name(name), code, building, room, status, STATUS_LABELS.get(status, status))
             for rank, fid, name, code, building, room, status in rows]
 

@@ -365,6 +365,8 @@ class HouseRow:
     monthly_rent: Decimal
     state: str  # free / taken / reserved, as the board shows it
     label: str  # 可选 / 第n场 第rank位选定 / 预留
+    chosen_round: int | None = None  # for a chosen house: the round number …
+    chosen_rank: int | None = None  # … and the rank of the family that chose it
 
 
 BoardRow = HouseRow
@@ -405,15 +407,22 @@ def chosen_label(number: int, rank: int) -> str:
 def house_row(row: Row, confirms: dict[int, tuple[int, int]]) -> HouseRow:
     (hid, code, project, building, unit, floor, room, layout, orientation, area, rent, state, taken_rank,
      number) = row[:14]
+    chosen: tuple[int, int] | None = None
     if state == TAKEN:
-        shown, label = TAKEN, chosen_label(number, taken_rank) if number is not None else "已选定"
+        shown = TAKEN
+        chosen = (number, taken_rank) if number is not None else None
     elif state == RESERVED:
-        shown, label = RESERVED, "预留"
+        shown = RESERVED
     elif hid in confirms:
-        shown, label = TAKEN, chosen_label(*confirms[hid])
+        shown, chosen = TAKEN, confirms[hid]
     else:
-        shown, label = FREE, "可选"
-    return HouseRow(hid, code, project, building, unit, floor, room, layout, orientation, area, rent, shown, label)
+        shown = FREE
+    if chosen is not None:
+        label = chosen_label(*chosen)
+    else:
+        label = {TAKEN: "已选定", RESERVED: "预留", FREE: "可选"}[shown]
+    return HouseRow(hid, code, project, building, unit, floor, room, layout, orientation, area, rent, shown, label,
+                    *(chosen or (None, None)))
 
 
 def board_order(session: Session, query):  # type: ignore[no-untyped-def]

@@ -397,11 +397,23 @@ class OutboxRow:
     created: str  # Asia/Shanghai
     phone: str  # masked
     purpose: str
+    purpose_label: str  # what the message was for, in Chinese
     case_number: str | None
     status: str  # label: 待发送 / 已发送 / 发送失败
     text: str
     status_code: str  # queued / sent / failed
     error: str | None
+
+
+# What each message was for (SmsMessage.purpose); confirmation codes use their code purposes.
+PURPOSE_LABELS: dict[str, str] = {
+    "lease_approved": "签约审核通过",
+    "lease_rejected": "签约审核退回",
+    "supplementary_round": "补充选房通知",
+    "sign_confirm": "签约确认验证码",
+    "cancel_confirm": "注销确认验证码",
+    "revocation": "撤销验证码",
+}
 
 
 def outbox(db: Database, actor: Actor, *, status: str | None = None, limit: int = 200) -> list[OutboxRow]:
@@ -420,6 +432,7 @@ def outbox(db: Database, actor: Actor, *, status: str | None = None, limit: int 
                 created=show(m.created_at),
                 phone=mask_phone(m.phone),
                 purpose=m.purpose,
+                purpose_label=PURPOSE_LABELS.get(m.purpose, m.purpose),
                 case_number=m.case_number,
                 status=STATUS_LABELS.get(m.status, m.status),
                 text=m.text,

@@ -427,3 +427,19 @@ def test_shuffled_json_families_same_result():
     base = simulate(json.dumps({"houses": ["A", "B", "C"], "families": families}))
     random.Random(3).shuffle(families)
     assert simulate(json.dumps({"houses": ["A", "B", "C"], "families": families})) == base
+
+
+def test_round_phase_follows_status_and_clock():
+    from datetime import UTC, datetime
+
+    from core.allocation import round_phase
+
+    pre, fo, fc = (datetime(2026, m, 1, tzinfo=UTC) for m in (3, 4, 5))
+    at = lambda m, d=1: datetime(2026, m, d, tzinfo=UTC)  # noqa: E731
+    assert round_phase("open", fo, fc, at(2), pre_open=pre) == "未开始"
+    assert round_phase("open", fo, fc, at(3, 15), pre_open=pre) == "预选中"
+    assert round_phase("open", fo, fc, at(4, 15)) == "正选中"
+    assert round_phase("open", fo, fc, fc) == "正选中"  # the close itself is still inside
+    assert round_phase("open", fo, fc, at(6)) == "待运行"
+    assert round_phase("published", fo, fc, at(4, 15)) == "已公示"
+    assert round_phase("reopened", fo, fc, at(6)) == "已重开"

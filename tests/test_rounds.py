@@ -419,12 +419,18 @@ def test_rerun_refused_until_reopen_then_deterministic(db):
     boss = _supervisor(db)
     rid, fams, _, _ = _standard_round(db, boss)
     first = rounds.run_round(db, boss, rid, now=AFTER)
+    detail, results = rounds.round_overview(db, CLERK, rid)
+    assert detail.status == "published" and results == rounds.round_results(db, CLERK, rid) != []
     err = _refused("ROUND_ALREADY_PUBLISHED", rounds.run_round, db, boss, rid, now=AFTER)
     assert "撤回" in err.message
     _refused("ROUND_ALREADY_PUBLISHED", rounds.run_round, db, boss, rid, dry_run=True, now=AFTER)
     _refused("ROUND_REOPEN_REASON_EMPTY", rounds.reopen_round, db, boss, rid, " ")
     _refused("ROLE_FORBIDDEN", rounds.reopen_round, db, CLERK, rid, "复核")
     rounds.reopen_round(db, boss, rid, "复核选房结果")
+    # The overview reads detail and results in one transaction: a reopened round has none,
+    # and never a refusal (round_results alone would refuse it).
+    detail, results = rounds.round_overview(db, CLERK, rid)
+    assert (detail.status, results) == ("reopened", [])
     _refused("ROUND_NOT_PUBLISHED", rounds.reopen_round, db, boss, rid, "再次")
     with db.read() as s:
         assert s.get(AllocationRound, rid).status == "reopened"
@@ -671,6 +677,8 @@ def test_status_board_labels_and_counts(db):
         ("B01", "free", "可选"),
         ("B02", "taken", "第2场 第3位选定"),  # confirmed in a round not yet run
     ]
+    # The round and rank travel as data too, so a screen never parses the label.
+    assert [(b.chosen_round, b.chosen_rank) for b in board] == [(1, 2), (1, 1), (None, None), (None, None), (2, 3)]
     assert [b.code for b in rounds.status_board(db, CLERK, building="B")] == ["B01", "B02"]
     assert [b.code for b in rounds.status_board(db, CLERK, state="free")] == ["B01"]
     assert [b.code for b in rounds.status_board(db, CLERK, layout="2b")] == ["B01"]

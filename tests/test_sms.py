@@ -301,9 +301,12 @@ def test_outbox_lists_newest_first_with_masked_phones_for_supervisors_only(db):
     rows = sms.outbox(db, SUPERVISOR)
     assert [(r.phone, r.status, r.text) for r in rows] == [("139****1234", "已发送", "第二条"), (MASKED, "待发送", "第一条")]
     assert rows[1].case_number == "F202601010000001" and rows[1].purpose == "case_accepted"
+    assert rows[1].purpose_label == "case_accepted"  # an unknown purpose shows as it is
     created = _messages(db)[0].created_at.astimezone(SHANGHAI)
     assert rows[1].created == f"{created:%Y-%m-%d %H:%M:%S}"  # shown in Shanghai time
     assert [r.id for r in sms.outbox(db, SUPERVISOR, status="queued")] == [rows[1].id]
+    lease = _queue(db, purpose="lease_approved")
+    assert next(r for r in sms.outbox(db, SUPERVISOR) if r.id == lease).purpose_label == "签约审核通过"
     with pytest.raises(RuleViolation) as refusal:
         sms.outbox(db, SUPERVISOR, status="pending")
     assert refusal.value.code == "SMS_BAD_STATUS"

@@ -14,32 +14,11 @@ from pathlib import Path
 from textual.widgets import Static
 
 from core.timeutil import to_local
-from services.rounds import RoundRow
 
 # Loaded by every screen and dialog of the selection (once per app, rules are global).
 ALLOCATION_CSS = Path(__file__).resolve().parent.parent / "allocation.tcss"
 
 KIND_SHORT = {"regular": "常规", "supplementary": "补选"}
-
-
-def round_phase(row: RoundRow, now: datetime, pre_open: datetime | None = None) -> str:
-    """Where a round stands, as the hall says it: 预选中 / 正选中 / 待运行 / 已公示 / 已重开.
-
-    An open round's phase follows the clock (the list row has only the formal
-    window; before it the round is in pre-selection, or not yet open when
-    ``pre_open`` is known and still ahead).
-    """
-    if row.status == "published":
-        return "已公示"
-    if row.status == "reopened":
-        return "已重开"
-    if pre_open is not None and now < pre_open:
-        return "未开始"
-    if now < row.formal_open:
-        return "预选中"
-    if now <= row.formal_close:
-        return "正选中"
-    return "待运行"
 
 
 def window_short(start: datetime, end: datetime) -> str:

@@ -26,13 +26,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from core.allocation import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED
-from core.errors import RuleViolation
+from core.allocation import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED, round_phase
 from core.roles import Permission
 from core.timeutil import SHANGHAI
 from services import rounds
 from services.rounds import BoardCounts, ResultRow, RoundDetail, RoundRow, SupplementaryRound, VerifyReport
-from tui.screens.allocation_common import ALLOCATION_CSS, KIND_SHORT, MessageLine, round_phase, window_short
+from tui.screens.allocation_common import ALLOCATION_CSS, KIND_SHORT, MessageLine, window_short
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
 from tui.widgets.tables import ListTable
@@ -165,7 +164,7 @@ class RoundsScreen(AppScreen):
         now = self.wq.clock()
         self.rows = {str(r.id): r for r in message.rows}
         table.set_rows([
-            (str(r.id), [f"第{r.number}场", r.name, KIND_SHORT.get(r.kind, r.kind_label), round_phase(r, now),
+            (str(r.id), [f"第{r.number}场", r.name, KIND_SHORT.get(r.kind, r.kind_label), round_phase(r.status, r.formal_open, r.formal_close, now),
                          window_short(r.formal_open, r.formal_close), f"{r.families}户"])
             for r in message.rows
         ])
@@ -195,16 +194,7 @@ class RoundsScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="round-detail", exit_on_error=False)
     def _load_detail(self, round_id: int) -> None:
-        detail = rounds.round_detail(self.db, self.actor, round_id)
-        results = []
-        if detail.status == "published":
-            try:
-                results = rounds.round_results(self.db, self.actor, round_id)
-            except RuleViolation as refusal:
-                # Reopened between the two reads: not a refusal of anything the
-                # supervisor did; the reload that follows the reopen shows it.
-                if refusal.code != "ROUND_RESULT_NOT_PUBLISHED":
-                    raise
+        detail, results = rounds.round_overview(self.db, self.actor, round_id)
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailLoaded(detail, results))
 

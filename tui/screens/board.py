@@ -9,7 +9,6 @@ snapshots) unless asked for, so a picture never changes under the test.
 
 from __future__ import annotations
 
-import re
 from itertools import groupby
 
 from rich.table import Table
@@ -31,15 +30,15 @@ from tui.screens.base import AppScreen
 
 STATE_OPTIONS = [("可选", "free"), ("已选定", "taken"), ("预留", "reserved")]
 STATE_STYLE = {"free": "bold #3ddc84", "taken": "bold #ff6b6b", "reserved": "#9aa0a6"}
-_CHOSEN = re.compile(r"^第(\d+)场\s*第(\d+)位选定$")
 CELL_WIDTH = 16  # "1203 12场3571位"
 HEAD_WIDTH = 10  # "12栋 23层"
 
 
 def short_label(row: BoardRow) -> str:
     """可选 / 预留 / "3场12位" for 第3场 第12位选定 (the legend says so)."""
-    found = _CHOSEN.match(row.label)
-    return f"{found[1]}场{found[2]}位" if found else row.label
+    if row.chosen_round is not None:
+        return f"{row.chosen_round}场{row.chosen_rank}位"
+    return row.label
 
 
 def board_grid(rows: list[BoardRow], width: int) -> Table:

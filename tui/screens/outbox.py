@@ -25,25 +25,13 @@ from tui.screens.base import AppScreen
 from tui.widgets.detail import LABEL_STYLE, DetailPane
 from tui.widgets.tables import ListTable
 
-# What each message was for (SmsMessage.purpose codes of the services); unknown codes show as they are.
-PURPOSE_LABELS: dict[str, str] = {
-    "lease_approved": "签约审核通过",
-    "lease_rejected": "签约审核退回",
-    "supplementary_round": "补充选房通知",
-}
-
-
-def purpose_label(code: str) -> str:
-    return PURPOSE_LABELS.get(code, code)
-
-
 def message_renderable(row: OutboxRow) -> Table:
     """One message in full: when, to whom, why, its status and its text."""
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(style=LABEL_STYLE, width=8, no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")
     grid.add_row("短信编号", Text(f"{row.id}　{row.created}　{row.phone}"))
-    grid.add_row("用途", Text(f"{purpose_label(row.purpose)}　业务号 {row.case_number or '无'}"))
+    grid.add_row("用途", Text(f"{row.purpose_label}　业务号 {row.case_number or '无'}"))
     status = Text(row.status)
     if row.error:
         status.append(f"　{row.error}", style="bold red")
@@ -131,7 +119,7 @@ class OutboxScreen(AppScreen):
         keep = self.selected.id if self.selected else None
         self.rows = {str(row.id): row for row in message.rows}
         table.set_rows([
-            (key, [row.created[5:16], row.phone, purpose_label(row.purpose), row.case_number or "", row.status, row.text])
+            (key, [row.created[5:16], row.phone, row.purpose_label, row.case_number or "", row.status, row.text])
             for key, row in self.rows.items()
         ])
         self.query_one("#outbox-count", Static).update(f"共 {len(message.rows)} 条")
@@ -198,4 +186,4 @@ class OutboxScreen(AppScreen):
         self.reload()
 
 
-__all__ = ["OutboxScreen", "PURPOSE_LABELS", "purpose_label"]
+__all__ = ["OutboxScreen"]
