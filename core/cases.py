@@ -121,6 +121,7 @@ class ActionKind(StrEnum):
     RETURN = "return"
     CANCEL = "cancel"
     ARCHIVE = "archive"
+    TERMINATE = "terminate"
 
 
 ACTION_LABELS = {
@@ -130,6 +131,7 @@ ACTION_LABELS = {
     ActionKind.RETURN: "退件",
     ActionKind.CANCEL: "取消受理",
     ActionKind.ARCHIVE: "归档",
+    ActionKind.TERMINATE: "业务终止",
 }
 
 
@@ -271,3 +273,14 @@ def archive(state: CaseState, actor: Actor) -> CaseState:
     if kind.stage_index(state.stage) != len(kind.stages) - 1:
         raise RuleViolation("CASE_ARCHIVE_TOO_EARLY", "业务尚未到最后办理阶段，不能归档。")
     return replace(state, status=CaseStatus.ARCHIVED, holder_id=None)
+
+
+def terminate(state: CaseState, reason: str) -> CaseState:
+    """End a case at whatever stage because its subject ended (业务终止): a
+    contract draft deleted by the 24-hour rule, a contract cancelled or
+    revoked. The flow that ends the subject has checked who may do it, so the
+    holder is not asked; a reason is required."""
+    _require_active(state)
+    if not reason.strip():
+        raise RuleViolation("CASE_TERMINATE_REASON_REQUIRED", "终止业务必须填写原因。", field="reason")
+    return replace(state, status=CaseStatus.CANCELLED, holder_id=None, pending_role=None, pending_operator_id=None)

@@ -217,6 +217,12 @@ RULES: dict[str, Rule] = {
         _r("CONTRACT_DRAFT_EXPIRY", _C, _B, "合同草稿时限",
            "合同创建后{hours}小时内未提交，系统已自动删除该合同，请重新签订。",
            "合同在时限内提交。", "002 三(四)"),
+        _r("CONTRACT_BUYER_QUALIFICATION", _C, _B, "购房资格审查",
+           "该住宅须经购房资格审查通过后方可签约，请先申请购房资格审查。",
+           "购房资格审查已通过或无须审查。", "001 §7（购房资格码）、003 三（限购）"),
+        _r("CONTRACT_REVOCATION_BY_CODE", _C, _W, "凭短信验证码撤销网签",
+           "交易当事人可凭合同编号、身份证件号码和短信验证码撤销网签，系统向另一方发送短信告知。",
+           "本市提供凭短信验证码撤销网签。", "003 撤销操作指南"),
     )
 }
 
@@ -318,7 +324,7 @@ SHENZHEN = PolicyProfile(
     code="shenzhen", version=1, city="深圳市", letter="S",
     lookup_modes=(LookupMode.CERTIFICATE,),
     min_real_name_level=4,
-    draft_expiry_hours=None,
+    draft_expiry_hours=24,
     rules=(
         _use("LOOKUP_MODE_OFFERED"), _use("LOOKUP_CERTIFICATE_FORMAT"), _use("LOOKUP_CHECK_CODE_MATCH"),
         *(_use(c) for c in _TITLE_COMMON),
@@ -329,6 +335,9 @@ SHENZHEN = PolicyProfile(
         _use("HOUSE_MORTGAGE_NOTICE"),  # 001 §5.2.1.3: 房屋状态为有效、抵押
         _use("HOUSE_SINGLE_USE_CLASS"),
         _use("HOUSE_USE_CLASS_NORMALISED", authority="深圳市住房公积金管理中心", days="一个工作日"),
+        # Seed 001 is silent on drafts; the seed 002 window applies so a draft never holds a home for long.
+        _use("CONTRACT_DRAFT_EXPIRY", hours="24"),
+        _use("CONTRACT_BUYER_QUALIFICATION", scope="all"),  # 001 §7: 购房资格码
     ),
     sources="seed 001",
 )
@@ -359,7 +368,7 @@ WUHAN = PolicyProfile(
     code="wuhan", version=1, city="武汉市", letter="W",
     lookup_modes=(LookupMode.OWNER_RECORDS, LookupMode.CERTIFICATE),
     min_real_name_level=4,
-    draft_expiry_hours=None,
+    draft_expiry_hours=24,
     rules=(
         _use("LOOKUP_MODE_OFFERED"), _use("LOOKUP_CERTIFICATE_FORMAT"), _use("LOOKUP_REGISTER_QUERIED_TODAY"),
         *(_use(c) for c in _TITLE_COMMON),
@@ -370,6 +379,10 @@ WUHAN = PolicyProfile(
         _use("HOUSE_SINGLE_USE_CLASS"),
         _use("HOUSE_USE_CLASS_NORMALISED", authority="房屋所在区房管部门", days="一个工作日"),
         _use("HOUSE_PURCHASE_RESTRICTION_KNOWN"),
+        # Seed 003 is silent on drafts; the seed 002 window applies so a draft never holds a home for long.
+        _use("CONTRACT_DRAFT_EXPIRY", hours="24"),
+        _use("CONTRACT_BUYER_QUALIFICATION", scope="restricted"),  # 003 三: 限购范围的房屋
+        _use("CONTRACT_REVOCATION_BY_CODE"),
     ),
     sources="seed 003 (+ seed 001 for rules the Wuhan guide does not state)",
 )

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     LEASE_REVIEW = "lease_review"
     SMS_OUTBOX = "sms_outbox"
     REPORT_PRINT = "report_print"
+    CONTRACT_WORK = "contract_work"  # enter, sign, change and cancel resale contracts at the counter
+    CONTRACT_REVIEW = "contract_review"  # buyer qualification, filing, cancellation review
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -59,6 +61,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.LEASE_REVIEW: "审核租赁签约",
     Permission.SMS_OUTBOX: "查看短信发件箱",
     Permission.REPORT_PRINT: "打印文书",
+    Permission.CONTRACT_WORK: "办理网签合同",
+    Permission.CONTRACT_REVIEW: "审核网签备案",
 }
 
 _CLERK = {
@@ -70,8 +74,10 @@ _CLERK = {
     Permission.ALLOCATION_WISHES,
     Permission.LEASE_WORK,
     Permission.REPORT_PRINT,
+    Permission.CONTRACT_WORK,
 }
 _SUPERVISOR = _CLERK | {
+    Permission.CONTRACT_REVIEW,
     Permission.CASE_VIEW_ALL,
     Permission.AUDIT_VERIFY,
     Permission.ALLOCATION_MANAGE,

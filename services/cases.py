@@ -218,6 +218,12 @@ def cancel_in(session: Session, actor: Actor, number: str, *, reason: str) -> Ca
                   note=reason.strip())
 
 
+def terminate_in(session: Session, actor: Actor, number: str, *, reason: str) -> Case:
+    """End the case with its subject (see ``core.cases.terminate``), in the caller's transaction."""
+    return act_in(session, actor, number, ActionKind.TERMINATE, lambda s, c, st: rules.terminate(st, reason),
+                  note=reason.strip())
+
+
 def archive_in(session: Session, actor: Actor, number: str) -> Case:
     return act_in(session, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.archive(st, actor))
 

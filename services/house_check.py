@@ -611,6 +611,7 @@ def run_house_check(
             ).scalars().first()
             data["code_issued_by"] = issued_by
         data["party"] = party_summary
+        data["purchase_restriction"] = facts.purchase_restriction.value  # the contract's qualification rule reads it
         data["lookup"] = {"mode": lookup.mode.value, "certificate_number": lookup.certificate_number,
                           "unit_number": lookup.unit_number, "check_code_typed": bool(lookup.check_code)}
         row = HouseCheck(

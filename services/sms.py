@@ -413,6 +413,8 @@ PURPOSE_LABELS: dict[str, str] = {
     "sign_confirm": "签约确认验证码",
     "cancel_confirm": "注销确认验证码",
     "revocation": "撤销验证码",
+    "qualification": "购房资格审查结果",
+    "contract_notice": "网签业务通知",
 }
 
 

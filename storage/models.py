@@ -460,3 +460,159 @@ class HouseCheck(SQLModel, table=True):
     report: str = Field(sa_type=Text)  # canonical JSON of the CheckReport
     checked_at: datetime = _utc()
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
+# --------------------------------------------------------------------------
+# Resale contracts (存量房买卖合同网签备案)
+# --------------------------------------------------------------------------
+
+
+class Contract(SQLModel, table=True):
+    """One resale purchase contract: its current version and where it stands.
+
+    ``facts`` is the canonical JSON of the current ``core.contracts.ValidDraft``
+    (every version is also kept in ``contract_version``); ``house_facts`` the
+    house as the register described it when the contract was made (seed 003
+    article 1; the house is a key item and never changes afterwards).
+
+    ``active_home_id`` equals ``home_id`` while the contract is live (draft,
+    signed, filed) and is NULL once it is cancelled or revoked; it is UNIQUE,
+    so the database itself refuses a second live contract for one home.
+    """
+
+    __tablename__ = "contract"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_type=code_string(24), unique=True)  # 合同编号
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    home_id: int = Field(foreign_key="home.id", index=True)
+    active_home_id: int | None = Field(default=None, unique=True)
+    house_check_id: int = Field(foreign_key="house_check.id")
+    house_code: str = Field(max_length=30)
+    profile_ref: str = Field(max_length=30)
+    status: str = Field(max_length=12, index=True)  # draft / signed / filed / cancelled / revoked
+    version: int = 1
+    digest: str = Field(max_length=64)
+    signing_method: str = Field(max_length=8)  # online / offline
+    facts: str = Field(sa_type=Text)
+    house_facts: str = Field(sa_type=Text)
+    price: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))
+    price_capital: str = Field(max_length=60)
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    updated_at: datetime = _utc()
+    signed_at: datetime | None = _utc(default=None, nullable=True)
+    filing_number: str | None = Field(default=None, sa_type=code_string(20), unique=True)
+    filed_at: datetime | None = _utc(default=None, nullable=True)
+    printed_at: datetime | None = _utc(default=None, nullable=True)  # first print (下载合同)
+    closed_at: datetime | None = _utc(default=None, nullable=True)
+    close_reason: str | None = Field(default=None, max_length=200)
+
+
+class ContractParty(SQLModel, table=True):
+    """A seller or buyer of a contract's current version (for look-ups and codes)."""
+
+    __tablename__ = "contract_party"
+    __table_args__ = (UniqueConstraint("contract_id", "party_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    party_key: str = Field(max_length=20)  # seller:0, buyer:1 (side and position)
+    side: str = Field(max_length=8)  # seller / buyer
+    position: int
+    kind: str = Field(max_length=12)  # person / organisation
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    name: str = Field(sa_type=code_string(100))
+    id_kind: str | None = Field(default=None, max_length=24)
+    id_number: str = Field(sa_type=code_string(40), index=True)
+    phone: str = Field(sa_type=code_string(11))
+
+
+class ContractVersion(SQLModel, table=True):
+    """Every saved version of a contract, as it was."""
+
+    __tablename__ = "contract_version"
+    __table_args__ = (UniqueConstraint("contract_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id")
+    version: int
+    digest: str = Field(max_length=64)
+    facts: str = Field(sa_type=Text)
+    saved_at: datetime = _utc()
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class ContractChange(SQLModel, table=True):
+    """One item changed after signing (变更合同, seed 002): before and after."""
+
+    __tablename__ = "contract_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    from_version: int
+    to_version: int
+    item: str = Field(max_length=80)  # field path, e.g. price
+    item_label: str = Field(max_length=80)  # 成交价格
+    before: str = Field(sa_type=Text)
+    after: str = Field(sa_type=Text)
+    reason: str = Field(default="", max_length=200)
+    changed_at: datetime = _utc()
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class ContractFiling(SQLModel, table=True):
+    """A filing (备案) of a contract; a revoked filing stays as history."""
+
+    __tablename__ = "contract_filing"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    number: str = Field(sa_type=code_string(20), unique=True)
+    version: int
+    filed_at: datetime = _utc()
+    filed_by: int | None = Field(default=None, foreign_key="operator.id")
+    revoked_at: datetime | None = _utc(default=None, nullable=True)
+    revoked_by: int | None = Field(default=None, foreign_key="operator.id")
+    revoke_reason: str | None = Field(default=None, max_length=200)
+
+
+class BuyerQualification(SQLModel, table=True):
+    """购房资格审查 of a contract's buyers: requested, then approved or refused; voidable."""
+
+    __tablename__ = "buyer_qualification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    state: str = Field(max_length=10)  # requested / approved / refused / voided
+    requested_at: datetime = _utc()
+    requested_by: int | None = Field(default=None, foreign_key="operator.id")
+    decided_at: datetime | None = _utc(default=None, nullable=True)
+    decided_by: int | None = Field(default=None, foreign_key="operator.id")
+    reason: str | None = Field(default=None, max_length=200)
+    voided_at: datetime | None = _utc(default=None, nullable=True)
+    voided_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class ContractCancellation(SQLModel, table=True):
+    """An application to end a contract: unfiled cancellation (seed 001 §7),
+    cancel-signing / cancel-filing of a filed contract (§8) or revocation by
+    SMS code (seed 003)."""
+
+    __tablename__ = "contract_cancellation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    kind: str = Field(max_length=16)  # unfiled / cancel_signing / cancel_filing / revocation
+    rule: str = Field(max_length=40)  # which case of seed 001 §7 applied (rule code)
+    applicant_key: str = Field(max_length=20)
+    confirm_keys: str = Field(default="", max_length=400)  # parties whose SMS confirmation is needed
+    state: str = Field(max_length=12)  # confirming / review / done / refused / withdrawn
+    reason: str = Field(max_length=200)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id")
+    requested_at: datetime = _utc()
+    requested_by: int | None = Field(default=None, foreign_key="operator.id")
+    completed_at: datetime | None = _utc(default=None, nullable=True)
+    completed_by: int | None = Field(default=None, foreign_key="operator.id")
+    outcome_note: str | None = Field(default=None, max_length=200)

@@ -151,12 +151,24 @@ def test_foreign_id_exception_passes_in_shenzhen_goes_to_review_elsewhere() -> N
     assert WH.uses("TITLE_FOREIGN_ID_EXCEPTION").effective_severity is Severity.REVIEW
 
 
-def test_zhongshan_drafts_expire_after_24_hours_others_never() -> None:
+def test_drafts_expire_after_24_hours_in_every_city() -> None:
     created = datetime(2026, 11, 21, 9, 30)
-    assert draft_expires_at(ZS, created) == created + timedelta(hours=24)
-    assert ZS.uses("CONTRACT_DRAFT_EXPIRY").message().startswith("合同创建后24小时内")
-    assert draft_expires_at(SZ, created) is None
-    assert draft_expires_at(WH, created) is None
+    for profile in (SZ, ZS, WH):
+        assert draft_expires_at(profile, created) == created + timedelta(hours=24)
+        assert profile.uses("CONTRACT_DRAFT_EXPIRY").message().startswith("合同创建后24小时内")
+
+
+def test_qualification_and_revocation_differ_by_city() -> None:
+    from core.resale import qualification_required
+
+    def needs(profile, restriction, residential=True):
+        return qualification_required(profile, residential=residential, purchase_restriction=restriction)
+
+    assert needs(SZ, "not_restricted") and not needs(SZ, "not_restricted", residential=False)
+    assert needs(WH, "restricted") and not needs(WH, "not_restricted")
+    assert not needs(ZS, "restricted")
+    assert WH.selects("CONTRACT_REVOCATION_BY_CODE")
+    assert not SZ.selects("CONTRACT_REVOCATION_BY_CODE") and not ZS.selects("CONTRACT_REVOCATION_BY_CODE")
 
 
 def test_rules_at_keeps_stage_membership() -> None:
