@@ -4,6 +4,7 @@ WANGQIAN_DATA_DIR   folder for the embedded SQLite file (default: the user's dat
 WANGQIAN_DB_URL     a database URL; when it names PostgreSQL (postgresql+psycopg://…)
                     the hall's shared server is used instead of the embedded file
 WANGQIAN_IDLE_LOCK_SECONDS  idle minutes before the TUI locks itself, in seconds (default 300)
+WANGQIAN_DRAFT_SWEEP_SECONDS  how often a terminal deletes expired contract drafts (default 300; 0: only at start-up)
 """
 
 from __future__ import annotations
@@ -34,5 +35,13 @@ def idle_lock_seconds() -> int:
     raw = os.environ.get("WANGQIAN_IDLE_LOCK_SECONDS", "300")
     try:
         return max(10, int(raw))
+    except ValueError:
+        return 300
+
+
+def draft_sweep_seconds() -> int:
+    raw = os.environ.get("WANGQIAN_DRAFT_SWEEP_SECONDS", "300")
+    try:
+        return max(0, int(raw))
     except ValueError:
         return 300

@@ -64,7 +64,7 @@ def demo_operators(db: Database) -> None:
 
 
 def make_app(db: Database, clock: FixedClock) -> WangqianApp:
-    return WangqianApp(db, idle_seconds=0, clock=clock)
+    return WangqianApp(db, idle_seconds=0, clock=clock, draft_sweep_seconds=-1)
 
 
 def add_houses(db: Database, building: str, floors: int, rooms: int, *,

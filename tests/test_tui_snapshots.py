@@ -56,7 +56,7 @@ def desk(sqlite_sample_db: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[D
 
 
 def _app(db: Database, clock: FixedClock, **kwargs) -> WangqianApp:
-    return WangqianApp(db, idle_seconds=0, clock=clock, **kwargs)
+    return WangqianApp(db, idle_seconds=0, clock=clock, draft_sweep_seconds=-1, **kwargs)
 
 
 async def _clerk_at(pilot, *keys: str) -> None:

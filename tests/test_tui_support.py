@@ -55,6 +55,7 @@ async def select_row(pilot: Pilot, selector: str, key: str) -> None:
 
 def make_app(db, **kwargs) -> WangqianApp:
     kwargs.setdefault("idle_seconds", 0)  # tests that want the idle lock ask for it
+    kwargs.setdefault("draft_sweep_seconds", -1)  # likewise the draft sweep (it would race the test's clock)
     return WangqianApp(db, **kwargs)
 
 

@@ -9,17 +9,19 @@ the terminal is locked.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from textual import events
+from textual import events, work
 from textual.app import App, UnknownModeError
 from textual.binding import Binding
 
 from core.roles import ROLE_LABELS, Actor
 from core.timeutil import to_local, utcnow
+from services import contracts
 from storage import settings
 from storage.engine import Database
 from tui.screens.home import HomeScreen
@@ -27,6 +29,8 @@ from tui.screens.lock import LockScreen
 from tui.screens.login import LoginScreen
 
 APP_TITLE = "网签柜台"
+
+log = logging.getLogger("wangqian.tui")
 
 # Events that count as "someone is at the keyboard".
 _ACTIVITY_EVENTS = (events.Key, events.MouseEvent, events.Paste)
@@ -61,14 +65,21 @@ class WangqianApp(App[None]):
         idle_seconds: int | None = None,
         demo_logins: list[dict] | None = None,
         clock: Callable[[], datetime] | None = None,
+        draft_sweep_seconds: int | None = None,
     ) -> None:
         """``idle_seconds``: lock after this long without a key or mouse event
         (default from WANGQIAN_IDLE_LOCK_SECONDS, 300 s; 0 disables the idle
         lock). ``demo_logins``: accounts to show on the login screen (demo
-        only). ``clock``: "now" for what the screens display (tests fix it)."""
+        only). ``clock``: "now" for what the screens display (tests fix it).
+        ``draft_sweep_seconds``: delete expired contract drafts at start-up and
+        then this often (default WANGQIAN_DRAFT_SWEEP_SECONDS, 300 s; 0: at
+        start-up only; None from the environment; a negative value: never)."""
         super().__init__()
         self.db = db
         self.idle_seconds = settings.idle_lock_seconds() if idle_seconds is None else idle_seconds
+        self.draft_sweep_seconds = (settings.draft_sweep_seconds() if draft_sweep_seconds is None
+                                    else draft_sweep_seconds)
+        self.drafts_swept: list[str] = []
         self.demo_logins = list(demo_logins or [])
         self.clock: Callable[[], datetime] = clock or utcnow
         self.actor: Actor | None = None
@@ -81,6 +92,24 @@ class WangqianApp(App[None]):
         if self.idle_seconds > 0:
             interval = min(1.0, max(0.1, self.idle_seconds / 4))
             self.set_interval(interval, self.check_idle_lock, name="idle-lock")
+        if self.draft_sweep_seconds >= 0:
+            self.sweep_drafts()
+            if self.draft_sweep_seconds > 0:
+                self.set_interval(self.draft_sweep_seconds, self.sweep_drafts, name="draft-sweep")
+
+    # ------------------------------------------------------------ draft sweep
+
+    @work(thread=True, exclusive=True, group="draft-sweep", exit_on_error=False)
+    def sweep_drafts(self) -> None:
+        """Seed 002: a contract draft not submitted within 24 hours is deleted.
+        Every terminal sweeps (at start-up and periodically); each deletion is
+        one audited transaction and a draft already gone is skipped, so
+        terminals sweeping at once do no harm. A failure is logged, never shown
+        over the clerk's work."""
+        try:
+            self.drafts_swept.extend(contracts.sweep_expired_drafts(self.db))
+        except Exception:
+            log.exception("draft sweep failed")
 
     def local_now(self) -> datetime:
         """The display clock, in Shanghai time."""

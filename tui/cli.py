@@ -26,6 +26,7 @@ from storage import settings
 from storage.engine import Database
 from tui.cli_allocate import allocate_app
 from tui.cli_bench_pdf import bench_pdf_command
+from tui.cli_resale import contract_app
 from tui.cli_round import bench_allocation_command, report_app, round_app
 from tui.cli_sms import sms_app
 
@@ -45,6 +46,7 @@ app.add_typer(allocate_app, name="allocate")
 app.add_typer(sms_app, name="sms")
 app.add_typer(round_app, name="round")
 app.add_typer(report_app, name="report")
+app.add_typer(contract_app, name="contract")
 bench_app.command("allocation")(bench_allocation_command)
 bench_app.command("pdf")(bench_pdf_command)
 

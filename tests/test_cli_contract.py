@@ -1,0 +1,50 @@
+"""`wangqian contract sweep|show|list` on the sample database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from core.roles import Role
+from tests.conftest import make_operator
+from tests.contract_support import draft_contract, freeze
+from tui.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(sqlite_sample_db, monkeypatch):
+    monkeypatch.setenv("WANGQIAN_DB_URL", sqlite_sample_db.url)
+    return sqlite_sample_db
+
+
+def test_show_masks_numbers_and_unknown_number_is_refused(cli_db, monkeypatch):
+    freeze(monkeypatch)
+    clerk = make_operator(cli_db, "clerk_cli", Role.CLERK)
+    view = draft_contract(cli_db, clerk, monkeypatch, city="zhongshan")
+    shown = runner.invoke(app, ["contract", "show", view.case_number])
+    assert shown.exit_code == 0, shown.output
+    assert view.number in shown.stdout and "草稿" in shown.stdout and "贰佰叁拾伍万元整" in shown.stdout
+    buyer_id = view.draft.buyers[0].id_number
+    assert buyer_id not in shown.stdout and view.parties[1].masked_id in shown.stdout
+    listed = runner.invoke(app, ["contract", "list", "--status", "draft", "--json"])
+    assert view.number in [row["number"] for row in json.loads(listed.stdout)]
+    missing = runner.invoke(app, ["contract", "show", "ZHT000"])
+    assert missing.exit_code == 1 and "CONTRACT_NOT_FOUND" in missing.stderr
+    bad = runner.invoke(app, ["contract", "list", "--status", "bogus"])
+    assert bad.exit_code == 1 and "CONTRACT_BAD_STATUS" in bad.stderr
+
+
+def test_sweep_deletes_expired_drafts(cli_db, monkeypatch):
+    clock = freeze(monkeypatch)
+    clerk = make_operator(cli_db, "clerk_cli", Role.CLERK)
+    view = draft_contract(cli_db, clerk, monkeypatch, city="zhongshan")
+    first = runner.invoke(app, ["contract", "sweep", "--json"])
+    assert first.exit_code == 0 and view.number not in json.loads(first.stdout)["deleted"]
+    clock.advance(hours=24)
+    second = runner.invoke(app, ["contract", "sweep", "--json"])
+    assert view.number in json.loads(second.stdout)["deleted"]
+    assert runner.invoke(app, ["contract", "show", view.number]).exit_code == 1
