@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
 FONT_NAME = "WangqianCJK"
 CANDIDATES = (
@@ -37,6 +37,35 @@ def candidate_paths() -> list[Path]:
     return [Path(p) for p in CANDIDATES]
 
 
+class _TableCachingFace(TTFontFace):
+    """A font face that slices each raw TrueType table out of the font file
+    once and keeps it.
+
+    reportlab makes every document's subsets with ``makeSubset``, which asks
+    for about ten tables per subset; ``get_table`` copies them out of the file
+    each time, among them the whole ``glyf`` table (megabytes for a CJK font).
+    Tables are immutable bytes, so keeping them is safe; every document still
+    gets its own subset, made from its own characters.
+    """
+
+    def get_table(self, tag: str) -> bytes:
+        tables = self.__dict__.setdefault("_wq_tables", {})
+        try:
+            return tables[tag]
+        except KeyError:
+            table = tables[tag] = super().get_table(tag)
+            return table
+
+
+class CJKFont(TTFont):
+    """reportlab's TTFont with a table-caching face (see _TableCachingFace)."""
+
+    def __init__(self, name: str, filename: str, subfontIndex: int = 0) -> None:
+        super().__init__(name, filename, subfontIndex=subfontIndex)
+        # Parsed once by TTFont; only the class changes, to add the cache.
+        self.face.__class__ = _TableCachingFace
+
+
 @cache
 def register_cjk_font() -> str:
     """Register the first usable font and return its reportlab name."""
@@ -46,7 +75,7 @@ def register_cjk_font() -> str:
             tried.append(f"{path}（不存在）")
             continue
         try:
-            pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+            pdfmetrics.registerFont(CJKFont(FONT_NAME, str(path), subfontIndex=0))
             return FONT_NAME
         except TTFError as exc:
             tried.append(f"{path}（{exc}）")

@@ -114,3 +114,14 @@ def test_db_gen_makes_valid_synthetic_persons(env):
     assert all(parse_identity(n).number == n for n in numbers[:50])
     bad = runner.invoke(app, ["db", "gen", "--persons", "0"])
     assert bad.exit_code == 1 and "DATA_BAD_COUNT" in bad.stderr
+
+
+def test_bench_pdf_small_json_reports_workers_and_single_figure():
+    result = runner.invoke(app, ["bench", "pdf", "--receipts", "2", "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["receipts"] == 2 and report["receipts_workers"] == 1
+    assert report["receipts_single_s"] == report["receipts_s"] > 0
+    assert report["receipts_target_s"] == 30 and report["usable_cpus"] >= 1
+    refused = runner.invoke(app, ["bench", "pdf", "--workers", "0"])
+    assert refused.exit_code == 2 and "BENCH_BAD_WORKERS" in refused.stderr

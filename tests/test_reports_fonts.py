@@ -6,6 +6,8 @@ import shutil
 import subprocess
 
 import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFontFile
 from reportlab.pdfgen import canvas
 
 from reports import fonts
@@ -38,3 +40,13 @@ def test_embedded_subset_renders_and_extracts(tmp_path):
     assert "yes" in fonts_out.splitlines()[-1]  # emb column
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 1000
+
+
+def test_font_tables_are_read_once_and_unchanged():
+    """The registered font keeps the raw tables it subsets from (not re-sliced
+    for every document); they are the bytes reportlab reads from the file."""
+    face = pdfmetrics.getFont(fonts.register_cjk_font()).face
+    fresh = TTFontFile(face.filename, subfontIndex=0)
+    for tag in ("glyf", "head", "hhea", "maxp", "name", "post"):
+        assert face.get_table(tag) is face.get_table(tag)
+        assert face.get_table(tag) == fresh.get_table(tag)

@@ -7,12 +7,15 @@ the dataclasses refuse unmasked numbers and buyers' shares that are not 100%.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from reportlab.graphics.barcode import qrencoder
 
 from reports import resale as docs
+from reports.qr import lost_points, qr_matrix
 from services import bench_pdf
 from services.bench_pdf import sample_contract, sample_notice, sample_receipt
 from tests.test_reports_allocation import check_document, needs_poppler
@@ -164,8 +167,61 @@ def test_text_from_data_is_not_markup():
     assert pdf.startswith(b"%PDF")
 
 
+@needs_poppler
+def test_batch_receipts_are_the_plain_ones(tmp_path):
+    """The batch path (worker processes) gives each receipt as a complete PDF
+    of its own: the very bytes of acceptance_receipt, its own embedded font
+    subset, the same extracted text."""
+    items = [sample_receipt(case_number=f"C20260315{n:07d}") for n in (1, 2, 3)]
+    got: list[tuple[str, bytes]] = []
+    used = docs.acceptance_receipts(items, tmp_path / "out", on_pdf=lambda r, pdf: got.append((r.case_number, pdf)),
+                                    workers=2)
+    assert used == 2
+    assert [c for c, _ in got] == [i.case_number for i in items]  # in order
+    for item, (_, pdf) in zip(items, got, strict=True):
+        plain = docs.acceptance_receipt(item)
+        assert pdf == plain
+        assert (tmp_path / "out" / f"{item.case_number}.pdf").read_bytes() == pdf
+        assert b"/FontFile2" in pdf and re.search(rb"/BaseFont /[A-Z]{6}\+", pdf)
+        batch_text = check_document(pdf, tmp_path, f"batch-{item.case_number}", [f"业务号{item.case_number}"])
+        plain_text = check_document(plain, tmp_path, f"plain-{item.case_number}", [f"业务号{item.case_number}"])
+        assert batch_text == plain_text
+
+
+def test_batch_receipts_in_process_and_refusals(tmp_path):
+    items = [sample_receipt(case_number=f"C20260315{n:07d}") for n in (1, 2)]
+    got: list[bytes] = []
+    assert docs.acceptance_receipts(items, on_pdf=lambda _r, pdf: got.append(pdf), workers=1) == 1
+    assert got == [docs.acceptance_receipt(i) for i in items]
+    with pytest.raises(ValueError, match="out_dir or on_pdf"):
+        docs.acceptance_receipts(items)
+    with pytest.raises(ValueError, match="repeat"):
+        docs.acceptance_receipts([items[0], items[0]], tmp_path)
+    with pytest.raises(ValueError, match="file names"):
+        docs.acceptance_receipts([sample_receipt(case_number="../C1")], tmp_path)
+    with pytest.raises(ValueError, match="workers"):
+        docs.acceptance_receipts(items, tmp_path, workers=0)
+    assert not list(tmp_path.iterdir())  # refused before anything was written
+
+
+@pytest.mark.parametrize("value", ["C202603150000088", "F202203290000015", "https://example.org/q?c=C1",
+                                   "中文业务号", "1234567890" * 8])
+def test_fast_qr_scores_and_matrix_are_reportlabs(value):
+    """The receipts' QR uses a faster mask scoring: same score on every mask,
+    same matrix as reportlab's own encoder (as QrCodeWidget draws it)."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(value)
+    qr.version = qr.calculate_version()
+    for mask in range(8):
+        qr.makeImpl(True, mask)
+        assert lost_points(qr.modules) == qrencoder.QRUtil.getLostPoint(qr), mask
+    assert qr_matrix(value) == qr_matrix(value, fast=False)
+
+
 def test_benchmark_small():
-    report = bench_pdf.pdf_benchmark(receipts=3, contract_runs=2)
+    report = bench_pdf.pdf_benchmark(receipts=3, contract_runs=2, workers=1)
     assert report["benchmark"] == "pdf" and report["receipts"] == 3
     assert report["contract_target_ms"] == 100 and report["receipts_target_s"] == 30
     assert report["contract_warm_ms"] > 0 and report["receipts_s"] > 0
+    assert report["receipts_workers"] == 1 and report["receipts_single_s"] == report["receipts_s"]
+    assert report["usable_cpus"] >= 1 and report["receipt_avg_kb"] > 10
