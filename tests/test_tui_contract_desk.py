@@ -1,0 +1,404 @@
+"""网签合同 through the terminal: the 短信验证 dialog (send, wrong code, resend too
+soon, verify, 提交), a contract changed meanwhile, the contract desk (find,
+detail, 申请购房资格审查, 提交备案), and the supervisors' 网签审核 (备案 with its
+number, 退回 with a required reason, 购房资格审查 pass and refuse) — and a clerk
+kept out of the review. The services' clock and the app's clock are one
+frozen clock; codes are read from the SMS outbox.
+
+The clock stands on the day BEFORE the sample register's day: the sample's own
+contracts are made at load time (real time) and take case numbers of their
+day, so a test on another day keeps its numbers (and snapshots) to itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Button
+
+from core.contract_record import to_form
+from core.roles import Actor
+from services import contract_signing as signing
+from services import contracts as svc
+from storage.engine import Database
+from storage.models import Case
+from tests.contract_support import (
+    BUYER_PHONE,
+    NOW,
+    Clock,
+    _phone_of,
+    draft_contract,
+    freeze,
+    latest_code,
+    signed_contract,
+)
+from tests.test_tui_cases import _actor
+from tests.test_tui_support import (
+    SIZE,
+    login,
+    make_app,
+    screen_text,
+    settle,
+    text_of,
+    type_into,
+)
+from tui.screens.contract_desk import ContractDeskScreen
+from tui.screens.dialogs import ReasonDialog
+from tui.screens.filing_review import QUALIFICATION, FilingReviewScreen
+from tui.screens.sign_verify import SignVerifyScreen
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    for var in ("WANGQIAN_SMS_URL",):
+        monkeypatch.delenv(var, raising=False)
+    return freeze(monkeypatch, Clock(NOW - timedelta(days=1)))
+
+
+@pytest.fixture
+def clerk(sqlite_sample_db: Database) -> Actor:
+    return _actor(sqlite_sample_db, "clerk1")
+
+
+@pytest.fixture
+def supervisor(sqlite_sample_db: Database) -> Actor:
+    return _actor(sqlite_sample_db, "super1")
+
+
+async def _press(pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def _open(pilot, screen, callback=None) -> None:
+    await pilot.app.push_screen(screen, callback=callback)
+    await settle(pilot)
+
+
+async def _enter_code(pilot, index: int, code: str) -> None:
+    await type_into(pilot, f"#code-{index}", code)
+    await _press(pilot, "enter")
+
+
+def _wrong(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def _state(app, index: int) -> str:
+    return str(app.screen.query_one(f"#state-{index}").content)
+
+
+# ---------------------------------------------------------------- 短信验证
+
+
+async def test_sms_verification_of_both_parties_then_submit(sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, monkeypatch, "zhongshan")
+    seller_phone = _phone_of(db, draft.id, "seller:0")
+    results: list = []
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=results.append)
+        screen = app.screen
+        shown = screen_text(app)
+        for text in ("短信验证", draft.case_number, draft.number, "甲方(转让方)", "乙方(受让方)", "139****5678",
+                     "贰佰叁拾伍万元整", "合同状态：草稿"):
+            assert text in shown, text
+        assert BUYER_PHONE not in shown and seller_phone not in shown
+        assert [_state(app, i) for i in (0, 1)] == ["未发送", "未发送"]
+        assert app.focused is screen.query_one("#code-0")
+        assert screen.query_one("#sv-submit", Button).disabled
+
+        # F5 sends to the focused party (the seller); the countdown follows the clock.
+        await _press(pilot, "f5")
+        assert _state(app, 0) == "已发送，60秒后可重发"
+        assert text_of(app, "#note-0").startswith("验证码已发送至 ")
+        clock.advance(seconds=15)
+        screen.refresh_states()
+        assert _state(app, 0) == "已发送，45秒后可重发"
+        await _press(pilot, "f5")  # too soon: refused at the row
+        assert text_of(app, "#note-0") == "验证码已发送，请45秒后再重新获取。"
+
+        # A wrong code is refused at the row; the right one verifies.
+        code = latest_code(db, seller_phone)
+        await _enter_code(pilot, 0, _wrong(code))
+        assert text_of(app, "#note-0") == "验证码不正确，还可再试4次。"
+        assert _state(app, 0) == "已发送，45秒后可重发"
+        await _enter_code(pilot, 0, code)
+        assert _state(app, 0) == "已验证 ✓" and text_of(app, "#note-0") == "验证成功。"
+        assert screen.query_one("#code-0").disabled and app.focused is screen.query_one("#code-1")
+        assert screen.query_one("#sv-submit", Button).disabled
+        await _press(pilot, "f9")  # not every party verified: nothing happens
+        assert svc.get_contract(db, clerk, draft.id).status == "draft"
+
+        # The buyer: the send button, then Enter in the code field.
+        await pilot.click("#send-1")
+        await settle(pilot)
+        assert _state(app, 1) == "已发送，60秒后可重发"
+        await _enter_code(pilot, 1, latest_code(db, BUYER_PHONE))
+        assert _state(app, 1) == "已验证 ✓"
+        assert not screen.query_one("#sv-submit", Button).disabled
+
+        await _press(pilot, "f9")
+        assert text_of(app, "#sv-status") == "合同状态：已签约"
+        assert "合同已签约" in text_of(app, "#sv-message")
+        await _press(pilot, "escape")
+    [signed] = results
+    assert signed.status == "signed" and signed.signed_at == clock.now
+    assert svc.get_contract(db, clerk, draft.id).status_label == "已签约"
+
+
+async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_db, clock, clerk,
+                                                                  monkeypatch) -> None:
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, monkeypatch, "zhongshan")
+    seller_phone = _phone_of(db, draft.id, "seller:0")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id))
+        await _press(pilot, "f5")
+        code = latest_code(db, seller_phone)
+        # Another window changes the price: the code sent for version 1 is void.
+        svc.update_draft(db, clerk, draft.id, replace(to_form(draft.draft), price=Decimal(2400000)),
+                         expected_version=draft.version)
+        await _enter_code(pilot, 0, code)
+        stale = "合同已被其他窗口修改，请重新打开合同核对后再操作。"
+        assert text_of(app, "#note-0") == stale
+        assert _state(app, 0) != "已验证 ✓"
+        app.screen.query_one("#code-1").focus()
+        await _press(pilot, "f5")
+        assert text_of(app, "#note-1") == stale
+        assert "2,350,000.00元" in screen_text(app)  # what the parties were shown stays on screen
+
+
+async def test_sending_without_qualification_is_refused_at_the_row(sqlite_sample_db, clock, clerk,
+                                                                   monkeypatch) -> None:
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id))
+        assert "购房资格" in screen_text(app) and "未申请" in screen_text(app)
+        await _press(pilot, "f5")
+        assert text_of(app, "#note-0") == "该住宅须经购房资格审查通过后方可签约，请先申请购房资格审查。"
+        assert _state(app, 0) == "未发送"
+
+
+# ---------------------------------------------------------------- 网签合同
+
+
+async def test_desk_finds_a_signed_contract_and_submits_it_for_filing(sqlite_sample_db, clock, clerk, supervisor,
+                                                                     monkeypatch) -> None:
+    db = sqlite_sample_db
+    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, ContractDeskScreen())
+        screen = app.screen
+        await type_into(pilot, "#desk-number", signed.case_number.lower())
+        await _press(pilot, "enter")
+        assert screen.view.id == signed.id
+        assert text_of(app, "#desk-message") == f"已找到合同 {signed.number}（已签约）。"
+        detail = str(screen.query_one("#desk-detail").render())
+        buyer = next(p for p in signed.parties if p.key == "buyer:0")
+        assert buyer.masked_id in screen_text(app) or buyer.masked_id in detail
+        shown = screen_text(app)
+        assert "139****5678" in shown and BUYER_PHONE not in shown
+        assert "2,350,000.00元（人民币贰佰叁拾伍万元整）" in shown or "贰佰叁拾伍万元整" in shown
+        assert "线上签署" in shown and "已签约" in shown
+        # Draft keys are not offered for a signed contract; no entry opener, no printer: hidden.
+        assert [screen.check_action(a, p) for a, p in (("sign", ()), ("qualify", ()), ("entry", ("change",)),
+                                                         ("print", ("contract",)))] == [False] * 4
+        assert screen.check_action("file", ()) is True
+
+        await _press(pilot, "f4")
+        assert text_of(app, "#desk-message") == f"合同 {signed.number} 已提交备案，等待审核主管审核。"
+        assert screen.view.case_stage == "filing_review"
+        assert screen.check_action("file", ()) is False
+        assert "备案审核" in screen_text(app)
+    assert [r.number for r in signing.filing_queue(db, supervisor)] == [signed.number]
+
+
+async def test_desk_requests_qualification_and_opens_sms_and_entry(sqlite_sample_db, clock, clerk,
+                                                                  monkeypatch) -> None:
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    opened: list[tuple[int, str]] = []
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, ContractDeskScreen(open_entry=lambda cid, mode: opened.append((cid, mode))))
+        screen = app.screen
+        assert screen.view.id == draft.id  # the list's first row
+        assert "未申请" in screen_text(app)
+        await _press(pilot, "f3")
+        assert text_of(app, "#desk-message") == "已申请购房资格审查，请等待审核主管审查。"
+        assert screen.view.qualification_label == "审查中" and screen.check_action("qualify", ()) is False
+        await _press(pilot, "f6")
+        assert opened == [(draft.id, "edit")]
+        assert screen.check_action("entry", ("change",)) is False
+        await _press(pilot, "f5")
+        assert isinstance(app.screen, SignVerifyScreen)
+        await _press(pilot, "escape")
+        assert app.screen is screen
+
+        # The status filter: no signed contracts.
+        screen.query_one("#desk-status").value = "signed"
+        await settle(pilot)
+        assert screen.rows == {}
+
+
+# ---------------------------------------------------------------- 网签审核
+
+
+def _queued(db, clerk, supervisor, monkeypatch, clock):
+    view = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    signing.submit_for_filing(db, clerk, view.id)
+    return view
+
+
+async def test_filing_review_approves_with_a_filing_number(sqlite_sample_db, clock, clerk, supervisor,
+                                                          monkeypatch) -> None:
+    db = sqlite_sample_db
+    queued = _queued(db, clerk, supervisor, monkeypatch, clock)
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await _open(pilot, FilingReviewScreen())
+        screen = app.screen
+        assert list(screen.filing) == [str(queued.id)] and screen.view.id == queued.id
+        assert "备案审核（1）" in screen_text(app)
+        await _press(pilot, "f5")
+        filed = svc.get_contract(db, supervisor, queued.id)
+        assert filed.status == "filed" and filed.filing_number.startswith("ZB")
+        message = text_of(app, "#review-message")
+        assert message == f"合同 {queued.number} 已备案，备案号 {filed.filing_number}，备案日期 2026-11-20。"
+        assert screen.filing == {} and filed.filing_number in screen_text(app)
+        assert screen.check_action("approve", ()) is False
+
+
+async def test_filing_review_reject_needs_a_reason_and_returns_the_case(sqlite_sample_db, clock, clerk, supervisor,
+                                                                       monkeypatch) -> None:
+    db = sqlite_sample_db
+    queued = _queued(db, clerk, supervisor, monkeypatch, clock)
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await _open(pilot, FilingReviewScreen())
+        await _press(pilot, "f6")
+        assert isinstance(app.screen, ReasonDialog)
+        await _press(pilot, "enter")  # no reason
+        assert text_of(app, "#review-message") == "退回备案须填写原因。"
+        assert list(app.screen.filing) == [str(queued.id)]
+        await _press(pilot, "f6")
+        await type_into(pilot, "#reason", "缺少资金监管协议")
+        await _press(pilot, "enter")
+        assert text_of(app, "#review-message") == f"合同 {queued.number} 已退回签约环节，原因：缺少资金监管协议。"
+        assert app.screen.filing == {}
+    view = svc.get_contract(db, clerk, queued.id)
+    assert view.status == "signed" and view.case_stage == "signing"
+    with db.read() as s:
+        case = s.execute(select(Case).where(Case.number == queued.case_number)).scalar_one()
+    assert case.pending_operator_id == clerk.operator_id
+
+
+async def test_qualification_review_passes_and_refuses(sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+    db = sqlite_sample_db
+    first = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    signing.request_qualification(db, clerk, first.id)
+    clock.advance(minutes=5)
+    second = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    signing.request_qualification(db, clerk, second.id)
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await _open(pilot, FilingReviewScreen())
+        screen = app.screen
+        assert screen.filing == {} and "备案审核队列为空" in screen_text(app)
+        await _press(pilot, "f3")
+        assert screen.active == QUALIFICATION
+        assert list(screen.qualification) == [str(first.id), str(second.id)]  # oldest request first
+        assert screen.view.id == first.id and screen.view.qualification_label == "审查中"
+        assert "购房资格 审查中" in screen_text(app)
+        await _press(pilot, "f6")
+        await type_into(pilot, "#reason", "名下已有两套住房")
+        await _press(pilot, "enter")
+        assert text_of(app, "#review-message") == (
+            f"合同 {first.number} 的买受人购房资格审查不通过，已短信通知买卖双方。")
+        assert list(screen.qualification) == [str(second.id)] and screen.view.id == second.id
+        await _press(pilot, "f5")
+        assert text_of(app, "#review-message") == f"合同 {second.number} 的买受人购房资格审查通过，已短信通知买卖双方。"
+        assert screen.qualification == {}
+    a, b = svc.get_contract(db, clerk, first.id), svc.get_contract(db, clerk, second.id)
+    assert (a.qualification, a.qualification_reason) == ("refused", "名下已有两套住房")
+    assert b.qualification == "approved"
+
+
+async def test_a_clerk_is_refused_the_review(sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+    db = sqlite_sample_db
+    _queued(db, clerk, supervisor, monkeypatch, clock)
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, FilingReviewScreen())
+        screen = app.screen
+        assert text_of(app, "#review-message") == "您的角色（窗口受理员）无权审核网签备案。"
+        assert screen.check_action("approve", ()) is False and screen.check_action("reject", ()) is False
+        await _press(pilot, "f5", "f6", "f3")
+        assert app.screen is screen and screen.filing == {}
+    assert signing.filing_queue(db, supervisor)  # still waiting
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def test_snapshot_sms_with_the_seller_verified(snap_compare, sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, monkeypatch, "zhongshan")
+    seller_phone = _phone_of(db, draft.id, "seller:0")
+
+    async def run_before(pilot) -> None:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id))
+        await _press(pilot, "f5")
+        await _enter_code(pilot, 0, latest_code(db, seller_phone))
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_desk_with_a_signed_contract(snap_compare, sqlite_sample_db, clock, clerk, supervisor,
+                                              monkeypatch) -> None:
+    db = sqlite_sample_db
+    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+
+    async def run_before(pilot) -> None:
+        await login(pilot, "clerk1")
+        await _open(pilot, ContractDeskScreen(signed.number))
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_filing_queue(snap_compare, sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+    db = sqlite_sample_db
+    _queued(db, clerk, supervisor, monkeypatch, clock)
+
+    async def run_before(pilot) -> None:
+        await login(pilot, "super1")
+        await _open(pilot, FilingReviewScreen())
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
