@@ -15,6 +15,7 @@ Pure rules over plain facts (the contract service loads them and acts):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,13 +23,17 @@ from core.errors import RuleViolation
 from core.policies import PolicyProfile
 
 __all__ = [
+    "CANCELLATION_STATE_LABELS",
     "CANCEL_KIND_LABELS",
+    "PENDING_CANCELLATION",
     "QUALIFICATION_LABELS",
     "STATUS_LABELS",
     "CancelKind",
     "CancelRoute",
+    "CancellationState",
     "ContractStatus",
     "QualificationState",
+    "confirmers",
     "filed_cancellation",
     "qualification_required",
     "revocation_allowed",
@@ -84,6 +89,26 @@ CANCEL_KIND_LABELS: dict[str, str] = {
     CancelKind.CANCEL_FILING: "注销备案",
     CancelKind.REVOCATION: "撤销网签",
 }
+
+
+class CancellationState(StrEnum):
+    CONFIRMING = "confirming"  # waiting for the parties' SMS codes
+    REVIEW = "review"  # filed contracts only: waiting for a supervisor
+    DONE = "done"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+CANCELLATION_STATE_LABELS: dict[str, str] = {
+    CancellationState.CONFIRMING: "待当事人确认",
+    CancellationState.REVIEW: "待审核",
+    CancellationState.DONE: "已办结",
+    CancellationState.REFUSED: "审核不通过",
+    CancellationState.WITHDRAWN: "已撤回",
+}
+
+#: A contract has at most one application in these states at a time.
+PENDING_CANCELLATION = frozenset({CancellationState.CONFIRMING, CancellationState.REVIEW})
 
 
 def qualification_required(profile: PolicyProfile, *, residential: bool, purchase_restriction: str | None) -> bool:
@@ -142,6 +167,21 @@ def unfiled_cancellation(
         return CancelRoute("CANCEL_OFFLINE_PRINTED", True,
                            "合同为线下签署且已下载打印，由一方申请注销网签，另一方确认。")
     return CancelRoute("CANCEL_UNSIGNED", False, "合同尚未签署且未申请购房资格码，可直接注销网签，无需对方确认。")
+
+
+def confirmers(sides: Mapping[str, str], applicant_key: str, *, everyone: bool) -> tuple[str, ...]:
+    """The parties who must confirm an application by SMS code, in contract order.
+
+    ``sides`` maps each party key to "seller" or "buyer". Seed 001 §7 cases 1
+    and 4: every party of the side that did not apply (``everyone=False``);
+    §8: every party, the applicant included, since a filed contract is ended
+    only by agreement of both sides (经协商一致). The applicant must be a
+    party of the contract.
+    """
+    side = sides.get(applicant_key)
+    if side is None:
+        raise RuleViolation("CANCEL_NO_PARTY", "申请人须为该合同的出卖人或买受人。", field="applicant")
+    return tuple(k for k, s in sides.items() if everyone or s != side)
 
 
 def filed_cancellation(kind: str, *, status: str) -> CancelKind:

@@ -40,12 +40,14 @@ from services.contracts import (
     find_contracts,
     lock_contract,
     needs_qualification,
+    pending_cancellation,
     refuse_if_expired,
 )
 from storage.engine import Database
 from storage.models import (
     BuyerQualification,
     Case,
+    CaseParty,
     Contract,
     ContractFiling,
     ContractParty,
@@ -309,21 +311,52 @@ def _username(session: Session, actor: Actor) -> str:
 
 
 def submit_for_filing(db: Database, actor: Actor, contract_id: int) -> ContractView:
-    """提交备案: the signed contract goes to the supervisors' queue."""
+    """提交备案: the signed contract goes to the supervisors' queue.
+
+    A contract whose filing was cancelled (注销备案, seed 001 §8) is filed
+    again under a fresh ``resale_signing`` case: its first case was archived
+    at the first filing, and archived cases do not reopen.
+    """
     require(actor, Permission.CONTRACT_WORK)
     with db.write() as session:
         contract = lock_contract(session, contract_id)
         if contract.status != ContractStatus.SIGNED:
             raise RuleViolation("FILING_NOT_SIGNED", "只有已签约的合同可以提交备案。")
-        case_number = _case_number(session, contract)
+        if pending_cancellation(session, contract.id) is not None:
+            raise RuleViolation("FILING_CANCELLATION_PENDING", "该合同有注销申请正在办理，不能提交备案。")
         case = session.get(Case, contract.case_id)
         assert case is not None
+        previous = None
+        if case.status != "active":
+            previous = case.number
+            case = _case_for_refiling(session, actor, contract, case)
+        case_number = case.number
         if case.stage == "filing_review" and case.status == "active":
             raise RuleViolation("FILING_ALREADY_QUEUED", "该合同已提交备案，正在等待审核。")
         cases.dispatch_in(session, actor, case_number)  # to the supervisors (the next stage's role)
         audit.append(session, actor, "filing_submit", object_type="contract", object_id=contract.id,
-                     case_number=case_number, after={"version": contract.version})
+                     case_number=case_number, after={"version": contract.version, "previous_case": previous})
         return _view(session, contract)
+
+
+def case_parties(session: Session, case_id: int) -> list[tuple[str, int, str]]:
+    """A case's parties in the form ``cases.accept_in`` takes, for a later case about the same contract."""
+    return [("person" if p.person_id is not None else "organisation",
+             p.person_id if p.person_id is not None else p.organisation_id, p.role)  # type: ignore[misc]
+            for p in session.execute(select(CaseParty).where(CaseParty.case_id == case_id)
+                                     .order_by(CaseParty.id)).scalars()]
+
+
+def _case_for_refiling(session: Session, actor: Actor, contract: Contract, old: Case) -> Case:
+    """A new case for the second filing, taken by this clerk to 签约环节 as the first one was
+    at signing; the contract points at it from now on (the old one stays archived)."""
+    case = cases.accept_in(session, actor, "resale_signing", summary=old.summary,
+                           parties=case_parties(session, old.id))  # type: ignore[arg-type]
+    cases.dispatch_in(session, actor, case.number, operator=_username(session, actor))
+    cases.receive_in(session, actor, case.number)
+    contract.case_id = case.id  # type: ignore[assignment]
+    session.flush()
+    return case
 
 
 def filing_queue(db: Database, actor: Actor) -> list[ContractRow]:

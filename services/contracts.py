@@ -52,6 +52,7 @@ from core.errors import RuleViolation
 from core.identity import Region, mask_id, mask_phone
 from core.policies import PolicyProfile, draft_expires_at, profile_by_ref
 from core.resale import (
+    PENDING_CANCELLATION,
     QUALIFICATION_LABELS,
     STATUS_LABELS,
     ContractStatus,
@@ -93,6 +94,7 @@ __all__ = [
     "lock_contract",
     "mark_printed",
     "new_contract_form",
+    "pending_cancellation",
     "release_home",
     "sweep_expired_drafts",
     "update_draft",
@@ -675,6 +677,15 @@ def current_qualification(session: Session, contract_id: int) -> BuyerQualificat
     return session.execute(
         select(BuyerQualification).where(BuyerQualification.contract_id == contract_id)
         .order_by(BuyerQualification.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def pending_cancellation(session: Session, contract_id: int) -> ContractCancellation | None:
+    """The application to end the contract still being worked (confirming or in review), if any."""
+    return session.execute(
+        select(ContractCancellation).where(ContractCancellation.contract_id == contract_id,
+                                           ContractCancellation.state.in_([s.value for s in PENDING_CANCELLATION]))
+        .order_by(ContractCancellation.id.desc()).limit(1)
     ).scalar_one_or_none()
 
 
