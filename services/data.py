@@ -42,7 +42,10 @@ def init(db: Database, actor: Actor, *, sample: bool = False, directory: Path | 
     families left them), their give-ups (主动放弃) and confirms
     (确认正选), the runs of the rounds that are over (publishing their results
     with hash-chained journals), and the supplementary applications (补选申请)
-    of families left without a house. A failure at any step rolls all of it
+    of families left without a house; then the resale contracts of the three
+    cities, from the house check to filing and change, through the contract
+    services (services.sample_contracts: made at load time, so the demo draft
+    lives 24 hours). A failure at any step rolls all of it
     back and is raised as DATA_SAMPLE_FAILED: the database is left empty, never
     half a demo.
     """
@@ -126,8 +129,9 @@ def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids:
 
 
 def _load_sample(db: Database, session: Session, actor: Actor, directory: Path | None) -> dict[str, int]:
-    """The register (storage.sample), then the rounds through services.rounds, in ``session``."""
-    from services import rounds
+    """The register (storage.sample), then the rounds through services.rounds and the
+    resale contracts through the contract services (services.sample_contracts), in ``session``."""
+    from services import rounds, sample_contracts
     from storage.sample import insert_wish_lists, load_register
 
     loaded = load_register(session, directory)
@@ -161,7 +165,10 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
     for a in loaded.data["supplementary_applications"]:
         rounds.apply_supplementary(steps, actor, families[a["family"]], round_ids[a["from_round"]],
                                    now=_moment(a["applied_at"]))
+    left = sample_contracts.play_contracts(steps, session, actor)
     session.flush()
+    counts["contract"] = sum(left.values())
+    counts |= {f"contract_{state}": n for state, n in left.items()}
     counts["allocation_round"] = len(round_ids)
     counts["round_family"] = len(loaded.data["round_families"])
     counts["wish"] = wishes

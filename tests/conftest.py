@@ -13,6 +13,8 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -78,12 +80,38 @@ class _Templates:
                     _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+#: When the test templates' sample data is loaded (08:00 in Shanghai on the tests'
+#: day): the demo's contracts, house checks and case numbers are then the same
+#: whatever day the tests run, and come before the tests' own (10:00).
+SAMPLE_LOADED_AT = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
+
+
+@contextmanager
+def _sample_clock() -> Iterator[None]:
+    """Every service (and core.timeutil) stamps SAMPLE_LOADED_AT while the template is loaded."""
+    import importlib
+    import sys
+
+    for name in ("services.data", "services.sample_contracts", "services.rounds"):
+        importlib.import_module(name)
+    patched = [(m, m.utcnow) for n, m in list(sys.modules.items())
+               if (n.startswith("services") or n == "core.timeutil") and hasattr(m, "utcnow")]
+    for module, _ in patched:
+        module.utcnow = lambda: SAMPLE_LOADED_AT
+    try:
+        yield
+    finally:
+        for module, original in patched:
+            module.utcnow = original
+
+
 def _prepare(db: Database, sample: bool) -> None:
     migrate.upgrade(db)
     if sample:
         from services import data
 
-        data.init(db, Actor.system("test"), sample=True)
+        with _sample_clock():
+            data.init(db, Actor.system("test"), sample=True)
 
 
 @pytest.fixture(scope="session")

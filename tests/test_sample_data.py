@@ -26,6 +26,7 @@ from storage import migrate
 from storage.engine import Database
 from storage.models import (
     AllocationRound,
+    AuditEntry,
     Family,
     FamilyMember,
     Home,
@@ -579,6 +580,30 @@ def test_init_loads_the_sample_and_plays_its_rounds(db, data):
     allocated = sum(1 for row in data["round_families"] if row["result_house"])
     assert taken == {"taken": allocated, "reserved": 6, "free": len(data["public_houses"]) - allocated - 6}
     assert len(apps) == len(data["supplementary_applications"]) and {a.status for a in apps} == {"applied"}
+
+
+def test_init_makes_resale_contracts_in_every_state_through_the_services(db):
+    """Issue item 12: the demo's contracts in the three cities, made by the contract services."""
+    from services import contracts
+
+    counts = data_service.init(db, SYSTEM, sample=True)
+    rows = contracts.find_contracts(db, SYSTEM)
+    by_status = Counter(r.status for r in rows)
+    assert by_status["draft"] == 1 and by_status["filed"] == 2 and by_status["signed"] == 3
+    assert by_status["cancelled"] == counts["contract_cancelled"] == 1
+    assert counts["contract"] == len(rows)
+    assert {r.number[0] for r in rows} == {"S", "Z", "W"}  # 深圳, 中山, 武汉
+    assert all(r.filing_number for r in rows if r.status == "filed")
+    changed = [contracts.get_contract(db, SYSTEM, r.id) for r in rows if r.status == "signed"]
+    assert sum(1 for v in changed if v.changes) == 1
+    draft = next(r for r in rows if r.status == "draft")
+    view = contracts.get_contract(db, SYSTEM, draft.id)
+    assert view.expires_at is not None and view.expires_at > view.created_at  # lives 24 h from loading
+    with db.read() as s:
+        actions = Counter(s.execute(select(AuditEntry.action)).scalars())
+    assert actions["contract_sign"] == 5 and actions["filing_approve"] == 2 and actions["contract_change"] == 1
+    assert actions["house_check"] == len(rows)
+    assert audit.verify(db, SYSTEM).intact
 
 
 def test_init_is_all_or_nothing(db, data, tmp_path):

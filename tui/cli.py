@@ -25,6 +25,7 @@ from core.roles import Actor
 from storage import settings
 from storage.engine import Database
 from tui.cli_allocate import allocate_app
+from tui import cli_contract  # noqa: F401  (mounts `report contract|receipt|notice` on report_app)
 from tui.cli_bench_pdf import bench_pdf_command
 from tui.cli_resale import contract_app
 from tui.cli_round import bench_allocation_command, report_app, round_app
