@@ -333,6 +333,9 @@ def submit_for_filing(db: Database, actor: Actor, contract_id: int) -> ContractV
         case_number = case.number
         if case.stage == "filing_review" and case.status == "active":
             raise RuleViolation("FILING_ALREADY_QUEUED", "该合同已提交备案，正在等待审核。")
+        if case.holder_id is None and case.pending_operator_id == actor.operator_id:
+            # Returned by the supervisor to this clerk (退件): resubmitting is receiving it back.
+            cases.receive_in(session, actor, case_number)
         cases.dispatch_in(session, actor, case_number)  # to the supervisors (the next stage's role)
         audit.append(session, actor, "filing_submit", object_type="contract", object_id=contract.id,
                      case_number=case_number, after={"version": contract.version, "previous_case": previous})

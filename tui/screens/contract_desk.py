@@ -16,7 +16,10 @@ the step is allowed and say why not):
 * F6 修改合同 (draft) / F7 变更合同 (signed) — through ``open_entry``,
   the entry screen's opener (hidden when the screen is built without it);
 * F4 提交备案 — a signed contract not yet in the supervisors' queue;
-* F8 打印合同 / F9 打印备案证明 — through ``on_print`` (hidden without it).
+* F8 打印合同 / F9 受理回执 / F12 一次性告知 — PDFs written to
+  ``WANGQIAN_DATA_DIR/reports`` (the first print of a contract is recorded:
+  seed 001 §7 treats a downloaded offline contract differently);
+* F10 注销网签 — opens ``CancelScreen`` for a live contract.
 
 The list and the pane are read again whenever the screen comes back to the
 front (after the SMS dialog or the entry screen).
@@ -36,9 +39,11 @@ from textual.worker import get_current_worker
 
 from core.resale import STATUS_LABELS
 from core.roles import Permission
-from services import contract_queries, contract_signing, contracts
+from services import contract_documents, contract_queries, contract_signing, contracts
 from services.contracts import ContractRow, ContractView
 from tui.screens.base import AppScreen
+from tui.screens.contract_cancel import CancelScreen
+from tui.screens.lease import reports_dir
 from tui.screens.sign_verify import SignVerifyScreen
 from tui.widgets.contract import contract_renderable
 from tui.widgets.detail import DetailPane
@@ -46,11 +51,14 @@ from tui.widgets.tables import ListTable
 
 #: ``open_entry(contract_id, mode)``: mode is ``"edit"`` (修改合同, a draft) or ``"change"`` (变更合同, signed).
 EntryOpener = Callable[[int, str], None]
-#: ``on_print(kind, contract_id)``: kind is ``"contract"`` (合同) or ``"filing"`` (备案证明).
-Printer = Callable[[str, int], None]
 
 SCOPES = [("本人经办", "mine"), ("全部合同", "all")]
-PRINT_KINDS = {"contract": "合同", "filing": "备案证明"}
+#: kind → (document service, document name)
+PRINT_KINDS: dict[str, tuple[Callable[..., bytes], str]] = {
+    "contract": (contract_documents.contract_pdf, "存量房买卖合同"),
+    "receipt": (contract_documents.receipt_pdf, "受理回执"),
+    "notice": (contract_documents.notice_pdf, "一次性告知书"),
+}
 
 
 def row_cells(row: ContractRow) -> list[str]:
@@ -85,7 +93,9 @@ class ContractDeskScreen(AppScreen):
         Binding("f7", "entry('change')", "变更合同", key_display="F7"),
         Binding("f4", "file", "提交备案", key_display="F4"),
         Binding("f8", "print('contract')", "打印合同", key_display="F8"),
-        Binding("f9", "print('filing')", "打印备案证明", key_display="F9"),
+        Binding("f9", "print('receipt')", "受理回执", key_display="F9"),
+        Binding("f12", "print('notice')", "一次性告知", key_display="F12", show=False),
+        Binding("f10", "cancel", "注销网签", key_display="F10"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
@@ -100,12 +110,10 @@ class ContractDeskScreen(AppScreen):
             self.view = view
             self.done = done
 
-    def __init__(self, number: str | None = None, *, open_entry: EntryOpener | None = None,
-                 on_print: Printer | None = None) -> None:
+    def __init__(self, number: str | None = None, *, open_entry: EntryOpener | None = None) -> None:
         super().__init__()
         self.number = (number or "").strip()
         self.open_entry = open_entry
-        self.on_print = on_print
         self.rows: dict[str, ContractRow] = {}
         self.view: ContractView | None = None
         self._show_first = not self.number  # a number to find wins over the list's first row
@@ -242,7 +250,7 @@ class ContractDeskScreen(AppScreen):
         if action in ("find",) or action.startswith("app."):
             return True
         if view is None:
-            return action not in ("qualify", "sign", "entry", "file", "print")
+            return action not in ("qualify", "sign", "entry", "file", "print", "cancel")
         draft, signed = view.status == "draft", view.status == "signed"
         if action == "qualify":
             return draft and view.qualification_required and view.qualification in (None, "refused", "voided")
@@ -255,10 +263,10 @@ class ContractDeskScreen(AppScreen):
         if action == "file":
             return signed and not (view.case_stage == "filing_review" and view.case_status == "active")
         if action == "print":
-            if self.on_print is None:
-                return False
-            if parameters[0] == "filing":
-                return view.status == "filed"
+            if parameters[0] == "contract":
+                return view.status in ("draft", "signed", "filed")
+            return True
+        if action == "cancel":
             return view.status in ("draft", "signed", "filed")
         return True
 
@@ -303,11 +311,26 @@ class ContractDeskScreen(AppScreen):
         self._act("合同 {view.number} 已提交备案，等待审核主管审核。",
                   lambda: contract_signing.submit_for_filing(db, actor, view.id))
 
+    def action_cancel(self) -> None:
+        view = self.view
+        if view is None or not self.check_action("cancel", ()):
+            return
+        self.app.push_screen(CancelScreen(view.id))
+
     def action_print(self, kind: str) -> None:
         view = self.view
-        if view is None or self.on_print is None or not self.check_action("print", (kind,)):
+        if view is None or not self.check_action("print", (kind,)):
             return
-        self.on_print(kind, view.id)
+        self.set_message("正在生成……")
+        self._print(view.case_number, kind)
+
+    @work(thread=True, exclusive=True, group="desk-print", exit_on_error=False)
+    def _print(self, number: str, kind: str) -> None:
+        make, name = PRINT_KINDS[kind]
+        pdf = make(self.db, self.actor, number)
+        path = reports_dir() / f"{number}-{name}.pdf"
+        path.write_bytes(pdf)
+        self.app.call_from_thread(self.reload, f"已生成{name}：{path}")
 
 
-__all__ = ["PRINT_KINDS", "SCOPES", "ContractDeskScreen", "EntryOpener", "Printer", "row_cells"]
+__all__ = ["PRINT_KINDS", "SCOPES", "ContractDeskScreen", "EntryOpener", "row_cells"]

@@ -17,10 +17,13 @@ from tui.screens.allocation_rounds import RoundsScreen
 from tui.screens.base import AppScreen
 from tui.screens.board import BoardScreen
 from tui.screens.cases import DoneScreen, InHandScreen
+from tui.screens.contract_cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
 from tui.screens.lease import LeaseScreen
 from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
+from tui.screens.filing_review import FilingReviewScreen
+from tui.screens.resale import desk_screen, house_check_screen
 
 WEEKDAYS = "一二三四五六日"
 
@@ -30,6 +33,11 @@ MENU: list[tuple[str, str, str]] = [
     ("in_hand", "2", "在手业务"),
     ("done", "3", "已办业务"),
     ("accept", "4", "业务受理"),
+    ("house_check", "H", "产权校验·房源核验"),
+    ("contracts", "C", "网签合同"),
+    ("revoke", "R", "撤销网签"),
+    ("filing", "B", "网签审核（备案·资格）"),
+    ("cancel_review", "V", "注销审核"),
     ("lock", "5 / Ctrl+L", "锁屏"),
     ("rounds", "6", "选房场次"),
     ("family", "7", "家庭选房"),
@@ -46,6 +54,11 @@ MENU_PERMISSION: dict[str, Permission] = {
     "board": Permission.ALLOCATION_VIEW,
     "lease": Permission.LEASE_WORK,
     "outbox": Permission.SMS_OUTBOX,
+    "house_check": Permission.CONTRACT_WORK,
+    "contracts": Permission.CONTRACT_WORK,
+    "revoke": Permission.CONTRACT_WORK,
+    "filing": Permission.CONTRACT_REVIEW,
+    "cancel_review": Permission.CONTRACT_REVIEW,
 }
 
 
@@ -63,6 +76,11 @@ class HomeScreen(AppScreen):
         Binding("8", "open('board')", "房源播报", show=False),
         Binding("9", "open('lease')", "租赁签约", show=False),
         Binding("s", "open('outbox')", "短信发件箱", show=False),
+        Binding("h", "open('house_check')", "房源核验", show=False),
+        Binding("c", "open('contracts')", "网签合同", show=False),
+        Binding("r", "open('revoke')", "撤销网签", show=False),
+        Binding("b", "open('filing')", "网签审核", show=False),
+        Binding("v", "open('cancel_review')", "注销审核", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
@@ -88,7 +106,7 @@ class HomeScreen(AppScreen):
                 *[Option(f"{key:<12}{name}", id=code) for code, key, name in MENU if self._may(code)],
                 id="home-menu",
             )
-            yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字键。", classes="hint")
+            yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
         yield Footer()
 
     def _may(self, code: str) -> bool:
@@ -149,6 +167,16 @@ class HomeScreen(AppScreen):
             self.app.push_screen(LeaseScreen())
         elif what == "outbox":
             self.app.push_screen(OutboxScreen())
+        elif what == "house_check":
+            self.app.push_screen(house_check_screen())
+        elif what == "contracts":
+            self.app.push_screen(desk_screen(self.app))
+        elif what == "revoke":
+            self.app.push_screen(RevokeScreen())
+        elif what == "filing":
+            self.app.push_screen(FilingReviewScreen())
+        elif what == "cancel_review":
+            self.app.push_screen(CancelReviewScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:
