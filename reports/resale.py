@@ -296,7 +296,7 @@ class ResaleContract:
     price: Decimal
     payment_method: str  # 付款方式, e.g. "商业贷款付款"
     payment_schedule: tuple[str, ...]  # one line per instalment
-    delivery_date: date
+    delivery_date: date | None  # None: the form records no date; the document says so instead of inventing one
     signing_method: str  # 网上签约 / 线下签约
     fund_supervised: bool = False
     supervision_bank: str | None = None
@@ -480,7 +480,9 @@ def _contract_articles(data: ResaleContract) -> list[Article]:
         )),
         Article("交易资金监管", supervision),
         Article("房屋交付", (
-            f"甲方应于 {format_date(data.delivery_date)} 前将房屋交付乙方，双方共同查验房屋及附属设施并签署交接书。",
+            (f"甲方应于 {format_date(data.delivery_date)} 前将房屋交付乙方，双方共同查验房屋及附属设施并签署交接书。"
+             if data.delivery_date is not None else
+             "甲方应按双方约定的时间将房屋交付乙方，双方共同查验房屋及附属设施并签署交接书。"),
             "交付前发生的水、电、燃气、物业服务、有线电视等费用由甲方结清，交付后发生的由乙方承担。",
         )),
         Article("税费承担", (data.taxes,)),
@@ -558,7 +560,8 @@ def resale_contract(data: ResaleContract, path: PathArg = None) -> bytes:
         spacer(2),
         kv_table([("成交价格", _price_text(data.price)), ("付款方式", data.payment_method),
                   ("资金监管", f"是（{data.supervision_bank}）" if data.fund_supervised else "否"),
-                  ("交付日期", format_date(data.delivery_date))], columns=1),
+                  ("交付日期", format_date(data.delivery_date) if data.delivery_date else "按双方约定")],
+                 columns=1),
         spacer(3),
         para(
             "根据《中华人民共和国民法典》《中华人民共和国城市房地产管理法》等有关法律、法规规定，甲、乙双方本着平等、"

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -62,7 +62,6 @@ from storage.models import (
 
 __all__ = [
     "BUSINESS_TYPE",
-    "DELIVERY_DAYS",
     "HallOffice",
     "contract_data",
     "contract_pdf",
@@ -73,9 +72,6 @@ __all__ = [
 ]
 
 BUSINESS_TYPE = "存量房买卖合同网签备案"
-#: The stored contract has no delivery date: the document promises delivery
-#: within this many days of signing (of printing, for a draft).
-DELIVERY_DAYS = 30
 
 _NATIONALITY = {Region.MAINLAND: "中国", Region.HONG_KONG: "中国香港", Region.MACAO: "中国澳门",
                 Region.TAIWAN: "中国台湾"}
@@ -171,14 +167,13 @@ def contract_data(view: contracts.ContractView, *, today: date | None = None) ->
     draft = view.draft
     sellers, buyers = _shares(draft)
     signed_on = local_today(view.signed_at) if view.signed_at else None
-    start = signed_on or today or local_today()
     return documents.ResaleContract(
         contract_number=view.number, case_number=view.case_number, city=view.city,
         status=_STATUS[ContractStatus(view.status)], sellers=tuple(sellers), buyers=tuple(buyers),
         co_ownership=draft.co_ownership_label, house=_house(view), price=draft.price,
         payment_method=PAYMENT_METHOD_LABELS.get(draft.payment_method, draft.payment_method),
         payment_schedule=(draft.payment_terms.rstrip("。") or "按双方约定支付",),
-        delivery_date=start + timedelta(days=DELIVERY_DAYS),
+        delivery_date=None,  # the contract form records no delivery date (see the closing note of #3)
         signing_method=_SIGNING[draft.signing.method],
         fund_supervised=draft.fund_supervised, supervision_bank=draft.supervising_bank,
         signing_date=signed_on,

@@ -104,6 +104,7 @@ def test_filed_contract_document(sample_db, tmp_path):
         assert name in text
     assert to_chinese_capital(row.price) in text
     assert "第十一条" in text or "合同生效" in text
+    assert "按双方约定的时间将房屋交付乙方" in "".join(text.split())  # no delivery date was entered: none is invented
     with sample_db.read() as s:
         full_ids = list(s.execute(select(ContractParty.id_number).where(ContractParty.contract_id == row.id)).scalars())
     assert all(number not in text for number in full_ids)  # masked, as reports.resale requires
