@@ -200,15 +200,15 @@ async def test_lease_from_start_to_approval_through_the_terminal(sqlite_sample_d
         # 短信发件箱: the approval message, phone masked; mark it sent.
         await _press(pilot, "escape")
         await _open(pilot, OutboxScreen())
-        [row] = app.screen.rows.values()
+        [row] = [r for r in app.screen.rows.values() if r.case_number == number]
         assert (row.purpose, row.case_number, row.phone, row.status) == (
             lease_service.SMS_APPROVED, number, "139****1111", "待发送")
         shown = screen_text(app)
         assert "139****1111" in shown and "签约审核通过" in shown and NEW_PHONE not in shown
         await _press(pilot, "f5")
         assert text_of(app, "#outbox-message") == f"已将第 {row.id} 号短信标记为已发送。"
-        assert [r.status for r in app.screen.rows.values()] == ["已发送"]
-    assert [m.status_code for m in sms.outbox(db, _actor(db, "super1"))] == [sms.SENT]
+        assert [r.status for r in app.screen.rows.values() if r.case_number == number] == ["已发送"]
+    assert [m.status_code for m in sms.outbox(db, _actor(db, "super1")) if m.case_number == number] == [sms.SENT]
 
 
 async def test_supervisor_sends_a_lease_back_with_a_reason(sqlite_sample_db, lease_env) -> None:
@@ -228,7 +228,7 @@ async def test_supervisor_sends_a_lease_back_with_a_reason(sqlite_sample_db, lea
         assert view.next_step.startswith("审核退回：托收银行账户户名与承租人不一致。")
         assert text_of(app, "#lease-message") == "签约审核不通过，已退回完善承租信息，并短信告知承租人。"
         assert app.screen.check_action("submit", ()) is True
-    [message] = sms.outbox(db, _actor(db, "super1"))
+    [message] = sms.outbox(db, _actor(db, "super1"), status=sms.QUEUED)
     assert message.purpose == lease_service.SMS_REJECTED and message.case_number == number
 
 
