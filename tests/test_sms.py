@@ -410,3 +410,16 @@ def test_cli_deliver(cli, gateway, monkeypatch):
     monkeypatch.setenv(sms.ENV_TIMEOUT, "x")
     bad = runner.invoke(app, ["sms", "deliver"])
     assert bad.exit_code == 1 and "SMS_BAD_TIMEOUT" in bad.stderr
+
+
+def test_a_code_leaves_the_stored_text_once_the_message_is_sent(db, gateway, monkeypatch):
+    """The gateway (or the staff member sending by hand) gets the code; the outbox keeps the text without it."""
+    by_hand = _queue(db, text="【网签】验证码482913，5分钟内有效，请勿泄露。")
+    sms.mark_sent(db, SUPERVISOR, [by_hand])
+    monkeypatch.setenv(sms.ENV_URL, gateway.url)
+    sent = _queue(db, phone="13900000000", text="【网签】验证码305117，5分钟内有效。")
+    assert sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url)) == sms.DeliveryReport(sent=1, failed=0)
+    assert gateway.requests[0]["body"]["text"] == "【网签】验证码305117，5分钟内有效。"
+    texts = {m.id: m.text for m in _messages(db)}
+    assert texts == {by_hand: "【网签】验证码******，5分钟内有效，请勿泄露。", sent: "【网签】验证码******，5分钟内有效。"}
+    assert sms.redact_codes("您的业务已受理。") == "您的业务已受理。"
