@@ -759,10 +759,11 @@ def validate_draft(draft: ContractDraft, *, today: date) -> ValidDraft:
     if co == SHARES and n >= 2 and all(s is not None for s in shares):
         total = sum(shares, Decimal(0))  # type: ignore[arg-type]
         if total != _HUNDRED:
+            # Filed at the last buyer's share, where the clerk mends the sum.
             errors.refuse(
                 "SHARES_NOT_100",
                 f"按份共有的份额合计须为100%，现为{total.quantize(_CENT)}%。",
-                "co_ownership",
+                f"buyers[{len(draft.buyers) - 1}].share",
             )
 
     # ---- price

@@ -50,6 +50,8 @@ from core.policies import (
 )
 
 __all__ = [
+    "CAPACITY_LABELS",
+    "PURCHASE_RESTRICTION_LABELS",
     "CREDIT_CODE",
     "CoOwnership",
     "PurchaseRestriction",
@@ -100,6 +102,18 @@ class Capacity(StrEnum):
     OWNER = "owner"  # 权利人本人
     PROXY = "proxy"  # 公证委托代理人
     ORG_AGENT = "org_agent"  # 机构经办人
+
+
+CAPACITY_LABELS: dict[Capacity, str] = {
+    Capacity.OWNER: "权利人本人",
+    Capacity.PROXY: "公证委托代理人",
+    Capacity.ORG_AGENT: "机构经办人",
+}
+PURCHASE_RESTRICTION_LABELS: dict[PurchaseRestriction, str] = {
+    PurchaseRestriction.RESTRICTED: "属于限购范围",
+    PurchaseRestriction.NOT_RESTRICTED: "不属于限购范围",
+    PurchaseRestriction.UNKNOWN: "无法判断",
+}
 
 
 class Outcome(StrEnum):
@@ -641,8 +655,7 @@ def _capacity(c: _Ctx, u: RuleUse) -> _Eval:
     if c.party.proxy is not None and c.party.agent is not None:
         c.capacity_ok = False
         return _Fail()
-    label = {Capacity.OWNER: "权利人本人", Capacity.PROXY: "公证委托代理人", Capacity.ORG_AGENT: "机构经办人"}
-    return _Pass(f"办理人身份为{label[c.party.capacity]}。")
+    return _Pass(f"办理人身份为{CAPACITY_LABELS[c.party.capacity]}。")
 
 
 def _needs_capacity(c: _Ctx) -> _Skip | None:

@@ -48,7 +48,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core import timeutil
+from core import contract_record, timeutil
 from core.errors import RuleViolation
 from core.identity import mask_name, mask_phone, normalize
 from core.policies import profile_by_ref
@@ -316,7 +316,8 @@ def apply_cancellation(db: Database, actor: Actor, contract_id: int, *, applican
         contract = lock_contract(session, contract_id)
         q = current_qualification(session, contract.id)  # type: ignore[arg-type]
         route = unfiled_cancellation(status=contract.status, qualification=None if q is None else q.state,
-                                     signing_method=contract.signing_method, printed=contract.printed_at is not None)
+                                     signing_method=contract_record.from_json(contract.facts).signing.method,
+                                     printed=contract.printed_at is not None)
         _refuse_pending(session, contract)
         case = session.get(Case, contract.case_id)
         assert case is not None

@@ -29,6 +29,7 @@ rather than the constraint.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -380,8 +381,6 @@ def _store_version(session: Session, contract: Contract, draft: ValidDraft, acto
     contract.facts = facts
     contract.digest = contract_version_digest(draft)
     contract.price = draft.price
-    contract.price_capital = draft.price_capital
-    contract.signing_method = draft.signing.method
     contract.updated_at = now
     session.add(ContractVersion(contract_id=contract.id, version=contract.version, digest=contract.digest,
                                 facts=facts, saved_at=now, operator_id=actor.operator_id))
@@ -414,9 +413,9 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
             contract = Contract(
                 number=f"{profile.letter}HT{case.number[1:]}", case_id=case.id, home_id=home.id,
                 active_home_id=home.id, house_check_id=check.id, house_code=code, profile_ref=profile.ref,
-                status=ContractStatus.DRAFT.value, version=1, digest="", signing_method=draft.signing.method,
+                status=ContractStatus.DRAFT.value, version=1, digest="",
                 facts="", house_facts=json.dumps(house_facts_of(home), ensure_ascii=False, sort_keys=True),
-                price=draft.price, price_capital=draft.price_capital, created_at=now, created_by=actor.operator_id,
+                price=draft.price, created_at=now, created_by=actor.operator_id,
                 updated_at=now,
             )
             session.add(contract)
@@ -751,29 +750,40 @@ def contract_by_number(db: Database, actor: Actor, number: str) -> ContractView:
 
 
 def find_contracts(db: Database, actor: Actor, *, status: str | None = None, stage: str | None = None,
+                   created_by: int | None = None, ids: Collection[int] | None = None,
                    limit: int = 200) -> list[ContractRow]:
-    """Contracts newest first, optionally by status and by the case's stage."""
+    """Contracts newest first, optionally by status, by the case's (active) stage, by who made
+    them (the desk's 本人经办) and by id; the parties are read in one query for all rows."""
     require(actor, Permission.CONTRACT_WORK)
     if status is not None and status not in STATUS_LABELS:
         raise RuleViolation("CONTRACT_BAD_STATUS", "合同状态不正确。", field="status")
-    query = (select(Contract, Case).join(Case, Case.id == Contract.case_id)
+    query = (select(Contract, Case.number, Case.stage).join(Case, Case.id == Contract.case_id)
              .order_by(Contract.created_at.desc(), Contract.id.desc()).limit(limit))
     if status is not None:
         query = query.where(Contract.status == status)
     if stage is not None:
         query = query.where(Case.stage == stage, Case.status == "active")
+    if created_by is not None:
+        query = query.where(Contract.created_by == created_by)
+    if ids is not None:
+        query = query.where(Contract.id.in_(list(ids)))
     with db.read() as session:
-        out = []
-        for contract, case in session.execute(query).all():
-            parties = list(session.execute(select(ContractParty).where(ContractParty.contract_id == contract.id)
-                                           .order_by(ContractParty.position)).scalars())
-            out.append(ContractRow(
-                id=contract.id, number=contract.number, case_number=case.number, status=contract.status,
-                status_label=STATUS_LABELS[contract.status], location=json.loads(contract.house_facts)["location"],
-                sellers="、".join(p.name for p in parties if p.side == "seller"),
-                buyers="、".join(p.name for p in parties if p.side == "buyer"),
-                price=contract.price, created_at=contract.created_at, signed_at=contract.signed_at,
-                filing_number=contract.filing_number, case_stage=case.stage,
-            ))
-        return out
+        found = session.execute(query).all()
+        names: dict[tuple[int, str], list[str]] = {}
+        for party in session.execute(
+            select(ContractParty).where(ContractParty.contract_id.in_([c.id for c, _, _ in found]))
+            .order_by(ContractParty.contract_id, ContractParty.position)
+        ).scalars():
+            names.setdefault((party.contract_id, party.side), []).append(party.name)
+    return [
+        ContractRow(
+            id=c.id, number=c.number, case_number=case_number, status=c.status,  # type: ignore[arg-type]
+            status_label=STATUS_LABELS[c.status], location=json.loads(c.house_facts)["location"],
+            sellers="、".join(names.get((c.id, "seller"), [])),  # type: ignore[arg-type]
+            buyers="、".join(names.get((c.id, "buyer"), [])),  # type: ignore[arg-type]
+            price=c.price, created_at=c.created_at, signed_at=c.signed_at, filing_number=c.filing_number,
+            case_stage=stage,
+        )
+        for c, case_number, stage in found
+    ]
 

@@ -112,6 +112,7 @@ __all__ = [
     "check_history",
     "find_home",
     "hall_profile",
+    "refuse_blank_typed",
     "run_house_check",
 ]
 
@@ -556,6 +557,19 @@ def _lookup(home: Home, profile: PolicyProfile, mode: str | None, certificate_nu
                          unit_number=unit_number or "")
 
 
+def refuse_blank_typed(capacity: Capacity | str, typed_name: str | None, typed_id_number: str | None) -> None:
+    """Typed but left empty: refused. Filling a blank from the register would make the
+    name and number comparison check the register against itself. (The screen asks
+    first, before it looks up the person the number names.)"""
+    org = Capacity(capacity) is Capacity.ORG_AGENT
+    if typed_name is not None and _blank(typed_name):
+        raise RuleViolation("HOUSE_CHECK_NAME_REQUIRED", f"请按产权证书输入权利人{'名称' if org else '姓名'}。",
+                            field="typed_name")
+    if typed_id_number is not None and _blank(typed_id_number):
+        raise RuleViolation("HOUSE_CHECK_ID_REQUIRED",
+                            f"请按产权证书输入权利人{'统一社会信用代码' if org else '证件号码'}。", field="typed_id")
+
+
 def run_house_check(
     db: Database,
     actor: Actor,
@@ -576,7 +590,8 @@ def run_house_check(
     """Run the hall's title and house checks for one home and record them.
 
     ``typed_name`` / ``typed_id_number``: the 权利人名称 and 证件号码 as the
-    clerk typed them (default: the registered name and main document of the
+    clerk typed them, refused when blank (None, for callers that do not type
+    them such as the demo loader: the registered name and main document of the
     owner, the proxy's principal, or the organisation); the ID number selects
     which of the person's own documents is presented.  Lookup facts: how the
     home was found (``lookup_mode``, default certificate, or name+unit when
@@ -589,6 +604,7 @@ def run_house_check(
     docstring) and one audit row, in one transaction.
     """
     require(actor, Permission.CASE_ACCEPT)
+    refuse_blank_typed(party.capacity, typed_name, typed_id_number)
     profile = hall_profile()
     day = today or local_today()
     with db.write() as session:

@@ -474,6 +474,8 @@ class Contract(SQLModel, table=True):
     (every version is also kept in ``contract_version``); ``house_facts`` the
     house as the register described it when the contract was made (seed 003
     article 1; the house is a key item and never changes afterwards).
+    ``price`` and ``digest`` repeat two facts of ``facts`` on purpose: lists sort
+    and show the price without parsing JSON, and codes are bound to the digest.
 
     ``active_home_id`` equals ``home_id`` while the contract is live (draft,
     signed, filed) and is NULL once it is cancelled or revoked; it is UNIQUE,
@@ -493,11 +495,9 @@ class Contract(SQLModel, table=True):
     status: str = Field(max_length=12, index=True)  # draft / signed / filed / cancelled / revoked
     version: int = 1
     digest: str = Field(max_length=64)
-    signing_method: str = Field(max_length=8)  # online / offline
     facts: str = Field(sa_type=Text)
     house_facts: str = Field(sa_type=Text)
     price: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))
-    price_capital: str = Field(max_length=60)
     created_at: datetime = _utc()
     created_by: int | None = Field(default=None, foreign_key="operator.id")
     updated_at: datetime = _utc()

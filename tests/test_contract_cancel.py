@@ -28,6 +28,7 @@ from storage.models import (
     SmsMessage,
 )
 from tests.conftest import make_operator
+from tests.contract_fixtures import clerk, clock, supervisor  # noqa: F401 (fixtures)
 from tests.contract_support import (
     BUYER_PHONE,
     DAY,
@@ -35,25 +36,9 @@ from tests.contract_support import (
     draft_contract,
     filed_contract,
     filled_form,
-    freeze,
     latest_code,
     signed_contract,
 )
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return freeze(monkeypatch)
-
-
-@pytest.fixture
-def clerk(sample_db):
-    return make_operator(sample_db, "clerk_c", Role.CLERK, window="06")
-
-
-@pytest.fixture
-def supervisor(sample_db):
-    return make_operator(sample_db, "super_c", Role.SUPERVISOR)
 
 
 def _refused(expected: str, fn, /, *args, **kwargs) -> RuleViolation:

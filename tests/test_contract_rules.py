@@ -150,7 +150,7 @@ def test_shares_need_two_buyers_each_positive():
 
 def test_shares_must_sum_to_exactly_100():
     buyers = (replace(BUYER, share="33.33"), replace(BUYER2, share="66.66"))
-    err = _refused(replace(DRAFT, co_ownership="shares", buyers=buyers), "co_ownership", "SHARES_NOT_100")
+    err = _refused(replace(DRAFT, co_ownership="shares", buyers=buyers), "buyers[1].share", "SHARES_NOT_100")
     assert "99.99" in err.message
     buyers = (replace(BUYER, share="33.34%"), replace(BUYER2, share="６６.６６"))
     v = _ok(replace(DRAFT, co_ownership="shares", buyers=buyers))
@@ -446,4 +446,4 @@ def test_shares_summing_to_100_pass_and_any_other_sum_fails(cents):
         _ok(draft)
     else:
         errs = _errors(draft)
-        assert [e.code for e in errs] == ["SHARES_NOT_100"]
+        assert [(e.code, e.field) for e in errs] == [("SHARES_NOT_100", f"buyers[{len(buyers) - 1}].share")]

@@ -393,3 +393,20 @@ def _lookup_refusals_case(sample_db, clerk, monkeypatch):
     home, person = _pick_home(sample_db, "wuhan")
     hits = hc.find_home(sample_db, clerk, owner_id_number=person.id_number)
     assert home.id in [h.id for h in hits]
+
+
+def test_a_typed_name_or_number_left_blank_is_refused_and_nothing_recorded(sample_db, clerk):
+    home, person = _pick_home(sample_db)
+    with sample_db.read() as s:
+        before = s.execute(select(func.count()).select_from(HouseCheck)).scalar_one()
+    for kw, code, field in ((dict(typed_name=" ", typed_id_number=person.id_number), "HOUSE_CHECK_NAME_REQUIRED",
+                             "typed_name"),
+                            (dict(typed_name=person.name, typed_id_number=""), "HOUSE_CHECK_ID_REQUIRED", "typed_id")):
+        with pytest.raises(RuleViolation) as e:
+            _check(sample_db, clerk, home.id, person.id, **kw)
+        assert (e.value.code, e.value.field) == (code, field)
+    with pytest.raises(RuleViolation) as e:
+        hc.refuse_blank_typed(Capacity.ORG_AGENT, "", "x")
+    assert e.value.message == "请按产权证书输入权利人名称。"
+    with sample_db.read() as s:
+        assert s.execute(select(func.count()).select_from(HouseCheck)).scalar_one() == before

@@ -9,9 +9,6 @@ codes are read from the SMS outbox.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Select
 
@@ -23,16 +20,14 @@ from storage.engine import Database
 from storage.models import ContractParty
 from tests.contract_support import (
     BUYER_PHONE,
-    NOW,
     Clock,
     _phone_of,
     draft_contract,
     filed_contract,
-    freeze,
     latest_code,
     signed_contract,
 )
-from tests.test_tui_cases import _actor
+from tests.contract_tui_fixtures import demo_clerk, demo_supervisor, tui_clock  # noqa: F401 (fixtures)
 from tests.test_tui_support import (
     SIZE,
     login,
@@ -44,22 +39,6 @@ from tests.test_tui_support import (
 )
 from tui.screens.contract_cancel import CancelReviewScreen, CancelScreen, RevokeScreen
 from tui.screens.dialogs import ReasonDialog
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    monkeypatch.delenv("WANGQIAN_SMS_URL", raising=False)
-    return freeze(monkeypatch, Clock(NOW - timedelta(days=1)))
-
-
-@pytest.fixture
-def clerk(sqlite_sample_db: Database) -> Actor:
-    return _actor(sqlite_sample_db, "clerk1")
-
-
-@pytest.fixture
-def supervisor(sqlite_sample_db: Database) -> Actor:
-    return _actor(sqlite_sample_db, "super1")
 
 
 async def _press(pilot, *keys: str) -> None:

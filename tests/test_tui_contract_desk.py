@@ -13,30 +13,23 @@ day, so a test on another day keeps its numbers (and snapshots) to itself.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 from textual.widgets import Button
 
 from core.contract_record import to_form
-from core.roles import Actor
 from services import contract_signing as signing
 from services import contracts as svc
-from storage.engine import Database
 from storage.models import Case
 from tests.contract_support import (
     BUYER_PHONE,
-    NOW,
-    Clock,
     _phone_of,
     draft_contract,
-    freeze,
     latest_code,
     signed_contract,
 )
-from tests.test_tui_cases import _actor
+from tests.contract_tui_fixtures import demo_clerk, demo_supervisor, tui_clock  # noqa: F401 (fixtures)
 from tests.test_tui_support import (
     SIZE,
     login,
@@ -50,23 +43,6 @@ from tui.screens.contract_desk import ContractDeskScreen
 from tui.screens.dialogs import ReasonDialog
 from tui.screens.filing_review import QUALIFICATION, FilingReviewScreen
 from tui.screens.sign_verify import SignVerifyScreen
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    for var in ("WANGQIAN_SMS_URL",):
-        monkeypatch.delenv(var, raising=False)
-    return freeze(monkeypatch, Clock(NOW - timedelta(days=1)))
-
-
-@pytest.fixture
-def clerk(sqlite_sample_db: Database) -> Actor:
-    return _actor(sqlite_sample_db, "clerk1")
-
-
-@pytest.fixture
-def supervisor(sqlite_sample_db: Database) -> Actor:
-    return _actor(sqlite_sample_db, "super1")
 
 
 async def _press(pilot, *keys: str) -> None:

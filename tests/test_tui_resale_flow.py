@@ -9,9 +9,17 @@ home menu), with every service call made by the screens themselves.
 from __future__ import annotations
 
 import pytest
-from test_tui_contract_entry import _choose, _fill_buyer, _radio, _type
+from test_tui_contract_entry import BUYER_ID, _choose, _fill_buyer, _radio, _type
 from test_tui_house_check import _fill_party, _lookup_certificate
-from test_tui_support import SIZE, login, make_app, screen_text, settle, text_of, type_into
+from test_tui_support import (
+    SIZE,
+    login,
+    make_app,
+    screen_text,
+    settle,
+    text_of,
+    type_into,
+)
 
 from services import contracts as svc
 from services import house_check as hc
@@ -24,7 +32,6 @@ from tui.screens.filing_review import FilingReviewScreen
 from tui.screens.home import HomeScreen
 from tui.screens.house_check import HouseCheckScreen
 from tui.screens.sign_verify import SignVerifyScreen
-from tests.test_tui_contract_entry import BUYER_ID
 
 
 async def _press(pilot, *keys: str) -> None:

@@ -54,11 +54,16 @@ from services.contract_signing import PartyStatus
 from services.contracts import ContractView
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ReasonDialog
-from tui.screens.sign_verify import PartyRow, facts_renderable, party_labels
+from tui.screens.sign_verify import (
+    PARTY_WORKER,
+    PartyRow,
+    PartyRows,
+    facts_renderable,
+    party_labels,
+)
 from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
 from tui.widgets.tables import ListTable
 
-_PARTY_WORKER = "party:"
 _PENDING = ("confirming", "review")
 _LIVE = ("draft", "signed", "filed")
 
@@ -159,7 +164,7 @@ def _party(confirmer) -> PartyStatus:  # type: ignore[no-untyped-def]
 # ============================================================================ 注销网签 / 注销备案
 
 
-class CancelScreen(AppScreen):
+class CancelScreen(PartyRows, AppScreen):
     """注销网签 / 注销备案 of one contract."""
 
     DEFAULT_CSS = (_COMMON_CSS + _ROW_CSS).format(screen="CancelScreen") + """
@@ -298,8 +303,8 @@ class CancelScreen(AppScreen):
         elif not self.query_one("#cc-form").has_class("-hidden"):
             self.query_one("#cc-applicant", Select).focus()
 
-    def _row(self, index: int) -> PartyRow | None:
-        return next(iter(self.query(f"#party-{index}").results(PartyRow)), None)
+    def party_keys(self) -> list[str]:
+        return [] if self.pending is None else [c.key for c in self.pending.confirmers]
 
     # ------------------------------------------------------------ messages
 
@@ -311,28 +316,14 @@ class CancelScreen(AppScreen):
     def show_refusal(self, message: str) -> None:
         self.set_message(message, style="-error")
 
-    def set_note(self, key: str, text: str, style: str) -> None:
-        index = self._index(key)
-        if index is None:
-            return
-        note = self.query_one(f"#note-{index}", Static)
-        note.set_classes(f"party-note {style}".strip())
-        note.update(text)
-
-    def _index(self, key: str) -> int | None:
-        if self.pending is None:
-            return None
-        return next((i for i, c in enumerate(self.pending.confirmers) if c.key == key), None)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Runs before the shared handler: a party's refusal goes to its row, the form's under the form.
         worker = event.worker
         if event.state is not WorkerState.ERROR or not isinstance(worker.error, RuleViolation):
             return
-        if worker.name.startswith(_PARTY_WORKER):
-            self.set_note(worker.name[len(_PARTY_WORKER):], worker.error.message, "-error")
-            event.prevent_default()
-        elif worker.name == "cc-apply":
+        if self.route_party_refusal(event):
+            return
+        if worker.name == "cc-apply":
             self.query_one("#cc-form-error", Static).update(worker.error.message)
             self.set_message("")
             target = {"applicant": "#cc-applicant", "kind": "#cc-kind", "reason": "#cc-reason"}.get(
@@ -419,7 +410,7 @@ class CancelScreen(AppScreen):
             self.app.call_from_thread(self._sent, party.key, note)
 
         self.run_worker(send, thread=True, exclusive=True, group=f"cc-party-{index}", exit_on_error=False,
-                        name=_PARTY_WORKER + party.key)
+                        name=PARTY_WORKER + party.key)
         self.query_one(f"#code-{index}", Input).focus()
 
     def _sent(self, key: str, note: str) -> None:
@@ -441,7 +432,7 @@ class CancelScreen(AppScreen):
             self.app.call_from_thread(self._confirmed, index, party.key, done)
 
         self.run_worker(check, thread=True, exclusive=True, group=f"cc-party-{index}", exit_on_error=False,
-                        name=_PARTY_WORKER + party.key)
+                        name=PARTY_WORKER + party.key)
 
     def _confirmed(self, index: int, key: str, done: CancellationView) -> None:
         self.query_one(f"#code-{index}", Input).value = ""

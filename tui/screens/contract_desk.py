@@ -39,7 +39,7 @@ from textual.worker import get_current_worker
 
 from core.resale import STATUS_LABELS
 from core.roles import Permission
-from services import contract_documents, contract_queries, contract_signing, contracts
+from services import contract_documents, contract_signing, contracts
 from services.contracts import ContractRow, ContractView
 from tui.screens.base import AppScreen
 from tui.screens.contract_cancel import CancelScreen
@@ -169,7 +169,8 @@ class ContractDeskScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="desk-rows", exit_on_error=False)
     def _load_rows(self, status: str | None, mine: bool) -> None:
-        rows = contract_queries.desk_contracts(self.db, self.actor, status=status, mine=mine)
+        rows = contracts.find_contracts(self.db, self.actor, status=status,
+                                       created_by=self.actor.operator_id if mine else None)
         if not get_current_worker().is_cancelled:
             self.post_message(self.RowsLoaded(rows))
 

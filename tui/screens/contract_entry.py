@@ -95,7 +95,7 @@ SIGNING_LABELS = {"online": "线上签署", "offline": "线下签署"}
 YES_NO = (True, False)
 #: Buyer items that are key (seed 002 §三(七)): read-only when changing a signed contract.
 KEY_PARTY_ITEMS = ("kind", "name", "region", "id_kind", "id_number", "credit_code", "nationality")
-#: A refusal core files at the whole co-ownership that the clerk mends at the share boxes.
+#: A refusal about the shares together: every share box is marked, not only the one it is filed at.
 AT_SHARES = {"SHARES_NOT_100"}
 
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -598,10 +598,7 @@ class ContractEntryScreen(AppScreen):
 
     def _error_target(self, error: RuleViolation) -> tuple[Static, Widget | None] | None:
         """The refusal line of the nearest item the path names, and the input to focus."""
-        if error.code in AT_SHARES and self.buyer_count:
-            path = f"buyers[{self.buyer_count - 1}].share"
-        else:
-            path = error.field or ""
+        path = error.field or ""
         for candidate in parent_paths(path):
             key = field_key(candidate)
             line = next(iter(self.query(f"#e-{key}").results(Static)), None)

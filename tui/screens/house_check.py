@@ -58,7 +58,12 @@ from core.identity import mask_id, mask_name, normalize
 from core.lookup import LookupKind
 from core.policies import LOOKUP_MODE_LABELS, RULES, LookupMode, PolicyProfile
 from core.timeutil import local_today, show
-from core.title_check import Capacity, PurchaseRestriction
+from core.title_check import (
+    CAPACITY_LABELS,
+    PURCHASE_RESTRICTION_LABELS,
+    Capacity,
+    PurchaseRestriction,
+)
 from services import house_check
 from services.house_check import CheckView, Counterparty, HomeHit
 from services.lookup import search_applicants
@@ -70,16 +75,6 @@ from tui.widgets.tables import ListTable, clip
 #: What F7 opens for a passed check: the contract-entry screen of that check.
 NextStep = Callable[[CheckView], Screen]
 
-CAPACITY_LABELS: dict[Capacity, str] = {
-    Capacity.OWNER: "权利人本人",
-    Capacity.PROXY: "公证委托代理人",
-    Capacity.ORG_AGENT: "机构经办人",
-}
-RESTRICTION_LABELS: dict[PurchaseRestriction, str] = {
-    PurchaseRestriction.RESTRICTED: "属于限购范围",
-    PurchaseRestriction.NOT_RESTRICTED: "不属于限购范围",
-    PurchaseRestriction.UNKNOWN: "无法判断",
-}
 NOT_RUN_LABEL = "未执行"
 OUTCOME_STYLES = {
     "passed": "bold #57cc99",
@@ -359,7 +354,7 @@ class HouseCheckScreen(AppScreen):
         ]
         if self.is_wuhan_style:
             restriction = RadioSet(*[RadioButton(label, value=(r is PurchaseRestriction.UNKNOWN), id=f"pr-{r.value}")
-                                     for r, label in RESTRICTION_LABELS.items()], compact=True)
+                                     for r, label in PURCHASE_RESTRICTION_LABELS.items()], compact=True)
             widgets += [
                 *_field("房产信息查询日期", "queried_on", _input("yyyy-mm-dd，本日个人房产信息查询的日期", 10)),
                 *_field("限购范围", "restriction", restriction),
@@ -594,18 +589,12 @@ class HouseCheckScreen(AppScreen):
         return PurchaseRestriction((pressed.id or "").removeprefix("pr-"))
 
     def _request(self) -> RunRequest:
-        """The run as typed; refuses an empty required box (the service would fill it from the register)."""
+        """The run as typed (the service refuses a blank 权利人名称 or 证件号码)."""
         assert self.home is not None and self.keys is not None
         capacity = self._capacity()
         agent, name, number = self._value("agent_id").strip(), self._value("typed_name"), self._value("typed_id")
         if capacity is not Capacity.OWNER and not agent:
             raise _refuse(f"{CAPACITY_LABELS[capacity]}办理的，请输入办理人本人的证件号码。", "agent_id")
-        noun = "名称" if capacity is Capacity.ORG_AGENT else "姓名"
-        if not name.strip():
-            raise _refuse(f"请按产权证书输入权利人{noun}。", "typed_name")
-        if not number.strip():
-            what = "统一社会信用代码" if capacity is Capacity.ORG_AGENT else "证件号码"
-            raise _refuse(f"请按产权证书输入权利人{what}。", "typed_id")
         queried_on = None
         if self.is_wuhan_style:
             try:
@@ -642,6 +631,7 @@ class HouseCheckScreen(AppScreen):
     @work(thread=True, exclusive=True, group="hc-run", exit_on_error=False)
     def _run(self, req: RunRequest) -> None:
         db, actor = self.db, self.actor
+        house_check.refuse_blank_typed(req.capacity, req.typed_name, req.typed_id)
         if req.capacity is Capacity.OWNER:
             person_id = _person_by_number(db, actor, req.agent_number or req.typed_id,
                                           "agent_id" if req.agent_number else "typed_id")

@@ -43,7 +43,7 @@ from tui.screens.base import ServiceMixin
 from tui.widgets.detail import LABEL_STYLE, DetailPane
 
 SIDE_LABELS = {"seller": "甲方(转让方)", "buyer": "乙方(受让方)"}
-_PARTY_WORKER = "party:"
+PARTY_WORKER = "party:"
 
 
 def party_labels(keys: list[str]) -> dict[str, str]:
@@ -112,7 +112,42 @@ class PartyRow(Vertical):
         self.border_title = self.label
 
 
-class SignVerifyScreen(ServiceMixin, Screen[ContractView | None]):
+class PartyRows:
+    """What a screen of party rows (``#party-N`` with a note line ``#note-N``) shares:
+    finding a party's row, the sentence under it, and sending a refusal of a party's
+    worker (named ``party:<key>``) to that row. The screen says which parties it lists
+    (``party_keys``) — signers here, confirmers of a cancellation elsewhere."""
+
+    def party_keys(self) -> list[str]:
+        raise NotImplementedError
+
+    def _row(self, index: int) -> PartyRow | None:
+        return next(iter(self.query(f"#party-{index}").results(PartyRow)), None)  # type: ignore[attr-defined]
+
+    def _index(self, key: str) -> int | None:
+        return next((i for i, k in enumerate(self.party_keys()) if k == key), None)
+
+    def set_note(self, key: str, text: str, style: str) -> None:
+        """A sentence under a party's row: ``-error`` for a refusal, ``-ok`` for a success."""
+        index = self._index(key)
+        if index is None:
+            return
+        note = self.query_one(f"#note-{index}", Static)  # type: ignore[attr-defined]
+        note.set_classes(f"party-note {style}".strip())
+        note.update(text)
+
+    def route_party_refusal(self, event: Worker.StateChanged) -> bool:
+        """A party worker's refusal shown at its row (and handled); False for anything else."""
+        worker = event.worker
+        if (event.state is WorkerState.ERROR and worker.name.startswith(PARTY_WORKER)
+                and isinstance(worker.error, RuleViolation)):
+            self.set_note(worker.name[len(PARTY_WORKER):], worker.error.message, "-error")
+            event.prevent_default()
+            return True
+        return False
+
+
+class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
     """短信验证 of one draft contract; dismisses with the signed view (or None)."""
 
     DEFAULT_CSS = """
@@ -239,8 +274,8 @@ class SignVerifyScreen(ServiceMixin, Screen[ContractView | None]):
         self.query_one("#sv-submit", Button).disabled = not self.check_action("submit", ())
         self.refresh_bindings()
 
-    def _row(self, index: int) -> PartyRow | None:
-        return next(iter(self.query(f"#party-{index}").results(PartyRow)), None)
+    def party_keys(self) -> list[str]:
+        return [p.key for p in self.parties]
 
     # ------------------------------------------------------------ messages
 
@@ -252,25 +287,9 @@ class SignVerifyScreen(ServiceMixin, Screen[ContractView | None]):
     def show_refusal(self, message: str) -> None:
         self.set_message(message, style="-error")
 
-    def set_note(self, key: str, text: str, style: str) -> None:
-        """A sentence under a party's row: ``-error`` for a refusal, ``-ok`` for a success."""
-        index = self._index(key)
-        if index is None:
-            return
-        note = self.query_one(f"#note-{index}", Static)
-        note.set_classes(f"party-note {style}".strip())
-        note.update(text)
-
-    def _index(self, key: str) -> int | None:
-        return next((i for i, p in enumerate(self.parties) if p.key == key), None)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Runs before the shared handler: a refusal of one party's send or verify goes to its row.
-        worker = event.worker
-        if (event.state is WorkerState.ERROR and worker.name.startswith(_PARTY_WORKER)
-                and isinstance(worker.error, RuleViolation)):
-            self.set_note(worker.name[len(_PARTY_WORKER):], worker.error.message, "-error")
-            event.prevent_default()
+        self.route_party_refusal(event)
 
     # ------------------------------------------------------------ which party
 
@@ -316,7 +335,7 @@ class SignVerifyScreen(ServiceMixin, Screen[ContractView | None]):
             self.app.call_from_thread(self.reload, {party.key: (note, "-ok")})
 
         self.run_worker(send, thread=True, exclusive=True, group=f"sv-party-{index}", exit_on_error=False,
-                        name=_PARTY_WORKER + party.key)
+                        name=PARTY_WORKER + party.key)
         self.query_one(f"#code-{index}", Input).focus()
 
     def verify(self, index: int) -> None:
@@ -335,7 +354,7 @@ class SignVerifyScreen(ServiceMixin, Screen[ContractView | None]):
             self.app.call_from_thread(self._verified, index)
 
         self.run_worker(check, thread=True, exclusive=True, group=f"sv-party-{index}", exit_on_error=False,
-                        name=_PARTY_WORKER + party.key)
+                        name=PARTY_WORKER + party.key)
 
     def _verified(self, index: int) -> None:
         party = self.parties[index]
