@@ -375,9 +375,7 @@ def _bad_chars_18(kind: IdKind) -> RuleViolation:
     )
 
 
-def _resolve_today(today: date | None) -> date:
-    if today is None:
-        return date.today()
+def _resolve_today(today: date) -> date:
     if isinstance(today, datetime):
         return today.date()
     return today
@@ -775,7 +773,7 @@ def parse_identity(
     raw: str,
     kind: IdKind | str | None = None,
     *,
-    today: date | None = None,
+    today: date,
     nationality: str | None = None,
 ) -> IdentityFacts:
     """Validate a personal document number and return what it tells.
@@ -794,8 +792,8 @@ def parse_identity(
     ``kind=RESIDENT_ID`` also accepts a 15-digit legacy number (reported as
     ``RESIDENT_ID_15``).  ``nationality`` (ISO alpha-3) is used for passports
     only; a Chinese ordinary passport (E + 8 digits, E + letter + 7 digits)
-    defaults to ``"CHN"``, any other passport requires it.  ``today``
-    (default: the current date) bounds birth dates.
+    defaults to ``"CHN"``, any other passport requires it.  ``today`` (the
+    caller's clock: rules never read the wall clock) bounds birth dates.
     """
     s = _prepare(raw, empty_code="ID_EMPTY", empty_message="请输入证件号码。", field=_FIELD_ID)
     kind_ = _coerce_kind(kind)

@@ -8,19 +8,15 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def utcnow() -> datetime:
-    """Now, in UTC, at microsecond precision (what both databases store)."""
-    return datetime.now(UTC)
-
-
 def to_local(moment: datetime) -> datetime:
     if moment.tzinfo is None:  # stored naive values are UTC by convention
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(SHANGHAI)
 
 
-def local_today(now: datetime | None = None) -> date:
-    return to_local(now or utcnow()).date()
+def local_today(now: datetime) -> date:
+    """The day in Shanghai at ``now`` (from the caller's clock)."""
+    return to_local(now).date()
 
 
 def show(moment: datetime | None, *, seconds: bool = True) -> str:

@@ -23,7 +23,13 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from core.allocation import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED, STATUS_LABELS
+from core.allocation.selection import (
+    ALLOCATED,
+    CONFIRMED,
+    GAVE_UP,
+    NOT_ALLOCATED,
+    STATUS_LABELS,
+)
 from core.money import check_amount, format_yuan, to_chinese_capital
 from reports.base import (
     Article,
@@ -131,7 +137,7 @@ class ResultRow:
 
     rank: int  # 排位
     masked_name: str  # 主申请人姓名, already masked ("张*")
-    status: str  # core.allocation: confirmed / allocated / not_allocated / gave_up
+    status: str  # core.allocation.selection: confirmed / allocated / not_allocated / gave_up
     house_code: str | None = None
     building_room: str | None = None  # e.g. "3栋1单元1203室"
     layout: str | None = None
@@ -173,7 +179,7 @@ class FamilyResultNotice:
     rank: int
     round_name: str
     round_number: int
-    status: str  # core.allocation status
+    status: str  # core.allocation.selection status
     issued_on: date
     issuer: str
     house: HouseFacts | None = None

@@ -9,7 +9,6 @@ ToUnicode map, so the text also extracts.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
@@ -30,10 +29,24 @@ class FontNotFound(RuntimeError):
     """No usable CJK TrueType font: documents cannot be made."""
 
 
+_configured: Path | None = None
+
+
+def configure(path: Path | None) -> None:
+    """Use the hall's font (``Settings.cjk_font``) instead of the usual places.
+
+    Called by the app factory before any document is made; reportlab's font
+    registry is process-wide, so this is too.
+    """
+    global _configured
+    if path != _configured:
+        _configured = path
+        register_cjk_font.cache_clear()
+
+
 def candidate_paths() -> list[Path]:
-    configured = os.environ.get("WANGQIAN_CJK_FONT")
-    if configured:
-        return [Path(configured)]
+    if _configured is not None:
+        return [_configured]
     return [Path(p) for p in CANDIDATES]
 
 
@@ -81,5 +94,5 @@ def register_cjk_font() -> str:
             tried.append(f"{path}（{exc}）")
     raise FontNotFound(
         "未找到可嵌入的中文 TrueType 字体，无法生成文书。请安装 fonts-wqy-microhei，"
-        "或用环境变量 WANGQIAN_CJK_FONT 指定字体文件。已尝试：" + "；".join(tried)
+        "或用配置项 WANGQIAN_CJK_FONT 指定字体文件。已尝试：" + "；".join(tried)
     )

@@ -14,10 +14,16 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from core.audit import GENESIS_HASH, AuditRecord, ChainBreak, canonical_json, mask_snapshot, verify_chain
+from core.audit import (
+    GENESIS_HASH,
+    AuditRecord,
+    ChainBreak,
+    canonical_json,
+    mask_snapshot,
+    verify_chain,
+)
 from core.roles import Actor, Permission, require
-from core.timeutil import utcnow
-from storage.engine import Database
+from storage.engine import Database, session_now
 from storage.models import AuditEntry
 
 _ADVISORY_KEY = 0x77616E67  # "wang"
@@ -41,7 +47,7 @@ def append(
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     record = AuditRecord(
         seq=seq,
-        at=utcnow(),
+        at=session_now(session),
         operator=actor.username,
         action=action,
         object_type=object_type,

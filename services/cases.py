@@ -10,12 +10,19 @@ from sqlalchemy import and_, or_, select, text
 from sqlmodel import Session
 
 from core import cases as rules
-from core.cases import ACTION_LABELS, CASE_STATUS_LABELS, ActionKind, CaseState, CaseStatus, Target
+from core.cases import (
+    ACTION_LABELS,
+    CASE_STATUS_LABELS,
+    ActionKind,
+    CaseState,
+    CaseStatus,
+    Target,
+)
 from core.errors import RuleViolation
 from core.roles import ROLE_LABELS, Actor, Permission, Role, require
-from core.timeutil import SHANGHAI, local_today, utcnow
+from core.timeutil import SHANGHAI, local_today
 from services import audit
-from storage.engine import Database
+from storage.engine import Database, session_now
 from storage.models import Case, CaseEvent, CaseParty, Operator
 
 
@@ -46,13 +53,13 @@ def _state(case: Case) -> CaseState:
     )
 
 
-def _store(case: Case, state: CaseState) -> None:
+def _store(case: Case, state: CaseState, now: datetime) -> None:
     case.stage = state.stage
     case.status = state.status.value
     case.holder_id = state.holder_id
     case.pending_role = state.pending_role.value if state.pending_role else None
     case.pending_operator_id = state.pending_operator_id
-    case.updated_at = utcnow()
+    case.updated_at = now
 
 
 def _snapshot(case: Case) -> dict[str, object]:
@@ -77,7 +84,7 @@ def _event(session: Session, case: Case, actor: Actor, kind: ActionKind, from_st
     session.add(
         CaseEvent(
             case_id=case.id,
-            at=utcnow(),
+            at=session_now(session),
             operator_id=actor.operator_id,
             operator_name=actor.name,
             action=kind.value,
@@ -100,7 +107,7 @@ def accept_in(
     require(actor, Permission.CASE_ACCEPT)
     state = rules.accept(type_code, actor)
     kind = rules.case_type(type_code)
-    now = utcnow()
+    now = session_now(session)
     case = Case(
         number=next_case_number(session, kind.letter, local_today(now)),
         type_code=type_code,
@@ -147,7 +154,7 @@ def act_in(session: Session, actor: Actor, number: str, kind: ActionKind, change
     case = _load_for_update(session, number)
     before = _snapshot(case)
     from_stage = case.stage
-    _store(case, change(session, case, _state(case)))
+    _store(case, change(session, case, _state(case)), session_now(session))
     _event(session, case, actor, kind, from_stage, note)
     audit.append(
         session, actor, f"case_{kind.value}", object_type="case", object_id=case.id,

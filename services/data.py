@@ -1,22 +1,16 @@
-"""Database administration: migrations, the demo sample data, synthetic sets."""
+"""Database administration: migrations and the state of the schema.
+
+The demo's sample and synthetic sets are loaded by ``demo.loader`` (through
+these and the other use cases; nothing here imports it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
-from pathlib import Path
-from typing import Any
+from sqlalchemy import func, select
 
-from sqlalchemy import func, select, text
-from sqlmodel import Session
-
-from core.errors import RuleViolation
 from core.roles import Actor, Permission, require
-from services import audit
 from storage import migrate
 from storage.engine import Database
-from storage.models import AllocationRound, Family, Person
+from storage.models import Person
 
 
 def upgrade(db: Database, actor: Actor) -> str | None:
@@ -30,163 +24,6 @@ def schema_is_current(db: Database) -> bool:
         return migrate.current_revision(db) == migrate.head_revision(db)
     except Exception:  # an unreachable or foreign database is "not current"
         return False
-
-
-def init(db: Database, actor: Actor, *, sample: bool = False, directory: Path | None = None) -> dict[str, int]:
-    """Create the schema and, with ``sample``, load the demo data.
-
-    The sample is loaded in ONE transaction: the register, families and house
-    pool (storage.sample), then the sample's selection rounds played through
-    the round services as the counter would — each round with its families
-    (without a case: see _create_round), their wish lists (inserted as the
-    families left them), their give-ups (主动放弃) and confirms
-    (确认正选), the runs of the rounds that are over (publishing their results
-    with hash-chained journals), and the supplementary applications (补选申请)
-    of families left without a house; then the resale contracts of the three
-    cities, from the house check to filing and change, through the contract
-    services (services.sample_contracts: made at load time, so the demo draft
-    lives 24 hours). A failure at any step rolls all of it
-    back and is raised as DATA_SAMPLE_FAILED: the database is left empty, never
-    half a demo.
-    """
-    upgrade(db, actor)
-    if not sample:
-        return {}
-    with db.write() as session:
-        if session.execute(select(func.count()).select_from(Person)).scalar_one():
-            raise RuleViolation("DATA_NOT_EMPTY", "数据库中已有申请人数据，不能重复导入示例数据。")
-        try:
-            counts = _load_sample(db, session, actor, directory)
-        except Exception as exc:
-            # The `with` block rolls everything back on the way out.
-            detail = exc.message if isinstance(exc, RuleViolation) else f"{type(exc).__name__}: {exc}"
-            raise RuleViolation(
-                "DATA_SAMPLE_FAILED", f"导入示例数据失败，已全部撤销，数据库仍为空：{detail}"
-            ) from exc
-        audit.append(session, actor, "sample_data_loaded", object_type="database", after=counts)
-    return counts
-
-
-class _InTransaction:
-    """Stands in for the Database while ``init`` plays the sample's rounds: every
-    ``write()`` and ``read()`` of a service is the one open session of ``init``,
-    so each service call runs as a step of that single transaction (its own
-    checks, locks and audit rows included) and nothing commits until all are done.
-
-    Services change rows with Core statements behind the ORM's back, so each
-    step starts with everything flushed and every loaded object expired.
-    Only the transactions are offered: a service that wanted the engine itself
-    would fail here instead of escaping the transaction.
-    """
-
-    def __init__(self, db: Database, session: Session) -> None:
-        self.url = db.url
-        self.dialect = db.dialect
-        self.is_sqlite = db.is_sqlite
-        self._session = session
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        self._session.flush()
-        self._session.expire_all()
-        yield self._session
-        self._session.flush()
-
-    read = write
-
-
-def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids: list[int]) -> int:
-    """One of the sample's rounds with its families at their ranks, audited.
-
-    Unlike services.rounds.create_round it opens no case: a case number is
-    taken from the day's sequence (业务号 = type letter + TODAY + sequence),
-    so the sample would take today's first numbers — and the numbers of the
-    cases clerks then accept would depend on the day the demo was made. The
-    sample's rounds are shown without a case number ("—").
-    """
-    from services.rounds_common import OPEN, RF, check_windows
-
-    pre_open, pre_close = _moment(r["pre_open"]), _moment(r["pre_close"])
-    formal_open, formal_close = _moment(r["formal_open"]), _moment(r["formal_close"])
-    check_windows(pre_open, pre_close, formal_open, formal_close)
-    rnd = AllocationRound(number=r["number"], name=r["name"], kind=r["kind"], case_number=None,
-                          pre_open=pre_open, pre_close=pre_close, formal_open=formal_open,
-                          formal_close=formal_close, status=OPEN, run_count=0)
-    session.add(rnd)
-    session.flush()
-    rank = dict(session.execute(select(Family.id, Family.rank).where(Family.id.in_(family_ids))).all())
-    session.execute(RF.insert(), [{"round_id": rnd.id, "family_id": fid, "rank": rank[fid], "gave_up": False}
-                                  for fid in family_ids])
-    audit.append(session, actor, "round_create", object_type="allocation_round", object_id=rnd.id,
-                 after={"number": rnd.number, "name": rnd.name, "kind": rnd.kind, "families": len(family_ids),
-                        "pre_open": pre_open, "pre_close": pre_close, "formal_open": formal_open,
-                        "formal_close": formal_close, "source": "sample_data"})
-    return rnd.id  # type: ignore[return-value]
-
-
-def _load_sample(db: Database, session: Session, actor: Actor, directory: Path | None) -> dict[str, int]:
-    """The register (storage.sample), then the rounds through services.rounds and the
-    resale contracts through the contract services (services.sample_contracts), in ``session``."""
-    from services import rounds, sample_contracts
-    from storage.sample import insert_wish_lists, load_register
-
-    loaded = load_register(session, directory)
-    counts = dict(loaded.counts)
-    session.expunge_all()  # thousands of loaded rows: keep them out of the steps' expire_all
-    steps: Database = _InTransaction(db, session)  # type: ignore[assignment]
-    families = loaded.families
-    ranks = {f["key"]: f["rank"] for f in loaded.data["families"]}
-    round_ids: dict[str, int] = {}
-    wishes = 0
-    for r in loaded.data["rounds"]:
-        members = sorted((rf for rf in loaded.data["round_families"] if rf["round"] == r["key"]),
-                         key=lambda rf: ranks[rf["family"]])
-        round_id = _create_round(session, actor, r, [families[rf["family"]] for rf in members])
-        round_ids[r["key"]] = round_id
-        wishes += insert_wish_lists(session, loaded, r["key"], round_id)
-        if not db.is_sqlite:
-            # Fresh tables have no statistics yet: without them PostgreSQL plans the
-            # steps' reads (a round's lists, the pool) badly, ten times slower.
-            session.execute(text("ANALYZE public_house, round_family, wish"))
-        for rf in members:  # give-ups first: they happened in the pre-selection, before any confirm
-            if rf["gave_up_at"]:
-                rounds.give_up(steps, actor, round_id, families[rf["family"]], rf["gave_up_reason"],
-                               now=_moment(rf["gave_up_at"]))
-        for rf in members:  # confirms in rank order: each is checked against the families before it
-            if rf["confirm"]:
-                rounds.confirm_house(steps, actor, round_id, families[rf["family"]], loaded.houses[rf["confirm"]],
-                                     now=_moment(rf["confirmed_at"]))
-        if r["run_at"]:
-            rounds.run_round(steps, actor, round_id, now=_moment(r["run_at"]))
-    for a in loaded.data["supplementary_applications"]:
-        rounds.apply_supplementary(steps, actor, families[a["family"]], round_ids[a["from_round"]],
-                                   now=_moment(a["applied_at"]))
-    left = sample_contracts.play_contracts(steps, session, actor)
-    session.flush()
-    counts["contract"] = sum(left.values())
-    counts |= {f"contract_{state}": n for state, n in left.items()}
-    counts["allocation_round"] = len(round_ids)
-    counts["round_family"] = len(loaded.data["round_families"])
-    counts["wish"] = wishes
-    counts["supplementary_application"] = len(loaded.data["supplementary_applications"])
-    return counts
-
-
-def generate(db: Database, actor: Actor, persons: int, *, seed: int = 1, progress: Callable[[int, int], None] | None = None) -> int:
-    """Bulk synthetic persons for benchmarks (audited as one act)."""
-    from storage.sample import generate_synthetic
-
-    require(actor, Permission.DATA_ADMIN)
-    if persons <= 0:
-        raise RuleViolation("DATA_BAD_COUNT", "生成人数必须是正整数。", field="persons")
-    inserted = generate_synthetic(db, persons, seed=seed, progress=progress)
-    with db.write() as session:
-        audit.append(session, actor, "synthetic_data_generated", object_type="database", after={"persons": inserted, "seed": seed})
-    return inserted
 
 
 def person_count(db: Database) -> int:

@@ -14,7 +14,14 @@ from sqlmodel import Session
 
 from core.cases import CASE_STATUS_LABELS, CaseStatus, case_type
 from core.errors import RuleViolation
-from core.identity import ID_KIND_LABELS, REGION_LABELS, IdKind, Region, mask_id, mask_phone
+from core.identity import (
+    ID_KIND_LABELS,
+    REGION_LABELS,
+    IdKind,
+    Region,
+    mask_id,
+    mask_phone,
+)
 from core.lookup import LookupKind, plan_lookup
 from core.roles import Actor, Permission, require
 from core.timeutil import local_today
@@ -27,8 +34,8 @@ from storage.models import (
     FamilyMember,
     Home,
     HomeOwner,
-    Organisation,
     OrgAgent,
+    Organisation,
     OwnerProxy,
     Person,
     PersonDocument,
@@ -246,7 +253,7 @@ def _cases(session: Session, column, owner_id: int) -> list[CaseLine]:
 
 def applicant_detail(db: Database, actor: Actor, kind: str, applicant_id: int) -> ApplicantDetail:
     require(actor, Permission.LOOKUP_APPLICANT)
-    today = local_today()
+    today = local_today(db.now())
     with db.read() as session:
         if kind == "organisation":
             return _organisation_detail(session, applicant_id, today)

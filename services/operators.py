@@ -9,7 +9,6 @@ from sqlalchemy import select
 from core import passwords
 from core.errors import RuleViolation
 from core.roles import ROLE_LABELS, Actor, Permission, Role, require
-from core.timeutil import utcnow
 from services import audit
 from storage.engine import Database
 from storage.models import Operator
@@ -80,7 +79,7 @@ def add_operator(
             role=parsed_role.value,
             window=window or None,
             password_hash=passwords.hash_password(password),
-            created_at=utcnow(),
+            created_at=db.now(),
         )
         session.add(op)
         session.flush()
@@ -189,7 +188,7 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
             if passwords.needs_rehash(op.password_hash):
                 op.password_hash = passwords.hash_password(password)
             op.failed_logins = 0
-            op.last_login_at = utcnow()
+            op.last_login_at = db.now()
             audit.append(session, who, "login" if purpose == "login" else "screen_unlock",
                          object_type="operator", object_id=op.id)
             return who

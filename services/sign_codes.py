@@ -52,9 +52,9 @@ from core.codes import CODE_TTL, DAILY_LIMIT, MAX_ATTEMPTS, RESEND_AFTER
 from core.errors import RuleViolation
 from core.identity import mask_phone, parse_mobile
 from core.roles import Actor
-from core.timeutil import SHANGHAI, to_local, utcnow
+from core.timeutil import SHANGHAI, to_local
 from services import audit, sms
-from storage.engine import Database
+from storage.engine import Database, session_now
 from storage.models import OneTimeCode
 
 OBJECT_TYPE = "one_time_code"
@@ -160,7 +160,6 @@ def send_code(
     phone: str,
     sms_text: Callable[[str], str],
     case_number: str | None = None,
-    now: datetime | None = None,
 ) -> CodeSent:
     """Make a code for one party of one exact subject version and queue its SMS.
 
@@ -170,7 +169,7 @@ def send_code(
     _require_actor(actor)
     number = parse_mobile(phone)
     _check_subject(purpose, subject_type, party_key, subject_version)
-    now = now or utcnow()
+    now = db.now()
     code = codes.new_code()
     body = sms_text(code)
     if not isinstance(body, str) or code not in body:
@@ -280,7 +279,6 @@ def verify_code(
     subject_id: int | None = None,
     party_key: str | None = None,
     purpose: str | None = None,
-    now: datetime | None = None,
 ) -> Verified:
     """Check and consume a code for ``subject_version``.
 
@@ -289,7 +287,7 @@ def verify_code(
     """
     _require_actor(actor)
     entered = codes.normalize_code(code)
-    now = now or utcnow()
+    now = db.now()
 
     # 1. Reserve one try, committed on its own: a wrong code stays counted
     #    although this call raises, and parallel guesses share the budget.
@@ -392,7 +390,6 @@ def void_codes(
     subject_type: str,
     subject_id: int,
     case_number: str | None = None,
-    now: datetime | None = None,
 ) -> int:
     """Void every unused code of a subject, in the caller's write transaction.
 
@@ -400,7 +397,7 @@ def void_codes(
     were voided; used codes stay as they are (they are bound to their version).
     """
     _require_actor(actor)
-    now = now or utcnow()
+    now = session_now(session)
     count = _void_unused(session, now, OneTimeCode.subject_type == subject_type, OneTimeCode.subject_id == subject_id)
     if count:
         audit.append(

@@ -31,18 +31,15 @@ Delivery semantics (``deliver_pending`` with a real gateway):
   ``MAX_TIMEOUT`` seconds, well below the 30 s busy timeout). On PostgreSQL
   only the message's row is locked; the audit lock is taken after the send.
 
-Configuration (environment):
-
-WANGQIAN_SMS_URL      the gateway's HTTP(S) endpoint; unset → the manual outbox
-WANGQIAN_SMS_TOKEN    a bearer token for the gateway (optional)
-WANGQIAN_SMS_TIMEOUT  seconds to wait for the gateway (default 5, at most 20)
+Configuration (``Settings``): ``sms_url`` (the gateway's HTTP(S) endpoint;
+unset → the manual outbox), ``sms_token`` (a bearer token, optional) and
+``sms_timeout`` (seconds to wait, default 5, at most 20).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import urllib.error
 import urllib.request
@@ -57,10 +54,11 @@ from sqlmodel import Session
 from core.errors import RuleViolation
 from core.identity import mask_phone, parse_mobile
 from core.roles import Actor, Permission, require
-from core.timeutil import SHANGHAI, show, to_local, utcnow
+from core.timeutil import SHANGHAI, show, to_local
 from services import audit
-from storage.engine import Database
+from storage.engine import Database, session_now, session_settings
 from storage.models import SmsMessage
+from storage.settings import Settings
 
 MAX_TEXT = 500
 MAX_ERROR = 300  # the width of SmsMessage.error
@@ -75,9 +73,6 @@ STATUS_LABELS: dict[str, str] = {QUEUED: "待发送", SENT: "已发送", FAILED:
 OUTBOX_BACKEND = "outbox"
 HTTP_BACKEND = "http"
 
-ENV_URL = "WANGQIAN_SMS_URL"
-ENV_TOKEN = "WANGQIAN_SMS_TOKEN"
-ENV_TIMEOUT = "WANGQIAN_SMS_TIMEOUT"
 
 
 # ------------------------------------------------------------------ gateways
@@ -176,24 +171,17 @@ class HttpGateway:
         return SmsDeliveryError(f"短信网关在 {self.timeout:g} 秒内没有答复，短信可能未发送。")
 
 
-def configured_backend() -> str:
+def configured_backend(settings: Settings) -> str:
     """The backend new messages are queued for: "http" when a gateway URL is set."""
-    return HTTP_BACKEND if os.environ.get(ENV_URL, "").strip() else OUTBOX_BACKEND
+    return HTTP_BACKEND if settings.sms_url else OUTBOX_BACKEND
 
 
-def gateway_from_env() -> SmsGateway:
-    """The gateway the environment names (see the module docstring)."""
-    url = os.environ.get(ENV_URL, "").strip()
-    if not url:
+def configured_gateway(settings: Settings) -> SmsGateway:
+    """The hall's gateway (see the module docstring): HTTP when configured, else the outbox."""
+    if not settings.sms_url:
         return OutboxGateway()
-    raw = os.environ.get(ENV_TIMEOUT, "").strip()
-    try:
-        timeout = float(raw) if raw else DEFAULT_TIMEOUT
-    except ValueError:
-        raise RuleViolation(
-            "SMS_BAD_TIMEOUT", f"短信网关超时时间应在 0 到 {MAX_TIMEOUT:g} 秒之间，请检查配置。", field="timeout"
-        ) from None
-    return HttpGateway(url, os.environ.get(ENV_TOKEN, "").strip() or None, timeout)
+    token = settings.sms_token.get_secret_value() if settings.sms_token else None
+    return HttpGateway(settings.sms_url, token or None, settings.sms_timeout)
 
 
 # ------------------------------------------------------------------ queueing
@@ -235,9 +223,9 @@ def notify(
         text=body,
         purpose=purpose,
         case_number=case_number,
-        backend=configured_backend(),
+        backend=configured_backend(session_settings(session)),
         status=QUEUED,
-        created_at=utcnow(),
+        created_at=session_now(session),
     )
     session.add(message)
     session.flush()
@@ -317,7 +305,7 @@ def _deliver_one(db: Database, actor: Actor, gateway: SmsGateway) -> str | None:
             message.error = exc.message[:MAX_ERROR]
         else:
             message.status = SENT
-            message.sent_at = utcnow()
+            message.sent_at = db.now()
             message.error = None
             message.text = redact_codes(message.text)
         after: dict[str, object] = {"status": message.status}
@@ -382,7 +370,7 @@ def mark_sent(db: Database, actor: Actor, message_ids: Iterable[int]) -> int:
         done = [i for i in ids if rows[i].status == SENT]
         if done:
             raise RuleViolation("SMS_ALREADY_SENT", f"编号为 {done[0]} 的短信已标记为已发送。")
-        now = utcnow()
+        now = db.now()
         for i in ids:
             message = rows[i]
             before = message.status

@@ -12,28 +12,58 @@ serialization failures / deadlocks are retried by ``retrying``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from storage import settings
+from core.clock import Clock, system_clock
+from storage.settings import Settings
 
 READ_ONLY = "wangqian_read_only"
+_CLOCK = "wangqian_clock"
+_SETTINGS = "wangqian_settings"
 
 
 class Database:
-    """One database: the engine plus read and write transactions."""
+    """One database, and what every use case on it is handed: the hall's
+    settings and the clock.
 
-    def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
-        self.url = url or settings.database_url()
+    ``write()`` / ``read()`` open one transaction each; inside one, the clock
+    is ``now(session)``. Services never read the environment or the wall
+    clock: a test or the demo loader gives its own ``clock``.
+    """
+
+    def __init__(self, url: str, *, settings: Settings, clock: Clock = system_clock, echo: bool = False) -> None:
+        self.url = url
+        self.settings = settings
+        self.clock: Clock = clock
         self.engine: Engine = _make_engine(self.url, echo=echo)
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
+
+    def now(self) -> datetime:
+        """The current time by this handle's clock (aware UTC)."""
+        return self.clock()
+
+    def _session_info(self) -> dict[str, object]:
+        return {_CLOCK: self.clock, _SETTINGS: self.settings}
+
+    def with_clock(self, clock: Clock) -> Database:
+        """The same database (same engine and settings) seen through another clock."""
+        other = copy.copy(self)
+        other.clock = clock
+        return other
+
+    def reopen(self) -> Database:
+        """Another handle (its own connections) on the same database, settings and clock."""
+        return Database(self.url, settings=self.settings, clock=self.clock)
 
     @property
     def dialect(self) -> str:
@@ -46,14 +76,14 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: commit on success, roll back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False, info=self._session_info()) as session:
             with session.begin():
                 yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read transaction; never takes the SQLite write lock."""
-        with Session(self._read_engine, expire_on_commit=False) as session:
+        with Session(self._read_engine, expire_on_commit=False, info=self._session_info()) as session:
             with session.begin():
                 yield session
 
@@ -117,12 +147,50 @@ def retrying(fn: Callable[P, R], attempts: int = 5) -> Callable[P, R]:
     return wrapper
 
 
-_default: Database | None = None
+class OneTransaction:
+    """Stands in for a ``Database`` so that a run of use cases is ONE transaction.
+
+    Every ``write()`` and ``read()`` of a service called with it is the one
+    open ``session``, so each call runs as a step of that transaction (its own
+    checks, locks and audit rows included) and nothing commits until the
+    caller's transaction does. The demo loader plays the sample's history this
+    way, each step at its own moment on ``clock``.
+
+    Services change rows with Core statements behind the ORM's back, so each
+    step starts with everything flushed and every loaded object expired.
+    Only the transactions are offered: a service that wanted the engine itself
+    would fail here instead of escaping the transaction.
+    """
+
+    def __init__(self, db: Database, session: Session, clock: Clock) -> None:
+        self.url = db.url
+        self.dialect = db.dialect
+        self.is_sqlite = db.is_sqlite
+        self.settings = db.settings
+        self.clock = clock
+        self._session = session
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        self._session.flush()
+        self._session.expire_all()
+        self._session.info[_CLOCK] = self.clock
+        yield self._session
+        self._session.flush()
+
+    read = write
 
 
-def default_database() -> Database:
-    """The database named by the environment (one per process)."""
-    global _default
-    if _default is None:
-        _default = Database()
-    return _default
+def session_now(session: Session) -> datetime:
+    """"Now" inside a transaction opened by ``Database.write`` / ``read``: the
+    handle's clock, so helpers that only get the session stamp the same time
+    source as the use case that called them."""
+    return session.info[_CLOCK]()
+
+
+def session_settings(session: Session) -> Settings:
+    """The hall's settings inside a transaction opened by ``Database.write`` / ``read``."""
+    return session.info[_SETTINGS]

@@ -470,7 +470,7 @@ class HouseCheck(SQLModel, table=True):
 class Contract(SQLModel, table=True):
     """One resale purchase contract: its current version and where it stands.
 
-    ``facts`` is the canonical JSON of the current ``core.contracts.ValidDraft``
+    ``facts`` is the canonical JSON of the current ``core.resale.contracts.ValidDraft``
     (every version is also kept in ``contract_version``); ``house_facts`` the
     house as the register described it when the contract was made (seed 003
     article 1; the house is a key item and never changes afterwards).

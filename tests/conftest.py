@@ -4,10 +4,16 @@
 server comes from WANGQIAN_TEST_PG_URL (``.ci/run`` starts one and sets it);
 without it the PostgreSQL variants skip and say why. Each test gets a fresh
 database copied from a template that was migrated once per session.
+
+Every handle is made by the app factory (``tui.factory.open_database``) on
+``plain_settings`` (the defaults, whatever the shell exports; the data folder
+is the test's own) and the real clock; a test freezes or moves time by giving
+the handle a ``ManualClock`` (``freeze``), never by patching modules.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import shutil
@@ -21,11 +27,16 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from core.clock import ManualClock
 from core.roles import Actor, Role
 from storage import migrate
 from storage.engine import Database
+from storage.settings import Settings, load_settings, plain_settings
+from tui.factory import open_database
 
-PG_URL = os.environ.get("WANGQIAN_TEST_PG_URL")
+#: The suite's own configuration (WANGQIAN_TEST_PG_URL, WANGQIAN_REQUIRE_PG), read once.
+SUITE = load_settings()
+PG_URL = SUITE.test_pg_url
 PG_SKIP = "WANGQIAN_TEST_PG_URL is not set: no PostgreSQL server to test against (.ci/run starts one)"
 _counter = itertools.count()
 
@@ -46,38 +57,111 @@ def _pg_url_for(name: str) -> str:
     return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
 
 
-class _Templates:
-    """Migrated (and optionally sample-loaded) template databases, made once."""
+def hall_settings(data_dir: Path, **values: object) -> Settings:
+    """A test hall's settings: the defaults, the test's own data folder, and ``values``."""
+    return plain_settings(data_dir=data_dir, **values)
 
-    def __init__(self, root: Path) -> None:
+
+def configure(db: Database, **values: object) -> Settings:
+    """Give ``db`` the hall settings ``values`` on top of its own (as if the hall had exported them)."""
+    db.settings = plain_settings(**(db.settings.model_dump(exclude_unset=True) | values))
+    return db.settings
+
+
+def freeze(db: Database, moment: datetime) -> ManualClock:
+    """Stop ``db``'s clock at ``moment`` (the handle keeps it; move it with ``advance``)."""
+    clock = ManualClock(moment)
+    db.clock = clock
+    return clock
+
+
+def at(db: Database, moment: datetime) -> Database:
+    """``db`` seen at ``moment``: the same database through a clock stopped there (one call's "now")."""
+    return db.with_clock(ManualClock(moment))
+
+
+class _Templates:
+    """Migrated (and optionally sample-loaded) template databases, made once per test run.
+
+    Under pytest-xdist every worker shares them: the first worker to need one
+    builds it under a file lock in the run's shared temporary folder (and, on
+    PostgreSQL, under the run's id); the others wait and copy it. The
+    controller drops the PostgreSQL templates when the run ends
+    (``pytest_sessionfinish``).
+    """
+
+    def __init__(self, root: Path, run_id: str) -> None:
         self.root = root
+        self.run_id = run_id
+        self.settings = hall_settings(root)
         self.made: dict[tuple[str, bool], str] = {}
-        self.run_id = uuid.uuid4().hex[:8]
 
     def template(self, backend: str, sample: bool) -> str:
         key = (backend, sample)
-        if key in self.made:
-            return self.made[key]
-        if backend == "sqlite":
-            path = self.root / f"template-{int(sample)}.db"
-            db = Database(f"sqlite:///{path}")
-            _prepare(db, sample)
-            db.dispose()  # the last connection to close checkpoints the WAL into the file
-            self.made[key] = str(path)
-        else:
-            name = f"wq_tpl_{self.run_id}_{int(sample)}"
-            _pg_exec(f'CREATE DATABASE "{name}"')
-            db = Database(_pg_url_for(name))
-            _prepare(db, sample)
-            db.dispose()
-            self.made[key] = name
+        if key not in self.made:
+            with _locked(self.root / f"template-{backend}-{int(sample)}.lock"):
+                self.made[key] = self._build(backend, sample)
         return self.made[key]
 
-    def drop_all(self) -> None:
-        if PG_URL:
-            for (backend, _), name in self.made.items():
-                if backend == "postgresql":
-                    _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def _build(self, backend: str, sample: bool) -> str:
+        done = self.root / f"template-{backend}-{int(sample)}.done"
+        if backend == "sqlite":
+            path = self.root / f"template-{int(sample)}.db"
+            if not done.exists():
+                db = open_database(self.settings, url=f"sqlite:///{path}", clock=ManualClock(SAMPLE_LOADED_AT))
+                _prepare(db, sample)
+                db.dispose()  # the last connection to close checkpoints the WAL into the file
+                done.touch()
+            return str(path)
+        name = _template_name(self.run_id, sample)
+        if not done.exists():
+            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # a half-built one from a crashed worker
+            _pg_exec(f'CREATE DATABASE "{name}"')
+            db = open_database(self.settings, url=_pg_url_for(name), clock=ManualClock(SAMPLE_LOADED_AT))
+            _prepare(db, sample)
+            db.dispose()
+            done.touch()
+        return name
+
+
+def _template_name(run_id: str, sample: bool) -> str:
+    return f"wq_tpl_{run_id[:12]}_{int(sample)}"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock between the run's workers (one build of each template)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _run_id(config: pytest.Config) -> str:
+    if _is_worker(config):
+        return config.workerinput["testrunuid"]  # type: ignore[attr-defined]
+    return config.option.testrunuid
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controller names the run; xdist hands the name to every worker."""
+    if not _is_worker(config) and getattr(config.option, "testrunuid", None) is None:
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (or a run without workers) drops the run's PostgreSQL templates."""
+    if _is_worker(session.config) or not PG_URL:
+        return
+    run_id = _run_id(session.config)
+    for sample in (False, True):
+        _pg_exec(f'DROP DATABASE IF EXISTS "{_template_name(run_id, sample)}" WITH (FORCE)')
 
 
 #: When the test templates' sample data is loaded (08:00 in Shanghai on the tests'
@@ -86,57 +170,40 @@ class _Templates:
 SAMPLE_LOADED_AT = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
 
 
-@contextmanager
-def _sample_clock() -> Iterator[None]:
-    """Every service (and core.timeutil) stamps SAMPLE_LOADED_AT while the template is loaded."""
-    import importlib
-    import sys
-
-    for name in ("services.data", "services.sample_contracts", "services.rounds"):
-        importlib.import_module(name)
-    patched = [(m, m.utcnow) for n, m in list(sys.modules.items())
-               if (n.startswith("services") or n == "core.timeutil") and hasattr(m, "utcnow")]
-    for module, _ in patched:
-        module.utcnow = lambda: SAMPLE_LOADED_AT
-    try:
-        yield
-    finally:
-        for module, original in patched:
-            module.utcnow = original
-
-
 def _prepare(db: Database, sample: bool) -> None:
+    """Migrate; with ``sample``, load the demo on a clock stopped at SAMPLE_LOADED_AT."""
     migrate.upgrade(db)
     if sample:
-        from services import data
+        from demo.loader import load_demo
 
-        with _sample_clock():
-            data.init(db, Actor.system("test"), sample=True)
+        load_demo(db, Actor.system("test"))
 
 
 @pytest.fixture(scope="session")
-def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Templates]:
-    t = _Templates(tmp_path_factory.mktemp("templates"))
-    yield t
-    t.drop_all()
+def _templates(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> _Templates:
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if _is_worker(request.config) else base  # xdist: …/pytest-N/popen-gwK
+    root = shared / "templates"
+    root.mkdir(exist_ok=True)
+    return _Templates(root, _run_id(request.config))
 
 
 def _fresh(backend: str, sample: bool, templates: _Templates, tmp_path: Path) -> Iterator[Database]:
     if backend == "postgresql" and not PG_URL:
-        if os.environ.get("WANGQIAN_REQUIRE_PG"):  # CI: a skipped PostgreSQL run is a failure
+        if SUITE.require_pg:  # CI: a skipped PostgreSQL run is a failure
             pytest.fail("WANGQIAN_REQUIRE_PG is set but WANGQIAN_TEST_PG_URL is not")
         pytest.skip(PG_SKIP)
     source = templates.template(backend, sample)
     if backend == "sqlite":
         path = tmp_path / f"wq-{next(_counter)}.db"
         shutil.copyfile(source, path)
-        db = Database(f"sqlite:///{path}")
+        db = open_database(hall_settings(tmp_path), url=f"sqlite:///{path}")
         yield db
         db.dispose()
     else:
-        name = f"wq_t_{templates.run_id}_{next(_counter)}"
+        name = f"wq_t_{templates.run_id[:12]}_{os.getpid()}_{next(_counter)}"
         _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        db = Database(_pg_url_for(name))
+        db = open_database(hall_settings(tmp_path), url=_pg_url_for(name))
         yield db
         db.dispose()
         _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

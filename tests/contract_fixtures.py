@@ -6,15 +6,16 @@ import pytest
 
 from core.roles import Actor, Role
 from storage.engine import Database
-from tests.conftest import make_operator
-from tests.contract_support import Clock, freeze
+from tests.conftest import freeze, make_operator
+from tests.contract_support import NOW, Clock
 
 # ---------------------------------------------------------------- services, on both databases
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return freeze(monkeypatch)
+def clock(sample_db: Database) -> Clock:
+    """The sample database's clock, stopped at 10:00 on the day the checks run."""
+    return freeze(sample_db, NOW)
 
 
 @pytest.fixture

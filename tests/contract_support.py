@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import random
 import re
-import sys
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from core.contracts import BuyerLine, ContractDraft
+from core.resale.contracts import BuyerLine, ContractDraft
 from core.identity import IdKind, Region, make_resident_id
+from core.clock import ManualClock
 from core.roles import Actor
-from services import contract_signing as signing
-from services import contracts as svc
-from services import house_check as hc
+from core.timeutil import local_today
+from services.resale import signing
+from services.resale import contracts as svc
+from services.resale import house_check as hc
 from storage.engine import Database
 from storage.models import Home, HomeOwner, Person, SmsMessage
 
@@ -29,24 +30,8 @@ BUYER_PHONE = "13912345678"
 BUYER_PHONE_2 = "13712345670"
 
 
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-def freeze(monkeypatch: pytest.MonkeyPatch, clock: Clock | None = None) -> Clock:
-    """Every service (and core.timeutil) stamps the test's clock."""
-    clock = clock or Clock()
-    for name, module in list(sys.modules.items()):
-        if (name.startswith("services") or name == "core.timeutil") and hasattr(module, "utcnow"):
-            monkeypatch.setattr(module, "utcnow", clock)
-    return clock
+#: The tests' clocks: the handle's ManualClock (see tests.conftest.freeze).
+Clock = ManualClock
 
 
 def pick_home(db: Database, city: str, *, use_class: str = "residential", exclude: set[int] = frozenset()) -> tuple[Home, Person]:
@@ -76,17 +61,17 @@ def pick_home(db: Database, city: str, *, use_class: str = "residential", exclud
     pytest.skip(f"the sample data holds no plain home in {city}")
 
 
-def passed_check(db: Database, clerk: Actor, monkeypatch: pytest.MonkeyPatch, city: str = "shenzhen", *,
+def passed_check(db: Database, clerk: Actor, city: str = "shenzhen", *,
                  restriction: str = "not_restricted", exclude: set[int] = frozenset()) -> hc.CheckView:
-    monkeypatch.setenv(hc.CITY_ENV, city)
+    """A passed check of a plain home of ``city``, as that city's hall runs it (on the handle's day)."""
     home, person = pick_home(db, city, exclude=exclude)
     kw: dict = {}
     if city == "zhongshan":
         kw["check_code"] = home.check_code
     if city == "wuhan":
-        kw |= {"register_queried_on": DAY, "purchase_restriction": restriction}
-    view = hc.run_house_check(db, clerk, home_id=home.id, party=hc.Counterparty(person.id, identity_verified=True),
-                              today=DAY, **kw)
+        kw |= {"register_queried_on": local_today(db.now()), "purchase_restriction": restriction}
+    view = hc.run_house_check(db, clerk, city=city, home_id=home.id,
+                              party=hc.Counterparty(person.id, identity_verified=True), **kw)
     assert view.passed, [ln.text for ln in view.failures]
     return view
 
@@ -113,9 +98,8 @@ def latest_code(db: Database, phone: str) -> str:
     return found.group(1)
 
 
-def draft_contract(db: Database, clerk: Actor, monkeypatch: pytest.MonkeyPatch, city: str = "shenzhen",
-                   **form_changes: object) -> svc.ContractView:
-    check = passed_check(db, clerk, monkeypatch, city)
+def draft_contract(db: Database, clerk: Actor, city: str = "shenzhen", **form_changes: object) -> svc.ContractView:
+    check = passed_check(db, clerk, city)
     new = svc.new_contract_form(db, clerk, check.id)
     return svc.create_draft(db, clerk, check.id, filled_form(new, **form_changes))
 
@@ -144,16 +128,16 @@ def _phone_of(db: Database, contract_id: int, key: str) -> str:
                                                            ContractParty.party_key == key)).scalar_one()
 
 
-def signed_contract(db: Database, clerk: Actor, supervisor: Actor, monkeypatch: pytest.MonkeyPatch, clock: Clock,
+def signed_contract(db: Database, clerk: Actor, supervisor: Actor, clock: Clock,
                     city: str = "shenzhen", **form_changes: object) -> svc.ContractView:
-    view = draft_contract(db, clerk, monkeypatch, city, **form_changes)
+    view = draft_contract(db, clerk, city, **form_changes)
     qualify(db, clerk, supervisor, view)
     confirm_all(db, clerk, view, clock)
     return signing.submit_signing(db, clerk, view.id, expected_version=view.version)
 
 
-def filed_contract(db: Database, clerk: Actor, supervisor: Actor, monkeypatch: pytest.MonkeyPatch, clock: Clock,
+def filed_contract(db: Database, clerk: Actor, supervisor: Actor, clock: Clock,
                    city: str = "shenzhen") -> svc.ContractView:
-    view = signed_contract(db, clerk, supervisor, monkeypatch, clock, city)
+    view = signed_contract(db, clerk, supervisor, clock, city)
     signing.submit_for_filing(db, clerk, view.id)
     return signing.approve_filing(db, supervisor, view.id)

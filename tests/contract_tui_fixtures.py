@@ -10,14 +10,14 @@ import pytest
 
 from core.roles import Actor
 from storage.engine import Database
-from tests.contract_support import NOW, Clock, freeze
+from tests.conftest import freeze
+from tests.contract_support import NOW, Clock
 from tests.test_tui_cases import _actor
 
 
 @pytest.fixture(name="clock")
-def tui_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    monkeypatch.delenv("WANGQIAN_SMS_URL", raising=False)
-    return freeze(monkeypatch, Clock(NOW - timedelta(days=1)))
+def tui_clock(sqlite_sample_db: Database) -> Clock:
+    return freeze(sqlite_sample_db, NOW - timedelta(days=1))
 
 
 @pytest.fixture(name="clerk")

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from core.allocation import (
+from core.allocation.selection import (
     ALLOCATED,
     CONFIRMED,
     GAVE_UP,
@@ -27,8 +27,8 @@ from core.allocation import (
     validate_round_input,
 )
 from core.errors import RuleViolation
-from services.allocation_sim import simulate
-from tui.cli_allocate import allocate_app
+from services.allocation.simulate import simulate
+from tui.cli.allocation import allocate_app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -432,7 +432,7 @@ def test_shuffled_json_families_same_result():
 def test_round_phase_follows_status_and_clock():
     from datetime import UTC, datetime
 
-    from core.allocation import round_phase
+    from core.allocation.selection import round_phase
 
     pre, fo, fc = (datetime(2026, m, 1, tzinfo=UTC) for m in (3, 4, 5))
     at = lambda m, d=1: datetime(2026, m, d, tzinfo=UTC)  # noqa: E731

@@ -8,7 +8,6 @@ from sqlalchemy import delete, select, update
 
 from core.roles import Role
 from services import audit, operators
-from storage.engine import Database
 from storage.models import AuditEntry
 from tests.conftest import SYSTEM, make_operator
 
@@ -81,10 +80,9 @@ def test_personal_numbers_masked_in_audit(db):
 def test_concurrent_writers_do_not_fork_the_chain(db):
     """Many threads, each with its own connection, append at once."""
     errors: list[BaseException] = []
-    url = db.url
 
     def worker(n: int) -> None:
-        local = Database(url)
+        local = db.reopen()
         try:
             for j in range(5):
                 operators.add_operator(local, SYSTEM, username=f"t{n}x{j}", name="并发", role="clerk",

@@ -13,7 +13,6 @@ from core.cases import CaseState, CaseStatus, Target
 from core.errors import RuleViolation
 from core.roles import Actor, Role
 from services import audit, cases
-from storage.engine import Database
 from storage.models import AuditEntry, Case
 from tests.conftest import SYSTEM, make_operator
 
@@ -130,7 +129,7 @@ def test_numbers_unique_under_concurrency(db, clerk):
     lock = threading.Lock()
 
     def worker() -> None:
-        local = Database(db.url)
+        local = db.reopen()
         try:
             for _ in range(8):
                 n = cases.accept_case(local, clerk, "resale_signing")

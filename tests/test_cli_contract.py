@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from typer.testing import CliRunner
 
 from core.roles import Role
-from tests.conftest import make_operator
-from tests.contract_support import draft_contract, freeze
-from tui.cli import app
+from tests.conftest import freeze, make_operator
+from tests.contract_support import NOW, draft_contract
+from tui.cli.main import app
 
 runner = CliRunner()
 
@@ -21,10 +24,10 @@ def cli_db(sqlite_sample_db, monkeypatch):
     return sqlite_sample_db
 
 
-def test_show_masks_numbers_and_unknown_number_is_refused(cli_db, monkeypatch):
-    freeze(monkeypatch)
+def test_show_masks_numbers_and_unknown_number_is_refused(cli_db):
+    freeze(cli_db, NOW)
     clerk = make_operator(cli_db, "clerk_cli", Role.CLERK)
-    view = draft_contract(cli_db, clerk, monkeypatch, city="zhongshan")
+    view = draft_contract(cli_db, clerk, city="zhongshan")
     shown = runner.invoke(app, ["contract", "show", view.case_number])
     assert shown.exit_code == 0, shown.output
     assert view.number in shown.stdout and "草稿" in shown.stdout and "贰佰叁拾伍万元整" in shown.stdout
@@ -38,13 +41,14 @@ def test_show_masks_numbers_and_unknown_number_is_refused(cli_db, monkeypatch):
     assert bad.exit_code == 1 and "CONTRACT_BAD_STATUS" in bad.stderr
 
 
-def test_sweep_deletes_expired_drafts(cli_db, monkeypatch):
-    clock = freeze(monkeypatch)
-    clerk = make_operator(cli_db, "clerk_cli", Role.CLERK)
-    view = draft_contract(cli_db, clerk, monkeypatch, city="zhongshan")
-    first = runner.invoke(app, ["contract", "sweep", "--json"])
-    assert first.exit_code == 0 and view.number not in json.loads(first.stdout)["deleted"]
-    clock.advance(hours=24)
-    second = runner.invoke(app, ["contract", "sweep", "--json"])
+def test_sweep_deletes_expired_drafts(cli_db):
+    """The command runs on the wall clock (the factory's): the test moves the wall clock itself."""
+    with time_machine.travel(NOW, tick=False) as wall:
+        clerk = make_operator(cli_db, "clerk_cli", Role.CLERK)
+        view = draft_contract(cli_db, clerk, city="zhongshan")
+        first = runner.invoke(app, ["contract", "sweep", "--json"])
+        assert first.exit_code == 0 and view.number not in json.loads(first.stdout)["deleted"]
+        wall.shift(timedelta(hours=24))
+        second = runner.invoke(app, ["contract", "sweep", "--json"])
     assert view.number in json.loads(second.stdout)["deleted"]
     assert runner.invoke(app, ["contract", "show", view.number]).exit_code == 1

@@ -1,4 +1,4 @@
-"""`wangqian round …`, `wangqian report round|family` and `wangqian bench allocation` (tui.cli_round)
+"""`wangqian round …`, `wangqian report round|family` and `wangqian bench allocation` (tui.cli.allocation, tui.cli.bench)
 on the embedded SQLite file named by WANGQIAN_DATA_DIR, through typer's CliRunner."""
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from services import rounds
-from services.allocation_sim import simulate
+from services.allocation import rounds
+from services.allocation.simulate import simulate
 from storage import migrate
-from storage.engine import Database
 from tests.test_rounds import IN_FORMAL, _families, _houses, _round, _set_formal, _supervisor
-from tui import cli
-from tui.cli_round import bench_allocation_command, report_app, round_app
+from storage.settings import load_settings
+from tests.conftest import at
+from tui.cli.main import app
+from tui.factory import open_database
 
 runner = CliRunner()
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,26 +28,8 @@ NAMES = ["张三", "欧阳娜娜", "李四", "王五", "赵六"]
 TABLES = ("allocation_round", "round_family", "public_house", "family", "wish", "round_journal", "audit_entry")
 
 
-def _app() -> typer.Typer:
-    """``tui.cli.app`` once it mounts these sub-apps; until then an app mounting them the same way."""
-    names = {group.name for group in cli.app.registered_groups}
-    bench_names = {c.name for c in cli.bench_app.registered_commands}
-    if {"round", "report"} <= names and "allocation" in bench_names:
-        return cli.app
-    app = typer.Typer(no_args_is_help=True)
-    app.add_typer(round_app, name="round")
-    app.add_typer(report_app, name="report")
-    bench = typer.Typer(no_args_is_help=True)
-    bench.command("allocation")(bench_allocation_command)
-    app.add_typer(bench, name="bench")
-    return app
-
-
-APP = _app()
-
-
 def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(APP, list(args))
+    return runner.invoke(app, list(args))
 
 
 @pytest.fixture
@@ -57,7 +39,7 @@ def hall(tmp_path, monkeypatch):
     monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
     path = tmp_path / "wangqian.db"
-    db = Database(f"sqlite:///{path}")
+    db = open_database(load_settings())  # what the commands will open: the environment's database
     migrate.upgrade(db)
     boss = _supervisor(db)
     fams = _families(db, 5, names=NAMES)
@@ -68,8 +50,8 @@ def hall(tmp_path, monkeypatch):
     _set_formal(db, rid, f2, [h["H02"], h["H03"]])
     _set_formal(db, rid, f3, [h["H04"]])
     _set_formal(db, rid, f4, [h["H04"], h["H05"], h["H01"]])
-    rounds.confirm_house(db, boss, rid, f4, h["H05"], now=IN_FORMAL)
-    rounds.give_up(db, boss, rid, f3, "已购房", now=IN_FORMAL)
+    rounds.confirm_house(at(db, IN_FORMAL), boss, rid, f4, h["H05"])
+    rounds.give_up(at(db, IN_FORMAL), boss, rid, f3, "已购房")
     db.dispose()
     yield path, rid, fams
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import RuleViolation
-from core.resale import confirmers
+from core.resale.lifecycle import confirmers
 from core.roles import Role
-from services import contract_cancel as cc
-from services import contract_signing as signing
-from services import contracts as svc
-from services import house_check as hc
+from services.resale import cancel as cc
+from services.resale import signing
+from services.resale import contracts as svc
+from services.resale import house_check as hc
 from storage.models import (
     Case,
     Contract,
@@ -31,7 +31,6 @@ from tests.conftest import make_operator
 from tests.contract_fixtures import clerk, clock, supervisor  # noqa: F401 (fixtures)
 from tests.contract_support import (
     BUYER_PHONE,
-    DAY,
     _phone_of,
     draft_contract,
     filed_contract,
@@ -90,7 +89,7 @@ def _confirm_all(db, clerk, view: cc.CancellationView, clock) -> cc.Cancellation
 
 
 def _form_of(view: svc.ContractView):
-    from core.contract_record import to_form
+    from core.resale.contract_record import to_form
 
     return to_form(view.draft)
 
@@ -113,7 +112,7 @@ def test_confirmers_are_the_other_side_or_everyone():
 
 def test_case_3_online_unsigned_cancels_at_once_and_the_home_can_be_contracted_again(
         sample_db, clerk, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch, "zhongshan")  # online, no qualification in Zhongshan
+    view = draft_contract(sample_db, clerk, "zhongshan")  # online, no qualification in Zhongshan
     seller_phone = _phone_of(sample_db, view.id, "seller:0")
     done = cc.apply_cancellation(sample_db, clerk, view.id, applicant_key="buyer:0", reason="双方不再交易")
     assert done.state == "done" and done.state_label == "已办结" and done.rule == "CANCEL_UNSIGNED"
@@ -129,20 +128,19 @@ def test_case_3_online_unsigned_cancels_at_once_and_the_home_can_be_contracted_a
     _refused("CANCEL_NOT_LIVE", cc.apply_cancellation, sample_db, clerk, view.id, applicant_key="buyer:0",
              reason="再来一次")
     # The home is free: a new house check passes and a new draft is made for it.
-    monkeypatch.setenv(hc.CITY_ENV, "zhongshan")
     with sample_db.read() as s:
         home = s.get(Home, view.home_id)
         owner = s.execute(select(ContractParty.person_id).where(ContractParty.contract_id == view.id,
                                                                 ContractParty.party_key == "seller:0")).scalar_one()
-    check = hc.run_house_check(sample_db, clerk, home_id=home.id, party=hc.Counterparty(owner, identity_verified=True),
-                               today=DAY, check_code=home.check_code)
+    check = hc.run_house_check(sample_db, clerk, city="zhongshan", home_id=home.id,
+                               party=hc.Counterparty(owner, identity_verified=True), check_code=home.check_code)
     assert check.passed, [ln.text for ln in check.failures]
     again = svc.create_draft(sample_db, clerk, check.id, filled_form(svc.new_contract_form(sample_db, clerk, check.id)))
     assert again.home_id == view.home_id and again.status == "draft" and again.number != view.number
 
 
 def test_case_2_refused_until_the_qualification_is_voided_then_case_3(sample_db, clerk, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch, "shenzhen")
+    view = draft_contract(sample_db, clerk, "shenzhen")
     signing.request_qualification(sample_db, clerk, view.id)
     e = _refused("CANCEL_QUALIFICATION_NOT_VOIDED", cc.apply_cancellation, sample_db, clerk, view.id,
                  applicant_key="seller:0", reason="不卖了")
@@ -158,7 +156,7 @@ def test_case_2_refused_until_the_qualification_is_voided_then_case_3(sample_db,
 
 
 def test_case_2_then_case_4_offline_printed_needs_the_other_side(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch, "shenzhen", requested_signing="offline")
+    view = draft_contract(sample_db, clerk, "shenzhen", requested_signing="offline")
     svc.mark_printed(sample_db, clerk, view.id)
     signing.request_qualification(sample_db, clerk, view.id)
     signing.decide_qualification(sample_db, supervisor, view.id, approved=True)
@@ -179,14 +177,14 @@ def test_case_2_then_case_4_offline_printed_needs_the_other_side(sample_db, cler
 
 
 def test_offline_never_printed_is_cancelled_directly(sample_db, clerk, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch, "zhongshan", requested_signing="offline")
+    view = draft_contract(sample_db, clerk, "zhongshan", requested_signing="offline")
     done = cc.apply_cancellation(sample_db, clerk, view.id, applicant_key="seller:0", reason="未下载合同")
     assert done.state == "done" and done.rule == "CANCEL_UNSIGNED"
 
 
 def test_case_1_signed_contract_is_cancelled_when_the_other_side_confirms(
         sample_db, clerk, supervisor, clock, monkeypatch):
-    view = signed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "shenzhen")
+    view = signed_contract(sample_db, clerk, supervisor, clock, "shenzhen")
     _refused("CANCEL_NO_PARTY", cc.apply_cancellation, sample_db, clerk, view.id, applicant_key="buyer:7",
              reason="协商解除")
     _refused("CANCEL_REASON_REQUIRED", cc.apply_cancellation, sample_db, clerk, view.id, applicant_key="seller:0",
@@ -221,7 +219,7 @@ def test_case_1_signed_contract_is_cancelled_when_the_other_side_confirms(
 
 
 def test_queued_filing_and_pending_cancellation_exclude_each_other(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = signed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    view = signed_contract(sample_db, clerk, supervisor, clock, "zhongshan")
     signing.submit_for_filing(sample_db, clerk, view.id)
     _refused("CANCEL_FILING_QUEUED", cc.apply_cancellation, sample_db, clerk, view.id, applicant_key="seller:0",
              reason="协商解除")
@@ -242,7 +240,7 @@ def test_queued_filing_and_pending_cancellation_exclude_each_other(sample_db, cl
 
 
 def test_filed_cancel_signing_needs_everyone_and_a_review(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = filed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    view = filed_contract(sample_db, clerk, supervisor, clock, "zhongshan")
     _refused("CANCEL_FILED_USE_FILED_ROUTE", cc.apply_cancellation, sample_db, clerk, view.id,
              applicant_key="seller:0", reason="协商解除")
     _refused("CANCEL_KIND_INVALID", cc.apply_filed_cancellation, sample_db, clerk, view.id, kind="unfiled",
@@ -283,7 +281,7 @@ def test_filed_cancel_signing_needs_everyone_and_a_review(sample_db, clerk, supe
 
 
 def test_filed_cancel_filing_back_to_signed_changed_and_filed_again(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = filed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    view = filed_contract(sample_db, clerk, supervisor, clock, "zhongshan")
     pending = cc.apply_filed_cancellation(sample_db, clerk, view.id, kind="cancel_filing", applicant_key="seller:0",
                                           reason="成交价需调整")
     assert pending.kind_label == "注销备案"
@@ -312,7 +310,7 @@ def test_filed_cancel_filing_back_to_signed_changed_and_filed_again(sample_db, c
 
 
 def test_supervisor_refusal_and_withdrawal(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = filed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    view = filed_contract(sample_db, clerk, supervisor, clock, "zhongshan")
     pending = cc.apply_filed_cancellation(sample_db, clerk, view.id, kind="cancel_signing", applicant_key="seller:0",
                                           reason="协商解除")
     _confirm_all(sample_db, clerk, pending, clock)
@@ -353,7 +351,7 @@ def _buyer_id(db, contract_id) -> str:
 
 
 def test_revocation_in_wuhan_tells_the_other_side(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = signed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "wuhan")
+    view = signed_contract(sample_db, clerk, supervisor, clock, "wuhan")
     buyer_id = _buyer_id(sample_db, view.id)
     seller_phone = _phone_of(sample_db, view.id, "seller:0")
     wrong_id = _refused("REVOCATION_NO_MATCH", cc.send_revocation_code, sample_db, clerk,
@@ -383,18 +381,18 @@ def test_revocation_in_wuhan_tells_the_other_side(sample_db, clerk, supervisor, 
 
 
 def test_revocation_refused_in_shenzhen_and_for_a_filed_contract(sample_db, clerk, supervisor, clock, monkeypatch):
-    shenzhen = signed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "shenzhen")
+    shenzhen = signed_contract(sample_db, clerk, supervisor, clock, "shenzhen")
     e = _refused("REVOCATION_NOT_OFFERED", cc.send_revocation_code, sample_db, clerk,
                  contract_number=shenzhen.number, id_number=_buyer_id(sample_db, shenzhen.id))
     assert "深圳" in e.message
     clock.advance(seconds=61)
-    filed = filed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "wuhan")
+    filed = filed_contract(sample_db, clerk, supervisor, clock, "wuhan")
     _refused("REVOCATION_FILED", cc.send_revocation_code, sample_db, clerk, contract_number=filed.number,
              id_number=_buyer_id(sample_db, filed.id))
 
 
 def test_revocation_withdraws_a_pending_cancellation(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = signed_contract(sample_db, clerk, supervisor, monkeypatch, clock, "wuhan")
+    view = signed_contract(sample_db, clerk, supervisor, clock, "wuhan")
     pending = cc.apply_cancellation(sample_db, clerk, view.id, applicant_key="buyer:0", reason="协商解除")
     buyer_id = _buyer_id(sample_db, view.id)
     cc.send_revocation_code(sample_db, clerk, contract_number=view.number, id_number=buyer_id)
@@ -409,7 +407,7 @@ def test_revocation_withdraws_a_pending_cancellation(sample_db, clerk, superviso
 
 
 def test_permissions(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch, "zhongshan")
+    view = draft_contract(sample_db, clerk, "zhongshan")
     for fn, kwargs in (
         (cc.apply_cancellation, {"contract_id": view.id, "applicant_key": "seller:0", "reason": "x"}),
         (cc.apply_filed_cancellation, {"contract_id": view.id, "kind": "cancel_filing", "applicant_key": "seller:0",

@@ -1,6 +1,6 @@
-"""The documents of a resale signing case from the database (services.contract_documents)
-and `wangqian report contract|receipt|notice` (tui.cli_contract), on the demo's own
-contracts (services.sample_contracts), on SQLite and PostgreSQL."""
+"""The documents of a resale signing case from the database (services.resale.documents)
+and `wangqian report contract|receipt|notice` (tui.cli.resale), on the demo's own
+contracts (demo.contracts), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from core.errors import RuleViolation
-from core.materials import (
+from core.resale.materials import (
     MATERIALS,
     ResaleSituation,
     materials_for_failures,
@@ -22,11 +22,11 @@ from core.materials import (
 )
 from core.money import to_chinese_capital
 from core.roles import Actor
-from services import contract_documents as docs
-from services import contracts
-from services import house_check as hc
+from services.resale import documents as docs
+from services.resale import contracts
+from services.resale import house_check as hc
 from storage.models import Contract, ContractParty
-from tui import cli
+from tui.cli import main as cli
 
 SYSTEM = Actor.system("test")
 runner = CliRunner()
@@ -58,7 +58,7 @@ def _contract(db, status: str) -> contracts.ContractRow:
     return next(r for r in contracts.find_contracts(db, SYSTEM, status=status))
 
 
-# ---------------------------------------------------------------- core.materials
+# ---------------------------------------------------------------- core.resale.materials
 
 
 def test_checklist_follows_the_parties_situation():
@@ -161,10 +161,9 @@ def test_receipt_lists_clerk_applicants_and_materials(sample_db, tmp_path):
 # ---------------------------------------------------------------- notice
 
 
-def _failed_check_of(db, row, monkeypatch) -> hc.CheckView:
+def _failed_check_of(db, row) -> hc.CheckView:
     """A new check of the contract's home: it fails, the home being in a transaction."""
     city = {"S": "shenzhen", "Z": "zhongshan", "W": "wuhan"}[row.number[0]]
-    monkeypatch.setenv(hc.CITY_ENV, city)
     with db.read() as s:
         contract = s.get(Contract, row.id)
         owner = s.execute(select(ContractParty.person_id).where(ContractParty.contract_id == row.id,
@@ -177,7 +176,8 @@ def _failed_check_of(db, row, monkeypatch) -> hc.CheckView:
     kw: dict = {}
     if city == "zhongshan":
         kw["check_code"] = home.check_code
-    view = hc.run_house_check(db, SYSTEM, home_id=home_id, party=hc.Counterparty(owner, identity_verified=True), **kw)
+    view = hc.run_house_check(db, SYSTEM, city=city, home_id=home_id, party=hc.Counterparty(owner, identity_verified=True),
+                              **kw)
     assert not view.passed
     return view
 
@@ -187,7 +187,7 @@ def test_notice_of_a_case_prints_the_failed_rules_and_missing_items(sample_db, t
     with pytest.raises(RuleViolation) as e:  # the last check passed and nothing is missing
         docs.notice_pdf(sample_db, SYSTEM, row.case_number)
     assert e.value.code == "NOTICE_NOTHING_MISSING"
-    check = _failed_check_of(sample_db, row, monkeypatch)
+    check = _failed_check_of(sample_db, row)
     pdf = docs.notice_pdf(sample_db, SYSTEM, row.case_number, missing=["买卖双方婚姻状况证明"])
     _assert_rendered(pdf, tmp_path)
     text = _text(pdf, tmp_path).replace("\n", "").replace(" ", "")
@@ -200,7 +200,7 @@ def test_notice_of_a_case_prints_the_failed_rules_and_missing_items(sample_db, t
 
 
 def test_notice_of_a_check_without_a_case(sample_db, tmp_path, monkeypatch):
-    check = _failed_check_of(sample_db, _contract(sample_db, "filed"), monkeypatch)
+    check = _failed_check_of(sample_db, _contract(sample_db, "filed"))
     text = _text(docs.notice_pdf(sample_db, SYSTEM, check_id=check.id), tmp_path)
     assert "（未受理）" in text and check.failures[0].title in text
     with pytest.raises(RuleViolation) as e:
@@ -216,7 +216,8 @@ def test_notice_of_a_check_without_a_case(sample_db, tmp_path, monkeypatch):
 
 @pytest.fixture
 def cli_db(sqlite_sample_db, monkeypatch):
-    monkeypatch.setattr(cli, "_db", lambda: sqlite_sample_db)
+    """The commands open the sample database: the environment names it, as a hall's would."""
+    monkeypatch.setenv("WANGQIAN_DB_URL", sqlite_sample_db.url)
     return sqlite_sample_db
 
 
@@ -227,7 +228,7 @@ def test_cli_writes_each_document(cli_db, tmp_path, monkeypatch):
         result = runner.invoke(cli.app, ["report", command, row.case_number, "-o", str(out)])
         assert result.exit_code == 0, result.output
         assert out.read_bytes().startswith(b"%PDF") and "已生成" in result.output
-    check = _failed_check_of(cli_db, row, monkeypatch)
+    check = _failed_check_of(cli_db, row)
     out = tmp_path / "notice.pdf"
     result = runner.invoke(cli.app, ["report", "notice", "--check", str(check.id), "-o", str(out)])
     assert result.exit_code == 0, result.output

@@ -1,4 +1,4 @@
-"""Contract entry rules (core.contracts): one test per rule, plus properties."""
+"""Contract entry rules (core.resale.contracts): one test per rule, plus properties."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import contracts as c
+from core.resale import contracts as c
 from core import identity as idn
 from core.errors import RuleViolation
 

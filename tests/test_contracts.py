@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core.contracts import DraftInvalid
+from core.resale.contracts import DraftInvalid
 from core.errors import RuleViolation
 from core.roles import Role
-from services import contract_signing as signing
-from services import contracts as svc
+from services.resale import signing
+from services.resale import contracts as svc
 from storage.models import (
     AuditEntry,
     Case,
@@ -56,7 +56,7 @@ def _audit_actions(db, case_number):
 
 
 def test_form_reads_sellers_from_the_register_and_house_facts(sample_db, clerk, clock, monkeypatch):
-    check = passed_check(sample_db, clerk, monkeypatch)
+    check = passed_check(sample_db, clerk)
     new = svc.new_contract_form(sample_db, clerk, check.id)
     assert new.form.house_id == check.house_code and new.house_code == check.house_code
     assert len(new.form.sellers) == 1 and new.form.sellers[0].registered_share == Decimal("100.00")
@@ -65,7 +65,7 @@ def test_form_reads_sellers_from_the_register_and_house_facts(sample_db, clerk, 
 
 
 def test_invalid_form_writes_nothing(sample_db, clerk, clock, monkeypatch):
-    check = passed_check(sample_db, clerk, monkeypatch)
+    check = passed_check(sample_db, clerk)
     new = svc.new_contract_form(sample_db, clerk, check.id)
     bad = filled_form(new, price="-5", buyers=(replace(buyer(), phone="12345"),), fund_supervised=None)
     before = (_count(sample_db, Contract), _count(sample_db, Case, Case.type_code == "resale_signing"))  # the demo's
@@ -77,7 +77,7 @@ def test_invalid_form_writes_nothing(sample_db, clerk, clock, monkeypatch):
 
 
 def test_create_draft_stores_contract_case_parties_and_audit(sample_db, clerk, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch)
+    view = draft_contract(sample_db, clerk)
     assert view.status == "draft" and view.status_label == "草稿" and view.version == 1
     assert view.number.startswith("SHT") and view.case_number.startswith("F")
     assert view.case_stage == "entry" and view.profile_ref == "shenzhen/1"
@@ -93,16 +93,17 @@ def test_create_draft_stores_contract_case_parties_and_audit(sample_db, clerk, c
 
 
 def test_second_contract_for_one_home_is_refused(sample_db, clerk, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch)
+    view = draft_contract(sample_db, clerk)
     with sample_db.read() as s:
         home = s.get(Home, view.home_id)
     # a new check of the same home now fails (the home is in a transaction)
-    from services import house_check as hc
+    from services.resale import house_check as hc
 
     with sample_db.read() as s:
         owner = s.execute(select(ContractParty.person_id).where(ContractParty.contract_id == view.id,
                                                                 ContractParty.party_key == "seller:0")).scalar_one()
-    again = hc.run_house_check(sample_db, clerk, home_id=home.id, party=hc.Counterparty(owner, identity_verified=True))
+    again = hc.run_house_check(sample_db, clerk, city="shenzhen", home_id=home.id,
+                               party=hc.Counterparty(owner, identity_verified=True))
     assert not again.passed and "HOUSE_NOT_IN_TRANSACTION" in [ln.code for ln in again.failures]
     # and an earlier passed check cannot be reused for a second contract
     check_id = _check_id(sample_db, view.id)
@@ -117,7 +118,7 @@ def _check_id(db, contract_id):
 
 
 def test_two_terminals_racing_for_one_home_make_one_contract(sample_db, clerk, clock, monkeypatch):
-    check = passed_check(sample_db, clerk, monkeypatch)
+    check = passed_check(sample_db, clerk)
     new = svc.new_contract_form(sample_db, clerk, check.id)
     other = make_operator(sample_db, "clerk_u", Role.CLERK)
     results: list[object] = []
@@ -142,7 +143,7 @@ def test_two_terminals_racing_for_one_home_make_one_contract(sample_db, clerk, c
 
 
 def test_update_draft_makes_a_version_and_voids_codes(sample_db, clerk, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch, city="zhongshan")
+    view = draft_contract(sample_db, clerk, city="zhongshan")
     signing.send_signing_code(sample_db, clerk, view.id, "buyer:0", expected_version=1)
     code = latest_code(sample_db, "13912345678")
     form = replace(_form_of(view), price=Decimal(2400000))
@@ -160,7 +161,7 @@ def test_update_draft_makes_a_version_and_voids_codes(sample_db, clerk, clock, m
 
 
 def _form_of(view):
-    from core.contract_record import to_form
+    from core.resale.contract_record import to_form
 
     return to_form(view.draft)
 
@@ -169,9 +170,9 @@ def _form_of(view):
 
 
 def test_sweep_deletes_drafts_older_than_24_hours_and_audits(sample_db, clerk, clock, monkeypatch):
-    old = draft_contract(sample_db, clerk, monkeypatch, city="zhongshan")
+    old = draft_contract(sample_db, clerk, city="zhongshan")
     clock.advance(hours=20)
-    young = draft_contract(sample_db, clerk, monkeypatch, city="zhongshan")
+    young = draft_contract(sample_db, clerk, city="zhongshan")
     clock.advance(hours=4)
     with pytest.raises(RuleViolation) as e:  # not yet swept, but no longer submittable
         signing.submit_signing(sample_db, clerk, old.id, expected_version=1)
@@ -198,7 +199,7 @@ def test_sweep_deletes_drafts_older_than_24_hours_and_audits(sample_db, clerk, c
 
 
 def test_shenzhen_needs_qualification_before_signing(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch)
+    view = draft_contract(sample_db, clerk)
     assert view.qualification_required and view.qualification_label == "未申请"
     with pytest.raises(RuleViolation) as e:
         signing.send_signing_code(sample_db, clerk, view.id, "buyer:0", expected_version=1)
@@ -226,14 +227,14 @@ def test_shenzhen_needs_qualification_before_signing(sample_db, clerk, superviso
 
 
 def test_qualification_by_city(sample_db, clerk, clock, monkeypatch):
-    zs = draft_contract(sample_db, clerk, monkeypatch, city="zhongshan")
+    zs = draft_contract(sample_db, clerk, city="zhongshan")
     assert not zs.qualification_required and zs.qualification_label == "无须审查"
     with pytest.raises(RuleViolation) as e:
         signing.request_qualification(sample_db, clerk, zs.id)
     assert e.value.code == "QUALIFICATION_NOT_REQUIRED"
-    check = passed_check(sample_db, clerk, monkeypatch, "wuhan", restriction="restricted")
+    check = passed_check(sample_db, clerk, "wuhan", restriction="restricted")
     assert svc.new_contract_form(sample_db, clerk, check.id).qualification_required
-    check = passed_check(sample_db, clerk, monkeypatch, "wuhan", restriction="not_restricted",
+    check = passed_check(sample_db, clerk, "wuhan", restriction="not_restricted",
                          exclude={check.home_id})
     assert not svc.new_contract_form(sample_db, clerk, check.id).qualification_required
 
@@ -242,7 +243,7 @@ def test_qualification_by_city(sample_db, clerk, clock, monkeypatch):
 
 
 def test_dual_codes_then_submit_freezes_the_contract(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch)
+    view = draft_contract(sample_db, clerk)
     qualify(sample_db, clerk, supervisor, view)
     signing.send_signing_code(sample_db, clerk, view.id, "buyer:0", expected_version=1)
     with sample_db.read() as s:
@@ -270,7 +271,7 @@ def test_dual_codes_then_submit_freezes_the_contract(sample_db, clerk, superviso
 
 
 def test_wrong_code_counts_and_is_refused(sample_db, clerk, clock, monkeypatch):
-    view = draft_contract(sample_db, clerk, monkeypatch, city="zhongshan")
+    view = draft_contract(sample_db, clerk, city="zhongshan")
     signing.send_signing_code(sample_db, clerk, view.id, "buyer:0", expected_version=1)
     good = latest_code(sample_db, "13912345678")
     wrong = "000000" if good != "000000" else "111111"
@@ -287,7 +288,7 @@ def test_wrong_code_counts_and_is_refused(sample_db, clerk, clock, monkeypatch):
 
 
 def test_change_records_non_key_items_and_refuses_key_ones(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = signed_contract(sample_db, clerk, supervisor, monkeypatch, clock, city="zhongshan")
+    view = signed_contract(sample_db, clerk, supervisor, clock, city="zhongshan")
     form = _form_of(view)
     changed = svc.change_contract(
         sample_db, clerk, view.id,
@@ -320,7 +321,7 @@ def test_change_records_non_key_items_and_refuses_key_ones(sample_db, clerk, sup
 
 
 def test_filing_queue_approve_and_reject(sample_db, clerk, supervisor, clock, monkeypatch):
-    first = signed_contract(sample_db, clerk, supervisor, monkeypatch, clock, city="zhongshan")
+    first = signed_contract(sample_db, clerk, supervisor, clock, city="zhongshan")
     with pytest.raises(RuleViolation) as e:
         signing.approve_filing(sample_db, supervisor, first.id)
     assert e.value.code == "FILING_NOT_QUEUED"
@@ -347,7 +348,7 @@ def test_filing_queue_approve_and_reject(sample_db, clerk, supervisor, clock, mo
 def test_filed_contract_in_each_city(sample_db, clerk, supervisor, clock, monkeypatch):
     seen = set()
     for city in ("shenzhen", "zhongshan", "wuhan"):
-        filed = filed_contract(sample_db, clerk, supervisor, monkeypatch, clock, city)
+        filed = filed_contract(sample_db, clerk, supervisor, clock, city)
         assert filed.status == "filed" and filed.profile_ref == f"{city}/1"
         seen.add(filed.filing_number)
         clock.advance(seconds=61)

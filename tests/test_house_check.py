@@ -1,4 +1,4 @@
-"""产权校验/房源核验 at the counter (services.house_check) on the sample register.
+"""产权校验/房源核验 at the counter (services.resale.house_check) on the sample register.
 
 Test subjects are found by querying the sample data, never by hard-coded ids.
 The sample describes the register on 2026-11-21: checks run with that day.
@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
 
 from core.errors import RuleViolation
-from core.policies import PROFILES, Stage
+from core.resale.policies import PROFILES, Stage
 from core.roles import Actor, Role
-from core.title_check import TRADITIONAL_TO_SIMPLIFIED, Capacity
-from services import house_check as hc
+from core.resale.title_check import TRADITIONAL_TO_SIMPLIFIED, Capacity
+from core.timeutil import SHANGHAI
+from services.resale import house_check as hc
 from storage.models import (
     AuditEntry,
     Home,
@@ -29,6 +30,7 @@ from storage.models import (
     OwnerProxy,
     Person,
 )
+from tests.conftest import at, configure
 
 DAY = date(2026, 11, 21)
 _TO_TRADITIONAL = {s: t for t, s in TRADITIONAL_TO_SIMPLIFIED.items()}
@@ -42,9 +44,14 @@ def clerk(sample_db):
     return Actor(op.id, op.username, op.name, Role(op.role), op.window)
 
 
-@pytest.fixture(autouse=True)
-def _shenzhen(monkeypatch):
-    monkeypatch.setenv(hc.CITY_ENV, "shenzhen")
+def _on(day: date) -> datetime:
+    """10:00 in Shanghai on ``day``: when the test's checks run."""
+    return datetime.combine(day, time(10), tzinfo=SHANGHAI)
+
+
+def _find(db, clerk, **keys):
+    """The lookup as the hall's city (``db.settings.city``) offers it."""
+    return hc.find_home(db, clerk, city=db.settings.city, **keys)
 
 
 # ---------------------------------------------------------------- picking subjects
@@ -95,8 +102,8 @@ def _check(db, clerk, home_id, person_id, **kw):
     capacity = kw.pop("capacity", Capacity.OWNER)
     org_id = kw.pop("organisation_id", None)
     party = hc.Counterparty(person_id, capacity, organisation_id=org_id, identity_verified=True)
-    kw.setdefault("today", DAY)
-    return hc.run_house_check(db, clerk, home_id=home_id, party=party, **kw)
+    day = kw.pop("today", DAY)
+    return hc.run_house_check(at(db, _on(day)), clerk, city=db.settings.city, home_id=home_id, party=party, **kw)
 
 
 def _line(view, code):
@@ -106,16 +113,16 @@ def _line(view, code):
 # ---------------------------------------------------------------- the hall's city
 
 
-def test_hall_profile_from_env(monkeypatch):
-    monkeypatch.delenv(hc.CITY_ENV)
-    assert hc.hall_profile().code == "shenzhen"
-    monkeypatch.setenv(hc.CITY_ENV, "武汉市")
-    assert hc.hall_profile().code == "wuhan"
-    monkeypatch.setenv(hc.CITY_ENV, "guangzhou")
+def test_the_city_is_the_callers(sample_db, clerk):
+    """The city comes with each call (the hall's ``Settings.city``); a city not served is refused."""
+    home, person = _pick_home(sample_db)
+    party = hc.Counterparty(person.id, identity_verified=True)
     with pytest.raises(RuleViolation) as e:
-        hc.hall_profile()
-    assert e.value.code == "HALL_CITY_UNKNOWN"
-    assert "shenzhen（深圳市）" in e.value.message and "zhongshan（中山市）" in e.value.message
+        hc.run_house_check(sample_db, clerk, city="guangzhou", home_id=home.id, party=party)
+    assert e.value.code == "POLICY_UNKNOWN_CITY"
+    with pytest.raises(RuleViolation) as e:
+        hc.find_home(sample_db, clerk, city="guangzhou", certificate_number=home.certificate_number)
+    assert e.value.code == "POLICY_UNKNOWN_CITY"
 
 
 # ---------------------------------------------------------------- passing checks
@@ -123,7 +130,7 @@ def test_hall_profile_from_env(monkeypatch):
 
 def test_sole_owner_passes_with_house_code_row_and_audit(sample_db, clerk):
     home, person = _pick_home(sample_db)
-    hits = hc.find_home(sample_db, clerk, certificate_number=home.certificate_number.replace("(", "（"))
+    hits = _find(sample_db, clerk, certificate_number=home.certificate_number.replace("(", "（"))
     assert [h.id for h in hits] == [home.id]
 
     view = _check(sample_db, clerk, home.id, person.id, certificate_number=home.certificate_number)
@@ -240,13 +247,13 @@ def _agent_case(sample_db, clerk, current):
         assert any(n.code == "HOUSE_NOT_SEIZED" and "未执行" in n.reason for n in view.not_run)
 
 
-def test_house_states(sample_db, clerk, monkeypatch):
+def test_house_states(sample_db, clerk):
     """Mortgaged (Shenzhen notice / Wuhan refusal), seized, mixed-use certificate, blacklisted owner."""
     _mortgaged_shenzhen_case(sample_db, clerk)
     _seized_case(sample_db, clerk)
     _mixed_use_case(sample_db, clerk)
     _blacklisted_case(sample_db, clerk)
-    _wuhan_mortgaged_case(sample_db, clerk, monkeypatch)
+    _wuhan_mortgaged_case(sample_db, clerk)
 
 
 def _mortgaged_shenzhen_case(sample_db, clerk):
@@ -277,8 +284,8 @@ def _seized_case(sample_db, clerk):
         assert "HOUSE_NOT_SEIZED" in after["failed"] and after["house_code"] is None
 
 
-def _wuhan_mortgaged_case(sample_db, clerk, monkeypatch):
-    monkeypatch.setenv(hc.CITY_ENV, "wuhan")
+def _wuhan_mortgaged_case(sample_db, clerk):
+    configure(sample_db, city="wuhan")
     home, person = _pick_home(sample_db, "wuhan", mortgaged=True)
     view = _check(sample_db, clerk, home.id, person.id, register_queried_on=DAY, purchase_restriction="restricted")
     assert view.verdict == "refused" and view.profile_ref == "wuhan/1"
@@ -286,7 +293,7 @@ def _wuhan_mortgaged_case(sample_db, clerk, monkeypatch):
     assert line.outcome == "failed" and "抵押" in line.reason
     assert [ln.code for ln in view.failures] == ["HOUSE_NOT_MORTGAGED"]
     # the same home in Shenzhen's hall is not this hall's business
-    monkeypatch.setenv(hc.CITY_ENV, "shenzhen")
+    configure(sample_db, city="shenzhen")
     with pytest.raises(RuleViolation) as e:
         _check(sample_db, clerk, home.id, person.id)
     assert e.value.code == "HOUSE_CHECK_WRONG_CITY"
@@ -300,7 +307,7 @@ def _mixed_use_case(sample_db, clerk):
         ).scalars().first()
         homes = s.execute(select(Home).where(Home.certificate_number == cert).order_by(Home.id)).scalars().all()
         owner = _owners(s, homes[0].id)[0]
-    hits = hc.find_home(sample_db, clerk, certificate_number=cert)
+    hits = _find(sample_db, clerk, certificate_number=cert)
     assert [h.id for h in hits] == [h.id for h in homes] and len(hits) > 1
     view = _check(sample_db, clerk, homes[0].id, owner.person_id)
     assert view.verdict == "refused"
@@ -346,25 +353,25 @@ def _typed_id_case(sample_db, clerk):
 # ---------------------------------------------------------------- lookups
 
 
-def test_zhongshan_lookup_needs_the_check_code(sample_db, clerk, monkeypatch):
-    monkeypatch.setenv(hc.CITY_ENV, "zhongshan")
+def test_zhongshan_lookup_needs_the_check_code(sample_db, clerk):
+    configure(sample_db, city="zhongshan")
     home, person = _pick_home(sample_db, "zhongshan")
     cert = home.certificate_number
     with pytest.raises(RuleViolation) as e:
-        hc.find_home(sample_db, clerk, certificate_number=cert)
+        _find(sample_db, clerk, certificate_number=cert)
     assert e.value.code == "HOUSE_CHECK_CODE_REQUIRED" and "校验码" in e.value.message
     wrong = "000000" if home.check_code != "000000" else "111111"
     with pytest.raises(RuleViolation) as e:
-        hc.find_home(sample_db, clerk, certificate_number=cert, check_code=wrong)
+        _find(sample_db, clerk, certificate_number=cert, check_code=wrong)
     assert e.value.code == "HOUSE_CHECK_CODE_WRONG"
-    hits = hc.find_home(sample_db, clerk, certificate_number=cert, check_code=home.check_code.lower())
+    hits = _find(sample_db, clerk, certificate_number=cert, check_code=home.check_code.lower())
     assert [h.id for h in hits] == [home.id]
 
     # name + unit number, Zhongshan's second mode
-    hits = hc.find_home(sample_db, clerk, owner_name=person.name, unit_number=home.unit_number)
+    hits = _find(sample_db, clerk, owner_name=person.name, unit_number=home.unit_number)
     assert [h.id for h in hits] == [home.id]
     with pytest.raises(RuleViolation) as e:
-        hc.find_home(sample_db, clerk, owner_name=person.name + "某", unit_number=home.unit_number)
+        _find(sample_db, clerk, owner_name=person.name + "某", unit_number=home.unit_number)
     assert e.value.code == "HOUSE_OWNER_NAME_WRONG"
 
     # checked without the code: refused by the lookup rule, and recorded
@@ -374,24 +381,24 @@ def test_zhongshan_lookup_needs_the_check_code(sample_db, clerk, monkeypatch):
     assert view.verdict == "passed" and view.house_code.startswith("Z")
     view = _check(sample_db, clerk, home.id, person.id, typed_name=person.name, unit_number=home.unit_number)
     assert view.verdict == "passed" and _line(view, "LOOKUP_UNIT_NUMBER_MATCH").outcome == "passed"
-    monkeypatch.setenv(hc.CITY_ENV, "shenzhen")
-    _lookup_refusals_case(sample_db, clerk, monkeypatch)
+    configure(sample_db, city="shenzhen")
+    _lookup_refusals_case(sample_db, clerk)
 
 
-def _lookup_refusals_case(sample_db, clerk, monkeypatch):
+def _lookup_refusals_case(sample_db, clerk):
     with pytest.raises(RuleViolation) as e:
-        hc.find_home(sample_db, clerk, certificate_number="粤(2020)深圳市不动产权第9999999号")
+        _find(sample_db, clerk, certificate_number="粤(2020)深圳市不动产权第9999999号")
     assert e.value.code == "HOUSE_NOT_FOUND"
     with pytest.raises(RuleViolation) as e:
-        hc.find_home(sample_db, clerk, owner_name="张三", unit_number="440304005008GB00404F00030001")
+        _find(sample_db, clerk, owner_name="张三", unit_number="440304005008GB00404F00030001")
     assert e.value.code == "HOUSE_LOOKUP_MODE" and "深圳市不支持" in e.value.message
     with pytest.raises(RuleViolation) as e:
-        hc.find_home(sample_db, clerk)
+        _find(sample_db, clerk)
     assert e.value.code == "HOUSE_LOOKUP_EMPTY"
     # Wuhan: the seller's own records
-    monkeypatch.setenv(hc.CITY_ENV, "wuhan")
+    configure(sample_db, city="wuhan")
     home, person = _pick_home(sample_db, "wuhan")
-    hits = hc.find_home(sample_db, clerk, owner_id_number=person.id_number)
+    hits = _find(sample_db, clerk, owner_id_number=person.id_number)
     assert home.id in [h.id for h in hits]
 
 

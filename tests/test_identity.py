@@ -212,7 +212,7 @@ def test_hk_macao_travel_permits():
         assert facts.region is region
         assert facts.region_name == REGION_LABELS[region]
         assert facts.birth_date is None and facts.sex is None
-    assert parse_identity("h 1234 5678", "hk_macao_permit").number == "H12345678"
+    assert parse_identity("h 1234 5678", "hk_macao_permit", today=TODAY).number == "H12345678"
 
 
 @pytest.mark.parametrize("number", ["12345678", "1234567801", "12345678(B)", "12345678（B）", "F290299977"])
@@ -223,18 +223,18 @@ def test_taiwan_travel_permits(number):
 
 
 def test_taiwan_permit_detected_from_eight_digits():
-    assert parse_identity("07257456").kind is IdKind.TAIWAN_PERMIT
+    assert parse_identity("07257456", today=TODAY).kind is IdKind.TAIWAN_PERMIT
 
 
 def test_passports():
     cn = parse_identity("E12345678", today=TODAY)
     assert (cn.kind, cn.nationality, cn.region) == (IdKind.PASSPORT, "CHN", Region.MAINLAND)
-    assert parse_identity("EA1234567", "passport").nationality == "CHN"
-    us = parse_identity("123456789", "passport", nationality="usa")
+    assert parse_identity("EA1234567", "passport", today=TODAY).nationality == "CHN"
+    us = parse_identity("123456789", "passport", nationality="usa", today=TODAY)
     assert (us.nationality, us.region) == ("USA", Region.FOREIGN)
     # The caller's nationality wins over the Chinese-looking shape.
-    assert parse_identity("E12345678", "passport", nationality="SGP").nationality == "SGP"
-    hk = parse_identity("K12345678", "护照", nationality="HKG")
+    assert parse_identity("E12345678", "passport", nationality="SGP", today=TODAY).nationality == "SGP"
+    hk = parse_identity("K12345678", "护照", nationality="HKG", today=TODAY)
     assert (hk.region, hk.region_name) == (Region.HONG_KONG, "香港")
 
 
@@ -263,7 +263,7 @@ def test_foreign_pr_old_form():
 
 def test_kind_given_by_code_name_or_label():
     for kind in (IdKind.RESIDENT_ID, "resident_id", "RESIDENT_ID", "居民身份证"):
-        assert parse_identity("11010519491231002X", kind).kind is IdKind.RESIDENT_ID
+        assert parse_identity("11010519491231002X", kind, today=TODAY).kind is IdKind.RESIDENT_ID
 
 
 # --------------------------------------------------------------------------
@@ -458,7 +458,7 @@ def test_age_and_minor():
     leap = parse_identity(make_resident_id(random.Random(9), birth_date=date(2004, 2, 29)), today=TODAY)
     assert leap.age_on(date(2022, 2, 28)) == 17
     assert leap.age_on(date(2022, 3, 1)) == 18
-    permit = parse_identity("H12345678")
+    permit = parse_identity("H12345678", today=TODAY)
     assert permit.age_on(TODAY) is None and permit.is_minor_on(TODAY) is None
 
 
@@ -615,9 +615,9 @@ def test_generated_credit_codes_round_trip(rng, region_code):
 @SETTINGS
 @given(st.randoms(use_true_random=False))
 def test_other_generators_parse(rng):
-    assert parse_identity(make_hk_macao_permit(rng, Region.MACAO)).region is Region.MACAO
-    assert parse_identity(make_taiwan_permit(rng)).kind is IdKind.TAIWAN_PERMIT
-    assert parse_identity(make_passport(rng)).nationality == "CHN"
+    assert parse_identity(make_hk_macao_permit(rng, Region.MACAO), today=TODAY).region is Region.MACAO
+    assert parse_identity(make_taiwan_permit(rng), today=TODAY).kind is IdKind.TAIWAN_PERMIT
+    assert parse_identity(make_passport(rng), today=TODAY).nationality == "CHN"
 
 
 def test_generators_are_deterministic():
@@ -726,7 +726,7 @@ def test_ime_forms_of_credit_codes_and_phones(rng, data):
 
 
 def test_lower_case_x_and_ideographic_space():
-    assert parse_identity("110105\u30001949 1231 002x").number == "11010519491231002X"
+    assert parse_identity("110105\u30001949 1231 002x", today=TODAY).number == "11010519491231002X"
 
 
 # --------------------------------------------------------------------------

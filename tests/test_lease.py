@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core import lease as rules
+from core.allocation import lease as rules
 from core.errors import RuleViolation
 from core.roles import Actor, Role
 from core.timeutil import local_today
 from services import audit, cases
-from services import lease as svc
+from services.allocation import lease as svc
 from storage.engine import Database
 from storage.models import (
     AllocationRound,
@@ -33,7 +33,7 @@ from storage.models import (
     RoundFamily,
     SmsMessage,
 )
-from tests.conftest import make_operator
+from tests.conftest import configure, make_operator
 
 PHONE = "13812345678"
 NEW_PHONE = "13900001111"
@@ -44,12 +44,6 @@ CARD = CARD[:-1] + rules.luhn_check_digit(CARD[:-1])
 T0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
 HAS_PDFTOTEXT = shutil.which("pdftotext") is not None
-
-
-@pytest.fixture(autouse=True)
-def _outbox_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("WANGQIAN_SMS_URL", "WANGQIAN_DEPOSIT_MONTHS", "WANGQIAN_LESSOR", "WANGQIAN_HOUSE_CITY"):
-        monkeypatch.delenv(var, raising=False)
 
 
 # ------------------------------------------------------------------ set-up
@@ -182,7 +176,7 @@ def test_whole_flow_from_clerk_to_supervisor_approval(db, clerk, supervisor, tmp
     assert view.stage == "deposit" and view.can_print_contract and not view.can_print_receipt
     assert view.tenant_phone == "139****1111" and view.bank_account == f"{CARD[:4]} **** **** *** {CARD[-4:]}"
     assert view.identity_checked == "受托人王小红（授权委托书及受托人身份证原件）"
-    today = local_today()
+    today = local_today(db.now())
     assert (view.term_start, view.term_end) == rules.lease_term(today)
 
     receipt = svc.record_deposit(db, clerk, number, amount=Decimal("2612.8"), method="扫码支付")
@@ -274,13 +268,13 @@ def test_rejection_goes_back_to_the_clerk_with_the_reason_and_an_sms(db, clerk, 
     other_card = "6222021234567890128"
     _tenant_info(db, clerk, number, bank_account=other_card, bank_name="工行")
     svc.record_identity_check(db, clerk, number, who="main_applicant", document_seen="居民身份证原件")
-    svc.sign_contract(db, clerk, number, start=local_today() + timedelta(days=10))
+    svc.sign_contract(db, clerk, number, start=local_today(db.now()) + timedelta(days=10))
     _refused(db, "LEASE_DEPOSIT_WRONG_AMOUNT", svc.record_deposit, clerk, number, amount=Decimal("1"), field="amount")
     assert svc.record_deposit(db, clerk, number) == "YJ" + number[1:]
     svc.review_lease(db, supervisor, number, approve=True, note="已更正")
     view = svc.lease_detail(db, clerk, number)
     assert view.status == "archived" and view.bank_name == "中国工商银行" and view.bank_account.endswith("0128")
-    assert view.term_start == local_today() + timedelta(days=10)
+    assert view.term_start == local_today(db.now()) + timedelta(days=10)
     assert [m.purpose for m in _sms(db)] == ["lease_rejected", "lease_approved"]
     with db.read() as session:
         deposits = session.execute(select(func.count()).select_from(AuditEntry)
@@ -318,7 +312,7 @@ def test_every_step_refuses_at_the_wrong_stage_or_with_bad_input_and_writes_noth
     _refused(db, "LEASE_PROXY_NAME_REQUIRED", svc.record_identity_check, clerk, number, who="proxy",
              document_seen="授权委托书", field="proxy_name")
     svc.record_identity_check(db, clerk, number, who="main_applicant", document_seen="居民身份证原件")
-    _refused(db, "LEASE_START_IN_PAST", svc.sign_contract, clerk, number, start=local_today() - timedelta(days=1),
+    _refused(db, "LEASE_START_IN_PAST", svc.sign_contract, clerk, number, start=local_today(db.now()) - timedelta(days=1),
              field="start")
     svc.sign_contract(db, clerk, number)
     error = _refused(db, "LEASE_DEPOSIT_WRONG_AMOUNT", svc.record_deposit, clerk, number, amount=Decimal("1306.40"),
@@ -363,19 +357,16 @@ def test_starting_a_lease_is_refused_unless_the_family_holds_the_house(db, clerk
                                .where(AuditEntry.action == svc.A_DISCARD)).scalar_one() == 1
 
 
-def test_deposit_months_come_from_the_environment_and_a_reviewer_never_reviews_own_work(db, clerk, monkeypatch):
+def test_deposit_months_come_from_the_settings_and_a_reviewer_never_reviews_own_work(db, clerk):
     ids = _setup(db)
     admin = make_operator(db, "admin_a", Role.ADMIN)
     number = svc.start_lease(db, admin, ids["round"], ids["a"])
     _tenant_info(db, admin, number)
     svc.record_identity_check(db, admin, number, who="main_applicant", document_seen="居民身份证原件")
-    monkeypatch.setenv("WANGQIAN_DEPOSIT_MONTHS", "two")
-    error = _refused(db, "LEASE_DEPOSIT_MONTHS_BAD", svc.sign_contract, admin, number)
-    assert "WANGQIAN_DEPOSIT_MONTHS" in error.message
-    assert svc.lease_detail(db, admin, number).deposit_due is None
-    monkeypatch.setenv("WANGQIAN_DEPOSIT_MONTHS", "3")
+    assert svc.lease_detail(db, admin, number).deposit_due == 2 * RENT  # before signing: the hall's current setting
+    configure(db, deposit_months=3)
     svc.sign_contract(db, admin, number)
-    monkeypatch.setenv("WANGQIAN_DEPOSIT_MONTHS", "2")  # the signed contract's deposit stands
+    configure(db, deposit_months=2)  # the signed contract's deposit stands
     assert svc.lease_detail(db, admin, number).deposit_due == Decimal("3919.20")
     svc.record_deposit(db, admin, number, amount=Decimal("3919.20"))
     _refused(db, "LEASE_REVIEW_OWN_WORK", svc.review_lease, admin, number, approve=True)

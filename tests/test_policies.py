@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from core import policies
+from core.resale import policies
 from core.errors import RuleViolation
-from core.policies import (
+from core.resale.policies import (
     PROFILES,
     RULES,
     LookupMode,
@@ -19,7 +19,7 @@ from core.policies import (
     profile_by_ref,
     profile_for,
 )
-from core.title_check import _EVALUATORS, CHECK_STAGES
+from core.resale.title_check import _EVALUATORS, CHECK_STAGES
 
 SZ, ZS, WH = PROFILES["shenzhen"], PROFILES["zhongshan"], PROFILES["wuhan"]
 
@@ -159,7 +159,7 @@ def test_drafts_expire_after_24_hours_in_every_city() -> None:
 
 
 def test_qualification_and_revocation_differ_by_city() -> None:
-    from core.resale import qualification_required
+    from core.resale.lifecycle import qualification_required
 
     def needs(profile, restriction, residential=True):
         return qualification_required(profile, residential=residential, purchase_restriction=restriction)

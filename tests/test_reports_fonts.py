@@ -11,17 +11,19 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 from reportlab.pdfgen import canvas
 
 from reports import fonts
+from tests.conftest import hall_settings
+from tui.factory import open_database
 
 
-def test_missing_font_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setenv("WANGQIAN_CJK_FONT", str(tmp_path / "none.ttf"))
-    fonts.register_cjk_font.cache_clear()
+def test_missing_font_is_a_clear_error(tmp_path):
+    """The hall's configured font (Settings.cjk_font, handed over by the app factory) is missing."""
+    open_database(hall_settings(tmp_path, cjk_font=tmp_path / "none.ttf"), url=f"sqlite:///{tmp_path / 'x.db'}")
     try:
         with pytest.raises(fonts.FontNotFound) as err:
             fonts.register_cjk_font()
         assert "fonts-wqy-microhei" in str(err.value) and "WANGQIAN_CJK_FONT" in str(err.value)
     finally:
-        fonts.register_cjk_font.cache_clear()
+        fonts.configure(None)
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed (.ci/run installs it)")

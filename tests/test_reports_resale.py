@@ -16,8 +16,8 @@ from reportlab.graphics.barcode import qrencoder
 
 from reports import resale as docs
 from reports.qr import lost_points, qr_matrix
-from services import bench_pdf
-from services.bench_pdf import sample_contract, sample_notice, sample_receipt
+from bench import pdf as pdf_bench
+from bench.pdf import sample_contract, sample_notice, sample_receipt
 from tests.test_reports_allocation import check_document, needs_poppler
 
 BUYER_A, BUYER_B = sample_contract().buyers
@@ -219,7 +219,7 @@ def test_fast_qr_scores_and_matrix_are_reportlabs(value):
 
 
 def test_benchmark_small():
-    report = bench_pdf.pdf_benchmark(receipts=3, contract_runs=2, workers=1)
+    report = pdf_bench.pdf_benchmark(receipts=3, contract_runs=2, workers=1)
     assert report["benchmark"] == "pdf" and report["receipts"] == 3
     assert report["contract_target_ms"] == 100 and report["receipts_target_s"] == 30
     assert report["contract_warm_ms"] > 0 and report["receipts_s"] > 0

@@ -17,12 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 
-from core.allocation import FamilyInput, RoundInput, resolve
+from core.allocation.selection import FamilyInput, RoundInput, resolve
 from core.audit import canonical_json
 from core.errors import RuleViolation
 from core.roles import Actor, Role
-from services import rounds, rounds_run
-from services.allocation_sim import result_to_dict, simulate
+from services.allocation import rounds
+from services.allocation import run
+from services.allocation.simulate import result_to_dict, simulate
 from storage import migrate
 from storage.engine import Database
 from storage.models import (
@@ -38,6 +39,8 @@ from storage.models import (
     SupplementaryApplication,
     Wish,
 )
+from tests.conftest import at, hall_settings
+from tui.factory import open_database
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -196,37 +199,36 @@ def test_wish_edits_only_inside_their_windows(db):
     h = _houses(db, ["H01", "H02", "H03", "H04"], states={"H04": "reserved"})
     rid = _round(db, boss, [f1])
 
-    err = _refused("WISH_PRE_WINDOW_CLOSED", rounds.add_wish, db, CLERK, rid, f1, h["H01"], "pre", now=BEFORE)
+    err = _refused("WISH_PRE_WINDOW_CLOSED", rounds.add_wish, at(db, BEFORE), CLERK, rid, f1, h["H01"], "pre")
     assert "预选" in err.message
-    assert rounds.add_wish(db, CLERK, rid, f1, h["H01"], "pre", now=IN_PRE) == 1
-    assert rounds.add_wish(db, CLERK, rid, f1, h["H02"], "pre", now=BETWEEN) == 2  # until formal_open
-    _refused("WISH_PRE_WINDOW_CLOSED", rounds.add_wish, db, CLERK, rid, f1, h["H03"], "pre",
-             now=WINDOWS["formal_open"])
-    err = _refused("WISH_FORMAL_WINDOW_CLOSED", rounds.add_wish, db, CLERK, rid, f1, h["H03"], "formal", now=IN_PRE)
+    assert rounds.add_wish(at(db, IN_PRE), CLERK, rid, f1, h["H01"], "pre") == 1
+    assert rounds.add_wish(at(db, BETWEEN), CLERK, rid, f1, h["H02"], "pre") == 2  # until formal_open
+    _refused("WISH_PRE_WINDOW_CLOSED", rounds.add_wish, at(db, WINDOWS["formal_open"]), CLERK, rid, f1, h["H03"], "pre")
+    err = _refused("WISH_FORMAL_WINDOW_CLOSED", rounds.add_wish, at(db, IN_PRE), CLERK, rid, f1, h["H03"], "formal")
     assert "正选" in err.message
-    assert rounds.add_wish(db, CLERK, rid, f1, h["H03"], "formal", now=IN_FORMAL) == 1
-    _refused("WISH_FORMAL_WINDOW_CLOSED", rounds.add_wish, db, CLERK, rid, f1, h["H01"], "formal", now=AFTER)
-    _refused("WISH_ALREADY_LISTED", rounds.add_wish, db, CLERK, rid, f1, h["H01"], "pre", now=IN_PRE)
-    _refused("WISH_HOUSE_NOT_FREE", rounds.add_wish, db, CLERK, rid, f1, h["H04"], "pre", now=IN_PRE)
-    _refused("HOUSE_NOT_FOUND", rounds.add_wish, db, CLERK, rid, f1, 99999, "pre", now=IN_PRE)
-    _refused("ROUND_FAMILY_NOT_IN_ROUND", rounds.add_wish, db, CLERK, rid, f2, h["H01"], "pre", now=IN_PRE)
-    _refused("WISH_BAD_LIST_KIND", rounds.add_wish, db, CLERK, rid, f1, h["H01"], "cart", now=IN_PRE)
+    assert rounds.add_wish(at(db, IN_FORMAL), CLERK, rid, f1, h["H03"], "formal") == 1
+    _refused("WISH_FORMAL_WINDOW_CLOSED", rounds.add_wish, at(db, AFTER), CLERK, rid, f1, h["H01"], "formal")
+    _refused("WISH_ALREADY_LISTED", rounds.add_wish, at(db, IN_PRE), CLERK, rid, f1, h["H01"], "pre")
+    _refused("WISH_HOUSE_NOT_FREE", rounds.add_wish, at(db, IN_PRE), CLERK, rid, f1, h["H04"], "pre")
+    _refused("HOUSE_NOT_FOUND", rounds.add_wish, at(db, IN_PRE), CLERK, rid, f1, 99999, "pre")
+    _refused("ROUND_FAMILY_NOT_IN_ROUND", rounds.add_wish, at(db, IN_PRE), CLERK, rid, f2, h["H01"], "pre")
+    _refused("WISH_BAD_LIST_KIND", rounds.add_wish, at(db, IN_PRE), CLERK, rid, f1, h["H01"], "cart")
 
-    rounds.add_wish(db, CLERK, rid, f1, h["H03"], "pre", now=IN_PRE)
+    rounds.add_wish(at(db, IN_PRE), CLERK, rid, f1, h["H03"], "pre")
     assert _codes_of(db, rid, f1, "pre") == ["H01", "H02", "H03"]
-    assert rounds.move_wish(db, CLERK, rid, f1, 3, "top", now=IN_PRE) == 1
+    assert rounds.move_wish(at(db, IN_PRE), CLERK, rid, f1, 3, "top") == 1
     assert _codes_of(db, rid, f1, "pre") == ["H03", "H01", "H02"]
-    assert rounds.move_wish(db, CLERK, rid, f1, 2, "down", now=IN_PRE) == 3
-    assert rounds.move_wish(db, CLERK, rid, f1, 2, "up", now=IN_PRE) == 1
+    assert rounds.move_wish(at(db, IN_PRE), CLERK, rid, f1, 2, "down") == 3
+    assert rounds.move_wish(at(db, IN_PRE), CLERK, rid, f1, 2, "up") == 1
     assert _codes_of(db, rid, f1, "pre") == ["H02", "H03", "H01"]
-    _refused("WISH_ALREADY_FIRST", rounds.move_wish, db, CLERK, rid, f1, 1, "up", now=IN_PRE)
-    _refused("WISH_ALREADY_LAST", rounds.move_wish, db, CLERK, rid, f1, 3, "down", now=IN_PRE)
-    _refused("WISH_BAD_POSITION", rounds.move_wish, db, CLERK, rid, f1, 4, "up", now=IN_PRE)
-    _refused("WISH_BAD_DIRECTION", rounds.move_wish, db, CLERK, rid, f1, 2, "left", now=IN_PRE)
-    _refused("WISH_PRE_WINDOW_CLOSED", rounds.move_wish, db, CLERK, rid, f1, 2, "up", now=IN_FORMAL)
-    rounds.delete_wish(db, CLERK, rid, f1, 2, now=IN_PRE)
+    _refused("WISH_ALREADY_FIRST", rounds.move_wish, at(db, IN_PRE), CLERK, rid, f1, 1, "up")
+    _refused("WISH_ALREADY_LAST", rounds.move_wish, at(db, IN_PRE), CLERK, rid, f1, 3, "down")
+    _refused("WISH_BAD_POSITION", rounds.move_wish, at(db, IN_PRE), CLERK, rid, f1, 4, "up")
+    _refused("WISH_BAD_DIRECTION", rounds.move_wish, at(db, IN_PRE), CLERK, rid, f1, 2, "left")
+    _refused("WISH_PRE_WINDOW_CLOSED", rounds.move_wish, at(db, IN_FORMAL), CLERK, rid, f1, 2, "up")
+    rounds.delete_wish(at(db, IN_PRE), CLERK, rid, f1, 2)
     assert _codes_of(db, rid, f1, "pre") == ["H02", "H01"]
-    _refused("WISH_PRE_WINDOW_CLOSED", rounds.delete_wish, db, CLERK, rid, f1, 1, now=AFTER)
+    _refused("WISH_PRE_WINDOW_CLOSED", rounds.delete_wish, at(db, AFTER), CLERK, rid, f1, 1)
     with db.read() as s:
         last = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one()
     assert last.action == "wish_delete" and last.operator == "clerk_t"
@@ -239,12 +241,12 @@ def test_sync_overwrites_the_formal_list(db):
     (f1,) = _families(db, 1)
     h = _houses(db, ["H01", "H02", "H03"])
     rid = _round(db, boss, [f1])
-    _refused("WISH_SYNC_EMPTY", rounds.sync_formal, db, CLERK, rid, f1, now=IN_FORMAL)
-    rounds.add_wish(db, CLERK, rid, f1, h["H02"], "pre", now=IN_PRE)
-    rounds.add_wish(db, CLERK, rid, f1, h["H01"], "pre", now=IN_PRE)
-    _refused("WISH_FORMAL_WINDOW_CLOSED", rounds.sync_formal, db, CLERK, rid, f1, now=IN_PRE)
-    rounds.add_wish(db, CLERK, rid, f1, h["H03"], "formal", now=IN_FORMAL)
-    assert rounds.sync_formal(db, CLERK, rid, f1, now=IN_FORMAL) == 2
+    _refused("WISH_SYNC_EMPTY", rounds.sync_formal, at(db, IN_FORMAL), CLERK, rid, f1)
+    rounds.add_wish(at(db, IN_PRE), CLERK, rid, f1, h["H02"], "pre")
+    rounds.add_wish(at(db, IN_PRE), CLERK, rid, f1, h["H01"], "pre")
+    _refused("WISH_FORMAL_WINDOW_CLOSED", rounds.sync_formal, at(db, IN_PRE), CLERK, rid, f1)
+    rounds.add_wish(at(db, IN_FORMAL), CLERK, rid, f1, h["H03"], "formal")
+    assert rounds.sync_formal(at(db, IN_FORMAL), CLERK, rid, f1) == 2
     assert _codes_of(db, rid, f1, "formal") == ["H02", "H01"]  # H03, chosen in the formal list, is gone
     assert _codes_of(db, rid, f1, "pre") == ["H02", "H01"]
 
@@ -255,10 +257,10 @@ def test_wish_list_lines_and_lint(db):
     h = _houses(db, ["H01", "H02", "H03", "H04", "H05"], layouts={"H02": "3b"})
     rid = _round(db, boss, fams)
     f1, f4 = fams[0], fams[3]
-    rounds.add_wish(db, CLERK, rid, f1, h["H01"], "formal", now=IN_FORMAL)
-    rounds.confirm_house(db, CLERK, rid, f1, h["H01"], now=IN_FORMAL)
+    rounds.add_wish(at(db, IN_FORMAL), CLERK, rid, f1, h["H01"], "formal")
+    rounds.confirm_house(at(db, IN_FORMAL), CLERK, rid, f1, h["H01"])
     for code in ("H01", "H02", "H03"):
-        rounds.add_wish(db, CLERK, rid, f4, h[code], "pre", now=IN_PRE)
+        rounds.add_wish(at(db, IN_PRE), CLERK, rid, f4, h[code], "pre")
     with db.write() as s:  # a duplicate line can only come from outside the service
         s.add(Wish(round_id=rid, family_id=f4, list_kind="pre", position=4, house_id=h["H03"]))
     wl = rounds.wish_list(db, CLERK, rid, f4, "pre")
@@ -298,7 +300,7 @@ def test_forecast_explains_with_codes_and_ranks(db):
     # Only the formal list counts: a pre-selection alone forecasts nothing.
     (f4,) = _families(db, 1, start_rank=4)
     rid2 = _round(db, boss, [f4], number=2)
-    rounds.add_wish(db, CLERK, rid2, f4, h["H01"], "pre", now=IN_PRE)
+    rounds.add_wish(at(db, IN_PRE), CLERK, rid2, f4, h["H01"], "pre")
     assert rounds.forecast(db, CLERK, rid2, f4).status == "not_allocated"
 
 
@@ -310,29 +312,29 @@ def test_confirm_and_give_up_rules(db):
     _set_formal(db, rid, f1, [h["H01"]])
     _set_formal(db, rid, f2, [h["H01"], h["H02"]])
     _set_formal(db, rid, f3, [h["H03"], h["H04"]])
-    _refused("CONFIRM_WINDOW_CLOSED", rounds.confirm_house, db, CLERK, rid, f2, h["H02"], now=IN_PRE)
-    _refused("CONFIRM_WINDOW_CLOSED", rounds.confirm_house, db, CLERK, rid, f2, h["H02"], now=AFTER)
-    _refused("CONFIRM_NOT_ON_LIST", rounds.confirm_house, db, CLERK, rid, f2, h["H03"], now=IN_FORMAL)
-    err = _refused("CONFIRM_HOUSE_TAKEN", rounds.confirm_house, db, CLERK, rid, f2, h["H01"], now=IN_FORMAL)
+    _refused("CONFIRM_WINDOW_CLOSED", rounds.confirm_house, at(db, IN_PRE), CLERK, rid, f2, h["H02"])
+    _refused("CONFIRM_WINDOW_CLOSED", rounds.confirm_house, at(db, AFTER), CLERK, rid, f2, h["H02"])
+    _refused("CONFIRM_NOT_ON_LIST", rounds.confirm_house, at(db, IN_FORMAL), CLERK, rid, f2, h["H03"])
+    err = _refused("CONFIRM_HOUSE_TAKEN", rounds.confirm_house, at(db, IN_FORMAL), CLERK, rid, f2, h["H01"])
     assert "排位第 1 位" in err.message  # the family ranked first takes it by its list
-    rounds.confirm_house(db, CLERK, rid, f2, h["H02"], now=IN_FORMAL)
-    _refused("FAMILY_CONFIRMED", rounds.confirm_house, db, CLERK, rid, f2, h["H02"], now=IN_FORMAL)
-    _refused("FAMILY_CONFIRMED", rounds.add_wish, db, CLERK, rid, f2, h["H03"], "formal", now=IN_FORMAL)
-    _refused("FAMILY_CONFIRMED", rounds.give_up, db, CLERK, rid, f2, "不想要了", now=IN_FORMAL)
+    rounds.confirm_house(at(db, IN_FORMAL), CLERK, rid, f2, h["H02"])
+    _refused("FAMILY_CONFIRMED", rounds.confirm_house, at(db, IN_FORMAL), CLERK, rid, f2, h["H02"])
+    _refused("FAMILY_CONFIRMED", rounds.add_wish, at(db, IN_FORMAL), CLERK, rid, f2, h["H03"], "formal")
+    _refused("FAMILY_CONFIRMED", rounds.give_up, at(db, IN_FORMAL), CLERK, rid, f2, "不想要了")
     assert rounds.round_detail(db, CLERK, rid).confirmed == 1
 
     # A house confirmed in another round not yet run cannot be confirmed here.
     rid2 = _round(db, boss, [f4], number=2)
     _set_formal(db, rid2, f4, [h["H02"], h["H04"]])
-    err = _refused("CONFIRM_HOUSE_TAKEN", rounds.confirm_house, db, CLERK, rid2, f4, h["H02"], now=IN_FORMAL)
+    err = _refused("CONFIRM_HOUSE_TAKEN", rounds.confirm_house, at(db, IN_FORMAL), CLERK, rid2, f4, h["H02"])
     assert "第1场第2位" in err.message
 
-    _refused("GIVE_UP_REASON_EMPTY", rounds.give_up, db, CLERK, rid, f3, "  ", now=IN_FORMAL)
-    _refused("GIVE_UP_CLOSED", rounds.give_up, db, CLERK, rid, f3, "工作调动", now=AFTER)
-    rounds.give_up(db, CLERK, rid, f3, "工作调动", now=IN_FORMAL)
-    _refused("FAMILY_GAVE_UP", rounds.give_up, db, CLERK, rid, f3, "工作调动", now=IN_FORMAL)
-    _refused("FAMILY_GAVE_UP", rounds.confirm_house, db, CLERK, rid, f3, h["H03"], now=IN_FORMAL)
-    _refused("FAMILY_GAVE_UP", rounds.add_wish, db, CLERK, rid, f3, h["H01"], "formal", now=IN_FORMAL)
+    _refused("GIVE_UP_REASON_EMPTY", rounds.give_up, at(db, IN_FORMAL), CLERK, rid, f3, "  ")
+    _refused("GIVE_UP_CLOSED", rounds.give_up, at(db, AFTER), CLERK, rid, f3, "工作调动")
+    rounds.give_up(at(db, IN_FORMAL), CLERK, rid, f3, "工作调动")
+    _refused("FAMILY_GAVE_UP", rounds.give_up, at(db, IN_FORMAL), CLERK, rid, f3, "工作调动")
+    _refused("FAMILY_GAVE_UP", rounds.confirm_house, at(db, IN_FORMAL), CLERK, rid, f3, h["H03"])
+    _refused("FAMILY_GAVE_UP", rounds.add_wish, at(db, IN_FORMAL), CLERK, rid, f3, h["H01"], "formal")
     with db.read() as s:
         assert s.get(Family, f3).status == "gave_up"
         rf = s.execute(select(RoundFamily).where(RoundFamily.family_id == f3)).scalar_one()
@@ -355,8 +357,8 @@ def _standard_round(db: Database, boss: Actor):
     _set_formal(db, rid, f2, [h["H02"], h["H03"]])
     _set_formal(db, rid, f3, [h["H04"]])
     _set_formal(db, rid, f4, [h["H04"], h["H05"], h["H01"]])
-    rounds.confirm_house(db, CLERK, rid, f4, h["H05"], now=IN_FORMAL)
-    rounds.give_up(db, CLERK, rid, f3, "已购房", now=IN_FORMAL)
+    rounds.confirm_house(at(db, IN_FORMAL), CLERK, rid, f4, h["H05"])
+    rounds.give_up(at(db, IN_FORMAL), CLERK, rid, f3, "已购房")
     expected = RoundInput(
         ("H01", "H02", "H03", "H04", "H05"),
         (FamilyInput(str(f1), 1, ("H02", "H01")), FamilyInput(str(f2), 2, ("H02", "H03")),
@@ -370,10 +372,10 @@ def _standard_round(db: Database, boss: Actor):
 def test_run_gives_what_the_rule_gives(db):
     boss = _supervisor(db)
     rid, fams, h, expected = _standard_round(db, boss)
-    _refused("ROUND_NOT_CLOSED", rounds.run_round, db, boss, rid, now=IN_FORMAL)
-    _refused("ROLE_FORBIDDEN", rounds.run_round, db, CLERK, rid, now=AFTER)
+    _refused("ROUND_NOT_CLOSED", rounds.run_round, at(db, IN_FORMAL), boss, rid)
+    _refused("ROLE_FORBIDDEN", rounds.run_round, at(db, AFTER), CLERK, rid)
     seen = []
-    report = rounds.run_round(db, boss, rid, now=AFTER, progress=lambda d, n: seen.append((d, n)))
+    report = rounds.run_round(at(db, AFTER), boss, rid, progress=lambda d, n: seen.append((d, n)))
     assert seen[-1] == (7, 7)
     assert report == result_to_dict(expected, resolve(expected))
     f1, f2, f3, f4, f5 = fams
@@ -398,7 +400,7 @@ def test_run_gives_what_the_rule_gives(db):
     assert last.action == "round_run" and json.loads(last.after)["run"] == 1
     detail = rounds.round_detail(db, CLERK, rid)
     assert (detail.allocated, detail.not_allocated, detail.houses_free) == (3, 1, 2)
-    _refused("ROUND_PUBLISHED", rounds.add_wish, db, CLERK, rid, f5, h["H01"], "formal", now=IN_FORMAL)
+    _refused("ROUND_PUBLISHED", rounds.add_wish, at(db, IN_FORMAL), CLERK, rid, f5, h["H01"], "formal")
     # After the run a family's own house is not "taken" for it; another family's is.
     assert rounds.wish_list(db, CLERK, rid, f1, "formal").lint == []
     assert [(w.code, w.message) for w in rounds.wish_list(db, CLERK, rid, f2, "formal").lint][0] == (
@@ -409,21 +411,21 @@ def test_dry_run_writes_nothing(db):
     boss = _supervisor(db)
     rid, _, _, expected = _standard_round(db, boss)
     before = _snapshot(db)
-    report = rounds.run_round(db, boss, rid, dry_run=True, now=IN_FORMAL)  # a preview may run early
+    report = rounds.run_round(at(db, IN_FORMAL), boss, rid, dry_run=True)  # a preview may run early
     assert _snapshot(db) == before
     assert report == result_to_dict(expected, resolve(expected))
-    assert rounds.run_round(db, boss, rid, now=AFTER) == report
+    assert rounds.run_round(at(db, AFTER), boss, rid) == report
 
 
 def test_rerun_refused_until_reopen_then_deterministic(db):
     boss = _supervisor(db)
     rid, fams, _, _ = _standard_round(db, boss)
-    first = rounds.run_round(db, boss, rid, now=AFTER)
+    first = rounds.run_round(at(db, AFTER), boss, rid)
     detail, results = rounds.round_overview(db, CLERK, rid)
     assert detail.status == "published" and results == rounds.round_results(db, CLERK, rid) != []
-    err = _refused("ROUND_ALREADY_PUBLISHED", rounds.run_round, db, boss, rid, now=AFTER)
+    err = _refused("ROUND_ALREADY_PUBLISHED", rounds.run_round, at(db, AFTER), boss, rid)
     assert "撤回" in err.message
-    _refused("ROUND_ALREADY_PUBLISHED", rounds.run_round, db, boss, rid, dry_run=True, now=AFTER)
+    _refused("ROUND_ALREADY_PUBLISHED", rounds.run_round, at(db, AFTER), boss, rid, dry_run=True)
     _refused("ROUND_REOPEN_REASON_EMPTY", rounds.reopen_round, db, boss, rid, " ")
     _refused("ROLE_FORBIDDEN", rounds.reopen_round, db, CLERK, rid, "复核")
     rounds.reopen_round(db, boss, rid, "复核选房结果")
@@ -439,7 +441,7 @@ def test_rerun_refused_until_reopen_then_deterministic(db):
         assert {f.id: f.status for f in s.execute(select(Family)).scalars()}[fams[2]] == "gave_up"
         assert {f.status for f in s.execute(select(Family)).scalars() if f.id != fams[2]} == {"waiting"}
     assert rounds.verify_round(db, CLERK, rid).ok  # the journal of run 1 still replays
-    second = rounds.run_round(db, boss, rid, now=AFTER)
+    second = rounds.run_round(at(db, AFTER), boss, rid)
     assert second == first
     with db.read() as s:
         rows = s.execute(select(RoundJournal.run, RoundJournal.seq, RoundJournal.kind, RoundJournal.payload,
@@ -450,8 +452,8 @@ def test_rerun_refused_until_reopen_then_deterministic(db):
     assert [(r.seq, r.kind, r.payload) for r in run1] == [(r.seq, r.kind, r.payload) for r in run2]
     # The hashes are a pure function of (run, payloads): run 2 re-chains run 1's payloads exactly.
     inputs = json.loads(run1[0].payload)
-    assert [d for *_, d in rounds_run.journal_rows(2, inputs, second)] == [r.hash for r in run2]
-    assert [d for *_, d in rounds_run.journal_rows(1, inputs, first)] == [r.hash for r in run1]
+    assert [d for *_, d in run.journal_rows(2, inputs, second)] == [r.hash for r in run2]
+    assert [d for *_, d in run.journal_rows(1, inputs, first)] == [r.hash for r in run1]
     report = rounds.verify_round(db, CLERK, rid)
     assert report.ok and report.run == 2 and report.rows == 7
     # A family with a house cannot join another round; one without may, and then the round stays published.
@@ -466,13 +468,13 @@ def test_a_house_taken_in_round_one_is_not_free_in_round_two(db):
     h = _houses(db, ["H01", "H02"])
     r1 = _round(db, boss, [f1])
     _set_formal(db, r1, f1, [h["H01"]])
-    rounds.run_round(db, boss, r1, now=AFTER)
+    rounds.run_round(at(db, AFTER), boss, r1)
     r2 = _round(db, boss, [f2], number=2)
-    _refused("WISH_HOUSE_NOT_FREE", rounds.add_wish, db, CLERK, r2, f2, h["H01"], "formal", now=IN_FORMAL)
+    _refused("WISH_HOUSE_NOT_FREE", rounds.add_wish, at(db, IN_FORMAL), CLERK, r2, f2, h["H01"], "formal")
     _set_formal(db, r2, f2, [h["H01"], h["H02"]])  # as if listed before round 1 ran
     assert [w.code for w in rounds.wish_list(db, CLERK, r2, f2, "formal").lint] == ["WISH_TAKEN"]
-    _refused("CONFIRM_HOUSE_TAKEN", rounds.confirm_house, db, CLERK, r2, f2, h["H01"], now=IN_FORMAL)
-    report = rounds.run_round(db, boss, r2, now=AFTER)
+    _refused("CONFIRM_HOUSE_TAKEN", rounds.confirm_house, at(db, IN_FORMAL), CLERK, r2, f2, h["H01"])
+    report = rounds.run_round(at(db, AFTER), boss, r2)
     assert report["results"] == [{"family": f2, "rank": 2, "house": "H02", "status": "allocated"}]
     assert report["warnings"] == [f"家庭 {f2} 的意向房源 H01 不在本场次房源池中，已跳过。"]
     with db.read() as s:
@@ -482,7 +484,7 @@ def test_a_house_taken_in_round_one_is_not_free_in_round_two(db):
 def test_verify_detects_edits(db):
     boss = _supervisor(db)
     rid, fams, h, _ = _standard_round(db, boss)
-    report_run = rounds.run_round(db, boss, rid, now=AFTER)
+    report_run = rounds.run_round(at(db, AFTER), boss, rid)
     ok = rounds.verify_round(db, CLERK, rid)
     assert ok.ok and ok.run == 1 and ok.rows == 7 and _one_sentence(ok.message)
     _refused("ROUND_NOT_FOUND", rounds.verify_round, db, CLERK, 999)
@@ -496,12 +498,12 @@ def test_verify_detects_edits(db):
     assert not bad.ok and bad.seq == 3 and "篡改" in bad.message and _one_sentence(bad.message)
 
     # 2. A forger who re-chains the hashes is caught by the replay.
-    rows = rounds_run.journal_rows(1, json.loads(_journal(db)[0]), report_run)
+    rows = run.journal_rows(1, json.loads(_journal(db)[0]), report_run)
     with db.write() as s:
         prev = "0" * 64
         for seq, kind, payload, _, _ in rows:
             payload = forged if seq == 3 else payload
-            digest = rounds_run.journal_hash(prev, 1, seq, kind, payload)
+            digest = run.journal_hash(prev, 1, seq, kind, payload)
             s.execute(update(RoundJournal).where(RoundJournal.seq == seq).values(payload=payload, prev_hash=prev,
                                                                                   hash=digest))
             prev = digest
@@ -550,30 +552,30 @@ def test_a_crash_in_the_write_phase_leaves_the_old_state(db, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rounds_run, "_write_journal", boom)  # after results, houses and families were written
+    monkeypatch.setattr(run, "_write_journal", boom)  # after results, houses and families were written
     with pytest.raises(RuntimeError):
-        rounds.run_round(db, boss, rid, now=AFTER)
+        rounds.run_round(at(db, AFTER), boss, rid)
     assert _snapshot(db) == before
     with db.read() as s:
         assert s.get(AllocationRound, rid).status == "open"
         assert set(s.execute(select(PublicHouse.state)).scalars()) == {"free"}
         assert s.execute(select(func.count()).select_from(RoundJournal)).scalar_one() == 0
     monkeypatch.undo()
-    assert rounds.run_round(db, boss, rid, now=AFTER)["free_after"] == ["H01", "H04"]
+    assert rounds.run_round(at(db, AFTER), boss, rid)["free_after"] == ["H01", "H04"]
 
 
 def test_a_house_taken_meanwhile_aborts_the_run(db, monkeypatch):
     boss = _supervisor(db)
     rid, _, h, _ = _standard_round(db, boss)
     before = _snapshot(db)
-    real = rounds_run._take_houses
+    real = run._take_houses
 
     def steal_then_take(session, round_id, expected):  # another round took H02 after we loaded
         session.execute(update(PublicHouse).where(PublicHouse.id == h["H02"]).values(state="reserved"))
         real(session, round_id, expected)
 
-    monkeypatch.setattr(rounds_run, "_take_houses", steal_then_take)
-    _refused("ROUND_HOUSE_CONFLICT", rounds.run_round, db, boss, rid, now=AFTER)
+    monkeypatch.setattr(run, "_take_houses", steal_then_take)
+    _refused("ROUND_HOUSE_CONFLICT", rounds.run_round, at(db, AFTER), boss, rid)
     assert _snapshot(db) == before
 
 
@@ -584,10 +586,10 @@ def test_two_runs_at_once_one_wins(db):
     outcomes: list[object] = []
 
     def worker() -> None:
-        mine = Database(db.url)
+        mine = db.reopen()
         try:
             barrier.wait()
-            outcomes.append(rounds.run_round(mine, boss, rid, now=AFTER))
+            outcomes.append(rounds.run_round(at(mine, AFTER), boss, rid))
         except RuleViolation as exc:
             outcomes.append(exc.code)
         finally:
@@ -617,17 +619,17 @@ def test_supplementary_applications_and_forming(db):
     (f6,) = _families(db, 1, start_rank=6, phones=False)
     with db.write() as s:  # f6 joins the round late, with no list at all (missed the round)
         s.add(RoundFamily(round_id=rid, family_id=f6, rank=6))
-    _refused("SUPP_ROUND_NOT_PUBLISHED", rounds.apply_supplementary, db, CLERK, f5, rid, now=AFTER)
-    rounds.run_round(db, boss, rid, now=AFTER)
-    err = _refused("SUPP_GAVE_UP", rounds.apply_supplementary, db, CLERK, f3, rid, now=AFTER)
+    _refused("SUPP_ROUND_NOT_PUBLISHED", rounds.apply_supplementary, at(db, AFTER), CLERK, f5, rid)
+    rounds.run_round(at(db, AFTER), boss, rid)
+    err = _refused("SUPP_GAVE_UP", rounds.apply_supplementary, at(db, AFTER), CLERK, f3, rid)
     assert err.message == "主动放弃选房的家庭不能申请补选。"
-    _refused("SUPP_ALLOCATED", rounds.apply_supplementary, db, CLERK, f1, rid, now=AFTER)
-    _refused("SUPP_ALLOCATED", rounds.apply_supplementary, db, CLERK, f4, rid, now=AFTER)  # confirmed
-    _refused("ROUND_FAMILY_NOT_IN_ROUND", rounds.apply_supplementary, db, CLERK, 99999, rid, now=AFTER)
+    _refused("SUPP_ALLOCATED", rounds.apply_supplementary, at(db, AFTER), CLERK, f1, rid)
+    _refused("SUPP_ALLOCATED", rounds.apply_supplementary, at(db, AFTER), CLERK, f4, rid)  # confirmed
+    _refused("ROUND_FAMILY_NOT_IN_ROUND", rounds.apply_supplementary, at(db, AFTER), CLERK, 99999, rid)
     _refused("SUPP_NONE_APPLIED", rounds.form_supplementary_round, db, boss, number=2, name="补选", **WINDOWS)
-    rounds.apply_supplementary(db, CLERK, f6, rid, now=AFTER)
-    rounds.apply_supplementary(db, CLERK, f5, rid, now=AFTER)
-    _refused("SUPP_ALREADY_APPLIED", rounds.apply_supplementary, db, CLERK, f5, rid, now=AFTER)
+    rounds.apply_supplementary(at(db, AFTER), CLERK, f6, rid)
+    rounds.apply_supplementary(at(db, AFTER), CLERK, f5, rid)
+    _refused("SUPP_ALREADY_APPLIED", rounds.apply_supplementary, at(db, AFTER), CLERK, f5, rid)
     _refused("ROUND_REOPEN_HAS_SUPPLEMENTARY", rounds.reopen_round, db, boss, rid, "复核")
 
     later = {k: v + timedelta(days=10) for k, v in WINDOWS.items()}
@@ -650,7 +652,7 @@ def test_supplementary_applications_and_forming(db):
     _refused("SUPP_NONE_APPLIED", rounds.form_supplementary_round, db, boss, number=3, name="补选", **later)
     # The supplementary round runs over the houses still free.
     _set_formal(db, formed.round_id, f5, [h["H02"], h["H04"]])
-    report = rounds.run_round(db, boss, formed.round_id, now=later["formal_close"] + timedelta(hours=1))
+    report = rounds.run_round(at(db, later["formal_close"] + timedelta(hours=1)), boss, formed.round_id)
     assert [(r["family"], r["house"]) for r in report["results"]] == [(f5, "H04"), (f6, None)]
 
 
@@ -667,8 +669,8 @@ def test_status_board_labels_and_counts(db):
     _set_formal(db, rid, f2, [h["H02"], h["H01"]])
     r2 = _round(db, boss, [f3], number=2)
     _set_formal(db, r2, f3, [h["B02"]])
-    rounds.confirm_house(db, CLERK, r2, f3, h["B02"], now=IN_FORMAL)
-    rounds.run_round(db, boss, rid, now=AFTER)
+    rounds.confirm_house(at(db, IN_FORMAL), CLERK, r2, f3, h["B02"])
+    rounds.run_round(at(db, AFTER), boss, rid)
     board = rounds.status_board(db, CLERK)
     assert [(b.code, b.state, b.label) for b in board] == [
         ("H01", "taken", "第1场 第2位选定"),
@@ -709,7 +711,7 @@ def test_result_list_and_notice(db):
     _set_formal(db, rid, fams[0], [h["H02"]])
     _refused("ROUND_RESULT_NOT_PUBLISHED", rounds.round_results, db, CLERK, rid)
     _refused("ROUND_RESULT_NOT_PUBLISHED", rounds.family_result, db, CLERK, rid, fams[0])
-    rounds.run_round(db, boss, rid, now=AFTER)
+    rounds.run_round(at(db, AFTER), boss, rid)
     rows = rounds.round_results(db, CLERK, rid)
     assert [(r.rank, r.applicant, r.house_code, r.status_label) for r in rows[:2]] == [
         (1, "张*", "H02", "已分配"), (2, "欧阳**", None, "未分配")]
@@ -727,7 +729,7 @@ def test_pick_payload_is_canonical_json():
                 {"family": 7, "rank": 3, "house": None, "status": "gave_up"},
                 {"family": 7, "rank": 3, "house": '龙悦"居\\1', "status": "confirmed"},
                 {"family": "f7", "rank": 3, "house": 12, "status": "allocated"}):
-        assert rounds_run.pick_payload(row) == canonical_json(row)
+        assert run.pick_payload(row) == canonical_json(row)
 
 
 # ------------------------------------------------------------------ the simulation agrees with the database
@@ -736,7 +738,7 @@ def test_pick_payload_is_canonical_json():
 @pytest.fixture(scope="module")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("rounds") / "template.db"
-    template = Database(f"sqlite:///{path}")
+    template = open_database(hall_settings(path.parent), url=f"sqlite:///{path}")
     migrate.upgrade(template)
     template.dispose()
     return path
@@ -766,7 +768,7 @@ def test_simulation_agrees_with_the_database_run(sqlite_template, data):
     try:
         path = workdir / "db.sqlite"
         shutil.copyfile(sqlite_template, path)
-        db = Database(f"sqlite:///{path}")
+        db = open_database(hall_settings(workdir), url=f"sqlite:///{path}")
         try:
             boss = _supervisor(db)
             codes = [f"H{i:02d}" for i in range(len(states))]
@@ -797,8 +799,8 @@ def test_simulation_agrees_with_the_database_run(sqlite_template, data):
                              for fid, (rank, wishes, confirm, gave_up) in zip(ids, families)],
             }
             expected = simulate(json.dumps(round_json))
-            assert rounds.run_round(db, boss, rid, dry_run=True, now=AFTER) == expected
-            assert rounds.run_round(db, boss, rid, now=AFTER) == expected
+            assert rounds.run_round(at(db, AFTER), boss, rid, dry_run=True) == expected
+            assert rounds.run_round(at(db, AFTER), boss, rid) == expected
             assert rounds.verify_round(db, boss, rid).ok
         finally:
             db.dispose()

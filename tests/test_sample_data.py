@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.allocation import FamilyInput, RoundInput, resolve
+from core.allocation.selection import FamilyInput, RoundInput, resolve
 from core.errors import RuleViolation
-from core.housing import LAYOUTS, ORIENTATIONS
+from core.allocation.housing import LAYOUTS, ORIENTATIONS
 from core.identity import IdKind, Region, parse_credit_code, parse_identity, parse_mobile
 from core.passwords import check_password_policy, verify_password
 from core.roles import Actor
-from services import audit, rounds
-from services import data as data_service
+from services import audit
+from services.allocation import rounds
+from demo.loader import load_demo
 from storage import migrate
 from storage.engine import Database
 from storage.models import (
@@ -39,8 +40,8 @@ from storage.models import (
     SupplementaryApplication,
     Wish,
 )
-from storage.sample import DEFAULT_DIRECTORY, demo_logins, generate_synthetic, load_sample, read_sample
-from storage.sample_gen import (
+from demo.sample import DEFAULT_DIRECTORY, demo_logins, generate_synthetic, load_sample, read_sample
+from demo.sample_gen import (
     ELIGIBLE_LAYOUTS_BY_SIZE,
     FILES,
     REFERENCE_DAY,
@@ -48,6 +49,8 @@ from storage.sample_gen import (
     age_on,
     generate,
 )
+from tests.conftest import hall_settings
+from tui.factory import open_database
 
 SYSTEM = Actor.system("test")
 
@@ -84,7 +87,7 @@ def _age(p: dict) -> int:
 @pytest.fixture(scope="module")
 def loaded_db(tmp_path_factory) -> Database:
     path = tmp_path_factory.mktemp("sample") / "t.db"
-    db = Database(f"sqlite:///{path}")
+    db = open_database(hall_settings(path.parent), url=f"sqlite:///{path}")
     migrate.upgrade(db)
     with db.write() as session:
         counts = load_sample(session)
@@ -97,7 +100,7 @@ def loaded_db(tmp_path_factory) -> Database:
 
 
 def test_committed_files_are_what_the_generator_writes(data):
-    # Regenerate with `python -m storage.sample_gen sample_data/` after changing the generator.
+    # Regenerate with `python -m demo.sample_gen sample_data/` after changing the generator.
     assert generate() == data
 
 
@@ -488,7 +491,7 @@ def test_wish_lists_behave_like_families(data):
 
 
 def test_recorded_results_follow_the_rule(data):
-    """The results round_families.json records are what core.allocation.resolve gives, and
+    """The results round_families.json records are what core.allocation.selection.resolve gives, and
     the families' statuses follow from them (round 3 is open: waiting, or gave up)."""
     ranks = {f["key"]: f["rank"] for f in data["families"]}
     status = {f["key"]: f["status"] for f in data["families"]}
@@ -526,11 +529,11 @@ def test_supplementary_applications(data):
     assert len({(a["family"], a["from_round"]) for a in apps}) == len(apps)
 
 
-# -- data.init: the whole demo, rounds played through the services --------------------
+# -- load_demo: the whole demo, rounds played through the services --------------------
 
 
 def test_init_loads_the_sample_and_plays_its_rounds(db, data):
-    counts = data_service.init(db, SYSTEM, sample=True)
+    counts = load_demo(db, SYSTEM)
     assert counts["person"] == len(data["persons"]) and counts["family"] == 500
     assert counts["public_house"] == len(data["public_houses"]) >= 300
     assert counts["allocation_round"] == 3 and counts["round_family"] == 500
@@ -584,9 +587,9 @@ def test_init_loads_the_sample_and_plays_its_rounds(db, data):
 
 def test_init_makes_resale_contracts_in_every_state_through_the_services(db):
     """Issue item 12: the demo's contracts in the three cities, made by the contract services."""
-    from services import contracts
+    from services.resale import contracts
 
-    counts = data_service.init(db, SYSTEM, sample=True)
+    counts = load_demo(db, SYSTEM)
     rows = contracts.find_contracts(db, SYSTEM)
     by_status = Counter(r.status for r in rows)
     assert by_status["draft"] == 1 and by_status["filed"] == 2 and by_status["signed"] == 3
@@ -618,7 +621,7 @@ def test_init_is_all_or_nothing(db, data, tmp_path):
     victim["confirm"] = taken
     (directory / "round_families.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(RuleViolation) as refused:
-        data_service.init(db, SYSTEM, sample=True, directory=directory)
+        load_demo(db, SYSTEM, directory=directory)
     assert refused.value.code == "DATA_SAMPLE_FAILED" and "已全部撤销" in refused.value.message
     with db.read() as s:
         for model in (Person, Family, PublicHouse, AllocationRound, Wish):
@@ -645,7 +648,7 @@ def test_loader_fills_a_fresh_database(loaded_db, data):
         "home": "homes", "home_owner": "home_owners", "family": "families", "family_member": "family_members",
         "public_house": "public_houses",
     }
-    # the rounds are played on top of the register by services.data.init
+    # the rounds are played on top of the register by demo.loader.load_demo
     assert set(expected.values()) | {"rounds", "round_families", "supplementary_applications"} == set(FILES)
     assert loaded_db.load_counts == {table: len(data[file]) for table, file in expected.items()}
     with loaded_db.read() as s:

@@ -18,6 +18,7 @@ from core.roles import Actor, Role
 from services import sign_codes, sms
 from storage.engine import Database
 from storage.models import AuditEntry, OneTimeCode, SmsMessage
+from tests.conftest import at
 
 CLERK = Actor(102, "clerk_a", "测试受理员", Role.CLERK, "01")
 PHONE = "13812345678"
@@ -25,11 +26,6 @@ MASKED = "138****5678"
 OTHER_PHONE = "13900001111"
 # 10:00 in Shanghai: the day boundary is far away.
 T0 = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _outbox_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(sms.ENV_URL, raising=False)
 
 
 @pytest.fixture
@@ -47,16 +43,16 @@ def _send(db: Database, *, now: datetime = T0, party: str = "buyer:1", phone: st
           version: int = 1, subject_id: int = 7) -> tuple[sign_codes.CodeSent, str]:
     """Send a code and return it with the code read back from the outbox."""
     sent = sign_codes.send_code(
-        db, CLERK, purpose="sign_confirm", subject_type="contract", subject_id=subject_id,
-        subject_version=version, party_key=party, phone=phone, sms_text=_text, case_number="WQ2024000007", now=now,
+        at(db, now), CLERK, purpose="sign_confirm", subject_type="contract", subject_id=subject_id,
+        subject_version=version, party_key=party, phone=phone, sms_text=_text, case_number="WQ2024000007",
     )
     with db.read() as s:
         text = s.execute(select(SmsMessage.text).order_by(SmsMessage.id.desc()).limit(1)).scalar_one()
     return sent, re.search(r"验证码(\d{6})", text).group(1)  # type: ignore[union-attr]
 
 
-def _verify(db: Database, sent: sign_codes.CodeSent, code: str, *, version: int = 1, now: datetime | None = T0):
-    return sign_codes.verify_code(db, CLERK, code_id=sent.code_id, subject_version=version, code=code, now=now)
+def _verify(db: Database, sent: sign_codes.CodeSent, code: str, *, version: int = 1, now: datetime = T0):
+    return sign_codes.verify_code(at(db, now), CLERK, code_id=sent.code_id, subject_version=version, code=code)
 
 
 def _wrong(code: str) -> str:
@@ -139,8 +135,8 @@ def test_lookup_by_subject_and_party_takes_the_latest_code(db: Database, fast_ha
     assert _row(db, first.code_id).voided_at is not None  # a resend voids the earlier code
     with pytest.raises(RuleViolation, match="CODE_VOIDED"):
         _verify(db, first, old, now=T0 + timedelta(seconds=62))
-    done = sign_codes.verify_code(db, CLERK, subject_type="contract", subject_id=7, party_key="buyer:1",
-                                  subject_version=1, code=new, now=T0 + timedelta(seconds=62))
+    done = sign_codes.verify_code(at(db, T0 + timedelta(seconds=62)), CLERK, subject_type="contract", subject_id=7, party_key="buyer:1",
+                                  subject_version=1, code=new)
     assert done.code_id == second.code_id
     with pytest.raises(RuleViolation, match="CODE_NOT_FOUND"):
         sign_codes.verify_code(db, CLERK, subject_type="contract", subject_id=7, party_key="seller:2",
@@ -213,9 +209,9 @@ def test_bad_phone_and_bad_text_are_refused(db: Database, fast_hash: None) -> No
     with pytest.raises(RuleViolation, match="PHONE_BAD_FORMAT"):
         _send(db, phone="1234")
     with pytest.raises(ValueError):
-        sign_codes.send_code(db, CLERK, purpose="sign_confirm", subject_type="contract", subject_id=7,
+        sign_codes.send_code(at(db, T0), CLERK, purpose="sign_confirm", subject_type="contract", subject_id=7,
                              subject_version=1, party_key="buyer:1", phone=PHONE,
-                             sms_text=lambda code: "没有验证码的短信", now=T0)
+                             sms_text=lambda code: "没有验证码的短信")
     with db.read() as s:
         assert s.execute(select(OneTimeCode)).first() is None
 
@@ -225,8 +221,8 @@ def test_contract_change_voids_codes_and_binds_the_version(db: Database, fast_ha
     seller, seller_code = _send(db, party="seller:2", phone=OTHER_PHONE)
     assert _verify(db, seller, seller_code).party_key == "seller:2"
     # The contract changes (version 1 -> 2) in the caller's transaction.
-    with db.write() as session:
-        assert sign_codes.void_codes(session, CLERK, subject_type="contract", subject_id=7, now=T0) == 1
+    with at(db, T0).write() as session:
+        assert sign_codes.void_codes(session, CLERK, subject_type="contract", subject_id=7) == 1
     with pytest.raises(RuleViolation) as err:
         _verify(db, buyer, buyer_code, version=2)
     assert err.value.code == "CODE_VERSION_CHANGED" and err.value.message == "合同内容已变更，验证码已失效，请重新获取。"
@@ -258,7 +254,7 @@ def test_two_terminals_verifying_at_once_exactly_one_succeeds(db: Database) -> N
     lock = threading.Lock()
 
     def terminal() -> None:
-        own = Database(db.url)
+        own = db.reopen()
         try:
             barrier.wait()
             try:

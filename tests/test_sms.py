@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-import typer
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -24,7 +23,9 @@ from services import audit, sms
 from storage import migrate
 from storage.engine import Database
 from storage.models import AuditEntry, SmsMessage
-from tests.conftest import SYSTEM
+from storage.settings import load_settings, plain_settings
+from tests.conftest import SYSTEM, configure
+from tui.factory import open_database
 
 # Actors without operator rows: the SMS services check the role only (and no
 # password hashing slows the tests down).
@@ -35,8 +36,9 @@ MASKED = "138****5678"
 
 
 @pytest.fixture(autouse=True)
-def _no_sms_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (sms.ENV_URL, sms.ENV_TOKEN, sms.ENV_TIMEOUT, "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """urllib would send the gateway's requests through a proxy the shell names."""
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -159,7 +161,7 @@ def test_nothing_is_written_on_a_refusal_or_when_the_callers_transaction_rolls_b
 
 def test_500_characters_fit_and_the_backend_follows_the_configuration(db, monkeypatch):
     _queue(db, text="字" * 500)
-    monkeypatch.setenv(sms.ENV_URL, "http://127.0.0.1:9/sms")
+    configure(db, sms_url="http://127.0.0.1:9/sms")
     _queue(db)
     rows = _messages(db)
     assert len(rows[0].text) == 500 and [m.backend for m in rows] == ["outbox", "http"]
@@ -170,7 +172,7 @@ def test_500_characters_fit_and_the_backend_follows_the_configuration(db, monkey
 
 def test_http_gateway_posts_json_with_bearer_token_and_2xx_is_sent(db, gateway, monkeypatch):
     by_hand = _queue(db)  # queued while no gateway was configured: staff send it by hand
-    monkeypatch.setenv(sms.ENV_URL, gateway.url)
+    configure(db, sms_url=gateway.url)
     first = _queue(db, text="请于3月1日前到窗口签约。", case_number="F202601010000001")
     second = _queue(db, phone="13900000000", text="第二条")
     report = sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url, token="s3cret", timeout=2))
@@ -193,7 +195,7 @@ def test_http_gateway_posts_json_with_bearer_token_and_2xx_is_sent(db, gateway, 
 
 
 def test_http_500_marks_the_message_failed_and_it_is_not_retried(db, gateway, monkeypatch):
-    monkeypatch.setenv(sms.ENV_URL, gateway.url)
+    configure(db, sms_url=gateway.url)
     gateway.status = 500
     _queue(db)
     report = sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url, timeout=2))
@@ -210,7 +212,7 @@ def test_http_500_marks_the_message_failed_and_it_is_not_retried(db, gateway, mo
 
 def test_connection_refused_and_timeout_mark_the_message_failed(db, gateway, monkeypatch):
     url = f"http://127.0.0.1:{_closed_port()}/sms"
-    monkeypatch.setenv(sms.ENV_URL, url)
+    configure(db, sms_url=url)
     _queue(db)
     assert sms.deliver_pending(db, SYSTEM, sms.HttpGateway(url, timeout=2)) == sms.DeliveryReport(0, 1)
     assert "无法连接短信网关" in _messages(db)[0].error
@@ -222,7 +224,7 @@ def test_connection_refused_and_timeout_mark_the_message_failed(db, gateway, mon
 
 def test_a_crash_after_the_send_leaves_the_message_queued_so_it_is_sent_again(db, monkeypatch):
     """At least once: the send and its 'sent' are not atomic; the gap resends."""
-    monkeypatch.setenv(sms.ENV_URL, "http://127.0.0.1:9/sms")
+    configure(db, sms_url="http://127.0.0.1:9/sms")
     message = _queue(db)
     calls: list[int | None] = []
 
@@ -246,7 +248,7 @@ def test_a_crash_after_the_send_leaves_the_message_queued_so_it_is_sent_again(db
 
 
 def test_two_terminals_delivering_at_once_never_send_a_message_twice(db, gateway, monkeypatch):
-    monkeypatch.setenv(sms.ENV_URL, gateway.url)
+    configure(db, sms_url=gateway.url)
     ids = [_queue(db, text=f"第{i}条") for i in range(16)]
     gateway.delay = 0.01
     start = threading.Barrier(2)
@@ -254,7 +256,7 @@ def test_two_terminals_delivering_at_once_never_send_a_message_twice(db, gateway
     errors: list[BaseException] = []
 
     def terminal() -> None:
-        own = Database(db.url)
+        own = db.reopen()
         try:
             start.wait()
             reports.append(sms.deliver_pending(own, SYSTEM, sms.HttpGateway(gateway.url, timeout=5)))
@@ -338,19 +340,19 @@ def test_sent_today_counts_from_shanghai_midnight(db):
 # ------------------------------------------------------------------ configuration
 
 
-def test_gateway_from_env(monkeypatch):
-    assert isinstance(sms.gateway_from_env(), sms.OutboxGateway)
-    monkeypatch.setenv(sms.ENV_URL, "https://sms.example.cn/send")
-    monkeypatch.setenv(sms.ENV_TOKEN, "tok")
-    monkeypatch.setenv(sms.ENV_TIMEOUT, "2.5")
-    gw = sms.gateway_from_env()
+def test_the_configured_gateway(monkeypatch):
+    assert isinstance(sms.configured_gateway(plain_settings()), sms.OutboxGateway)
+    monkeypatch.setenv("WANGQIAN_SMS_URL", "https://sms.example.cn/send")
+    monkeypatch.setenv("WANGQIAN_SMS_TOKEN", "tok")
+    monkeypatch.setenv("WANGQIAN_SMS_TIMEOUT", "2.5")
+    gw = sms.configured_gateway(load_settings())
     assert isinstance(gw, sms.HttpGateway) and (gw.name, gw.url, gw.token, gw.timeout) == (
         "http", "https://sms.example.cn/send", "tok", 2.5)
     for bad in ("abc", "0", "600"):
-        monkeypatch.setenv(sms.ENV_TIMEOUT, bad)
+        monkeypatch.setenv("WANGQIAN_SMS_TIMEOUT", bad)
         with pytest.raises(RuleViolation) as refusal:
-            sms.gateway_from_env()
-        assert refusal.value.code == "SMS_BAD_TIMEOUT"
+            load_settings()
+        assert refusal.value.code == "SETTINGS_INVALID" and "WANGQIAN_SMS_TIMEOUT" in refusal.value.message
     with pytest.raises(RuleViolation) as refusal:
         sms.HttpGateway("ftp://sms.example.cn")
     assert refusal.value.code == "SMS_BAD_URL"
@@ -364,14 +366,12 @@ runner = CliRunner()
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch) -> Any:
-    from tui.cli_sms import sms_app
+    from tui.cli.main import app
 
     monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
-    db = Database()
+    db = open_database(load_settings())  # what the command will open: the environment's database
     migrate.upgrade(db)
-    app = typer.Typer()
-    app.add_typer(sms_app, name="sms")
     yield app, db
     db.dispose()
 
@@ -398,8 +398,9 @@ def test_cli_deliver(cli, gateway, monkeypatch):
     app, db = cli
     idle = runner.invoke(app, ["sms", "deliver"])
     assert idle.exit_code == 0 and "未配置短信网关" in idle.stdout
-    monkeypatch.setenv(sms.ENV_URL, gateway.url)
-    monkeypatch.setenv(sms.ENV_TOKEN, "tok")
+    monkeypatch.setenv("WANGQIAN_SMS_URL", gateway.url)
+    monkeypatch.setenv("WANGQIAN_SMS_TOKEN", "tok")
+    configure(db, sms_url=gateway.url)  # the test's own handle queues for the gateway too
     _queue(db)
     _queue(db)
     result = runner.invoke(app, ["sms", "deliver", "--limit", "1"])
@@ -407,16 +408,16 @@ def test_cli_deliver(cli, gateway, monkeypatch):
     assert "已发送 1 条，发送失败 0 条" in result.stdout
     assert gateway.requests[0]["authorization"] == "Bearer tok"
     assert [m.status for m in _messages(db)] == ["sent", "queued"]
-    monkeypatch.setenv(sms.ENV_TIMEOUT, "x")
+    monkeypatch.setenv("WANGQIAN_SMS_TIMEOUT", "x")
     bad = runner.invoke(app, ["sms", "deliver"])
-    assert bad.exit_code == 1 and "SMS_BAD_TIMEOUT" in bad.stderr
+    assert bad.exit_code == 2 and "SETTINGS_INVALID" in bad.stderr and "WANGQIAN_SMS_TIMEOUT" in bad.stderr
 
 
 def test_a_code_leaves_the_stored_text_once_the_message_is_sent(db, gateway, monkeypatch):
     """The gateway (or the staff member sending by hand) gets the code; the outbox keeps the text without it."""
     by_hand = _queue(db, text="【网签】验证码482913，5分钟内有效，请勿泄露。")
     sms.mark_sent(db, SUPERVISOR, [by_hand])
-    monkeypatch.setenv(sms.ENV_URL, gateway.url)
+    configure(db, sms_url=gateway.url)
     sent = _queue(db, phone="13900000000", text="【网签】验证码305117，5分钟内有效。")
     assert sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url)) == sms.DeliveryReport(sent=1, failed=0)
     assert gateway.requests[0]["body"]["text"] == "【网签】验证码305117，5分钟内有效。"

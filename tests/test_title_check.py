@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.certificates import (
+from core.resale.certificates import (
     CITIES,
     CertificateKind,
     CertificateNumber,
@@ -24,8 +24,8 @@ from core.certificates import (
 )
 from core.errors import RuleViolation
 from core.identity import check_char_gb11643
-from core.policies import PROFILES, LookupMode, Severity, Stage
-from core.title_check import (
+from core.resale.policies import PROFILES, LookupMode, Severity, Stage
+from core.resale.title_check import (
     CREDIT_CODE,
     TRADITIONAL_TO_SIMPLIFIED,
     AgentAuthorisation,

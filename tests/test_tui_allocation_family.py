@@ -18,10 +18,9 @@ from test_tui_allocation_support import (  # noqa: F401 - fixtures
 )
 from test_tui_support import SIZE, login, screen_text, settle, text_of, type_into
 
-from services import rounds
-from tui.screens.allocation_rounds import RoundsScreen
-from tui.screens.allocation_family import FamilyScreen, ForecastDialog, HouseSearchDialog
-from tui.screens.board import BoardScreen
+from tui.screens.allocation.rounds import RoundsScreen
+from tui.screens.allocation.family import FamilyScreen, ForecastDialog, HouseSearchDialog
+from tui.screens.allocation.board import BoardScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog
 
 
@@ -48,9 +47,9 @@ def _lint(app) -> list[str]:
     return [w.code for w in app.screen.wishes.lint]
 
 
-async def test_clerk_works_a_familys_wish_lists(counter_db, monkeypatch) -> None:
+async def test_clerk_works_a_familys_wish_lists(counter_db) -> None:
     db = counter_db
-    clock = freeze(monkeypatch)
+    clock = freeze(db)
     hall = desk_round(db, clock, eligible="1b")
     number = hall.numbers[0]
     rid = hall.rounds[number]
@@ -149,9 +148,9 @@ async def test_clerk_works_a_familys_wish_lists(counter_db, monkeypatch) -> None
         assert text_of(app, "#family-message") == f"第{number}场没有排位为“无此人”或主申请人姓名含“无此人”的家庭。"
 
 
-async def test_status_board_filters_by_building_state_and_layout(counter_db, monkeypatch) -> None:
+async def test_status_board_filters_by_building_state_and_layout(counter_db) -> None:
     db = counter_db
-    clock = freeze(monkeypatch)
+    clock = freeze(db)
     desk_round(db, clock)
     app = make_app(db, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -184,7 +183,7 @@ async def test_status_board_filters_by_building_state_and_layout(counter_db, mon
 
 async def test_status_board_refreshes_itself_when_asked(counter_db, monkeypatch) -> None:
     db = counter_db
-    clock = freeze(monkeypatch)
+    clock = freeze(db)
     desk_round(db, clock)
     monkeypatch.setattr(BoardScreen, "REFRESH_SECONDS", 0.3)
     app = make_app(db, clock)

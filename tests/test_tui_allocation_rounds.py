@@ -18,15 +18,15 @@ from test_tui_support import SIZE, login, screen_text, settle, text_of
 
 from sqlalchemy import select
 
-from services import rounds
+from services.allocation import rounds
 from storage.models import SupplementaryApplication
-from tui.screens.allocation_rounds import RoundsScreen
+from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog
 
 
-async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db, monkeypatch) -> None:
+async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db) -> None:
     db = counter_db
-    clock = freeze(monkeypatch)
+    clock = freeze(db)
     hall = three_rounds(db, clock)
     first = hall.numbers[0]
     rid = hall.rounds[first]
@@ -99,10 +99,10 @@ async def _type(pilot, text: str) -> None:
     await settle(pilot)
 
 
-async def test_three_successive_rounds_and_a_supplementary_round_from_the_keyboard(counter_db, monkeypatch) -> None:
+async def test_three_successive_rounds_and_a_supplementary_round_from_the_keyboard(counter_db) -> None:
     """A supervisor can run three successive rounds and a supplementary round from the TUI at 80x24."""
     db = counter_db
-    clock = freeze(monkeypatch)
+    clock = freeze(db)
     hall = three_rounds(db, clock)
     a, b, c = hall.numbers
     f = hall.families
@@ -153,7 +153,7 @@ async def test_three_successive_rounds_and_a_supplementary_round_from_the_keyboa
         assert screen.selected.number == s and "补选" in screen_text(app)
 
         # Its formal selection (2026-11-23 09:00–11:00): one family lists a house.
-        clock.now = clock.now.replace(day=23, hour=2, minute=0)  # 10:00 in Shanghai
+        clock.set(clock.now.replace(day=23, hour=2, minute=0))  # 10:00 in Shanghai
         await press(pilot, "enter")
         assert app.screen.round_row.number == s
         await _type(pilot, str(rank_of(db, f[3])))
@@ -164,7 +164,7 @@ async def test_three_successive_rounds_and_a_supplementary_round_from_the_keyboa
         await press(pilot, "escape")
 
         # After it closes, the supplementary round runs like the others.
-        clock.now = clock.now.replace(hour=4)  # 12:00 in Shanghai
+        clock.set(clock.now.replace(hour=4))  # 12:00 in Shanghai
         await press(pilot, "f5", "enter")
         assert text_of(app, "#rounds-message") == (
             f"第{s}场已运行并公示：共 {len(waiting)} 户，已确认 0，已分配 1，未分配 {len(waiting) - 1}，已放弃 0。")

@@ -25,7 +25,7 @@ from test_tui_allocation_support import (  # noqa: F401 - fixtures
 )
 from test_tui_support import SIZE, login, settle
 
-from services import rounds
+from services.allocation import rounds
 
 
 async def _at(pilot, username: str, *keys: str) -> None:
@@ -39,8 +39,8 @@ async def _quiet(pilot) -> None:
 
 
 @pytest.fixture
-def hall_three(empty_counter_db, monkeypatch):
-    clock = freeze(monkeypatch)
+def hall_three(empty_counter_db):
+    clock = freeze(empty_counter_db)
     return empty_counter_db, clock, three_rounds(empty_counter_db, clock)
 
 
@@ -65,11 +65,11 @@ def test_round_run_finished_with_results(snap_compare, hall_three) -> None:
 
 
 @pytest.fixture
-def desk(empty_counter_db, monkeypatch):
+def desk(empty_counter_db):
     """A family (the second of the round, one-bedroom only) whose pre list has a two-bedroom house
     and is too short; in the formal window the first family lists its best house too."""
     db = empty_counter_db
-    clock = freeze(monkeypatch)
+    clock = freeze(db)
     hall = desk_round(db, clock, eligible="1b")
     rid = hall.rounds[hall.numbers[0]]
     f0, f1 = hall.families[:2]

@@ -7,8 +7,8 @@ numbered after the last round. So the tests pass on the sample database
 whether or not it has a pool and rounds of its own, and the snapshots (on an
 empty database with the two demo operators) always draw the same picture.
 
-The services' clock and the app's display clock are one ``FixedClock``
-(2026-11-21 10:30 in Shanghai) that the tests move by hand.
+The services' clock and the app's display clock are one: the handle's
+``ManualClock`` (2026-11-21 10:30 in Shanghai), which the tests move by hand.
 """
 
 from __future__ import annotations
@@ -22,15 +22,19 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from test_tui_support import DEMO, FixedClock, freeze_services_clock, settle
+from test_tui_support import DEMO, freeze_services_clock, settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from core.clock import ManualClock
 from core.roles import Actor
-from services import operators, rounds
+from services import operators
+from services.allocation import rounds
 from storage.engine import Database
 from storage.models import Family, Person, PublicHouse
 from tui.app import WangqianApp
+from tui.factory import create_app
+from tests.conftest import at
 
 SYSTEM = Actor.system("test")
 FAMILY_NAMES = ["王芳", "李建国", "张秀英", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴敏", "徐强", "孙燕"]
@@ -39,15 +43,9 @@ ORIENTATION_CYCLE = ["南", "北", "东南", "西"]
 _id_seq = count(1)
 
 
-def freeze(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
-    """One fixed clock for every service that stamps time (the rounds' windows too)."""
-    import services.rounds_common
-    import services.sms
-
-    clock = freeze_services_clock(monkeypatch)
-    for module in (services.rounds_common, services.sms):
-        monkeypatch.setattr(module, "utcnow", clock)
-    return clock
+def freeze(db: Database) -> ManualClock:
+    """One fixed clock, ``db``'s, for every service that stamps time (the rounds' windows too) and the app."""
+    return freeze_services_clock(db)
 
 
 def actor_of(db: Database, username: str) -> Actor:
@@ -63,8 +61,10 @@ def demo_operators(db: Database) -> None:
                                password=str(entry["password"]), window=entry.get("window"))  # type: ignore[arg-type]
 
 
-def make_app(db: Database, clock: FixedClock) -> WangqianApp:
-    return WangqianApp(db, idle_seconds=0, clock=clock, draft_sweep_seconds=-1)
+def make_app(db: Database, clock: ManualClock) -> WangqianApp:
+    """The terminal on ``db``, whose clock is ``clock`` (the services' and the app's)."""
+    db.clock = clock
+    return create_app(db, idle_seconds=0, draft_sweep_seconds=-1)
 
 
 def add_houses(db: Database, building: str, floors: int, rooms: int, *,
@@ -111,14 +111,14 @@ def next_round_number(db: Database) -> int:
     return max((r.number for r in rounds.rounds_list(db, SYSTEM)), default=0) + 1
 
 
-def closed_windows(clock: FixedClock, days_ago: int) -> dict:
+def closed_windows(clock: ManualClock, days_ago: int) -> dict:
     """Windows that ended before the clock: the round may be run."""
     start = clock.now - timedelta(days=days_ago)
     return {"pre_open": start, "pre_close": start + timedelta(hours=8), "formal_open": start + timedelta(days=1),
             "formal_close": start + timedelta(days=1, hours=2)}
 
 
-def pre_windows(clock: FixedClock) -> dict:
+def pre_windows(clock: ManualClock) -> dict:
     """Pre-selection open now; the formal selection from +2 h to +4 h."""
     now = clock.now
     return {"pre_open": now - timedelta(days=1), "pre_close": now + timedelta(hours=1),
@@ -129,21 +129,21 @@ def set_formal(db: Database, actor: Actor, round_id: int, family_id: int, house_
     """A formal list, entered through the service inside the formal window."""
     inside = windows["formal_open"] + timedelta(minutes=30)
     for house_id in house_ids:
-        rounds.add_wish(db, actor, round_id, family_id, house_id, "formal", now=inside)
+        rounds.add_wish(at(db, inside), actor, round_id, family_id, house_id, "formal")
 
 
 @dataclass
 class Hall:
     """What a test built: houses by code, families in rank order, rounds by their number."""
 
-    clock: FixedClock
+    clock: ManualClock
     houses: dict[str, int]
     families: list[int]
     rounds: dict[int, int] = field(default_factory=dict)  # number -> id
     numbers: list[int] = field(default_factory=list)
 
 
-def three_rounds(db: Database, clock: FixedClock) -> Hall:
+def three_rounds(db: Database, clock: ManualClock) -> Hall:
     """Twelve houses (T1, T1-0304 reserved) and three closed rounds of 3, 3 and 4 families
     with their formal lists entered. Run in order, they give:
 
@@ -176,7 +176,7 @@ def three_rounds(db: Database, clock: FixedClock) -> Hall:
     return hall
 
 
-def desk_round(db: Database, clock: FixedClock, *, eligible: str = "1b", families: int = 4) -> Hall:
+def desk_round(db: Database, clock: ManualClock, *, eligible: str = "1b", families: int = 4) -> Hall:
     """A round in its pre-selection with ``families`` families and sixteen houses (T2, one reserved)."""
     supervisor = actor_of(db, "super1")
     h = add_houses(db, "T2", 4, 4, reserved=("T2-0404",))

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from textual.widgets import Input, Select
 
 from core.roles import Actor
-from services import contract_cancel as cc
-from services import contract_signing as signing
-from services import contracts as svc
+from services.resale import cancel as cc
+from services.resale import signing
+from services.resale import contracts as svc
 from storage.engine import Database
 from storage.models import ContractParty
+from tests.conftest import configure
 from tests.contract_support import (
     BUYER_PHONE,
     Clock,
@@ -37,7 +38,7 @@ from tests.test_tui_support import (
     text_of,
     type_into,
 )
-from tui.screens.contract_cancel import CancelReviewScreen, CancelScreen, RevokeScreen
+from tui.screens.resale.cancel import CancelReviewScreen, CancelScreen, RevokeScreen
 from tui.screens.dialogs import ReasonDialog
 
 
@@ -87,9 +88,9 @@ def _hidden(app, selector: str) -> bool:
 # ---------------------------------------------------------------- 注销网签, not filed
 
 
-async def test_unsigned_online_draft_is_cancelled_at_once(sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+async def test_unsigned_online_draft_is_cancelled_at_once(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    draft = draft_contract(db, clerk, monkeypatch, "zhongshan")
+    draft = draft_contract(db, clerk, "zhongshan")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -107,9 +108,9 @@ async def test_unsigned_online_draft_is_cancelled_at_once(sqlite_sample_db, cloc
 
 
 async def test_signed_contract_is_cancelled_when_the_other_side_confirms(
-        sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+        sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -139,9 +140,9 @@ async def test_signed_contract_is_cancelled_when_the_other_side_confirms(
         assert "已注销" in screen_text(app)
 
 
-async def test_case_2_refusal_is_shown_at_the_form(sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+async def test_case_2_refusal_is_shown_at_the_form(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    draft = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    draft = draft_contract(db, clerk, "shenzhen")
     signing.request_qualification(db, clerk, draft.id)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -154,9 +155,9 @@ async def test_case_2_refusal_is_shown_at_the_form(sqlite_sample_db, clock, cler
         assert cc.cancellations_of(db, clerk, draft.id) == []
 
 
-async def test_withdraw_a_pending_application(sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+async def test_withdraw_a_pending_application(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
     cc.apply_cancellation(db, clerk, signed.id, applicant_key="buyer:0", reason="协商解除")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -182,9 +183,9 @@ async def test_withdraw_a_pending_application(sqlite_sample_db, clock, clerk, su
 
 
 async def test_filed_cancel_filing_confirmed_by_all_then_approved(
-        sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+        sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    filed = filed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    filed = filed_contract(db, clerk, supervisor, clock, "zhongshan")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -219,9 +220,9 @@ async def test_filed_cancel_filing_confirmed_by_all_then_approved(
     assert view.status == "signed" and view.filing_number is None
 
 
-async def test_review_refusal_needs_a_reason(sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+async def test_review_refusal_needs_a_reason(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    filed = filed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    filed = filed_contract(db, clerk, supervisor, clock, "zhongshan")
     _to_review(db, clerk, filed.id, clock)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -248,10 +249,10 @@ def _to_review(db: Database, clerk: Actor, contract_id: int, clock: Clock) -> cc
 # ---------------------------------------------------------------- 撤销网签 (seed 003)
 
 
-async def test_wuhan_revocation_by_number_id_and_code(sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
-    monkeypatch.setenv("WANGQIAN_CITY", "wuhan")
+async def test_wuhan_revocation_by_number_id_and_code(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "wuhan")
+    configure(db, city="wuhan")
+    signed = signed_contract(db, clerk, supervisor, clock, "wuhan")
     seller_phone = _phone_of(db, signed.id, "seller:0")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -286,9 +287,9 @@ async def test_wuhan_revocation_by_number_id_and_code(sqlite_sample_db, clock, c
 
 
 async def test_shenzhen_revocation_is_refused_at_the_field(
-        sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+        sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "shenzhen")
+    signed = signed_contract(db, clerk, supervisor, clock, "shenzhen")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -304,10 +305,9 @@ async def test_shenzhen_revocation_is_refused_at_the_field(
 # ---------------------------------------------------------------- snapshots
 
 
-def test_snapshot_cancel_waiting_for_the_other_side(snap_compare, sqlite_sample_db, clock, clerk, supervisor,
-                                                    monkeypatch) -> None:
+def test_snapshot_cancel_waiting_for_the_other_side(snap_compare, sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
     cc.apply_cancellation(db, clerk, signed.id, applicant_key="seller:0", reason="协商解除")
 
     async def run_before(pilot) -> None:
@@ -320,9 +320,9 @@ def test_snapshot_cancel_waiting_for_the_other_side(snap_compare, sqlite_sample_
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_revoke_refused(snap_compare, sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+def test_snapshot_revoke_refused(snap_compare, sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "shenzhen")
+    signed = signed_contract(db, clerk, supervisor, clock, "shenzhen")
 
     async def run_before(pilot) -> None:
         await login(pilot, "clerk1")
@@ -336,10 +336,9 @@ def test_snapshot_revoke_refused(snap_compare, sqlite_sample_db, clock, clerk, s
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_review_with_one_item(snap_compare, sqlite_sample_db, clock, clerk, supervisor,
-                                       monkeypatch) -> None:
+def test_snapshot_review_with_one_item(snap_compare, sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    filed = filed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    filed = filed_contract(db, clerk, supervisor, clock, "zhongshan")
     _to_review(db, clerk, filed.id, clock)
 
     async def run_before(pilot) -> None:

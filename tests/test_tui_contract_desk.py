@@ -18,9 +18,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from textual.widgets import Button
 
-from core.contract_record import to_form
-from services import contract_signing as signing
-from services import contracts as svc
+from core.resale.contract_record import to_form
+from services.resale import signing
+from services.resale import contracts as svc
 from storage.models import Case
 from tests.contract_support import (
     BUYER_PHONE,
@@ -39,10 +39,10 @@ from tests.test_tui_support import (
     text_of,
     type_into,
 )
-from tui.screens.contract_desk import ContractDeskScreen
+from tui.screens.resale.desk import ContractDeskScreen
 from tui.screens.dialogs import ReasonDialog
-from tui.screens.filing_review import QUALIFICATION, FilingReviewScreen
-from tui.screens.sign_verify import SignVerifyScreen
+from tui.screens.resale.filing_review import QUALIFICATION, FilingReviewScreen
+from tui.screens.resale.sign_verify import SignVerifyScreen
 
 
 async def _press(pilot, *keys: str) -> None:
@@ -72,9 +72,9 @@ def _state(app, index: int) -> str:
 # ---------------------------------------------------------------- 短信验证
 
 
-async def test_sms_verification_of_both_parties_then_submit(sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+async def test_sms_verification_of_both_parties_then_submit(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    draft = draft_contract(db, clerk, monkeypatch, "zhongshan")
+    draft = draft_contract(db, clerk, "zhongshan")
     seller_phone = _phone_of(db, draft.id, "seller:0")
     results: list = []
     app = make_app(db, clock=clock)
@@ -130,10 +130,9 @@ async def test_sms_verification_of_both_parties_then_submit(sqlite_sample_db, cl
     assert svc.get_contract(db, clerk, draft.id).status_label == "已签约"
 
 
-async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_db, clock, clerk,
-                                                                  monkeypatch) -> None:
+async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    draft = draft_contract(db, clerk, monkeypatch, "zhongshan")
+    draft = draft_contract(db, clerk, "zhongshan")
     seller_phone = _phone_of(db, draft.id, "seller:0")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -154,10 +153,9 @@ async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_
         assert "2,350,000.00元" in screen_text(app)  # what the parties were shown stays on screen
 
 
-async def test_sending_without_qualification_is_refused_at_the_row(sqlite_sample_db, clock, clerk,
-                                                                   monkeypatch) -> None:
+async def test_sending_without_qualification_is_refused_at_the_row(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    draft = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    draft = draft_contract(db, clerk, "shenzhen")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -171,10 +169,10 @@ async def test_sending_without_qualification_is_refused_at_the_row(sqlite_sample
 # ---------------------------------------------------------------- 网签合同
 
 
-async def test_desk_finds_a_signed_contract_and_submits_it_for_filing(sqlite_sample_db, clock, clerk, supervisor,
-                                                                     monkeypatch) -> None:
+async def test_desk_finds_a_signed_contract_and_submits_it_for_filing(sqlite_sample_db, clock, clerk,
+                                                                     supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -205,10 +203,9 @@ async def test_desk_finds_a_signed_contract_and_submits_it_for_filing(sqlite_sam
     assert [r.number for r in signing.filing_queue(db, supervisor)] == [signed.number]
 
 
-async def test_desk_requests_qualification_and_opens_sms_and_entry(sqlite_sample_db, clock, clerk,
-                                                                  monkeypatch) -> None:
+async def test_desk_requests_qualification_and_opens_sms_and_entry(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    draft = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    draft = draft_contract(db, clerk, "shenzhen")
     opened: list[tuple[int, str]] = []
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -237,16 +234,15 @@ async def test_desk_requests_qualification_and_opens_sms_and_entry(sqlite_sample
 # ---------------------------------------------------------------- 网签审核
 
 
-def _queued(db, clerk, supervisor, monkeypatch, clock):
-    view = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+def _queued(db, clerk, supervisor, clock):
+    view = signed_contract(db, clerk, supervisor, clock, "zhongshan")
     signing.submit_for_filing(db, clerk, view.id)
     return view
 
 
-async def test_filing_review_approves_with_a_filing_number(sqlite_sample_db, clock, clerk, supervisor,
-                                                          monkeypatch) -> None:
+async def test_filing_review_approves_with_a_filing_number(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    queued = _queued(db, clerk, supervisor, monkeypatch, clock)
+    queued = _queued(db, clerk, supervisor, clock)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "super1")
@@ -263,10 +259,10 @@ async def test_filing_review_approves_with_a_filing_number(sqlite_sample_db, clo
         assert screen.check_action("approve", ()) is False
 
 
-async def test_filing_review_reject_needs_a_reason_and_returns_the_case(sqlite_sample_db, clock, clerk, supervisor,
-                                                                       monkeypatch) -> None:
+async def test_filing_review_reject_needs_a_reason_and_returns_the_case(sqlite_sample_db, clock, clerk,
+                                                                       supervisor) -> None:
     db = sqlite_sample_db
-    queued = _queued(db, clerk, supervisor, monkeypatch, clock)
+    queued = _queued(db, clerk, supervisor, clock)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "super1")
@@ -288,12 +284,12 @@ async def test_filing_review_reject_needs_a_reason_and_returns_the_case(sqlite_s
     assert case.pending_operator_id == clerk.operator_id
 
 
-async def test_qualification_review_passes_and_refuses(sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+async def test_qualification_review_passes_and_refuses(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    first = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    first = draft_contract(db, clerk, "shenzhen")
     signing.request_qualification(db, clerk, first.id)
     clock.advance(minutes=5)
-    second = draft_contract(db, clerk, monkeypatch, "shenzhen")
+    second = draft_contract(db, clerk, "shenzhen")
     signing.request_qualification(db, clerk, second.id)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -320,9 +316,9 @@ async def test_qualification_review_passes_and_refuses(sqlite_sample_db, clock, 
     assert b.qualification == "approved"
 
 
-async def test_a_clerk_is_refused_the_review(sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+async def test_a_clerk_is_refused_the_review(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    _queued(db, clerk, supervisor, monkeypatch, clock)
+    _queued(db, clerk, supervisor, clock)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -338,9 +334,9 @@ async def test_a_clerk_is_refused_the_review(sqlite_sample_db, clock, clerk, sup
 # ---------------------------------------------------------------- snapshots
 
 
-def test_snapshot_sms_with_the_seller_verified(snap_compare, sqlite_sample_db, clock, clerk, monkeypatch) -> None:
+def test_snapshot_sms_with_the_seller_verified(snap_compare, sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
-    draft = draft_contract(db, clerk, monkeypatch, "zhongshan")
+    draft = draft_contract(db, clerk, "zhongshan")
     seller_phone = _phone_of(db, draft.id, "seller:0")
 
     async def run_before(pilot) -> None:
@@ -354,10 +350,9 @@ def test_snapshot_sms_with_the_seller_verified(snap_compare, sqlite_sample_db, c
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_desk_with_a_signed_contract(snap_compare, sqlite_sample_db, clock, clerk, supervisor,
-                                              monkeypatch) -> None:
+def test_snapshot_desk_with_a_signed_contract(snap_compare, sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, monkeypatch, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
 
     async def run_before(pilot) -> None:
         await login(pilot, "clerk1")
@@ -368,9 +363,9 @@ def test_snapshot_desk_with_a_signed_contract(snap_compare, sqlite_sample_db, cl
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_filing_queue(snap_compare, sqlite_sample_db, clock, clerk, supervisor, monkeypatch) -> None:
+def test_snapshot_filing_queue(snap_compare, sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    _queued(db, clerk, supervisor, monkeypatch, clock)
+    _queued(db, clerk, supervisor, clock)
 
     async def run_before(pilot) -> None:
         await login(pilot, "super1")

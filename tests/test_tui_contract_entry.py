@@ -1,8 +1,8 @@
 """签订买卖合同 through the terminal, by key presses at 80×24 on the SQLite sample.
 
 A passed house check (tests/contract_support.passed_check) opens the form; the
-services' clock (and core.timeutil's) is frozen at 2026-11-21 10:00 Shanghai
-(contract_support.freeze), so contract numbers and the 24-hour expiry are fixed.
+database's clock (the services' and the app's) is frozen at 2026-11-21 10:00
+Shanghai (tests.conftest.freeze), so contract numbers and the 24-hour expiry are fixed.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, RadioSet, Select
 
 from core.identity import make_resident_id
-from services import contracts as svc
+from services.resale import contracts as svc
 from storage.engine import Database
 from storage.models import Contract, ContractChange
-from tests.contract_support import Clock, freeze, passed_check, signed_contract
-from tui.screens.contract_entry import ContractEntryScreen, field_key, parent_paths
+from tests.conftest import freeze
+from tests.contract_support import NOW, Clock, passed_check, signed_contract
+from tui.screens.resale.entry import ContractEntryScreen, field_key, parent_paths
 
 BUYER_ID = make_resident_id(random.Random(7), birth_date=date(1985, 3, 8))
 BUYER_ID_2 = make_resident_id(random.Random(11), birth_date=date(1988, 6, 12))
@@ -39,8 +40,8 @@ GUARDIAN_ID = make_resident_id(random.Random(9), birth_date=date(1980, 1, 15))
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return freeze(monkeypatch)
+def clock(sqlite_sample_db: Database) -> Clock:
+    return freeze(sqlite_sample_db, NOW)
 
 
 def _count(db: Database, model) -> int:
@@ -117,9 +118,9 @@ def test_field_paths_become_widget_ids_and_fall_back_to_their_item() -> None:
 # ---------------------------------------------------------------- flows
 
 
-async def test_valid_shenzhen_form_typed_by_keys_saves_a_draft(sqlite_sample_db, clock, monkeypatch) -> None:
+async def test_valid_shenzhen_form_typed_by_keys_saves_a_draft(sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    check = passed_check(db, _actor(db, "clerk1"), monkeypatch)
+    check = passed_check(db, _actor(db, "clerk1"))
     before = _count(db, Contract)  # the sample holds contracts of its own
     calls = []
 
@@ -179,9 +180,9 @@ async def test_valid_shenzhen_form_typed_by_keys_saves_a_draft(sqlite_sample_db,
     assert _count(db, Contract) == before + 1
 
 
-async def test_several_errors_each_under_its_field_and_nothing_saved(sqlite_sample_db, clock, monkeypatch) -> None:
+async def test_several_errors_each_under_its_field_and_nothing_saved(sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    check = passed_check(db, _actor(db, "clerk1"), monkeypatch)
+    check = passed_check(db, _actor(db, "clerk1"))
     before = _count(db, Contract)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -208,10 +209,9 @@ async def test_several_errors_each_under_its_field_and_nothing_saved(sqlite_samp
     assert _count(db, Contract) == before
 
 
-async def test_shares_must_sum_to_100_and_are_refused_at_the_share_field(sqlite_sample_db, clock,
-                                                                          monkeypatch) -> None:
+async def test_shares_must_sum_to_100_and_are_refused_at_the_share_field(sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    check = passed_check(db, _actor(db, "clerk1"), monkeypatch)
+    check = passed_check(db, _actor(db, "clerk1"))
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, ContractEntryScreen(house_check_id=check.id))
@@ -243,9 +243,9 @@ async def test_shares_must_sum_to_100_and_are_refused_at_the_share_field(sqlite_
     assert [b.share for b in draft.buyers] == [50, 50] and draft.co_ownership == "shares"
 
 
-async def test_a_minor_buyer_needs_a_guardian_and_is_signed_offline(sqlite_sample_db, clock, monkeypatch) -> None:
+async def test_a_minor_buyer_needs_a_guardian_and_is_signed_offline(sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    check = passed_check(db, _actor(db, "clerk1"), monkeypatch)
+    check = passed_check(db, _actor(db, "clerk1"))
     before = _count(db, Contract)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -270,10 +270,9 @@ async def test_a_minor_buyer_needs_a_guardian_and_is_signed_offline(sqlite_sampl
         assert GUARDIAN_ID not in screen_text(app)
 
 
-async def test_a_hong_kong_buyer_is_offered_the_permit_only_and_signs_offline(sqlite_sample_db, clock,
-                                                                               monkeypatch) -> None:
+async def test_a_hong_kong_buyer_is_offered_the_permit_only_and_signs_offline(sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    check = passed_check(db, _actor(db, "clerk1"), monkeypatch)
+    check = passed_check(db, _actor(db, "clerk1"))
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, ContractEntryScreen(house_check_id=check.id))
@@ -295,10 +294,10 @@ async def test_a_hong_kong_buyer_is_offered_the_permit_only_and_signs_offline(sq
         assert "境外人士" in screen_text(app)
 
 
-async def test_change_mode_saves_non_key_items_and_refuses_key_ones(sqlite_sample_db, clock, monkeypatch) -> None:
+async def test_change_mode_saves_non_key_items_and_refuses_key_ones(sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
     clerk = _actor(db, "clerk1")
-    view = signed_contract(db, clerk, _actor(db, "super1"), monkeypatch, clock, city="zhongshan")
+    view = signed_contract(db, clerk, _actor(db, "super1"), clock, city="zhongshan")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, ContractEntryScreen(contract_id=view.id, mode="change"))
@@ -325,10 +324,10 @@ async def test_change_mode_saves_non_key_items_and_refuses_key_ones(sqlite_sampl
     assert [c.reason for c in after.changes] == ["双方协商降价"]
 
 
-async def test_change_mode_refuses_a_draft(sqlite_sample_db, clock, monkeypatch) -> None:
+async def test_change_mode_refuses_a_draft(sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
     clerk = _actor(db, "clerk1")
-    check = passed_check(db, clerk, monkeypatch)
+    check = passed_check(db, clerk)
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, ContractEntryScreen(house_check_id=check.id))
@@ -356,9 +355,9 @@ async def test_change_mode_refuses_a_draft(sqlite_sample_db, clock, monkeypatch)
 # ---------------------------------------------------------------- snapshots
 
 
-def test_snapshot_new_form_top(snap_compare, sqlite_sample_db, clock, monkeypatch) -> None:
+def test_snapshot_new_form_top(snap_compare, sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    check = passed_check(db, _actor(db, "clerk1"), monkeypatch)
+    check = passed_check(db, _actor(db, "clerk1"))
 
     async def run_before(pilot) -> None:
         await _open(pilot, ContractEntryScreen(house_check_id=check.id))
@@ -368,9 +367,9 @@ def test_snapshot_new_form_top(snap_compare, sqlite_sample_db, clock, monkeypatc
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_field_errors(snap_compare, sqlite_sample_db, clock, monkeypatch) -> None:
+def test_snapshot_field_errors(snap_compare, sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    check = passed_check(db, _actor(db, "clerk1"), monkeypatch)
+    check = passed_check(db, _actor(db, "clerk1"))
 
     async def run_before(pilot) -> None:
         await _open(pilot, ContractEntryScreen(house_check_id=check.id))
@@ -385,9 +384,9 @@ def test_snapshot_field_errors(snap_compare, sqlite_sample_db, clock, monkeypatc
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_change_mode_after_a_change(snap_compare, sqlite_sample_db, clock, monkeypatch) -> None:
+def test_snapshot_change_mode_after_a_change(snap_compare, sqlite_sample_db, clock) -> None:
     db = sqlite_sample_db
-    view = signed_contract(db, _actor(db, "clerk1"), _actor(db, "super1"), monkeypatch, clock, city="zhongshan")
+    view = signed_contract(db, _actor(db, "clerk1"), _actor(db, "super1"), clock, city="zhongshan")
 
     async def run_before(pilot) -> None:
         await _open(pilot, ContractEntryScreen(contract_id=view.id, mode="change"))

@@ -9,14 +9,14 @@ from test_tui_support import make_app, settle
 
 from core.roles import Role
 from storage.models import AuditEntry, Contract
-from tests.conftest import make_operator
-from tests.contract_support import draft_contract, freeze
+from tests.conftest import freeze, make_operator
+from tests.contract_support import NOW, draft_contract
 
 
-async def test_start_up_sweep_deletes_an_expired_draft(sqlite_sample_db, monkeypatch):
-    clock = freeze(monkeypatch)
+async def test_start_up_sweep_deletes_an_expired_draft(sqlite_sample_db):
+    clock = freeze(sqlite_sample_db, NOW)
     clerk = make_operator(sqlite_sample_db, "clerk_sw", Role.CLERK)
-    old = draft_contract(sqlite_sample_db, clerk, monkeypatch, city="zhongshan")
+    old = draft_contract(sqlite_sample_db, clerk, city="zhongshan")
     clock.advance(hours=24, seconds=1)
     app = make_app(sqlite_sample_db, draft_sweep_seconds=0)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -29,10 +29,10 @@ async def test_start_up_sweep_deletes_an_expired_draft(sqlite_sample_db, monkeyp
                                 AuditEntry.case_number == old.case_number)).scalar_one() == 1
 
 
-async def test_periodic_sweep_while_the_terminal_runs(sqlite_sample_db, monkeypatch):
-    clock = freeze(monkeypatch)
+async def test_periodic_sweep_while_the_terminal_runs(sqlite_sample_db):
+    clock = freeze(sqlite_sample_db, NOW)
     clerk = make_operator(sqlite_sample_db, "clerk_sw", Role.CLERK)
-    draft = draft_contract(sqlite_sample_db, clerk, monkeypatch, city="zhongshan")
+    draft = draft_contract(sqlite_sample_db, clerk, city="zhongshan")
     app = make_app(sqlite_sample_db, draft_sweep_seconds=1)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -1,8 +1,9 @@
 """产权校验·房源核验 through the terminal, by key presses at 80×24.
 
-The hall's city comes from WANGQIAN_CITY; the subjects are found in the
-sample register with the helpers of tests/test_house_check.py; the services'
-clock is fixed on the day the sample describes (2026-11-21).
+The hall's city comes from its settings (``Settings.city``, which the home
+screen hands the screen); the subjects are found in the sample register with
+the helpers of tests/test_house_check.py; the database's clock is fixed on the
+day the sample describes (2026-11-21).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 from test_tui_support import (
     SIZE,
-    FixedClock,
     freeze_services_clock,
     login,
     make_app,
@@ -23,20 +23,19 @@ from test_tui_support import (
 from textual.screen import Screen
 
 from core.identity import mask_name
-from services import house_check as hc
 from storage.engine import Database
 from storage.models import Home, HomeOwner, HouseCheck, Organisation, OwnerProxy, Person
+from tests.conftest import configure
 from tests.test_house_check import DAY, _agent, _pick_home
-from tui.screens.house_check import CheckHistoryDialog, HouseCheckScreen, result_rows
+from tui.screens.resale.house_check import CheckHistoryDialog, HouseCheckScreen, result_rows
 
 
 @pytest.fixture
-def shenzhen(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """The hall is in Shenzhen and every service stamps 2026-11-21 10:30 (Shanghai)."""
-    monkeypatch.setenv(hc.CITY_ENV, "shenzhen")
-    clock = freeze_services_clock(monkeypatch)
-    monkeypatch.setattr(hc, "utcnow", clock)
-    return monkeypatch
+def shenzhen(sqlite_sample_db: Database) -> Database:
+    """The hall is in Shenzhen and every service (and the app) stamps 2026-11-21 10:30 (Shanghai)."""
+    configure(sqlite_sample_db, city="shenzhen")
+    freeze_services_clock(sqlite_sample_db)
+    return sqlite_sample_db
 
 
 async def _press(pilot, *keys: str) -> None:
@@ -46,8 +45,9 @@ async def _press(pilot, *keys: str) -> None:
 
 
 async def _open(pilot, screen: HouseCheckScreen | None = None) -> HouseCheckScreen:
+    """Log in and open the screen (by default as the home screen does: on the hall's city)."""
     await login(pilot, "clerk1")
-    screen = screen or HouseCheckScreen()
+    screen = screen or HouseCheckScreen(pilot.app.db.settings.city)
     await pilot.app.push_screen(screen)
     await settle(pilot)
     return screen
@@ -247,7 +247,7 @@ async def test_f7_calls_next_step_only_on_a_pass(sqlite_sample_db, shenzhen) -> 
 
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(pilot, HouseCheckScreen(next_step=next_step))
+        screen = await _open(pilot, HouseCheckScreen(db.settings.city, next_step=next_step))
         # a seized home: refused, F7 disabled and pressing it does nothing
         await _lookup_certificate(pilot, seized.certificate_number)
         await _fill_party(pilot, seized_owner.name, seized_owner.id_number)
@@ -273,8 +273,8 @@ async def test_f7_calls_next_step_only_on_a_pass(sqlite_sample_db, shenzhen) -> 
 
 
 async def test_zhongshan_by_certificate_and_check_code_and_by_name_and_unit(sqlite_sample_db, shenzhen) -> None:
-    shenzhen.setenv(hc.CITY_ENV, "zhongshan")
     db = sqlite_sample_db
+    configure(db, city="zhongshan")
     home, person = _pick_home(db, "zhongshan")
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -307,8 +307,8 @@ async def test_zhongshan_by_certificate_and_check_code_and_by_name_and_unit(sqli
 
 
 async def test_wuhan_purchase_restriction_unknown_asks_for_an_offline_appointment(sqlite_sample_db, shenzhen) -> None:
-    shenzhen.setenv(hc.CITY_ENV, "wuhan")
     db = sqlite_sample_db
+    configure(db, city="wuhan")
     home, person = _pick_home(db, "wuhan")
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -354,7 +354,7 @@ def test_snapshot_passed_check(snap_compare, sqlite_sample_db, shenzhen) -> None
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    app = make_app(db, clock=FixedClock())
+    app = make_app(db)  # on the handle's clock, frozen by the fixture
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
@@ -371,13 +371,13 @@ def test_snapshot_refused_check(snap_compare, sqlite_sample_db, shenzhen) -> Non
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    app = make_app(db, clock=FixedClock())
+    app = make_app(db)  # on the handle's clock, frozen by the fixture
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_snapshot_zhongshan_certificate_with_two_homes(snap_compare, sqlite_sample_db, shenzhen) -> None:
-    shenzhen.setenv(hc.CITY_ENV, "zhongshan")
     db = sqlite_sample_db
+    configure(db, city="zhongshan")
     with db.read() as s:
         cert, code = s.execute(
             select(Home.certificate_number, func.min(Home.check_code)).where(Home.city == "zhongshan")
@@ -390,5 +390,5 @@ def test_snapshot_zhongshan_certificate_with_two_homes(snap_compare, sqlite_samp
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    app = make_app(db, clock=FixedClock())
+    app = make_app(db)  # on the handle's clock, frozen by the fixture
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from test_tui_cases import _actor
 from test_tui_support import (
     SIZE,
-    FixedClock,
     freeze_services_clock,
     login,
     make_app,
@@ -27,28 +26,18 @@ from test_tui_support import (
     type_into,
 )
 
-from core import lease as rules
-from services import lease as lease_service
+from core.allocation import lease as rules
+from services.allocation import lease as lease_service
 from services import sms
 from storage.engine import Database
 from storage.models import AllocationRound, Family, RoundFamily
+from tests.conftest import configure
 from tests.test_lease import CARD, NEW_PHONE, PHONE, _family, _house, _round
-from tui.screens.lease import LeaseScreen, LeaseStartDialog
+from tui.screens.allocation.lease import LeaseScreen, LeaseStartDialog
 from tui.screens.outbox import OutboxScreen
 
 HAS_PDFTOTEXT = shutil.which("pdftotext") is not None
 BAD_CARD = CARD[:-1] + str((int(CARD[-1]) + 1) % 10)  # a wrong Luhn check digit
-
-
-def freeze_lease_clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
-    """The shared frozen clock, also where the lease and SMS services imported ``utcnow``."""
-    import services.lease
-    import services.sms
-
-    clock = freeze_services_clock(monkeypatch)
-    for module in (services.lease, services.sms):
-        monkeypatch.setattr(module, "utcnow", clock)
-    return clock
 
 
 def housed_families(db: Database) -> dict[str, int]:
@@ -83,13 +72,14 @@ def lease_at_review(db: Database, ids: dict[str, int], family: str) -> str:
 
 
 @pytest.fixture
-def lease_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Messages stay in the outbox; documents go to a fresh data folder."""
-    for var in ("WANGQIAN_SMS_URL", "WANGQIAN_DEPOSIT_MONTHS", "WANGQIAN_LESSOR", "WANGQIAN_HOUSE_CITY"):
-        monkeypatch.delenv(var, raising=False)
+def lease_env(sqlite_sample_db: Database, tmp_path: Path) -> Path:
+    """Messages stay in the outbox (no SMS gateway; deposit, lessor and house city at
+    their defaults); documents go to a fresh data folder; the database's clock is frozen."""
     data = tmp_path / "data"
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(data))
-    freeze_lease_clock(monkeypatch)
+    settings = configure(sqlite_sample_db, data_dir=data)
+    assert settings.sms_url is None and settings.lessor is None and settings.house_city is None
+    assert settings.deposit_months == rules.DEFAULT_DEPOSIT_MONTHS
+    freeze_services_clock(sqlite_sample_db)
     return data
 
 
@@ -262,7 +252,7 @@ def test_snapshot_tenant_info_with_a_field_refusal(snap_compare, sqlite_sample_d
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    app = make_app(db, clock=FixedClock())
+    app = make_app(db)  # on the handle's clock, frozen by lease_env
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
@@ -276,14 +266,14 @@ def test_snapshot_review_for_the_supervisor(snap_compare, sqlite_sample_db, leas
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    app = make_app(db, clock=FixedClock())
+    app = make_app(db)  # on the handle's clock, frozen by lease_env
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 async def test_home_menu_opens_lease_and_outbox(sqlite_sample_db):
     """The workbench reaches both screens by their keys; a clerk has no outbox entry."""
     from tests.test_tui_support import login, make_app
-    from tui.screens.lease import LeaseScreen
+    from tui.screens.allocation.lease import LeaseScreen
     from tui.screens.outbox import OutboxScreen
 
     app = make_app(sqlite_sample_db)

@@ -11,15 +11,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from test_tui_cases import _actor
 from test_tui_lease import housed_families, lease_at_review, lease_env  # noqa: F401  (fixture)
-from test_tui_support import SIZE, FixedClock, login, make_app, screen_text, settle, text_of
+from test_tui_support import SIZE, login, make_app, screen_text, settle, text_of
 
-from services import lease as lease_service
+from core.clock import ManualClock
+from services.allocation import lease as lease_service
 from services import sms
 from storage.engine import Database
+from tests.conftest import configure
 from tui.screens.outbox import OutboxScreen
 
 
-def _approved_and_rejected(db: Database, clock: FixedClock | None = None) -> tuple[str, str]:
+def _approved_and_rejected(db: Database, clock: ManualClock | None = None) -> tuple[str, str]:
     """super1 approves 王小明's lease and sends 李大军's back: two messages in the outbox."""
     ids = housed_families(db)
     first, second = lease_at_review(db, ids, "a"), lease_at_review(db, ids, "b")
@@ -92,13 +94,13 @@ class _Gateway(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
+def gateway(sqlite_sample_db: Database) -> Iterator[list[bytes]]:
+    """An HTTP SMS gateway on localhost, configured as the hall's (``sms_url``, ``sms_timeout``)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     _Gateway.received = []
-    monkeypatch.setenv(sms.ENV_URL, f"http://127.0.0.1:{server.server_address[1]}/sms")
-    monkeypatch.setenv(sms.ENV_TIMEOUT, "3")
+    configure(sqlite_sample_db, sms_url=f"http://127.0.0.1:{server.server_address[1]}/sms", sms_timeout=3)
     yield _Gateway.received
     server.shutdown()
     server.server_close()
@@ -125,15 +127,13 @@ async def test_a_clerk_is_turned_away(sqlite_sample_db, lease_env) -> None:  # n
         assert _rows(app) == []
 
 
-def test_snapshot_outbox_list(snap_compare, sqlite_sample_db, lease_env, monkeypatch) -> None:  # noqa: F811
-    import core.timeutil
-
+def test_snapshot_outbox_list(snap_compare, sqlite_sample_db, lease_env) -> None:  # noqa: F811
     db = sqlite_sample_db
-    _approved_and_rejected(db, core.timeutil.utcnow)  # the frozen clock of lease_env
+    _approved_and_rejected(db, db.clock)  # the frozen clock of lease_env
 
     async def run_before(pilot) -> None:
         await _outbox(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(make_app(db, clock=FixedClock()), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(db), terminal_size=SIZE, run_before=run_before)

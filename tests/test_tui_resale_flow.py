@@ -21,17 +21,17 @@ from test_tui_support import (
     type_into,
 )
 
-from services import contracts as svc
-from services import house_check as hc
+from services.resale import contracts as svc
 from storage.models import ContractParty
-from tests.contract_support import BUYER_PHONE, freeze, latest_code, pick_home
+from tests.conftest import configure, freeze
+from tests.contract_support import BUYER_PHONE, NOW, latest_code, pick_home
 from tests.test_tui_cases import _actor
-from tui.screens.contract_desk import ContractDeskScreen
-from tui.screens.contract_entry import ContractEntryScreen
-from tui.screens.filing_review import FilingReviewScreen
+from tui.screens.resale.desk import ContractDeskScreen
+from tui.screens.resale.entry import ContractEntryScreen
+from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.home import HomeScreen
-from tui.screens.house_check import HouseCheckScreen
-from tui.screens.sign_verify import SignVerifyScreen
+from tui.screens.resale.house_check import HouseCheckScreen
+from tui.screens.resale.sign_verify import SignVerifyScreen
 
 
 async def _press(pilot, *keys: str) -> None:
@@ -74,12 +74,12 @@ def _phone(db, contract_id: int, key: str) -> str:
 
 
 @pytest.mark.parametrize("city", ["shenzhen", "zhongshan", "wuhan"])
-async def test_a_clerk_and_a_supervisor_take_a_home_from_check_to_filing(sqlite_sample_db, monkeypatch, city):
+async def test_a_clerk_and_a_supervisor_take_a_home_from_check_to_filing(sqlite_sample_db, city):
     db = sqlite_sample_db
-    clock = freeze(monkeypatch)
-    monkeypatch.setenv(hc.CITY_ENV, city)
+    freeze(db, NOW)  # the services' clock and the app's
+    configure(db, city=city)
     home, owner = pick_home(db, city)
-    app = make_app(db, clock=clock)
+    app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
 

@@ -1,7 +1,7 @@
 """Every screen of the terminal at 80x24, as SVG snapshots.
 
-The services' clock is fixed (and moved by hand while the cases are being
-prepared), so every time on screen comes from the test. Inputs do not blink
+The database's clock (the services' and the app's) is fixed (and moved by hand
+while the cases are being prepared), so every time on screen comes from the test. Inputs do not blink
 in headless runs; no toast is on screen when the picture is taken.
 Regenerate with ``--snapshot-update`` and look at the SVGs.
 """
@@ -9,13 +9,15 @@ Regenerate with ``--snapshot-update`` and look at the SVGs.
 from __future__ import annotations
 
 import pytest
-from test_tui_support import SIZE, FixedClock, blacklisted_owner, freeze_services_clock, login, settle, type_into
+from test_tui_support import SIZE, blacklisted_owner, freeze_services_clock, login, settle, type_into
 
+from core.clock import ManualClock
 from core.roles import Actor, Role
 from services import cases, operators
 from storage.engine import Database
-from storage.sample import demo_logins
+from demo.sample import demo_logins
 from tui.app import WangqianApp
+from tui.factory import create_app
 
 
 def _actor(db: Database, username: str) -> Actor:
@@ -23,7 +25,7 @@ def _actor(db: Database, username: str) -> Actor:
     return Actor(view.id, view.username, view.name, view.role, view.window)
 
 
-def _prepare_desk(db: Database, clock: FixedClock) -> None:
+def _prepare_desk(db: Database, clock: ManualClock) -> None:
     """clerk1's morning: one case in hand, one returned to them, one finished by a supervisor."""
     clerk1, clerk2, super1 = (_actor(db, name) for name in ("clerk1", "clerk2", "super1"))
     start = clock.now
@@ -45,18 +47,20 @@ def _prepare_desk(db: Database, clock: FixedClock) -> None:
     cases.receive_case(db, super1, cancel)
     clock.advance(minutes=7)
     cases.archive_case(db, super1, cancel)
-    clock.now = start
+    clock.set(start)
 
 
 @pytest.fixture
-def desk(sqlite_sample_db: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[Database, FixedClock]:
-    clock = freeze_services_clock(monkeypatch)
+def desk(sqlite_sample_db: Database) -> tuple[Database, ManualClock]:
+    clock = freeze_services_clock(sqlite_sample_db)
     _prepare_desk(sqlite_sample_db, clock)
     return sqlite_sample_db, clock
 
 
-def _app(db: Database, clock: FixedClock, **kwargs) -> WangqianApp:
-    return WangqianApp(db, idle_seconds=0, clock=clock, draft_sweep_seconds=-1, **kwargs)
+def _app(db: Database, clock: ManualClock, **kwargs) -> WangqianApp:
+    """The terminal on ``db``, whose clock (every service's and the app's) is ``clock``."""
+    db.clock = clock
+    return create_app(db, idle_seconds=0, draft_sweep_seconds=-1, **kwargs)
 
 
 async def _clerk_at(pilot, *keys: str) -> None:

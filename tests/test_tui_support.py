@@ -8,7 +8,7 @@ the form, and fixing the services' clock for snapshots.
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from rich.console import Console
@@ -20,8 +20,11 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from core.roles import Actor, Role
 from storage.engine import Database
 from storage.models import HomeOwner, Person
-from storage.sample import demo_logins
+from demo.sample import demo_logins
+from core.clock import ManualClock
+from tests.conftest import freeze
 from tui.app import WangqianApp, operator_banner
+from tui.factory import create_app
 from tui.screens.cases import FilterError, parse_day
 from tui.widgets.tables import clip
 
@@ -53,10 +56,13 @@ async def select_row(pilot: Pilot, selector: str, key: str) -> None:
     await settle(pilot)
 
 
-def make_app(db, **kwargs) -> WangqianApp:
+def make_app(db, *, clock: ManualClock | None = None, **kwargs) -> WangqianApp:
+    """The terminal as the factory makes it; ``clock`` (if given) becomes the handle's clock."""
+    if clock is not None:
+        db.clock = clock
     kwargs.setdefault("idle_seconds", 0)  # tests that want the idle lock ask for it
     kwargs.setdefault("draft_sweep_seconds", -1)  # likewise the draft sweep (it would race the test's clock)
-    return WangqianApp(db, **kwargs)
+    return create_app(db, **kwargs)
 
 
 async def settle(pilot: Pilot) -> None:
@@ -125,30 +131,14 @@ async def login(pilot: Pilot, username: str, secret: str | None = None) -> None:
     await settle(pilot)
 
 
-class FixedClock:
+def FixedClock(now: datetime = FIXED_NOW) -> ManualClock:  # noqa: N802 (reads as the clock it makes)
     """A clock the test moves by hand; ``clock()`` is "now"."""
-
-    def __init__(self, now: datetime = FIXED_NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+    return ManualClock(now)
 
 
-def freeze_services_clock(monkeypatch: pytest.MonkeyPatch, clock: FixedClock | None = None) -> FixedClock:
-    """Make every service stamp the test's clock, so snapshots show fixed times."""
-    import core.timeutil
-    import services.audit
-    import services.cases
-    import services.operators
-
-    clock = clock or FixedClock()
-    for module in (core.timeutil, services.cases, services.audit, services.operators):
-        monkeypatch.setattr(module, "utcnow", clock)
-    return clock
+def freeze_services_clock(db: Database, moment: datetime = FIXED_NOW) -> ManualClock:
+    """Stop the handle's clock (every service and screen reads it), so snapshots show fixed times."""
+    return freeze(db, moment)
 
 
 # ---------------------------------------------------------------- helper tests

@@ -20,9 +20,8 @@ from textual.app import App, UnknownModeError
 from textual.binding import Binding
 
 from core.roles import ROLE_LABELS, Actor
-from core.timeutil import to_local, utcnow
-from services import contracts
-from storage import settings
+from core.timeutil import to_local
+from services.resale import contracts
 from storage.engine import Database
 from tui.screens.home import HomeScreen
 from tui.screens.lock import LockScreen
@@ -64,26 +63,28 @@ class WangqianApp(App[None]):
         *,
         idle_seconds: int | None = None,
         demo_logins: list[dict] | None = None,
-        clock: Callable[[], datetime] | None = None,
         draft_sweep_seconds: int | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``idle_seconds``: lock after this long without a key or mouse event
-        (default from WANGQIAN_IDLE_LOCK_SECONDS, 300 s; 0 disables the idle
-        lock). ``demo_logins``: accounts to show on the login screen (demo
-        only). ``clock``: "now" for what the screens display (tests fix it).
+        """Made by ``tui.factory.create_app``. ``db`` carries the hall's settings
+        and the clock every screen shows and every service stamps.
+        ``idle_seconds``: lock after this long without a key or mouse event
+        (default ``Settings.idle_lock_seconds``; 0 disables the idle lock).
+        ``demo_logins``: accounts to show on the login screen (demo only).
         ``draft_sweep_seconds``: delete expired contract drafts at start-up and
-        then this often (default WANGQIAN_DRAFT_SWEEP_SECONDS, 300 s; 0: at
-        start-up only; None from the environment; a negative value: never)."""
+        then this often (default ``Settings.draft_sweep_seconds``; 0: at
+        start-up only; a negative value: never). ``idle_clock``: the seconds
+        the idle lock counts (monotonic; a test moves its own)."""
         super().__init__()
         self.db = db
-        self.idle_seconds = settings.idle_lock_seconds() if idle_seconds is None else idle_seconds
-        self.draft_sweep_seconds = (settings.draft_sweep_seconds() if draft_sweep_seconds is None
+        self.idle_seconds = db.settings.idle_lock_seconds if idle_seconds is None else idle_seconds
+        self.draft_sweep_seconds = (db.settings.draft_sweep_seconds if draft_sweep_seconds is None
                                     else draft_sweep_seconds)
         self.drafts_swept: list[str] = []
         self.demo_logins = list(demo_logins or [])
-        self.clock: Callable[[], datetime] = clock or utcnow
         self.actor: Actor | None = None
-        self._last_activity = time.monotonic()
+        self.idle_clock = idle_clock
+        self._last_activity = idle_clock()
         self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
 
     # ------------------------------------------------------------ session
@@ -112,8 +113,8 @@ class WangqianApp(App[None]):
             log.exception("draft sweep failed")
 
     def local_now(self) -> datetime:
-        """The display clock, in Shanghai time."""
-        return to_local(self.clock())
+        """The database handle's clock, in Shanghai time."""
+        return to_local(self.db.now())
 
     def require_actor(self) -> Actor:
         if self.actor is None:  # screens past the login are only reachable logged in
@@ -147,12 +148,12 @@ class WangqianApp(App[None]):
         await super().on_event(event)
 
     def note_activity(self) -> None:
-        self._last_activity = time.monotonic()
+        self._last_activity = self.idle_clock()
 
     @property
     def idle_for(self) -> float:
         """Seconds since the last key or mouse event."""
-        return time.monotonic() - self._last_activity
+        return self.idle_clock() - self._last_activity
 
     @property
     def is_locked(self) -> bool:

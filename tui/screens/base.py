@@ -10,6 +10,7 @@ whose sentence the clerk reads out; anything else is logged and shown as
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from textual.screen import ModalScreen, Screen
@@ -50,6 +51,12 @@ class ServiceMixin:
     @property
     def actor(self) -> Actor:
         return self.wq.require_actor()
+
+    def save_document(self, file_name: str, pdf: bytes) -> Path:
+        """Write a printed document into the hall's reports folder (``Settings.reports_folder``)."""
+        path = self.db.settings.reports_folder() / file_name
+        path.write_bytes(pdf)
+        return path
 
     def on_mount(self) -> None:
         # Headless runs (tests, snapshots) want a steady cursor: no blink timer.

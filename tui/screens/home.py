@@ -12,18 +12,18 @@ from textual.widgets.option_list import Option
 
 from core.roles import Permission
 from services import cases
-from tui.screens.allocation_family import FamilyScreen
-from tui.screens.allocation_rounds import RoundsScreen
+from tui.screens.allocation.board import BoardScreen
+from tui.screens.allocation.family import FamilyScreen
+from tui.screens.allocation.lease import LeaseScreen
+from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.base import AppScreen
-from tui.screens.board import BoardScreen
 from tui.screens.cases import DoneScreen, InHandScreen
-from tui.screens.contract_cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
-from tui.screens.lease import LeaseScreen
 from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
-from tui.screens.filing_review import FilingReviewScreen
-from tui.screens.resale import desk_screen, house_check_screen
+from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
+from tui.screens.resale.filing_review import FilingReviewScreen
+from tui.screens.resale.flow import desk_screen, house_check_screen
 
 WEEKDAYS = "一二三四五六日"
 
@@ -168,7 +168,7 @@ class HomeScreen(AppScreen):
         elif what == "outbox":
             self.app.push_screen(OutboxScreen())
         elif what == "house_check":
-            self.app.push_screen(house_check_screen())
+            self.app.push_screen(house_check_screen(self.db.settings.city))
         elif what == "contracts":
             self.app.push_screen(desk_screen(self.app))
         elif what == "revoke":

@@ -25,6 +25,7 @@ from tui.screens.base import AppScreen
 from tui.widgets.detail import LABEL_STYLE, DetailPane
 from tui.widgets.tables import ListTable
 
+
 def message_renderable(row: OutboxRow) -> Table:
     """One message in full: when, to whom, why, its status and its text."""
     grid = Table.grid(padding=(0, 1), expand=True)
@@ -173,7 +174,7 @@ class OutboxScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="outbox-act", exit_on_error=False)
     def _deliver(self) -> None:
-        gateway = sms.gateway_from_env()
+        gateway = sms.configured_gateway(self.db.settings)
         if gateway.name == sms.OUTBOX_BACKEND:
             text = "未配置短信网关（WANGQIAN_SMS_URL），短信须人工发送后按 F5 标记已发送。"
         else:

@@ -17,7 +17,7 @@ from rich.text import Text
 from core.cases import case_type
 from core.errors import RuleViolation
 from core.timeutil import show
-from services.contracts import ContractView
+from services.resale.contracts import ContractView
 from tui.widgets.detail import LABEL_STYLE, MUTED, WARNING_STYLE
 
 CASE_TYPE = "resale_signing"

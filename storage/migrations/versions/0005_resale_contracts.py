@@ -13,7 +13,6 @@ from alembic import op
 
 import storage.types  # noqa: F401
 
-
 revision: str = '0005'
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None

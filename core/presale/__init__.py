@@ -1,0 +1,1 @@
+"""New-house presale and spot sale (seed 004): the next domain goes here."""

@@ -1,0 +1,158 @@
+"""The demo: the committed sample loaded into a hall's empty database, and
+synthetic persons for benchmarks.
+
+``load_demo`` loads the sample in ONE transaction: the register, families and
+house pool (``demo.sample``), then the sample's selection rounds played through
+the round services as the counter would — each round with its families
+(without a case: see ``_create_round``), their wish lists (inserted as the
+families left them), their give-ups (主动放弃) and confirms (确认正选), the
+runs of the rounds that are over (publishing their results with hash-chained
+journals), and the supplementary applications (补选申请) of families left
+without a house; then the resale contracts of the three cities, from the
+house check to filing and change, through the contract services
+(``demo.contracts``, made at load time, so the demo draft lives 24 hours).
+
+Each step runs at the moment the sample gives it (``rounds.json`` and
+friends) on the loader's own clock; the contracts at the handle's "now". A
+failure at any step rolls all of it back and is raised as DATA_SAMPLE_FAILED:
+the database is left empty, never half a demo.
+
+Nothing in ``services`` imports this package: the demo is made through the
+use cases, never the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlmodel import Session
+
+from core.clock import ManualClock
+from core.errors import RuleViolation
+from core.roles import Actor, Permission, require
+from services import audit, data
+from storage.engine import Database, OneTransaction
+from storage.models import AllocationRound, Family, Person
+
+
+def load_demo(db: Database, actor: Actor, *, directory: Path | None = None) -> dict[str, int]:
+    """Migrate, then load the sample into the empty database; returns the counts per table."""
+    data.upgrade(db, actor)
+    with db.write() as session:
+        if session.execute(select(func.count()).select_from(Person)).scalar_one():
+            raise RuleViolation("DATA_NOT_EMPTY", "数据库中已有申请人数据，不能重复导入示例数据。")
+        try:
+            counts = _load_sample(db, session, actor, directory)
+        except Exception as exc:
+            # The `with` block rolls everything back on the way out.
+            detail = exc.message if isinstance(exc, RuleViolation) else f"{type(exc).__name__}: {exc}"
+            raise RuleViolation(
+                "DATA_SAMPLE_FAILED", f"导入示例数据失败，已全部撤销，数据库仍为空：{detail}"
+            ) from exc
+        audit.append(session, actor, "sample_data_loaded", object_type="database", after=counts)
+    return counts
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids: list[int]) -> int:
+    """One of the sample's rounds with its families at their ranks, audited.
+
+    Unlike services.allocation.rounds.create_round it opens no case: a case number is
+    taken from the day's sequence (业务号 = type letter + TODAY + sequence),
+    so the sample would take today's first numbers — and the numbers of the
+    cases clerks then accept would depend on the day the demo was made. The
+    sample's rounds are shown without a case number ("—").
+    """
+    from services.allocation.common import OPEN, RF, check_windows
+
+    pre_open, pre_close = _moment(r["pre_open"]), _moment(r["pre_close"])
+    formal_open, formal_close = _moment(r["formal_open"]), _moment(r["formal_close"])
+    check_windows(pre_open, pre_close, formal_open, formal_close)
+    rnd = AllocationRound(number=r["number"], name=r["name"], kind=r["kind"], case_number=None,
+                          pre_open=pre_open, pre_close=pre_close, formal_open=formal_open,
+                          formal_close=formal_close, status=OPEN, run_count=0)
+    session.add(rnd)
+    session.flush()
+    rank = dict(session.execute(select(Family.id, Family.rank).where(Family.id.in_(family_ids))).all())
+    session.execute(RF.insert(), [{"round_id": rnd.id, "family_id": fid, "rank": rank[fid], "gave_up": False}
+                                  for fid in family_ids])
+    audit.append(session, actor, "round_create", object_type="allocation_round", object_id=rnd.id,
+                 after={"number": rnd.number, "name": rnd.name, "kind": rnd.kind, "families": len(family_ids),
+                        "pre_open": pre_open, "pre_close": pre_close, "formal_open": formal_open,
+                        "formal_close": formal_close, "source": "sample_data"})
+    return rnd.id  # type: ignore[return-value]
+
+
+def _load_sample(db: Database, session: Session, actor: Actor, directory: Path | None) -> dict[str, int]:
+    """The register (demo.sample), then the rounds through services.allocation.rounds and the
+    resale contracts through the contract services (demo.contracts), in ``session``."""
+    from demo import contracts
+    from demo.sample import insert_wish_lists, load_register
+    from services.allocation import rounds
+
+    loaded_at = db.now()
+    loaded = load_register(session, directory)
+    counts = dict(loaded.counts)
+    session.expunge_all()  # thousands of loaded rows: keep them out of the steps' expire_all
+    clock = ManualClock(loaded_at)
+    steps: Database = OneTransaction(db, session, clock)  # type: ignore[assignment]
+    families = loaded.families
+    ranks = {f["key"]: f["rank"] for f in loaded.data["families"]}
+    round_ids: dict[str, int] = {}
+    wishes = 0
+    for r in loaded.data["rounds"]:
+        members = sorted((rf for rf in loaded.data["round_families"] if rf["round"] == r["key"]),
+                         key=lambda rf: ranks[rf["family"]])
+        round_id = _create_round(session, actor, r, [families[rf["family"]] for rf in members])
+        round_ids[r["key"]] = round_id
+        wishes += insert_wish_lists(session, loaded, r["key"], round_id)
+        if not db.is_sqlite:
+            # Fresh tables have no statistics yet: without them PostgreSQL plans the
+            # steps' reads (a round's lists, the pool) badly, ten times slower.
+            session.execute(text("ANALYZE public_house, round_family, wish"))
+        for rf in members:  # give-ups first: they happened in the pre-selection, before any confirm
+            if rf["gave_up_at"]:
+                clock.set(_moment(rf["gave_up_at"]))
+                rounds.give_up(steps, actor, round_id, families[rf["family"]], rf["gave_up_reason"])
+        for rf in members:  # confirms in rank order: each is checked against the families before it
+            if rf["confirm"]:
+                clock.set(_moment(rf["confirmed_at"]))
+                rounds.confirm_house(steps, actor, round_id, families[rf["family"]], loaded.houses[rf["confirm"]])
+        if r["run_at"]:
+            clock.set(_moment(r["run_at"]))
+            rounds.run_round(steps, actor, round_id)
+    for a in loaded.data["supplementary_applications"]:
+        clock.set(_moment(a["applied_at"]))
+        rounds.apply_supplementary(steps, actor, families[a["family"]], round_ids[a["from_round"]])
+    clock.set(loaded_at)  # the contracts are made at load time (a house check is valid on its day only)
+    left = contracts.play_contracts(steps, session, actor)
+    session.flush()
+    counts["contract"] = sum(left.values())
+    counts |= {f"contract_{state}": n for state, n in left.items()}
+    counts["allocation_round"] = len(round_ids)
+    counts["round_family"] = len(loaded.data["round_families"])
+    counts["wish"] = wishes
+    counts["supplementary_application"] = len(loaded.data["supplementary_applications"])
+    return counts
+
+
+def generate_persons(db: Database, actor: Actor, persons: int, *, seed: int = 1, progress: Callable[[int, int], None] | None = None) -> int:
+    """Bulk synthetic persons for benchmarks (audited as one act)."""
+    from demo.sample import generate_synthetic
+
+    require(actor, Permission.DATA_ADMIN)
+    if persons <= 0:
+        raise RuleViolation("DATA_BAD_COUNT", "生成人数必须是正整数。", field="persons")
+    inserted = generate_synthetic(db, persons, seed=seed, progress=progress)
+    with db.write() as session:
+        audit.append(session, actor, "synthetic_data_generated", object_type="database", after={"persons": inserted, "seed": seed})
+    return inserted
+
+

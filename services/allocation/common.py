@@ -1,0 +1,438 @@
+"""What the round use cases (场次, services.allocation.rounds*) share: locking a round,
+loading its input for the rule, house rows with their status-board label, and
+creating a round inside a transaction.
+
+Families and houses enter the rule (core.allocation.selection) as strings: a family as
+``str(Family.id)`` (given back as the integer id in results), a house as its
+``PublicHouse.code``. The pool of a round is every house whose state is
+"free" at the moment it is loaded, in status-board order (building, floor,
+room); houses taken in earlier rounds or reserved are not in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import Row, and_, func, select
+from sqlmodel import Session
+
+from core.allocation.selection import FamilyInput, RoundInput
+from core.errors import RuleViolation
+from core.roles import Actor
+from core.timeutil import show
+from services import audit, cases
+from storage.models import AllocationRound, Family, PublicHouse, RoundFamily, Wish
+
+# Round status (AllocationRound.status) and kind, with the words on screen.
+OPEN = "open"
+PUBLISHED = "published"
+REOPENED = "reopened"
+ROUND_STATUS_LABELS = {OPEN: "选房中", PUBLISHED: "已公布结果", REOPENED: "已撤回待重新运行"}
+REGULAR = "regular"
+SUPPLEMENTARY = "supplementary"
+ROUND_KIND_LABELS = {REGULAR: "正常选房", SUPPLEMENTARY: "补选"}
+
+# PublicHouse.state
+FREE = "free"
+TAKEN = "taken"
+RESERVED = "reserved"
+HOUSE_STATES = (FREE, TAKEN, RESERVED)
+
+# Wish.list_kind
+PRE = "pre"
+FORMAL = "formal"
+LIST_KIND_LABELS = {PRE: "预选", FORMAL: "正选"}
+
+# Family.status
+FAMILY_WAITING = "waiting"
+
+H = PublicHouse.__table__  # type: ignore[attr-defined]
+R = AllocationRound.__table__  # type: ignore[attr-defined]
+RF = RoundFamily.__table__  # type: ignore[attr-defined]
+W = Wish.__table__  # type: ignore[attr-defined]
+F = Family.__table__  # type: ignore[attr-defined]
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# ------------------------------------------------------------------ rounds
+
+
+def get_round(session: Session, round_id: int, *, lock: str | None = None) -> AllocationRound:
+    """The round, optionally locked: ``lock="update"`` (run, reopen) or ``"share"``
+    (edits of one family's lists: many at once, but never during a run).
+
+    Row locks matter on PostgreSQL; on SQLite every write transaction already
+    holds the database write lock (BEGIN IMMEDIATE) and FOR UPDATE is a no-op.
+    """
+    query = select(AllocationRound).where(AllocationRound.id == round_id)
+    if lock == "update":
+        query = query.with_for_update()
+    elif lock == "share":
+        query = query.with_for_update(read=True)
+    found = session.execute(query).scalar_one_or_none()
+    if found is None:
+        raise RuleViolation("ROUND_NOT_FOUND", f"没有编号为 {round_id} 的选房场次。", field="round")
+    return found
+
+
+def get_round_family(session: Session, round_id: int, family_id: int, *, lock: bool = False) -> RoundFamily:
+    query = select(RoundFamily).where(RoundFamily.round_id == round_id, RoundFamily.family_id == family_id)
+    if lock:
+        query = query.with_for_update()
+    found = session.execute(query).scalar_one_or_none()
+    if found is None:
+        raise RuleViolation("ROUND_FAMILY_NOT_IN_ROUND", f"家庭 {family_id} 不在本场次的选房家庭中。", field="family")
+    return found
+
+
+def round_label(rnd: AllocationRound) -> str:
+    return f"第{rnd.number}场（{rnd.name}）"
+
+
+def window_text(start: datetime, end: datetime) -> str:
+    return f"{show(start, seconds=False)} 至 {show(end, seconds=False)}"
+
+
+def check_windows(pre_open: datetime, pre_close: datetime, formal_open: datetime, formal_close: datetime) -> None:
+    """Windows must be aware and ordered: pre_open < pre_close <= formal_open < formal_close."""
+    for value, name in ((pre_open, "pre_open"), (pre_close, "pre_close"), (formal_open, "formal_open"),
+                        (formal_close, "formal_close")):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise RuleViolation("ROUND_WINDOW_INVALID", "选房时间必须是带时区的日期时间。", field=name)
+    if not pre_open < pre_close:
+        raise RuleViolation("ROUND_WINDOW_ORDER", "预选结束时间必须晚于预选开始时间。", field="pre_close")
+    if not pre_close <= formal_open:
+        raise RuleViolation("ROUND_WINDOW_ORDER", "正选开始时间不能早于预选结束时间。", field="formal_open")
+    if not formal_open < formal_close:
+        raise RuleViolation("ROUND_WINDOW_ORDER", "正选结束时间必须晚于正选开始时间。", field="formal_close")
+
+
+def create_round_in(
+    session: Session,
+    actor: Actor,
+    *,
+    number: int,
+    name: str,
+    pre_open: datetime,
+    pre_close: datetime,
+    formal_open: datetime,
+    formal_close: datetime,
+    family_ids: Iterable[int],
+    kind: str,
+) -> AllocationRound:
+    """Create a round with its families (each at its Family.rank) and its case, in the caller's transaction.
+
+    Refused: a bad number or name, unordered windows, no families, an unknown
+    or repeated family, a family that already holds a house, or one already
+    assigned to a round that is not yet published. The family rows are locked
+    first (in id order) so two rounds being created at once cannot both take a
+    family.
+    """
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise RuleViolation("ROUND_NUMBER_INVALID", "场次号必须是正整数。", field="number")
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation("ROUND_NAME_EMPTY", "请填写场次名称。", field="name")
+    if len(name) > 60:
+        raise RuleViolation("ROUND_NAME_TOO_LONG", "场次名称不能超过60个字。", field="name")
+    if kind not in ROUND_KIND_LABELS:
+        raise RuleViolation("ROUND_KIND_INVALID", "场次类型只能是正常选房或补选。", field="kind")
+    check_windows(pre_open, pre_close, formal_open, formal_close)
+    ids = list(family_ids)
+    if not ids:
+        raise RuleViolation("ROUND_NO_FAMILIES", "场次至少要安排一个选房家庭。", field="families")
+    seen: set[int] = set()
+    for fid in ids:
+        if fid in seen:
+            raise RuleViolation("ROUND_FAMILY_REPEATED", f"家庭 {fid} 在名单中出现了不止一次。", field="families")
+        seen.add(fid)
+    if session.execute(select(R.c.id).where(R.c.number == number)).first() is not None:
+        raise RuleViolation("ROUND_NUMBER_TAKEN", f"第{number}场已经存在，请换一个场次号。", field="number")
+
+    ordered = sorted(seen)
+    ranks: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start:start + 5000]
+        query = select(F.c.id, F.c.rank, F.c.status).where(F.c.id.in_(chunk)).order_by(F.c.id)
+        if is_postgres(session):
+            query = query.with_for_update()
+        for fid, rank, status in session.execute(query):
+            ranks[fid] = (rank, status)
+    for fid in ids:
+        if fid not in ranks:
+            raise RuleViolation("ROUND_FAMILY_NOT_FOUND", f"没有编号为 {fid} 的轮候家庭。", field="families")
+        if ranks[fid][1] == "allocated":
+            raise RuleViolation("ROUND_FAMILY_ALLOCATED", f"家庭 {fid} 已分配到房源，不能再安排选房。", field="families")
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start:start + 5000]
+        busy = session.execute(
+            select(RF.c.family_id, R.c.number)
+            .join(R, R.c.id == RF.c.round_id)
+            .where(RF.c.family_id.in_(chunk), R.c.status != PUBLISHED)
+            .order_by(RF.c.family_id)
+            .limit(1)
+        ).first()
+        if busy is not None:
+            raise RuleViolation("ROUND_FAMILY_BUSY", f"家庭 {busy[0]} 已安排在尚未公布结果的第{busy[1]}场，不能重复安排。",
+                                field="families")
+
+    case = cases.accept_in(session, actor, "allocation_round", summary=f"第{number}场 {name}")
+    rnd = AllocationRound(
+        number=number, name=name, kind=kind, case_number=case.number,
+        pre_open=pre_open, pre_close=pre_close, formal_open=formal_open, formal_close=formal_close,
+        status=OPEN, run_count=0,
+    )
+    session.add(rnd)
+    session.flush()
+    rows = [{"round_id": rnd.id, "family_id": fid, "rank": ranks[fid][0], "gave_up": False} for fid in ordered]
+    session.execute(RF.insert(), rows)
+    audit.append(
+        session, actor, "round_create", object_type="allocation_round", object_id=rnd.id, case_number=case.number,
+        after={"number": number, "name": name, "kind": kind, "families": len(rows),
+               "pre_open": pre_open, "pre_close": pre_close, "formal_open": formal_open, "formal_close": formal_close},
+    )
+    return rnd
+
+
+# ------------------------------------------------------------------ the rule's input
+
+
+@dataclass(frozen=True)
+class RoundFamilyRow:
+    round_family_id: int
+    family_id: int
+    rank: int
+
+
+@dataclass(frozen=True)
+class LoadedRound:
+    """A round as the rule sees it, with the ids to write results back."""
+
+    input: RoundInput
+    families: tuple[RoundFamilyRow, ...]  # rank order, like input.families
+    house_id: dict[str, int]  # code -> PublicHouse.id, every house
+    confirmed: frozenset[int]  # family ids that confirmed
+
+    def as_json(self) -> dict[str, Any]:
+        """The input in the JSON shape core.allocation.selection.validate_round_input reads (families in rank order)."""
+        return {
+            "houses": self.input.houses,
+            "families": [
+                {"id": row.family_id, "rank": f.rank, "wishes": f.wishes, "confirm": f.confirm, "gave_up": f.gave_up}
+                for row, f in zip(self.families, self.input.families, strict=True)
+            ],
+        }
+
+
+def driver_sql(session: Session, sql: str) -> str:
+    """SQL written with ``?`` placeholders, in the driver's own style (sqlite3: ?, psycopg: %s)."""
+    return sql if session.get_bind().dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def raw_rows(session: Session, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Stream the rows of one big SELECT straight from the driver's cursor, in this transaction.
+
+    For the few large reads of a run (millions of wish lines) SQLAlchemy's
+    Row objects would cost more than the query itself; values used this way
+    are plain integers and strings, which both drivers give back unchanged.
+    """
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(driver_sql(session, sql), params)
+        while batch := cursor.fetchmany(50_000):
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def copy_rows(session: Session, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """PostgreSQL only: bulk-insert with COPY … FROM STDIN through the driver, in this transaction."""
+    cursor = session.connection().connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def load_round_input(session: Session, round_id: int, *, up_to_rank: int | None = None) -> LoadedRound:
+    """Load the houses free now and the round's families (with rank ≤ ``up_to_rank``)
+    with their FORMAL wish lists, confirms and give-ups: three SELECTs.
+
+    Only the formal list counts (seed 000 §一: a pre-selection not taken into
+    the formal selection is void), so a family with an empty formal list
+    enters the rule with no wishes and gets nothing unless it confirmed.
+    """
+    code_of: dict[int, str] = {}
+    house_id: dict[str, int] = {}
+    pool: list[str] = []
+    collate = ' COLLATE "C"' if is_postgres(session) else ""  # the board's order (see board_order)
+    for hid, code, state in raw_rows(session, "SELECT id, code, state FROM public_house "
+                                              f"ORDER BY building{collate}, floor, room{collate}, id"):
+        code_of[hid] = code
+        house_id[code] = hid
+        if state == FREE:
+            pool.append(code)
+
+    limit = "" if up_to_rank is None else " AND rank <= ?"
+    params: tuple[Any, ...] = (round_id,) if up_to_rank is None else (round_id, up_to_rank)
+    fam_rows = list(raw_rows(
+        session,
+        f"SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family WHERE round_id = ?{limit} "
+        "ORDER BY rank", params))
+    wish_sql = "SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ?"
+    wish_params: tuple[Any, ...] = (round_id, FORMAL)
+    if up_to_rank is not None:
+        wish_sql += " AND family_id IN (SELECT family_id FROM round_family WHERE round_id = ? AND rank <= ?)"
+        wish_params += (round_id, up_to_rank)
+    # Ordered like the unique index (round, family, list kind, position).
+    wish_sql += " ORDER BY family_id, list_kind, position"
+
+    wishes: dict[int, list[str]] = {}
+    last_family = None
+    codes: list[str] = []
+    for fid, hid in raw_rows(session, wish_sql, wish_params):
+        if fid != last_family:
+            wishes[fid] = codes = []
+            last_family = fid
+        codes.append(code_of[hid])
+
+    return assemble_round(pool, code_of, house_id, fam_rows, wishes)
+
+
+def assemble_round(
+    pool: list[str],
+    code_of: dict[int, str],
+    house_id: dict[str, int],
+    fam_rows: Iterable[tuple[int, int, int, int | None, Any]],
+    wishes: dict[int, list[str]],
+) -> LoadedRound:
+    """Build the rule's input from the loaded rows (shared by both loaders)."""
+    families = []
+    rows = []
+    family_json_ids: dict[str, int] = {}
+    confirmed = set()
+    empty: tuple[str, ...] = ()
+    for rf_id, fid, rank, confirm_id, gave_up in fam_rows:
+        key = str(fid)
+        family_json_ids[key] = fid
+        confirm = code_of[confirm_id] if confirm_id is not None else None
+        if confirm is not None:
+            confirmed.add(fid)
+        listed = wishes.get(fid)
+        families.append(FamilyInput(key, rank, tuple(listed) if listed else empty, confirm, bool(gave_up)))
+        rows.append(RoundFamilyRow(rf_id, fid, rank))
+    round_input = RoundInput(tuple(pool), tuple(families), house_json_ids=MappingProxyType({}),
+                             family_json_ids=MappingProxyType(family_json_ids))
+    return LoadedRound(round_input, tuple(rows), house_id, frozenset(confirmed))
+
+
+# ------------------------------------------------------------------ houses and their labels
+
+
+@dataclass(frozen=True)
+class HouseRow:
+    """A house of the pool as the status board (房源信息播报) and the search show it."""
+
+    id: int
+    code: str
+    project: str
+    building: str
+    unit: str
+    floor: int
+    room: str
+    layout: str
+    orientation: str
+    area: Decimal
+    monthly_rent: Decimal
+    state: str  # free / taken / reserved, as the board shows it
+    label: str  # 可选 / 第n场 第rank位选定 / 预留
+    chosen_round: int | None = None  # for a chosen house: the round number …
+    chosen_rank: int | None = None  # … and the rank of the family that chose it
+
+
+BoardRow = HouseRow
+
+_HOUSE_COLUMNS = (H.c.id, H.c.code, H.c.project, H.c.building, H.c.unit, H.c.floor, H.c.room, H.c.layout,
+                  H.c.orientation, H.c.area, H.c.monthly_rent, H.c.state, H.c.taken_rank, R.c.number,
+                  H.c.taken_family_id)
+
+
+def house_query():  # type: ignore[no-untyped-def]
+    """Houses with the number of the round that took them (for the label)."""
+    return select(*_HOUSE_COLUMNS).select_from(H.outerjoin(R, R.c.id == H.c.taken_round_id))
+
+
+def open_confirms(session: Session, house_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
+    """Houses confirmed (确认正选) in rounds not yet published: house id -> (round number, rank).
+
+    The status board shows them as chosen before the round is run.
+    """
+    query = (
+        select(RF.c.confirm_house_id, R.c.number, RF.c.rank)
+        .join(R, R.c.id == RF.c.round_id)
+        .where(RF.c.confirm_house_id.is_not(None), R.c.status != PUBLISHED)
+        .order_by(R.c.number, RF.c.rank)
+    )
+    if house_ids is not None:
+        query = query.where(RF.c.confirm_house_id.in_(list(house_ids)))
+    out: dict[int, tuple[int, int]] = {}
+    for hid, number, rank in session.execute(query):
+        out.setdefault(hid, (number, rank))
+    return out
+
+
+def chosen_label(number: int, rank: int) -> str:
+    return f"第{number}场 第{rank}位选定"
+
+
+def house_row(row: Row, confirms: dict[int, tuple[int, int]]) -> HouseRow:
+    (hid, code, project, building, unit, floor, room, layout, orientation, area, rent, state, taken_rank,
+     number) = row[:14]
+    chosen: tuple[int, int] | None = None
+    if state == TAKEN:
+        shown = TAKEN
+        chosen = (number, taken_rank) if number is not None else None
+    elif state == RESERVED:
+        shown = RESERVED
+    elif hid in confirms:
+        shown, chosen = TAKEN, confirms[hid]
+    else:
+        shown = FREE
+    if chosen is not None:
+        label = chosen_label(*chosen)
+    else:
+        label = {TAKEN: "已选定", RESERVED: "预留", FREE: "可选"}[shown]
+    return HouseRow(hid, code, project, building, unit, floor, room, layout, orientation, area, rent, shown, label,
+                    *(chosen or (None, None)))
+
+
+def board_order(session: Session, query):  # type: ignore[no-untyped-def]
+    """Building, floor, room — compared byte-wise on both databases (PostgreSQL: COLLATE "C"),
+    so the board, the pool and the journal list houses in the same order everywhere."""
+    if is_postgres(session):
+        return query.order_by(H.c.building.collate("C"), H.c.floor, H.c.room.collate("C"), H.c.id)
+    return query.order_by(H.c.building, H.c.floor, H.c.room, H.c.id)
+
+
+def free_house_count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(H).where(H.c.state == FREE)).scalar_one()
+
+
+def confirmed_elsewhere(session: Session, house_id: int, round_id: int) -> tuple[int, int] | None:
+    """(round number, rank) of a family of ANOTHER unpublished round that confirmed this house."""
+    return session.execute(
+        select(R.c.number, RF.c.rank)
+        .join(R, R.c.id == RF.c.round_id)
+        .where(and_(RF.c.confirm_house_id == house_id, R.c.status != PUBLISHED, RF.c.round_id != round_id))
+        .limit(1)
+    ).first()

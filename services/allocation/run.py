@@ -1,0 +1,534 @@
+"""Running a round (自动确定选房结果), reopening it, and verifying its journal.
+
+``run_round`` is one write transaction in phases:
+
+1. lock the round row (SELECT … FOR UPDATE on PostgreSQL; SQLite's write lock
+   is taken by BEGIN IMMEDIATE) and refuse a published round;
+2. load: the houses free now, the families in rank order with their formal
+   lists, confirms and give-ups (three SELECTs streamed from the driver's
+   cursor, see rounds_common.load_round_input);
+3. resolve with core.allocation.selection.resolve (the one implementation of the rule);
+4. write: RoundFamily results (executemany on SQLite, one UPDATE … FROM
+   unnest(arrays) on PostgreSQL); the houses taken (one set-based
+   UPDATE … WHERE state = 'free' whose row count must equal the houses
+   allocated, else everything rolls back); Family.status (three set-based
+   UPDATEs); the journal (multi-row INSERTs on SQLite, COPY on PostgreSQL); the round
+   (published, run_count + 1, published_at, journal head); one audit row.
+
+A crash anywhere leaves the old state: it is one transaction. Two runs of
+one round at once serialise on the round row; the second then finds it
+published and is refused.
+
+The journal of a run (RoundJournal, ``run`` = run_count after the run) is:
+seq 1 "inputs" (the RoundInput as canonical JSON in the shape
+validate_round_input reads), one "pick" per family in rank order
+({family, rank, house, status}), then a "summary" ({counts, free_after,
+warnings}). No timestamp is hashed, so the same inputs give the same
+payloads and, for the same run number, the same hashes. Each row's hash is
+sha256 of ``prev_hash, run, seq, kind, payload`` joined by U+001F, chained
+from 64 zeros; the round keeps the last hash (``journal_head``) so a
+truncated journal is noticed too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from core.allocation.selection import (
+    ALLOCATED,
+    CONFIRMED,
+    GAVE_UP,
+    NOT_ALLOCATED,
+    RoundResult,
+    resolve,
+)
+from core.audit import GENESIS_HASH, canonical_json
+from core.errors import RuleViolation
+from core.roles import Actor, Permission, require
+from core.timeutil import show
+from services import audit
+from services.allocation.common import (
+    FAMILY_WAITING,
+    FORMAL,
+    FREE,
+    PUBLISHED,
+    REOPENED,
+    RF,
+    TAKEN,
+    F,
+    H,
+    LoadedRound,
+    assemble_round,
+    copy_rows,
+    get_round,
+    is_postgres,
+    load_round_input,
+    round_label,
+)
+from services.allocation.simulate import parse_round, result_to_dict
+from storage.engine import Database, retrying
+from storage.models import (
+    AllocationRound,
+    Lease,
+    RoundFamily,
+    RoundJournal,
+    SupplementaryApplication,
+)
+
+J = RoundJournal.__table__  # type: ignore[attr-defined]
+
+INPUTS = "inputs"
+PICK = "pick"
+SUMMARY = "summary"
+
+Progress = Callable[[int, int], None]
+_PHASES = 7  # locked, loaded, resolved, results, houses, families, journal
+
+
+def journal_hash(prev_hash: str, run: int, seq: int, kind: str, payload: str) -> str:
+    """The hash of one journal row (see the module docstring)."""
+    text = "\x1f".join((prev_hash, str(run), str(seq), kind, payload))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_encode_str = json.encoder.encode_basestring  # what canonical_json (ensure_ascii=False) uses for strings
+
+
+def pick_payload(row: dict[str, Any]) -> str:
+    """canonical_json of one pick, built directly for the usual types (100,000 of them per run)."""
+    family, house, rank, status = row["family"], row["house"], row["rank"], row["status"]
+    if type(family) is int and type(rank) is int and (house is None or type(house) is str) and type(status) is str:
+        shown = "null" if house is None else _encode_str(house)
+        return f'{{"family":{family},"house":{shown},"rank":{rank},"status":{_encode_str(status)}}}'
+    return canonical_json(row)  # type: ignore[return-value]
+
+
+def _pick_payloads(report: dict[str, Any]) -> Iterator[str]:
+    return map(pick_payload, report["results"])
+
+
+def _summary(report: dict[str, Any]) -> dict[str, Any]:
+    counts = Counter(r["status"] for r in report["results"])
+    return {
+        "families": len(report["results"]),
+        "counts": {s: counts.get(s, 0) for s in (CONFIRMED, ALLOCATED, NOT_ALLOCATED, GAVE_UP)},
+        "free_after": report["free_after"],
+        "warnings": report["warnings"],
+    }
+
+
+def journal_rows(run: int, inputs: dict[str, Any], report: dict[str, Any]) -> list[tuple[int, str, str, str, str]]:
+    """(seq, kind, payload, prev_hash, hash) for one run: a pure function of its inputs and result."""
+    return _chain(run, canonical_json(inputs), report)  # type: ignore[arg-type]
+
+
+def _chain(run: int, inputs: str, report: dict[str, Any]) -> list[tuple[int, str, str, str, str]]:
+    """The journal rows of a run over its inputs payload: ``journal_hash`` inlined over 100,000 rows."""
+    sha256 = hashlib.sha256
+    rows = []
+    prev = GENESIS_HASH
+    seq = 1
+    digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{INPUTS}\x1f{inputs}".encode()).hexdigest()
+    rows.append((seq, INPUTS, inputs, prev, digest))
+    prev = digest
+    encode = _encode_str
+    for row in report["results"]:
+        seq += 1
+        family, house, rank, status = row["family"], row["house"], row["rank"], row["status"]
+        if type(family) is int and type(rank) is int and (house is None or type(house) is str) and type(status) is str:
+            shown = "null" if house is None else encode(house)  # pick_payload inlined
+            payload = f'{{"family":{family},"house":{shown},"rank":{rank},"status":{encode(status)}}}'
+        else:
+            payload = pick_payload(row)
+        digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{PICK}\x1f{payload}".encode()).hexdigest()
+        rows.append((seq, PICK, payload, prev, digest))
+        prev = digest
+    seq += 1
+    payload = canonical_json(_summary(report))  # type: ignore[assignment]
+    digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{SUMMARY}\x1f{payload}".encode()).hexdigest()
+    rows.append((seq, SUMMARY, payload, prev, digest))
+    return rows
+
+
+# ------------------------------------------------------------------ run
+
+
+def _check_runnable(rnd: AllocationRound, now: datetime, dry_run: bool) -> None:
+    if rnd.status == PUBLISHED:
+        raise RuleViolation("ROUND_ALREADY_PUBLISHED",
+                            f"{round_label(rnd)}已公布选房结果，须先撤回结果才能重新运行。", field="round")
+    if not dry_run and now < rnd.formal_close:
+        raise RuleViolation("ROUND_NOT_CLOSED",
+                            f"{round_label(rnd)}的正选时间到 {show(rnd.formal_close, seconds=False)} 才结束，结束后才能运行选房。",
+                            field="round")
+
+
+def _load(session: Session, round_id: int) -> LoadedRound:
+    """rounds_common.load_round_input for a whole round, on SQLite iterating the driver's cursor
+    directly (no generator, no Row objects between the 2,000,000 wish lines and the rule);
+    the same three SELECTs, the same LoadedRound. PostgreSQL uses load_round_input itself."""
+    if is_postgres(session):
+        return load_round_input(session, round_id)
+    cursor = session.connection().connection.cursor()
+    try:
+        code_of: dict[int, str] = {}
+        house_id: dict[str, int] = {}
+        pool: list[str] = []
+        for hid, code, state in cursor.execute("SELECT id, code, state FROM public_house "
+                                               "ORDER BY building, floor, room, id"):
+            code_of[hid] = code
+            house_id[code] = hid
+            if state == FREE:
+                pool.append(code)
+        fam_rows = cursor.execute("SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family "
+                                  "WHERE round_id = ? ORDER BY rank", (round_id,)).fetchall()
+        wishes: dict[int, list[str]] = {}
+        last_family = None
+        codes: list[str] = []
+        for fid, hid in cursor.execute("SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ? "
+                                       "ORDER BY family_id, list_kind, position", (round_id, FORMAL)):
+            if fid != last_family:
+                wishes[fid] = codes = []
+                last_family = fid
+            codes.append(code_of[hid])
+    finally:
+        cursor.close()
+    return assemble_round(pool, code_of, house_id, fam_rows, wishes)
+
+
+def _report(loaded: LoadedRound, result: RoundResult) -> dict[str, Any]:
+    """result_to_dict for a loaded round (house ids are codes, family ids map to Family.id), without
+    a method call per id; result_to_dict itself when the input carries house ids of another type."""
+    if loaded.input.house_json_ids:
+        return result_to_dict(loaded.input, result)
+    family = loaded.input.family_json_ids
+    return {
+        "results": [{"family": family.get(r.family, r.family), "rank": r.rank, "house": r.house, "status": r.status}
+                    for r in result.results],
+        "free_after": list(result.free_after),
+        "warnings": list(result.warnings),
+    }
+
+
+def _tick(progress: Progress | None, done: int, total: int = _PHASES) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+def _write_results(session: Session, loaded: LoadedRound, result: RoundResult) -> None:
+    """RoundFamily.result_* for every family: executemany on SQLite, one UPDATE … FROM unnest(arrays)
+    on PostgreSQL (whose per-statement round trips would dominate a 100,000-row executemany)."""
+    house_id = loaded.house_id
+    rows = [
+        (house_id[r.house] if r.house is not None else None, r.status, row.round_family_id)
+        for row, r in zip(loaded.families, result.results, strict=True)
+    ]
+    if not rows:
+        return
+    conn = session.connection()
+    if is_postgres(session):
+        houses, statuses, ids = (list(c) for c in zip(*rows))
+        conn.exec_driver_sql(
+            "UPDATE round_family AS rf SET result_house_id = v.h, result_status = v.s "
+            "FROM unnest(%s::integer[], %s::text[], %s::integer[]) AS v(h, s, id) WHERE rf.id = v.id",
+            (houses, statuses, ids))
+    else:
+        conn.exec_driver_sql("UPDATE round_family SET result_house_id = ?, result_status = ? WHERE id = ?", rows)
+
+
+def _take_houses(session: Session, round_id: int, expected: int) -> None:
+    """Mark the houses of this round's results taken — only if they are still free.
+
+    One UPDATE … WHERE state = 'free'; a house taken meanwhile by another
+    round (PostgreSQL re-checks the condition after waiting for the row lock)
+    makes the row count fall short, and the whole run is rolled back.
+    """
+    ours = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.result_house_id == H.c.id)
+    rank = select(RF.c.rank).where(RF.c.round_id == round_id, RF.c.result_house_id == H.c.id)
+    chosen = select(RF.c.result_house_id).where(RF.c.round_id == round_id, RF.c.result_house_id.is_not(None))
+    done = session.connection().execute(
+        update(H)
+        .where(H.c.state == FREE, H.c.id.in_(chosen))
+        .values(state=TAKEN, taken_round_id=round_id, taken_family_id=ours.scalar_subquery(),
+                taken_rank=rank.scalar_subquery())
+    ).rowcount
+    if done != expected:
+        raise RuleViolation("ROUND_HOUSE_CONFLICT",
+                            "有房源在运行期间已被其他场次选定，本次运行已全部撤销，请重新运行。")
+
+
+def _set_family_status(session: Session, round_id: int) -> None:
+    conn = session.connection()
+    for family_status, result_statuses in (("allocated", (CONFIRMED, ALLOCATED)), (NOT_ALLOCATED, (NOT_ALLOCATED,)),
+                                           (GAVE_UP, (GAVE_UP,))):
+        members = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.result_status.in_(result_statuses))
+        conn.execute(update(F).where(F.c.id.in_(members)).values(status=family_status))
+
+
+_JOURNAL_BATCH = 200  # 1,400 parameters a statement, well under SQLite's limit (32,766 since 3.32)
+_JOURNAL_INSERT = "INSERT INTO round_journal (round_id, run, seq, kind, payload, prev_hash, hash) VALUES "
+
+
+def _write_journal(session: Session, round_id: int, rows: list[tuple[int, str, str, str, str]], run: int) -> None:
+    """Insert a run's journal: executemany on SQLite, COPY on PostgreSQL (one stream, no per-row round trip)."""
+    if is_postgres(session):
+        copy_rows(session, "round_journal", ("round_id", "run", "seq", "kind", "payload", "prev_hash", "hash"),
+                  ((round_id, run, *row) for row in rows))
+    else:
+        # Multi-row INSERTs of _JOURNAL_BATCH rows: a fraction of the statement steps of a row-by-row executemany.
+        cursor = session.connection().connection.cursor()
+        try:
+            for start in range(0, len(rows), _JOURNAL_BATCH):
+                batch = rows[start:start + _JOURNAL_BATCH]
+                params: list[Any] = []
+                for seq, kind, payload, prev, digest in batch:
+                    params += (round_id, run, seq, kind, payload, prev, digest)
+                cursor.execute(_JOURNAL_INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(batch)), params)
+        finally:
+            cursor.close()
+
+
+def run_round(
+    db: Database,
+    actor: Actor,
+    round_id: int,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """运行选房: resolve the round by the rule and publish its result (one transaction).
+
+    Returns the shape of services.allocation.simulate.result_to_dict: ``results``
+    (family = Family.id, rank, house = PublicHouse.code or None, status),
+    ``free_after`` (codes) and ``warnings``. ``dry_run`` computes the same
+    result in a read transaction and writes nothing (allowed before the formal
+    window closes, as a preview). A published round is refused until
+    ``reopen_round``. ``progress(done, total)`` is called after each phase.
+    """
+    require(actor, Permission.ALLOCATION_MANAGE)
+    now = db.now()
+    if dry_run:
+        with db.read() as session:
+            rnd = get_round(session, round_id)
+            _check_runnable(rnd, now, True)
+            _tick(progress, 1, 3)
+            loaded = _load(session, round_id)
+            _tick(progress, 2, 3)
+            report = _report(loaded, resolve(loaded.input))
+            _tick(progress, 3, 3)
+            return report
+
+    return retrying(_run_and_publish)(db, actor, round_id, now, progress)
+
+
+def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
+                     progress: Progress | None) -> dict[str, Any]:
+    """The write transaction of ``run_round`` (re-run whole on a PostgreSQL deadlock or serialization failure)."""
+    with db.write() as session:
+        rnd = get_round(session, round_id, lock="update")
+        _check_runnable(rnd, now, False)
+        _tick(progress, 1)
+        loaded = _load(session, round_id)
+        _tick(progress, 2)
+        result = resolve(loaded.input)
+        report = _report(loaded, result)
+        _tick(progress, 3)
+        _write_results(session, loaded, result)
+        _tick(progress, 4)
+        _take_houses(session, round_id, sum(1 for r in result.results if r.house is not None))
+        _tick(progress, 5)
+        _set_family_status(session, round_id)
+        _tick(progress, 6)
+        run = rnd.run_count + 1
+        rows = _chain(run, canonical_json(loaded.as_json()), report)  # type: ignore[arg-type]
+        _write_journal(session, round_id, rows, run)
+        before = {"status": rnd.status, "run_count": rnd.run_count}
+        rnd.status = PUBLISHED
+        rnd.run_count = run
+        rnd.published_at = now
+        rnd.journal_head = rows[-1][4]
+        summary = _summary(report)
+        audit.append(
+            session, actor, "round_run", object_type="allocation_round", object_id=round_id,
+            case_number=rnd.case_number, before=before,
+            after={"status": PUBLISHED, "run": run, "families": summary["families"], **summary["counts"],
+                   "free_after": len(report["free_after"]), "warnings": len(report["warnings"]),
+                   "journal_head": rnd.journal_head},
+        )
+        session.flush()
+        _tick(progress, 7)
+    return report
+
+
+# ------------------------------------------------------------------ reopen
+
+
+def reopen_round(db: Database, actor: Actor, round_id: int, reason: str) -> None:
+    """撤回结果: release the houses this round took, clear its results, status "reopened".
+
+    Confirms and give-ups stay (they are the families' own acts), so running
+    again gives the same result unless the pool changed. Refused once a lease
+    was signed for one of its houses, a family applied for a supplementary
+    round on the strength of its result, or one of its families was placed in
+    a later round (a rerun could otherwise give a family two houses).
+    """
+    require(actor, Permission.ALLOCATION_MANAGE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("ROUND_REOPEN_REASON_EMPTY", "撤回选房结果必须填写原因。", field="reason")
+    if len(reason) > 200:
+        raise RuleViolation("ROUND_REOPEN_REASON_TOO_LONG", "撤回原因不能超过200个字。", field="reason")
+    with db.write() as session:
+        rnd = get_round(session, round_id, lock="update")
+        if rnd.status != PUBLISHED:
+            raise RuleViolation("ROUND_NOT_PUBLISHED", f"{round_label(rnd)}尚未公布选房结果，无需撤回。", field="round")
+        leases = session.execute(select(func.count()).select_from(Lease).where(Lease.round_id == round_id)).scalar_one()
+        if leases:
+            raise RuleViolation("ROUND_REOPEN_HAS_LEASES", f"{round_label(rnd)}已有 {leases} 户家庭办理签约，不能撤回选房结果。")
+        applied = session.execute(select(func.count()).select_from(SupplementaryApplication)
+                                  .where(SupplementaryApplication.from_round_id == round_id)).scalar_one()
+        if applied:
+            raise RuleViolation("ROUND_REOPEN_HAS_SUPPLEMENTARY",
+                                f"{round_label(rnd)}已有 {applied} 户家庭据此申请补选，不能撤回选房结果。")
+        later = aliased(RoundFamily)
+        moved_on = session.execute(
+            select(later.family_id).join(RoundFamily, RoundFamily.family_id == later.family_id)
+            .where(RoundFamily.round_id == round_id, later.round_id > round_id).limit(1)
+        ).scalar_one_or_none()
+        if moved_on is not None:
+            raise RuleViolation("ROUND_REOPEN_FAMILY_MOVED_ON",
+                                f"{round_label(rnd)}的家庭 {moved_on} 已被安排到后续场次，不能撤回选房结果。")
+        conn = session.connection()
+        released = conn.execute(
+            update(H).where(H.c.taken_round_id == round_id, H.c.state == TAKEN)
+            .values(state=FREE, taken_round_id=None, taken_family_id=None, taken_rank=None)
+        ).rowcount
+        members = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.gave_up.is_(False))
+        conn.execute(update(F).where(F.c.id.in_(members)).values(status=FAMILY_WAITING))
+        conn.execute(update(RF).where(RF.c.round_id == round_id).values(result_house_id=None, result_status=None))
+        before = {"status": rnd.status, "run_count": rnd.run_count, "published_at": rnd.published_at}
+        rnd.status = REOPENED
+        rnd.published_at = None
+        audit.append(
+            session, actor, "round_reopen", object_type="allocation_round", object_id=round_id,
+            case_number=rnd.case_number, before=before,
+            after={"status": REOPENED, "houses_released": released, "reason": reason},
+        )
+
+
+# ------------------------------------------------------------------ verify
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The outcome of ``verify_round``: ok, or the first mismatch in one Chinese sentence."""
+
+    round_id: int
+    run: int | None
+    rows: int
+    ok: bool
+    message: str
+    seq: int | None = None  # the journal row of the first mismatch, if any
+    family_id: int | None = None  # the family of the first mismatch, if any
+
+
+def verify_round(db: Database, actor: Actor, round_id: int) -> VerifyReport:
+    """核验选房日志: recompute the hash chain of the latest run, then replay it.
+
+    Replay parses the journaled inputs (services.allocation.simulate.parse_round),
+    resolves them again with core.allocation.selection.resolve and compares the result
+    with the journaled picks and summary and, while the round is published,
+    with the results stored in RoundFamily and the houses' taken marks.
+    """
+    require(actor, Permission.ALLOCATION_VIEW)
+    with db.read() as session:
+        rnd = get_round(session, round_id)
+        run = session.execute(select(func.max(J.c.run)).where(J.c.round_id == round_id)).scalar_one()
+        if run is None:
+            return VerifyReport(round_id, None, 0, False, f"{round_label(rnd)}尚未运行过，没有选房日志可核验。")
+        rows = session.execute(
+            select(J.c.seq, J.c.kind, J.c.payload, J.c.prev_hash, J.c.hash)
+            .where(J.c.round_id == round_id, J.c.run == run).order_by(J.c.seq)
+        ).all()
+
+        def bad(message: str, seq: int | None = None, family: int | None = None) -> VerifyReport:
+            return VerifyReport(round_id, run, len(rows), False, message, seq, family)
+
+        prev = GENESIS_HASH
+        for index, (seq, kind, payload, prev_hash, digest) in enumerate(rows, start=1):
+            if seq != index or prev_hash != prev:
+                return bad(f"第 {run} 次运行的第 {index} 条日志与前一条不衔接，日志有记录被插入、删除或改写。", index)
+            if journal_hash(prev_hash, run, seq, kind, payload) != digest:
+                return bad(f"第 {run} 次运行的第 {seq} 条日志（{kind}）内容已被篡改。", seq)
+            prev = digest
+        if run == rnd.run_count and rnd.journal_head != prev:
+            return bad(f"第 {run} 次运行的日志末尾与场次记录的哈希不符，日志有记录被删除或追加。")
+
+        if not rows or rows[0].kind != INPUTS:
+            return bad("选房日志的第 1 条不是输入数据。", 1)
+        try:
+            round_input = parse_round(rows[0].payload)
+        except RuleViolation as exc:
+            return bad(f"选房日志记录的输入数据无法读取：{exc.message.rstrip('。')}。", 1)
+        report = result_to_dict(round_input, resolve(round_input))
+        expected = list(_pick_payloads(report))
+        picks = rows[1:-1]
+        if len(picks) != len(expected) or any(r.kind != PICK for r in picks) or rows[-1].kind != SUMMARY:
+            return bad("选房日志的记录条数或种类与输入数据不符。")
+        for row, want, result in zip(picks, expected, report["results"], strict=True):
+            if row.payload != want:
+                return bad(f"第 {row.seq} 条日志记录的选房结果与按输入重算的结果不一致（家庭 {result['family']}）。",
+                           row.seq, result["family"])
+        if rows[-1].payload != canonical_json(_summary(report)):
+            return bad("选房日志的汇总与按输入重算的结果不一致。", rows[-1].seq)
+
+        if rnd.status == PUBLISHED and run == rnd.run_count:
+            found = _check_stored(session, round_id, report)
+            if found is not None:
+                return bad(found[0], None, found[1])
+            where = "与日志和数据库中保存的结果一致"
+        else:
+            where = "与日志一致（场次结果已撤回，未与数据库核对）"
+        return VerifyReport(round_id, run, len(rows), True,
+                            f"第 {run} 次运行的选房日志共 {len(rows)} 条，哈希链完整，重算结果{where}。")
+
+
+def _check_stored(session: Session, round_id: int, report: dict[str, Any]) -> tuple[str, int | None] | None:
+    """Compare RoundFamily results and the houses' taken marks with the replayed report."""
+    stored = {
+        fid: (rank, code, status)
+        for fid, rank, code, status in session.execute(
+            select(RF.c.family_id, RF.c.rank, H.c.code, RF.c.result_status)
+            .select_from(RF.outerjoin(H, H.c.id == RF.c.result_house_id))
+            .where(RF.c.round_id == round_id)
+        )
+    }
+    taken = {
+        code: (fid, rank)
+        for code, fid, rank in session.execute(
+            select(H.c.code, H.c.taken_family_id, H.c.taken_rank).where(H.c.taken_round_id == round_id,
+                                                                        H.c.state == TAKEN)
+        )
+    }
+    if len(stored) != len(report["results"]):
+        return "数据库中本场次的家庭数与选房日志不一致。", None
+    for r in report["results"]:
+        fid = r["family"]
+        if stored.get(fid) != (r["rank"], r["house"], r["status"]):
+            return f"家庭 {fid} 在数据库中保存的选房结果与日志重算的结果不一致。", fid
+        if r["house"] is not None and taken.get(r["house"]) != (fid, r["rank"]):
+            return f"房源 {r['house']} 在数据库中的选定记录与日志重算的结果不一致。", fid
+    if len(taken) != sum(1 for r in report["results"] if r["house"] is not None):
+        return "数据库中被本场次选定的房源数与选房日志不一致。", None
+    return None
+

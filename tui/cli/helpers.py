@@ -1,0 +1,157 @@
+"""What every `wangqian` command shares: the consoles, the refusal sentence and
+its exit code, the system actor, the settings and database of this
+invocation, writing a PDF, progress bars.
+
+Exit codes: 0 done; 1 a rule refused (one Chinese sentence with its rule
+code on stderr, nothing written); 2 the input names nothing or cannot be
+read, the configuration is invalid, or the database cannot be reached.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from core.errors import RuleViolation
+from core.roles import Actor
+from core.timeutil import show
+from storage.engine import Database
+from storage.settings import Settings, SettingsInvalid
+from tui import factory
+
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+REFUSED_EXIT = 1
+BAD_INPUT_EXIT = 2
+
+#: Printed documents go to one file each.
+OutputOption = Annotated[Path, typer.Option("-o", "--output", metavar="FILE.pdf", help="输出的 PDF 文件。")]
+
+#: `wangqian report …`: each domain adds its documents to this group.
+report_app = typer.Typer(help="打印文书（PDF）。", no_args_is_help=True)
+
+
+@report_app.callback()
+def _report_group() -> None:
+    """打印文书（PDF）。"""
+    # A callback keeps each document a subcommand even while there are few.
+
+
+_invocation: dict[str, Any] = {}
+
+
+def begin_invocation() -> None:
+    """A new command starts: its settings are read afresh (the root callback calls this)."""
+    _invocation.clear()
+
+
+def settings() -> Settings:
+    """This invocation's settings, read from the environment once."""
+    if "settings" not in _invocation:
+        _invocation["settings"] = factory.load_settings()
+    return _invocation["settings"]
+
+
+def database() -> Database:
+    """The configured database, with the invocation's settings and the real clock."""
+    return factory.open_database(settings())
+
+
+def system_actor() -> Actor:
+    """Who a command acts as: the shell user, with the administrator's role
+    (a shell on the server already holds the database)."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        user = "unknown"
+    return Actor.system(user)
+
+
+def say_refusal(code: str, message: str) -> None:
+    err.print(f"[red]{escape(message)}[/red]（{code}）", highlight=False, soft_wrap=True)
+
+
+def bad_input(code: str, message: str) -> typer.Exit:
+    """Input that names nothing: say so and exit 2 (raise what this returns)."""
+    say_refusal(code, message)
+    return typer.Exit(BAD_INPUT_EXIT)
+
+
+def refusals(fn: F) -> F:
+    """Turn a refusal, an invalid setting or an unreachable database into one sentence and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SettingsInvalid as exc:
+            raise bad_input(exc.code, exc.message) from None
+        except RuleViolation as exc:
+            say_refusal(exc.code, exc.message)
+            raise typer.Exit(REFUSED_EXIT) from None
+        except (OperationalError, ProgrammingError) as exc:
+            err.print("[red]数据库无法访问或结构未更新，请先执行 wangqian db upgrade。[/red]（DB_UNAVAILABLE）\n"
+                      f"{escape(str(exc.orig))[:300]}", highlight=False)
+            raise typer.Exit(BAD_INPUT_EXIT) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def input_refusals(codes: Iterable[str]) -> Callable[[F], F]:
+    """Refusals with one of ``codes`` mean the input names nothing: exit 2, not 1."""
+    bad = frozenset(codes)
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except RuleViolation as exc:
+                if exc.code in bad:
+                    raise bad_input(exc.code, exc.message) from None
+                raise
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def write_pdf(path: Path, make: Callable[[], bytes]) -> None:
+    """Make a document and write it to ``path`` (a folder or a missing parent is bad input)."""
+    target = path.expanduser()
+    if target.is_dir() or not target.parent.is_dir():
+        raise bad_input("REPORT_BAD_OUTPUT", f"无法写入文件 {target}：目录不存在或是一个目录。")
+    pdf = make()
+    try:
+        target.write_bytes(pdf)
+    except OSError:
+        raise bad_input("REPORT_BAD_OUTPUT", f"无法写入文件 {target}。") from None
+    out.print(f"已生成 {escape(str(target))}（{len(pdf) // 1024 + 1} KB）。", highlight=False)
+
+
+def progress() -> Progress:
+    """A progress bar on stderr (so ``--json`` on stdout stays clean), hidden off a terminal."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
+
+def when(moment: Any) -> str:
+    """A stored time as the hall reads it (Shanghai, to the minute), or "—"."""
+    return show(moment, seconds=False) if moment is not None else "—"

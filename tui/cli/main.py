@@ -1,0 +1,341 @@
+"""The `wangqian` command line. Each command calls the same service the TUI calls.
+
+The shell user acts as the system (an administrator): whoever has a shell on
+the server already has the database. Refusals print one Chinese sentence with
+its rule code and exit 1; nothing is written (``tui.cli.helpers``).
+
+This module is the root: it mounts each domain's commands (``tui.cli.resale``,
+``tui.cli.allocation``, ``tui.cli.sms``, ``tui.cli.bench``) and holds the
+hall's own (terminal, demo, database, operators, audit, cases, number checks).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from core import identity
+from core.clock import system_clock
+from core.timeutil import local_today
+from core.errors import RuleViolation
+from storage.engine import Database
+from tui.cli import allocation, bench, resale, sms
+from tui.cli.helpers import (
+    begin_invocation,
+    database,
+    err,
+    out,
+    refusals,
+    report_app,
+    say_refusal,
+    settings,
+    system_actor,
+)
+
+app = typer.Typer(help="网签柜台 wangqian — housing net-signing and allocation counter.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="数据库：迁移、初始化、示例数据。", no_args_is_help=True)
+operator_app = typer.Typer(help="操作员账户。", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志。", no_args_is_help=True)
+case_app = typer.Typer(help="业务。", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(operator_app, name="operator")
+app.add_typer(audit_app, name="audit")
+app.add_typer(case_app, name="case")
+app.add_typer(bench.bench_app, name="bench")
+app.add_typer(allocation.allocate_app, name="allocate")
+app.add_typer(allocation.round_app, name="round")
+app.add_typer(sms.sms_app, name="sms")
+app.add_typer(report_app, name="report")
+app.add_typer(resale.contract_app, name="contract")
+
+
+@app.callback()
+def _root() -> None:
+    """网签柜台 wangqian — housing net-signing and allocation counter."""
+    begin_invocation()
+
+
+# ------------------------------------------------------------------ the TUI
+
+
+@app.command()
+@refusals
+def tui() -> None:
+    """启动柜台界面（使用配置的数据库）。"""
+    from services import data
+    from tui.factory import create_app
+
+    db = database()
+    if not data.schema_is_current(db):
+        raise RuleViolation("DB_NOT_CURRENT", "数据库结构不是最新版本，请先执行 wangqian db upgrade。")
+    create_app(db).run()
+
+
+def demo_database() -> Database:
+    """The demo's own embedded SQLite file, made with the sample data on first use."""
+    from demo.loader import load_demo
+    from services import data
+    from tui.factory import open_demo_database
+
+    db = open_demo_database(settings())
+    data.upgrade(db, system_actor())
+    if data.person_count(db) == 0:
+        load_demo(db, system_actor())
+    return db
+
+
+@app.command()
+@refusals
+def demo(
+    check: Annotated[bool, typer.Option("--check", help="只准备演示数据库并退出，不启动界面。")] = False,
+) -> None:
+    """演示：在内置 SQLite 示例数据上启动柜台界面，并显示演示账户。"""
+    from demo.sample import demo_logins
+    from tui.factory import create_app
+
+    db = demo_database()
+    if check:
+        from services import data
+
+        out.print(f"演示数据库就绪：{db.url}（申请人 {data.person_count(db)} 人）")
+        return
+    create_app(db, demo_logins=demo_logins()).run()
+
+
+# ------------------------------------------------------------------ db
+
+
+@db_app.command("upgrade")
+@refusals
+def db_upgrade() -> None:
+    """按迁移脚本把数据库结构升级到最新版本。"""
+    from services import data
+
+    revision = data.upgrade(database(), system_actor())
+    out.print(f"数据库结构已是最新版本（{revision}）。")
+
+
+@db_app.command("init")
+@refusals
+def db_init(sample: Annotated[bool, typer.Option("--sample", help="同时导入示例数据。")] = False) -> None:
+    """创建数据库结构；加 --sample 导入示例数据。"""
+    from services import data
+
+    db = database()
+    data.upgrade(db, system_actor())
+    counts: dict[str, int] = {}
+    if sample:
+        from demo.loader import load_demo
+
+        counts = load_demo(db, system_actor())
+    out.print("数据库已初始化。" + ("导入：" + "，".join(f"{k} {v}" for k, v in counts.items()) if counts else ""))
+
+
+@db_app.command("gen")
+@refusals
+def db_gen(
+    persons: Annotated[int, typer.Option("--persons", help="生成的人数。")],
+    seed: Annotated[int, typer.Option(help="随机种子。")] = 1,
+) -> None:
+    """生成大规模合成申请人数据（用于性能基准）。"""
+    from rich.progress import Progress
+
+    from demo.loader import generate_persons
+    from services import data
+
+    db = database()
+    data.upgrade(db, system_actor())
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("生成合成数据", total=persons)
+        inserted = generate_persons(db, system_actor(), persons, seed=seed,
+                                 progress=lambda done, total: progress.update(task, completed=done))
+    out.print(f"已生成 {inserted} 名合成申请人。")
+
+
+# ------------------------------------------------------------------ operators
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+
+
+@operator_app.command("add")
+@refusals
+def operator_add(
+    username: str,
+    name: Annotated[str, typer.Option("--name", help="姓名。")],
+    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin")],
+    window: Annotated[str | None, typer.Option("--window", help="窗口号。")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码。")] = False,
+) -> None:
+    """新增操作员。"""
+    from services import operators
+
+    view = operators.add_operator(database(), system_actor(), username=username, name=name, role=role,
+                                  password=_read_password(password_stdin), window=window)
+    out.print(f"已新增操作员 {view.username}（{view.name}，{view.role_label}）。")
+
+
+@operator_app.command("passwd")
+@refusals
+def operator_passwd(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码。")] = False,
+) -> None:
+    """重设操作员密码。"""
+    from services import operators
+
+    operators.change_password(database(), system_actor(), username.strip().lower(), _read_password(password_stdin))
+    out.print(f"操作员 {username} 的密码已重设。")
+
+
+@operator_app.command("list")
+@refusals
+def operator_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """列出操作员。"""
+    from services import operators
+
+    views = operators.list_operators(database(), system_actor())
+    if as_json:
+        out.print_json(json.dumps([{**v.__dict__, "role": v.role.value} for v in views], ensure_ascii=False))
+        return
+    table = Table("用户名", "姓名", "角色", "窗口", "状态")
+    for v in views:
+        state = "已停用" if not v.active else ("已锁定" if v.locked else "正常")
+        table.add_row(v.username, v.name, v.role_label, v.window or "", state)
+    out.print(table)
+
+
+@operator_app.command("disable")
+@refusals
+def operator_disable(username: str) -> None:
+    """停用操作员。"""
+    from services import operators
+
+    operators.set_active(database(), system_actor(), username.strip().lower(), False)
+    out.print(f"操作员 {username} 已停用。")
+
+
+@operator_app.command("enable")
+@refusals
+def operator_enable(username: str) -> None:
+    """重新启用操作员。"""
+    from services import operators
+
+    operators.set_active(database(), system_actor(), username.strip().lower(), True)
+    out.print(f"操作员 {username} 已启用。")
+
+
+@operator_app.command("unlock")
+@refusals
+def operator_unlock(username: str) -> None:
+    """解锁因密码错误被锁定的账户。"""
+    from services import operators
+
+    operators.unlock(database(), system_actor(), username.strip().lower())
+    out.print(f"操作员 {username} 已解锁。")
+
+
+# ------------------------------------------------------------------ audit
+
+
+@audit_app.command("verify")
+@refusals
+def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """核验审计日志哈希链；链断裂时以非零状态退出并指出第一条问题记录。"""
+    from services import audit
+
+    result = audit.verify(database(), system_actor())
+    brk = result.first_break
+    if as_json:
+        out.print_json(json.dumps({"rows": result.rows, "intact": result.intact,
+                                   "first_break": brk and {"seq": brk.seq, "kind": brk.kind, "message": brk.message}},
+                                  ensure_ascii=False))
+    elif brk is None:
+        out.print(f"审计日志完整：共 {result.rows} 条记录，哈希链无断裂。")
+    else:
+        err.print(f"[red]{brk.message}[/red]（AUDIT_CHAIN_BROKEN，seq={brk.seq}，{brk.kind}）", highlight=False)
+    if brk is not None:
+        raise typer.Exit(1)
+
+
+@audit_app.command("tail")
+@refusals
+def audit_tail(limit: Annotated[int, typer.Option("--limit")] = 20, case: Annotated[str | None, typer.Option("--case")] = None) -> None:
+    """最近的审计记录（证件号码已遮蔽）。"""
+    from core.timeutil import show
+    from services import audit
+
+    table = Table("序号", "时间", "操作员", "动作", "对象", "业务号")
+    for e in audit.recent(database(), system_actor(), limit, case):
+        table.add_row(str(e.seq), show(e.at), e.operator, e.action, f"{e.object_type or ''}:{e.object_id or ''}", e.case_number or "")
+    out.print(table)
+
+
+# ------------------------------------------------------------------ cases
+
+
+@case_app.command("show")
+@refusals
+def case_show(number: str) -> None:
+    """显示业务及其办理进度。"""
+    from core.timeutil import show
+    from services import cases
+
+    d = cases.case_detail(database(), system_actor(), number)
+    out.print(f"{d.number}  {d.type_name}  {d.stage_name}  {d.status_label}  {d.summary}")
+    for step in d.timeline:
+        out.print(f"  {show(step.at)}  {step.operator}{step.action}  → {step.stage}  {step.note or ''}")
+
+
+# ------------------------------------------------------------------ check
+
+
+@app.command()
+def check(
+    what: Annotated[str, typer.Argument(help="id / uscc / phone")],
+    value: Annotated[str, typer.Argument(help="要核验的号码")],
+    kind: Annotated[str | None, typer.Option("--kind", help="证件类型（默认按号码形态识别）")] = None,
+    nationality: Annotated[str | None, typer.Option("--nationality", help="护照国籍（ISO 三字母）")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """核验证件号码、统一社会信用代码或手机号，打印解析结果；不通过时退出码为 1。"""
+    try:
+        if what == "id":
+            facts: dict[str, Any] = identity.parse_identity(value, kind, nationality=nationality,
+                                                                  today=local_today(system_clock())).to_dict()
+        elif what == "uscc":
+            facts = identity.parse_credit_code(value).to_dict()
+        elif what == "phone":
+            facts = {"kind": "mobile", "number": identity.parse_mobile(value)}
+        else:
+            raise RuleViolation("CHECK_BAD_KIND", "核验类型只能是 id、uscc 或 phone。")
+    except RuleViolation as exc:
+        if as_json:
+            out.print_json(json.dumps({"ok": False, **exc.to_dict()}, ensure_ascii=False))
+        else:
+            say_refusal(exc.code, exc.message)
+        raise typer.Exit(1) from None
+    if as_json:
+        out.print_json(json.dumps({"ok": True, **facts}, ensure_ascii=False, default=str))
+    else:
+        for key, val in facts.items():
+            if val is not None:
+                out.print(f"{key}: {val}", highlight=False)
+
+
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

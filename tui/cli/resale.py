@@ -1,0 +1,151 @@
+"""`wangqian contract …` and `wangqian report contract|receipt|notice …`: resale
+net-signing from the command line.
+
+``contract sweep`` deletes expired drafts (the terminals also sweep at start-up
+and periodically; a hall may run this from cron as well); ``contract show``
+prints one contract as the counter sees it (numbers masked); ``contract list``
+lists contracts by status. The documents take CASE, the case number (业务号)
+or the contract number (合同编号). Input that names nothing — an unknown or
+empty CASE, an unknown house check, a material not on the checklist, CASE and
+``--check`` both or neither — exits 2 with one Chinese sentence; other
+refusals (e.g. a notice with nothing to tell) exit 1 like every command.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from core.resale.lifecycle import STATUS_LABELS
+from core.timeutil import show as show_time
+from services.resale import contracts
+from tui.cli.helpers import (
+    OutputOption,
+    database,
+    input_refusals,
+    out,
+    refusals,
+    report_app,
+    system_actor,
+    write_pdf,
+)
+
+contract_app = typer.Typer(help="存量房买卖合同（网签）。", no_args_is_help=True)
+
+#: Refusals that mean the input names nothing: exit 2, not 1.
+BAD_INPUT_CODES = frozenset({
+    "REPORT_NUMBER_EMPTY", "REPORT_CASE_NOT_FOUND", "REPORT_NOT_RESALE", "CONTRACT_NUMBER_EMPTY",
+    "CONTRACT_NOT_FOUND", "NOTICE_CHECK_NOT_FOUND", "NOTICE_CASE_OR_CHECK", "NOTICE_UNKNOWN_MATERIAL",
+})
+
+CaseArgument = Annotated[str, typer.Argument(metavar="CASE", help="业务号或合同编号。")]
+
+
+@contract_app.command("sweep")
+@refusals
+def sweep(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False) -> None:
+    """删除创建后超过时限（24小时）仍未提交的合同草稿，每一份都记入审计日志。"""
+    deleted = contracts.sweep_expired_drafts(database(), contracts.SWEEP_ACTOR)
+    if as_json:
+        out.print_json(json.dumps({"deleted": deleted}, ensure_ascii=False))
+    elif deleted:
+        out.print(f"已删除 {len(deleted)} 份超时未提交的合同草稿：" + "、".join(deleted), markup=False)
+    else:
+        out.print("没有超时未提交的合同草稿。")
+
+
+@contract_app.command("show")
+@refusals
+def show(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")]) -> None:
+    """显示一份合同（证件号码、手机号已遮蔽）。"""
+    view = contracts.contract_by_number(database(), system_actor(), number)
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    rows = [
+        ("合同编号", view.number), ("业务号", view.case_number), ("状态", view.status_label),
+        ("城市", view.city), ("房屋坐落", view.location), ("房源编码", view.house_code),
+        ("版本", str(view.version)), ("购房资格审查", view.qualification_label),
+        ("签约时间", show_time(view.signed_at) if view.signed_at else "—"),
+        ("备案号", view.filing_number or "—"),
+        ("备案时间", show_time(view.filed_at) if view.filed_at else "—"),
+    ]
+    rows += [(f"{p.side_label}", f"{p.name}　{p.id_kind_label} {p.masked_id}　{p.masked_phone}") for p in view.parties]
+    rows += [(label, value) for label, value in (
+        ("共有方式", view.items["co_ownership"]), ("成交价格", view.items["price"]),
+        ("付款方式", view.items["payment_method"]), ("资金监管", view.items["fund_supervised"]),
+        ("签署方式", view.items["signing"]),
+    )]
+    if view.expires_at is not None:
+        rows.append(("草稿删除时间", show_time(view.expires_at)))
+    if view.close_reason:
+        rows.append(("注销/撤销原因", view.close_reason))
+    for label, value in rows:
+        table.add_row(label, value)
+    out.print(table)
+    for change in view.changes:
+        out.print(f"变更 {show_time(change.changed_at)}　{change.item_label}：{change.before} → {change.after}",
+                  markup=False)
+
+
+@contract_app.command("list")
+@refusals
+def list_contracts(
+    status: Annotated[str | None, typer.Option("--status", help="draft / signed / filed / cancelled / revoked")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
+) -> None:
+    """合同列表（最新的在前）。"""
+    rows = contracts.find_contracts(database(), system_actor(), status=status)
+    if as_json:
+        out.print_json(json.dumps([
+            {"number": r.number, "case": r.case_number, "status": r.status, "location": r.location,
+             "price": f"{r.price:f}", "filing_number": r.filing_number} for r in rows
+        ], ensure_ascii=False))
+        return
+    table = Table("合同编号", "业务号", "状态", "房屋坐落", "成交价格（元）")
+    for r in rows:
+        table.add_row(r.number, r.case_number, STATUS_LABELS[r.status], r.location, f"{r.price:,.2f}")
+    out.print(table)
+
+
+@report_app.command("contract")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def report_contract(case: CaseArgument, output: OutputOption) -> None:
+    """存量房买卖合同（记录打印）。"""
+    from services.resale import documents
+
+    db, actor = database(), system_actor()
+    write_pdf(output, lambda: documents.contract_pdf(db, actor, case))
+
+
+@report_app.command("receipt")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def report_receipt(case: CaseArgument, output: OutputOption) -> None:
+    """受理回执：业务号、受理人和已收材料。"""
+    from services.resale import documents
+
+    db, actor = database(), system_actor()
+    write_pdf(output, lambda: documents.receipt_pdf(db, actor, case))
+
+
+@report_app.command("notice")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def report_notice(
+    output: OutputOption,
+    case: Annotated[str | None, typer.Argument(metavar="[CASE]", help="业务号或合同编号（或用 --check）。")] = None,
+    check: Annotated[int | None, typer.Option("--check", metavar="N", help="房源核验记录编号（无业务号时）。")] = None,
+    missing: Annotated[list[str] | None, typer.Option("--missing", metavar="材料",
+                                                      help="尚缺的材料（材料清单中的名称，可重复）。")] = None,
+) -> None:
+    """一次性告知书：最近一次房源核验未通过的事项和尚缺的材料。"""
+    from services.resale import documents
+
+    db, actor = database(), system_actor()
+    write_pdf(output, lambda: documents.notice_pdf(db, actor, case, check_id=check,
+                                                             missing=tuple(missing or ())))

@@ -1,0 +1,42 @@
+"""The app factory: settings, database handle and terminal, made one way.
+
+The CLI, the TUI and the tests all start here. ``load_settings`` reads the
+environment once; ``open_database`` makes the one handle every use case is
+given (the hall's settings and the clock ride on it); ``create_app`` makes
+the counter terminal on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core.clock import Clock, system_clock
+from reports import fonts
+from storage.engine import Database
+from storage.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from tui.app import WangqianApp
+
+__all__ = ["create_app", "load_settings", "open_database", "open_demo_database"]
+
+
+def open_database(settings: Settings, *, url: str | None = None, clock: Clock = system_clock) -> Database:
+    """The hall's database (``url`` overrides ``Settings.database_url``), with its settings and clock."""
+    fonts.configure(settings.cjk_font)
+    return Database(url or settings.database_url(), settings=settings, clock=clock)
+
+
+def open_demo_database(settings: Settings, *, clock: Clock = system_clock) -> Database:
+    """The demo's own embedded file (``demo.db`` in the data folder); not loaded here."""
+    return open_database(settings, url=settings.demo_database_url(), clock=clock)
+
+
+def create_app(db: Database, **options: Any) -> WangqianApp:
+    """The counter terminal on ``db`` (options: ``demo_logins``, ``idle_seconds``,
+    ``draft_sweep_seconds``; see ``WangqianApp``)."""
+    from tui.app import (
+        WangqianApp,  # Textual only when a terminal is wanted, not for every command
+    )
+
+    return WangqianApp(db, **options)

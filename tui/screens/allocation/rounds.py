@@ -1,0 +1,443 @@
+"""选房场次: the rounds, their counts and results; a supervisor runs, verifies,
+reopens, prints and organises the supplementary round (补选) from here.
+
+运行场次 first computes a preview (a dry run that writes nothing) and asks;
+the run itself is one service call in a thread worker whose progress callback
+feeds the ProgressBar. After any act the list, the round's counts and the
+status board counts (房源播报) are loaded again. Clerks see the same list
+without the supervisors' keys; Enter opens 家庭选房 for the round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from core.allocation.selection import (
+    ALLOCATED,
+    CONFIRMED,
+    GAVE_UP,
+    NOT_ALLOCATED,
+    round_phase,
+)
+from core.roles import Permission
+from core.timeutil import SHANGHAI
+from services.allocation import documents, rounds
+from services.allocation.rounds import (
+    BoardCounts,
+    ResultRow,
+    RoundDetail,
+    RoundRow,
+    SupplementaryRound,
+    VerifyReport,
+)
+from tui.screens.allocation.common import (
+    ALLOCATION_CSS,
+    KIND_SHORT,
+    MessageLine,
+    window_short,
+)
+from tui.screens.base import AppScreen
+from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
+from tui.widgets.tables import ListTable
+
+_MANAGE_ACTIONS = {"run", "verify", "reopen", "print_list", "supplementary"}
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+
+
+def run_summary(report: dict[str, Any]) -> str:
+    """共 12 户，已确认 2，已分配 8，未分配 1，已放弃 1 (short enough for the message line)."""
+    counts = Counter(r["status"] for r in report["results"])
+    return (f"共 {len(report['results'])} 户，已确认 {counts[CONFIRMED]}，已分配 {counts[ALLOCATED]}，"
+            f"未分配 {counts[NOT_ALLOCATED]}，已放弃 {counts[GAVE_UP]}")
+
+
+def board_line(counts: BoardCounts) -> str:
+    return f"房源播报：共 {counts.total} 套　可选 {counts.free}　已选定 {counts.taken}　预留 {counts.reserved}"
+
+
+class RoundsScreen(AppScreen):
+    """The rounds of the selection, newest first."""
+
+    CSS_PATH = ALLOCATION_CSS
+
+    BINDINGS = [
+        Binding("enter", "family", "家庭选房", key_display="Enter"),
+        Binding("f5", "run", "运行场次", key_display="F5"),
+        Binding("f6", "verify", "核验", key_display="F6"),
+        Binding("f7", "reopen", "重开", key_display="F7"),
+        Binding("f8", "print_list", "打印公示名单", key_display="F8"),
+        Binding("f9", "supplementary", "组织补选", key_display="F9"),
+        Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+    ]
+
+    class RoundsLoaded(Message):
+        def __init__(self, rows: list[RoundRow], counts: BoardCounts) -> None:
+            super().__init__()
+            self.rows = rows
+            self.counts = counts
+
+    class DetailLoaded(Message):
+        def __init__(self, detail: RoundDetail, results: list[ResultRow]) -> None:
+            super().__init__()
+            self.detail = detail
+            self.results = results
+
+    class Previewed(Message):
+        def __init__(self, row: RoundRow, report: dict[str, Any]) -> None:
+            super().__init__()
+            self.row = row
+            self.report = report
+
+    class RunDone(Message):
+        def __init__(self, row: RoundRow, report: dict[str, Any]) -> None:
+            super().__init__()
+            self.row = row
+            self.report = report
+
+    class Done(Message):
+        """An act finished: its sentence, and whether it is a warning (核验 found a mismatch)."""
+
+        def __init__(self, text: str, ok: bool = True, select_id: int | None = None) -> None:
+            super().__init__()
+            self.text = text
+            self.ok = ok
+            self.select_id = select_id  # a round to put the cursor on (the one just formed)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, RoundRow] = {}
+        self.detail: RoundDetail | None = None
+        self.counts: BoardCounts | None = None
+        self.progress_seen: list[tuple[int, int]] = []  # (done, total) as the run reported it
+        self.ran_round_id: int | None = None  # the round of the last run started here
+        self._select_after: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="status-row"):
+            yield Static("选房场次", classes="screen-title")
+            yield MessageLine("", id="rounds-message", classes="status-line", markup=False)
+        yield ListTable([("场次", None), ("名称", 16), ("类型", None), ("状态", None), ("正选时间", None),
+                         ("家庭", None)], id="rounds")
+        yield Static("", id="round-detail", markup=False)
+        yield Static("", id="board-counts", markup=False)
+        with Horizontal(id="run-row"):
+            yield Label("运行进度", id="run-label")
+            yield ProgressBar(total=7, show_eta=False, id="run-progress")
+        yield ListTable([("排位", None), ("家庭", None), ("主申请人", 10), ("房源编号", 14), ("楼栋/房号", 12),
+                         ("结果", None)], id="round-results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rounds", ListTable).focus()
+        self.query_one("#run-row").display = False
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _MANAGE_ACTIONS:
+            return self.actor.can(Permission.ALLOCATION_MANAGE)
+        return True
+
+    def show_refusal(self, message: str) -> None:
+        self.query_one("#rounds-message", MessageLine).refuse(message)
+
+    # ------------------------------------------------------------ list and detail
+
+    def reload(self) -> None:
+        self._load_rounds()
+
+    @work(thread=True, exclusive=True, group="rounds", exit_on_error=False)
+    def _load_rounds(self) -> None:
+        rows = rounds.rounds_list(self.db, self.actor)
+        counts = rounds.board_counts(self.db, self.actor)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RoundsLoaded(rows, counts))
+
+    def on_rounds_screen_rounds_loaded(self, message: RoundsLoaded) -> None:
+        table = self.query_one("#rounds", ListTable)
+        keep_id = self._select_after or (self.selected.id if self.selected else None)
+        self._select_after = None
+        now = self.db.now()
+        self.rows = {str(r.id): r for r in message.rows}
+        table.set_rows([
+            (str(r.id), [f"第{r.number}场", r.name, KIND_SHORT.get(r.kind, r.kind_label), round_phase(r.status, r.formal_open, r.formal_close, now),
+                         window_short(r.formal_open, r.formal_close), f"{r.families}户"])
+            for r in message.rows
+        ])
+        self.counts = message.counts
+        self.query_one("#board-counts", Static).update(board_line(message.counts))
+        if not message.rows:
+            self.query_one("#round-detail", Static).update("尚无选房场次。")
+            return
+        if keep_id is not None and str(keep_id) in self.rows:
+            table.move_cursor(row=list(self.rows).index(str(keep_id)))
+        if self.selected is not None:
+            self._load_detail(self.selected.id)
+
+    @property
+    def selected(self) -> RoundRow | None:
+        table = self.query_one("#rounds", ListTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(key or "")
+
+    @on(DataTable.RowHighlighted, "#rounds")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = self.rows.get(event.row_key.value or "")
+        if row is not None and (self.detail is None or self.detail.id != row.id):
+            self._load_detail(row.id)
+
+    @work(thread=True, exclusive=True, group="round-detail", exit_on_error=False)
+    def _load_detail(self, round_id: int) -> None:
+        detail, results = rounds.round_overview(self.db, self.actor, round_id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.DetailLoaded(detail, results))
+
+    def on_rounds_screen_detail_loaded(self, message: DetailLoaded) -> None:
+        d = message.detail
+        self.query_one("#run-row").display = d.id == self.ran_round_id  # the bar belongs to the round that ran
+        self.detail = d
+        lines = [
+            f"业务号 {d.case_number or '—'}　预选 {window_short(d.pre_open, d.pre_close)}　"
+            f"正选 {window_short(d.formal_open, d.formal_close)}",
+            f"家庭 {d.families} 户　已确认正选 {d.confirmed}　已放弃 {d.gave_up}　"
+            + (f"已分配 {d.allocated}　未分配 {d.not_allocated}　已运行 {d.run_count} 次"
+               if d.status == "published" else f"尚未公示　已运行 {d.run_count} 次"),
+        ]
+        self.query_one("#round-detail", Static).update("\n".join(lines))
+        table = self.query_one("#round-results", ListTable)
+        table.set_rows([
+            (str(r.family_id), [str(r.rank), str(r.family_id), r.applicant, r.house_code or "—",
+                                f"{r.building}栋{r.room}" if r.building else "—", r.status_label])
+            for r in message.results
+        ])
+
+    @on(DataTable.RowSelected, "#rounds")
+    def _chosen(self) -> None:
+        self.action_family()
+
+    def action_family(self) -> None:
+        from tui.screens.allocation.family import FamilyScreen
+
+        row = self.selected
+        self.app.push_screen(FamilyScreen(round_id=row.id if row else None))
+
+    # ------------------------------------------------------------ 运行场次
+
+    def action_run(self) -> None:
+        row = self.selected
+        if row is not None:
+            self.query_one("#rounds-message", MessageLine).say(f"正在预运行第{row.number}场……")
+            self._preview(row)
+
+    @work(thread=True, exclusive=True, group="run", exit_on_error=False)
+    def _preview(self, row: RoundRow) -> None:
+        report = rounds.run_round(self.db, self.actor, row.id, dry_run=True)
+        self.post_message(self.Previewed(row, report))
+
+    def on_rounds_screen_previewed(self, message: Previewed) -> None:
+        row = message.row
+        self.query_one("#rounds-message", MessageLine).say("")
+        question = (f"预运行结果（未写入）：{run_summary(message.report)}。\n"
+                    f"确定运行第{row.number}场并公示选房结果？")
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self._start_run(row)
+
+        self.app.push_screen(ConfirmDialog(f"运行场次　第{row.number}场", question), callback=chosen)
+
+    def _start_run(self, row: RoundRow) -> None:
+        self.progress_seen = []
+        self.ran_round_id = row.id
+        bar = self.query_one("#run-progress", ProgressBar)
+        bar.update(total=7, progress=0)
+        self.query_one("#run-label", Label).update(f"第{row.number}场运行中")
+        self.query_one("#run-row").display = True
+        self._run(row)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress_seen.append((done, total))
+        self.query_one("#run-progress", ProgressBar).update(total=total, progress=done)
+
+    @work(thread=True, exclusive=True, group="run", exit_on_error=False)
+    def _run(self, row: RoundRow) -> None:
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self._progress, done, total)
+
+        report = rounds.run_round(self.db, self.actor, row.id, progress=progress)
+        self.post_message(self.RunDone(row, report))
+
+    def on_rounds_screen_run_done(self, message: RunDone) -> None:
+        self.query_one("#run-label", Label).update("运行完成")
+        self.detail = None
+        self.query_one("#rounds-message", MessageLine).ok(
+            f"第{message.row.number}场已运行并公示：{run_summary(message.report)}。")
+        self.reload()
+
+    def on_rounds_screen_done(self, message: Done) -> None:
+        line = self.query_one("#rounds-message", MessageLine)
+        line.ok(message.text) if message.ok else line.refuse(message.text)
+        self.detail = None
+        self._select_after = message.select_id
+        self.reload()
+
+    # ------------------------------------------------------------ 核验, 重开, 打印
+
+    def action_verify(self) -> None:
+        row = self.selected
+        if row is not None:
+            self._verify(row)
+
+    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
+    def _verify(self, row: RoundRow) -> None:
+        report: VerifyReport = rounds.verify_round(self.db, self.actor, row.id)
+        self.post_message(self.Done(f"核验第{row.number}场：{report.message}", report.ok))
+
+    def action_reopen(self) -> None:
+        row = self.selected
+        if row is None:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                self._reopen(row, reason)
+
+        self.app.push_screen(ReasonDialog(f"重开场次（撤回选房结果）　第{row.number}场", "请填写重开原因"),
+                             callback=chosen)
+
+    @work(thread=True, exclusive=True, group="reopen", exit_on_error=False)
+    def _reopen(self, row: RoundRow, reason: str) -> None:
+        rounds.reopen_round(self.db, self.actor, row.id, reason)
+        self.post_message(self.Done(f"已撤回第{row.number}场选房结果，房源已释放，可重新运行。"))
+
+    def action_print_list(self) -> None:
+        row = self.selected
+        if row is not None:
+            self._print_list(row)
+
+    @work(thread=True, exclusive=True, group="print", exit_on_error=False)
+    def _print_list(self, row: RoundRow) -> None:
+        data = documents.round_result_list_pdf(self.db, self.actor, row.id)
+        path = self.save_document(f"选房结果公示_第{row.number}场.pdf", data)
+        self.post_message(self.Done(f"公示名单已生成：{path}"))
+
+    # ------------------------------------------------------------ 组织补选
+
+    def action_supplementary(self) -> None:
+        numbers = [r.number for r in self.rows.values()]
+        number = max(numbers, default=0) + 1
+        self.app.push_screen(SupplementaryDialog(number, self.wq.local_now()), callback=self._form_chosen)
+
+    def _form_chosen(self, plan: SupplementaryPlan | None) -> None:
+        if plan is not None:
+            self._form(plan)
+
+    @work(thread=True, exclusive=True, group="supplementary", exit_on_error=False)
+    def _form(self, plan: SupplementaryPlan) -> None:
+        formed: SupplementaryRound = rounds.form_supplementary_round(
+            self.db, self.actor, number=plan.number, name=plan.name, pre_open=plan.pre_open,
+            pre_close=plan.pre_close, formal_open=plan.formal_open, formal_close=plan.formal_close)
+        text = (f"已组织第{formed.number}场补选：{len(formed.families)} 户家庭，"
+                f"已排队发送短信 {formed.sms_queued} 条")
+        if formed.no_phone:
+            text += f"，{len(formed.no_phone)} 户无有效手机号须电话通知"
+        self.post_message(self.Done(text + "。", select_id=formed.round_id))
+
+
+# ---------------------------------------------------------------- 组织补选 dialog
+
+
+@dataclass(frozen=True)
+class SupplementaryPlan:
+    number: int
+    name: str
+    pre_open: datetime
+    pre_close: datetime
+    formal_open: datetime
+    formal_close: datetime
+
+
+class PlanError(ValueError):
+    """A field of the dialog cannot be read (shown as its sentence)."""
+
+
+def parse_local_time(text: str, label: str) -> datetime:
+    """"2026-11-22 09:00" in Shanghai time, as an aware datetime."""
+    text = " ".join(text.split())
+    try:
+        if not _TIME_RE.match(text):
+            raise ValueError
+        return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+    except ValueError:
+        raise PlanError(f"{label}“{text}”格式不正确，请按 yyyy-mm-dd hh:mm 填写，例如 2026-11-22 09:00。") from None
+
+
+def default_windows(now: datetime) -> list[datetime]:
+    """Pre-selection tomorrow 09:00–17:00, formal selection the day after 09:00–11:00 (Shanghai)."""
+    day = now.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+    one, two = day + timedelta(days=1), day + timedelta(days=2)
+    return [one.replace(hour=9), one.replace(hour=17), two.replace(hour=9), two.replace(hour=11)]
+
+
+_PLAN_FIELDS = [("number", "场次号"), ("name", "名　称"), ("pre_open", "预选开始"), ("pre_close", "预选结束"),
+                ("formal_open", "正选开始"), ("formal_close", "正选结束")]
+
+
+class SupplementaryDialog(_Dialog):
+    """组织补选: the new round's number, name and windows (defaults filled in)."""
+
+    CSS_PATH = ALLOCATION_CSS
+
+    def __init__(self, number: int, now: datetime) -> None:
+        super().__init__()
+        times = default_windows(now)
+        self.defaults = {"number": str(number), "name": f"第{number}场补选",
+                         **{key: f"{t:%Y-%m-%d %H:%M}" for (key, _), t in zip(_PLAN_FIELDS[2:], times, strict=True)}}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="supp-box", classes="dialog"):
+            yield Label("组织补选场次", classes="form-title")
+            yield Static("将已申请补选的家庭按原排位安排到新场次，并以短信通知选房时间。", classes="hint")
+            for key, label in _PLAN_FIELDS:
+                with Horizontal(classes="plan-field"):
+                    yield Label(label, classes="plan-label")
+                    yield Input(self.defaults[key], id=f"plan-{key}", compact=True, max_length=60)
+            yield Static("", classes="error-line", markup=False)
+            yield Static("时间按北京时间填写　Enter 组织补选　Esc 取消", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-number", Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        try:
+            plan = self.plan()
+        except PlanError as error:
+            self.show_refusal(str(error))
+            return
+        self.dismiss(plan)
+
+    def plan(self) -> SupplementaryPlan:
+        value = {key: self.query_one(f"#plan-{key}", Input).value.strip() for key, _ in _PLAN_FIELDS}
+        if not value["number"].isdigit():
+            raise PlanError("场次号必须是正整数。")
+        times = [parse_local_time(value[key], label) for key, label in _PLAN_FIELDS[2:]]
+        return SupplementaryPlan(int(value["number"]), value["name"], *times)
+
+

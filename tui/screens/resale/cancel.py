@@ -1,0 +1,777 @@
+"""注销网签 / 注销备案, 撤销网签 and 注销审核: ending a resale contract at the counter.
+
+Every decision is ``services.resale.cancel``'s; these screens gather the
+input, call it and show the route it took and its refusals.
+
+* ``CancelScreen(contract_id)`` — the contract (number, status, house,
+  parties with masked phones). With an application pending it shows it: the
+  kind, state, applicant, reason and one row per confirming party in the look
+  of 短信验证 (``tui.screens.resale.sign_verify.PartyRow``): F6 sends the code to the
+  party whose row has the focus, Enter in a 验证码 field confirms. Without one,
+  a form: 申请人, for a filed contract the kind (注销网签 / 注销备案, each
+  explained), 原因; F5 申请. A contract not signed and without a
+  qualification code is cancelled at once ("已注销，无需对方确认"); otherwise the
+  confirmers appear; a filed contract's application goes to 待审核 once every
+  party confirmed. F7 撤回 asks for a reason.
+* ``RevokeScreen()`` — seed 003: 合同编号 and 证件号码, F5 发送验证码 (to the
+  phone stored on the contract), 短信验证码, 原因 (optional), F9 撤销.
+* ``CancelReviewScreen()`` — supervisors: filed contracts' applications that
+  every party confirmed; F5 同意, F6 不同意 (reason required).
+
+Refusals are shown where they belong: a form field's refusal under the form,
+a party's under its row, the rest on the message line.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+)
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from core.errors import RuleViolation
+from core.roles import Permission
+from core.timeutil import show
+from services.resale import cancel, contracts
+from services.resale.cancel import CancellationView
+from services.resale.contracts import ContractView
+from services.resale.signing import PartyStatus
+from tui.screens.base import AppScreen
+from tui.screens.dialogs import ReasonDialog
+from tui.screens.resale.sign_verify import (
+    PARTY_WORKER,
+    PartyRow,
+    PartyRows,
+    facts_renderable,
+    party_labels,
+)
+from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
+from tui.widgets.tables import ListTable
+
+_PENDING = ("confirming", "review")
+_LIVE = ("draft", "signed", "filed")
+
+#: What each kind of a filed contract's cancellation does (seed 001 §8).
+FILED_KINDS: list[tuple[str, str]] = [("注销网签", "cancel_signing"), ("注销备案", "cancel_filing")]
+FILED_KIND_HELP = ("注销网签——撤销备案，合同失效，保留历史记录；\n"
+                   "注销备案——撤销备案，合同恢复为已签约，可变更合同后重新备案。")
+
+# The confirmer rows share the look of 短信验证's party rows.
+_ROW_CSS = """
+{screen} .party-row {{
+    height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
+}}
+{screen} .party-row:focus-within {{ border: round $accent; }}
+{screen} .party-row.-verified {{ border: round $success; }}
+{screen} .party-head, {screen} .party-actions {{ height: 1; }}
+{screen} .party-who {{ width: 1fr; }}
+{screen} .party-state {{ width: auto; }}
+{screen} .code-label {{ width: 7; }}
+{screen} .code-input {{ width: 10; margin-right: 2; }}
+{screen} .party-actions Button {{ width: auto; min-width: 8; margin-right: 2; }}
+{screen} .party-note {{ display: none; height: auto; }}
+{screen} .party-note.-error {{ display: block; color: $text-error; text-style: bold; }}
+{screen} .party-note.-ok {{ display: block; color: $text-success; }}
+"""
+
+_COMMON_CSS = """
+{screen} .cc-top {{ height: 1; padding: 0 1; }}
+{screen} .cc-message {{ height: auto; padding: 0 1; color: $text-muted; }}
+{screen} .cc-message.-error {{ color: $text-error; text-style: bold; }}
+{screen} .cc-message.-ok {{ color: $text-success; text-style: bold; }}
+{screen} .cc-field {{ height: 1; margin-bottom: 1; }}
+{screen} .cc-label {{ width: 11; }}
+{screen} .cc-field Input, {screen} .cc-field Select {{ width: 1fr; }}
+{screen} .field-error {{ height: auto; color: $text-error; text-style: bold; }}
+{screen} .hint {{ height: auto; color: $text-muted; }}
+"""
+
+
+def _grid(label_width: int = 8) -> Table:
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style=LABEL_STYLE, width=label_width, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    return grid
+
+
+def contract_head(view: ContractView) -> Table:
+    """登记编号, 合同编号, house, price (as 短信验证 shows them), the status and the parties."""
+    grid = facts_renderable(view)
+    status = Text(view.status_label, style="bold")
+    if view.filing_number:
+        status.append(f"　备案号 {view.filing_number}")
+    grid.add_row("合同状态", status)
+    grid.add_row("当事人", Text("　".join(f"{p.side_label} {p.name} {p.masked_phone}" for p in view.parties)))
+    return grid
+
+
+def confirmer_state(confirmed: bool, sent: bool) -> Text:
+    if confirmed:
+        return Text("已确认 ✓", style="bold green")
+    return Text("已发送" if sent else "待确认")
+
+
+def application_renderable(app: CancellationView, *, with_contract: bool = False) -> RenderableType:
+    """One application: kind, state, applicant, reason, who is awaited, the outcome; ``with_contract``
+    (for the review) adds the contract and every party's confirmation."""
+    grid = _grid()
+    if with_contract:
+        grid.add_row("合同编号", Text(app.contract_number))
+        grid.add_row("房屋坐落", Text(app.location))
+    head = Text(app.kind_label, style="bold")
+    head.append("　状态：")
+    head.append(app.state_label, style="bold yellow" if app.state in _PENDING else "bold")
+    if app.case_number:
+        head.append(f"　受理编号 {app.case_number}")
+    grid.add_row("申请事项", head)
+    grid.add_row("申请人", Text(f"{app.applicant_label}　{show(app.requested_at, seconds=False)}"))
+    grid.add_row("原因", Text(app.reason))
+    if app.waiting_for:
+        grid.add_row("待确认", Text(app.waiting_text))
+    elif app.state == "review" and not with_contract:
+        grid.add_row("待确认", Text("各方当事人均已确认，待审核主管审核。", style=MUTED))
+    if with_contract and app.confirmers:
+        grid.add_row("各方确认", Text("\n").join(
+            Text(f"{c.side_label} {c.name} {c.masked_phone}　" + ("已确认 ✓" if c.confirmed else "未确认"))
+            for c in app.confirmers))
+    if app.outcome_note:
+        grid.add_row("处理意见", Text(app.outcome_note))
+    return grid
+
+
+def _party(confirmer) -> PartyStatus:  # type: ignore[no-untyped-def]
+    """A confirmer in the shape 短信验证's rows show."""
+    return PartyStatus(confirmer.key, confirmer.side_label, confirmer.name, confirmer.masked_phone,
+                       confirmer.confirmed)
+
+
+# ============================================================================ 注销网签 / 注销备案
+
+
+class CancelScreen(PartyRows, AppScreen):
+    """注销网签 / 注销备案 of one contract."""
+
+    DEFAULT_CSS = (_COMMON_CSS + _ROW_CSS).format(screen="CancelScreen") + """
+    CancelScreen #cc-facts { height: auto; padding: 0 1; }
+    CancelScreen #cc-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    CancelScreen #cc-form, CancelScreen #cc-app {
+        height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
+    }
+    CancelScreen #cc-kind-box { height: auto; }
+    CancelScreen #cc-kind-box .cc-field { margin-bottom: 0; }
+    CancelScreen #cc-kind-help { margin-bottom: 1; }
+    CancelScreen #cc-app-facts { height: auto; }
+    CancelScreen #cc-confirmers { height: auto; }
+    CancelScreen .-hidden { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("f5", "apply", "申请", key_display="F5"),
+        Binding("f6", "send", "发送验证码", key_display="F6"),
+        Binding("f7", "withdraw", "撤回", key_display="F7"),
+        Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: ContractView, history: list[CancellationView],
+                     notes: dict[str, tuple[str, str]]) -> None:
+            super().__init__()
+            self.view = view
+            self.history = history
+            self.notes = notes
+
+    def __init__(self, contract_id: int) -> None:
+        super().__init__()
+        self.contract_id = contract_id
+        self.view: ContractView | None = None
+        self.pending: CancellationView | None = None
+        self.rows_for: int | None = None  # the application whose confirmer rows are mounted
+        self.sent: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="cc-top"):
+            yield Label("注销网签", classes="screen-title", id="cc-title")
+        yield DetailPane(id="cc-facts")
+        yield Static("", id="cc-message", classes="cc-message", markup=False)
+        with VerticalScroll(id="cc-body"):
+            with Vertical(id="cc-form", classes="-hidden"):
+                with Horizontal(classes="cc-field"):
+                    yield Label("申请人", classes="cc-label")
+                    yield Select([], prompt="请选择申请的当事人", compact=True, id="cc-applicant")
+                with Vertical(id="cc-kind-box", classes="-hidden"):
+                    with Horizontal(classes="cc-field"):
+                        yield Label("注销类型", classes="cc-label")
+                        yield Select(FILED_KINDS, prompt="请选择注销网签或注销备案", compact=True, id="cc-kind")
+                    yield Static(FILED_KIND_HELP, id="cc-kind-help", classes="hint", markup=False)
+                with Horizontal(classes="cc-field"):
+                    yield Label("原　因", classes="cc-label")
+                    yield Input(placeholder="申请注销的原因（必填）", max_length=200, compact=True, id="cc-reason")
+                yield Static("", id="cc-form-error", classes="field-error", markup=False)
+                yield Static("F5 申请", classes="hint")
+            with Vertical(id="cc-app", classes="-hidden"):
+                yield Static("", id="cc-app-facts")
+                yield Vertical(id="cc-confirmers")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cc-facts", DetailPane).show_hint("正在读取合同……")
+        self.query_one("#cc-form").border_title = "注销申请"
+        self.query_one("#cc-app").border_title = "注销申请"
+        self.reload()
+
+    # ------------------------------------------------------------ loading
+
+    def reload(self, notes: dict[str, tuple[str, str]] | None = None) -> None:
+        """Read the contract and its applications (``notes``: sentences for confirmer rows)."""
+        self._load(notes or {})
+
+    @work(thread=True, exclusive=True, group="cc-load", exit_on_error=False, name="cc-load")
+    def _load(self, notes: dict[str, tuple[str, str]]) -> None:
+        view = contracts.get_contract(self.db, self.actor, self.contract_id)
+        history = cancel.cancellations_of(self.db, self.actor, self.contract_id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(view, history, notes))
+
+    async def on_cancel_screen_loaded(self, message: Loaded) -> None:
+        first = self.view is None
+        self.view = view = message.view
+        filed = view.status == "filed"
+        self.query_one("#cc-title", Label).update("注销网签 / 注销备案" if filed else "注销网签")
+        self.query_one("#cc-facts", DetailPane).update(contract_head(view))
+        self.pending = next((h for h in message.history if h.state in _PENDING), None)
+        form, panel = self.query_one("#cc-form"), self.query_one("#cc-app")
+        form.set_class(self.pending is not None or view.status not in _LIVE, "-hidden")
+        panel.set_class(self.pending is None, "-hidden")
+        if first:
+            applicant = self.query_one("#cc-applicant", Select)
+            applicant.set_options([(f"{p.side_label} {p.name}", p.key) for p in view.parties])
+            self.query_one("#cc-kind-box").set_class(not filed, "-hidden")
+        mounted = self.pending is not None and await self._show_pending(self.pending)
+        for key, (text, style) in message.notes.items():
+            self.set_note(key, text, style)
+        if view.status not in _LIVE and self.pending is None and first:
+            self.set_message(f"该合同{view.status_label}，不能再注销。", style="-error")
+        self.refresh_bindings()
+        if first or mounted or self.focused is None:
+            self._focus_start()
+
+    async def _show_pending(self, app: CancellationView) -> bool:
+        """Show the pending application; True when its confirmer rows were (re)mounted."""
+        self.query_one("#cc-app").border_title = f"注销申请　{app.state_label}"
+        self.query_one("#cc-app-facts", Static).update(application_renderable(app))
+        box = self.query_one("#cc-confirmers", Vertical)
+        mounted = self.rows_for != app.id
+        if mounted:
+            await box.remove_children()
+            labels = party_labels([c.key for c in app.confirmers])
+            await box.mount_all([PartyRow(i, _party(c), labels[c.key]) for i, c in enumerate(app.confirmers)])
+            for field in box.query(Input):
+                field.cursor_blink = not self.wq.is_headless
+            self.rows_for = app.id
+            self.sent = set()
+        for i, c in enumerate(app.confirmers):
+            row = self._row(i)
+            if row is None:
+                continue
+            row.query_one(f"#state-{i}", Static).update(confirmer_state(c.confirmed, c.key in self.sent))
+            done = c.confirmed or app.state != "confirming"
+            row.set_class(c.confirmed, "-verified")
+            for widget in row.query("Input, Button"):
+                widget.disabled = done
+        return mounted
+
+    def _focus_start(self) -> None:
+        if self.pending is not None:
+            self.focus_next_unconfirmed()
+        elif not self.query_one("#cc-form").has_class("-hidden"):
+            self.query_one("#cc-applicant", Select).focus()
+
+    def party_keys(self) -> list[str]:
+        return [] if self.pending is None else [c.key for c in self.pending.confirmers]
+
+    # ------------------------------------------------------------ messages
+
+    def set_message(self, text: str, *, style: str = "") -> None:
+        line = self.query_one("#cc-message", Static)
+        line.set_classes(f"cc-message {style}".strip())
+        line.update(text)
+
+    def show_refusal(self, message: str) -> None:
+        self.set_message(message, style="-error")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Runs before the shared handler: a party's refusal goes to its row, the form's under the form.
+        worker = event.worker
+        if event.state is not WorkerState.ERROR or not isinstance(worker.error, RuleViolation):
+            return
+        if self.route_party_refusal(event):
+            return
+        if worker.name == "cc-apply":
+            self.query_one("#cc-form-error", Static).update(worker.error.message)
+            self.set_message("")
+            target = {"applicant": "#cc-applicant", "kind": "#cc-kind", "reason": "#cc-reason"}.get(
+                worker.error.field or "")
+            if target:
+                self.query_one(target).focus()
+            event.prevent_default()
+
+    # ------------------------------------------------------------ which confirmer
+
+    def focused_party(self) -> int | None:
+        """The confirmer whose row holds the focus, else the first not yet confirmed."""
+        node: Widget | None = self.focused
+        while node is not None and not isinstance(node, PartyRow):
+            node = node.parent if isinstance(node.parent, Widget) else None
+        if isinstance(node, PartyRow):
+            return node.index
+        if self.pending is None:
+            return None
+        return next((i for i, c in enumerate(self.pending.confirmers) if not c.confirmed), None)
+
+    def focus_next_unconfirmed(self) -> None:
+        if self.pending is None or self.pending.state != "confirming":
+            return
+        index = next((i for i, c in enumerate(self.pending.confirmers) if not c.confirmed), None)
+        if index is not None:
+            self.query_one(f"#code-{index}", Input).focus()
+
+    # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "apply":
+            return self.view is not None and self.pending is None and self.view.status in _LIVE
+        if action == "send":
+            return self.pending is not None and self.pending.state == "confirming"
+        if action == "withdraw":
+            return self.pending is not None
+        return True
+
+    def action_apply(self) -> None:
+        if not self.check_action("apply", ()) or self.view is None:
+            return
+        applicant = self.query_one("#cc-applicant", Select).selection or ""
+        kind = self.query_one("#cc-kind", Select).selection or ""
+        reason = self.query_one("#cc-reason", Input).value
+        filed = self.view.status == "filed"
+        self.query_one("#cc-form-error", Static).update("")
+        self.set_message("正在办理……")
+        db, actor, contract_id = self.db, self.actor, self.contract_id
+
+        def apply() -> None:
+            if filed:
+                done = cancel.apply_filed_cancellation(db, actor, contract_id, kind=str(kind),
+                                                                applicant_key=str(applicant), reason=reason)
+            else:
+                done = cancel.apply_cancellation(db, actor, contract_id, applicant_key=str(applicant),
+                                                          reason=reason)
+            self.app.call_from_thread(self._applied, done)
+
+        self.run_worker(apply, thread=True, exclusive=True, group="cc-act", exit_on_error=False, name="cc-apply")
+
+    def _applied(self, done: CancellationView) -> None:
+        self.query_one("#cc-reason", Input).value = ""
+        if done.state == "done":
+            self.set_message("已注销，无需对方确认。已短信通知对方当事人。", style="-ok")
+        else:
+            self.set_message(f"已受理{done.kind_label}申请，须{done.waiting_text}确认：F6 发送验证码，"
+                             "当事人报读验证码后按 Enter 确认。", style="-ok")
+        self.reload()
+
+    def action_send(self, index: int | None = None) -> None:
+        if not self.check_action("send", ()) or self.pending is None:
+            return
+        index = self.focused_party() if index is None else index
+        if index is None:
+            return
+        app, party = self.pending, self.pending.confirmers[index]
+        self.set_note(party.key, "正在发送……", "-ok")
+        db, actor = self.db, self.actor
+
+        def send() -> None:
+            sent = cancel.send_cancellation_code(db, actor, app.id, party.key)
+            note = f"验证码已发送至 {sent.masked_phone}，请当事人报读短信中的6位验证码。"
+            self.app.call_from_thread(self._sent, party.key, note)
+
+        self.run_worker(send, thread=True, exclusive=True, group=f"cc-party-{index}", exit_on_error=False,
+                        name=PARTY_WORKER + party.key)
+        self.query_one(f"#code-{index}", Input).focus()
+
+    def _sent(self, key: str, note: str) -> None:
+        self.sent.add(key)
+        self.reload({key: (note, "-ok")})
+
+    def confirm(self, index: int) -> None:
+        if not self.check_action("send", ()) or self.pending is None:
+            return
+        app, party = self.pending, self.pending.confirmers[index]
+        if party.confirmed:
+            return
+        code = self.query_one(f"#code-{index}", Input).value
+        self.set_note(party.key, "正在验证……", "-ok")
+        db, actor = self.db, self.actor
+
+        def check() -> None:
+            done = cancel.confirm_cancellation(db, actor, app.id, party.key, code)
+            self.app.call_from_thread(self._confirmed, index, party.key, done)
+
+        self.run_worker(check, thread=True, exclusive=True, group=f"cc-party-{index}", exit_on_error=False,
+                        name=PARTY_WORKER + party.key)
+
+    def _confirmed(self, index: int, key: str, done: CancellationView) -> None:
+        self.query_one(f"#code-{index}", Input).value = ""
+        if done.state == "done":
+            self.set_message("当事人已确认，合同已注销，已短信通知各方当事人。", style="-ok")
+        elif done.state == "review":
+            self.set_message(f"各方当事人均已确认，{done.kind_label}申请已提交审核（待审核）。", style="-ok")
+        self.reload({key: ("确认成功。", "-ok")})
+
+    @on(Input.Submitted, ".code-input")
+    def _code_entered(self, event: Input.Submitted) -> None:
+        assert event.input.id is not None
+        self.confirm(int(event.input.id.split("-")[1]))
+
+    @on(Input.Submitted, "#cc-reason")
+    def _reason_entered(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        name, _, index = (event.button.id or "").partition("-")
+        if name == "send":
+            self.action_send(int(index))
+        elif name == "verify":
+            self.confirm(int(index))
+
+    def action_withdraw(self) -> None:
+        if not self.check_action("withdraw", ()) or self.pending is None:
+            return
+        app = self.pending
+        self.app.push_screen(ReasonDialog(f"撤回{app.kind_label}申请", "请填写撤回原因（必填）"),
+                             callback=lambda reason: self._withdraw(app, reason))
+
+    def _withdraw(self, app: CancellationView, reason: str | None) -> None:
+        if reason is None:  # Esc: nothing withdrawn
+            return
+        db, actor = self.db, self.actor
+        self.set_message("正在办理……")
+
+        def withdraw() -> None:
+            cancel.withdraw_cancellation(db, actor, app.id, reason=reason)
+            self.app.call_from_thread(self._withdrawn, app)
+
+        self.run_worker(withdraw, thread=True, exclusive=True, group="cc-act", exit_on_error=False,
+                        name="cc-withdraw")
+
+    def _withdrawn(self, app: CancellationView) -> None:
+        self.set_message(f"{app.kind_label}申请已撤回，合同继续有效，已短信通知当事人。", style="-ok")
+        self.rows_for = None
+        self.reload()
+
+
+# ============================================================================ 撤销网签 (seed 003)
+
+
+class RevokeScreen(AppScreen):
+    """撤销网签 by contract number, the party's ID number and the SMS code."""
+
+    DEFAULT_CSS = _COMMON_CSS.format(screen="RevokeScreen") + """
+    RevokeScreen #rv-body { height: 1fr; padding: 0 1; }
+    RevokeScreen #rv-form {
+        height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
+    }
+    RevokeScreen .cc-field { margin-bottom: 0; }
+    RevokeScreen .cc-field Button { width: auto; min-width: 8; margin-left: 2; }
+    RevokeScreen .note { height: auto; margin-bottom: 1; }
+    RevokeScreen .note.-error { color: $text-error; text-style: bold; }
+    RevokeScreen .note.-ok { color: $text-success; }
+    RevokeScreen #rv-result { height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("f5", "send", "发送验证码", key_display="F5"),
+        Binding("f9", "revoke", "撤销", key_display="F9"),
+        Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done: CancellationView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="cc-top"):
+            yield Label("撤销网签", classes="screen-title")
+        with VerticalScroll(id="rv-body"):
+            yield Static("交易当事人凭网签合同编号、本人身份证件号码和合同登记手机号码收到的短信验证码，"
+                         "可撤销已签约、未备案的网签合同；撤销后将短信通知对方当事人。", classes="hint",
+                         markup=False)
+            with Vertical(id="rv-form"):
+                with Horizontal(classes="cc-field"):
+                    yield Label("合同编号", classes="cc-label")
+                    yield Input(placeholder="网签合同编号", max_length=40, compact=True, id="rv-number")
+                with Horizontal(classes="cc-field"):
+                    yield Label("证件号码", classes="cc-label")
+                    yield Input(placeholder="交易当事人身份证件号码", max_length=40, compact=True, id="rv-id")
+                    yield Button("发送验证码", id="rv-send", compact=True)
+                yield Static("", id="rv-send-note", classes="note", markup=False)
+                with Horizontal(classes="cc-field"):
+                    yield Label("短信验证码", classes="cc-label")
+                    yield Input(placeholder="6位数字", max_length=6, restrict=r"[0-9]*", compact=True, id="rv-code")
+                with Horizontal(classes="cc-field"):
+                    yield Label("原　因", classes="cc-label")
+                    yield Input(placeholder="可不填", max_length=200, compact=True, id="rv-reason")
+                    yield Button("撤销", id="rv-revoke", compact=True, variant="error")
+                yield Static("", id="rv-note", classes="note", markup=False)
+            yield Static("", id="rv-result", classes="cc-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rv-form").border_title = "撤销网签申请"
+        self.query_one("#rv-number", Input).focus()
+
+    def _note(self, selector: str, text: str, style: str = "") -> None:
+        note = self.query_one(selector, Static)
+        note.set_classes(f"note {style}".strip())
+        note.update(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A refusal of the send is shown under the number and ID; of the revocation, under the code.
+        worker = event.worker
+        if event.state is WorkerState.ERROR and isinstance(worker.error, RuleViolation):
+            self._note("#rv-send-note" if worker.name == "rv-send" else "#rv-note", worker.error.message, "-error")
+            event.prevent_default()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("send", "revoke"):
+            return self.done is None
+        return True
+
+    def _fields(self) -> tuple[str, str]:
+        return self.query_one("#rv-number", Input).value, self.query_one("#rv-id", Input).value
+
+    def action_send(self) -> None:
+        if not self.check_action("send", ()):
+            return
+        number, ident = self._fields()
+        self._note("#rv-send-note", "正在发送……", "-ok")
+        self._send(number, ident)
+
+    @work(thread=True, exclusive=True, group="rv-act", exit_on_error=False, name="rv-send")
+    def _send(self, number: str, ident: str) -> None:
+        sent = cancel.send_revocation_code(self.db, self.actor, contract_number=number, id_number=ident)
+        self.app.call_from_thread(self._sent, sent.masked_phone)
+
+    def _sent(self, masked_phone: str) -> None:
+        self._note("#rv-send-note", f"验证码已发送至合同登记的手机号码 {masked_phone}，请当事人报读6位验证码。", "-ok")
+        self.query_one("#rv-code", Input).focus()
+
+    def action_revoke(self) -> None:
+        if not self.check_action("revoke", ()):
+            return
+        number, ident = self._fields()
+        code = self.query_one("#rv-code", Input).value
+        reason = self.query_one("#rv-reason", Input).value
+        self._note("#rv-note", "正在办理……", "-ok")
+        self._revoke(number, ident, code, reason)
+
+    @work(thread=True, exclusive=True, group="rv-act", exit_on_error=False, name="rv-revoke")
+    def _revoke(self, number: str, ident: str, code: str, reason: str) -> None:
+        done = cancel.revoke_by_code(self.db, self.actor, contract_number=number, id_number=ident,
+                                              code=code, reason=reason)
+        self.app.call_from_thread(self._revoked, done)
+
+    def _revoked(self, done: CancellationView) -> None:
+        self.done = done
+        self._note("#rv-note", "")
+        result = self.query_one("#rv-result", Static)
+        result.set_classes("cc-message -ok")
+        result.update(f"合同 {done.contract_number}（{done.location}）已撤销网签，由{done.applicant_label}凭短信验证码办理；"
+                      "已短信通知对方当事人。")
+        for widget in self.query("#rv-form Input, #rv-form Button"):
+            widget.disabled = True
+        self.refresh_bindings()
+
+    @on(Input.Submitted, "#rv-id")
+    def _id_entered(self) -> None:
+        self.action_send()
+
+    @on(Input.Submitted, "#rv-code, #rv-reason")
+    def _code_entered(self) -> None:
+        self.action_revoke()
+
+    @on(Button.Pressed, "#rv-send")
+    def _send_pressed(self) -> None:
+        self.action_send()
+
+    @on(Button.Pressed, "#rv-revoke")
+    def _revoke_pressed(self) -> None:
+        self.action_revoke()
+
+
+# ============================================================================ 注销审核
+
+
+class CancelReviewScreen(AppScreen):
+    """注销审核: filed contracts' cancellations confirmed by every party, for the supervisors."""
+
+    DEFAULT_CSS = _COMMON_CSS.format(screen="CancelReviewScreen") + """
+    CancelReviewScreen #cr-list { height: 7; margin: 0 1; }
+    CancelReviewScreen #cr-scroll {
+        height: 1fr; border: round $primary; border-title-color: $accent; padding: 0 1; scrollbar-size-vertical: 1;
+    }
+    """
+
+    COLUMNS: list[tuple[str, int | None]] = [
+        ("合同编号", None), ("房屋坐落", 18), ("申请事项", None), ("申请人", 10), ("申请时间", None),
+    ]
+    BINDINGS = [
+        Binding("f5", "approve", "同意", key_display="F5"),
+        Binding("f6", "refuse", "不同意", key_display="F6"),
+        Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+    ]
+
+    class QueueLoaded(Message):
+        def __init__(self, rows: list[CancellationView]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, CancellationView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="cc-top"):
+            yield Label("注销审核", classes="screen-title")
+        yield Static("", id="cr-message", classes="cc-message", markup=False)
+        yield ListTable(self.COLUMNS, id="cr-list")
+        with VerticalScroll(id="cr-scroll"):
+            yield DetailPane(id="cr-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cr-scroll").border_title = "申请详情"
+        self.query_one("#cr-detail", DetailPane).show_hint("正在读取审核队列……")
+        self.query_one("#cr-list", ListTable).focus()
+        self.reload()
+
+    def set_message(self, text: str, *, style: str = "") -> None:
+        line = self.query_one("#cr-message", Static)
+        line.set_classes(f"cc-message {style}".strip())
+        line.update(text)
+
+    def show_refusal(self, message: str) -> None:
+        self.set_message(message, style="-error")
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="cr-load", exit_on_error=False)
+    def _load(self) -> None:
+        rows = cancel.review_queue(self.db, self.actor)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.QueueLoaded(rows))
+
+    def on_cancel_review_screen_queue_loaded(self, message: QueueLoaded) -> None:
+        self.rows = {str(r.id): r for r in message.rows}
+        self.query_one("#cr-list", ListTable).set_rows([
+            (key, [r.contract_number, r.location, r.kind_label, r.applicant_label,
+                   show(r.requested_at, seconds=False)])
+            for key, r in self.rows.items()
+        ])
+        self.query_one("#cr-scroll").border_title = f"申请详情（待审核 {len(self.rows)} 件）"
+        self._show_selected()
+
+    def selected(self) -> CancellationView | None:
+        table = self.query_one("#cr-list", ListTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(key or "")
+
+    def _show_selected(self) -> None:
+        app = self.selected()
+        detail = self.query_one("#cr-detail", DetailPane)
+        if app is None:
+            detail.show_hint("没有待审核的注销申请。")
+        else:
+            help_text = dict(zip(("cancel_signing", "cancel_filing"), FILED_KIND_HELP.split("\n"), strict=True))
+            parts: list[RenderableType] = [application_renderable(app, with_contract=True)]
+            if app.kind in help_text:
+                parts.append(Text(help_text[app.kind], style=MUTED))
+            detail.update(Group(*parts))
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._show_selected()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("approve", "refuse"):
+            actor = self.wq.actor
+            return actor is not None and actor.can(Permission.CONTRACT_REVIEW) and self.selected() is not None
+        return True
+
+    def action_approve(self) -> None:
+        app = self.selected()
+        if app is None or not self.check_action("approve", ()):
+            return
+        self.set_message("正在办理……")
+        self._decide(app, True, "")
+
+    def action_refuse(self) -> None:
+        app = self.selected()
+        if app is None or not self.check_action("refuse", ()):
+            return
+        self.app.push_screen(ReasonDialog(f"不同意{app.kind_label}　合同 {app.contract_number}",
+                                          "请填写不同意的原因（必填）"),
+                             callback=lambda note: self._refused(app, note))
+
+    def _refused(self, app: CancellationView, note: str | None) -> None:
+        if note is None:  # Esc: nothing decided
+            return
+        self.set_message("正在办理……")
+        self._decide(app, False, note)
+
+    @work(thread=True, exclusive=True, group="cr-act", exit_on_error=False)
+    def _decide(self, app: CancellationView, approved: bool, note: str) -> None:
+        done = cancel.review_cancellation(self.db, self.actor, app.id, approved=approved, note=note)
+        contract = contracts.get_contract(self.db, self.actor, done.contract_id)
+        if approved:
+            text = (f"已同意合同 {done.contract_number} 的{done.kind_label}申请，合同现为{contract.status_label}，"
+                    "已短信通知当事人。")
+        else:
+            text = (f"不同意合同 {done.contract_number} 的{done.kind_label}申请（{done.outcome_note}），"
+                    f"合同仍为{contract.status_label}，已短信通知当事人。")
+        self.app.call_from_thread(self._decided, text)
+
+    def _decided(self, text: str) -> None:
+        self.set_message(text, style="-ok")
+        self.reload()
+
+
+__all__ = [
+    "CancelReviewScreen",
+    "CancelScreen",
+    "RevokeScreen",
+    "application_renderable",
+    "confirmer_state",
+    "contract_head",
+]
