@@ -41,11 +41,11 @@ from types import MappingProxyType
 from typing import Any
 
 from bench import round_data
+from core.allocation.rounds import HouseState, ListKind
 from core.allocation.selection import FamilyInput, RoundInput, resolve
 from core.roles import Actor
 from services import data
-from services.allocation.common import FORMAL, FREE
-from services.allocation.run import run_round
+from services.allocation.run import RUN_PHASES, run_round
 from storage.engine import Database
 from storage.settings import Settings
 
@@ -53,8 +53,6 @@ TARGET_RATIO = 1.5
 
 # progress(done, total, what): what is a short Chinese label of the current step.
 Progress = Callable[[int, int, str], None]
-
-_RUN_PHASES = 7  # run_round reports 7 phases
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -76,7 +74,7 @@ def baseline_round(conn: sqlite3.Connection, round_id: int) -> list[tuple[int, i
     for hid, code, state in conn.execute("SELECT id, code, state FROM public_house ORDER BY building, floor, room, id"):
         code_of[hid] = code
         house_id[code] = hid
-        if state == FREE:
+        if state == HouseState.FREE:
             pool.append(code)
     fam_rows = conn.execute("SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family "
                             "WHERE round_id = ? ORDER BY rank", (round_id,)).fetchall()
@@ -84,7 +82,7 @@ def baseline_round(conn: sqlite3.Connection, round_id: int) -> list[tuple[int, i
     last = None
     codes: list[str] = []
     for fid, hid in conn.execute("SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ? "
-                                 "ORDER BY family_id, list_kind, position", (round_id, FORMAL)):
+                                 "ORDER BY family_id, list_kind, position", (round_id, ListKind.FORMAL)):
         if fid != last:
             wishes[fid] = codes = []
             last = fid
@@ -130,7 +128,7 @@ def allocation_round(
     if not 1 <= repeat <= 3:
         raise ValueError("repeat must be 1, 2 or 3")
     actor = Actor.system("bench")
-    total = 2 + repeat * (1 + _RUN_PHASES)
+    total = 2 + repeat * (1 + RUN_PHASES)
     done = 0
 
     def tick(what: str, step: int = 1) -> None:
@@ -198,14 +196,14 @@ def allocation_round(
                 report = run_round(run_db, actor, round_id, progress=phase)
                 end_to_end_times.append(time.perf_counter() - started)
                 end_to_end_cpu.append(time.process_time() - cpu)
-                done = first + _RUN_PHASES
+                done = first + RUN_PHASES
             finally:
                 run_db.dispose()
             copy.unlink()
             for suffix in ("-wal", "-shm"):
                 Path(f"{copy}{suffix}").unlink(missing_ok=True)
-            end_to_end_results = [(r["family"], r["rank"], r["house"], r["status"]) for r in report["results"]]
-            free_agree = free_agree and len(report["free_after"]) == houses - sum(
+            end_to_end_results = [tuple(line) for line in report.results]
+            free_agree = free_agree and len(report.free_after) == houses - sum(
                 1 for r in baseline_results if r[2] is not None)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -18,14 +18,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from core.allocation.rounds import (
+    FamilyStatus,
+    HouseState,
+    ListKind,
+    RoundKind,
+    RoundStatus,
+)
 from core.identity import check_char_gb11643
 from core.roles import Actor
 from services import audit
 from services.allocation.common import (
-    FORMAL,
-    FREE,
-    OPEN,
-    REGULAR,
     RF,
     F,
     H,
@@ -81,7 +84,7 @@ def generate_round_data(db: Database, families: int, houses: int, list_len: int,
                 "code": f"{prefix}{building + 1:03d}-{floor + 1:02d}{room + 1:02d}", "project": f"基准测试项目{number}",
                 "building": f"{building + 1:03d}", "unit": "1", "floor": floor + 1, "room": f"{floor + 1:02d}{room + 1:02d}",
                 "layout": layout, "orientation": rng.choice(_ORIENTATIONS), "area": area,
-                "monthly_rent": (area * Decimal("35.5")).quantize(Decimal("0.01")), "state": FREE,
+                "monthly_rent": (area * Decimal("35.5")).quantize(Decimal("0.01")), "state": HouseState.FREE.value,
             })
         for chunk in _chunks(house_rows):
             conn.execute(H.insert(), chunk)
@@ -109,15 +112,16 @@ def generate_round_data(db: Database, families: int, houses: int, list_len: int,
         family_rows = []
         for i, pid in enumerate(person_ids):
             size = rng.choice((1, 2, 3, 3, 4, 5))
-            family_rows.append({"main_applicant_id": pid, "rank": first_rank + i, "size": size, "status": "waiting",
-                                "eligible_layouts": _ELIGIBLE[size]})
+            family_rows.append({"main_applicant_id": pid, "rank": first_rank + i, "size": size,
+                                "status": FamilyStatus.WAITING.value, "eligible_layouts": _ELIGIBLE[size]})
         for chunk in _chunks(family_rows):
             conn.execute(F.insert(), chunk)
         family_ids = list(conn.execute(
             select(F.c.id).where(F.c.rank >= first_rank).order_by(F.c.rank)).scalars())
 
         conn.execute(R.insert(), [{
-            "number": number, "name": f"基准测试第{number}场", "kind": REGULAR, "status": OPEN, "run_count": 0,
+            "number": number, "name": f"基准测试第{number}场", "kind": RoundKind.REGULAR, "status": RoundStatus.OPEN,
+            "run_count": 0,
             "pre_open": now - timedelta(days=10), "pre_close": now - timedelta(days=8),
             "formal_open": now - timedelta(days=7), "formal_close": now - timedelta(days=6),
         }])
@@ -135,6 +139,8 @@ def generate_round_data(db: Database, families: int, houses: int, list_len: int,
                                      "VALUES (?, ?, ?, ?, ?)", rows)
 
         total_wishes = 0
+        # Bulk rows carry the plain values (.value): sqlite3 tries to adapt a str subclass row by row.
+        formal = ListKind.FORMAL.value
         for i, fid in enumerate(family_ids):
             centre = int(rng.random() ** 2 * houses)
             start = max(0, min(centre - window // 2, houses - window))
@@ -145,7 +151,7 @@ def generate_round_data(db: Database, families: int, houses: int, list_len: int,
                             "confirm_house_id": confirm, "confirmed_at": now - timedelta(days=6, hours=1) if confirm else None,
                             "gave_up": 0.01 <= roll < 0.015,
                             "gave_up_at": now - timedelta(days=6, hours=1) if 0.01 <= roll < 0.015 else None})
-            wish_rows.extend((round_id, fid, FORMAL, p, h) for p, h in enumerate(picks, start=1))
+            wish_rows.extend((round_id, fid, formal, p, h) for p, h in enumerate(picks, start=1))
             if len(wish_rows) >= _BATCH:
                 insert_wishes(wish_rows)
                 total_wishes += len(wish_rows)

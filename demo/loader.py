@@ -70,14 +70,15 @@ def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids:
     cases clerks then accept would depend on the day the demo was made. The
     sample's rounds are shown without a case number ("—").
     """
-    from services.allocation.common import OPEN, RF, check_windows
+    from core.allocation.rounds import RoundStatus
+    from services.allocation.common import RF, check_windows
 
     pre_open, pre_close = _moment(r["pre_open"]), _moment(r["pre_close"])
     formal_open, formal_close = _moment(r["formal_open"]), _moment(r["formal_close"])
     check_windows(pre_open, pre_close, formal_open, formal_close)
     rnd = AllocationRound(number=r["number"], name=r["name"], kind=r["kind"], case_number=None,
                           pre_open=pre_open, pre_close=pre_close, formal_open=formal_open,
-                          formal_close=formal_close, status=OPEN, run_count=0)
+                          formal_close=formal_close, status=RoundStatus.OPEN, run_count=0)
     session.add(rnd)
     session.flush()
     rank = dict(session.execute(select(Family.id, Family.rank).where(Family.id.in_(family_ids))).all())

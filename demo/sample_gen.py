@@ -33,12 +33,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from core.allocation.rounds import FamilyStatus
 from core.allocation.selection import (
-    ALLOCATED,
-    CONFIRMED,
-    GAVE_UP,
-    NOT_ALLOCATED,
+    HOUSED,
     FamilyInput,
+    ResultStatus,
     RoundInput,
     resolve,
 )
@@ -1380,7 +1379,7 @@ class SampleBuilder:
             # 补选申请: a few families left without a house applied after the results were published.
             published = datetime.fromisoformat(run_at).replace(tzinfo=_CST)
             left = [row["family"] for row in self.round_families
-                    if row["round"] == key and row["result_status"] == NOT_ALLOCATED]
+                    if row["round"] == key and row["result_status"] == ResultStatus.NOT_ALLOCATED]
             for family in sorted(rng.sample(left, 3)):
                 self.supplementary.append(
                     {"family": family, "from_round": key,
@@ -1399,11 +1398,11 @@ class SampleBuilder:
             eligible = set(fam["eligible_layouts"].split(","))
             candidates = [h for h in free if layout_of[h] in eligible]
             target = targets.get(fam["key"])
-            gave_up = target == GAVE_UP or (target is None and rng.random() < 0.025)
+            gave_up = target == FamilyStatus.GAVE_UP or (target is None and rng.random() < 0.025)
             pre = self._pick_list(candidates, self._list_length() if target is None else rng.randint(6, 14))
             if gave_up:
                 formal: list[str] = []
-            elif target == NOT_ALLOCATED:
+            elif target == FamilyStatus.NOT_ALLOCATED:
                 # A short list of houses that families ranked before it took, or no formal list at all.
                 lost = [h for h in taken if layout_of[h] in eligible]
                 formal = self._pick_list(lost, rng.randint(1, 2)) if lost else []
@@ -1424,16 +1423,16 @@ class SampleBuilder:
             open_ = [h for h in formal if h not in taken]
             confirm = None
             if gave_up:
-                result, status = None, GAVE_UP
+                result, status = None, ResultStatus.GAVE_UP
             elif open_:
                 if rng.random() < 0.3:  # 确认正选 after the forecast: mostly the house it forecast
                     confirm = open_[0] if rng.random() < 0.7 else rng.choice(open_)
-                    result, status = confirm, CONFIRMED
+                    result, status = confirm, ResultStatus.CONFIRMED
                 else:
-                    result, status = open_[0], ALLOCATED
+                    result, status = open_[0], ResultStatus.ALLOCATED
                 taken[result] = fam["key"]
             else:
-                result, status = None, NOT_ALLOCATED
+                result, status = None, ResultStatus.NOT_ALLOCATED
             rows.append(
                 {"round": round_key, "family": fam["key"], "pre": pre, "formal": formal, "confirm": confirm,
                  "confirmed_at": self._moment(formal_open, formal_close - timedelta(hours=2)) if confirm else None,
@@ -1450,7 +1449,9 @@ class SampleBuilder:
             if (got.family, got.house, got.status) != (row["family"], row["result_house"], row["result_status"]):
                 raise AssertionError(f"round {round_key}: the rule gives {got} for {row['family']}")
         for row, fam in zip(rows, families, strict=True):
-            status = {CONFIRMED: "allocated", ALLOCATED: "allocated"}.get(row["result_status"], row["result_status"])
+            # A family's status after its round: NOT_ALLOCATED and GAVE_UP carry over by value.
+            status = (FamilyStatus.ALLOCATED if row["result_status"] in HOUSED
+                      else FamilyStatus(row["result_status"]))
             if fam["key"] in targets and targets[fam["key"]] != status:
                 raise AssertionError(f"{fam['key']} should be {targets[fam['key']]}, the round gives {status}")
             fam["status"] = status
@@ -1480,7 +1481,7 @@ class SampleBuilder:
             row["gave_up_reason"] = rng.choice(_GIVE_UP_REASONS)
         by_key = {f["key"]: f for f in families}
         for row in rows:
-            by_key[row["family"]]["status"] = GAVE_UP if row["gave_up_at"] else "waiting"
+            by_key[row["family"]]["status"] = FamilyStatus.GAVE_UP if row["gave_up_at"] else FamilyStatus.WAITING
         self.round_families += rows
 
     # -- everything -------------------------------------------------------

@@ -23,13 +23,7 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from core.allocation.selection import (
-    ALLOCATED,
-    CONFIRMED,
-    GAVE_UP,
-    NOT_ALLOCATED,
-    STATUS_LABELS,
-)
+from core.allocation.selection import HOUSED, STATUS_LABELS, ResultStatus
 from core.money import check_amount, format_yuan, to_chinese_capital
 from reports.base import (
     Article,
@@ -53,7 +47,6 @@ from reports.base import (
     title_block,
 )
 
-HOUSED = frozenset({CONFIRMED, ALLOCATED})
 QR_SIZE = 26 * mm
 QR_COLUMN = QR_SIZE + 4 * mm
 LABEL_WIDE = 28 * mm  # labels such as "出租人（甲方）"
@@ -301,7 +294,7 @@ def round_result_list(data: RoundResultList, path: PathArg = None) -> bytes:
     header repeated on each page (thousands of rows are fine)."""
     counts = Counter(r.status for r in data.rows)
     summary = f"本场次共 {len(data.rows)} 户家庭参加选房：" + "，".join(
-        f"{STATUS_LABELS[s]} {counts[s]} 户" for s in (CONFIRMED, ALLOCATED, NOT_ALLOCATED, GAVE_UP)
+        f"{STATUS_LABELS[s]} {counts[s]} 户" for s in ResultStatus
     ) + "。"
     rows = [
         (r.rank, r.masked_name, r.house_code, r.building_room, r.layout, format_area(r.area, unit=False),
@@ -367,7 +360,7 @@ def family_result_notice(data: FamilyResultNotice, path: PathArg = None) -> byte
     if data.status in HOUSED:
         assert data.house is not None and data.monthly_rent is not None
         assert data.signing_from is not None and data.signing_until is not None
-        how = "经您家庭确认正选" if data.status == CONFIRMED else "由系统按您家庭的意向房源先后排序确定"
+        how = "经您家庭确认正选" if data.status == ResultStatus.CONFIRMED else "由系统按您家庭的意向房源先后排序确定"
         story += [
             markup(
                 f"您家庭在{round_text}中排位第 {data.rank} 位，选房结果为“{label}”（{how}），"
@@ -389,7 +382,7 @@ def family_result_notice(data: FamilyResultNotice, path: PathArg = None) -> byte
         ]
         story += numbered(steps)
         story.append(para("办理时请携带主申请人身份证原件；委托他人办理的，另带授权委托书及受托人身份证原件。", "body"))
-    elif data.status == NOT_ALLOCATED:
+    elif data.status == ResultStatus.NOT_ALLOCATED:
         story += [
             markup(
                 f"您家庭在{round_text}中排位第 {data.rank} 位，选房结果为“{label}”，本场次未能为您家庭分配住房。",

@@ -12,14 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from core.allocation.round_file import parse_round
+from core.allocation.rounds import (
+    RoundStatus,
+    RoundWindows,
+    default_windows,
+    round_phase,
+)
+from core.allocation.run_report import ResultLine, RoundReport
 from core.allocation.selection import (
-    ALLOCATED,
-    CONFIRMED,
-    GAVE_UP,
-    NOT_ALLOCATED,
-    NOT_IN_POOL,
-    TAKEN,
+    BlockReason,
     FamilyInput,
+    ResultStatus,
     RoundInput,
     forecast,
     lint_wishes,
@@ -27,6 +31,7 @@ from core.allocation.selection import (
     validate_round_input,
 )
 from core.errors import RuleViolation
+from core.timeutil import SHANGHAI
 from services.allocation.simulate import simulate
 from tui.cli.allocation import allocate_app
 
@@ -56,11 +61,11 @@ def _example() -> RoundInput:
 def test_rule_on_a_hand_made_round():
     result = resolve(_example())
     assert [(r.family, r.rank, r.house, r.status) for r in result.results] == [
-        ("f1", 1, "A", ALLOCATED),
-        ("f2", 2, "C", ALLOCATED),
-        ("f3", 3, None, GAVE_UP),
-        ("f4", 4, "B", ALLOCATED),
-        ("f5", 5, "D", CONFIRMED),
+        ("f1", 1, "A", ResultStatus.ALLOCATED),
+        ("f2", 2, "C", ResultStatus.ALLOCATED),
+        ("f3", 3, None, ResultStatus.GAVE_UP),
+        ("f4", 4, "B", ResultStatus.ALLOCATED),
+        ("f5", 5, "D", ResultStatus.CONFIRMED),
     ]
     assert result.free_after == ()
     assert result.warnings == (
@@ -77,8 +82,8 @@ def test_confirm_beats_an_earlier_wish_and_not_allocated():
         FamilyInput("z", 3, ()),
     ))
     result = resolve(rnd)
-    assert [(r.house, r.status) for r in result.results] == [("B", CONFIRMED), (None, NOT_ALLOCATED),
-                                                            (None, NOT_ALLOCATED)]
+    assert [(r.house, r.status) for r in result.results] == [
+        ("B", ResultStatus.CONFIRMED), (None, ResultStatus.NOT_ALLOCATED), (None, ResultStatus.NOT_ALLOCATED)]
     assert result.free_after == ("A", "C")
     assert result.warnings == ()
     assert result.for_family("x").status_label == "已确认"
@@ -94,17 +99,17 @@ def test_results_in_rank_order_whatever_the_input_order():
 def test_forecast_explains_who_took_each_better_wish():
     rnd = _example()
     f4 = forecast(rnd, "f4")
-    assert (f4.family, f4.rank, f4.house, f4.status) == ("f4", 4, "B", ALLOCATED)
-    assert f4.blocked == (("A", "f1", 1, TAKEN),)
-    assert f4.blocked[0].taken_by_family == "f1" and f4.blocked[0].reason == TAKEN
+    assert (f4.family, f4.rank, f4.house, f4.status) == ("f4", 4, "B", ResultStatus.ALLOCATED)
+    assert f4.blocked == (("A", "f1", 1, BlockReason.TAKEN),)
+    assert f4.blocked[0].taken_by_family == "f1" and f4.blocked[0].reason == BlockReason.TAKEN
     f2 = forecast(rnd, "f2")
-    assert (f2.house, f2.status, f2.blocked) == ("C", ALLOCATED, (("A", "f1", 1, TAKEN),))
+    assert (f2.house, f2.status, f2.blocked) == ("C", ResultStatus.ALLOCATED, (("A", "f1", 1, BlockReason.TAKEN),))
     assert f2.warnings == ("家庭 f2 确认的房源 A 已不可选，改按意向顺序分配。",)
     gave_up = forecast(rnd, "f3")
-    assert (gave_up.house, gave_up.status, gave_up.blocked) == (None, GAVE_UP, ())
+    assert (gave_up.house, gave_up.status, gave_up.blocked) == (None, ResultStatus.GAVE_UP, ())
     assert gave_up.explain() == ("家庭 f3 已放弃选房，不分配房源。",)
     f5 = forecast(rnd, "f5")
-    assert (f5.house, f5.status, f5.blocked) == ("D", CONFIRMED, ())
+    assert (f5.house, f5.status, f5.blocked) == ("D", ResultStatus.CONFIRMED, ())
 
 
 def test_forecast_blocked_houses_and_missing_houses():
@@ -114,8 +119,9 @@ def test_forecast_blocked_houses_and_missing_houses():
         FamilyInput("r", 3, ("Z", "A", "B", "A", "C")),
     ))
     fc = forecast(rnd, "r")
-    assert (fc.house, fc.status) == ("C", ALLOCATED)
-    assert fc.blocked == (("Z", None, None, NOT_IN_POOL), ("A", "p", 1, TAKEN), ("B", "q", 2, TAKEN))
+    assert (fc.house, fc.status) == ("C", ResultStatus.ALLOCATED)
+    assert fc.blocked == (("Z", None, None, BlockReason.NOT_IN_POOL), ("A", "p", 1, BlockReason.TAKEN),
+                          ("B", "q", 2, BlockReason.TAKEN))
     assert fc.explain() == (
         "按当前意向，家庭 r 将选中房源 C。",
         "房源 Z 不在本场次房源池中。",
@@ -123,7 +129,8 @@ def test_forecast_blocked_houses_and_missing_houses():
         "房源 B 已被排位第 2 位的家庭 q 选定。",
     )
     nothing = forecast(RoundInput(("A",), (FamilyInput("p", 1, ("A",)), FamilyInput("s", 2, ("A",)))), "s")
-    assert (nothing.house, nothing.status, nothing.blocked) == (None, NOT_ALLOCATED, (("A", "p", 1, TAKEN),))
+    assert (nothing.house, nothing.status, nothing.blocked) == (
+        None, ResultStatus.NOT_ALLOCATED, (("A", "p", 1, BlockReason.TAKEN),))
     with pytest.raises(RuleViolation) as exc:
         forecast(rnd, "nobody")
     assert exc.value.code == "ALLOC_UNKNOWN_FAMILY" and _one_chinese_sentence(exc.value.message)
@@ -160,7 +167,7 @@ def test_resolve_properties(rnd, rng):
     # No house twice; every house from the pool and from the family's own list.
     assert len(assigned) == len(set(assigned))
     for r in result.results:
-        assert (r.house is None) == (r.status in (NOT_ALLOCATED, GAVE_UP))
+        assert (r.house is None) == (r.status in (ResultStatus.NOT_ALLOCATED, ResultStatus.GAVE_UP))
         if r.house is not None:
             assert r.house in rnd.houses and r.house in by_id[r.family].wishes
     # free_after is the pool minus the assigned houses, in pool order.
@@ -178,13 +185,13 @@ def test_resolve_properties(rnd, rng):
         family = by_id[r.family]
         available = [w for w in family.wishes if w in rnd.houses and w not in taken_before]
         if family.gave_up:
-            assert r.status == GAVE_UP
+            assert r.status == ResultStatus.GAVE_UP
         elif family.confirm is not None and family.confirm in available:
-            assert (r.house, r.status) == (family.confirm, CONFIRMED)
+            assert (r.house, r.status) == (family.confirm, ResultStatus.CONFIRMED)
         elif available:
-            assert (r.house, r.status) == (available[0], ALLOCATED)
+            assert (r.house, r.status) == (available[0], ResultStatus.ALLOCATED)
         else:
-            assert r.status == NOT_ALLOCATED
+            assert r.status == ResultStatus.NOT_ALLOCATED
         if r.house is not None:
             taken_before.add(r.house)
 
@@ -202,12 +209,12 @@ def test_forecast_agrees_with_resolve(rnd):
         above = listed[: listed.index(fc.house)] if fc.house is not None else listed
         for house, taker, taker_rank, reason in fc.blocked:
             assert house in above
-            if reason == NOT_IN_POOL:
+            if reason == BlockReason.NOT_IN_POOL:
                 assert house not in rnd.houses and taker is None
             else:
-                assert reason == TAKEN
+                assert reason == BlockReason.TAKEN
                 assert by_id[taker].house == house and taker_rank == by_id[taker].rank < family.rank
-        if fc.status in (ALLOCATED, NOT_ALLOCATED):
+        if fc.status in (ResultStatus.ALLOCATED, ResultStatus.NOT_ALLOCATED):
             # Nothing better was available: every house above it is explained.
             assert [b.house for b in fc.blocked] == above
 
@@ -229,12 +236,15 @@ def test_json_round_trip_keeps_id_types(rnd, data):
     ]}
     report = simulate(json.dumps(obj))
     direct = resolve(validate_round_input(obj))
-    assert [r["rank"] for r in report["results"]] == [r.rank for r in direct.results]
-    for row, r in zip(report["results"], direct.results, strict=True):
-        assert str(row["family"]) == r.family and row["status"] == r.status
-        assert row["house"] is None or type(row["house"]) is (int if as_int else str)
-        assert type(row["family"]) is (int if as_int else str)
-    assert all(type(h) is (int if as_int else str) for h in report["free_after"])
+    assert [line.rank for line in report.results] == [r.rank for r in direct.results]
+    for line, r in zip(report.results, direct.results, strict=True):
+        assert str(line.family) == r.family and line.status == r.status
+        assert line.house is None or type(line.house) is (int if as_int else str)
+        assert type(line.family) is (int if as_int else str)
+    assert all(type(h) is (int if as_int else str) for h in report.free_after)
+    # The JSON form carries the same ids in the same types.
+    assert report.to_json()["results"] == [line.as_json() for line in report.results]
+    assert report.to_json()["free_after"] == list(report.free_after)
 
 
 # ------------------------------------------------------------------ validation
@@ -301,7 +311,9 @@ def test_validation_accepts_mixed_id_types_and_optional_fields():
 def test_simulate_output_and_json_errors():
     report = simulate(json.dumps({"houses": [101, "B"], "families": [
         {"id": 1, "rank": 1, "wishes": ["101"]}, {"id": "F2", "rank": 2, "wishes": [101, "B"]}]}))
-    assert report == {
+    assert report == RoundReport((ResultLine(1, 1, 101, ResultStatus.ALLOCATED),
+                                  ResultLine("F2", 2, "B", ResultStatus.ALLOCATED)), (), ())
+    assert report.to_json() == {
         "results": [{"family": 1, "rank": 1, "house": 101, "status": "allocated"},
                     {"family": "F2", "rank": 2, "house": "B", "status": "allocated"}],
         "free_after": [],
@@ -432,8 +444,6 @@ def test_shuffled_json_families_same_result():
 def test_round_phase_follows_status_and_clock():
     from datetime import UTC, datetime
 
-    from core.allocation.selection import round_phase
-
     pre, fo, fc = (datetime(2026, m, 1, tzinfo=UTC) for m in (3, 4, 5))
     at = lambda m, d=1: datetime(2026, m, d, tzinfo=UTC)  # noqa: E731
     assert round_phase("open", fo, fc, at(2), pre_open=pre) == "未开始"
@@ -443,3 +453,77 @@ def test_round_phase_follows_status_and_clock():
     assert round_phase("open", fo, fc, at(6)) == "待运行"
     assert round_phase("published", fo, fc, at(4, 15)) == "已公示"
     assert round_phase("reopened", fo, fc, at(6)) == "已重开"
+    # The stored strings and the typed statuses are the same values.
+    assert round_phase(RoundStatus.PUBLISHED, fo, fc, at(4, 15)) == "已公示"
+    assert round_phase(RoundStatus.OPEN, fo, fc, at(6)) == "待运行"
+
+
+def test_default_windows_tomorrow_and_the_day_after_in_shanghai():
+    from datetime import UTC, datetime
+
+    # 2026-11-20 17:30 UTC is already 2026-11-21 01:30 in Shanghai: "tomorrow" is the 22nd.
+    windows = default_windows(datetime(2026, 11, 20, 17, 30, tzinfo=UTC))
+    assert windows == RoundWindows(
+        datetime(2026, 11, 22, 9, 0, tzinfo=SHANGHAI), datetime(2026, 11, 22, 17, 0, tzinfo=SHANGHAI),
+        datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI), datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI))
+    assert all(t.tzinfo is SHANGHAI for t in windows)
+    # Late in a Shanghai day (but the same UTC day) the proposal moves with Shanghai's date.
+    same_day = default_windows(datetime(2026, 11, 20, 15, 59, tzinfo=UTC))  # 23:59 on the 20th
+    assert same_day.pre_open == datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI)
+    assert same_day.formal_close == datetime(2026, 11, 22, 11, 0, tzinfo=SHANGHAI)
+    # Ordered as the round services require (pre_open < pre_close <= formal_open < formal_close).
+    assert windows.pre_open < windows.pre_close <= windows.formal_open < windows.formal_close
+
+
+# ------------------------------------------------------------------ the typed report
+
+
+def test_report_counts_in_a_fixed_order_and_its_json_form():
+    report = RoundReport(
+        (ResultLine(7, 1, "H01", ResultStatus.ALLOCATED), ResultLine(3, 2, None, ResultStatus.GAVE_UP),
+         ResultLine(9, 3, "H02", ResultStatus.ALLOCATED), ResultLine("F4", 4, 12, ResultStatus.CONFIRMED)),
+        ("H03",), ("提示一。",))
+    counts = report.counts()
+    assert counts == {ResultStatus.CONFIRMED: 1, ResultStatus.ALLOCATED: 2, ResultStatus.NOT_ALLOCATED: 0,
+                      ResultStatus.GAVE_UP: 1}
+    assert list(counts) == ["confirmed", "allocated", "not_allocated", "gave_up"]  # every status, this order
+    assert (report.families, report.housed) == (4, 3)
+    body = report.to_json()
+    assert body == {
+        "results": [{"family": 7, "rank": 1, "house": "H01", "status": "allocated"},
+                    {"family": 3, "rank": 2, "house": None, "status": "gave_up"},
+                    {"family": 9, "rank": 3, "house": "H02", "status": "allocated"},
+                    {"family": "F4", "rank": 4, "house": 12, "status": "confirmed"}],
+        "free_after": ["H03"],
+        "warnings": ["提示一。"],
+    }
+    assert [list(line) for line in body["results"]] == [["family", "rank", "house", "status"]] * 4  # key order
+    assert all(type(line["status"]) is str for line in body["results"])  # plain strings, not the enum
+    empty = RoundReport((), (), ())
+    assert empty.counts() == dict.fromkeys(ResultStatus, 0) and empty.to_json() == {
+        "results": [], "free_after": [], "warnings": []}
+
+
+def test_report_of_gives_ids_back_in_their_input_types():
+    rnd = parse_round('{"houses": [101, "B", 7], "families": ['
+                      '{"id": 1, "rank": 1, "wishes": ["Z", 101]}, {"id": "F2", "rank": 2, "wishes": [101, "B"]}]}')
+    report = RoundReport.of(rnd, resolve(rnd))
+    assert report.results == (ResultLine(1, 1, 101, ResultStatus.ALLOCATED),
+                              ResultLine("F2", 2, "B", ResultStatus.ALLOCATED))
+    assert report.free_after == (7,) and report.warnings == ("家庭 1 的意向房源 Z 不在本场次房源池中，已跳过。",)
+    # A round built in code (as the run loads one) keeps its house codes; family ids map to their originals.
+    loaded = RoundInput(("H1", "H2"), (FamilyInput("5", 1, ("H2",)),), family_json_ids={"5": 5})
+    assert RoundReport.of(loaded, resolve(loaded)) == RoundReport(
+        (ResultLine(5, 1, "H2", ResultStatus.ALLOCATED),), ("H1",), ())
+
+
+def test_round_file_is_parsed_in_core():
+    rnd = parse_round('\n{"houses": ["A"], "families": [{"id": "F1", "rank": 1, "wishes": ["A"]}]}\n')
+    assert rnd.houses == ("A",) and rnd.families == (FamilyInput("F1", 1, ("A",)),)
+    for text, code in [('{"houses": [], "families": [], "families": []}', "ALLOC_DUPLICATE_KEY"),
+                       ('{"houses": [Infinity], "families": []}', "ALLOC_BAD_JSON"),
+                       ("[" * 100_000, "ALLOC_BAD_JSON"),
+                       ('{"houses": "A", "families": []}', "ALLOC_BAD_JSON_SHAPE")]:
+        with pytest.raises(RuleViolation) as exc:
+            parse_round(text)
+        assert exc.value.code == code and _one_chinese_sentence(exc.value.message)

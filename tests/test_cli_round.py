@@ -105,7 +105,8 @@ def test_run_verify_tamper_rerun_reopen(hall):
     with sqlite3.connect(path) as conn:
         inputs = conn.execute("SELECT payload FROM round_journal WHERE round_id = ? AND run = 1 AND seq = 1",
                               (rid,)).fetchone()[0]
-    assert report == simulate(inputs)  # the output is the simulation of the journaled inputs
+    assert report == simulate(inputs).to_json()  # the output is the simulation of the journaled inputs
+    assert run.stdout == json.dumps(simulate(inputs).to_json(), ensure_ascii=False, indent=2) + "\n"
     f1, f2, f3, f4, f5 = fams
     assert [(r["family"], r["house"], r["status"]) for r in report["results"]] == [
         (f1, "H02", "allocated"), (f2, "H03", "allocated"), (f3, None, "gave_up"), (f4, "H05", "confirmed"),

@@ -17,6 +17,7 @@ from core.errors import RuleViolation
 from core.resale.policies import PROFILES, Stage
 from core.roles import Actor, Role
 from core.resale.title_check import TRADITIONAL_TO_SIMPLIFIED, Capacity
+from core.resale.window_party import refuse_blank_typed
 from core.timeutil import SHANGHAI
 from services.resale import house_check as hc
 from storage.models import (
@@ -29,6 +30,7 @@ from storage.models import (
     Organisation,
     OwnerProxy,
     Person,
+    PersonDocument,
 )
 from tests.conftest import at, configure
 
@@ -191,12 +193,14 @@ def _concurrent_case(sample_db, clerk, avoid):
     assert len(issued) == 1 and all(v.code_issued_by == issued[0].id for v in views)
 
 
-def test_notarised_proxy_passes(sample_db, clerk):
-    def has_current_proxy(s, h, p):
-        return s.execute(select(OwnerProxy).where(
-            OwnerProxy.principal_id == p.id, OwnerProxy.valid_from <= DAY, OwnerProxy.valid_to >= DAY)).first()
+def _has_current_proxy(s, h, p):
+    """The proxy registration of owner ``p`` covering DAY (a row), if any."""
+    return s.execute(select(OwnerProxy).where(
+        OwnerProxy.principal_id == p.id, OwnerProxy.valid_from <= DAY, OwnerProxy.valid_to >= DAY)).first()
 
-    home, principal = _pick_home(sample_db, where=has_current_proxy)
+
+def test_notarised_proxy_passes(sample_db, clerk):
+    home, principal = _pick_home(sample_db, where=_has_current_proxy)
     with sample_db.read() as s:
         reg = s.execute(select(OwnerProxy).where(OwnerProxy.principal_id == principal.id)
                         .order_by(OwnerProxy.valid_to.desc())).scalars().first()
@@ -208,7 +212,7 @@ def test_notarised_proxy_passes(sample_db, clerk):
     assert view.party["principal_id"] == principal.id and view.party["capacity"] == "proxy"
 
     # someone who is nobody's registered proxy for this home cannot act as one
-    home2, other = _pick_home(sample_db, where=lambda s, h, p: not has_current_proxy(s, h, p))
+    home2, other = _pick_home(sample_db, where=lambda s, h, p: not _has_current_proxy(s, h, p))
     with pytest.raises(RuleViolation) as e:
         _check(sample_db, clerk, home2.id, other.id, capacity=Capacity.PROXY)
     assert e.value.code == "HOUSE_CHECK_NO_PROXY"
@@ -413,7 +417,147 @@ def test_a_typed_name_or_number_left_blank_is_refused_and_nothing_recorded(sampl
             _check(sample_db, clerk, home.id, person.id, **kw)
         assert (e.value.code, e.value.field) == (code, field)
     with pytest.raises(RuleViolation) as e:
-        hc.refuse_blank_typed(Capacity.ORG_AGENT, "", "x")
+        refuse_blank_typed(Capacity.ORG_AGENT, "", "x")
     assert e.value.message == "请按产权证书输入权利人名称。"
     with sample_db.read() as s:
         assert s.execute(select(func.count()).select_from(HouseCheck)).scalar_one() == before
+
+
+# ---------------------------------------------------------------- the party as the clerk typed it
+
+
+def _at_window(db, clerk, home_id, **kw):
+    """``check_at_window`` on the sample's day, the owner in person with the ID checked unless told."""
+    kw = {"capacity": Capacity.OWNER, "agent_number": "", "identity_verified": True} | kw
+    return hc.check_at_window(at(db, _on(DAY)), clerk, city=db.settings.city, home_id=home_id, **kw)
+
+
+def _full_width(text):
+    """As a Chinese input method in full-width mode types it, in groups of four."""
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+    return "\u3000".join(wide[i:i + 4] for i in range(0, len(wide), 4))
+
+
+def _counts(db):
+    with db.read() as s:
+        return (s.execute(select(func.count()).select_from(HouseCheck)).scalar_one(),
+                s.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
+
+
+def _has_document(s, h, p):
+    return s.execute(select(PersonDocument.id).where(PersonDocument.person_id == p.id)).first() is not None
+
+
+def test_the_person_at_the_window_is_found_by_the_numbers_typed(sample_db, clerk):
+    """Owner by the main document or another own one (typed any way an input method does), proxy, agent."""
+    home, person = _pick_home(sample_db)
+    view = _at_window(sample_db, clerk, home.id, typed_name=person.name, typed_id=person.id_number)
+    assert view.passed and view.party["person_id"] == person.id and view.party["capacity"] == "owner"
+    # full-width characters, ideographic spaces and lower case: the same number
+    view = _at_window(sample_db, clerk, home.id, typed_name=person.name,
+                      typed_id=_full_width(person.id_number.lower()) + " ")
+    assert view.passed and view.party["person_id"] == person.id
+
+    home, person = _pick_home(sample_db, where=_has_document)
+    with sample_db.read() as s:
+        other = s.execute(select(PersonDocument.id_number).where(PersonDocument.person_id == person.id)
+                          .order_by(PersonDocument.id)).scalars().first()
+    # shows another of their documents at the window; the certificate's number typed as it shows it
+    view = _at_window(sample_db, clerk, home.id, agent_number=other, typed_name=person.name,
+                      typed_id=person.id_number)
+    assert view.passed and view.party["person_id"] == person.id, [ln.text for ln in view.failures]
+    # the other document typed as the 权利人证件号码: still that person (the rules judge the document)
+    view = _at_window(sample_db, clerk, home.id, typed_name=person.name, typed_id=other)
+    assert view.party["person_id"] == person.id
+    _proxy_and_agent_case(sample_db, clerk)
+
+
+def proxy_and_agent_subjects(db):
+    """A home whose owner has a current proxy (home, principal, proxy) and an organisation's
+    home with a current agent (org_home, org, agent)."""
+    home, principal = _pick_home(db, where=_has_current_proxy)
+    org_home, owner = _pick_home(db, org=True, where=lambda s, h, o: _agent(s, o.organisation_id, current=True))
+    with db.read() as s:
+        proxy = s.get(Person, _has_current_proxy(s, home, principal)[0].proxy_id)
+        agent = s.get(Person, _agent(s, owner.organisation_id, current=True).person_id)
+        org = s.get(Organisation, owner.organisation_id)
+    return (home, principal, proxy), (org_home, org, agent)
+
+
+def _proxy_and_agent_case(sample_db, clerk):
+    (home, principal, proxy), (org_home, org, agent) = proxy_and_agent_subjects(sample_db)
+    view = _at_window(sample_db, clerk, home.id, capacity=Capacity.PROXY, agent_number=proxy.id_number,
+                      typed_name=principal.name, typed_id=principal.id_number)
+    assert view.passed, [ln.text for ln in view.failures]
+    assert (view.party["person_id"], view.party["principal_id"]) == (proxy.id, principal.id)
+
+    view = _at_window(sample_db, clerk, org_home.id, capacity=Capacity.ORG_AGENT, agent_number=agent.id_number,
+                      typed_name=org.name, typed_id=" " + org.credit_code.lower())
+    assert view.passed, [ln.text for ln in view.failures]
+    assert (view.party["person_id"], view.party["organisation_id"]) == (agent.id, org.id)
+
+
+def test_numbers_that_name_no_one_are_refused_at_their_box_and_nothing_recorded(sample_db, clerk):
+    home, person = _pick_home(sample_db)
+    org_home, owner = _pick_home(sample_db, org=True, where=lambda s, h, o: _agent(s, o.organisation_id, current=True))
+    with sample_db.read() as s:
+        org = s.get(Organisation, owner.organisation_id)
+        agent = s.get(Person, _agent(s, owner.organisation_id, current=True).person_id)
+    before = _counts(sample_db)
+
+    def refused(home_id, **kw):
+        with pytest.raises(RuleViolation) as e:
+            _at_window(sample_db, clerk, home_id, **kw)
+        return e.value
+
+    nobody = "440301199001019999"
+    e = refused(home.id, typed_name=person.name, typed_id=nobody)
+    assert (e.code, e.field) == ("HOUSE_CHECK_PERSON_NOT_FOUND", "typed_id")
+    assert e.message == "没有找到证件号码为“440301********9999”的办理人，请核对证件号码。"
+    e = refused(home.id, agent_number=nobody, typed_name=person.name, typed_id=person.id_number)
+    assert (e.code, e.field) == ("HOUSE_CHECK_PERSON_NOT_FOUND", "agent_id")
+    # a number is matched whole: the first digits of a registered one name no one
+    e = refused(home.id, typed_name=person.name, typed_id=person.id_number[:10])
+    assert e.code == "HOUSE_CHECK_PERSON_NOT_FOUND"
+
+    for capacity, label in ((Capacity.PROXY, "公证委托代理人"), (Capacity.ORG_AGENT, "机构经办人")):
+        e = refused(home.id, capacity=capacity, agent_number=" \u3000", typed_name=person.name,
+                    typed_id=person.id_number)
+        assert (e.code, e.field) == ("HOUSE_CHECK_AGENT_ID_REQUIRED", "agent_id")
+        assert e.message == f"{label}办理的，请输入办理人本人的证件号码。"
+
+    e = refused(org_home.id, capacity=Capacity.ORG_AGENT, agent_number=agent.id_number, typed_name=org.name,
+                typed_id="91440300MA5FXXXX00")
+    assert (e.code, e.field) == ("HOUSE_CHECK_NO_ORGANISATION", "typed_id")
+    assert e.message == "没有找到统一社会信用代码为“91440300MA5FXXXX00”的单位，请按产权证书核对。"
+
+    # markup typed as a number is a number like any other: refused, the sentence carrying it as typed
+    e = refused(org_home.id, capacity=Capacity.ORG_AGENT, agent_number=agent.id_number, typed_name=org.name,
+                typed_id="[/x]")
+    assert e.code == "HOUSE_CHECK_NO_ORGANISATION" and "“[/X]”" in e.message
+    e = refused(home.id, agent_number="[/x]", typed_name=person.name, typed_id=person.id_number)
+    assert (e.code, e.field) == ("HOUSE_CHECK_PERSON_NOT_FOUND", "agent_id") and "“[***”" in e.message
+    # a control character (NUL is refused by PostgreSQL itself) names no one and is not echoed
+    e = refused(home.id, agent_number=person.id_number[:6] + "\x00\x1b[2J", typed_name=person.name,
+                typed_id=person.id_number)
+    assert e.code == "HOUSE_CHECK_PERSON_NOT_FOUND" and "\x00" not in e.message and "\x1b" not in e.message
+    assert _counts(sample_db) == before
+
+
+def test_a_number_two_persons_hold_names_no_one(sample_db, clerk):
+    """Numbers are unique per document kind only, and the form does not ask for the kind."""
+    home, person = _pick_home(sample_db)
+    _, other = _pick_home(sample_db, where=lambda s, h, p: p.id != person.id)
+    with sample_db.write() as s:  # the owner's own second record of the number is still one person
+        s.add(PersonDocument(person_id=person.id, id_kind="passport", id_number=person.id_number))
+    view = _at_window(sample_db, clerk, home.id, typed_name=person.name, typed_id=person.id_number)
+    assert view.party["person_id"] == person.id
+
+    with sample_db.write() as s:  # someone else's document of another kind with the same number
+        s.add(PersonDocument(person_id=other.id, id_kind="taiwan_permit", id_number=person.id_number))
+    before = _counts(sample_db)
+    with pytest.raises(RuleViolation) as e:
+        _at_window(sample_db, clerk, home.id, typed_name=person.name, typed_id=person.id_number)
+    assert (e.value.code, e.value.field) == ("HOUSE_CHECK_PERSON_AMBIGUOUS", "typed_id")
+    assert e.value.message.startswith("该证件号码对应多人")
+    assert _counts(sample_db) == before

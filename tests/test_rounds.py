@@ -17,13 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 
-from core.allocation.selection import FamilyInput, RoundInput, resolve
+from core.allocation.run_report import ResultLine, RoundReport
+from core.allocation.selection import FamilyInput, ResultStatus, RoundInput, resolve
 from core.audit import canonical_json
 from core.errors import RuleViolation
 from core.roles import Actor, Role
 from services.allocation import rounds
 from services.allocation import run
-from services.allocation.simulate import result_to_dict, simulate
+from services.allocation.simulate import simulate
 from storage import migrate
 from storage.engine import Database
 from storage.models import (
@@ -376,13 +377,15 @@ def test_run_gives_what_the_rule_gives(db):
     _refused("ROLE_FORBIDDEN", rounds.run_round, at(db, AFTER), CLERK, rid)
     seen = []
     report = rounds.run_round(at(db, AFTER), boss, rid, progress=lambda d, n: seen.append((d, n)))
-    assert seen[-1] == (7, 7)
-    assert report == result_to_dict(expected, resolve(expected))
+    assert seen == [(d, rounds.RUN_PHASES) for d in range(1, 8)] and rounds.RUN_PHASES == 7
+    assert report == RoundReport.of(expected, resolve(expected))
     f1, f2, f3, f4, f5 = fams
-    assert [(r["family"], r["house"], r["status"]) for r in report["results"]] == [
+    assert [(r.family, r.house, r.status) for r in report.results] == [
         (f1, "H02", "allocated"), (f2, "H03", "allocated"), (f3, None, "gave_up"), (f4, "H05", "confirmed"),
         (f5, None, "not_allocated")]
-    assert report["free_after"] == ["H01", "H04"]
+    assert report.free_after == ("H01", "H04")
+    assert report.counts() == {ResultStatus.CONFIRMED: 1, ResultStatus.ALLOCATED: 2, ResultStatus.NOT_ALLOCATED: 1,
+                               ResultStatus.GAVE_UP: 1}
     with db.read() as s:
         rnd = s.get(AllocationRound, rid)
         assert (rnd.status, rnd.run_count, rnd.published_at) == ("published", 1, AFTER)
@@ -398,6 +401,12 @@ def test_run_gives_what_the_rule_gives(db):
     assert json.loads(journal[1].payload) == {"family": f1, "rank": 1, "house": "H02", "status": "allocated"}
     assert journal[0].prev_hash == "0" * 64 and rnd.journal_head == journal[-1].hash
     assert last.action == "round_run" and json.loads(last.after)["run"] == 1
+    assert json.loads(journal[-1].payload) == {
+        "families": 5, "counts": {"confirmed": 1, "allocated": 2, "not_allocated": 1, "gave_up": 1},
+        "free_after": ["H01", "H04"], "warnings": []}
+    assert {k: v for k, v in json.loads(last.after).items() if k != "journal_head"} == {
+        "status": "published", "run": 1, "families": 5, "confirmed": 1, "allocated": 2, "not_allocated": 1,
+        "gave_up": 1, "free_after": 2, "warnings": 0}
     detail = rounds.round_detail(db, CLERK, rid)
     assert (detail.allocated, detail.not_allocated, detail.houses_free) == (3, 1, 2)
     _refused("ROUND_PUBLISHED", rounds.add_wish, at(db, IN_FORMAL), CLERK, rid, f5, h["H01"], "formal")
@@ -411,9 +420,12 @@ def test_dry_run_writes_nothing(db):
     boss = _supervisor(db)
     rid, _, _, expected = _standard_round(db, boss)
     before = _snapshot(db)
-    report = rounds.run_round(at(db, IN_FORMAL), boss, rid, dry_run=True)  # a preview may run early
+    seen = []
+    report = rounds.run_round(at(db, IN_FORMAL), boss, rid, dry_run=True,  # a preview may run early
+                              progress=lambda d, n: seen.append((d, n)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
     assert _snapshot(db) == before
-    assert report == result_to_dict(expected, resolve(expected))
+    assert report == RoundReport.of(expected, resolve(expected))
     assert rounds.run_round(at(db, AFTER), boss, rid) == report
 
 
@@ -475,8 +487,8 @@ def test_a_house_taken_in_round_one_is_not_free_in_round_two(db):
     assert [w.code for w in rounds.wish_list(db, CLERK, r2, f2, "formal").lint] == ["WISH_TAKEN"]
     _refused("CONFIRM_HOUSE_TAKEN", rounds.confirm_house, at(db, IN_FORMAL), CLERK, r2, f2, h["H01"])
     report = rounds.run_round(at(db, AFTER), boss, r2)
-    assert report["results"] == [{"family": f2, "rank": 2, "house": "H02", "status": "allocated"}]
-    assert report["warnings"] == [f"家庭 {f2} 的意向房源 H01 不在本场次房源池中，已跳过。"]
+    assert report.results == (ResultLine(f2, 2, "H02", ResultStatus.ALLOCATED),)
+    assert report.warnings == (f"家庭 {f2} 的意向房源 H01 不在本场次房源池中，已跳过。",)
     with db.read() as s:
         assert s.execute(select(PublicHouse.taken_round_id).where(PublicHouse.id == h["H01"])).scalar_one() == r1
 
@@ -561,7 +573,7 @@ def test_a_crash_in_the_write_phase_leaves_the_old_state(db, monkeypatch):
         assert set(s.execute(select(PublicHouse.state)).scalars()) == {"free"}
         assert s.execute(select(func.count()).select_from(RoundJournal)).scalar_one() == 0
     monkeypatch.undo()
-    assert rounds.run_round(at(db, AFTER), boss, rid)["free_after"] == ["H01", "H04"]
+    assert rounds.run_round(at(db, AFTER), boss, rid).free_after == ("H01", "H04")
 
 
 def test_a_house_taken_meanwhile_aborts_the_run(db, monkeypatch):
@@ -601,7 +613,7 @@ def test_two_runs_at_once_one_wins(db):
     for t in threads:
         t.join(60)
     assert sorted(o for o in outcomes if isinstance(o, str)) == ["ROUND_ALREADY_PUBLISHED"]
-    assert len([o for o in outcomes if isinstance(o, dict)]) == 1
+    assert len([o for o in outcomes if isinstance(o, RoundReport)]) == 1
     with db.read() as s:
         taken = s.execute(select(PublicHouse.code).where(PublicHouse.state == "taken")).scalars().all()
         assert sorted(taken) == ["H02", "H03", "H05"]
@@ -653,7 +665,7 @@ def test_supplementary_applications_and_forming(db):
     # The supplementary round runs over the houses still free.
     _set_formal(db, formed.round_id, f5, [h["H02"], h["H04"]])
     report = rounds.run_round(at(db, later["formal_close"] + timedelta(hours=1)), boss, formed.round_id)
-    assert [(r["family"], r["house"]) for r in report["results"]] == [(f5, "H04"), (f6, None)]
+    assert [(r.family, r.house) for r in report.results] == [(f5, "H04"), (f6, None)]
 
 
 # ------------------------------------------------------------------ status board and results
@@ -729,7 +741,9 @@ def test_pick_payload_is_canonical_json():
                 {"family": 7, "rank": 3, "house": None, "status": "gave_up"},
                 {"family": 7, "rank": 3, "house": '龙悦"居\\1', "status": "confirmed"},
                 {"family": "f7", "rank": 3, "house": 12, "status": "allocated"}):
-        assert run.pick_payload(row) == canonical_json(row)
+        typed = ResultLine(row["family"], row["rank"], row["house"], ResultStatus(row["status"]))
+        assert run.pick_payload(typed) == canonical_json(row)
+        assert run.pick_payload(ResultLine(**row)) == canonical_json(row)  # a plain string status too
 
 
 # ------------------------------------------------------------------ the simulation agrees with the database

@@ -17,6 +17,7 @@ from test_tui_allocation_support import (  # noqa: F401 - fixtures
 from test_tui_support import SIZE, login, screen_text, settle, text_of
 
 from sqlalchemy import select
+from textual.widgets import ProgressBar
 
 from services.allocation import rounds
 from storage.models import SupplementaryApplication
@@ -50,6 +51,8 @@ async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db) -
         await press(pilot, "enter")
         assert app.screen is screen
         assert screen.progress_seen[-1] == (7, 7) and len(screen.progress_seen) == 7
+        bar = screen.query_one("#run-progress", ProgressBar)
+        assert (bar.progress, bar.total) == screen.progress_seen[-1]  # the total the service reported
         assert screen.query_one("#run-row").display
         message = text_of(app, "#rounds-message")
         assert message == f"第{first}场已运行并公示：共 3 户，已确认 0，已分配 3，未分配 0，已放弃 0。"

@@ -24,9 +24,9 @@ from textual.screen import Screen
 
 from core.identity import mask_name
 from storage.engine import Database
-from storage.models import Home, HomeOwner, HouseCheck, Organisation, OwnerProxy, Person
+from storage.models import Home, HomeOwner, HouseCheck, Person
 from tests.conftest import configure
-from tests.test_house_check import DAY, _agent, _pick_home
+from tests.test_house_check import _pick_home, proxy_and_agent_subjects
 from tui.screens.resale.house_check import CheckHistoryDialog, HouseCheckScreen, result_rows
 
 
@@ -190,23 +190,25 @@ async def test_bad_input_is_refused_at_its_field_and_nothing_is_written(sqlite_s
         await _fill_party(pilot, person.name, person.id_number, agent=person.id_number)
         await _press(pilot, "f5")
         assert "未登记为该房屋权利人的公证委托代理人" in text_of(app, "#e-party")
+
+        # the service's refusals land at their boxes: a missing agent number, markup typed as a number
+        await type_into(pilot, "#f-agent_id", "")
+        await _press(pilot, "f5")
+        assert text_of(app, "#e-agent_id") == "公证委托代理人办理的，请输入办理人本人的证件号码。"
+        assert app.focused is screen.query_one("#f-agent_id")
+        screen.query_one("#cap-org_agent").value = True
+        await settle(pilot)
+        await _fill_party(pilot, "某公司", "[/x]", agent=person.id_number)
+        await _press(pilot, "f5")
+        assert text_of(app, "#e-typed_id") == "没有找到统一社会信用代码为“[/X]”的单位，请按产权证书核对。"
+        assert "[/X]" in screen_text(app) and app.screen is screen
     with db.read() as s:
         assert s.execute(select(func.count()).select_from(HouseCheck)).scalar_one() == checks_before
 
 
 async def test_notarised_proxy_and_organisation_agent(sqlite_sample_db, shenzhen) -> None:
     db = sqlite_sample_db
-
-    def has_current_proxy(s, h, p):
-        return s.execute(select(OwnerProxy).where(
-            OwnerProxy.principal_id == p.id, OwnerProxy.valid_from <= DAY, OwnerProxy.valid_to >= DAY)).first()
-
-    home, principal = _pick_home(db, where=has_current_proxy)
-    org_home, org_owner = _pick_home(db, org=True, where=lambda s, h, o: _agent(s, o.organisation_id, current=True))
-    with db.read() as s:
-        proxy = s.get(Person, has_current_proxy(s, home, principal)[0].proxy_id)
-        agent = s.get(Person, _agent(s, org_owner.organisation_id, current=True).person_id)
-        org = s.get(Organisation, org_owner.organisation_id)
+    (home, principal, proxy), (org_home, org, agent) = proxy_and_agent_subjects(db)
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)

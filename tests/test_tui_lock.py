@@ -28,9 +28,29 @@ async def _unlock(pilot, secret: str) -> None:
     await settle(pilot)
 
 
+class IdleClock:
+    """The seconds the idle lock counts, moved by the test (not by how fast the machine types)."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+async def _until_locked(pilot, app) -> None:
+    """The terminal's own timer notices the idle time (it checks every second)."""
+    for _ in range(100):
+        if app.is_locked:
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("the idle lock did not fire")
+
+
 async def test_idle_terminal_locks_itself_and_unlocks_to_the_same_screen(sqlite_sample_db) -> None:
     person = blacklisted_owner(sqlite_sample_db)
-    app = make_app(sqlite_sample_db, idle_seconds=1)
+    idle = IdleClock()
+    app = make_app(sqlite_sample_db, idle_seconds=300, idle_clock=idle)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
         await pilot.press("1")
@@ -38,8 +58,11 @@ async def test_idle_terminal_locks_itself_and_unlocks_to_the_same_screen(sqlite_
         lookup_screen = app.screen
         await type_into(pilot, "#query", person.id_number)
         await settle(pilot)
+        idle.seconds += 299  # a minute short of the lock: nothing happens
+        await pilot.pause(1.2)
         assert not app.is_locked
-        await pilot.pause(1.4)  # idle_seconds=1; the check runs every 0.25 s
+        idle.seconds += 1  # five minutes without a key
+        await _until_locked(pilot, app)
         assert isinstance(app.screen, LockScreen)
         assert "终端已锁定" in screen_text(app)
         # A wrong password is refused and counted like any failed login.

@@ -5,8 +5,10 @@ creating a round inside a transaction.
 Families and houses enter the rule (core.allocation.selection) as strings: a family as
 ``str(Family.id)`` (given back as the integer id in results), a house as its
 ``PublicHouse.code``. The pool of a round is every house whose state is
-"free" at the moment it is loaded, in status-board order (building, floor,
-room); houses taken in earlier rounds or reserved are not in it.
+free (core.allocation.rounds.HouseState) at the moment it is loaded, in
+status-board order (building, floor, room); houses taken in earlier rounds or
+reserved are not in it. The statuses, kinds and states stored here are
+core.allocation.rounds's typed values.
 """
 
 from __future__ import annotations
@@ -21,35 +23,20 @@ from typing import Any
 from sqlalchemy import Row, and_, func, select
 from sqlmodel import Session
 
+from core.allocation.rounds import (
+    HOUSE_STATE_LABELS,
+    ROUND_KIND_LABELS,
+    FamilyStatus,
+    HouseState,
+    ListKind,
+    RoundStatus,
+)
 from core.allocation.selection import FamilyInput, RoundInput
 from core.errors import RuleViolation
 from core.roles import Actor
 from core.timeutil import show
 from services import audit, cases
 from storage.models import AllocationRound, Family, PublicHouse, RoundFamily, Wish
-
-# Round status (AllocationRound.status) and kind, with the words on screen.
-OPEN = "open"
-PUBLISHED = "published"
-REOPENED = "reopened"
-ROUND_STATUS_LABELS = {OPEN: "选房中", PUBLISHED: "已公布结果", REOPENED: "已撤回待重新运行"}
-REGULAR = "regular"
-SUPPLEMENTARY = "supplementary"
-ROUND_KIND_LABELS = {REGULAR: "正常选房", SUPPLEMENTARY: "补选"}
-
-# PublicHouse.state
-FREE = "free"
-TAKEN = "taken"
-RESERVED = "reserved"
-HOUSE_STATES = (FREE, TAKEN, RESERVED)
-
-# Wish.list_kind
-PRE = "pre"
-FORMAL = "formal"
-LIST_KIND_LABELS = {PRE: "预选", FORMAL: "正选"}
-
-# Family.status
-FAMILY_WAITING = "waiting"
 
 H = PublicHouse.__table__  # type: ignore[attr-defined]
 R = AllocationRound.__table__  # type: ignore[attr-defined]
@@ -169,14 +156,14 @@ def create_round_in(
     for fid in ids:
         if fid not in ranks:
             raise RuleViolation("ROUND_FAMILY_NOT_FOUND", f"没有编号为 {fid} 的轮候家庭。", field="families")
-        if ranks[fid][1] == "allocated":
+        if ranks[fid][1] == FamilyStatus.ALLOCATED:
             raise RuleViolation("ROUND_FAMILY_ALLOCATED", f"家庭 {fid} 已分配到房源，不能再安排选房。", field="families")
     for start in range(0, len(ordered), 5000):
         chunk = ordered[start:start + 5000]
         busy = session.execute(
             select(RF.c.family_id, R.c.number)
             .join(R, R.c.id == RF.c.round_id)
-            .where(RF.c.family_id.in_(chunk), R.c.status != PUBLISHED)
+            .where(RF.c.family_id.in_(chunk), R.c.status != RoundStatus.PUBLISHED)
             .order_by(RF.c.family_id)
             .limit(1)
         ).first()
@@ -188,7 +175,7 @@ def create_round_in(
     rnd = AllocationRound(
         number=number, name=name, kind=kind, case_number=case.number,
         pre_open=pre_open, pre_close=pre_close, formal_open=formal_open, formal_close=formal_close,
-        status=OPEN, run_count=0,
+        status=RoundStatus.OPEN, run_count=0,
     )
     session.add(rnd)
     session.flush()
@@ -280,7 +267,7 @@ def load_round_input(session: Session, round_id: int, *, up_to_rank: int | None 
                                               f"ORDER BY building{collate}, floor, room{collate}, id"):
         code_of[hid] = code
         house_id[code] = hid
-        if state == FREE:
+        if state == HouseState.FREE:
             pool.append(code)
 
     limit = "" if up_to_rank is None else " AND rank <= ?"
@@ -290,7 +277,7 @@ def load_round_input(session: Session, round_id: int, *, up_to_rank: int | None 
         f"SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family WHERE round_id = ?{limit} "
         "ORDER BY rank", params))
     wish_sql = "SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ?"
-    wish_params: tuple[Any, ...] = (round_id, FORMAL)
+    wish_params: tuple[Any, ...] = (round_id, ListKind.FORMAL)
     if up_to_rank is not None:
         wish_sql += " AND family_id IN (SELECT family_id FROM round_family WHERE round_id = ? AND rank <= ?)"
         wish_params += (round_id, up_to_rank)
@@ -354,7 +341,7 @@ class HouseRow:
     orientation: str
     area: Decimal
     monthly_rent: Decimal
-    state: str  # free / taken / reserved, as the board shows it
+    state: HouseState  # as the board shows it: a house confirmed in a round not yet run is taken
     label: str  # 可选 / 第n场 第rank位选定 / 预留
     chosen_round: int | None = None  # for a chosen house: the round number …
     chosen_rank: int | None = None  # … and the rank of the family that chose it
@@ -380,7 +367,7 @@ def open_confirms(session: Session, house_ids: Iterable[int] | None = None) -> d
     query = (
         select(RF.c.confirm_house_id, R.c.number, RF.c.rank)
         .join(R, R.c.id == RF.c.round_id)
-        .where(RF.c.confirm_house_id.is_not(None), R.c.status != PUBLISHED)
+        .where(RF.c.confirm_house_id.is_not(None), R.c.status != RoundStatus.PUBLISHED)
         .order_by(R.c.number, RF.c.rank)
     )
     if house_ids is not None:
@@ -399,19 +386,16 @@ def house_row(row: Row, confirms: dict[int, tuple[int, int]]) -> HouseRow:
     (hid, code, project, building, unit, floor, room, layout, orientation, area, rent, state, taken_rank,
      number) = row[:14]
     chosen: tuple[int, int] | None = None
-    if state == TAKEN:
-        shown = TAKEN
+    if state == HouseState.TAKEN:
+        shown = HouseState.TAKEN
         chosen = (number, taken_rank) if number is not None else None
-    elif state == RESERVED:
-        shown = RESERVED
+    elif state == HouseState.RESERVED:
+        shown = HouseState.RESERVED
     elif hid in confirms:
-        shown, chosen = TAKEN, confirms[hid]
+        shown, chosen = HouseState.TAKEN, confirms[hid]
     else:
-        shown = FREE
-    if chosen is not None:
-        label = chosen_label(*chosen)
-    else:
-        label = {TAKEN: "已选定", RESERVED: "预留", FREE: "可选"}[shown]
+        shown = HouseState.FREE
+    label = chosen_label(*chosen) if chosen is not None else HOUSE_STATE_LABELS[shown]
     return HouseRow(hid, code, project, building, unit, floor, room, layout, orientation, area, rent, shown, label,
                     *(chosen or (None, None)))
 
@@ -425,7 +409,7 @@ def board_order(session: Session, query):  # type: ignore[no-untyped-def]
 
 
 def free_house_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(H).where(H.c.state == FREE)).scalar_one()
+    return session.execute(select(func.count()).select_from(H).where(H.c.state == HouseState.FREE)).scalar_one()
 
 
 def confirmed_elsewhere(session: Session, house_id: int, round_id: int) -> tuple[int, int] | None:
@@ -433,6 +417,6 @@ def confirmed_elsewhere(session: Session, house_id: int, round_id: int) -> tuple
     return session.execute(
         select(R.c.number, RF.c.rank)
         .join(R, R.c.id == RF.c.round_id)
-        .where(and_(RF.c.confirm_house_id == house_id, R.c.status != PUBLISHED, RF.c.round_id != round_id))
+        .where(and_(RF.c.confirm_house_id == house_id, R.c.status != RoundStatus.PUBLISHED, RF.c.round_id != round_id))
         .limit(1)
     ).first()

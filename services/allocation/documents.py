@@ -25,6 +25,7 @@ from core.allocation.housing import (
     room_label,
     unit_label,
 )
+from core.allocation.selection import HOUSED
 from core.identity import mask_id
 from core.roles import Actor, Permission, require
 from core.timeutil import local_today
@@ -84,7 +85,7 @@ def family_result_notice_data(db: Database, actor: Actor, round_id: int, family_
     issued = notice.published_on or local_today(db.now())
     house = None
     signing_from = signing_until = None
-    housed = notice.status in documents.HOUSED and notice.house_code is not None
+    housed = notice.status in HOUSED and notice.house_code is not None
     if housed:
         house = documents.HouseFacts(
             code=notice.house_code or "", project=notice.project or "", address=office.city,

@@ -44,7 +44,8 @@ from core.allocation.housing import (
     room_label,
     unit_label,
 )
-from core.allocation.selection import ALLOCATED, CONFIRMED, STATUS_LABELS
+from core.allocation.rounds import HouseState, RoundStatus
+from core.allocation.selection import HOUSED, STATUS_LABELS
 from core.cases import CASE_STATUS_LABELS, ActionKind, CaseStatus, Target
 from core.errors import RuleViolation
 from core.identity import mask_id, mask_name, mask_phone, parse_mobile
@@ -54,8 +55,6 @@ from reports import allocation as documents
 from reports.allocation import HouseFacts
 from services import audit, sms
 from services.allocation.common import (
-    PUBLISHED,
-    TAKEN,
     get_round,
     get_round_family,
     round_label,
@@ -75,7 +74,6 @@ from storage.models import (
 )
 from storage.settings import Settings
 
-HOUSED = (CONFIRMED, ALLOCATED)
 TENANT_ROLE = "承租人"  # CaseParty.role of the main applicant
 SMS_APPROVED = "lease_approved"
 SMS_REJECTED = "lease_rejected"
@@ -236,7 +234,7 @@ def start_lease(db: Database, actor: Actor, round_id: int, family_id: int) -> st
     actor = _require_operator(actor, Permission.LEASE_WORK)
     with db.write() as session:
         rnd = get_round(session, round_id, lock="share")
-        if rnd.status != PUBLISHED:
+        if rnd.status != RoundStatus.PUBLISHED:
             raise RuleViolation("LEASE_ROUND_NOT_PUBLISHED", f"{round_label(rnd)}尚未公布选房结果，不能办理签约。", field="round")
         rf = get_round_family(session, round_id, family_id, lock=True)
         if rf.result_status not in HOUSED or rf.result_house_id is None:
@@ -248,7 +246,7 @@ def start_lease(db: Database, actor: Actor, round_id: int, family_id: int) -> st
         house = session.execute(
             select(PublicHouse).where(PublicHouse.id == rf.result_house_id).with_for_update()
         ).scalar_one()
-        if house.state != TAKEN or house.taken_family_id != family_id or house.taken_round_id != round_id:
+        if house.state != HouseState.TAKEN or house.taken_family_id != family_id or house.taken_round_id != round_id:
             raise RuleViolation("LEASE_HOUSE_NOT_TAKEN", f"房源 {house.code} 未登记为该家庭选定的住房，不能签约。")
         _clear_cancelled(session, actor, house)
         existing = session.execute(

@@ -27,9 +27,23 @@ from sqlalchemy import case, delete, func, select
 from sqlmodel import Session
 
 from core.allocation.housing import layout_label
+from core.allocation.rounds import (
+    HOUSE_STATE_LABELS,
+    LIST_KIND_LABELS,
+    ROUND_KIND_LABELS,
+    ROUND_STATUS_LABELS,
+    FamilyStatus,
+    HouseState,
+    ListKind,
+    RoundKind,
+    RoundStatus,
+    round_phase,
+)
 from core.allocation.selection import (
+    HOUSED,
     STATUS_LABELS,
     Blocked,
+    ResultStatus,
     WishWarning,
     lint_wishes,
     resolve,
@@ -41,18 +55,7 @@ from core.roles import Actor, Permission, require
 from core.timeutil import local_today
 from services import audit
 from services.allocation.common import (
-    FORMAL,
-    FREE,
-    HOUSE_STATES,
-    LIST_KIND_LABELS,
-    PRE,
-    PUBLISHED,
-    REGULAR,
-    RESERVED,
     RF,
-    ROUND_KIND_LABELS,
-    ROUND_STATUS_LABELS,
-    TAKEN,
     BoardRow,
     H,
     HouseRow,
@@ -71,7 +74,13 @@ from services.allocation.common import (
     round_label,
     window_text,
 )
-from services.allocation.run import VerifyReport, reopen_round, run_round, verify_round
+from services.allocation.run import (
+    RUN_PHASES,
+    VerifyReport,
+    reopen_round,
+    run_round,
+    verify_round,
+)
 from services.allocation.supplementary import (
     SupplementaryRound,
     apply_supplementary,
@@ -81,8 +90,8 @@ from storage.engine import Database, retrying
 from storage.models import AllocationRound, Family, Person, PublicHouse, RoundFamily
 
 __all__ = [
-    "BoardCounts", "BoardRow", "FamilyResultNotice", "ForecastView", "HouseRow", "ResultRow", "RoundDetail",
-    "RoundRow", "SupplementaryRound", "VerifyReport", "WishLine", "WishList",
+    "RUN_PHASES", "BoardCounts", "BoardRow", "FamilyResultNotice", "ForecastView", "HouseRow", "ResultRow",
+    "RoundDetail", "RoundRow", "SupplementaryRound", "VerifyReport", "WishLine", "WishList",
     "add_wish", "apply_supplementary", "board_counts", "confirm_house", "create_round", "delete_wish",
     "family_result", "forecast", "form_supplementary_round", "give_up", "move_wish", "reopen_round",
     "round_detail", "round_overview", "round_results", "rounds_list", "run_round", "search_houses", "status_board", "sync_formal",
@@ -105,6 +114,7 @@ class RoundRow:
     formal_open: datetime
     formal_close: datetime
     families: int
+    phase: str  # where it stands now: 预选中 / 正选中 / 待运行 / 已公示 / 已重开 (core.allocation.rounds.round_phase)
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,7 @@ def create_round(
     formal_open: datetime,
     formal_close: datetime,
     family_ids: list[int],
-    kind: str = REGULAR,
+    kind: str = RoundKind.REGULAR,
 ) -> int:
     """新建场次 (supervisors): the round, its families at their ranks, and its case. Returns the round id."""
     require(actor, Permission.ALLOCATION_MANAGE)
@@ -157,19 +167,22 @@ def create_round(
     return retrying(create)()
 
 
-def rounds_list(db: Database, actor: Actor) -> list[RoundRow]:
-    """Every round, newest number first, with its number of families."""
+def rounds_list(db: Database, actor: Actor, *, status: str | None = None) -> list[RoundRow]:
+    """Every round (or those in ``status``, a RoundStatus), newest number first, with its
+    number of families and its phase now."""
     require(actor, Permission.ALLOCATION_VIEW)
+    now = db.now()
     counts = select(RF.c.round_id, func.count().label("n")).group_by(RF.c.round_id).subquery()
+    query = (select(R.c.id, R.c.number, R.c.name, R.c.kind, R.c.status, R.c.formal_open, R.c.formal_close,
+                    func.coalesce(counts.c.n, 0))
+             .select_from(R.outerjoin(counts, counts.c.round_id == R.c.id))
+             .order_by(R.c.number.desc()))
+    if status is not None:
+        query = query.where(R.c.status == status)
     with db.read() as session:
-        rows = session.execute(
-            select(R.c.id, R.c.number, R.c.name, R.c.kind, R.c.status, R.c.formal_open, R.c.formal_close,
-                   func.coalesce(counts.c.n, 0))
-            .select_from(R.outerjoin(counts, counts.c.round_id == R.c.id))
-            .order_by(R.c.number.desc())
-        ).all()
+        rows = session.execute(query).all()
     return [RoundRow(rid, number, name, kind, ROUND_KIND_LABELS.get(kind, kind), status,
-                     ROUND_STATUS_LABELS.get(status, status), fo, fc, n)
+                     ROUND_STATUS_LABELS.get(status, status), fo, fc, n, round_phase(status, fo, fc, now))
             for rid, number, name, kind, status, fo, fc, n in rows]
 
 
@@ -186,7 +199,7 @@ def round_overview(db: Database, actor: Actor, round_id: int) -> tuple[RoundDeta
     require(actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         detail = _round_detail_in(session, round_id)
-        results = _round_results_in(session, round_id) if detail.status == PUBLISHED else []
+        results = _round_results_in(session, round_id) if detail.status == RoundStatus.PUBLISHED else []
     return detail, results
 
 
@@ -206,7 +219,7 @@ def _round_detail_in(session: Session, round_id: int) -> RoundDetail:
         rnd.id, rnd.number, rnd.name, rnd.kind, ROUND_KIND_LABELS.get(rnd.kind, rnd.kind), rnd.status,  # type: ignore[arg-type]
         ROUND_STATUS_LABELS.get(rnd.status, rnd.status), rnd.case_number, rnd.pre_open, rnd.pre_close,
         rnd.formal_open, rnd.formal_close, rnd.run_count, rnd.published_at, families, confirmed, int(gave_up), free,
-        results["confirmed"] + results["allocated"], results["not_allocated"],
+        sum(results[s] for s in HOUSED), results[ResultStatus.NOT_ALLOCATED],
     )
 
 
@@ -251,7 +264,7 @@ def search_houses(
         confirms = open_confirms(session)
         query = _house_filters(house_query(), building, layout, orientation, room)
         if free_only:
-            query = query.where(H.c.state == FREE)
+            query = query.where(H.c.state == HouseState.FREE)
             if confirms:
                 query = query.where(H.c.id.not_in(list(confirms)))
         rows = session.execute(board_order(session, query).limit(limit)).all()
@@ -263,7 +276,7 @@ def status_board(db: Database, actor: Actor, *, building: str | None = None, sta
     """房源信息播报: every house of the pool in building, floor, room order with its label
     (可选 / 第n场 第rank位选定 / 预留). ``state`` filters on the board state (free / taken / reserved)."""
     require(actor, Permission.ALLOCATION_VIEW)
-    if state is not None and state not in HOUSE_STATES:
+    if state is not None and state not in HOUSE_STATE_LABELS:
         raise RuleViolation("BOARD_BAD_STATE", "房源状态只能是可选、已选定或预留。", field="state")
     with db.read() as session:
         confirms = open_confirms(session)
@@ -291,11 +304,11 @@ def board_counts(db: Database, actor: Actor, *, building: str | None = None, lay
         if confirms:
             confirmed_free = session.execute(
                 _house_filters(select(func.count()).select_from(H)
-                               .where(H.c.state == FREE, H.c.id.in_(list(confirms))), building, layout)
+                               .where(H.c.state == HouseState.FREE, H.c.id.in_(list(confirms))), building, layout)
             ).scalar_one()
-    free = by_state.get(FREE, 0) - confirmed_free
-    taken = by_state.get(TAKEN, 0) + confirmed_free
-    reserved = by_state.get(RESERVED, 0)
+    free = by_state.get(HouseState.FREE, 0) - confirmed_free
+    taken = by_state.get(HouseState.TAKEN, 0) + confirmed_free
+    reserved = by_state.get(HouseState.RESERVED, 0)
     return BoardCounts(free + taken + reserved, free, taken, reserved)
 
 
@@ -333,7 +346,7 @@ def _check_list_kind(list_kind: str) -> None:
 
 
 def _check_window(rnd: AllocationRound, list_kind: str, now: datetime) -> None:
-    if list_kind == PRE:
+    if list_kind == ListKind.PRE:
         if not rnd.pre_open <= now < rnd.formal_open:
             raise RuleViolation("WISH_PRE_WINDOW_CLOSED",
                                 f"预选意向只能在预选开始至正选开始前（{window_text(rnd.pre_open, rnd.formal_open)}）修改。",
@@ -345,7 +358,7 @@ def _check_window(rnd: AllocationRound, list_kind: str, now: datetime) -> None:
 
 
 def _check_family_may_act(rnd: AllocationRound, rf: RoundFamily) -> None:
-    if rnd.status == PUBLISHED:
+    if rnd.status == RoundStatus.PUBLISHED:
         raise RuleViolation("ROUND_PUBLISHED", f"{round_label(rnd)}已公布选房结果，不能再修改。", field="round")
     if rf.confirm_house_id is not None:
         raise RuleViolation("FAMILY_CONFIRMED", f"家庭 {rf.family_id} 已确认正选，选房结果不能再更改。", field="family")
@@ -402,7 +415,7 @@ def _check_position(position: int, size: int) -> None:
         raise RuleViolation("WISH_BAD_POSITION", f"意向列表中没有第 {position} 项。", field="position")
 
 
-def add_wish(db: Database, actor: Actor, round_id: int, family_id: int, house_id: int, list_kind: str = PRE) -> int:
+def add_wish(db: Database, actor: Actor, round_id: int, family_id: int, house_id: int, list_kind: str = ListKind.PRE) -> int:
     """加入购物车: append a house to a family's list; returns its position.
 
     Refused: a house that is not free (taken or reserved) or already on the list.
@@ -415,7 +428,7 @@ def add_wish(db: Database, actor: Actor, round_id: int, family_id: int, house_id
         house = session.get(PublicHouse, house_id)
         if house is None:
             raise RuleViolation("HOUSE_NOT_FOUND", f"没有编号为 {house_id} 的房源。", field="house")
-        if house.state != FREE:
+        if house.state != HouseState.FREE:
             raise RuleViolation("WISH_HOUSE_NOT_FREE", f"房源 {house.code} 已被选定或预留，不能加入意向。", field="house")
         current = _list_ids(session, round_id, family_id, list_kind)
         if house_id in current:
@@ -427,7 +440,7 @@ def add_wish(db: Database, actor: Actor, round_id: int, family_id: int, house_id
 
 
 def move_wish(db: Database, actor: Actor, round_id: int, family_id: int, position: int, direction: str,
-              list_kind: str = PRE) -> int:
+              list_kind: str = ListKind.PRE) -> int:
     """上移 / 下移 / 置顶 one line of a list; returns its new position."""
     require(actor, Permission.ALLOCATION_WISHES)
     if direction not in ("up", "down", "top"):
@@ -450,7 +463,7 @@ def move_wish(db: Database, actor: Actor, round_id: int, family_id: int, positio
         return target + 1
 
 
-def delete_wish(db: Database, actor: Actor, round_id: int, family_id: int, position: int, list_kind: str = PRE) -> None:
+def delete_wish(db: Database, actor: Actor, round_id: int, family_id: int, position: int, list_kind: str = ListKind.PRE) -> None:
     """删除 one line of a list; the lines after it move up."""
     require(actor, Permission.ALLOCATION_WISHES)
     now = db.now()
@@ -469,12 +482,12 @@ def sync_formal(db: Database, actor: Actor, round_id: int, family_id: int) -> in
     require(actor, Permission.ALLOCATION_WISHES)
     now = db.now()
     with db.write() as session:
-        rnd, _ = _editable(session, round_id, family_id, FORMAL, now)
-        pre = _list_ids(session, round_id, family_id, PRE)
+        rnd, _ = _editable(session, round_id, family_id, ListKind.FORMAL, now)
+        pre = _list_ids(session, round_id, family_id, ListKind.PRE)
         if not pre:
             raise RuleViolation("WISH_SYNC_EMPTY", f"家庭 {family_id} 没有预选房源，无法同步。", field="family")
-        formal = _list_ids(session, round_id, family_id, FORMAL)
-        _rewrite_list(session, actor, rnd, family_id, FORMAL, formal, pre, "wish_sync")
+        formal = _list_ids(session, round_id, family_id, ListKind.FORMAL)
+        _rewrite_list(session, actor, rnd, family_id, ListKind.FORMAL, formal, pre, "wish_sync")
         return len(pre)
 
 
@@ -483,7 +496,7 @@ def _eligible(text: str | None) -> set[str] | None:
     return layouts or None
 
 
-def wish_list(db: Database, actor: Actor, round_id: int, family_id: int, list_kind: str = PRE) -> WishList:
+def wish_list(db: Database, actor: Actor, round_id: int, family_id: int, list_kind: str = ListKind.PRE) -> WishList:
     """我的预选 / 我的意向: the lines with house facts and board state, plus lint warnings.
 
     Lint (core.allocation.selection.lint_wishes): a house listed twice, a layout the
@@ -508,11 +521,11 @@ def wish_list(db: Database, actor: Actor, round_id: int, family_id: int, list_ki
             shown = house_row(r, confirms)
             lines.append(WishLine(r[-1], shown.id, shown.code, shown.building, shown.floor, shown.room, shown.layout,
                                   shown.orientation, shown.area, shown.monthly_rent, shown.state, shown.label))
-            if shown.state != FREE:
+            if shown.state != HouseState.FREE:
                 # Not "taken" for this family: its own house, or a house confirmed by a
                 # family of this round ranked after it (this family is served first).
                 mine = shown.id == rf.confirm_house_id or r.taken_family_id == family_id
-                behind = (r.state == FREE and confirms[shown.id][0] == rnd.number
+                behind = (r.state == HouseState.FREE and confirms[shown.id][0] == rnd.number
                           and confirms[shown.id][1] > rf.rank)
                 if not (mine or behind):
                     taken.add(shown.code)
@@ -589,9 +602,9 @@ def confirm_house(db: Database, actor: Actor, round_id: int, family_id: int, hou
         house = session.get(PublicHouse, house_id)
         if house is None:
             raise RuleViolation("HOUSE_NOT_FOUND", f"没有编号为 {house_id} 的房源。", field="house")
-        if house_id not in _list_ids(session, round_id, family_id, FORMAL):
+        if house_id not in _list_ids(session, round_id, family_id, ListKind.FORMAL):
             raise RuleViolation("CONFIRM_NOT_ON_LIST", f"房源 {house.code} 不在该家庭的正选意向中。", field="house")
-        if house.state != FREE:
+        if house.state != HouseState.FREE:
             raise RuleViolation("CONFIRM_HOUSE_TAKEN", f"房源 {house.code} 已被选定或预留。", field="house")
         elsewhere = confirmed_elsewhere(session, house_id, round_id)
         if elsewhere is not None:
@@ -629,10 +642,10 @@ def give_up(db: Database, actor: Actor, round_id: int, family_id: int, reason: s
         rf.gave_up_at = now
         family = session.get(Family, family_id)
         before = family.status  # type: ignore[union-attr]
-        family.status = "gave_up"  # type: ignore[union-attr]
+        family.status = FamilyStatus.GAVE_UP  # type: ignore[union-attr]
         audit.append(session, actor, "round_give_up", object_type="round_family", object_id=f"{round_id}:{family_id}",
                      case_number=rnd.case_number, before={"family_status": before},
-                     after={"family_status": "gave_up", "reason": reason})
+                     after={"family_status": FamilyStatus.GAVE_UP, "reason": reason})
 
 
 # ------------------------------------------------------------------ results
@@ -679,17 +692,19 @@ class FamilyResultNotice:
 
 def _published(session: Session, round_id: int) -> AllocationRound:
     rnd = get_round(session, round_id)
-    if rnd.status != PUBLISHED:
+    if rnd.status != RoundStatus.PUBLISHED:
         raise RuleViolation("ROUND_RESULT_NOT_PUBLISHED", f"{round_label(rnd)}尚未公布选房结果。", field="round")
     return rnd
 
 
-def round_results(db: Database, actor: Actor, round_id: int) -> list[ResultRow]:
-    """The published result list in rank order, names masked."""
+def round_results(db: Database, actor: Actor, round_id: int, *, housed_only: bool = False) -> list[ResultRow]:
+    """The published result list in rank order, names masked; ``housed_only``: only the
+    families the round gave a house (those who may sign a lease)."""
     require(actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         _published(session, round_id)
-        return _round_results_in(session, round_id)
+        rows = _round_results_in(session, round_id)
+    return [r for r in rows if r.status in HOUSED] if housed_only else rows
 
 
 def _round_results_in(session: Session, round_id: int) -> list[ResultRow]:

@@ -6,8 +6,9 @@
    is taken by BEGIN IMMEDIATE) and refuse a published round;
 2. load: the houses free now, the families in rank order with their formal
    lists, confirms and give-ups (three SELECTs streamed from the driver's
-   cursor, see rounds_common.load_round_input);
-3. resolve with core.allocation.selection.resolve (the one implementation of the rule);
+   cursor, see services.allocation.common.load_round_input);
+3. resolve with core.allocation.selection.resolve (the one implementation of the rule)
+   and make its report (core.allocation.run_report.RoundReport);
 4. write: RoundFamily results (executemany on SQLite, one UPDATE … FROM
    unnest(arrays) on PostgreSQL); the houses taken (one set-based
    UPDATE … WHERE state = 'free' whose row count must equal the houses
@@ -20,10 +21,10 @@ one round at once serialise on the round row; the second then finds it
 published and is refused.
 
 The journal of a run (RoundJournal, ``run`` = run_count after the run) is:
-seq 1 "inputs" (the RoundInput as canonical JSON in the shape
-validate_round_input reads), one "pick" per family in rank order
-({family, rank, house, status}), then a "summary" ({counts, free_after,
-warnings}). No timestamp is hashed, so the same inputs give the same
+seq 1 "inputs" (the RoundInput as canonical JSON in the round file format,
+core.allocation.round_file), one "pick" per family in rank order
+({family, rank, house, status}), then a "summary" ({families, counts,
+free_after, warnings}). No timestamp is hashed, so the same inputs give the same
 payloads and, for the same run number, the same hashes. Each row's hash is
 sha256 of ``prev_hash, run, seq, kind, payload`` joined by U+001F, chained
 from 64 zeros; the round keeps the last hash (``journal_head``) so a
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,27 +44,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from core.allocation.selection import (
-    ALLOCATED,
-    CONFIRMED,
-    GAVE_UP,
-    NOT_ALLOCATED,
-    RoundResult,
-    resolve,
-)
+from core.allocation.round_file import parse_round
+from core.allocation.rounds import FamilyStatus, HouseState, ListKind, RoundStatus
+from core.allocation.run_report import ResultLine, RoundReport
+from core.allocation.selection import HOUSED, ResultStatus, RoundResult, resolve
 from core.audit import GENESIS_HASH, canonical_json
 from core.errors import RuleViolation
 from core.roles import Actor, Permission, require
 from core.timeutil import show
 from services import audit
 from services.allocation.common import (
-    FAMILY_WAITING,
-    FORMAL,
-    FREE,
-    PUBLISHED,
-    REOPENED,
     RF,
-    TAKEN,
     F,
     H,
     LoadedRound,
@@ -75,7 +65,6 @@ from services.allocation.common import (
     load_round_input,
     round_label,
 )
-from services.allocation.simulate import parse_round, result_to_dict
 from storage.engine import Database, retrying
 from storage.models import (
     AllocationRound,
@@ -91,8 +80,10 @@ INPUTS = "inputs"
 PICK = "pick"
 SUMMARY = "summary"
 
+#: ``progress(done, total)``: called after each phase of a run, with the total the run has.
 Progress = Callable[[int, int], None]
-_PHASES = 7  # locked, loaded, resolved, results, houses, families, journal
+RUN_PHASES = 7  # locked, loaded, resolved, results, houses, families, journal
+DRY_RUN_PHASES = 3  # checked, loaded, resolved
 
 
 def journal_hash(prev_hash: str, run: int, seq: int, kind: str, payload: str) -> str:
@@ -104,35 +95,36 @@ def journal_hash(prev_hash: str, run: int, seq: int, kind: str, payload: str) ->
 _encode_str = json.encoder.encode_basestring  # what canonical_json (ensure_ascii=False) uses for strings
 
 
-def pick_payload(row: dict[str, Any]) -> str:
+def pick_payload(line: ResultLine) -> str:
     """canonical_json of one pick, built directly for the usual types (100,000 of them per run)."""
-    family, house, rank, status = row["family"], row["house"], row["rank"], row["status"]
-    if type(family) is int and type(rank) is int and (house is None or type(house) is str) and type(status) is str:
+    family, rank, house, status = line
+    if type(family) is int and type(rank) is int and (house is None or type(house) is str) and isinstance(status, str):
         shown = "null" if house is None else _encode_str(house)
         return f'{{"family":{family},"house":{shown},"rank":{rank},"status":{_encode_str(status)}}}'
-    return canonical_json(row)  # type: ignore[return-value]
+    return canonical_json(line.as_json())  # type: ignore[return-value]
 
 
-def _pick_payloads(report: dict[str, Any]) -> Iterator[str]:
-    return map(pick_payload, report["results"])
+def _pick_payloads(report: RoundReport) -> Iterator[str]:
+    return map(pick_payload, report.results)
 
 
-def _summary(report: dict[str, Any]) -> dict[str, Any]:
-    counts = Counter(r["status"] for r in report["results"])
+def _summary(report: RoundReport, counts: dict[ResultStatus, int]) -> dict[str, Any]:
+    """The journal's last row: ``counts`` is ``report.counts()``, which the caller also audits."""
     return {
-        "families": len(report["results"]),
-        "counts": {s: counts.get(s, 0) for s in (CONFIRMED, ALLOCATED, NOT_ALLOCATED, GAVE_UP)},
-        "free_after": report["free_after"],
-        "warnings": report["warnings"],
+        "families": report.families,
+        "counts": counts,
+        "free_after": report.free_after,
+        "warnings": report.warnings,
     }
 
 
-def journal_rows(run: int, inputs: dict[str, Any], report: dict[str, Any]) -> list[tuple[int, str, str, str, str]]:
+def journal_rows(run: int, inputs: dict[str, Any], report: RoundReport) -> list[tuple[int, str, str, str, str]]:
     """(seq, kind, payload, prev_hash, hash) for one run: a pure function of its inputs and result."""
-    return _chain(run, canonical_json(inputs), report)  # type: ignore[arg-type]
+    return _chain(run, canonical_json(inputs), report, report.counts())  # type: ignore[arg-type]
 
 
-def _chain(run: int, inputs: str, report: dict[str, Any]) -> list[tuple[int, str, str, str, str]]:
+def _chain(run: int, inputs: str, report: RoundReport,
+           counts: dict[ResultStatus, int]) -> list[tuple[int, str, str, str, str]]:
     """The journal rows of a run over its inputs payload: ``journal_hash`` inlined over 100,000 rows."""
     sha256 = hashlib.sha256
     rows = []
@@ -142,19 +134,19 @@ def _chain(run: int, inputs: str, report: dict[str, Any]) -> list[tuple[int, str
     rows.append((seq, INPUTS, inputs, prev, digest))
     prev = digest
     encode = _encode_str
-    for row in report["results"]:
+    for line in report.results:
         seq += 1
-        family, house, rank, status = row["family"], row["house"], row["rank"], row["status"]
-        if type(family) is int and type(rank) is int and (house is None or type(house) is str) and type(status) is str:
+        family, rank, house, status = line
+        if type(family) is int and type(rank) is int and (house is None or type(house) is str) and isinstance(status, str):
             shown = "null" if house is None else encode(house)  # pick_payload inlined
             payload = f'{{"family":{family},"house":{shown},"rank":{rank},"status":{encode(status)}}}'
         else:
-            payload = pick_payload(row)
+            payload = pick_payload(line)
         digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{PICK}\x1f{payload}".encode()).hexdigest()
         rows.append((seq, PICK, payload, prev, digest))
         prev = digest
     seq += 1
-    payload = canonical_json(_summary(report))  # type: ignore[assignment]
+    payload = canonical_json(_summary(report, counts))  # type: ignore[assignment]
     digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{SUMMARY}\x1f{payload}".encode()).hexdigest()
     rows.append((seq, SUMMARY, payload, prev, digest))
     return rows
@@ -164,7 +156,7 @@ def _chain(run: int, inputs: str, report: dict[str, Any]) -> list[tuple[int, str
 
 
 def _check_runnable(rnd: AllocationRound, now: datetime, dry_run: bool) -> None:
-    if rnd.status == PUBLISHED:
+    if rnd.status == RoundStatus.PUBLISHED:
         raise RuleViolation("ROUND_ALREADY_PUBLISHED",
                             f"{round_label(rnd)}已公布选房结果，须先撤回结果才能重新运行。", field="round")
     if not dry_run and now < rnd.formal_close:
@@ -174,7 +166,7 @@ def _check_runnable(rnd: AllocationRound, now: datetime, dry_run: bool) -> None:
 
 
 def _load(session: Session, round_id: int) -> LoadedRound:
-    """rounds_common.load_round_input for a whole round, on SQLite iterating the driver's cursor
+    """services.allocation.common.load_round_input for a whole round, on SQLite iterating the driver's cursor
     directly (no generator, no Row objects between the 2,000,000 wish lines and the rule);
     the same three SELECTs, the same LoadedRound. PostgreSQL uses load_round_input itself."""
     if is_postgres(session):
@@ -188,7 +180,7 @@ def _load(session: Session, round_id: int) -> LoadedRound:
                                                "ORDER BY building, floor, room, id"):
             code_of[hid] = code
             house_id[code] = hid
-            if state == FREE:
+            if state == HouseState.FREE:
                 pool.append(code)
         fam_rows = cursor.execute("SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family "
                                   "WHERE round_id = ? ORDER BY rank", (round_id,)).fetchall()
@@ -196,7 +188,7 @@ def _load(session: Session, round_id: int) -> LoadedRound:
         last_family = None
         codes: list[str] = []
         for fid, hid in cursor.execute("SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ? "
-                                       "ORDER BY family_id, list_kind, position", (round_id, FORMAL)):
+                                       "ORDER BY family_id, list_kind, position", (round_id, ListKind.FORMAL)):
             if fid != last_family:
                 wishes[fid] = codes = []
                 last_family = fid
@@ -206,31 +198,23 @@ def _load(session: Session, round_id: int) -> LoadedRound:
     return assemble_round(pool, code_of, house_id, fam_rows, wishes)
 
 
-def _report(loaded: LoadedRound, result: RoundResult) -> dict[str, Any]:
-    """result_to_dict for a loaded round (house ids are codes, family ids map to Family.id), without
-    a method call per id; result_to_dict itself when the input carries house ids of another type."""
-    if loaded.input.house_json_ids:
-        return result_to_dict(loaded.input, result)
-    family = loaded.input.family_json_ids
-    return {
-        "results": [{"family": family.get(r.family, r.family), "rank": r.rank, "house": r.house, "status": r.status}
-                    for r in result.results],
-        "free_after": list(result.free_after),
-        "warnings": list(result.warnings),
-    }
-
-
-def _tick(progress: Progress | None, done: int, total: int = _PHASES) -> None:
+def _tick(progress: Progress | None, done: int, total: int = RUN_PHASES) -> None:
     if progress is not None:
         progress(done, total)
+
+
+# sqlite3 binds an exact str directly but first tries to adapt a str subclass (a ResultStatus):
+# a failed __conform__ look-up per row, about 60 % more time to bind 100,000 results.
+_PLAIN_STATUS = {status: status.value for status in ResultStatus}
 
 
 def _write_results(session: Session, loaded: LoadedRound, result: RoundResult) -> None:
     """RoundFamily.result_* for every family: executemany on SQLite, one UPDATE … FROM unnest(arrays)
     on PostgreSQL (whose per-statement round trips would dominate a 100,000-row executemany)."""
     house_id = loaded.house_id
+    plain = _PLAIN_STATUS
     rows = [
-        (house_id[r.house] if r.house is not None else None, r.status, row.round_family_id)
+        (house_id[r.house] if r.house is not None else None, plain[r.status], row.round_family_id)
         for row, r in zip(loaded.families, result.results, strict=True)
     ]
     if not rows:
@@ -258,8 +242,8 @@ def _take_houses(session: Session, round_id: int, expected: int) -> None:
     chosen = select(RF.c.result_house_id).where(RF.c.round_id == round_id, RF.c.result_house_id.is_not(None))
     done = session.connection().execute(
         update(H)
-        .where(H.c.state == FREE, H.c.id.in_(chosen))
-        .values(state=TAKEN, taken_round_id=round_id, taken_family_id=ours.scalar_subquery(),
+        .where(H.c.state == HouseState.FREE, H.c.id.in_(chosen))
+        .values(state=HouseState.TAKEN, taken_round_id=round_id, taken_family_id=ours.scalar_subquery(),
                 taken_rank=rank.scalar_subquery())
     ).rowcount
     if done != expected:
@@ -269,8 +253,9 @@ def _take_houses(session: Session, round_id: int, expected: int) -> None:
 
 def _set_family_status(session: Session, round_id: int) -> None:
     conn = session.connection()
-    for family_status, result_statuses in (("allocated", (CONFIRMED, ALLOCATED)), (NOT_ALLOCATED, (NOT_ALLOCATED,)),
-                                           (GAVE_UP, (GAVE_UP,))):
+    for family_status, result_statuses in ((FamilyStatus.ALLOCATED, sorted(HOUSED)),
+                                           (FamilyStatus.NOT_ALLOCATED, [ResultStatus.NOT_ALLOCATED]),
+                                           (FamilyStatus.GAVE_UP, [ResultStatus.GAVE_UP])):
         members = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.result_status.in_(result_statuses))
         conn.execute(update(F).where(F.c.id.in_(members)).values(status=family_status))
 
@@ -305,15 +290,17 @@ def run_round(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> RoundReport:
     """运行选房: resolve the round by the rule and publish its result (one transaction).
 
-    Returns the shape of services.allocation.simulate.result_to_dict: ``results``
-    (family = Family.id, rank, house = PublicHouse.code or None, status),
-    ``free_after`` (codes) and ``warnings``. ``dry_run`` computes the same
-    result in a read transaction and writes nothing (allowed before the formal
-    window closes, as a preview). A published round is refused until
-    ``reopen_round``. ``progress(done, total)`` is called after each phase.
+    Returns the run's report (core.allocation.run_report.RoundReport, the type
+    services.allocation.simulate.simulate returns too): a line per family
+    (family = Family.id, rank, house = PublicHouse.code or None, status), the
+    codes still free and the warnings. ``dry_run`` computes the same report in
+    a read transaction and writes nothing (allowed before the formal window
+    closes, as a preview). A published round is refused until
+    ``reopen_round``. ``progress(done, total)`` is called after each phase:
+    ``total`` is RUN_PHASES for a run, DRY_RUN_PHASES for a preview.
     """
     require(actor, Permission.ALLOCATION_MANAGE)
     now = db.now()
@@ -321,18 +308,18 @@ def run_round(
         with db.read() as session:
             rnd = get_round(session, round_id)
             _check_runnable(rnd, now, True)
-            _tick(progress, 1, 3)
+            _tick(progress, 1, DRY_RUN_PHASES)
             loaded = _load(session, round_id)
-            _tick(progress, 2, 3)
-            report = _report(loaded, resolve(loaded.input))
-            _tick(progress, 3, 3)
+            _tick(progress, 2, DRY_RUN_PHASES)
+            report = RoundReport.of(loaded.input, resolve(loaded.input))
+            _tick(progress, 3, DRY_RUN_PHASES)
             return report
 
     return retrying(_run_and_publish)(db, actor, round_id, now, progress)
 
 
 def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
-                     progress: Progress | None) -> dict[str, Any]:
+                     progress: Progress | None) -> RoundReport:
     """The write transaction of ``run_round`` (re-run whole on a PostgreSQL deadlock or serialization failure)."""
     with db.write() as session:
         rnd = get_round(session, round_id, lock="update")
@@ -341,32 +328,32 @@ def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
         loaded = _load(session, round_id)
         _tick(progress, 2)
         result = resolve(loaded.input)
-        report = _report(loaded, result)
+        report = RoundReport.of(loaded.input, result)
         _tick(progress, 3)
         _write_results(session, loaded, result)
         _tick(progress, 4)
-        _take_houses(session, round_id, sum(1 for r in result.results if r.house is not None))
+        _take_houses(session, round_id, report.housed)
         _tick(progress, 5)
         _set_family_status(session, round_id)
         _tick(progress, 6)
         run = rnd.run_count + 1
-        rows = _chain(run, canonical_json(loaded.as_json()), report)  # type: ignore[arg-type]
+        counts = report.counts()
+        rows = _chain(run, canonical_json(loaded.as_json()), report, counts)  # type: ignore[arg-type]
         _write_journal(session, round_id, rows, run)
         before = {"status": rnd.status, "run_count": rnd.run_count}
-        rnd.status = PUBLISHED
+        rnd.status = RoundStatus.PUBLISHED
         rnd.run_count = run
         rnd.published_at = now
         rnd.journal_head = rows[-1][4]
-        summary = _summary(report)
         audit.append(
             session, actor, "round_run", object_type="allocation_round", object_id=round_id,
             case_number=rnd.case_number, before=before,
-            after={"status": PUBLISHED, "run": run, "families": summary["families"], **summary["counts"],
-                   "free_after": len(report["free_after"]), "warnings": len(report["warnings"]),
+            after={"status": RoundStatus.PUBLISHED, "run": run, "families": report.families, **counts,
+                   "free_after": len(report.free_after), "warnings": len(report.warnings),
                    "journal_head": rnd.journal_head},
         )
         session.flush()
-        _tick(progress, 7)
+        _tick(progress, RUN_PHASES)
     return report
 
 
@@ -390,7 +377,7 @@ def reopen_round(db: Database, actor: Actor, round_id: int, reason: str) -> None
         raise RuleViolation("ROUND_REOPEN_REASON_TOO_LONG", "撤回原因不能超过200个字。", field="reason")
     with db.write() as session:
         rnd = get_round(session, round_id, lock="update")
-        if rnd.status != PUBLISHED:
+        if rnd.status != RoundStatus.PUBLISHED:
             raise RuleViolation("ROUND_NOT_PUBLISHED", f"{round_label(rnd)}尚未公布选房结果，无需撤回。", field="round")
         leases = session.execute(select(func.count()).select_from(Lease).where(Lease.round_id == round_id)).scalar_one()
         if leases:
@@ -410,19 +397,19 @@ def reopen_round(db: Database, actor: Actor, round_id: int, reason: str) -> None
                                 f"{round_label(rnd)}的家庭 {moved_on} 已被安排到后续场次，不能撤回选房结果。")
         conn = session.connection()
         released = conn.execute(
-            update(H).where(H.c.taken_round_id == round_id, H.c.state == TAKEN)
-            .values(state=FREE, taken_round_id=None, taken_family_id=None, taken_rank=None)
+            update(H).where(H.c.taken_round_id == round_id, H.c.state == HouseState.TAKEN)
+            .values(state=HouseState.FREE, taken_round_id=None, taken_family_id=None, taken_rank=None)
         ).rowcount
         members = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.gave_up.is_(False))
-        conn.execute(update(F).where(F.c.id.in_(members)).values(status=FAMILY_WAITING))
+        conn.execute(update(F).where(F.c.id.in_(members)).values(status=FamilyStatus.WAITING))
         conn.execute(update(RF).where(RF.c.round_id == round_id).values(result_house_id=None, result_status=None))
         before = {"status": rnd.status, "run_count": rnd.run_count, "published_at": rnd.published_at}
-        rnd.status = REOPENED
+        rnd.status = RoundStatus.REOPENED
         rnd.published_at = None
         audit.append(
             session, actor, "round_reopen", object_type="allocation_round", object_id=round_id,
             case_number=rnd.case_number, before=before,
-            after={"status": REOPENED, "houses_released": released, "reason": reason},
+            after={"status": RoundStatus.REOPENED, "houses_released": released, "reason": reason},
         )
 
 
@@ -445,7 +432,7 @@ class VerifyReport:
 def verify_round(db: Database, actor: Actor, round_id: int) -> VerifyReport:
     """核验选房日志: recompute the hash chain of the latest run, then replay it.
 
-    Replay parses the journaled inputs (services.allocation.simulate.parse_round),
+    Replay parses the journaled inputs (core.allocation.round_file.parse_round),
     resolves them again with core.allocation.selection.resolve and compares the result
     with the journaled picks and summary and, while the round is published,
     with the results stored in RoundFamily and the houses' taken marks.
@@ -480,19 +467,19 @@ def verify_round(db: Database, actor: Actor, round_id: int) -> VerifyReport:
             round_input = parse_round(rows[0].payload)
         except RuleViolation as exc:
             return bad(f"选房日志记录的输入数据无法读取：{exc.message.rstrip('。')}。", 1)
-        report = result_to_dict(round_input, resolve(round_input))
+        report = RoundReport.of(round_input, resolve(round_input))
         expected = list(_pick_payloads(report))
         picks = rows[1:-1]
         if len(picks) != len(expected) or any(r.kind != PICK for r in picks) or rows[-1].kind != SUMMARY:
             return bad("选房日志的记录条数或种类与输入数据不符。")
-        for row, want, result in zip(picks, expected, report["results"], strict=True):
+        for row, want, line in zip(picks, expected, report.results, strict=True):
             if row.payload != want:
-                return bad(f"第 {row.seq} 条日志记录的选房结果与按输入重算的结果不一致（家庭 {result['family']}）。",
-                           row.seq, result["family"])
-        if rows[-1].payload != canonical_json(_summary(report)):
+                return bad(f"第 {row.seq} 条日志记录的选房结果与按输入重算的结果不一致（家庭 {line.family}）。",
+                           row.seq, line.family)
+        if rows[-1].payload != canonical_json(_summary(report, report.counts())):
             return bad("选房日志的汇总与按输入重算的结果不一致。", rows[-1].seq)
 
-        if rnd.status == PUBLISHED and run == rnd.run_count:
+        if rnd.status == RoundStatus.PUBLISHED and run == rnd.run_count:
             found = _check_stored(session, round_id, report)
             if found is not None:
                 return bad(found[0], None, found[1])
@@ -503,7 +490,7 @@ def verify_round(db: Database, actor: Actor, round_id: int) -> VerifyReport:
                             f"第 {run} 次运行的选房日志共 {len(rows)} 条，哈希链完整，重算结果{where}。")
 
 
-def _check_stored(session: Session, round_id: int, report: dict[str, Any]) -> tuple[str, int | None] | None:
+def _check_stored(session: Session, round_id: int, report: RoundReport) -> tuple[str, int | None] | None:
     """Compare RoundFamily results and the houses' taken marks with the replayed report."""
     stored = {
         fid: (rank, code, status)
@@ -517,18 +504,17 @@ def _check_stored(session: Session, round_id: int, report: dict[str, Any]) -> tu
         code: (fid, rank)
         for code, fid, rank in session.execute(
             select(H.c.code, H.c.taken_family_id, H.c.taken_rank).where(H.c.taken_round_id == round_id,
-                                                                        H.c.state == TAKEN)
+                                                                        H.c.state == HouseState.TAKEN)
         )
     }
-    if len(stored) != len(report["results"]):
+    if len(stored) != report.families:
         return "数据库中本场次的家庭数与选房日志不一致。", None
-    for r in report["results"]:
-        fid = r["family"]
-        if stored.get(fid) != (r["rank"], r["house"], r["status"]):
+    for fid, rank, house, status in report.results:
+        if stored.get(fid) != (rank, house, status):
             return f"家庭 {fid} 在数据库中保存的选房结果与日志重算的结果不一致。", fid
-        if r["house"] is not None and taken.get(r["house"]) != (fid, r["rank"]):
-            return f"房源 {r['house']} 在数据库中的选定记录与日志重算的结果不一致。", fid
-    if len(taken) != sum(1 for r in report["results"] if r["house"] is not None):
+        if house is not None and taken.get(house) != (fid, rank):
+            return f"房源 {house} 在数据库中的选定记录与日志重算的结果不一致。", fid
+    if len(taken) != report.housed:
         return "数据库中被本场次选定的房源数与选房日志不一致。", None
     return None
 

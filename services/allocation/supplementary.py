@@ -14,15 +14,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from core.allocation.selection import ALLOCATED, CONFIRMED, GAVE_UP, NOT_ALLOCATED
+from core.allocation.rounds import RoundKind, RoundStatus
+from core.allocation.selection import HOUSED, ResultStatus
 from core.errors import RuleViolation
 from core.identity import parse_mobile
 from core.roles import Actor, Permission, require
 from core.timeutil import show
 from services import audit, sms
 from services.allocation.common import (
-    PUBLISHED,
-    SUPPLEMENTARY,
     create_round_in,
     get_round,
     get_round_family,
@@ -47,15 +46,15 @@ def apply_supplementary(db: Database, actor: Actor, family_id: int, from_round_i
     now = db.now()
     with db.write() as session:
         rnd = get_round(session, from_round_id, lock="share")
-        if rnd.status != PUBLISHED:
+        if rnd.status != RoundStatus.PUBLISHED:
             raise RuleViolation("SUPP_ROUND_NOT_PUBLISHED", f"{round_label(rnd)}尚未公布选房结果，结果公布后才能申请补选。",
                                 field="round")
         rf = get_round_family(session, from_round_id, family_id, lock=True)
-        if rf.gave_up or rf.result_status == GAVE_UP:
+        if rf.gave_up or rf.result_status == ResultStatus.GAVE_UP:
             raise RuleViolation("SUPP_GAVE_UP", "主动放弃选房的家庭不能申请补选。", field="family")
-        if rf.result_status in (CONFIRMED, ALLOCATED):
+        if rf.result_status in HOUSED:
             raise RuleViolation("SUPP_ALLOCATED", "已选中房源的家庭不能申请补选。", field="family")
-        if rf.result_status != NOT_ALLOCATED:
+        if rf.result_status != ResultStatus.NOT_ALLOCATED:
             raise RuleViolation("SUPP_NO_RESULT", f"家庭 {family_id} 在{round_label(rnd)}没有选房结果，不能申请补选。",
                                 field="family")
         already = session.execute(
@@ -114,7 +113,7 @@ def form_supplementary_round(
         family_ids = sorted({a.family_id for a in applications})
         rnd = create_round_in(session, actor, number=number, name=name, pre_open=pre_open, pre_close=pre_close,
                               formal_open=formal_open, formal_close=formal_close, family_ids=family_ids,
-                              kind=SUPPLEMENTARY)
+                              kind=RoundKind.SUPPLEMENTARY)
         for a in applications:
             a.status = ASSIGNED
             a.assigned_round_id = rnd.id

@@ -11,6 +11,10 @@ selects the policy profile (``core.resale.policies.profile_for``).
   (Zhongshan: plus its check code), name + 不动产单元号 (Zhongshan), the
   seller's own records (Wuhan 个人房产信息查询).  One certificate may cover
   several homes: every one is returned and the clerk picks.
+* ``check_at_window`` — the counter's use case: the party as the clerk
+  typed it (capacity, the 办理人证件号码, the 权利人名称 and 证件号码 or credit
+  code as on the certificate); finds the person at the window and the
+  organisation exactly by those numbers, then runs ``run_house_check``.
 * ``run_house_check`` — one transaction: lock the home row, load the home,
   every home on its certificate, its owners and the person at the window
   (with the proxy registration or the organisation's authorisation), run
@@ -21,9 +25,9 @@ selects the policy profile (``core.resale.policies.profile_for``).
 Refusals are recorded.  A check the rules refuse (or send to review) is
 stored like a passed one, with its verdict and without a house code, and is
 audited: the clerk's attempt is a fact of the case.  Only input that keeps
-the rules from running at all (unknown home or person, a person who is not
-the registered proxy/agent, a home outside the hall's city) raises a
-``RuleViolation`` and records nothing.
+the rules from running at all (unknown home or person, a number that names
+no one or several, a person who is not the registered proxy/agent, a home
+outside the hall's city) raises a ``RuleViolation`` and records nothing.
 
 Concurrency: the house code is deterministic (city letter + day + digest of
 the unit number), and ``house_check.house_code`` is unique.  Every check
@@ -83,6 +87,7 @@ from core.resale.title_check import (
     same_id_number,
     to_simplified,
 )
+from core.resale.window_party import TYPED_ID_FIELD, refuse_blank_typed, shown_number, window_keys
 from core.roles import Actor, Permission, require
 from core.timeutil import local_today
 from services import audit
@@ -106,9 +111,9 @@ __all__ = [
     "HomeHit",
     "NotRunLine",
     "RuleLine",
+    "check_at_window",
     "check_history",
     "find_home",
-    "refuse_blank_typed",
     "run_house_check",
 ]
 
@@ -532,19 +537,6 @@ def _lookup(home: Home, profile: PolicyProfile, mode: str | None, certificate_nu
                          unit_number=unit_number or "")
 
 
-def refuse_blank_typed(capacity: Capacity | str, typed_name: str | None, typed_id_number: str | None) -> None:
-    """Typed but left empty: refused. Filling a blank from the register would make the
-    name and number comparison check the register against itself. (The screen asks
-    first, before it looks up the person the number names.)"""
-    org = Capacity(capacity) is Capacity.ORG_AGENT
-    if typed_name is not None and _blank(typed_name):
-        raise RuleViolation("HOUSE_CHECK_NAME_REQUIRED", f"请按产权证书输入权利人{'名称' if org else '姓名'}。",
-                            field="typed_name")
-    if typed_id_number is not None and _blank(typed_id_number):
-        raise RuleViolation("HOUSE_CHECK_ID_REQUIRED",
-                            f"请按产权证书输入权利人{'统一社会信用代码' if org else '证件号码'}。", field="typed_id")
-
-
 def run_house_check(
     db: Database,
     actor: Actor,
@@ -564,6 +556,8 @@ def run_house_check(
 ) -> CheckView:
     """Run the hall's title and house checks for one home and record them.
 
+    ``party``: the person at the window, already known by id (the counter's
+    use case, ``check_at_window``, finds them from the numbers typed).
     ``typed_name`` / ``typed_id_number``: the 权利人名称 and 证件号码 as the
     clerk typed them, refused when blank (None, for callers that do not type
     them such as the demo loader: the registered name and main document of the
@@ -622,6 +616,106 @@ def run_house_check(
             },
         )
         return _view(row, home)
+
+
+def check_at_window(
+    db: Database,
+    actor: Actor,
+    *,
+    city: str,
+    home_id: int,
+    capacity: Capacity | str,
+    agent_number: str,
+    typed_name: str,
+    typed_id: str,
+    identity_verified: bool = False,
+    lookup_mode: str | LookupMode | None = None,
+    certificate_number: str | None = None,
+    check_code: str | None = None,
+    unit_number: str | None = None,
+    register_queried_on: date | None = None,
+    purchase_restriction: str | PurchaseRestriction = PurchaseRestriction.UNKNOWN,
+    case_id: int | None = None,
+) -> CheckView:
+    """The counter's check: the party as the clerk typed it, then ``run_house_check``.
+
+    ``capacity``: in which capacity the person at the window acts;
+    ``agent_number``: the 办理人证件号码 (required unless the owner comes in
+    person); ``typed_name`` / ``typed_id``: the 权利人名称 and 证件号码 as
+    the certificate shows them (an organisation's: its name and unified social
+    credit code); ``identity_verified``: the clerk has checked the original ID
+    document at the window.  The other arguments are ``run_house_check``'s.
+
+    Who is meant follows ``core.resale.window_party.window_keys``; the person
+    is the one whose own document (main or further, ``PersonDocument``) has
+    exactly that number, the organisation the one with that credit code.
+    Refusals name the form's box (``agent_id`` / ``typed_name`` /
+    ``typed_id``) and record nothing: HOUSE_CHECK_AGENT_ID_REQUIRED,
+    HOUSE_CHECK_NAME_REQUIRED, HOUSE_CHECK_ID_REQUIRED,
+    HOUSE_CHECK_PERSON_NOT_FOUND, HOUSE_CHECK_PERSON_AMBIGUOUS,
+    HOUSE_CHECK_NO_ORGANISATION, then those of ``run_house_check`` (which
+    reads the person again in its own transaction).
+    """
+    require(actor, Permission.CASE_ACCEPT)
+    capacity = Capacity(capacity)
+    keys = window_keys(capacity, agent_number, typed_name, typed_id)
+    # A read: a number that names no one is refused without taking the write lock.
+    with db.read() as session:
+        person_id = _person_by_number(session, keys.person_number, field=keys.person_field)
+        org_id = None if keys.credit_code is None else _organisation_by_code(session, keys.credit_code)
+    return run_house_check(
+        db, actor, city=city, home_id=home_id,
+        party=Counterparty(person_id, capacity, organisation_id=org_id, identity_verified=identity_verified),
+        typed_name=typed_name,
+        # the organisation was found by the credit code typed: its own code is the one presented
+        typed_id_number=None if org_id is not None else typed_id,
+        lookup_mode=lookup_mode, certificate_number=certificate_number, check_code=check_code,
+        unit_number=unit_number, register_queried_on=register_queried_on,
+        purchase_restriction=purchase_restriction, case_id=case_id,
+    )
+
+
+def _could_be_registered(number: str) -> bool:
+    """A number with a control character is nobody's (and PostgreSQL refuses NUL in a query)."""
+    return bool(number) and number.isprintable()
+
+
+def _person_by_number(session: Session, number: str, *, field: str) -> int:
+    """The one person one of whose own documents has exactly ``number`` (normalised).
+
+    The register keeps a number unique per document kind only (``person``
+    and ``person_document`` are each unique on kind + number, and nothing
+    ties the two tables), and the form does not ask for the kind: a foreign
+    passport and a 台胞证 may share eight digits, or one person's further
+    document may carry another's main number.  Such a number names no one for
+    certain; another of the person's documents typed as the 办理人证件号码 does.
+    """
+    found: set[int] = set()
+    if _could_be_registered(number):
+        found = set(session.execute(
+            select(Person.id).where(Person.id_number == number)
+            .union(select(PersonDocument.person_id).where(PersonDocument.id_number == number))
+        ).scalars())
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        raise RuleViolation("HOUSE_CHECK_PERSON_AMBIGUOUS",
+                            "该证件号码对应多人，无法确定办理人，请在“办理人证件号码”中输入办理人另一证件的号码。",
+                            field=field)
+    raise RuleViolation("HOUSE_CHECK_PERSON_NOT_FOUND",
+                        f"没有找到证件号码为“{shown_number(number)}”的办理人，请核对证件号码。", field=field)
+
+
+def _organisation_by_code(session: Session, code: str) -> int:
+    """The organisation whose unified social credit code is exactly ``code`` (unique in the register)."""
+    org_id = None
+    if _could_be_registered(code):
+        org_id = session.execute(select(Organisation.id).where(Organisation.credit_code == code)).scalar_one_or_none()
+    if org_id is None:
+        raise RuleViolation("HOUSE_CHECK_NO_ORGANISATION",
+                            f"没有找到统一社会信用代码为“{shown_number(code, masked=False)}”的单位，请按产权证书核对。",
+                            field=TYPED_ID_FIELD)
+    return org_id
 
 
 def check_history(db: Database, actor: Actor, home_id: int) -> list[CheckView]:

@@ -19,13 +19,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from core.allocation.selection import (
-    ALLOCATED,
-    CONFIRMED,
-    GAVE_UP,
-    NOT_ALLOCATED,
-    STATUS_LABELS,
-)
+from core.allocation.selection import STATUS_LABELS
 from core.errors import RuleViolation
 from core.roles import Actor
 from services.allocation import simulate as simulation
@@ -147,19 +141,16 @@ def round_run(
         report = rounds.run_round(db, actor, round_id, dry_run=dry_run,
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
     if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
-    counts = {s: 0 for s in (CONFIRMED, ALLOCATED, NOT_ALLOCATED, GAVE_UP)}
-    for row in report["results"]:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-    shown = "，".join(f"{STATUS_LABELS[s]} {n} 户" for s, n in counts.items())
+    shown = "，".join(f"{STATUS_LABELS[s]} {n} 户" for s, n in report.counts().items())
     head = "预演结果（未写入数据库）" if dry_run else "选房结果已确定并公布"
-    out.print(f"第{parse_round_number(round_number)}场{head}：共 {len(report['results'])} 户，{shown}；"
-              f"剩余房源 {len(report['free_after'])} 套。", highlight=False)
-    for warning in report["warnings"][:20]:
+    out.print(f"第{parse_round_number(round_number)}场{head}：共 {report.families} 户，{shown}；"
+              f"剩余房源 {len(report.free_after)} 套。", highlight=False)
+    for warning in report.warnings[:20]:
         out.print(f"[yellow]提示：{escape(warning)}[/yellow]", highlight=False)
-    if len(report["warnings"]) > 20:
-        out.print(f"[yellow]另有 {len(report['warnings']) - 20} 条提示未显示（可用 --json 查看全部）。[/yellow]",
+    if len(report.warnings) > 20:
+        out.print(f"[yellow]另有 {len(report.warnings) - 20} 条提示未显示（可用 --json 查看全部）。[/yellow]",
                   highlight=False)
 
 
@@ -226,17 +217,16 @@ def simulate(
     except RuleViolation as exc:
         raise bad_input(exc.code, exc.message) from None
     if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     table = Table("排位", "家庭", "房源", "结果")
-    for row in report["results"]:
-        table.add_row(str(row["rank"]), _show(row["family"]), _show(row["house"]),
-                      STATUS_LABELS.get(row["status"], row["status"]))
+    for line in report.results:
+        table.add_row(str(line.rank), _show(line.family), _show(line.house), STATUS_LABELS[line.status])
     out.print(table)
-    free = report["free_after"]
+    free = report.free_after
     listed = "：" + "、".join(_show(h) for h in free) if free else ""
     out.print(f"剩余房源 {len(free)} 套{listed}。", highlight=False)
-    for warning in report["warnings"]:
+    for warning in report.warnings:
         out.print(f"[yellow]提示：{escape(warning)}[/yellow]", highlight=False)
 
 

@@ -23,13 +23,14 @@ from textual.widgets import Footer, Header, Select, Static
 from textual.worker import get_current_worker
 
 from core.allocation.housing import LAYOUT_LABELS
+from core.allocation.rounds import HOUSE_STATE_LABELS, HouseState
 from services.allocation import rounds
 from services.allocation.rounds import BoardCounts, BoardRow
 from tui.screens.allocation.common import ALLOCATION_CSS, MessageLine
 from tui.screens.base import AppScreen
 
-STATE_OPTIONS = [("可选", "free"), ("已选定", "taken"), ("预留", "reserved")]
-STATE_STYLE = {"free": "bold #3ddc84", "taken": "bold #ff6b6b", "reserved": "#9aa0a6"}
+STATE_OPTIONS = [(HOUSE_STATE_LABELS[state], str(state)) for state in HouseState]
+STATE_STYLE = {HouseState.FREE: "bold #3ddc84", HouseState.TAKEN: "bold #ff6b6b", HouseState.RESERVED: "#9aa0a6"}
 CELL_WIDTH = 16  # "1203 12场3571位"
 HEAD_WIDTH = 10  # "12栋 23层"
 
@@ -63,11 +64,11 @@ def board_grid(rows: list[BoardRow], width: int) -> Table:
 
 def counts_text(counts: BoardCounts) -> Text:
     text = Text(f"共 {counts.total} 套　")
-    text.append(f"可选 {counts.free}", style=STATE_STYLE["free"])
+    text.append(f"可选 {counts.free}", style=STATE_STYLE[HouseState.FREE])
     text.append("　")
-    text.append(f"已选定 {counts.taken}", style=STATE_STYLE["taken"])
+    text.append(f"已选定 {counts.taken}", style=STATE_STYLE[HouseState.TAKEN])
     text.append("　")
-    text.append(f"预留 {counts.reserved}", style=STATE_STYLE["reserved"])
+    text.append(f"预留 {counts.reserved}", style=STATE_STYLE[HouseState.RESERVED])
     return text
 
 
@@ -117,11 +118,11 @@ class BoardScreen(AppScreen):
 
     def on_mount(self) -> None:
         legend = Text("图例（每格：房号 状态）：")
-        legend.append("可选", style=STATE_STYLE["free"])
+        legend.append("可选", style=STATE_STYLE[HouseState.FREE])
         legend.append(" │ ")
-        legend.append("N场R位", style=STATE_STYLE["taken"])
+        legend.append("N场R位", style=STATE_STYLE[HouseState.TAKEN])
         legend.append("＝第N场第R位选定 │ ")
-        legend.append("预留", style=STATE_STYLE["reserved"])
+        legend.append("预留", style=STATE_STYLE[HouseState.RESERVED])
         self.query_one("#board-legend", Static).update(legend)
         self.query_one("#board-scroll").focus()
         auto = self.auto_refresh if self.auto_refresh is not None else not self.wq.is_headless

@@ -18,9 +18,6 @@ from core.timeutil import to_local
 # Loaded by every screen and dialog of the selection (once per app, rules are global).
 ALLOCATION_CSS = Path(__file__).resolve().parent.parent.parent / "allocation.tcss"
 
-KIND_SHORT = {"regular": "常规", "supplementary": "补选"}
-
-
 def window_short(start: datetime, end: datetime) -> str:
     """11-12 09:00–11:00 (same day) or 11-10 09:00–11-11 17:00, Shanghai time."""
     a, b = to_local(start), to_local(end)

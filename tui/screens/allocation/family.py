@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from core.allocation.housing import LAYOUT_LABELS, ORIENTATIONS, layout_label
+from core.allocation.rounds import ListKind, RoundStatus
 from services.allocation import documents, rounds
 from services.allocation.families import RoundFamilyLine, round_families
 from services.allocation.rounds import (
@@ -51,8 +52,7 @@ from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
 from tui.widgets.tables import ListTable
 
-PRE, FORMAL = "pre", "formal"
-LIST_NAMES = {PRE: "预选意向", FORMAL: "正选意向"}
+LIST_NAMES = {ListKind.PRE: "预选意向", ListKind.FORMAL: "正选意向"}
 # Keys that work on a loaded family (hidden until one is loaded).
 _FAMILY_ACTIONS = {"switch_list", "add", "move", "delete", "sync", "forecast", "confirm", "give_up",
                    "apply_supplementary", "print_notice"}
@@ -131,7 +131,7 @@ class FamilyScreen(AppScreen):
         self.round_id = round_id
         self.round_rows: dict[int, RoundRow] = {}
         self.family: RoundFamilyLine | None = None
-        self.list_kind = PRE
+        self.list_kind = ListKind.PRE
         self.wishes: WishList | None = None
         self._cursor_to: int | None = None
 
@@ -178,7 +178,7 @@ class FamilyScreen(AppScreen):
         select = self.query_one("#fam-round", Select)
         select.set_options([(f"第{r.number}场 {r.name}", r.id) for r in message.rows])
         if self.round_id is None:
-            open_rounds = [r for r in message.rows if r.status != "published"]
+            open_rounds = [r for r in message.rows if r.status != RoundStatus.PUBLISHED]
             chosen = (open_rounds or message.rows or [None])[0]
             self.round_id = chosen.id if chosen else None
         if self.round_id in self.round_rows:
@@ -234,7 +234,7 @@ class FamilyScreen(AppScreen):
 
     def open_family(self, fam: RoundFamilyLine) -> None:
         self.family = fam
-        self.list_kind = PRE
+        self.list_kind = ListKind.PRE
         self._show_tabs()
         self.query_one("#family-message", MessageLine).say("")
         self.query_one("#wishes", ListTable).focus()
@@ -287,7 +287,7 @@ class FamilyScreen(AppScreen):
 
     def _show_tabs(self) -> None:
         tabs = Text("购物车 ")
-        for kind in (PRE, FORMAL):
+        for kind in (ListKind.PRE, ListKind.FORMAL):
             if kind == self.list_kind:
                 tabs.append(f" {LIST_NAMES[kind]} ", style="bold reverse")
             else:
@@ -304,7 +304,7 @@ class FamilyScreen(AppScreen):
         return self.wishes.lines[index] if 0 <= index < len(self.wishes.lines) else None
 
     def action_switch_list(self) -> None:
-        self.list_kind = FORMAL if self.list_kind == PRE else PRE
+        self.list_kind = ListKind.FORMAL if self.list_kind == ListKind.PRE else ListKind.PRE
         self._show_tabs()
         self.query_one("#family-message", MessageLine).say("")
         self.reload(cursor_to=1)
@@ -376,7 +376,7 @@ class FamilyScreen(AppScreen):
     def _sync(self) -> None:
         fam, _ = self._target()
         count = rounds.sync_formal(self.db, self.actor, self.round_id, fam.family_id)  # type: ignore[arg-type]
-        self.post_message(self.Done(f"已同步预选房源：正选意向共 {count} 套。", 1, FORMAL))
+        self.post_message(self.Done(f"已同步预选房源：正选意向共 {count} 套。", 1, ListKind.FORMAL))
 
     # ------------------------------------------------------------ 推算, 确认正选, 放弃, 补选申请
 
@@ -395,7 +395,7 @@ class FamilyScreen(AppScreen):
 
     def action_confirm(self) -> None:
         line = self.selected_line
-        if self.list_kind != FORMAL:
+        if self.list_kind != ListKind.FORMAL:
             self.show_refusal("确认正选须从正选意向中选择房源，请按 F2 切换到正选意向。")
             return
         if line is None:

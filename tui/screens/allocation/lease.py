@@ -42,14 +42,13 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from core.allocation import lease as lease_rules
-from core.allocation.selection import ALLOCATED, CONFIRMED
+from core.allocation.rounds import RoundStatus
 from core.errors import RuleViolation
 from core.roles import Permission
 from core.timeutil import show
 from services import cases
 from services.allocation import lease as lease_service
 from services.allocation import rounds
-from services.allocation.common import PUBLISHED
 from services.allocation.lease import LeaseView
 from services.cases import CaseDetail
 from tui.screens.base import AppModal, AppScreen
@@ -515,7 +514,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
 
     @work(thread=True, exclusive=True, group="start-rounds", exit_on_error=False)
     def _load_rounds(self) -> None:
-        rows = [r for r in rounds.rounds_list(self.db, self.actor) if r.status == PUBLISHED]
+        rows = rounds.rounds_list(self.db, self.actor, status=RoundStatus.PUBLISHED)
         self.post_message(self.RoundsLoaded([(f"第{r.number}批 {r.name}", r.id) for r in rows]))
 
     def on_lease_start_dialog_rounds_loaded(self, message: RoundsLoaded) -> None:
@@ -534,7 +533,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
 
     @work(thread=True, exclusive=True, group="start-families", exit_on_error=False)
     def _load_families(self, round_id: int) -> None:
-        rows = [r for r in rounds.round_results(self.db, self.actor, round_id) if r.status in (CONFIRMED, ALLOCATED)]
+        rows = rounds.round_results(self.db, self.actor, round_id, housed_only=True)
         families = [
             (f"第{r.rank}号　{r.applicant}　{r.house_code or ''}　{r.status_label}", r.family_id) for r in rows
         ]

@@ -11,10 +11,8 @@ without the supervisors' keys; Enter opens 家庭选房 for the round.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,13 +22,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from core.allocation.selection import (
-    ALLOCATED,
-    CONFIRMED,
-    GAVE_UP,
-    NOT_ALLOCATED,
-    round_phase,
-)
+from core.allocation.rounds import ROUND_KIND_SHORT_LABELS, RoundStatus, default_windows
+from core.allocation.run_report import RoundReport
+from core.allocation.selection import STATUS_LABELS
 from core.roles import Permission
 from core.timeutil import SHANGHAI
 from services.allocation import documents, rounds
@@ -44,7 +38,6 @@ from services.allocation.rounds import (
 )
 from tui.screens.allocation.common import (
     ALLOCATION_CSS,
-    KIND_SHORT,
     MessageLine,
     window_short,
 )
@@ -56,11 +49,10 @@ _MANAGE_ACTIONS = {"run", "verify", "reopen", "print_list", "supplementary"}
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
-def run_summary(report: dict[str, Any]) -> str:
+def run_summary(report: RoundReport) -> str:
     """共 12 户，已确认 2，已分配 8，未分配 1，已放弃 1 (short enough for the message line)."""
-    counts = Counter(r["status"] for r in report["results"])
-    return (f"共 {len(report['results'])} 户，已确认 {counts[CONFIRMED]}，已分配 {counts[ALLOCATED]}，"
-            f"未分配 {counts[NOT_ALLOCATED]}，已放弃 {counts[GAVE_UP]}")
+    counts = "，".join(f"{STATUS_LABELS[status]} {n}" for status, n in report.counts().items())
+    return f"共 {report.families} 户，{counts}"
 
 
 def board_line(counts: BoardCounts) -> str:
@@ -95,13 +87,13 @@ class RoundsScreen(AppScreen):
             self.results = results
 
     class Previewed(Message):
-        def __init__(self, row: RoundRow, report: dict[str, Any]) -> None:
+        def __init__(self, row: RoundRow, report: RoundReport) -> None:
             super().__init__()
             self.row = row
             self.report = report
 
     class RunDone(Message):
-        def __init__(self, row: RoundRow, report: dict[str, Any]) -> None:
+        def __init__(self, row: RoundRow, report: RoundReport) -> None:
             super().__init__()
             self.row = row
             self.report = report
@@ -135,7 +127,7 @@ class RoundsScreen(AppScreen):
         yield Static("", id="board-counts", markup=False)
         with Horizontal(id="run-row"):
             yield Label("运行进度", id="run-label")
-            yield ProgressBar(total=7, show_eta=False, id="run-progress")
+            yield ProgressBar(total=rounds.RUN_PHASES, show_eta=False, id="run-progress")
         yield ListTable([("排位", None), ("家庭", None), ("主申请人", 10), ("房源编号", 14), ("楼栋/房号", 12),
                          ("结果", None)], id="round-results")
         yield Footer()
@@ -171,10 +163,9 @@ class RoundsScreen(AppScreen):
         table = self.query_one("#rounds", ListTable)
         keep_id = self._select_after or (self.selected.id if self.selected else None)
         self._select_after = None
-        now = self.db.now()
         self.rows = {str(r.id): r for r in message.rows}
         table.set_rows([
-            (str(r.id), [f"第{r.number}场", r.name, KIND_SHORT.get(r.kind, r.kind_label), round_phase(r.status, r.formal_open, r.formal_close, now),
+            (str(r.id), [f"第{r.number}场", r.name, ROUND_KIND_SHORT_LABELS.get(r.kind, r.kind_label), r.phase,
                          window_short(r.formal_open, r.formal_close), f"{r.families}户"])
             for r in message.rows
         ])
@@ -217,7 +208,7 @@ class RoundsScreen(AppScreen):
             f"正选 {window_short(d.formal_open, d.formal_close)}",
             f"家庭 {d.families} 户　已确认正选 {d.confirmed}　已放弃 {d.gave_up}　"
             + (f"已分配 {d.allocated}　未分配 {d.not_allocated}　已运行 {d.run_count} 次"
-               if d.status == "published" else f"尚未公示　已运行 {d.run_count} 次"),
+               if d.status == RoundStatus.PUBLISHED else f"尚未公示　已运行 {d.run_count} 次"),
         ]
         self.query_one("#round-detail", Static).update("\n".join(lines))
         table = self.query_one("#round-results", ListTable)
@@ -266,7 +257,7 @@ class RoundsScreen(AppScreen):
         self.progress_seen = []
         self.ran_round_id = row.id
         bar = self.query_one("#run-progress", ProgressBar)
-        bar.update(total=7, progress=0)
+        bar.update(total=rounds.RUN_PHASES, progress=0)  # until the run reports its own total
         self.query_one("#run-label", Label).update(f"第{row.number}场运行中")
         self.query_one("#run-row").display = True
         self._run(row)
@@ -388,19 +379,12 @@ def parse_local_time(text: str, label: str) -> datetime:
         raise PlanError(f"{label}“{text}”格式不正确，请按 yyyy-mm-dd hh:mm 填写，例如 2026-11-22 09:00。") from None
 
 
-def default_windows(now: datetime) -> list[datetime]:
-    """Pre-selection tomorrow 09:00–17:00, formal selection the day after 09:00–11:00 (Shanghai)."""
-    day = now.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
-    one, two = day + timedelta(days=1), day + timedelta(days=2)
-    return [one.replace(hour=9), one.replace(hour=17), two.replace(hour=9), two.replace(hour=11)]
-
-
 _PLAN_FIELDS = [("number", "场次号"), ("name", "名　称"), ("pre_open", "预选开始"), ("pre_close", "预选结束"),
                 ("formal_open", "正选开始"), ("formal_close", "正选结束")]
 
 
 class SupplementaryDialog(_Dialog):
-    """组织补选: the new round's number, name and windows (defaults filled in)."""
+    """组织补选: the new round's number, name and windows (core.allocation.rounds.default_windows filled in)."""
 
     CSS_PATH = ALLOCATION_CSS
 

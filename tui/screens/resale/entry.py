@@ -666,24 +666,38 @@ class ContractEntryScreen(AppScreen):
 
     # ------------------------------------------------------------ reading the form
 
+    def _widget(self, widget_id: str) -> Widget | None:
+        """The form's widget with ``widget_id``, remembered: reading the whole form
+        (every change re-checks the signing method) must not walk the DOM for each
+        of its fifty fields. A widget removed since (a buyer row deleted) is looked up again."""
+        cache: dict[str, Widget] = self.__dict__.setdefault("_widgets_by_id", {})
+        widget = cache.get(widget_id)
+        if widget is None or not widget.is_attached:
+            widget = next(iter(self.query(f"#{widget_id}")), None)
+            if widget is None:
+                cache.pop(widget_id, None)
+                return None
+            cache[widget_id] = widget
+        return widget
+
     def _value(self, path: str) -> str:
-        widget = next(iter(self.query(f"#f-{field_key(path)}")), None)
+        widget = self._widget(f"f-{field_key(path)}")
         return widget.value if isinstance(widget, Input) else ""
 
     def _select(self, path: str) -> object:
-        widget = next(iter(self.query(f"#f-{field_key(path)}")), None)
+        widget = self._widget(f"f-{field_key(path)}")
         if isinstance(widget, Select) and widget.value is not Select.NULL:
             return widget.value
         return None
 
     def _pressed(self, path: str) -> int | None:
-        widget = next(iter(self.query(f"#f-{field_key(path)}")), None)
+        widget = self._widget(f"f-{field_key(path)}")
         if isinstance(widget, RadioSet) and widget.pressed_index >= 0:
             return widget.pressed_index
         return None
 
     def _ticked(self, path: str, part: str) -> bool:
-        box = next(iter(self.query(f"#c-{field_key(path)}-{part}")), None)
+        box = self._widget(f"c-{field_key(path)}-{part}")
         return isinstance(box, Checkbox) and box.value and box.display
 
     def _helper(self, path: str, part: str, cls: type[GuardianLine | AgentLine]) -> GuardianLine | AgentLine | None:

@@ -54,8 +54,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from core.errors import RuleViolation
-from core.identity import mask_id, mask_name, normalize
-from core.lookup import LookupKind
+from core.identity import mask_name
 from core.resale.policies import (
     LOOKUP_MODE_LABELS,
     RULES,
@@ -70,9 +69,8 @@ from core.resale.title_check import (
     PurchaseRestriction,
 )
 from core.timeutil import local_today, show
-from services.lookup import search_applicants
 from services.resale import house_check
-from services.resale.house_check import CheckView, Counterparty, HomeHit
+from services.resale.house_check import CheckView, HomeHit
 from tui.screens.base import AppModal, AppScreen
 from tui.screens.cases import FilterError, parse_day
 from tui.widgets.detail import LABEL_STYLE, MUTED
@@ -217,6 +215,7 @@ class RunRequest:
 
 
 def _refuse(message: str, field: str) -> RuleViolation:
+    """A box the screen cannot read (a malformed date), refused under that box like a service refusal."""
     return RuleViolation("HOUSE_CHECK_SCREEN_INPUT", message, field=field)
 
 
@@ -582,12 +581,8 @@ class HouseCheckScreen(AppScreen):
         return PurchaseRestriction((pressed.id or "").removeprefix("pr-"))
 
     def _request(self) -> RunRequest:
-        """The run as typed (the service refuses a blank 权利人名称 or 证件号码)."""
+        """The run as typed; the service decides what is missing and who is meant."""
         assert self.home is not None and self.keys is not None
-        capacity = self._capacity()
-        agent, name, number = self._value("agent_id").strip(), self._value("typed_name"), self._value("typed_id")
-        if capacity is not Capacity.OWNER and not agent:
-            raise _refuse(f"{CAPACITY_LABELS[capacity]}办理的，请输入办理人本人的证件号码。", "agent_id")
         queried_on = None
         if self.is_wuhan_style:
             try:
@@ -595,8 +590,9 @@ class HouseCheckScreen(AppScreen):
             except FilterError as error:
                 raise _refuse(str(error), "queried_on") from None
         return RunRequest(
-            home_id=self.home.id, keys=self.keys, capacity=capacity, agent_number=agent, typed_name=name,
-            typed_id=number, verified=self.query_one("#f-verified", Checkbox).value, queried_on=queried_on,
+            home_id=self.home.id, keys=self.keys, capacity=self._capacity(), agent_number=self._value("agent_id"),
+            typed_name=self._value("typed_name"), typed_id=self._value("typed_id"),
+            verified=self.query_one("#f-verified", Checkbox).value, queried_on=queried_on,
             restriction=self._restriction(),
         )
 
@@ -623,22 +619,14 @@ class HouseCheckScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="hc-run", exit_on_error=False)
     def _run(self, req: RunRequest) -> None:
-        db, actor = self.db, self.actor
-        house_check.refuse_blank_typed(req.capacity, req.typed_name, req.typed_id)
-        if req.capacity is Capacity.OWNER:
-            person_id = _person_by_number(db, actor, req.agent_number or req.typed_id,
-                                          "agent_id" if req.agent_number else "typed_id")
-        else:
-            person_id = _person_by_number(db, actor, req.agent_number, "agent_id")
-        org_id = _organisation_by_code(db, actor, req.typed_id) if req.capacity is Capacity.ORG_AGENT else None
         keys = req.keys
-        view = house_check.run_house_check(
-            db, actor, city=self.profile.code, home_id=req.home_id,
-            party=Counterparty(person_id, req.capacity, organisation_id=org_id, identity_verified=req.verified),
-            typed_name=req.typed_name, typed_id_number=None if org_id else req.typed_id,
-            lookup_mode=keys.mode, certificate_number=keys.certificate_number or None,
-            check_code=keys.check_code or None, unit_number=keys.unit_number or None,
-            register_queried_on=req.queried_on, purchase_restriction=req.restriction,
+        view = house_check.check_at_window(
+            self.db, self.actor, city=self.profile.code, home_id=req.home_id, capacity=req.capacity,
+            agent_number=req.agent_number, typed_name=req.typed_name, typed_id=req.typed_id,
+            identity_verified=req.verified, lookup_mode=keys.mode,
+            certificate_number=keys.certificate_number or None, check_code=keys.check_code or None,
+            unit_number=keys.unit_number or None, register_queried_on=req.queried_on,
+            purchase_restriction=req.restriction,
         )
         self.post_message(self.CheckDone(view))
 
@@ -717,31 +705,6 @@ class HouseCheckScreen(AppScreen):
         if self.next_step is None or view is None or not self.check_action("sign", ()):
             return
         self.app.push_screen(self.next_step(view))
-
-
-def _person_by_number(db, actor, typed: str, field: str) -> int:  # type: ignore[no-untyped-def]
-    """The person whose document number was typed (exactly), via the applicant lookup."""
-    number = normalize(typed)
-    hits = [h for h in search_applicants(db, actor, number)
-            if h.kind == "person" and h.matched_by is LookupKind.ID_NUMBER]
-    exact = [h for h in hits if h.masked_number == mask_id(number)]
-    if len(exact) == 1:
-        return exact[0].id
-    if not exact and len(hits) == 1 and len(number) >= 8:  # one of the person's other documents
-        return hits[0].id
-    if len(exact) > 1 or len(hits) > 1:
-        raise _refuse("该证件号码对应多人，请输入完整的证件号码。", field)
-    raise _refuse(f"没有找到证件号码为“{mask_id(number)}”的办理人，请核对证件号码。", field)
-
-
-def _organisation_by_code(db, actor, typed: str) -> int:  # type: ignore[no-untyped-def]
-    """The organisation whose unified social credit code was typed (exactly)."""
-    code = normalize(typed)
-    hits = [h for h in search_applicants(db, actor, code)
-            if h.kind == "organisation" and normalize(h.masked_number) == code]
-    if len(hits) == 1:
-        return hits[0].id
-    raise _refuse(f"没有找到统一社会信用代码为“{code}”的单位，请按产权证书核对。", "typed_id")
 
 
 # ---------------------------------------------------------------- 校验记录

@@ -1,0 +1,134 @@
+"""The states of a selection round (场次) and of what it works on, with the hall's words.
+
+Pure values and rules (the round services store and load them):
+
+* :class:`RoundStatus` / :class:`RoundKind` — AllocationRound.status and .kind;
+* :class:`HouseState` — PublicHouse.state (and the state the status board shows);
+* :class:`ListKind` — Wish.list_kind: the pre-selection (预选) or the formal list (正选);
+* :class:`FamilyStatus` — Family.status, which a run and a give-up move;
+* :func:`round_phase` — where a round stands, as the hall says it;
+* :func:`default_windows` — the timing a new (supplementary) round is offered with.
+
+They are ``StrEnum``s so the stored strings, comparisons with what the
+database hands back and JSON output stay exactly the plain strings they were.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import NamedTuple
+
+from core.timeutil import SHANGHAI
+
+__all__ = [
+    "HOUSE_STATE_LABELS",
+    "LIST_KIND_LABELS",
+    "ROUND_KIND_LABELS",
+    "ROUND_KIND_SHORT_LABELS",
+    "ROUND_STATUS_LABELS",
+    "FamilyStatus",
+    "HouseState",
+    "ListKind",
+    "RoundKind",
+    "RoundStatus",
+    "RoundWindows",
+    "default_windows",
+    "round_phase",
+]
+
+
+class RoundStatus(StrEnum):
+    OPEN = "open"  # families select; the run has not published a result
+    PUBLISHED = "published"  # run and published (结果公示)
+    REOPENED = "reopened"  # result withdrawn (撤回), waiting to be run again
+
+
+ROUND_STATUS_LABELS: dict[str, str] = {
+    RoundStatus.OPEN: "选房中",
+    RoundStatus.PUBLISHED: "已公布结果",
+    RoundStatus.REOPENED: "已撤回待重新运行",
+}
+
+
+class RoundKind(StrEnum):
+    REGULAR = "regular"
+    SUPPLEMENTARY = "supplementary"  # 补选: families a published round left without a house
+
+
+ROUND_KIND_LABELS: dict[str, str] = {RoundKind.REGULAR: "正常选房", RoundKind.SUPPLEMENTARY: "补选"}
+#: The same in a narrow column (the rounds list on screen).
+ROUND_KIND_SHORT_LABELS: dict[str, str] = {RoundKind.REGULAR: "常规", RoundKind.SUPPLEMENTARY: "补选"}
+
+
+class HouseState(StrEnum):
+    FREE = "free"
+    TAKEN = "taken"  # chosen in a run (or, on the board, confirmed in a round not yet run)
+    RESERVED = "reserved"  # kept out of every pool
+
+
+HOUSE_STATE_LABELS: dict[str, str] = {HouseState.FREE: "可选", HouseState.TAKEN: "已选定", HouseState.RESERVED: "预留"}
+
+
+class ListKind(StrEnum):
+    PRE = "pre"  # 预选: void unless synced into the formal list (seed 000 §一)
+    FORMAL = "formal"  # 正选: the list a run reads
+
+
+LIST_KIND_LABELS: dict[str, str] = {ListKind.PRE: "预选", ListKind.FORMAL: "正选"}
+
+
+class FamilyStatus(StrEnum):
+    WAITING = "waiting"  # 轮候: may be placed in a round
+    ALLOCATED = "allocated"  # a run gave it a house (confirmed or allocated)
+    NOT_ALLOCATED = "not_allocated"  # a run left it without a house (may apply for 补选)
+    GAVE_UP = "gave_up"  # 主动放弃
+
+
+# ------------------------------------------------------------------ phase
+
+
+def round_phase(
+    status: str, formal_open: datetime, formal_close: datetime, now: datetime, pre_open: datetime | None = None
+) -> str:
+    """Where a round stands, as the hall says it: 未开始 / 预选中 / 正选中 / 待运行 / 已公示 / 已重开.
+
+    An open round's phase follows the clock; it is 待运行 once formal
+    selection has closed and the round has not been run.
+    """
+    if status == RoundStatus.PUBLISHED:
+        return "已公示"
+    if status == RoundStatus.REOPENED:
+        return "已重开"
+    if pre_open is not None and now < pre_open:
+        return "未开始"
+    if now < formal_open:
+        return "预选中"
+    if now <= formal_close:
+        return "正选中"
+    return "待运行"
+
+
+# ------------------------------------------------------------------ timing
+
+
+class RoundWindows(NamedTuple):
+    """A round's four moments, in the order the rounds services take them (aware datetimes)."""
+
+    pre_open: datetime
+    pre_close: datetime
+    formal_open: datetime
+    formal_close: datetime
+
+
+def default_windows(now: datetime) -> RoundWindows:
+    """The timing a new round is offered with: pre-selection tomorrow 09:00–17:00, formal
+    selection the day after 09:00–11:00, Shanghai time.
+
+    "Tomorrow" is Shanghai's: a round formed late in the evening UTC still
+    gets a full day's notice by the hall's calendar. Only a proposal: the
+    supervisor may change every moment before the round is formed.
+    """
+    day = now.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+    one, two = day + timedelta(days=1), day + timedelta(days=2)
+    return RoundWindows(one.replace(hour=9), one.replace(hour=17), two.replace(hour=9), two.replace(hour=11))
