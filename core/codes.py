@@ -10,17 +10,18 @@ Policy (NIST SP 800-63B, OWASP ASVS; Chinese SMS providers' limits):
   once per ``RESEND_AFTER``; at most ``DAILY_LIMIT`` codes per phone per
   Asia/Shanghai day.
 
-Hashing. There is no server-side secret in this application (no key store,
-no configured pepper), so a keyed hash (HMAC with a secret key) is not an
-option, and a fast unkeyed hash of a 6-digit code is worthless: 10^6
-candidates are tried in well under a second. We therefore use argon2id
-through ``core.passwords`` (random per-hash salt, 64 MiB, t=3: roughly
-0.1-0.3 s per guess on one core). That does not make 10^6 guesses impossible,
-but it makes recovering a code from a leaked ``one_time_code`` row cost hours
-of CPU (or a large memory-hard farm) against a lifetime of ``CODE_TTL``, after
-which the row is useless. Online guessing is bounded by ``MAX_ATTEMPTS``, not
-by the hash. The cost is one argon2 hash per code sent and per try, which is
-negligible at a service counter.
+Hashing. A code is stored as a keyed HMAC-SHA256 under the hall's secret
+code key (``Settings.code_key``), over the code AND what it confirms (purpose,
+subject, party, version), so the digest of one row says nothing about
+another. A 6-digit code has only 10^6 values: an unkeyed hash, however slow,
+is a short search for whoever holds the table (argon2 at 0.5 s a guess was
+also what capped the hall at two signings a second). With the key kept out of
+the database, a stolen ``one_time_code`` table cannot be searched at all; the
+code's protection at the counter comes from ``CODE_TTL``, ``MAX_ATTEMPTS``
+and single use, which the service enforces. Each digest names the key it was
+made with (the first 8 hex digits of the key's SHA-256), so a hall can rotate
+its key: the previous key keeps verifying the codes still alive (at most
+``CODE_TTL``) while new codes use the new one.
 
 Note: the SMS outbox (``sms_message.text``) necessarily carries the code in
 plain text until it is delivered; see ``services.sign_codes`` for that
@@ -29,12 +30,14 @@ trade-off.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from datetime import timedelta
 
 from core.errors import RuleViolation
-from core.passwords import hash_password, verify_password
 
 CODE_DIGITS = 6
 CODE_SPACE = 10**CODE_DIGITS
@@ -70,14 +73,42 @@ def normalize_code(raw: str) -> str:
     return text
 
 
-def hash_code(code: str) -> str:
-    """argon2id hash of a code (salted; see the module docstring for why argon2)."""
-    return hash_password(code)
+#: Prefix of a stored digest: the scheme, so a later one can be told apart.
+SCHEME = "hmac-sha256"
+MIN_KEY_BYTES = 32
 
 
-def check_code(stored_hash: str, code: str) -> bool:
-    """Whether ``code`` matches ``stored_hash`` (constant-time inside argon2)."""
-    return verify_password(stored_hash, code)
+def key_id(key: bytes) -> str:
+    """A short public name for a key (stored with each digest; reveals nothing of the key)."""
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+def _mac(key: bytes, code: str, binding: str) -> str:
+    return hmac.new(key, f"{binding}\x1f{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def hash_code(key: bytes, code: str, binding: str) -> str:
+    """The stored form of ``code``: ``hmac-sha256:<key id>:<hex>`` over the code and ``binding``
+    (what it confirms: purpose, subject, party, version)."""
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError("a code key has at least 32 bytes")
+    return f"{SCHEME}:{key_id(key)}:{_mac(key, code, binding)}"
+
+
+def check_code(stored: str, code: str, binding: str, keys: Sequence[bytes]) -> bool:
+    """Whether ``code`` (for ``binding``) matches ``stored``, under whichever of ``keys`` made it.
+
+    A digest made with a key the hall no longer holds (or in another scheme)
+    matches nothing: the code is simply wrong, and expires within ``CODE_TTL``.
+    """
+    scheme, _, rest = stored.partition(":")
+    kid, _, digest = rest.partition(":")
+    if scheme != SCHEME:
+        return False
+    for key in keys:
+        if key_id(key) == kid:
+            return hmac.compare_digest(_mac(key, code, binding), digest)
+    return False
 
 
 def mask_code(text: str, code: str) -> str:

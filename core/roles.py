@@ -116,6 +116,42 @@ class Actor:
         return permission in ROLE_PERMISSIONS[self.role]
 
 
+@dataclass(frozen=True)
+class AccountState:
+    """An operator's account as stored now (the session's ``Actor`` is what it was at login)."""
+
+    active: bool
+    locked: bool
+    role: str
+
+
+#: Refusals that end the terminal's session: the operator must log in again (or not at all).
+SESSION_ENDING_CODES = frozenset({"ACCOUNT_GONE", "ACCOUNT_DISABLED", "ACCOUNT_LOCKED", "ACCOUNT_ROLE_CHANGED"})
+
+
+def require_current(actor: Actor, state: AccountState | None) -> None:
+    """Refuse an action by a logged-in operator whose account no longer allows it.
+
+    Disabled, locked, removed or given another role since the login: the
+    terminal's session is over (``SESSION_ENDING_CODES``).
+    """
+    if state is None:
+        raise RuleViolation("ACCOUNT_GONE", "您的操作员账户已不存在，请联系系统管理员。")
+    if not state.active:
+        raise RuleViolation("ACCOUNT_DISABLED", "您的账户已被停用，不能继续办理业务，请联系系统管理员。")
+    if state.locked:
+        raise RuleViolation("ACCOUNT_LOCKED", "您的账户已被锁定，不能继续办理业务，请联系系统管理员解锁。")
+    if state.role != actor.role.value:
+        now = ROLE_LABELS.get(Role(state.role), state.role) if state.role in Role._value2member_map_ else state.role
+        raise RuleViolation("ACCOUNT_ROLE_CHANGED", f"您的角色已变更为{now}，请重新登录。")
+
+
+def require_other_person(actor: Actor, filed_by: int | None, code: str, what: str) -> None:
+    """Four eyes: whoever filed a request does not decide it (a supervisor may also file at the counter)."""
+    if actor.operator_id is not None and filed_by == actor.operator_id:
+        raise RuleViolation(code, f"{what}须由另一位审核主管审核，不能审核本人提交的申请。")
+
+
 def require(actor: Actor | None, permission: Permission) -> Actor:
     """Refuse unless ``actor`` holds ``permission``; returns the actor."""
     if actor is None:

@@ -22,7 +22,8 @@ from core.audit import (
     mask_snapshot,
     verify_chain,
 )
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
+from services.authority import authorise
 from storage.engine import Database, session_now
 from storage.models import AuditEntry
 
@@ -102,7 +103,7 @@ class VerifyResult:
 
 def verify(db: Database, actor: Actor, *, batch: int = 5000) -> VerifyResult:
     """Walk the whole chain; report the first row edited, inserted or deleted."""
-    require(actor, Permission.AUDIT_VERIFY)
+    authorise(db, actor, Permission.AUDIT_VERIFY)
     with db.read() as session:
         total = session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
         entries = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().yield_per(batch)
@@ -112,7 +113,7 @@ def verify(db: Database, actor: Actor, *, batch: int = 5000) -> VerifyResult:
 
 
 def recent(db: Database, actor: Actor, limit: int = 200, case_number: str | None = None) -> list[AuditEntry]:
-    require(actor, Permission.AUDIT_VERIFY)
+    authorise(db, actor, Permission.AUDIT_VERIFY)
     with db.read() as session:
         query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
         if case_number:

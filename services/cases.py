@@ -19,9 +19,10 @@ from core.cases import (
     Target,
 )
 from core.errors import RuleViolation
-from core.roles import ROLE_LABELS, Actor, Permission, Role, require
+from core.roles import ROLE_LABELS, Actor, Permission, Role
 from core.timeutil import SHANGHAI, local_today
 from services import audit
+from services.authority import authorise
 from storage.engine import Database, session_now
 from storage.models import Case, CaseEvent, CaseParty, Operator
 
@@ -104,7 +105,7 @@ def accept_in(
     parties: list[tuple[str, int, str]] = (),  # type: ignore[assignment]
 ) -> Case:
     """Accept a new case inside the caller's transaction (for flows that create one)."""
-    require(actor, Permission.CASE_ACCEPT)
+    authorise(session, actor, Permission.CASE_ACCEPT)
     state = rules.accept(type_code, actor)
     kind = rules.case_type(type_code)
     now = session_now(session)
@@ -150,7 +151,7 @@ def act_in(session: Session, actor: Actor, number: str, kind: ActionKind, change
     Flows that move a case as part of a larger write (a lease step, a filing)
     call the ``*_in`` functions below so that the step and the move commit together.
     """
-    require(actor, Permission.CASE_WORK)
+    authorise(session, actor, Permission.CASE_WORK)
     case = _load_for_update(session, number)
     before = _snapshot(case)
     from_stage = case.stage
@@ -314,7 +315,7 @@ def _apply_filter(query, f: CaseFilter, moment_column):
 
 def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[CaseRow]:
     """在手业务: cases I hold, and cases waiting for me or my role to receive them."""
-    require(actor, Permission.CASE_WORK)
+    authorise(db, actor, Permission.CASE_WORK)
     with db.read() as session:
         query = select(Case).where(
             Case.status == CaseStatus.ACTIVE.value,
@@ -348,7 +349,7 @@ def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[Ca
 
 def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[CaseRow]:
     """已办业务: one row per stage I worked and finished, newest first."""
-    require(actor, Permission.CASE_WORK)
+    authorise(db, actor, Permission.CASE_WORK)
     finishing = [a.value for a in (ActionKind.DISPATCH, ActionKind.RETURN, ActionKind.CANCEL, ActionKind.ARCHIVE)]
     with db.read() as session:
         query = (
@@ -425,7 +426,7 @@ class CaseDetail:
 
 def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
     """A case and its progress timeline (业务进度): who did what, when."""
-    require(actor, Permission.CASE_WORK)
+    authorise(db, actor, Permission.CASE_WORK)
     with db.read() as session:
         case = session.execute(select(Case).where(Case.number == number.strip().upper())).scalar_one_or_none()
         if case is None:

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
+from services.authority import authorise
 from storage import migrate
 from storage.engine import Database
 from storage.models import Person
 
 
 def upgrade(db: Database, actor: Actor) -> str | None:
-    require(actor, Permission.DATA_ADMIN)
+    authorise(db, actor, Permission.DATA_ADMIN)
     migrate.upgrade(db)
     return migrate.current_revision(db)
 

@@ -23,9 +23,10 @@ from core.identity import (
     mask_phone,
 )
 from core.lookup import LookupKind, plan_lookup
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from core.timeutil import local_today
 from services import audit
+from services.authority import authorise
 from storage.engine import Database
 from storage.models import (
     Case,
@@ -143,7 +144,7 @@ def search_applicants(db: Database, actor: Actor, query: str, *, limit: int = 50
     The kinds the typed text could mean are searched in the plan's order (the
     most likely first) until a page of ``limit`` results is full.
     """
-    require(actor, Permission.LOOKUP_APPLICANT)
+    authorise(db, actor, Permission.LOOKUP_APPLICANT)
     plan = plan_lookup(query)
     if plan.empty:
         return []
@@ -252,7 +253,7 @@ def _cases(session: Session, column, owner_id: int) -> list[CaseLine]:
 
 
 def applicant_detail(db: Database, actor: Actor, kind: str, applicant_id: int) -> ApplicantDetail:
-    require(actor, Permission.LOOKUP_APPLICANT)
+    authorise(db, actor, Permission.LOOKUP_APPLICANT)
     today = local_today(db.now())
     with db.read() as session:
         if kind == "organisation":
@@ -344,7 +345,7 @@ def _age(birth: date, today: date) -> int:
 
 def reveal_number(db: Database, actor: Actor, kind: str, applicant_id: int) -> str:
     """Show the full ID number of an applicant; the reveal itself is audited."""
-    require(actor, Permission.REVEAL_IDENTITY)
+    authorise(db, actor, Permission.REVEAL_IDENTITY)
     with db.write() as session:
         if kind == "organisation":
             org = session.get(Organisation, applicant_id)

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from core import passwords
 from core.errors import RuleViolation
-from core.roles import ROLE_LABELS, Actor, Permission, Role, require
+from core.roles import ROLE_LABELS, Actor, Permission, Role
 from services import audit
+from services.authority import authorise
 from storage.engine import Database
 from storage.models import Operator
 
@@ -59,7 +60,7 @@ def _find(session, username: str) -> Operator:
 def add_operator(
     db: Database, actor: Actor, *, username: str, name: str, role: str, password: str, window: str | None = None
 ) -> OperatorView:
-    require(actor, Permission.OPERATOR_MANAGE)
+    authorise(db, actor, Permission.OPERATOR_MANAGE)
     username = username.strip().lower()
     if not (2 <= len(username) <= 40) or not set(username) <= _USERNAME_CHARS:
         raise RuleViolation(
@@ -97,7 +98,7 @@ def add_operator(
 def change_password(db: Database, actor: Actor, username: str, new_password: str) -> None:
     """Admins set anyone's password; an operator may set their own."""
     if actor.username != username:
-        require(actor, Permission.OPERATOR_MANAGE)
+        authorise(db, actor, Permission.OPERATOR_MANAGE)
     passwords.check_password_policy(new_password)
     with db.write() as session:
         op = _find(session, username)
@@ -106,7 +107,7 @@ def change_password(db: Database, actor: Actor, username: str, new_password: str
 
 
 def set_active(db: Database, actor: Actor, username: str, active: bool) -> None:
-    require(actor, Permission.OPERATOR_MANAGE)
+    authorise(db, actor, Permission.OPERATOR_MANAGE)
     if not active and actor.username == username:
         raise RuleViolation("OPERATOR_DISABLE_SELF", "不能停用自己正在使用的账户。", field="username")
     with db.write() as session:
@@ -124,9 +125,25 @@ def set_active(db: Database, actor: Actor, username: str, active: bool) -> None:
         )
 
 
+def set_role(db: Database, actor: Actor, username: str, role: str) -> OperatorView:
+    """An administrator gives an operator another role; a terminal logged in under
+    the old one is refused at its next action (``services.authority``)."""
+    authorise(db, actor, Permission.OPERATOR_MANAGE)
+    new = _parse_role(role)
+    if actor.username == username and new is not actor.role:
+        raise RuleViolation("OPERATOR_ROLE_SELF", "不能变更自己正在使用的账户的角色。", field="username")
+    with db.write() as session:
+        op = _find(session, username)
+        before = {"role": op.role}
+        op.role = new.value
+        audit.append(session, actor, "operator_role", object_type="operator", object_id=op.id,
+                     before=before, after={"role": new.value})
+        return _view(op)
+
+
 def unlock(db: Database, actor: Actor, username: str) -> None:
     """An administrator lifts a lock-out after too many failed logins."""
-    require(actor, Permission.OPERATOR_MANAGE)
+    authorise(db, actor, Permission.OPERATOR_MANAGE)
     with db.write() as session:
         op = _find(session, username)
         before = {"locked": op.locked, "failed_logins": op.failed_logins}
@@ -144,14 +161,14 @@ def unlock(db: Database, actor: Actor, username: str) -> None:
 
 
 def list_operators(db: Database, actor: Actor) -> list[OperatorView]:
-    require(actor, Permission.OPERATOR_MANAGE)
+    authorise(db, actor, Permission.OPERATOR_MANAGE)
     with db.read() as session:
         return [_view(op) for op in session.execute(select(Operator).order_by(Operator.username)).scalars()]
 
 
 def operators_for_dispatch(db: Database, actor: Actor, role: Role) -> list[OperatorView]:
     """Active operators of a role, for choosing whom to dispatch a case to."""
-    require(actor, Permission.CASE_WORK)
+    authorise(db, actor, Permission.CASE_WORK)
     with db.read() as session:
         rows = session.execute(
             select(Operator).where(Operator.role == role.value, Operator.active.is_(True)).order_by(Operator.username)

@@ -6,14 +6,14 @@ signed. This module is the code part; the contract service decides what a
 "subject" is, which parties must confirm, and the text of the SMS.
 
 * ``send_code`` makes a code for one party of one exact subject version,
-  stores only its argon2 hash, voids the party's earlier unused code, and
+  stores only its keyed HMAC (``core.codes``; the key from
+  ``storage.secrets.code_keys``), voids the party's earlier unused code, and
   queues the SMS in the caller-visible outbox in the same transaction.
   Rate limits: one code per ``RESEND_AFTER`` for the same subject+party and
   for the same phone; ``DAILY_LIMIT`` codes per phone per Shanghai day.
 * ``verify_code`` first reserves one try (``attempts + 1``, committed on its
   own, so a wrong code is counted even though the call raises and parallel
-  guesses cannot exceed ``MAX_ATTEMPTS``), checks the hash outside any
-  transaction, then consumes the code with ONE conditional UPDATE
+  guesses cannot exceed ``MAX_ATTEMPTS``), checks the HMAC, then consumes the code with ONE conditional UPDATE
   (``used_at IS NULL AND voided_at IS NULL AND expires_at > now AND
   subject_version = ?``) and checks the row count: of two concurrent
   verifications exactly one succeeds.
@@ -56,8 +56,19 @@ from core.timeutil import SHANGHAI, to_local
 from services import audit, sms
 from storage.engine import Database, session_now
 from storage.models import OneTimeCode
+from storage.secrets import code_keys
 
 OBJECT_TYPE = "one_time_code"
+
+
+def _keys(db: Database) -> tuple[bytes, ...]:
+    """The hall's code keys: refused (CODE_KEY_MISSING) on a shared database without one."""
+    return code_keys(db.settings, embedded=db.is_sqlite)
+
+
+def _binding(purpose: str, subject_type: str, subject_id: int, party_key: str, version: int) -> str:
+    """What a code confirms, hashed with it: a digest is worth nothing for another row."""
+    return f"{purpose}\x1f{subject_type}\x1f{subject_id}\x1f{party_key}\x1f{version}"
 _LOCK_NAMESPACE = 0x6F7463  # "otc": the two-int advisory key space, apart from the audit lock
 
 
@@ -174,7 +185,8 @@ def send_code(
     body = sms_text(code)
     if not isinstance(body, str) or code not in body:
         raise ValueError("sms_text(code) must return the message text containing the code")
-    code_hash = codes.hash_code(code)  # slow (argon2): outside the transaction
+    code_hash = codes.hash_code(_keys(db)[0], code, _binding(purpose, subject_type, subject_id, party_key,
+                                                             subject_version))
     same_party = (
         OneTimeCode.subject_type == subject_type,
         OneTimeCode.subject_id == subject_id,
@@ -314,10 +326,11 @@ def verify_code(
             raise RuleViolation("CODE_TOO_MANY_ATTEMPTS", "验证码输入错误次数过多，已失效，请重新获取。")
         attempts = row.attempts
         code_hash = row.code_hash
+        binding = _binding(row.purpose, row.subject_type, row.subject_id, row.party_key, row.subject_version)
         the_id: int = row.id  # type: ignore[assignment]
 
-    # 2. The slow hash check, outside any transaction.
-    matched = codes.check_code(code_hash, entered)
+    # 2. The keyed check. The try stays counted whatever it says.
+    matched = codes.check_code(code_hash, entered, binding, _keys(db))
 
     if not matched:
         with db.write() as session:

@@ -53,9 +53,10 @@ from sqlmodel import Session
 
 from core.errors import RuleViolation
 from core.identity import mask_phone, parse_mobile
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from core.timeutil import SHANGHAI, show, to_local
 from services import audit
+from services.authority import authorise
 from storage.engine import Database, session_now, session_settings
 from storage.models import SmsMessage
 from storage.settings import Settings
@@ -353,7 +354,7 @@ def mark_sent(db: Database, actor: Actor, message_ids: Iterable[int]) -> int:
     batch. The rows are locked first, so a delivery in flight and a second
     supervisor cannot both mark one message.
     """
-    require(actor, Permission.SMS_OUTBOX)
+    authorise(db, actor, Permission.SMS_OUTBOX)
     ids = sorted(set(message_ids))
     if not ids:
         raise RuleViolation("SMS_NONE_SELECTED", "请先选择要标记为已发送的短信。")
@@ -422,7 +423,7 @@ PURPOSE_LABELS: dict[str, str] = {
 
 def outbox(db: Database, actor: Actor, *, status: str | None = None, limit: int = 200) -> list[OutboxRow]:
     """The messages, newest first, phones masked (supervisors)."""
-    require(actor, Permission.SMS_OUTBOX)
+    authorise(db, actor, Permission.SMS_OUTBOX)
     if status is not None and status not in STATUS_LABELS:
         raise RuleViolation("SMS_BAD_STATUS", "短信状态只能是 queued、sent 或 failed。", field="status")
     _check_limit(limit)

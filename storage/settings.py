@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     sms_timeout: float = Field(5.0, gt=0, le=20)
     """Seconds to wait for the gateway's answer (at most 20)."""
 
+    code_key: SecretStr | None = Field(None, min_length=32)
+    """The secret one-time SMS codes are keyed with (at least 32 characters, e.g. `openssl rand -hex 32`); the same on every terminal; kept out of the database. Unset on SQLite: a key made in the data folder."""
+
+    code_key_previous: SecretStr | None = Field(None, min_length=32)
+    """During a key rotation: the old code key, still accepted for codes sent before the switch (they live 5 minutes)."""
+
     # ------------------------------------------------------------ public rental (seed 000)
 
     deposit_months: int = Field(DEFAULT_DEPOSIT_MONTHS, ge=1, le=MAX_DEPOSIT_MONTHS)
@@ -140,7 +146,7 @@ class Settings(BaseSettings):
             return value or None
         return value
 
-    @field_validator("data_dir", "cjk_font", "sms_token", mode="before")
+    @field_validator("data_dir", "cjk_font", "sms_token", "code_key", "code_key_previous", mode="before")
     @classmethod
     def _blank_path_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -210,6 +216,8 @@ def _problem(field: str, error: dict[str, Any]) -> str:
         return f"本系统服务的城市为{served}"
     if kind in _PROBLEMS:
         return _PROBLEMS[kind]
+    if kind == "string_too_short":
+        return f"至少需要 {ctx.get('min_length')} 个字符"
     for key, word in (("ge", "不能小于"), ("gt", "应大于"), ("le", "不能大于"), ("lt", "应小于")):
         if key in ctx:
             bound = ctx[key]

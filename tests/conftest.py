@@ -57,9 +57,13 @@ def _pg_url_for(name: str) -> str:
     return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
 
 
+#: The test halls' one-time-code key (a shared PostgreSQL database needs one configured).
+TEST_CODE_KEY = "wangqian-test-code-key-0123456789abcdef"
+
+
 def hall_settings(data_dir: Path, **values: object) -> Settings:
-    """A test hall's settings: the defaults, the test's own data folder, and ``values``."""
-    return plain_settings(data_dir=data_dir, **values)
+    """A test hall's settings: the defaults, the test's own data folder, its code key, and ``values``."""
+    return plain_settings(**({"data_dir": data_dir, "code_key": TEST_CODE_KEY} | values))
 
 
 def configure(db: Database, **values: object) -> Settings:
@@ -244,6 +248,30 @@ def make_operator(db: Database, username: str, role: Role, password: str = "Pass
     view = operators.add_operator(db, SYSTEM, username=username, name=f"测试{username}", role=role.value,
                                   password=password, window=window)
     return Actor(view.id, view.username, view.name, view.role, view.window)
+
+
+def add_accounts(db: Database, *actors: Actor) -> None:
+    """Operator rows for actors a test made up (services check the account behind every action;
+    no password: these accounts never log in)."""
+    from storage.models import Operator
+
+    with db.write() as session:
+        for actor in actors:
+            session.add(Operator(id=actor.operator_id, username=actor.username, name=actor.name, role=actor.role.value,
+                                 window=actor.window, password_hash="!", created_at=db.now()))
+
+
+def accounts_for(*actors: Actor):  # type: ignore[no-untyped-def]
+    """An autouse fixture giving the module's made-up actors their accounts on whichever database
+    fixture a test uses."""
+
+    @pytest.fixture(autouse=True)
+    def _accounts(request: pytest.FixtureRequest) -> None:
+        for name in ("db", "sample_db", "sqlite_sample_db"):
+            if name in request.fixturenames:
+                add_accounts(request.getfixturevalue(name), *actors)
+
+    return _accounts
 
 
 @pytest.fixture

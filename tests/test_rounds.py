@@ -40,7 +40,7 @@ from storage.models import (
     SupplementaryApplication,
     Wish,
 )
-from tests.conftest import at, hall_settings
+from tests.conftest import accounts_for, at, hall_settings
 from tui.factory import open_database
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -58,7 +58,8 @@ BETWEEN = T0 + timedelta(days=1, hours=12)  # after pre_close, before formal_ope
 IN_FORMAL = T0 + timedelta(days=2, hours=1)
 AFTER = T0 + timedelta(days=3)
 
-CLERK = Actor(9001, "clerk_t", "测试窗口", Role.CLERK, "01")  # no operator row needed for these use cases
+CLERK = Actor(9001, "clerk_t", "测试窗口", Role.CLERK, "01")
+_accounts = accounts_for(CLERK)
 
 
 def _one_sentence(message: str) -> bool:

@@ -4,6 +4,7 @@ version binding, the outbox text, hashing, and the audit log (both databases).""
 from __future__ import annotations
 
 import re
+import stat
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -18,21 +19,15 @@ from core.roles import Actor, Role
 from services import sign_codes, sms
 from storage.engine import Database
 from storage.models import AuditEntry, OneTimeCode, SmsMessage
-from tests.conftest import at
+from tests.conftest import TEST_CODE_KEY, accounts_for, at, configure
 
 CLERK = Actor(102, "clerk_a", "测试受理员", Role.CLERK, "01")
+_accounts = accounts_for(CLERK)
 PHONE = "13812345678"
 MASKED = "138****5678"
 OTHER_PHONE = "13900001111"
 # 10:00 in Shanghai: the day boundary is far away.
 T0 = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def fast_hash(monkeypatch: pytest.MonkeyPatch) -> None:
-    """For rate-limit tests only: a cheap stand-in for argon2 (hashing is tested elsewhere)."""
-    monkeypatch.setattr(codes, "hash_code", lambda code: "fake$" + code[::-1])
-    monkeypatch.setattr(codes, "check_code", lambda stored, code: stored == "fake$" + code[::-1])
 
 
 def _text(code: str) -> str:
@@ -105,8 +100,13 @@ def test_happy_path_stores_a_hash_queues_the_text_and_audits(db: Database) -> No
     sent, code = _send(db)
     assert sent.masked_phone == MASKED and sent.expires_at == T0 + codes.CODE_TTL
     row = _row(db, sent.code_id)
-    assert code not in row.code_hash and row.code_hash.startswith("$argon2id$")
-    assert codes.check_code(row.code_hash, code)
+    key = TEST_CODE_KEY.encode()
+    assert code not in row.code_hash and row.code_hash.startswith(f"hmac-sha256:{codes.key_id(key)}:")
+    binding = f"sign_confirm\x1fcontract\x1f7\x1fbuyer:1\x1f1"
+    assert codes.check_code(row.code_hash, code, binding, [key])
+    # the digest is bound to what the code confirms, and useless without the key
+    assert not codes.check_code(row.code_hash, code, binding.replace("buyer:1", "seller:2"), [key])
+    assert not codes.check_code(row.code_hash, code, binding, [b"another-key-0123456789abcdef-0123456789"])
     with db.read() as s:
         message = s.execute(select(SmsMessage)).scalar_one()
     assert "锦绣路100弄3号1201室" in message.text and "5,800,000元" in message.text and code in message.text
@@ -129,7 +129,7 @@ def test_happy_path_stores_a_hash_queues_the_text_and_audits(db: Database) -> No
     assert any(MASKED in (e.after or "") for e in entries if e.action == "sign_code_sent")
 
 
-def test_lookup_by_subject_and_party_takes_the_latest_code(db: Database, fast_hash: None) -> None:
+def test_lookup_by_subject_and_party_takes_the_latest_code(db: Database) -> None:
     first, old = _send(db)
     second, new = _send(db, now=T0 + timedelta(seconds=61))
     assert _row(db, first.code_id).voided_at is not None  # a resend voids the earlier code
@@ -143,7 +143,7 @@ def test_lookup_by_subject_and_party_takes_the_latest_code(db: Database, fast_ha
                                subject_version=1, code=new)
 
 
-def test_wrong_code_five_times_then_dead(db: Database, fast_hash: None) -> None:
+def test_wrong_code_five_times_then_dead(db: Database) -> None:
     sent, code = _send(db)
     for left in (4, 3, 2, 1, 0):
         with pytest.raises(RuleViolation) as err:
@@ -159,7 +159,7 @@ def test_wrong_code_five_times_then_dead(db: Database, fast_hash: None) -> None:
     assert len(wrong) == 5 and all(PHONE not in (e.after or "") for e in wrong)
 
 
-def test_malformed_input_costs_no_try(db: Database, fast_hash: None) -> None:
+def test_malformed_input_costs_no_try(db: Database) -> None:
     sent, code = _send(db)
     with pytest.raises(RuleViolation, match="CODE_BAD_FORMAT"):
         _verify(db, sent, "12ab")
@@ -167,7 +167,7 @@ def test_malformed_input_costs_no_try(db: Database, fast_hash: None) -> None:
     assert _verify(db, sent, code).code_id == sent.code_id
 
 
-def test_expired_code(db: Database, fast_hash: None) -> None:
+def test_expired_code(db: Database) -> None:
     sent, code = _send(db)
     with pytest.raises(RuleViolation, match="CODE_EXPIRED"):
         _verify(db, sent, code, now=T0 + codes.CODE_TTL)
@@ -175,7 +175,7 @@ def test_expired_code(db: Database, fast_hash: None) -> None:
     assert _verify(db, sent, code, now=T0 + codes.CODE_TTL - timedelta(seconds=1)).code_id == sent.code_id
 
 
-def test_resend_too_soon_then_after_a_minute(db: Database, fast_hash: None) -> None:
+def test_resend_too_soon_then_after_a_minute(db: Database) -> None:
     _send(db)
     with pytest.raises(RuleViolation) as err:
         _send(db, now=T0 + timedelta(seconds=20))
@@ -194,7 +194,7 @@ def test_resend_too_soon_then_after_a_minute(db: Database, fast_hash: None) -> N
         assert len(s.execute(select(SmsMessage)).scalars().all()) == 3  # refusals queued nothing
 
 
-def test_eleventh_code_of_the_day_is_refused(db: Database, fast_hash: None) -> None:
+def test_eleventh_code_of_the_day_is_refused(db: Database) -> None:
     for i in range(10):
         _send(db, now=T0 + timedelta(minutes=2 * i), subject_id=100 + i)
     with pytest.raises(RuleViolation, match="CODE_DAILY_LIMIT"):
@@ -205,7 +205,7 @@ def test_eleventh_code_of_the_day_is_refused(db: Database, fast_hash: None) -> N
     assert _send(db, now=next_day, subject_id=201)[0].code_id
 
 
-def test_bad_phone_and_bad_text_are_refused(db: Database, fast_hash: None) -> None:
+def test_bad_phone_and_bad_text_are_refused(db: Database) -> None:
     with pytest.raises(RuleViolation, match="PHONE_BAD_FORMAT"):
         _send(db, phone="1234")
     with pytest.raises(ValueError):
@@ -216,7 +216,7 @@ def test_bad_phone_and_bad_text_are_refused(db: Database, fast_hash: None) -> No
         assert s.execute(select(OneTimeCode)).first() is None
 
 
-def test_contract_change_voids_codes_and_binds_the_version(db: Database, fast_hash: None) -> None:
+def test_contract_change_voids_codes_and_binds_the_version(db: Database) -> None:
     buyer, buyer_code = _send(db)
     seller, seller_code = _send(db, party="seller:2", phone=OTHER_PHONE)
     assert _verify(db, seller, seller_code).party_key == "seller:2"
@@ -238,7 +238,7 @@ def test_contract_change_voids_codes_and_binds_the_version(db: Database, fast_ha
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "sign_code_voided")).scalar_one()
 
 
-def test_void_rolls_back_with_the_callers_transaction(db: Database, fast_hash: None) -> None:
+def test_void_rolls_back_with_the_callers_transaction(db: Database) -> None:
     sent, code = _send(db)
     with pytest.raises(RuntimeError), db.write() as session:
         sign_codes.void_codes(session, CLERK, subject_type="contract", subject_id=7)
@@ -277,3 +277,39 @@ def test_two_terminals_verifying_at_once_exactly_one_succeeds(db: Database) -> N
     with db.read() as s:
         verified = s.execute(select(AuditEntry).where(AuditEntry.action == "sign_code_verified")).scalars().all()
     assert len(verified) == 1
+
+
+# ------------------------------------------------------------------ the code key
+
+
+OTHER_KEY = "wangqian-rotated-code-key-fedcba9876543210"
+
+
+def test_a_rotated_key_keeps_checking_live_codes_until_dropped(db: Database) -> None:
+    sent, code = _send(db)
+    second, code2 = _send(db, party="seller:2", phone=OTHER_PHONE)
+    configure(db, code_key=OTHER_KEY, code_key_previous=TEST_CODE_KEY)  # the switch
+    assert _verify(db, sent, code).party_key == "buyer:1"  # made under the old key: still good
+    configure(db, code_key=OTHER_KEY, code_key_previous=None)  # the old key dropped
+    with pytest.raises(RuleViolation, match="CODE_WRONG"):
+        _verify(db, second, code2)
+    fresh, code3 = _send(db, party="seller:3", phone="13700002222")  # new codes use the new key
+    assert _row(db, fresh.code_id).code_hash.startswith(f"hmac-sha256:{codes.key_id(OTHER_KEY.encode())}:")
+    assert _verify(db, fresh, code3).party_key == "seller:3"
+
+
+def test_without_a_configured_key(db: Database) -> None:
+    """SQLite (one terminal): a key of its own in the data folder, owner-only; a shared
+    database: refused until the hall configures one, and nothing is written."""
+    configure(db, code_key=None)
+    if db.is_sqlite:
+        sent, code = _send(db)
+        key_file = db.settings.data_folder() / "code.key"
+        assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert _verify(db.reopen(), sent, code).party_key == "buyer:1"  # another handle reads the same key
+        return
+    with pytest.raises(RuleViolation) as refused:
+        _send(db)
+    assert refused.value.code == "CODE_KEY_MISSING" and "WANGQIAN_CODE_KEY" in refused.value.message
+    with db.read() as s:
+        assert s.execute(select(OneTimeCode)).first() is None and s.execute(select(SmsMessage)).first() is None

@@ -24,13 +24,14 @@ from storage import migrate
 from storage.engine import Database
 from storage.models import AuditEntry, SmsMessage
 from storage.settings import load_settings, plain_settings
-from tests.conftest import SYSTEM, configure
+from tests.conftest import SYSTEM, accounts_for, configure
 from tui.factory import open_database
 
 # Actors without operator rows: the SMS services check the role only (and no
 # password hashing slows the tests down).
 SUPERVISOR = Actor(101, "super_a", "测试主管", Role.SUPERVISOR)
 CLERK = Actor(102, "clerk_a", "测试受理员", Role.CLERK, "01")
+_accounts = accounts_for(SUPERVISOR, CLERK)
 PHONE = "13812345678"
 MASKED = "138****5678"
 

@@ -27,12 +27,13 @@ from core.allocation.housing import (
 )
 from core.allocation.selection import HOUSED
 from core.identity import mask_id
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from core.timeutil import local_today
 from reports import allocation as documents
 from services.allocation import rounds
 from services.allocation.common import H, get_round
 from services.allocation.lease import LeaseOffice
+from services.authority import authorise
 from storage.engine import Database
 from storage.models import Family, Person
 
@@ -40,7 +41,7 @@ from storage.models import Family, Person
 def round_result_list_data(db: Database, actor: Actor, round_id: int,
                            office: LeaseOffice | None = None) -> documents.RoundResultList:
     """The public result list of a published round, names masked, rank order."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     office = office or LeaseOffice.from_settings(db.settings)
     results = rounds.round_results(db, actor, round_id)  # refuses a round not published
     detail = rounds.round_detail(db, actor, round_id)
@@ -75,7 +76,7 @@ def round_result_list_pdf(db: Database, actor: Actor, round_id: int, *, office: 
 def family_result_notice_data(db: Database, actor: Actor, round_id: int, family_id: int,
                               office: LeaseOffice | None = None) -> documents.FamilyResultNotice:
     """One family's result notice of a published round (full name, ID number masked)."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     office = office or LeaseOffice.from_settings(db.settings)
     notice = rounds.family_result(db, actor, round_id, family_id)  # refuses a round not published / a family not in it
     with db.read() as session:

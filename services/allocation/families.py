@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from core.allocation.housing import layout_label
 from core.allocation.selection import STATUS_LABELS
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from services.allocation.common import RF, get_round
+from services.authority import authorise
 from storage.engine import Database
 from storage.models import Family, Person
 
@@ -42,7 +43,7 @@ def round_families(db: Database, actor: Actor, round_id: int, query: str = "", *
                    limit: int = MAX_HITS) -> list[RoundFamilyLine]:
     """The round's families in rank order: all of them (up to ``limit``), those whose
     rank is ``query`` (digits), or whose main applicant's name contains ``query``."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     text = (query or "").strip()
     with db.read() as session:
         get_round(session, round_id)

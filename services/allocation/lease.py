@@ -49,7 +49,7 @@ from core.allocation.selection import HOUSED, STATUS_LABELS
 from core.cases import CASE_STATUS_LABELS, ActionKind, CaseStatus, Target
 from core.errors import RuleViolation
 from core.identity import mask_id, mask_name, mask_phone, parse_mobile
-from core.roles import ROLE_LABELS, Actor, Permission, Role, require
+from core.roles import ROLE_LABELS, Actor, Permission, Role
 from core.timeutil import local_today
 from reports import allocation as documents
 from reports.allocation import HouseFacts
@@ -59,6 +59,7 @@ from services.allocation.common import (
     get_round_family,
     round_label,
 )
+from services.authority import authorise
 from services.cases import accept_in, act_in, receive_in, return_in
 from storage.engine import Database, retrying
 from storage.models import (
@@ -122,8 +123,8 @@ class LeaseOffice:
 # ------------------------------------------------------------------ shared helpers
 
 
-def _require_operator(actor: Actor | None, permission: Permission) -> Actor:
-    require(actor, permission)
+def _require_operator(db: Database, actor: Actor | None, permission: Permission) -> Actor:
+    authorise(db, actor, permission)
     assert actor is not None
     if actor.operator_id is None:
         raise RuleViolation("LEASE_OPERATOR_REQUIRED", "租赁签约须由登录的工作人员办理，不能从命令行办理。")
@@ -231,7 +232,7 @@ def start_lease(db: Database, actor: Actor, round_id: int, family_id: int) -> st
     tenant's phone is prefilled from the main applicant's record.
     Returns the case number.
     """
-    actor = _require_operator(actor, Permission.LEASE_WORK)
+    actor = _require_operator(db, actor, Permission.LEASE_WORK)
     with db.write() as session:
         rnd = get_round(session, round_id, lock="share")
         if rnd.status != RoundStatus.PUBLISHED:
@@ -314,7 +315,7 @@ def _clear_cancelled(session: Session, actor: Actor, house: PublicHouse) -> None
 def save_tenant_info(db: Database, actor: Actor, case_number: str, *, phone: str, employer: str | None,
                      bank_name: str, bank_account: str) -> None:
     """完善承租信息: phone, employer and the rent-collection account; then on to 身份核验."""
-    actor = _require_operator(actor, Permission.LEASE_WORK)
+    actor = _require_operator(db, actor, Permission.LEASE_WORK)
     with db.write() as session:
         case, lease = _open_step(session, actor, case_number, rules.TENANT_INFO)
         values = {
@@ -350,7 +351,7 @@ def record_identity_check(db: Database, actor: Actor, case_number: str, *, who: 
                           document_seen: str) -> None:
     """身份核验: the clerk saw the main applicant (or the named proxy) in person
     with the original document; then on to 签订合同."""
-    actor = _require_operator(actor, Permission.LEASE_WORK)
+    actor = _require_operator(db, actor, Permission.LEASE_WORK)
     with db.write() as session:
         case, lease = _open_step(session, actor, case_number, rules.IDENTITY_CHECK)
         check = rules.check_identity_check(who, proxy_name, document_seen)
@@ -375,7 +376,7 @@ def sign_contract(db: Database, actor: Actor, case_number: str, *, start: date |
     """签订合同: number the contract, fix its term (from ``start``, default
     today, for ``years``) and the deposit it states (months × rent, see
     WANGQIAN_DEPOSIT_MONTHS); then on to 押金缴纳. Returns the contract number."""
-    actor = _require_operator(actor, Permission.LEASE_WORK)
+    actor = _require_operator(db, actor, Permission.LEASE_WORK)
     with db.write() as session:
         case, lease = _open_step(session, actor, case_number, rules.CONTRACT)
         today = local_today(db.now())
@@ -407,7 +408,7 @@ def record_deposit(db: Database, actor: Actor, case_number: str, *, amount: Deci
     the lease to the supervisors (签约审核). A lease sent back after its
     deposit was paid is resubmitted here without taking the money again.
     Returns the receipt number."""
-    actor = _require_operator(actor, Permission.LEASE_WORK)
+    actor = _require_operator(db, actor, Permission.LEASE_WORK)
     with db.write() as session:
         case, lease = _open_step(session, actor, case_number, rules.DEPOSIT)
         if lease.deposit is None:  # set by 签订合同, which every lease passes before this stage
@@ -447,7 +448,7 @@ def review_lease(db: Database, actor: Actor, case_number: str, *, approve: bool,
     to the clerk who worked it, with the reason; the tenant gets an SMS saying
     what to correct. A supervisor never reviews a lease they worked themselves.
     """
-    actor = _require_operator(actor, Permission.LEASE_REVIEW)
+    actor = _require_operator(db, actor, Permission.LEASE_REVIEW)
     with db.write() as session:
         case, lease = _load(session, case_number)
         rules.require_open(case.status)
@@ -585,7 +586,7 @@ def _next_step(case: Case, lease: Lease) -> str:
 
 def lease_detail(db: Database, actor: Actor, case_number: str, *, office: LeaseOffice | None = None) -> LeaseView:
     """The lease of a case: stage, what's next, tenant, house, term, money, review."""
-    require(actor, Permission.LEASE_WORK)
+    authorise(db, actor, Permission.LEASE_WORK)
     office = office or LeaseOffice.from_settings(db.settings)
     with db.read() as session:
         case, lease = _find(session, case_number)
@@ -652,7 +653,7 @@ def lease_detail(db: Database, actor: Actor, case_number: str, *, office: LeaseO
 def leases_for_family(db: Database, actor: Actor, family_id: int) -> list[LeaseRow]:
     """A family's lease cases, newest first (a cancelled one stays listed until a
     new lease case for the house replaces it)."""
-    require(actor, Permission.LEASE_WORK)
+    authorise(db, actor, Permission.LEASE_WORK)
     with db.read() as session:
         rows = session.execute(
             select(Case, Lease, PublicHouse)
@@ -686,7 +687,7 @@ def _household(session: Session, lease: Lease, tenant: Person) -> tuple[str, ...
 
 def lease_contract_pdf(db: Database, actor: Actor, case_number: str, *, office: LeaseOffice | None = None) -> bytes:
     """公共租赁住房租赁合同 of a signed lease (ID, phone and account masked)."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     office = office or LeaseOffice.from_settings(db.settings)
     with db.read() as session:
         case, lease = _find(session, case_number)
@@ -735,7 +736,7 @@ def _deposit_operator(session: Session, case: Case) -> str:
 
 def deposit_receipt_pdf(db: Database, actor: Actor, case_number: str, *, office: LeaseOffice | None = None) -> bytes:
     """押金收据 of a paid deposit."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     office = office or LeaseOffice.from_settings(db.settings)
     with db.read() as session:
         case, lease = _find(session, case_number)
@@ -760,7 +761,7 @@ def deposit_receipt_pdf(db: Database, actor: Actor, case_number: str, *, office:
 
 def move_in_notice_pdf(db: Database, actor: Actor, case_number: str, *, office: LeaseOffice | None = None) -> bytes:
     """入住通知书, only once the lease is approved."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     office = office or LeaseOffice.from_settings(db.settings)
     with db.read() as session:
         case, lease = _find(session, case_number)

@@ -51,7 +51,7 @@ from core.allocation.selection import (
 from core.allocation.selection import forecast as forecast_rule
 from core.errors import RuleViolation
 from core.identity import mask_name
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from core.timeutil import local_today
 from services import audit
 from services.allocation.common import (
@@ -86,6 +86,7 @@ from services.allocation.supplementary import (
     apply_supplementary,
     form_supplementary_round,
 )
+from services.authority import authorise
 from storage.engine import Database, retrying
 from storage.models import AllocationRound, Family, Person, PublicHouse, RoundFamily
 
@@ -155,7 +156,7 @@ def create_round(
     kind: str = RoundKind.REGULAR,
 ) -> int:
     """新建场次 (supervisors): the round, its families at their ranks, and its case. Returns the round id."""
-    require(actor, Permission.ALLOCATION_MANAGE)
+    authorise(db, actor, Permission.ALLOCATION_MANAGE)
 
     def create() -> int:
         with db.write() as session:
@@ -170,7 +171,7 @@ def create_round(
 def rounds_list(db: Database, actor: Actor, *, status: str | None = None) -> list[RoundRow]:
     """Every round (or those in ``status``, a RoundStatus), newest number first, with its
     number of families and its phase now."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     now = db.now()
     counts = select(RF.c.round_id, func.count().label("n")).group_by(RF.c.round_id).subquery()
     query = (select(R.c.id, R.c.number, R.c.name, R.c.kind, R.c.status, R.c.formal_open, R.c.formal_close,
@@ -188,7 +189,7 @@ def rounds_list(db: Database, actor: Actor, *, status: str | None = None) -> lis
 
 def round_detail(db: Database, actor: Actor, round_id: int) -> RoundDetail:
     """A round's windows, status and counts."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         return _round_detail_in(session, round_id)
 
@@ -196,7 +197,7 @@ def round_detail(db: Database, actor: Actor, round_id: int) -> RoundDetail:
 def round_overview(db: Database, actor: Actor, round_id: int) -> tuple[RoundDetail, list[ResultRow]]:
     """The detail and, once published, the result list — read in ONE transaction, so a
     reopen committing meanwhile can never pair a "published" detail with no results."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         detail = _round_detail_in(session, round_id)
         results = _round_results_in(session, round_id) if detail.status == RoundStatus.PUBLISHED else []
@@ -256,7 +257,7 @@ def search_houses(
     ``free_only`` leaves out houses taken, reserved, or confirmed by a family
     of a round not yet run (the board shows those as chosen).
     """
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     if not 1 <= limit <= 5000:
         raise RuleViolation("HOUSE_BAD_LIMIT", "查询条数应在 1 到 5000 之间。", field="limit")
     with db.read() as session:
@@ -275,7 +276,7 @@ def status_board(db: Database, actor: Actor, *, building: str | None = None, sta
                  layout: str | None = None) -> list[BoardRow]:
     """房源信息播报: every house of the pool in building, floor, room order with its label
     (可选 / 第n场 第rank位选定 / 预留). ``state`` filters on the board state (free / taken / reserved)."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     if state is not None and state not in HOUSE_STATE_LABELS:
         raise RuleViolation("BOARD_BAD_STATE", "房源状态只能是可选、已选定或预留。", field="state")
     with db.read() as session:
@@ -295,7 +296,7 @@ class BoardCounts:
 
 def board_counts(db: Database, actor: Actor, *, building: str | None = None, layout: str | None = None) -> BoardCounts:
     """The status board's totals (same states as ``status_board``)."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         by_state = dict(session.execute(
             _house_filters(select(H.c.state, func.count()).group_by(H.c.state), building, layout)).all())
@@ -421,7 +422,7 @@ def add_wish(db: Database, actor: Actor, round_id: int, family_id: int, house_id
     Refused: a house that is not free (taken or reserved) or already on the list.
     A house of a layout the family may not choose is accepted, with a lint warning.
     """
-    require(actor, Permission.ALLOCATION_WISHES)
+    authorise(db, actor, Permission.ALLOCATION_WISHES)
     now = db.now()
     with db.write() as session:
         rnd, _ = _editable(session, round_id, family_id, list_kind, now)
@@ -442,7 +443,7 @@ def add_wish(db: Database, actor: Actor, round_id: int, family_id: int, house_id
 def move_wish(db: Database, actor: Actor, round_id: int, family_id: int, position: int, direction: str,
               list_kind: str = ListKind.PRE) -> int:
     """上移 / 下移 / 置顶 one line of a list; returns its new position."""
-    require(actor, Permission.ALLOCATION_WISHES)
+    authorise(db, actor, Permission.ALLOCATION_WISHES)
     if direction not in ("up", "down", "top"):
         raise RuleViolation("WISH_BAD_DIRECTION", "调整方向只能是上移、下移或置顶。", field="direction")
     now = db.now()
@@ -465,7 +466,7 @@ def move_wish(db: Database, actor: Actor, round_id: int, family_id: int, positio
 
 def delete_wish(db: Database, actor: Actor, round_id: int, family_id: int, position: int, list_kind: str = ListKind.PRE) -> None:
     """删除 one line of a list; the lines after it move up."""
-    require(actor, Permission.ALLOCATION_WISHES)
+    authorise(db, actor, Permission.ALLOCATION_WISHES)
     now = db.now()
     with db.write() as session:
         rnd, _ = _editable(session, round_id, family_id, list_kind, now)
@@ -479,7 +480,7 @@ def sync_formal(db: Database, actor: Actor, round_id: int, family_id: int) -> in
     """同步预选房源: copy the pre-selection into the formal list, OVERWRITING it
     (seed 000 §二 6: houses chosen in the formal list are replaced by the
     pre-selection). Formal window only; returns the formal list's length."""
-    require(actor, Permission.ALLOCATION_WISHES)
+    authorise(db, actor, Permission.ALLOCATION_WISHES)
     now = db.now()
     with db.write() as session:
         rnd, _ = _editable(session, round_id, family_id, ListKind.FORMAL, now)
@@ -504,7 +505,7 @@ def wish_list(db: Database, actor: Actor, round_id: int, family_id: int, list_ki
     short for the family's position among the round's families (by rank)
     given the houses free now.
     """
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     _check_list_kind(list_kind)
     with db.read() as session:
         rnd = get_round(session, round_id)
@@ -572,7 +573,7 @@ def forecast(db: Database, actor: Actor, round_id: int, family_id: int) -> Forec
     that is not taken into the formal selection (sync), so a forecast on the
     pre list would promise what the run will not give.
     """
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         get_round(session, round_id)
         rf = get_round_family(session, round_id, family_id)
@@ -590,7 +591,7 @@ def confirm_house(db: Database, actor: Actor, round_id: int, family_id: int, hou
     run, and not taken by the families ranked before it in this round under
     their current lists (the rule run up to its turn).
     """
-    require(actor, Permission.ALLOCATION_WISHES)
+    authorise(db, actor, Permission.ALLOCATION_WISHES)
     now = db.now()
     with db.write() as session:
         rnd = get_round(session, round_id, lock="share")
@@ -625,7 +626,7 @@ def confirm_house(db: Database, actor: Actor, round_id: int, family_id: int, hou
 def give_up(db: Database, actor: Actor, round_id: int, family_id: int, reason: str) -> None:
     """主动放弃选房: recorded on the round (and Family.status "gave_up"); bars the family
     from supplementary rounds. Until the formal window closes; not after a confirm."""
-    require(actor, Permission.ALLOCATION_WISHES)
+    authorise(db, actor, Permission.ALLOCATION_WISHES)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("GIVE_UP_REASON_EMPTY", "放弃选房必须填写原因。", field="reason")
@@ -700,7 +701,7 @@ def _published(session: Session, round_id: int) -> AllocationRound:
 def round_results(db: Database, actor: Actor, round_id: int, *, housed_only: bool = False) -> list[ResultRow]:
     """The published result list in rank order, names masked; ``housed_only``: only the
     families the round gave a house (those who may sign a lease)."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         _published(session, round_id)
         rows = _round_results_in(session, round_id)
@@ -721,7 +722,7 @@ def _round_results_in(session: Session, round_id: int) -> list[ResultRow]:
 
 def family_result(db: Database, actor: Actor, round_id: int, family_id: int) -> FamilyResultNotice:
     """The data of one family's result notice (full name: it is handed to the family)."""
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         rnd = _published(session, round_id)
         rf = get_round_family(session, round_id, family_id)

@@ -50,7 +50,7 @@ from core.allocation.run_report import ResultLine, RoundReport
 from core.allocation.selection import HOUSED, ResultStatus, RoundResult, resolve
 from core.audit import GENESIS_HASH, canonical_json
 from core.errors import RuleViolation
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from core.timeutil import show
 from services import audit
 from services.allocation.common import (
@@ -65,6 +65,7 @@ from services.allocation.common import (
     load_round_input,
     round_label,
 )
+from services.authority import authorise
 from storage.engine import Database, retrying
 from storage.models import (
     AllocationRound,
@@ -302,7 +303,7 @@ def run_round(
     ``reopen_round``. ``progress(done, total)`` is called after each phase:
     ``total`` is RUN_PHASES for a run, DRY_RUN_PHASES for a preview.
     """
-    require(actor, Permission.ALLOCATION_MANAGE)
+    authorise(db, actor, Permission.ALLOCATION_MANAGE)
     now = db.now()
     if dry_run:
         with db.read() as session:
@@ -369,7 +370,7 @@ def reopen_round(db: Database, actor: Actor, round_id: int, reason: str) -> None
     round on the strength of its result, or one of its families was placed in
     a later round (a rerun could otherwise give a family two houses).
     """
-    require(actor, Permission.ALLOCATION_MANAGE)
+    authorise(db, actor, Permission.ALLOCATION_MANAGE)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("ROUND_REOPEN_REASON_EMPTY", "撤回选房结果必须填写原因。", field="reason")
@@ -437,7 +438,7 @@ def verify_round(db: Database, actor: Actor, round_id: int) -> VerifyReport:
     with the journaled picks and summary and, while the round is published,
     with the results stored in RoundFamily and the houses' taken marks.
     """
-    require(actor, Permission.ALLOCATION_VIEW)
+    authorise(db, actor, Permission.ALLOCATION_VIEW)
     with db.read() as session:
         rnd = get_round(session, round_id)
         run = session.execute(select(func.max(J.c.run)).where(J.c.round_id == round_id)).scalar_one()

@@ -18,7 +18,7 @@ from core.allocation.rounds import RoundKind, RoundStatus
 from core.allocation.selection import HOUSED, ResultStatus
 from core.errors import RuleViolation
 from core.identity import parse_mobile
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from core.timeutil import show
 from services import audit, sms
 from services.allocation.common import (
@@ -27,6 +27,7 @@ from services.allocation.common import (
     get_round_family,
     round_label,
 )
+from services.authority import authorise
 from storage.engine import Database
 from storage.models import Family, Person, SupplementaryApplication
 
@@ -42,7 +43,7 @@ def apply_supplementary(db: Database, actor: Actor, family_id: int, from_round_i
     not_allocated; refused for a family that gave up or got a house, and a
     second time for the same round (the unique constraint backs this).
     """
-    require(actor, Permission.ALLOCATION_WISHES)
+    authorise(db, actor, Permission.ALLOCATION_WISHES)
     now = db.now()
     with db.write() as session:
         rnd = get_round(session, from_round_id, lock="share")
@@ -102,7 +103,7 @@ def form_supplementary_round(
     queues an SMS to each main applicant naming the round and its formal
     selection time.
     """
-    require(actor, Permission.ALLOCATION_MANAGE)
+    authorise(db, actor, Permission.ALLOCATION_MANAGE)
     with db.write() as session:
         applications = list(session.execute(
             select(SupplementaryApplication).where(SupplementaryApplication.status == APPLIED)

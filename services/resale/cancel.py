@@ -64,8 +64,9 @@ from core.resale.lifecycle import (
     unfiled_cancellation,
 )
 from core.resale.policies import profile_by_ref
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission, require_other_person
 from services import audit, cases, sign_codes
+from services.authority import authorise
 from services.resale.contracts import (
     SUBJECT,
     _case_number,
@@ -308,7 +309,7 @@ def apply_cancellation(db: Database, actor: Actor, contract_id: int, *, applican
     the other side to confirm by code; case 2 is refused (the buyer voids the
     qualification code first).
     """
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     reason = _clean_reason(reason, what="注销网签的原因")
     now = db.now()
     with db.write() as session:
@@ -385,7 +386,7 @@ def _confirmable(session: Session, actor: Actor, cancellation_id: int,
 def send_cancellation_code(db: Database, actor: Actor, cancellation_id: int,
                            party_key: str) -> sign_codes.CodeSent:
     """Send one confirming party their code; the SMS names the contract and the house being cancelled."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         row, contract, party = _confirmable(session, actor, cancellation_id, party_key)
         case_number = _case_number_of(session, row, contract)
@@ -408,7 +409,7 @@ def confirm_cancellation(db: Database, actor: Actor, cancellation_id: int, party
                          code: str) -> CancellationView:
     """One party confirms with their code; the last confirmation completes an unfiled
     cancellation, or sends a filed contract's application to the supervisors."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         _confirmable(session, actor, cancellation_id, party_key)
     sign_codes.verify_code(db, actor, code=code, subject_version=_CANCEL_VERSION, subject_type=SUBJECT_CANCEL,
@@ -453,7 +454,7 @@ def apply_filed_cancellation(db: Database, actor: Actor, contract_id: int, *, ki
 
     A ``resale_cancel`` case (Q) is accepted for it, held by this clerk.
     """
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     reason = _clean_reason(reason, what="申请注销的原因")
     now = db.now()
     with db.write() as session:
@@ -487,13 +488,14 @@ def review_cancellation(db: Database, supervisor: Actor, cancellation_id: int, *
     and the contract is 已签约 again — changeable and to be filed anew. A
     refusal needs its reason.
     """
-    require(supervisor, Permission.CONTRACT_REVIEW)
+    authorise(db, supervisor, Permission.CONTRACT_REVIEW)
     note = _clean_reason(note, what="审核不通过的原因", required=not approved, field="note")
     now = db.now()
     with db.write() as session:
         row, contract = _load(session, cancellation_id, lock=True)
         if row.state != CancellationState.REVIEW:
             raise RuleViolation("CANCEL_NOT_IN_REVIEW", "该注销申请不在审核队列中。")
+        require_other_person(supervisor, row.requested_by, "CANCEL_OWN_REQUEST", "本人提交的注销申请")
         case_number = _case_number_of(session, row, contract)
         case = session.get(Case, row.case_id)
         assert case is not None
@@ -549,7 +551,7 @@ def review_cancellation(db: Database, supervisor: Actor, cancellation_id: int, *
 def withdraw_cancellation(db: Database, actor: Actor, cancellation_id: int, *, reason: str) -> CancellationView:
     """撤回 a pending application (confirming or in review); its Q case, if any, is terminated and
     the parties it concerned are told."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     reason = _clean_reason(reason, what="撤回的原因")
     now = db.now()
     with db.write() as session:
@@ -596,7 +598,7 @@ def _revoker(session: Session, contract_number: str, id_number: str) -> tuple[Co
 def send_revocation_code(db: Database, actor: Actor, *, contract_number: str,
                          id_number: str) -> sign_codes.CodeSent:
     """Send the code to the phone stored on the contract for that party (never a phone typed now)."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         contract, party = _revoker(session, contract_number, id_number)
         case_number = _case_number(session, contract)
@@ -616,7 +618,7 @@ def revoke_by_code(db: Database, actor: Actor, *, contract_number: str, id_numbe
                    reason: str = "") -> CancellationView:
     """撤销网签: the code verified, the contract is revoked, its home released, its case terminated,
     a pending cancellation withdrawn, and the other side told by SMS."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     reason = _clean_reason(reason, required=False) or "交易当事人凭短信验证码撤销网签"
     with db.read() as session:
         contract, party = _revoker(session, contract_number, id_number)
@@ -663,7 +665,7 @@ def revoke_by_code(db: Database, actor: Actor, *, contract_number: str, id_numbe
 
 def cancellations_of(db: Database, actor: Actor, contract_id: int) -> list[CancellationView]:
     """Every application to end the contract, newest first."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         contract = session.get(Contract, contract_id)
         if contract is None:
@@ -675,7 +677,7 @@ def cancellations_of(db: Database, actor: Actor, contract_id: int) -> list[Cance
 
 def review_queue(db: Database, supervisor: Actor) -> list[CancellationView]:
     """Filed contracts' applications confirmed by every party and waiting for a decision, oldest first."""
-    require(supervisor, Permission.CONTRACT_REVIEW)
+    authorise(db, supervisor, Permission.CONTRACT_REVIEW)
     with db.read() as session:
         rows = session.execute(
             select(ContractCancellation, Contract).join(Contract, Contract.id == ContractCancellation.contract_id)

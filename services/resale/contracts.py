@@ -60,8 +60,9 @@ from core.resale.lifecycle import (
     qualification_required,
 )
 from core.resale.policies import PolicyProfile, draft_expires_at, profile_by_ref
-from core.roles import Actor, Permission, Role, require
+from core.roles import Actor, Permission, Role
 from services import audit, cases, sign_codes
+from services.authority import authorise
 from storage.engine import Database
 from storage.models import (
     BuyerQualification,
@@ -332,7 +333,7 @@ def _purchase_restriction(check: HouseCheck) -> str | None:
 
 
 def new_contract_form(db: Database, actor: Actor, house_check_id: int) -> NewContract:
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     day = timeutil.local_today(db.now())
     with db.read() as session:
         check, home, code = _usable_check(session, house_check_id, day)
@@ -397,7 +398,7 @@ def _validated(form: ContractDraft, house_code: str, today: date) -> ValidDraft:
 
 def create_draft(db: Database, actor: Actor, house_check_id: int, form: ContractDraft) -> ContractView:
     """Store a new draft contract (the whole form valid) with its case, in one transaction."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     now = db.now()
     day = timeutil.local_today(now)
     try:
@@ -480,7 +481,7 @@ def refuse_if_expired(contract: Contract, now: datetime) -> None:
 def update_draft(db: Database, actor: Actor, contract_id: int, form: ContractDraft, *,
                  expected_version: int) -> ContractView:
     """Save a new version of a draft; voids the codes sent for the old one."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     now = db.now()
     day = timeutil.local_today(now)
     with db.write() as session:
@@ -531,7 +532,7 @@ def change_contract(db: Database, actor: Actor, contract_id: int, form: Contract
     cancelled and signed again. A filed contract is changed only after its
     filing is cancelled (seed 001 §8).
     """
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     now = db.now()
     day = timeutil.local_today(now)
     reason = " ".join((reason or "").split())
@@ -644,7 +645,7 @@ def _delete_draft(session: Session, actor: Actor, contract: Contract, now: datet
 
 def mark_printed(db: Database, actor: Actor, contract_id: int) -> None:
     """Record the first print of the contract (seed 001 §7: 已下载过合同)."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     with db.write() as session:
         contract = lock_contract(session, contract_id)
         audit.append(session, actor, "contract_print", object_type="contract", object_id=contract.id,
@@ -725,7 +726,7 @@ def _view(session: Session, contract: Contract) -> ContractView:
 
 
 def get_contract(db: Database, actor: Actor, contract_id: int) -> ContractView:
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         contract = session.get(Contract, contract_id)
         if contract is None:
@@ -735,7 +736,7 @@ def get_contract(db: Database, actor: Actor, contract_id: int) -> ContractView:
 
 def contract_by_number(db: Database, actor: Actor, number: str) -> ContractView:
     """By contract number (合同编号) or case number (业务号)."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     key = " ".join((number or "").split()).upper()
     if not key:
         raise RuleViolation("CONTRACT_NUMBER_EMPTY", "请输入合同编号或业务号。", field="number")
@@ -754,7 +755,7 @@ def find_contracts(db: Database, actor: Actor, *, status: str | None = None, sta
                    limit: int = 200) -> list[ContractRow]:
     """Contracts newest first, optionally by status, by the case's (active) stage, by who made
     them (the desk's 本人经办) and by id; the parties are read in one query for all rows."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     if status is not None and status not in STATUS_LABELS:
         raise RuleViolation("CONTRACT_BAD_STATUS", "合同状态不正确。", field="status")
     query = (select(Contract, Case.number, Case.stage).join(Case, Case.id == Contract.case_id)

@@ -47,9 +47,10 @@ from core.resale.contracts import (
 )
 from core.resale.lifecycle import ContractStatus
 from core.resale.policies import profile_by_ref
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
 from core.timeutil import local_today
 from reports import resale as documents
+from services.authority import authorise
 from services.resale import contracts
 from services.resale.house_check import CheckView, check_history
 from storage.engine import Database
@@ -186,7 +187,7 @@ def contract_data(view: contracts.ContractView, *, today: date | None = None) ->
 
 def contract_pdf(db: Database, actor: Actor, case_or_contract_number: str) -> bytes:
     """存量房买卖合同 by contract number or case number; records the print (see the module docstring)."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     view = contracts.contract_by_number(db, actor, case_or_contract_number)
     if view.status != ContractStatus.DRAFT and view.signed_at is None:
         raise RuleViolation("REPORT_CONTRACT_NEVER_SIGNED",
@@ -278,7 +279,7 @@ def _applicants(draft: ValidDraft) -> tuple[documents.Applicant, ...]:
 
 def receipt_data(db: Database, actor: Actor, number: str) -> documents.AcceptanceReceipt:
     """The 受理回执 of a resale signing case (by case number or contract number)."""
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     facts = _case_facts(db, actor, number)
     view = facts.view
     assert view is not None
@@ -344,7 +345,7 @@ def notice_data(db: Database, actor: Actor, number: str | None = None, *, check_
     names or keys of ``core.resale.materials.MATERIALS``); for a case they must be on
     the case's checklist. Refused when there is nothing to tell.
     """
-    require(actor, Permission.REPORT_PRINT)
+    authorise(db, actor, Permission.REPORT_PRINT)
     if (number is None or not number.strip()) == (check_id is None):
         raise RuleViolation("NOTICE_CASE_OR_CHECK", "请输入业务号（或合同编号）或者房源核验记录编号，二者选一。")
     facts = _case_facts(db, actor, number) if number is not None and number.strip() else None

@@ -87,10 +87,16 @@ from core.resale.title_check import (
     same_id_number,
     to_simplified,
 )
-from core.resale.window_party import TYPED_ID_FIELD, refuse_blank_typed, shown_number, window_keys
-from core.roles import Actor, Permission, require
+from core.resale.window_party import (
+    TYPED_ID_FIELD,
+    refuse_blank_typed,
+    shown_number,
+    window_keys,
+)
+from core.roles import Actor, Permission
 from core.timeutil import local_today
 from services import audit
+from services.authority import authorise
 from services.lookup import home_status
 from storage.engine import Database
 from storage.models import (
@@ -206,7 +212,7 @@ def find_home(
     HOUSE_CHECK_CODE_REQUIRED, HOUSE_CHECK_CODE_WRONG, HOUSE_OWNER_NAME_WRONG,
     and the certificate / unit-number format codes of ``core.resale.certificates``.
     """
-    require(actor, Permission.CASE_ACCEPT)
+    authorise(db, actor, Permission.CASE_ACCEPT)
     profile = profile_for(city)
     today = local_today(db.now())
     with db.read() as session:
@@ -573,7 +579,7 @@ def run_house_check(
     Records a ``HouseCheck`` row whatever the verdict (see the module
     docstring) and one audit row, in one transaction.
     """
-    require(actor, Permission.CASE_ACCEPT)
+    authorise(db, actor, Permission.CASE_ACCEPT)
     refuse_blank_typed(party.capacity, typed_name, typed_id_number)
     profile = profile_for(city)
     day = local_today(db.now())
@@ -656,7 +662,7 @@ def check_at_window(
     HOUSE_CHECK_NO_ORGANISATION, then those of ``run_house_check`` (which
     reads the person again in its own transaction).
     """
-    require(actor, Permission.CASE_ACCEPT)
+    authorise(db, actor, Permission.CASE_ACCEPT)
     capacity = Capacity(capacity)
     keys = window_keys(capacity, agent_number, typed_name, typed_id)
     # A read: a number that names no one is refused without taking the write lock.
@@ -720,7 +726,7 @@ def _organisation_by_code(session: Session, code: str) -> int:
 
 def check_history(db: Database, actor: Actor, home_id: int) -> list[CheckView]:
     """Every check recorded for a home, newest first."""
-    require(actor, Permission.CASE_ACCEPT)
+    authorise(db, actor, Permission.CASE_ACCEPT)
     with db.read() as session:
         home = session.get(Home, home_id)
         if home is None:

@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from core.codes import MAX_ATTEMPTS, RESEND_AFTER
 from core.errors import RuleViolation
 from core.resale.lifecycle import ContractStatus, QualificationState
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission
+from services.authority import authorise
 from services.resale.contracts import SUBJECT, ContractRow, find_contracts
 from services.resale.signing import PURPOSE_SIGN
 from storage.engine import Database
@@ -46,7 +47,7 @@ class QualificationRow:
 
 def qualification_queue(db: Database, actor: Actor) -> list[QualificationRow]:
     """Draft contracts whose latest qualification request is still 审查中, oldest request first."""
-    require(actor, Permission.CONTRACT_REVIEW)
+    authorise(db, actor, Permission.CONTRACT_REVIEW)
     latest = (select(BuyerQualification.contract_id, func.max(BuyerQualification.id).label("qid"))
               .group_by(BuyerQualification.contract_id).subquery())
     with db.read() as session:
@@ -85,7 +86,7 @@ class CodeState:
 
 def signing_codes(db: Database, actor: Actor, contract_id: int) -> dict[str, CodeState]:
     """Each party's latest signing code for the current version, by party key."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     now = db.now()
     with db.read() as session:
         version = session.execute(select(Contract.version).where(Contract.id == contract_id)).scalar_one_or_none()

@@ -26,8 +26,9 @@ from core import timeutil
 from core.errors import RuleViolation
 from core.identity import mask_name
 from core.resale.lifecycle import ContractStatus, QualificationState
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission, require_other_person
 from services import audit, cases, sign_codes, sms
+from services.authority import authorise
 from services.cases import next_case_number
 from services.resale.contracts import (
     SUBJECT,
@@ -47,6 +48,7 @@ from storage.engine import Database, session_now
 from storage.models import (
     BuyerQualification,
     Case,
+    CaseEvent,
     CaseParty,
     Contract,
     ContractFiling,
@@ -101,7 +103,7 @@ def _location(contract: Contract) -> str:
 
 
 def request_qualification(db: Database, actor: Actor, contract_id: int) -> ContractView:
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.write() as session:
         contract = lock_contract(session, contract_id)
         if contract.status != ContractStatus.DRAFT:
@@ -124,7 +126,7 @@ def request_qualification(db: Database, actor: Actor, contract_id: int) -> Contr
 def decide_qualification(db: Database, actor: Actor, contract_id: int, *, approved: bool,
                          reason: str = "") -> ContractView:
     """A supervisor approves or refuses; both sides are told by SMS. A refusal needs its reason."""
-    require(actor, Permission.CONTRACT_REVIEW)
+    authorise(db, actor, Permission.CONTRACT_REVIEW)
     reason = " ".join((reason or "").split())
     if not approved and not reason:
         raise RuleViolation("QUALIFICATION_REASON_REQUIRED", "审查不通过须填写原因。", field="reason")
@@ -135,6 +137,7 @@ def decide_qualification(db: Database, actor: Actor, contract_id: int, *, approv
         q = current_qualification(session, contract.id)
         if q is None or q.state != QualificationState.REQUESTED:
             raise RuleViolation("QUALIFICATION_NOT_PENDING", "该合同没有待审查的购房资格申请。")
+        require_other_person(actor, q.requested_by, "QUALIFICATION_OWN_REQUEST", "本人提交的购房资格审查")
         q.state = (QualificationState.APPROVED if approved else QualificationState.REFUSED).value
         q.decided_at = db.now()
         q.decided_by = actor.operator_id
@@ -154,7 +157,7 @@ def decide_qualification(db: Database, actor: Actor, contract_id: int, *, approv
 
 def void_qualification(db: Database, actor: Actor, contract_id: int, *, reason: str) -> ContractView:
     """The buyer voids their qualification code (seed 001 §7 case 2)."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     reason = " ".join((reason or "").split())
     if not reason:
         raise RuleViolation("QUALIFICATION_VOID_REASON", "作废购房资格码须填写原因。", field="reason")
@@ -205,7 +208,7 @@ class PartyStatus:
 
 def signing_status(db: Database, actor: Actor, contract_id: int) -> list[PartyStatus]:
     """Every party of the current version and whether their code for it was used."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     from core.identity import mask_phone
 
     with db.read() as session:
@@ -234,7 +237,7 @@ def _signable(session: Session, contract_id: int, expected_version: int) -> tupl
 def send_signing_code(db: Database, actor: Actor, contract_id: int, party_key: str, *,
                       expected_version: int) -> sign_codes.CodeSent:
     """Send one party the code confirming this exact version; the SMS names the house and the price."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         contract, parties = _signable(session, contract_id, expected_version)
         party = next((p for p in parties if p.party_key == party_key), None)
@@ -257,7 +260,7 @@ def send_signing_code(db: Database, actor: Actor, contract_id: int, party_key: s
 
 def verify_signing_code(db: Database, actor: Actor, contract_id: int, party_key: str, code: str, *,
                         expected_version: int) -> sign_codes.Verified:
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         _signable(session, contract_id, expected_version)
     return sign_codes.verify_code(db, actor, code=code, subject_version=expected_version, subject_type=SUBJECT,
@@ -266,7 +269,7 @@ def verify_signing_code(db: Database, actor: Actor, contract_id: int, party_key:
 
 def submit_signing(db: Database, actor: Actor, contract_id: int, *, expected_version: int) -> ContractView:
     """提交: every party confirmed this version → 已签约; key facts frozen; case to 签约环节."""
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     done = sign_codes.verified_parties(db, SUBJECT, contract_id, expected_version, purpose=PURPOSE_SIGN)
     now = db.now()
     with db.write() as session:
@@ -317,7 +320,7 @@ def submit_for_filing(db: Database, actor: Actor, contract_id: int) -> ContractV
     again under a fresh ``resale_signing`` case: its first case was archived
     at the first filing, and archived cases do not reopen.
     """
-    require(actor, Permission.CONTRACT_WORK)
+    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.write() as session:
         contract = lock_contract(session, contract_id)
         if contract.status != ContractStatus.SIGNED:
@@ -364,9 +367,17 @@ def _case_for_refiling(session: Session, actor: Actor, contract: Contract, old: 
 
 def filing_queue(db: Database, actor: Actor) -> list[ContractRow]:
     """Signed contracts waiting for a filing decision, oldest first."""
-    require(actor, Permission.CONTRACT_REVIEW)
+    authorise(db, actor, Permission.CONTRACT_REVIEW)
     rows = find_contracts(db, actor, status=ContractStatus.SIGNED.value, stage="filing_review")
     return sorted(rows, key=lambda r: (r.signed_at or r.created_at, r.id))
+
+
+def _submitted_by(session: Session, case: Case) -> int | None:
+    """Who sent the case to filing review last (its latest move into that stage)."""
+    return session.execute(
+        select(CaseEvent.operator_id).where(CaseEvent.case_id == case.id, CaseEvent.to_stage == "filing_review")
+        .order_by(CaseEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def _take(session: Session, actor: Actor, contract: Contract) -> str:
@@ -374,6 +385,7 @@ def _take(session: Session, actor: Actor, contract: Contract) -> str:
     assert case is not None
     if contract.status != ContractStatus.SIGNED or case.stage != "filing_review" or case.status != "active":
         raise RuleViolation("FILING_NOT_QUEUED", "该合同不在备案审核队列中。")
+    require_other_person(actor, _submitted_by(session, case), "FILING_OWN_SUBMISSION", "本人提交的备案")
     if case.holder_id is None:
         cases.receive_in(session, actor, case.number)
     return case.number
@@ -381,7 +393,7 @@ def _take(session: Session, actor: Actor, contract: Contract) -> str:
 
 def approve_filing(db: Database, actor: Actor, contract_id: int) -> ContractView:
     """备案: a filing number and date; the case is closed."""
-    require(actor, Permission.CONTRACT_REVIEW)
+    authorise(db, actor, Permission.CONTRACT_REVIEW)
     now = db.now()
     with db.write() as session:
         contract = lock_contract(session, contract_id)
@@ -407,7 +419,7 @@ def approve_filing(db: Database, actor: Actor, contract_id: int) -> ContractView
 
 def reject_filing(db: Database, actor: Actor, contract_id: int, *, reason: str) -> ContractView:
     """退回: back to the clerk who signed it, with the reason."""
-    require(actor, Permission.CONTRACT_REVIEW)
+    authorise(db, actor, Permission.CONTRACT_REVIEW)
     reason = " ".join((reason or "").split())
     if not reason:
         raise RuleViolation("FILING_REJECT_REASON", "退回备案须填写原因。", field="reason")

@@ -233,6 +233,19 @@ def operator_enable(username: str) -> None:
     out.print(f"操作员 {username} 已启用。")
 
 
+@operator_app.command("role")
+@refusals
+def operator_role(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin")],
+) -> None:
+    """变更操作员的角色（该操作员已登录的终端在下一次操作时须重新登录）。"""
+    from services import operators
+
+    view = operators.set_role(database(), system_actor(), username.strip().lower(), role)
+    out.print(f"操作员 {view.username} 的角色已变更为{view.role_label}。")
+
+
 @operator_app.command("unlock")
 @refusals
 def operator_unlock(username: str) -> None:

@@ -1,0 +1,51 @@
+"""Every action is checked against the operator's account as it is now.
+
+A terminal keeps its operator logged in for hours; an administrator may
+disable the account, change its role or the account may be locked meanwhile.
+``authorise`` is what a use case calls first: the role the session started
+with must allow the action (``core.roles.require``), and the account, read
+afresh from the database, must still be active, unlocked and of that role
+(``core.roles.require_current``). The shell (``Actor.system``) has no account
+and is checked by role only.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from core.roles import AccountState, Actor, Permission, require, require_current
+from storage.models import Operator
+
+
+class _Transactions(Protocol):
+    def read(self):  # type: ignore[no-untyped-def]  # a context manager yielding a Session
+        ...
+
+
+def account_state(session: Session, operator_id: int) -> AccountState | None:
+    """The account's state as stored now, or None when the account is gone."""
+    row = session.execute(
+        select(Operator.active, Operator.locked, Operator.role).where(Operator.id == operator_id)
+    ).one_or_none()
+    return None if row is None else AccountState(active=row.active, locked=row.locked, role=row.role)
+
+
+def authorise(where: _Transactions | Session, actor: Actor | None, permission: Permission) -> Actor:
+    """Refuse unless ``actor`` may do this now (see the module docstring); returns the actor.
+
+    ``where`` is the database handle (a short read of the account) or, inside a
+    use case's own transaction, its session.
+    """
+    require(actor, permission)
+    assert actor is not None  # require refused a missing actor
+    if actor.operator_id is None:
+        return actor
+    opened = nullcontext(where) if isinstance(where, Session) else where.read()
+    with opened as session:
+        state = account_state(session, actor.operator_id)
+    require_current(actor, state)
+    return actor
