@@ -102,7 +102,7 @@ def test_happy_path_stores_a_hash_queues_the_text_and_audits(db: Database) -> No
     row = _row(db, sent.code_id)
     key = TEST_CODE_KEY.encode()
     assert code not in row.code_hash and row.code_hash.startswith(f"hmac-sha256:{codes.key_id(key)}:")
-    binding = f"sign_confirm\x1fcontract\x1f7\x1fbuyer:1\x1f1"
+    binding = "sign_confirm\x1fcontract\x1f7\x1fbuyer:1\x1f1"
     assert codes.check_code(row.code_hash, code, binding, [key])
     # the digest is bound to what the code confirms, and useless without the key
     assert not codes.check_code(row.code_hash, code, binding.replace("buyer:1", "seller:2"), [key])
