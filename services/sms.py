@@ -7,14 +7,17 @@ later, outside any business transaction.
 
 Delivery semantics (``deliver_pending`` with a real gateway):
 
-* One transaction per message: take the oldest queued row (PostgreSQL:
-  ``FOR UPDATE SKIP LOCKED``; SQLite: the write lock taken by BEGIN IMMEDIATE),
-  send it, record ``sent`` or ``failed`` with an audit row, commit. Two
-  terminals delivering at once never send one message twice: the row is
-  locked for as long as its send is in flight.
+* Claim, send, record — never a transaction open across the network call:
+  a short transaction claims the oldest queued row (status ``sending``,
+  ``claimed_at``; PostgreSQL ``FOR UPDATE SKIP LOCKED``), the gateway is
+  called with no transaction open, and a second short transaction records
+  ``sent`` or ``failed`` with its audit row. Two terminals delivering at once
+  never send one message twice: a claimed row is not taken again. A slow
+  gateway therefore holds no lock: on SQLite the whole database is one lock,
+  and a send of several seconds would stall every other terminal.
 * **At least once.** A crash (or a lost commit) after the gateway accepted a
-  message but before its ``sent`` was committed leaves it queued, and the next
-  run sends it again. We prefer a rare duplicate to a lost message: a lost
+  message but before its ``sent`` was committed leaves it ``sending``; once
+  its claim is older than ``CLAIM_STALE_AFTER`` the next run sends it again. We prefer a rare duplicate to a lost message: a lost
   signing code blocks a signing at the counter, a duplicate repeats the same
   text. The message id goes with every request so a gateway that de-duplicates
   by id turns this into exactly once. Messages already marked are never
@@ -26,10 +29,9 @@ Delivery semantics (``deliver_pending`` with a real gateway):
 * Only messages queued for the gateway's own backend are sent: messages queued
   while the hall had no gateway (backend "outbox") are being sent by hand and
   would otherwise arrive twice.
-* On SQLite the database write lock is held while one message is in flight, so
-  other terminals' writes wait up to the gateway timeout (at most
-  ``MAX_TIMEOUT`` seconds, well below the 30 s busy timeout). On PostgreSQL
-  only the message's row is locked; the audit lock is taken after the send.
+* A message's one-time code leaves its stored text once it is sent or has
+  failed (``redact_codes``): after that the outbox keeps what was said, not
+  the secret.
 
 Configuration (``Settings``): ``sms_url`` (the gateway's HTTP(S) endpoint;
 unset → the manual outbox), ``sms_token`` (a bearer token, optional) and
@@ -45,10 +47,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from core.errors import RuleViolation
@@ -67,9 +69,14 @@ DEFAULT_TIMEOUT = 5.0
 MAX_TIMEOUT = 20.0
 
 QUEUED = "queued"
+SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
-STATUS_LABELS: dict[str, str] = {QUEUED: "待发送", SENT: "已发送", FAILED: "发送失败"}
+STATUS_LABELS: dict[str, str] = {QUEUED: "待发送", SENDING: "发送中", SENT: "已发送", FAILED: "发送失败"}
+
+#: A claim older than this was abandoned (the deliverer died mid-send): the message is
+#: taken again. Well beyond the longest gateway timeout, so a slow send is never doubled.
+CLAIM_STALE_AFTER = timedelta(minutes=2)
 
 OUTBOX_BACKEND = "outbox"
 HTTP_BACKEND = "http"
@@ -287,28 +294,45 @@ def redact_codes(text: str) -> str:
     return _CODE_IN_TEXT.sub("验证码******", text)
 
 
-def _deliver_one(db: Database, actor: Actor, gateway: SmsGateway) -> str | None:
-    """Send the oldest queued message; returns its new status, or None if none is left."""
+def _claim(db: Database, gateway: SmsGateway) -> tuple[int, str, str] | None:
+    """Take the oldest message waiting for this gateway (or one whose delivery was
+    abandoned by a crash), in a short transaction of its own: (id, phone, text)."""
+    now = db.now()
+    stale = now - CLAIM_STALE_AFTER
     with db.write() as session:
         message = session.execute(
             select(SmsMessage)
-            .where(SmsMessage.status == QUEUED, SmsMessage.backend == gateway.name)
+            .where(SmsMessage.backend == gateway.name,
+                   or_(SmsMessage.status == QUEUED,
+                       and_(SmsMessage.status == SENDING, SmsMessage.claimed_at < stale)))
             .order_by(SmsMessage.created_at, SmsMessage.id)
             .limit(1)
-            .with_for_update(skip_locked=True)  # a no-op on SQLite, whose write lock we hold
+            .with_for_update(skip_locked=True)  # PostgreSQL: two deliverers take different rows
         ).scalar_one_or_none()
         if message is None:
             return None
-        try:
-            gateway.send(message.phone, message.text, message_id=message.id)
-        except SmsDeliveryError as exc:
-            message.status = FAILED
-            message.error = exc.message[:MAX_ERROR]
-        else:
+        message.status = SENDING
+        message.claimed_at = now
+        return message.id, message.phone, message.text  # type: ignore[return-value]
+
+
+def _record(db: Database, actor: Actor, message_id: int, error: str | None) -> str:
+    """The gateway's answer, in a short transaction of its own."""
+    with db.write() as session:
+        message = session.get(SmsMessage, message_id, with_for_update=True)
+        assert message is not None
+        if message.status != SENDING:  # marked sent by hand meanwhile: nothing to record
+            return message.status
+        if error is None:
             message.status = SENT
             message.sent_at = db.now()
             message.error = None
             message.text = redact_codes(message.text)
+        else:
+            message.status = FAILED
+            message.error = error[:MAX_ERROR]
+            message.text = redact_codes(message.text)  # a failed code is dead for the party: no secret kept
+        message.claimed_at = None
         after: dict[str, object] = {"status": message.status}
         if message.error:
             after["error"] = message.error
@@ -323,6 +347,23 @@ def _deliver_one(db: Database, actor: Actor, gateway: SmsGateway) -> str | None:
             after=after,
         )
         return message.status
+
+
+def _deliver_one(db: Database, actor: Actor, gateway: SmsGateway) -> str | None:
+    """Send the oldest queued message; returns its new status, or None if none is left.
+
+    Claim, send, record: no transaction (and on SQLite no write lock) is open
+    while the gateway is being called, however long it takes to answer.
+    """
+    claimed = _claim(db, gateway)
+    if claimed is None:
+        return None
+    message_id, phone, text = claimed
+    try:
+        gateway.send(phone, text, message_id=message_id)
+    except SmsDeliveryError as exc:
+        return _record(db, actor, message_id, exc.message)
+    return _record(db, actor, message_id, None)
 
 
 def deliver_pending(db: Database, actor: Actor, gateway: SmsGateway, *, limit: int = 100) -> DeliveryReport:

@@ -21,10 +21,11 @@ from datetime import datetime
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from core.clock import Clock, system_clock
+from core.errors import RuleViolation
 from storage.settings import Settings
 
 READ_ONLY = "wangqian_read_only"
@@ -182,6 +183,28 @@ class OneTransaction:
         self._session.flush()
 
     read = write
+
+
+def database_trouble(exc: BaseException) -> RuleViolation | None:
+    """What a database error means for the person at the screen, in one sentence; None if it
+    is not one of these (a bug, to be logged).
+
+    Busy (another terminal holds the SQLite write lock past the busy timeout, or a
+    PostgreSQL lock wait timed out), not reachable (the server is down or the file
+    cannot be opened), or a schema older than the program.
+    """
+    if not isinstance(exc, DBAPIError):
+        return None
+    text = str(exc.orig or exc).lower()
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if "database is locked" in text or "database table is locked" in text or sqlstate in ("55P03", "57014"):
+        return RuleViolation("DB_BUSY", "数据库正忙（其他终端正在写入），本次操作未完成，请稍后再试。")
+    if "no such table" in text or "no such column" in text or sqlstate in ("42P01", "42703"):
+        return RuleViolation("DB_NOT_CURRENT", "数据库结构不是最新版本，请先执行 wangqian db upgrade。")
+    if (isinstance(exc, OperationalError) and ("unable to open" in text or "connection" in text
+                                               or "could not connect" in text or sqlstate.startswith("08"))):
+        return RuleViolation("DB_UNREACHABLE", "无法连接数据库，请检查数据库服务或网络后重试。")
+    return None
 
 
 def session_now(session: Session) -> datetime:

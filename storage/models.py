@@ -405,7 +405,8 @@ class SmsMessage(SQLModel, table=True):
     """Every SMS the hall sends; the outbox for halls without a gateway."""
 
     __tablename__ = "sms_message"
-    __table_args__ = (Index("ix_sms_phone_created", "phone", "created_at"),)
+    __table_args__ = (Index("ix_sms_phone_created", "phone", "created_at"),
+                      Index("ix_sms_status_backend", "status", "backend", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     phone: str = Field(sa_type=code_string(11))
@@ -413,10 +414,11 @@ class SmsMessage(SQLModel, table=True):
     purpose: str = Field(max_length=30)  # e.g. supplementary_round / lease_approved / sign_code
     case_number: str | None = Field(default=None, max_length=20)
     backend: str = Field(max_length=10)  # outbox / http
-    status: str = Field(default="queued", max_length=10)  # queued / sent / failed
+    status: str = Field(default="queued", max_length=10)  # queued / sending / sent / failed
     error: str | None = Field(default=None, max_length=300)
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, nullable=True)
+    claimed_at: datetime | None = _utc(default=None, nullable=True)  # when a delivery took it (status sending)
 
 
 # ---------------------------------------------------------------- resale net-signing

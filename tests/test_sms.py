@@ -24,7 +24,7 @@ from storage import migrate
 from storage.engine import Database
 from storage.models import AuditEntry, SmsMessage
 from storage.settings import load_settings, plain_settings
-from tests.conftest import SYSTEM, accounts_for, configure
+from tests.conftest import SYSTEM, accounts_for, configure, freeze
 from tui.factory import open_database
 
 # Actors without operator rows: the SMS services check the role only (and no
@@ -223,9 +223,10 @@ def test_connection_refused_and_timeout_mark_the_message_failed(db, gateway, mon
     assert "没有答复" in _messages(db)[1].error
 
 
-def test_a_crash_after_the_send_leaves_the_message_queued_so_it_is_sent_again(db, monkeypatch):
-    """At least once: the send and its 'sent' are not atomic; the gap resends."""
+def test_a_crash_after_the_send_leaves_the_message_claimed_and_it_is_sent_again(db):
+    """At least once: the send and its 'sent' are not atomic; an abandoned claim is taken again."""
     configure(db, sms_url="http://127.0.0.1:9/sms")
+    clock = freeze(db, datetime(2026, 11, 21, 2, 0, tzinfo=UTC))
     message = _queue(db)
     calls: list[int | None] = []
 
@@ -238,12 +239,15 @@ def test_a_crash_after_the_send_leaves_the_message_queued_so_it_is_sent_again(db
 
     with pytest.raises(SystemExit):
         sms.deliver_pending(db, SYSTEM, CrashAfterSending())
-    assert _messages(db)[0].status == "queued"
+    assert _messages(db)[0].status == "sending"
 
     class Working(CrashAfterSending):
         def send(self, phone: str, text: str, *, message_id: int | None = None) -> None:
             calls.append(message_id)
 
+    # a fresh claim may be a slow send still in flight on another terminal: not taken
+    assert sms.deliver_pending(db, SYSTEM, Working()) == sms.DeliveryReport(0, 0)
+    clock.advance(seconds=sms.CLAIM_STALE_AFTER.total_seconds() + 1)
     assert sms.deliver_pending(db, SYSTEM, Working()) == sms.DeliveryReport(1, 0)
     assert calls == [message, message]  # the same id both times: a gateway can de-duplicate
 
@@ -425,3 +429,39 @@ def test_a_code_leaves_the_stored_text_once_the_message_is_sent(db, gateway, mon
     texts = {m.id: m.text for m in _messages(db)}
     assert texts == {by_hand: "【网签】验证码******，5分钟内有效，请勿泄露。", sent: "【网签】验证码******，5分钟内有效。"}
     assert sms.redact_codes("您的业务已受理。") == "您的业务已受理。"
+
+
+def test_a_slow_gateway_holds_no_lock_while_it_answers(db):
+    """While the gateway takes its time with a message, the other terminals write at once
+    (on SQLite the whole database is one lock: a send inside a transaction would stall them)."""
+    configure(db, sms_url="http://127.0.0.1:9/sms")
+    _queue(db)
+    inside, release = threading.Event(), threading.Event()
+
+    class Slow:
+        name = "http"
+
+        def send(self, phone: str, text: str, *, message_id: int | None = None) -> None:
+            inside.set()
+            release.wait(60)
+
+    deliverer = db.reopen()
+    reports: list[sms.DeliveryReport] = []
+    thread = threading.Thread(target=lambda: reports.append(sms.deliver_pending(deliverer, SYSTEM, Slow())))
+    thread.start()
+    try:
+        assert inside.wait(60)
+        for n in range(3):  # three other terminals, each its own connection, while the send is in flight
+            other = db.reopen()
+            try:
+                _queue(other, text=f"窗口{n}")
+                with other.write() as session:
+                    audit.append(session, SYSTEM, "probe", object_type="terminal", object_id=n)
+            finally:
+                other.dispose()
+        assert thread.is_alive() and not release.is_set()  # all three wrote before the gateway answered
+    finally:
+        release.set()
+        thread.join(60)
+        deliverer.dispose()
+    assert reports == [sms.DeliveryReport(sent=4, failed=0)]  # its own message, then the three queued meanwhile

@@ -25,12 +25,12 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from core.errors import RuleViolation
 from core.roles import Actor
 from core.timeutil import show
-from storage.engine import Database
+from storage.engine import Database, database_trouble
 from storage.settings import Settings, SettingsInvalid
 from tui import factory
 
@@ -106,9 +106,11 @@ def refusals(fn: F) -> F:
         except RuleViolation as exc:
             say_refusal(exc.code, exc.message)
             raise typer.Exit(REFUSED_EXIT) from None
-        except (OperationalError, ProgrammingError) as exc:
-            err.print("[red]数据库无法访问或结构未更新，请先执行 wangqian db upgrade。[/red]（DB_UNAVAILABLE）\n"
-                      f"{escape(str(exc.orig))[:300]}", highlight=False)
+        except DBAPIError as exc:
+            trouble = database_trouble(exc)
+            if trouble is None:
+                raise
+            say_refusal(trouble.code, trouble.message)
             raise typer.Exit(BAD_INPUT_EXIT) from None
 
     return wrapper  # type: ignore[return-value]
