@@ -71,7 +71,8 @@ def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids:
     sample's rounds are shown without a case number ("—").
     """
     from core.allocation.rounds import RoundStatus
-    from services.allocation.common import RF, check_windows
+    from core.allocation.rounds import check_windows
+    from services.allocation.common import RF
 
     pre_open, pre_close = _moment(r["pre_open"]), _moment(r["pre_close"])
     formal_open, formal_close = _moment(r["formal_open"]), _moment(r["formal_close"])

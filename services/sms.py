@@ -64,6 +64,8 @@ from storage.models import SmsMessage
 from storage.settings import Settings
 
 MAX_TEXT = 500
+#: The hall's SMS signature: every message starts with it.
+SIGNATURE = "【网签】"
 MAX_ERROR = 300  # the width of SmsMessage.error
 DEFAULT_TIMEOUT = 5.0
 MAX_TIMEOUT = 20.0
@@ -199,6 +201,8 @@ def _check_text(text: str) -> str:
     body = text.strip() if isinstance(text, str) else ""
     if not body:
         raise RuleViolation("SMS_TEXT_EMPTY", "短信内容不能为空。", field="text")
+    if not body.startswith(SIGNATURE):
+        body = SIGNATURE + body  # every message names its sender, as the providers require
     if len(body) > MAX_TEXT:
         raise RuleViolation("SMS_TEXT_TOO_LONG", f"短信内容不能超过{MAX_TEXT}个字，请删减后重试。", field="text")
     return body

@@ -197,7 +197,7 @@ def test_whole_flow_from_clerk_to_supervisor_approval(db, clerk, supervisor, tmp
 
     [message] = _sms(db)
     assert (message.phone, message.purpose, message.case_number) == (NEW_PHONE, "lease_approved", number)
-    assert message.text.startswith("您的公租房租赁签约已审核通过") and "请于" in message.text and "办理入住" in message.text
+    assert message.text.startswith("【网签】您的公租房租赁签约已审核通过") and "请于" in message.text and "办理入住" in message.text
     assert contract_number in message.text
 
     detail = cases.case_detail(db, clerk, number)

@@ -124,8 +124,11 @@ def _families(db: Database, n: int, *, start_rank: int = 1, eligible: str = "stu
 
 
 def _round(db: Database, actor: Actor, family_ids: list[int], number: int = 1, **kw) -> int:
-    return rounds.create_round(db, actor, number=number, name=f"测试第{number}场", family_ids=family_ids,
-                               **{**WINDOWS, **kw})
+    """A round made an hour before its pre-selection opens (a new round's times lie ahead)."""
+    windows = {**WINDOWS, **kw}
+    made_at = min(windows["pre_open"], windows["formal_open"]) - timedelta(hours=1)
+    return rounds.create_round(at(db, made_at), actor, number=number, name=f"测试第{number}场",
+                               family_ids=family_ids, **windows)
 
 
 def _set_formal(db: Database, round_id: int, family_id: int, house_ids: list[int]) -> None:
@@ -639,15 +642,23 @@ def test_supplementary_applications_and_forming(db):
     _refused("SUPP_ALLOCATED", rounds.apply_supplementary, at(db, AFTER), CLERK, f1, rid)
     _refused("SUPP_ALLOCATED", rounds.apply_supplementary, at(db, AFTER), CLERK, f4, rid)  # confirmed
     _refused("ROUND_FAMILY_NOT_IN_ROUND", rounds.apply_supplementary, at(db, AFTER), CLERK, 99999, rid)
-    _refused("SUPP_NONE_APPLIED", rounds.form_supplementary_round, db, boss, number=2, name="补选", **WINDOWS)
+    _refused("SUPP_NONE_APPLIED", rounds.form_supplementary_round, at(db, AFTER), boss, number=2, name="补选",
+             **WINDOWS)
     rounds.apply_supplementary(at(db, AFTER), CLERK, f6, rid)
     rounds.apply_supplementary(at(db, AFTER), CLERK, f5, rid)
     _refused("SUPP_ALREADY_APPLIED", rounds.apply_supplementary, at(db, AFTER), CLERK, f5, rid)
     _refused("ROUND_REOPEN_HAS_SUPPLEMENTARY", rounds.reopen_round, db, boss, rid, "复核")
 
     later = {k: v + timedelta(days=10) for k, v in WINDOWS.items()}
-    _refused("ROLE_FORBIDDEN", rounds.form_supplementary_round, db, CLERK, number=2, name="补选", **later)
-    formed = rounds.form_supplementary_round(db, boss, number=2, name="第一批补选", **later)
+    _refused("ROLE_FORBIDDEN", rounds.form_supplementary_round, at(db, AFTER), CLERK, number=2, name="补选", **later)
+    # a time already past: the families would be texted a moment they cannot come to
+    past = _refused("ROUND_WINDOW_PAST", rounds.form_supplementary_round, at(db, later["formal_close"]), boss,
+                    number=2, name="补选", **later)
+    assert "已过" in past.message and past.field == "formal_open"
+    with db.read() as s:
+        assert s.execute(select(func.count()).select_from(SmsMessage)
+                         .where(SmsMessage.purpose == "supplementary_round")).scalar_one() == 0
+    formed = rounds.form_supplementary_round(at(db, AFTER), boss, number=2, name="第一批补选", **later)
     assert formed.families == [f5, f6]  # original rank order
     assert (formed.sms_queued, formed.no_phone) == (1, [f6])
     detail = rounds.round_detail(db, CLERK, formed.round_id)

@@ -133,7 +133,8 @@ def test_notify_queues_a_message_and_an_audit_row_in_the_callers_transaction(db)
         # visible inside the caller's transaction, before its commit
         assert session.get(SmsMessage, message.id) is not None
     [row] = _messages(db)
-    assert (row.phone, row.text, row.status, row.backend) == (PHONE, "您的业务已受理。", "queued", "outbox")
+    # every message carries the hall's signature (the providers require one)
+    assert (row.phone, row.text, row.status, row.backend) == (PHONE, "【网签】您的业务已受理。", "queued", "outbox")
     assert row.case_number == "F202601010000001" and row.sent_at is None
     [entry] = _audit(db)
     assert entry.action == "sms_queued" and entry.object_id == str(row.id)
@@ -161,7 +162,7 @@ def test_nothing_is_written_on_a_refusal_or_when_the_callers_transaction_rolls_b
 
 
 def test_500_characters_fit_and_the_backend_follows_the_configuration(db, monkeypatch):
-    _queue(db, text="字" * 500)
+    _queue(db, text="字" * (500 - len(sms.SIGNATURE)))  # 500 with the signature
     configure(db, sms_url="http://127.0.0.1:9/sms")
     _queue(db)
     rows = _messages(db)
@@ -179,8 +180,8 @@ def test_http_gateway_posts_json_with_bearer_token_and_2xx_is_sent(db, gateway, 
     report = sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url, token="s3cret", timeout=2))
     assert report == sms.DeliveryReport(sent=2, failed=0)
     assert [r["body"] for r in gateway.requests] == [
-        {"phone": PHONE, "text": "请于3月1日前到窗口签约。", "id": first},
-        {"phone": "13900000000", "text": "第二条", "id": second},
+        {"phone": PHONE, "text": "【网签】请于3月1日前到窗口签约。", "id": first},
+        {"phone": "13900000000", "text": "【网签】第二条", "id": second},
     ]
     assert all(r["content_type"] == "application/json" for r in gateway.requests)
     assert all(r["authorization"] == "Bearer s3cret" for r in gateway.requests)
@@ -306,7 +307,8 @@ def test_outbox_lists_newest_first_with_masked_phones_for_supervisors_only(db):
     second = _queue(db, phone="13900001234", text="第二条")
     sms.mark_sent(db, SUPERVISOR, [second])
     rows = sms.outbox(db, SUPERVISOR)
-    assert [(r.phone, r.status, r.text) for r in rows] == [("139****1234", "已发送", "第二条"), (MASKED, "待发送", "第一条")]
+    assert [(r.phone, r.status, r.text) for r in rows] == [("139****1234", "已发送", "【网签】第二条"),
+                                                                  (MASKED, "待发送", "【网签】第一条")]
     assert rows[1].case_number == "F202601010000001" and rows[1].purpose == "case_accepted"
     assert rows[1].purpose_label == "case_accepted"  # an unknown purpose shows as it is
     created = _messages(db)[0].created_at.astimezone(SHANGHAI)

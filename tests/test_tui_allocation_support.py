@@ -167,8 +167,9 @@ def three_rounds(db: Database, clock: ManualClock) -> Hall:
     for index, group in enumerate(groups):
         number = next_round_number(db)
         windows = closed_windows(clock, days_ago=9 - 3 * index)
-        rid = rounds.create_round(db, supervisor, number=number, name=f"龙悦居第{index + 1}批", family_ids=group,
-                                  **windows)
+        made_at = windows["pre_open"] - timedelta(hours=1)  # made before its times, as a new round is
+        rid = rounds.create_round(at(db, made_at), supervisor, number=number, name=f"龙悦居第{index + 1}批",
+                                  family_ids=group, **windows)
         for fid, wishes in zip(group, lists[index], strict=True):
             set_formal(db, supervisor, rid, fid, wishes, windows)
         hall.rounds[number] = rid

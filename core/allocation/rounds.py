@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from core.timeutil import SHANGHAI
+from core.errors import RuleViolation
+from core.timeutil import SHANGHAI, show
 
 __all__ = [
     "HOUSE_STATE_LABELS",
@@ -33,6 +34,8 @@ __all__ = [
     "RoundKind",
     "RoundStatus",
     "RoundWindows",
+    "check_ahead",
+    "check_windows",
     "default_windows",
     "round_phase",
 ]
@@ -132,3 +135,28 @@ def default_windows(now: datetime) -> RoundWindows:
     day = now.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
     one, two = day + timedelta(days=1), day + timedelta(days=2)
     return RoundWindows(one.replace(hour=9), one.replace(hour=17), two.replace(hour=9), two.replace(hour=11))
+
+
+def check_windows(pre_open: datetime, pre_close: datetime, formal_open: datetime, formal_close: datetime) -> None:
+    """Windows must be aware and ordered: pre_open < pre_close <= formal_open < formal_close."""
+    for value, name in ((pre_open, "pre_open"), (pre_close, "pre_close"), (formal_open, "formal_open"),
+                        (formal_close, "formal_close")):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise RuleViolation("ROUND_WINDOW_INVALID", "选房时间必须是带时区的日期时间。", field=name)
+    if not pre_open < pre_close:
+        raise RuleViolation("ROUND_WINDOW_ORDER", "预选结束时间必须晚于预选开始时间。", field="pre_close")
+    if not pre_close <= formal_open:
+        raise RuleViolation("ROUND_WINDOW_ORDER", "正选开始时间不能早于预选结束时间。", field="formal_open")
+    if not formal_open < formal_close:
+        raise RuleViolation("ROUND_WINDOW_ORDER", "正选结束时间必须晚于正选开始时间。", field="formal_close")
+
+
+def check_ahead(formal_open: datetime, now: datetime) -> None:
+    """A new round's formal selection lies ahead: its families are told the time by SMS
+    and must be able to come (a time already past would leave them 未分配 unheard)."""
+    if formal_open <= now:
+        raise RuleViolation(
+            "ROUND_WINDOW_PAST",
+            f"正选开始时间 {show(formal_open, seconds=False)} 已过，请安排今后的选房时间。",
+            field="formal_open",
+        )

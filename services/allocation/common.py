@@ -30,12 +30,15 @@ from core.allocation.rounds import (
     HouseState,
     ListKind,
     RoundStatus,
+    check_ahead,
+    check_windows,
 )
 from core.allocation.selection import FamilyInput, RoundInput
 from core.errors import RuleViolation
 from core.roles import Actor
 from core.timeutil import show
 from services import audit, cases
+from storage.engine import session_now
 from storage.models import AllocationRound, Family, PublicHouse, RoundFamily, Wish
 
 H = PublicHouse.__table__  # type: ignore[attr-defined]
@@ -88,20 +91,6 @@ def window_text(start: datetime, end: datetime) -> str:
     return f"{show(start, seconds=False)} 至 {show(end, seconds=False)}"
 
 
-def check_windows(pre_open: datetime, pre_close: datetime, formal_open: datetime, formal_close: datetime) -> None:
-    """Windows must be aware and ordered: pre_open < pre_close <= formal_open < formal_close."""
-    for value, name in ((pre_open, "pre_open"), (pre_close, "pre_close"), (formal_open, "formal_open"),
-                        (formal_close, "formal_close")):
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise RuleViolation("ROUND_WINDOW_INVALID", "选房时间必须是带时区的日期时间。", field=name)
-    if not pre_open < pre_close:
-        raise RuleViolation("ROUND_WINDOW_ORDER", "预选结束时间必须晚于预选开始时间。", field="pre_close")
-    if not pre_close <= formal_open:
-        raise RuleViolation("ROUND_WINDOW_ORDER", "正选开始时间不能早于预选结束时间。", field="formal_open")
-    if not formal_open < formal_close:
-        raise RuleViolation("ROUND_WINDOW_ORDER", "正选结束时间必须晚于正选开始时间。", field="formal_close")
-
-
 def create_round_in(
     session: Session,
     actor: Actor,
@@ -133,6 +122,7 @@ def create_round_in(
     if kind not in ROUND_KIND_LABELS:
         raise RuleViolation("ROUND_KIND_INVALID", "场次类型只能是正常选房或补选。", field="kind")
     check_windows(pre_open, pre_close, formal_open, formal_close)
+    check_ahead(formal_open, session_now(session))
     ids = list(family_ids)
     if not ids:
         raise RuleViolation("ROUND_NO_FAMILIES", "场次至少要安排一个选房家庭。", field="families")
