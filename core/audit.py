@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from core.identity import mask_id, mask_phone
+from core.identity import mask_id, mask_numbers_in_text, mask_phone
 
 GENESIS_HASH = "0" * 64
 
@@ -25,7 +25,8 @@ _PHONE_KEYS = {"phone", "mobile"}
 
 
 def mask_snapshot(value: Any) -> Any:
-    """Return a copy of a before/after snapshot with personal numbers masked."""
+    """Return a copy of a before/after snapshot with personal numbers masked: the named
+    number fields, and any ID or mobile number inside free text (a reason, a note)."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -38,6 +39,8 @@ def mask_snapshot(value: Any) -> Any:
         return out
     if isinstance(value, (list, tuple)):
         return [mask_snapshot(v) for v in value]
+    if isinstance(value, str):
+        return mask_numbers_in_text(value)
     return value
 
 

@@ -1179,3 +1179,24 @@ def make_credit_code(rng: random.Random, region_code: str | None = None) -> str:
 def make_mobile(rng: random.Random) -> str:
     """A valid 11-digit mainland mobile number."""
     return rng.choice(_GEN_MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+
+
+# Personal numbers inside free text (a reason, a note): ID numbers (18 characters, the
+# last may be X; or 15 digits), passports and permits are too varied to catch by shape,
+# but the numbers a clerk reads off an ID card or a phone are these. Full-width digits
+# (an IME) count as digits. Bounded by non-digits so longer figures (amounts, case
+# numbers) are left alone.
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d{9})(?!\d)")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Free text with every ID number and mobile number in it masked (``mask_id`` /
+    ``mask_phone``): reasons and notes go into the audit log and the case history,
+    where a typed number must not stay readable."""
+    if not isinstance(text, str) or not text:
+        return text
+    plain = text.translate(_FULLWIDTH_DIGITS)
+    plain = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(1)), plain)
+    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), plain)

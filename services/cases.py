@@ -19,6 +19,7 @@ from core.cases import (
     Target,
 )
 from core.errors import RuleViolation
+from core.identity import mask_numbers_in_text
 from core.roles import ROLE_LABELS, Actor, Permission, Role
 from core.timeutil import SHANGHAI, local_today
 from services import audit
@@ -91,7 +92,7 @@ def _event(session: Session, case: Case, actor: Actor, kind: ActionKind, from_st
             action=kind.value,
             from_stage=from_stage,
             to_stage=case.stage,
-            note=note,
+            note=mask_numbers_in_text(note) if note else note,  # the history is read by many: no typed ID or phone
         )
     )
 
