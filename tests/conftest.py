@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import hypothesis
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -33,6 +34,10 @@ from storage import migrate
 from storage.engine import Database
 from storage.settings import Settings, load_settings, plain_settings
 from tui.factory import open_database
+
+# Hypothesis' default 200 ms deadline per example measures the machine, not the rule: off.
+hypothesis.settings.register_profile("wangqian", deadline=None)
+hypothesis.settings.load_profile("wangqian")
 
 #: The suite's own configuration (WANGQIAN_TEST_PG_URL, WANGQIAN_REQUIRE_PG), read once.
 SUITE = load_settings()

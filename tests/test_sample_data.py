@@ -530,10 +530,19 @@ def test_supplementary_applications(data):
 
 
 # -- load_demo: the whole demo, rounds played through the services --------------------
+# ``sample_db`` is a copy of the run's template, which load_demo made (tests/conftest.py):
+# these tests read what it left, and the counts it returned from its audit row.
 
 
-def test_init_loads_the_sample_and_plays_its_rounds(db, data):
-    counts = load_demo(db, SYSTEM)
+def _loaded_counts(db) -> dict[str, int]:
+    with db.read() as s:
+        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "sample_data_loaded")).scalar_one()
+    return json.loads(entry.after)
+
+
+def test_init_loads_the_sample_and_plays_its_rounds(sample_db, data):
+    db = sample_db
+    counts = _loaded_counts(db)
     assert counts["person"] == len(data["persons"]) and counts["family"] == 500
     assert counts["public_house"] == len(data["public_houses"]) >= 300
     assert counts["allocation_round"] == 3 and counts["round_family"] == 500
@@ -585,11 +594,12 @@ def test_init_loads_the_sample_and_plays_its_rounds(db, data):
     assert len(apps) == len(data["supplementary_applications"]) and {a.status for a in apps} == {"applied"}
 
 
-def test_init_makes_resale_contracts_in_every_state_through_the_services(db):
+def test_init_makes_resale_contracts_in_every_state_through_the_services(sample_db):
     """Issue item 12: the demo's contracts in the three cities, made by the contract services."""
     from services.resale import contracts
 
-    counts = load_demo(db, SYSTEM)
+    db = sample_db
+    counts = _loaded_counts(db)
     rows = contracts.find_contracts(db, SYSTEM)
     by_status = Counter(r.status for r in rows)
     assert by_status["draft"] == 1 and by_status["filed"] == 2 and by_status["signed"] == 3

@@ -177,7 +177,7 @@ def test_http_gateway_posts_json_with_bearer_token_and_2xx_is_sent(db, gateway, 
     configure(db, sms_url=gateway.url)
     first = _queue(db, text="请于3月1日前到窗口签约。", case_number="F202601010000001")
     second = _queue(db, phone="13900000000", text="第二条")
-    report = sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url, token="s3cret", timeout=2))
+    report = sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url, token="s3cret", timeout=10))
     assert report == sms.DeliveryReport(sent=2, failed=0)
     assert [r["body"] for r in gateway.requests] == [
         {"phone": PHONE, "text": "【网签】请于3月1日前到窗口签约。", "id": first},
@@ -200,7 +200,7 @@ def test_http_500_marks_the_message_failed_and_it_is_not_retried(db, gateway, mo
     configure(db, sms_url=gateway.url)
     gateway.status = 500
     _queue(db)
-    report = sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url, timeout=2))
+    report = sms.deliver_pending(db, SYSTEM, sms.HttpGateway(gateway.url, timeout=10))
     assert report == sms.DeliveryReport(sent=0, failed=1)
     assert gateway.requests[0]["authorization"] is None  # no token, no header
     [row] = _messages(db)

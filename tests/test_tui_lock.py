@@ -40,8 +40,9 @@ class IdleClock:
 
 async def _until_locked(pilot, app) -> None:
     """The terminal's own timer notices the idle time (it checks every second)."""
-    for _ in range(100):
-        if app.is_locked:
+    for _ in range(200):  # up to 20 s on a loaded machine; the timer checks every second
+        if app.is_locked and app.screen.is_mounted:
+            await settle(pilot)  # the lock screen built and drawn before the test reads it
             return
         await pilot.pause(0.1)
     raise AssertionError("the idle lock did not fire")

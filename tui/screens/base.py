@@ -5,6 +5,12 @@ exit_on_error=False)``) and post a typed message with the result. A worker
 that fails is handled here, in one place: a ``RuleViolation`` is a refusal
 whose sentence the clerk reads out; anything else is logged and shown as
 "系统错误：…" without bringing the terminal down.
+
+Where a screen says things is one widget, its ``MessageLine`` (found by type):
+``set_message`` / ``show_refusal`` / ``clear_message`` write there, and a screen
+without one (a confirmation dialog) shows a toast instead. A refusal that names
+an input field goes first to ``show_field_refusal``, which a form overrides to
+show it under that field.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from core.errors import RuleViolation
 from core.roles import Actor
 from storage.engine import Database
+from tui.widgets.message import MessageLine, Tone
 
 if TYPE_CHECKING:
     from tui.app import WangqianApp
@@ -69,15 +76,41 @@ class ServiceMixin:
             return
         error = event.worker.error
         if isinstance(error, RuleViolation):
-            self.show_refusal(error.message)
+            if not self.show_field_refusal(error):
+                self.show_refusal(error.message)
             return
         log.error("worker %s failed", event.worker.name, exc_info=error)
         self.app.log.error(f"worker {event.worker.name} failed: {error!r}")  # type: ignore[attr-defined]
         self.show_refusal(system_error_text(error or RuntimeError("未知错误")))
 
+    # ------------------------------------------------------------ the message line
+
+    @property
+    def message_line(self) -> MessageLine | None:
+        """The screen's message line, or None when it has none."""
+        return next(iter(self.query(MessageLine)), None)  # type: ignore[attr-defined]
+
+    def set_message(self, text: str, tone: Tone = "neutral") -> None:
+        """Say ``text`` on the message line (a toast on a screen without one)."""
+        line = self.message_line
+        if line is not None:
+            line.say(text, tone)
+        elif text and tone == "error":
+            self.app.notify(text, title="无法办理", severity="error", timeout=8)  # type: ignore[attr-defined]
+        elif text:
+            self.app.notify(text)  # type: ignore[attr-defined]
+
     def show_refusal(self, message: str) -> None:
-        """Show a refusal sentence; screens with an error line override this."""
-        self.app.notify(message, title="无法办理", severity="error", timeout=8)  # type: ignore[attr-defined]
+        """Show a refusal sentence (a service's, or the screen's own)."""
+        self.set_message(message, "error")
+
+    def clear_message(self) -> None:
+        self.set_message("")
+
+    def show_field_refusal(self, error: RuleViolation) -> bool:
+        """Show a refusal under the input field it names; False when this screen has no such
+        field (the refusal then goes to the message line). Forms override this."""
+        return False
 
 
 class AppScreen(ServiceMixin, Screen[None]):

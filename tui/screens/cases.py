@@ -36,6 +36,7 @@ from tui.screens.dialogs import (
     ReturnDialog,
 )
 from tui.widgets.detail import DetailPane, case_renderable
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -94,7 +95,7 @@ class CaseListScreen(AppScreen):
             yield from self.compose_filters()
         with Horizontal(classes="status-row"):
             yield Static(self.LIST_TITLE, classes="screen-title")
-            yield Static("", id="case-message", classes="status-line", markup=False)
+            yield MessageLine(id="case-message", classes="status-line")
             yield Static("", id="case-count", markup=False)
         yield ListTable(self.COLUMNS, id="cases")
         with VerticalScroll(id="progress-scroll"):
@@ -131,7 +132,7 @@ class CaseListScreen(AppScreen):
             self.show_refusal(str(error))
             return
         if clear:
-            self.set_message("")
+            self.clear_message()
         self._load(f)
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
@@ -155,14 +156,6 @@ class CaseListScreen(AppScreen):
                 if self.rows[key].number == keep:
                     table.move_cursor(row=index)
                     break
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#case-message", Static)
-        line.set_classes(f"status-line {style}".strip())
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
 
     @property
     def selected_row(self) -> CaseRow | None:
@@ -273,7 +266,7 @@ class InHandScreen(CaseListScreen):
 
     def on_in_hand_screen_action_done(self, message: ActionDone) -> None:
         self.reload()
-        self.set_message(message.text, style="-ok")
+        self.set_message(message.text, tone="ok")
 
     def action_accept(self) -> None:
         self.app.push_screen(AcceptDialog(), callback=self._accept)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -23,23 +23,19 @@ from core.roles import ROLE_LABELS, Role
 from services import operators
 from services.operators import OperatorView
 from tui.screens.base import AppModal
+from tui.widgets.form import field_line
+from tui.widgets.message import MessageLine
 
 _CANCEL = Binding("escape", "cancel", "取消", key_display="Esc")
 
 
 class _Dialog(AppModal):
-    """Esc closes the dialog without a choice."""
+    """Esc closes the dialog without a choice; a refusal goes to its message line, if it has one."""
 
     BINDINGS = [_CANCEL]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    def show_refusal(self, message: str) -> None:
-        for line in self.query(".error-line").results(Static):
-            line.update(message)
-            return
-        super().show_refusal(message)
 
 
 # ---------------------------------------------------------------- 业务受理
@@ -59,10 +55,9 @@ class AcceptDialog(_Dialog):
             yield Label("业务受理", classes="form-title")
             yield Label("业务类型（↑↓ 选择）")
             yield OptionList(*[Option(t.name, id=t.code) for t in CASE_TYPES.values()], id="accept-type")
-            with Horizontal(classes="field"):
-                yield Label("摘　要", classes="field-label")
-                yield Input(placeholder="可选：房屋坐落、申请人等", id="accept-summary", max_length=200)
-            yield Static("", classes="error-line", markup=False)
+            yield field_line("摘　要", Input(placeholder="可选：房屋坐落、申请人等", id="accept-summary", max_length=200),
+                             tall=True)
+            yield MessageLine(classes="error-line")
             yield Static("Enter 选定类型，填写摘要后再按 Enter 受理；Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
@@ -129,7 +124,7 @@ class DispatchDialog(_Dialog):
             yield Label(f"派工　业务号 {self.case_number}", classes="form-title")
             yield Label("派工给（↑↓ 选择，Enter 确定）")
             yield OptionList(Option("按办理流程派给下一阶段（默认）", id="next"), id="dispatch-target")
-            yield Static("", classes="error-line", markup=False)
+            yield MessageLine(classes="error-line")
             yield Static("Enter 派工　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
@@ -183,19 +178,16 @@ class ReturnDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="return-box", classes="dialog"):
             yield Label(f"退件　业务号 {self.case_number}", classes="form-title")
-            with Horizontal(classes="field"):
-                yield Label("退回到", classes="field-label")
-                yield Select(
-                    [(name, code) for code, name in self.stages],
-                    value=self.stages[-1][0] if self.stages else Select.NULL,
-                    allow_blank=not self.stages,
-                    prompt="请选择办理阶段",
-                    id="return-stage",
-                )
-            with Horizontal(classes="field"):
-                yield Label("原　因", classes="field-label")
-                yield Input(placeholder="请填写退件原因", id="return-reason", max_length=400)
-            yield Static("", classes="error-line", markup=False)
+            stage = Select(
+                [(name, code) for code, name in self.stages],
+                value=self.stages[-1][0] if self.stages else Select.NULL,
+                allow_blank=not self.stages,
+                prompt="请选择办理阶段",
+                id="return-stage",
+            )
+            yield field_line("退回到", stage, tall=True)
+            yield field_line("原　因", Input(placeholder="请填写退件原因", id="return-reason", max_length=400), tall=True)
+            yield MessageLine(classes="error-line")
             yield Static("Enter 退件　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
@@ -224,10 +216,8 @@ class ReasonDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box", classes="dialog"):
             yield Label(self.title_text, classes="form-title")
-            with Horizontal(classes="field"):
-                yield Label("原　因", classes="field-label")
-                yield Input(placeholder=self.prompt, id="reason", max_length=400)
-            yield Static("", classes="error-line", markup=False)
+            yield field_line("原　因", Input(placeholder=self.prompt, id="reason", max_length=400), tall=True)
+            yield MessageLine(classes="error-line")
             yield Static("Enter 确定　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:

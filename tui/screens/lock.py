@@ -13,13 +13,15 @@ from datetime import datetime
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from core.roles import Actor
 from services import operators
 from tui.screens.base import AppModal
+from tui.widgets.form import field_line
+from tui.widgets.message import MessageLine
 
 
 class LockScreen(AppModal[None]):
@@ -45,10 +47,9 @@ class LockScreen(AppModal[None]):
                 f"锁屏时间：{self.locked_at:%Y-%m-%d %H:%M}",
                 markup=False,
             )
-            with Horizontal(classes="field"):
-                yield Label("密　码", classes="field-label")
-                yield Input(placeholder="请输入本人密码解锁", password=True, id="unlock-password")
-            yield Static("", id="lock-error", classes="error-line", markup=False)
+            yield field_line("密　码", Input(placeholder="请输入本人密码解锁", password=True, id="unlock-password"),
+                             tall=True)
+            yield MessageLine(id="lock-error", classes="error-line")
             yield Static("Enter 解锁　F10 退出登录（换人办理）", classes="hint")
 
     def on_mount(self) -> None:
@@ -56,7 +57,7 @@ class LockScreen(AppModal[None]):
 
     @on(Input.Submitted, "#unlock-password")
     def _submit(self, event: Input.Submitted) -> None:
-        self.query_one("#lock-error", Static).update("正在核对……")
+        self.set_message("正在核对……")
         self._unlock(event.value)
 
     @work(thread=True, exclusive=True, group="unlock", exit_on_error=False)
@@ -68,7 +69,8 @@ class LockScreen(AppModal[None]):
         self.dismiss(None)
 
     def show_refusal(self, message: str) -> None:
-        self.query_one("#lock-error", Static).update(message)
+        """The sentence under the password; it is typed again."""
+        super().show_refusal(message)
         password = self.query_one("#unlock-password", Input)
         password.value = ""
         password.focus()

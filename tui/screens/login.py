@@ -5,13 +5,15 @@ from __future__ import annotations
 from rich.table import Table
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from core.roles import ROLE_LABELS, Actor, Role
 from services import operators
 from tui.screens.base import AppScreen
+from tui.widgets.form import field_line
+from tui.widgets.message import MessageLine
 
 
 def _role_label(role: str) -> str:
@@ -53,13 +55,9 @@ class LoginScreen(AppScreen):
         with Center():
             with Vertical(id="login-form", classes="panel"):
                 yield Label("操作员登录", classes="form-title")
-                with Horizontal(classes="field"):
-                    yield Label("用户名", classes="field-label")
-                    yield Input(placeholder="请输入用户名", id="username")
-                with Horizontal(classes="field"):
-                    yield Label("密　码", classes="field-label")
-                    yield Input(placeholder="请输入密码", password=True, id="password")
-                yield Static("", id="login-error", classes="error-line", markup=False)
+                yield field_line("用户名", Input(placeholder="请输入用户名", id="username"), tall=True)
+                yield field_line("密　码", Input(placeholder="请输入密码", password=True, id="password"), tall=True)
+                yield MessageLine(id="login-error", classes="error-line")
                 yield Static("Enter 登录　Tab 切换输入框　Ctrl+Q 退出程序", classes="hint")
         if self.demo_logins:
             with Center():
@@ -73,7 +71,7 @@ class LoginScreen(AppScreen):
         """Back from a logout: an empty form, nothing of the last session."""
         if self.wq.actor is None:
             self.query_one("#password", Input).value = ""
-            self.query_one("#login-error", Static).update("")
+            self.clear_message()
 
     @on(Input.Submitted, "#username")
     def _to_password(self) -> None:
@@ -83,7 +81,7 @@ class LoginScreen(AppScreen):
     def _submit(self) -> None:
         username = self.query_one("#username", Input).value
         password = self.query_one("#password", Input).value
-        self.query_one("#login-error", Static).update("正在核对……")
+        self.set_message("正在核对……")
         self._login(username, password)
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
@@ -95,7 +93,8 @@ class LoginScreen(AppScreen):
         self.wq.logged_in(message.actor)
 
     def show_refusal(self, message: str) -> None:
-        self.query_one("#login-error", Static).update(message)
+        """The sentence under the form; the password is typed again."""
+        super().show_refusal(message)
         password = self.query_one("#password", Input)
         password.value = ""
         password.focus()

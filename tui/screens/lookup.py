@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label
 from textual.worker import get_current_worker
 
 from core.lookup import plan_lookup
@@ -25,6 +25,7 @@ from services import lookup
 from services.lookup import ApplicantDetail, ApplicantHit
 from tui.screens.base import AppScreen
 from tui.widgets.detail import DetailPane, applicant_renderable
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 HINT = "可输入：身份证号（前几位即可）、姓名、手机号、统一社会信用代码。"
@@ -72,7 +73,7 @@ class LookupScreen(AppScreen):
         with Horizontal(id="query-row"):
             yield Label("申请人查询", classes="screen-title")
             yield Input(placeholder="身份证号 / 姓名 / 手机号 / 统一社会信用代码", id="query", compact=True)
-        yield Static(HINT, id="lookup-status", classes="hint", markup=False)
+        yield MessageLine(HINT, id="lookup-status")
         yield ListTable(
             [("姓名/名称", 12), ("证件类型", 16), ("证件号码", 18), ("手机号", 11), ("标记", None)],
             id="results",
@@ -122,18 +123,16 @@ class LookupScreen(AppScreen):
         table.set_rows(
             [(key, [h.name, h.document, h.masked_number, h.masked_phone, h.flags]) for key, h in self.hits.items()]
         )
-        status = self.query_one("#lookup-status", Static)
-        status.set_class(bool(text) and not hits, "-error")
         if not text:
-            status.update(HINT)
+            self.set_message(HINT)
         elif plan_lookup(text).empty:
-            status.update("输入的内容还不足以查询，请继续输入。")
+            self.show_refusal("输入的内容还不足以查询，请继续输入。")
         elif not hits:
-            status.update(f"{NOT_FOUND}。")
+            self.show_refusal(f"{NOT_FOUND}。")
         elif len(hits) >= SEARCH_LIMIT:
-            status.update(f"显示前 {len(hits)} 位申请人，请继续输入以缩小范围。")
+            self.set_message(f"显示前 {len(hits)} 位申请人，请继续输入以缩小范围。")
         else:
-            status.update(f"找到 {len(hits)} 位申请人（号码已遮蔽）。↓ 进入列表，Ctrl+R 显示完整号码。")
+            self.set_message(f"找到 {len(hits)} 位申请人（号码已遮蔽）。↓ 进入列表，Ctrl+R 显示完整号码。")
         if not hits:
             self.detail = None
             self.revealed = None
@@ -187,11 +186,6 @@ class LookupScreen(AppScreen):
     def _render_detail(self) -> None:
         if self.detail is not None:
             self.query_one("#applicant", DetailPane).update(applicant_renderable(self.detail, self.revealed))
-
-    def show_refusal(self, message: str) -> None:
-        status = self.query_one("#lookup-status", Static)
-        status.add_class("-error")
-        status.update(message)
 
     # ------------------------------------------------------------ reveal
 

@@ -23,6 +23,7 @@ from services import sms
 from services.sms import OutboxRow
 from tui.screens.base import AppScreen
 from tui.widgets.detail import LABEL_STYLE, DetailPane
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 
@@ -43,14 +44,6 @@ def message_renderable(row: OutboxRow) -> Table:
 
 class OutboxScreen(AppScreen):
     """短信发件箱: list, status filter, 标记已发送, 立即投递."""
-
-    DEFAULT_CSS = """
-    OutboxScreen #outbox-filter { width: 20; }
-    OutboxScreen .status-row { height: auto; }
-    OutboxScreen #outbox-message { height: auto; }
-    OutboxScreen #outbox-list { height: 1fr; margin: 0 1; }
-    OutboxScreen #outbox-scroll { height: 8; border: round $primary; border-title-color: $accent; padding: 0 1; }
-    """
 
     COLUMNS: list[tuple[str, int | None]] = [
         ("时间", None), ("手机号", None), ("用途", 12), ("业务号", None), ("状态", None), ("短信内容", 16),
@@ -82,7 +75,7 @@ class OutboxScreen(AppScreen):
                          compact=True, id="outbox-filter")
         with Horizontal(classes="status-row"):
             yield Static("短信发件箱", classes="screen-title")
-            yield Static("", id="outbox-message", classes="status-line", markup=False)
+            yield MessageLine(id="outbox-message", classes="status-line")
             yield Static("", id="outbox-count", markup=False)
         yield ListTable(self.COLUMNS, id="outbox-list")
         with VerticalScroll(id="outbox-scroll"):
@@ -96,14 +89,6 @@ class OutboxScreen(AppScreen):
         self.reload()
 
     # ------------------------------------------------------------ list
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#outbox-message", Static)
-        line.set_classes(f"status-line {style}".strip())
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
 
     def reload(self) -> None:
         status = self.query_one("#outbox-filter", Select).value
@@ -150,7 +135,7 @@ class OutboxScreen(AppScreen):
 
     @on(Select.Changed, "#outbox-filter")
     def _filter_changed(self) -> None:
-        self.set_message("")
+        self.clear_message()
         self.reload()
 
     # ------------------------------------------------------------ actions
@@ -183,7 +168,7 @@ class OutboxScreen(AppScreen):
         self.post_message(self.ActionDone(text))
 
     def on_outbox_screen_action_done(self, message: ActionDone) -> None:
-        self.set_message(message.text, style="-ok")
+        self.set_message(message.text, tone="ok")
         self.reload()
 
 

@@ -1,1 +1,2 @@
-"""Display widgets shared by the screens."""
+"""Widgets shared by the screens: lists and panes (tables, detail, contract), the message
+line (message), and the pieces forms are built of (form)."""

@@ -26,8 +26,8 @@ from core.allocation.housing import LAYOUT_LABELS
 from core.allocation.rounds import HOUSE_STATE_LABELS, HouseState
 from services.allocation import rounds
 from services.allocation.rounds import BoardCounts, BoardRow
-from tui.screens.allocation.common import ALLOCATION_CSS, MessageLine
 from tui.screens.base import AppScreen
+from tui.widgets.message import MessageLine
 
 STATE_OPTIONS = [(HOUSE_STATE_LABELS[state], str(state)) for state in HouseState]
 STATE_STYLE = {HouseState.FREE: "bold #3ddc84", HouseState.TAKEN: "bold #ff6b6b", HouseState.RESERVED: "#9aa0a6"}
@@ -75,7 +75,7 @@ def counts_text(counts: BoardCounts) -> Text:
 class BoardScreen(AppScreen):
     """The status board of the pool."""
 
-    CSS_PATH = ALLOCATION_CSS
+    CSS_PATH = "allocation.tcss"
     REFRESH_SECONDS = 5.0
 
     BINDINGS = [
@@ -110,7 +110,7 @@ class BoardScreen(AppScreen):
                          id="board-layout")
         with Horizontal(id="board-top"):
             yield Static("正在载入……", id="board-counts")
-            yield MessageLine("", id="board-message", classes="status-line", markup=False)
+            yield MessageLine(id="board-message", classes="status-line")
         yield Static("图例：可选　N场R位 = 第N场第R位选定　预留", id="board-legend", markup=False)
         with VerticalScroll(id="board-scroll"):
             yield Static("", id="board-grid")
@@ -129,9 +129,6 @@ class BoardScreen(AppScreen):
         if auto:
             self._timer = self.set_interval(self.REFRESH_SECONDS, self.reload, name="board-refresh")
         self.reload()
-
-    def show_refusal(self, message: str) -> None:
-        self.query_one("#board-message", MessageLine).refuse(message)
 
     def action_refresh_board(self) -> None:
         self.reload()

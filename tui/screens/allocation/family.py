@@ -41,15 +41,10 @@ from services.allocation.rounds import (
     WishLine,
     WishList,
 )
-from tui.screens.allocation.common import (
-    ALLOCATION_CSS,
-    MessageLine,
-    area,
-    money,
-    place,
-)
+from tui.screens.allocation.common import area, money, place
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 LIST_NAMES = {ListKind.PRE: "预选意向", ListKind.FORMAL: "正选意向"}
@@ -77,7 +72,7 @@ def family_text(round_row: RoundRow | None, fam: RoundFamilyLine) -> str:
 class FamilyScreen(AppScreen):
     """A family's wish lists in one round."""
 
-    CSS_PATH = ALLOCATION_CSS
+    CSS_PATH = "allocation.tcss"
 
     BINDINGS = [
         Binding("f2", "switch_list", "预选/正选", key_display="F2"),
@@ -144,7 +139,7 @@ class FamilyScreen(AppScreen):
         yield Static("请先选择场次，再输入家庭的排位号或主申请人姓名。", id="family-info", markup=False)
         with Horizontal(classes="status-row"):
             yield Static("", id="list-tabs")
-            yield MessageLine("", id="family-message", classes="status-line", markup=False)
+            yield MessageLine(id="family-message", classes="status-line")
         yield ListTable([("序", None), ("房源编号", 12), ("楼栋/楼层/房号", 14), ("户型", None), ("朝向", None),
                          ("面积㎡", None), ("月租金", None), ("状态", 16)], id="wishes")
         yield Static("", id="lint", markup=False)
@@ -160,12 +155,6 @@ class FamilyScreen(AppScreen):
         if action in _FAMILY_ACTIONS:
             return self.family is not None
         return True
-
-    def show_refusal(self, message: str) -> None:
-        self.query_one("#family-message", MessageLine).refuse(message)
-
-    def say_ok(self, text: str) -> None:
-        self.query_one("#family-message", MessageLine).ok(text)
 
     # ------------------------------------------------------------ round and family
 
@@ -236,7 +225,7 @@ class FamilyScreen(AppScreen):
         self.family = fam
         self.list_kind = ListKind.PRE
         self._show_tabs()
-        self.query_one("#family-message", MessageLine).say("")
+        self.clear_message()
         self.query_one("#wishes", ListTable).focus()
         self.refresh_bindings()
         self.reload()
@@ -306,14 +295,14 @@ class FamilyScreen(AppScreen):
     def action_switch_list(self) -> None:
         self.list_kind = ListKind.FORMAL if self.list_kind == ListKind.PRE else ListKind.PRE
         self._show_tabs()
-        self.query_one("#family-message", MessageLine).say("")
+        self.clear_message()
         self.reload(cursor_to=1)
 
     def on_family_screen_done(self, message: Done) -> None:
         if message.list_kind is not None and message.list_kind != self.list_kind:
             self.list_kind = message.list_kind
             self._show_tabs()
-        self.say_ok(message.text)
+        self.set_message(message.text, tone="ok")
         self.reload(cursor_to=message.position)
 
     # ------------------------------------------------------------ 添加, 上移/下移/置顶, 删除, 同步
@@ -473,7 +462,7 @@ class FamilyScreen(AppScreen):
 class FamilyPickDialog(_Dialog):
     """Several families match: choose one."""
 
-    CSS_PATH = ALLOCATION_CSS
+    CSS_PATH = "allocation.tcss"
 
     def __init__(self, found: list[RoundFamilyLine]) -> None:
         super().__init__()
@@ -499,7 +488,7 @@ class FamilyPickDialog(_Dialog):
 class HouseSearchDialog(_Dialog):
     """查询房源 by 楼栋 / 户型 / 朝向 / 房号 (seed 000 §二 2); Enter on a row adds it."""
 
-    CSS_PATH = ALLOCATION_CSS
+    CSS_PATH = "allocation.tcss"
     BINDINGS = [*_Dialog.BINDINGS, Binding("down", "to_results", "结果列表", show=False)]
 
     class Found(Message):
@@ -525,7 +514,7 @@ class HouseSearchDialog(_Dialog):
             yield ListTable([("房源编号", 12), ("楼栋/楼层/房号", 14), ("户型", None), ("朝向", None),
                              ("面积㎡", None), ("月租金", None)], id="s-results")
             yield Static("", id="s-count", classes="hint", markup=False)
-            yield Static("", classes="error-line", markup=False)
+            yield MessageLine(classes="error-line")
             yield Static("输入条件即查询　↓ 到结果　Enter 加入　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
@@ -581,7 +570,7 @@ class HouseSearchDialog(_Dialog):
 class ForecastDialog(_Dialog):
     """推算我的选房信息: the result first, then why not each better wish."""
 
-    CSS_PATH = ALLOCATION_CSS
+    CSS_PATH = "allocation.tcss"
     BINDINGS = [Binding("escape,enter", "cancel", "关闭", key_display="Esc")]
 
     def __init__(self, view: ForecastView, round_number: int | None) -> None:

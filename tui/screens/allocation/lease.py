@@ -39,7 +39,6 @@ from textual.widgets import (
     Static,
 )
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from core.allocation import lease as lease_rules
 from core.allocation.rounds import RoundStatus
@@ -54,6 +53,8 @@ from services.cases import CaseDetail
 from tui.screens.base import AppModal, AppScreen
 from tui.screens.cases import FilterError, parse_day
 from tui.widgets.detail import LABEL_STYLE, DetailPane, case_renderable
+from tui.widgets.form import FieldRow, clear_field_errors, compact_input, field_line, show_field_error
+from tui.widgets.message import MessageLine
 
 CLERK_STAGES = (lease_rules.TENANT_INFO, lease_rules.IDENTITY_CHECK, lease_rules.CONTRACT, lease_rules.DEPOSIT)
 
@@ -109,19 +110,6 @@ def lease_renderable(view: LeaseView) -> RenderableType:
 # ---------------------------------------------------------------- the step panels
 
 
-def _field(label: str, name: str, widget: Widget) -> list[Widget]:
-    """One labelled input line and, under it, the line for its refusal."""
-    widget.id = f"f-{name}"
-    return [
-        Horizontal(Label(label, classes="lease-label"), widget, classes="lease-field"),
-        Static("", id=f"e-{name}", classes="field-error", markup=False),
-    ]
-
-
-def _input(value: str = "", placeholder: str = "", max_length: int = 0) -> Input:
-    return Input(value=value, placeholder=placeholder, compact=True, max_length=max_length)
-
-
 def _hint(text: str) -> Static:
     return Static(text, classes="hint", markup=False)
 
@@ -135,10 +123,13 @@ def step_widgets(view: LeaseView, may_review: bool) -> tuple[str, list[Widget]]:
     stage = view.stage
     if stage == lease_rules.TENANT_INFO:
         return view.stage_name, [
-            *_field("手机号码", "phone", _input(placeholder=f"当前登记：{view.tenant_phone or '未登记'}", max_length=20)),
-            *_field("工作单位", "employer", _input(view.employer, "无工作单位可不填", lease_rules.EMPLOYER_MAX)),
-            *_field("托收银行", "bank_name", _input(view.bank_name or "", "如：招商银行深圳福田支行", lease_rules.BANK_NAME_MAX)),
-            *_field("托收账号", "bank_account", _input(placeholder=view.bank_account or "银行卡号或账号", max_length=40)),
+            FieldRow("phone", "手机号码",
+                     compact_input(placeholder=f"当前登记：{view.tenant_phone or '未登记'}", max_length=20)),
+            FieldRow("employer", "工作单位", compact_input(view.employer, "无工作单位可不填", lease_rules.EMPLOYER_MAX)),
+            FieldRow("bank_name", "托收银行",
+                     compact_input(view.bank_name, "如：招商银行深圳福田支行", lease_rules.BANK_NAME_MAX)),
+            FieldRow("bank_account", "托收账号",
+                     compact_input(placeholder=view.bank_account or "银行卡号或账号", max_length=40)),
             _hint("Enter 下一项　F5 提交（完成银行托收登记后才能进入下一步）"),
         ]
     if stage == lease_rules.IDENTITY_CHECK:
@@ -148,14 +139,16 @@ def step_widgets(view: LeaseView, may_review: bool) -> tuple[str, list[Widget]]:
             compact=True,
         )
         return view.stage_name, [
-            *_field("核验对象", "who", who),
-            *_field("受托人姓名", "proxy_name", _input(placeholder="由受托人办理时填写", max_length=lease_rules.PROXY_NAME_MAX)),
-            *_field("核验证件", "document_seen", _input(placeholder="如：居民身份证原件", max_length=lease_rules.DOCUMENT_MAX)),
+            FieldRow("who", "核验对象", who),
+            FieldRow("proxy_name", "受托人姓名",
+                     compact_input(placeholder="由受托人办理时填写", max_length=lease_rules.PROXY_NAME_MAX)),
+            FieldRow("document_seen", "核验证件",
+                     compact_input(placeholder="如：居民身份证原件", max_length=lease_rules.DOCUMENT_MAX)),
             _hint("当面核验主申请人（或受托人）本人及证件原件后，F5 提交"),
         ]
     if stage == lease_rules.CONTRACT:
         return view.stage_name, [
-            *_field("租赁起始日期", "start", _input(placeholder="yyyy-mm-dd，不填为今天", max_length=10)),
+            FieldRow("start", "租赁起始日期", compact_input(placeholder="yyyy-mm-dd，不填为今天", max_length=10)),
             _hint(f"租期{lease_rules.DEFAULT_TERM_YEARS}年；与承租人签订合同后 F5 提交，F8 打印合同"),
         ]
     if stage == lease_rules.DEPOSIT:
@@ -163,13 +156,14 @@ def step_widgets(view: LeaseView, may_review: bool) -> tuple[str, list[Widget]]:
                         allow_blank=False, compact=True)
         due = "" if view.deposit_due is None else str(view.deposit_due)
         return view.stage_name, [
-            *_field("押金金额（元）", "amount", _input(due, "押金金额", 20)),
-            *_field("缴款方式", "method", method),
+            FieldRow("amount", "押金金额（元）", compact_input(due, "押金金额", 20)),
+            FieldRow("method", "缴款方式", method),
             _hint("收款后 F5 提交签约审核，F9 打印押金收据；F8 打印合同"),
         ]
     if stage == lease_rules.REVIEW and may_review:
         return view.stage_name, [
-            *_field("审核意见", "note", _input(placeholder="不通过时必填：需要更正的内容", max_length=lease_rules.REVIEW_NOTE_MAX)),
+            FieldRow("note", "审核意见",
+                     compact_input(placeholder="不通过时必填：需要更正的内容", max_length=lease_rules.REVIEW_NOTE_MAX)),
             _hint("F6 审核通过　F7 审核不通过（退回完善承租信息并短信告知承租人）"),
         ]
     return view.stage_name, [Static(view.next_step, markup=False)]
@@ -181,26 +175,7 @@ def step_widgets(view: LeaseView, may_review: bool) -> tuple[str, list[Widget]]:
 class LeaseScreen(AppScreen):
     """租赁签约 of one lease case."""
 
-    DEFAULT_CSS = """
-    LeaseScreen #lease-top { height: 1; padding: 0 1; }
-    LeaseScreen #case-number { width: 1fr; }
-    LeaseScreen #lease-message { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    LeaseScreen #lease-message.-error { color: $text-error; text-style: bold; }
-    LeaseScreen #lease-message.-ok { color: $text-success; text-style: bold; }
-    LeaseScreen #lease-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    LeaseScreen #lease-summary { height: auto; }
-    LeaseScreen #step {
-        height: auto; border: round $accent; border-title-color: $accent; border-title-style: bold; padding: 0 1;
-    }
-    LeaseScreen #step.-hidden, LeaseScreen #lease-progress.-hidden { display: none; }
-    LeaseScreen .lease-field { height: 1; }
-    LeaseScreen .lease-label { width: 15; }
-    LeaseScreen .lease-field Input, LeaseScreen .lease-field Select { width: 1fr; }
-    LeaseScreen .lease-field RadioSet { width: 1fr; layout: horizontal; }
-    LeaseScreen .field-error { display: none; color: $text-error; text-style: bold; margin-left: 15; height: auto; }
-    LeaseScreen .field-error.-shown { display: block; }
-    LeaseScreen #lease-progress { height: auto; border: round $primary; border-title-color: $accent; padding: 0 1; }
-    """
+    CSS_PATH = "allocation.tcss"
 
     BINDINGS = [
         Binding("f2", "find", "查找业务", key_display="F2", show=False),
@@ -239,7 +214,7 @@ class LeaseScreen(AppScreen):
             yield Label("租赁签约", classes="screen-title")
             yield Input(value=self.case_number or "", placeholder="业务号，Enter 查找；F3 发起签约",
                         compact=True, max_length=20, id="case-number")
-        yield Static("", id="lease-message", markup=False)
+        yield MessageLine(id="lease-message")
         with VerticalScroll(id="lease-body"):
             yield DetailPane(id="lease-summary")
             yield Vertical(id="step", classes="-hidden")
@@ -256,41 +231,14 @@ class LeaseScreen(AppScreen):
         else:
             self.query_one("#case-number", Input).focus()
 
-    # ------------------------------------------------------------ messages
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#lease-message", Static)
-        line.set_classes(style)
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
-
-    def clear_field_errors(self) -> None:
-        for line in self.query(".field-error").results(Static):
-            line.update("")
-            line.remove_class("-shown")
+    # ------------------------------------------------------------ refusals
 
     def show_field_refusal(self, error: RuleViolation) -> bool:
-        """Show a refusal under the input it names; False if this panel has no such field."""
-        if not error.field:
+        """Show a refusal under the input of the step it names; False if this panel has no such field."""
+        if not error.field or not show_field_error(self, error.field, error.message):
             return False
-        lines = self.query(f"#e-{error.field}").results(Static)
-        line = next(iter(lines), None)
-        if line is None:
-            return False
-        line.update(error.message)
-        line.add_class("-shown")
-        self.set_message("未能办理，请按红字提示更正后再提交。", style="-error")
-        field = self.query_one(f"#f-{error.field}")
-        field.focus()
+        self.set_message("未能办理，请按红字提示更正后再提交。", tone="error")
         return True
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Runs before the shared handler (ServiceMixin); a refusal shown at its field stops it there.
-        if event.state is WorkerState.ERROR and isinstance(event.worker.error, RuleViolation):
-            if self.show_field_refusal(event.worker.error):
-                event.prevent_default()
 
     # ------------------------------------------------------------ loading
 
@@ -333,7 +281,7 @@ class LeaseScreen(AppScreen):
         step.remove_class("-hidden")
         for field in step.query(Input):
             field.cursor_blink = not self.wq.is_headless
-        self.set_message(message.done, style="-ok" if message.done else "")
+        self.set_message(message.done, tone="ok" if message.done else "neutral")
         self.refresh_bindings()
         first = next(iter(step.query("Input, RadioSet, Select")), None)
         if first is not None:
@@ -395,7 +343,7 @@ class LeaseScreen(AppScreen):
         view = self.view
         if view is None or not self.check_action("submit", ()):
             return
-        self.clear_field_errors()
+        clear_field_errors(self)
         number, stage = view.case_number, view.stage
         db, actor = self.db, self.actor
         if stage == lease_rules.TENANT_INFO:
@@ -428,7 +376,7 @@ class LeaseScreen(AppScreen):
         view = self.view
         if view is None or not self.check_action("review", ()):
             return
-        self.clear_field_errors()
+        clear_field_errors(self)
         number, db, actor = view.case_number, self.db, self.actor
         note = self._value("note")
         done = ("签约审核通过，已短信通知承租人。" if approve
@@ -460,7 +408,7 @@ class LeaseScreen(AppScreen):
         self.post_message(self.Printed(name, path))
 
     def on_lease_screen_printed(self, message: Printed) -> None:
-        self.set_message(f"已生成{message.name}：{message.path}", style="-ok")
+        self.set_message(f"已生成{message.name}：{message.path}", tone="ok")
 
 
 # ---------------------------------------------------------------- 发起签约
@@ -475,9 +423,7 @@ class StartChoice:
 class LeaseStartDialog(AppModal[StartChoice | None]):
     """发起签约: a published round, then one of its housed families."""
 
-    DEFAULT_CSS = """
-    LeaseStartDialog #start-families { height: auto; max-height: 10; border: round $primary; }
-    """
+    CSS_PATH = "allocation.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc")]
 
     class RoundsLoaded(Message):
@@ -494,12 +440,10 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="start-box", classes="dialog"):
             yield Label("发起签约", classes="form-title")
-            with Horizontal(classes="field"):
-                yield Label("选房批次", classes="field-label")
-                yield Select([], prompt="请选择已公布结果的批次", id="start-round")
+            yield field_line("选房批次", Select([], prompt="请选择已公布结果的批次", id="start-round"), tall=True)
             yield Label("选房家庭（↑↓ 选择，Enter 发起签约）")
             yield OptionList(id="start-families")
-            yield Static("", classes="error-line", markup=False)
+            yield MessageLine(classes="error-line")
             yield Static("Enter 发起签约　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
@@ -508,9 +452,6 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    def show_refusal(self, message: str) -> None:
-        self.query_one(".error-line", Static).update(message)
 
     @work(thread=True, exclusive=True, group="start-rounds", exit_on_error=False)
     def _load_rounds(self) -> None:
@@ -546,7 +487,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
         if message.families:
             options.highlighted = 0
             options.focus()
-            self.query_one(".error-line", Static).update("")
+            self.clear_message()
         else:
             self.show_refusal("该批次没有选到住房的家庭。")
 

@@ -36,13 +36,11 @@ from services.allocation.rounds import (
     SupplementaryRound,
     VerifyReport,
 )
-from tui.screens.allocation.common import (
-    ALLOCATION_CSS,
-    MessageLine,
-    window_short,
-)
+from tui.screens.allocation.common import window_short
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
+from tui.widgets.form import field_line
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 _MANAGE_ACTIONS = {"run", "verify", "reopen", "print_list", "supplementary"}
@@ -62,7 +60,7 @@ def board_line(counts: BoardCounts) -> str:
 class RoundsScreen(AppScreen):
     """The rounds of the selection, newest first."""
 
-    CSS_PATH = ALLOCATION_CSS
+    CSS_PATH = "allocation.tcss"
 
     BINDINGS = [
         Binding("enter", "family", "家庭选房", key_display="Enter"),
@@ -120,7 +118,7 @@ class RoundsScreen(AppScreen):
         yield Header()
         with Horizontal(classes="status-row"):
             yield Static("选房场次", classes="screen-title")
-            yield MessageLine("", id="rounds-message", classes="status-line", markup=False)
+            yield MessageLine(id="rounds-message", classes="status-line")
         yield ListTable([("场次", None), ("名称", 16), ("类型", None), ("状态", None), ("正选时间", None),
                          ("家庭", None)], id="rounds")
         yield Static("", id="round-detail", markup=False)
@@ -143,9 +141,6 @@ class RoundsScreen(AppScreen):
         if action in _MANAGE_ACTIONS:
             return self.actor.can(Permission.ALLOCATION_MANAGE)
         return True
-
-    def show_refusal(self, message: str) -> None:
-        self.query_one("#rounds-message", MessageLine).refuse(message)
 
     # ------------------------------------------------------------ list and detail
 
@@ -233,7 +228,7 @@ class RoundsScreen(AppScreen):
     def action_run(self) -> None:
         row = self.selected
         if row is not None:
-            self.query_one("#rounds-message", MessageLine).say(f"正在预运行第{row.number}场……")
+            self.set_message(f"正在预运行第{row.number}场……")
             self._preview(row)
 
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
@@ -243,7 +238,7 @@ class RoundsScreen(AppScreen):
 
     def on_rounds_screen_previewed(self, message: Previewed) -> None:
         row = message.row
-        self.query_one("#rounds-message", MessageLine).say("")
+        self.clear_message()
         question = (f"预运行结果（未写入）：{run_summary(message.report)}。\n"
                     f"确定运行第{row.number}场并公示选房结果？")
 
@@ -277,13 +272,11 @@ class RoundsScreen(AppScreen):
     def on_rounds_screen_run_done(self, message: RunDone) -> None:
         self.query_one("#run-label", Label).update("运行完成")
         self.detail = None
-        self.query_one("#rounds-message", MessageLine).ok(
-            f"第{message.row.number}场已运行并公示：{run_summary(message.report)}。")
+        self.set_message(f"第{message.row.number}场已运行并公示：{run_summary(message.report)}。", tone="ok")
         self.reload()
 
     def on_rounds_screen_done(self, message: Done) -> None:
-        line = self.query_one("#rounds-message", MessageLine)
-        line.ok(message.text) if message.ok else line.refuse(message.text)
+        self.set_message(message.text, tone="ok" if message.ok else "error")
         self.detail = None
         self._select_after = message.select_id
         self.reload()
@@ -386,7 +379,7 @@ _PLAN_FIELDS = [("number", "场次号"), ("name", "名　称"), ("pre_open", "�
 class SupplementaryDialog(_Dialog):
     """组织补选: the new round's number, name and windows (core.allocation.rounds.default_windows filled in)."""
 
-    CSS_PATH = ALLOCATION_CSS
+    CSS_PATH = "allocation.tcss"
 
     def __init__(self, number: int, now: datetime) -> None:
         super().__init__()
@@ -399,10 +392,8 @@ class SupplementaryDialog(_Dialog):
             yield Label("组织补选场次", classes="form-title")
             yield Static("将已申请补选的家庭按原排位安排到新场次，并以短信通知选房时间。", classes="hint")
             for key, label in _PLAN_FIELDS:
-                with Horizontal(classes="plan-field"):
-                    yield Label(label, classes="plan-label")
-                    yield Input(self.defaults[key], id=f"plan-{key}", compact=True, max_length=60)
-            yield Static("", classes="error-line", markup=False)
+                yield field_line(label, Input(self.defaults[key], id=f"plan-{key}", compact=True, max_length=60))
+            yield MessageLine(classes="error-line")
             yield Static("时间按北京时间填写　Enter 组织补选　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:

@@ -62,6 +62,8 @@ from tui.screens.resale.sign_verify import (
     party_labels,
 )
 from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
+from tui.widgets.form import field_line
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 _PENDING = ("confirming", "review")
@@ -71,37 +73,6 @@ _LIVE = ("draft", "signed", "filed")
 FILED_KINDS: list[tuple[str, str]] = [("注销网签", "cancel_signing"), ("注销备案", "cancel_filing")]
 FILED_KIND_HELP = ("注销网签——撤销备案，合同失效，保留历史记录；\n"
                    "注销备案——撤销备案，合同恢复为已签约，可变更合同后重新备案。")
-
-# The confirmer rows share the look of 短信验证's party rows.
-_ROW_CSS = """
-{screen} .party-row {{
-    height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
-}}
-{screen} .party-row:focus-within {{ border: round $accent; }}
-{screen} .party-row.-verified {{ border: round $success; }}
-{screen} .party-head, {screen} .party-actions {{ height: 1; }}
-{screen} .party-who {{ width: 1fr; }}
-{screen} .party-state {{ width: auto; }}
-{screen} .code-label {{ width: 7; }}
-{screen} .code-input {{ width: 10; margin-right: 2; }}
-{screen} .party-actions Button {{ width: auto; min-width: 8; margin-right: 2; }}
-{screen} .party-note {{ display: none; height: auto; }}
-{screen} .party-note.-error {{ display: block; color: $text-error; text-style: bold; }}
-{screen} .party-note.-ok {{ display: block; color: $text-success; }}
-"""
-
-_COMMON_CSS = """
-{screen} .cc-top {{ height: 1; padding: 0 1; }}
-{screen} .cc-message {{ height: auto; padding: 0 1; color: $text-muted; }}
-{screen} .cc-message.-error {{ color: $text-error; text-style: bold; }}
-{screen} .cc-message.-ok {{ color: $text-success; text-style: bold; }}
-{screen} .cc-field {{ height: 1; margin-bottom: 1; }}
-{screen} .cc-label {{ width: 11; }}
-{screen} .cc-field Input, {screen} .cc-field Select {{ width: 1fr; }}
-{screen} .field-error {{ height: auto; color: $text-error; text-style: bold; }}
-{screen} .hint {{ height: auto; color: $text-muted; }}
-"""
-
 
 def _grid(label_width: int = 8) -> Table:
     grid = Table.grid(padding=(0, 1), expand=True)
@@ -167,19 +138,7 @@ def _party(confirmer) -> PartyStatus:  # type: ignore[no-untyped-def]
 class CancelScreen(PartyRows, AppScreen):
     """注销网签 / 注销备案 of one contract."""
 
-    DEFAULT_CSS = (_COMMON_CSS + _ROW_CSS).format(screen="CancelScreen") + """
-    CancelScreen #cc-facts { height: auto; padding: 0 1; }
-    CancelScreen #cc-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    CancelScreen #cc-form, CancelScreen #cc-app {
-        height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
-    }
-    CancelScreen #cc-kind-box { height: auto; }
-    CancelScreen #cc-kind-box .cc-field { margin-bottom: 0; }
-    CancelScreen #cc-kind-help { margin-bottom: 1; }
-    CancelScreen #cc-app-facts { height: auto; }
-    CancelScreen #cc-confirmers { height: auto; }
-    CancelScreen .-hidden { display: none; }
-    """
+    CSS_PATH = "resale.tcss"
 
     BINDINGS = [
         Binding("f5", "apply", "申请", key_display="F5"),
@@ -209,21 +168,17 @@ class CancelScreen(PartyRows, AppScreen):
         with Horizontal(classes="cc-top"):
             yield Label("注销网签", classes="screen-title", id="cc-title")
         yield DetailPane(id="cc-facts")
-        yield Static("", id="cc-message", classes="cc-message", markup=False)
+        yield MessageLine(id="cc-message", classes="cc-message")
         with VerticalScroll(id="cc-body"):
             with Vertical(id="cc-form", classes="-hidden"):
-                with Horizontal(classes="cc-field"):
-                    yield Label("申请人", classes="cc-label")
-                    yield Select([], prompt="请选择申请的当事人", compact=True, id="cc-applicant")
+                yield field_line("申请人", Select([], prompt="请选择申请的当事人", compact=True, id="cc-applicant"))
                 with Vertical(id="cc-kind-box", classes="-hidden"):
-                    with Horizontal(classes="cc-field"):
-                        yield Label("注销类型", classes="cc-label")
-                        yield Select(FILED_KINDS, prompt="请选择注销网签或注销备案", compact=True, id="cc-kind")
+                    yield field_line("注销类型",
+                                     Select(FILED_KINDS, prompt="请选择注销网签或注销备案", compact=True, id="cc-kind"))
                     yield Static(FILED_KIND_HELP, id="cc-kind-help", classes="hint", markup=False)
-                with Horizontal(classes="cc-field"):
-                    yield Label("原　因", classes="cc-label")
-                    yield Input(placeholder="申请注销的原因（必填）", max_length=200, compact=True, id="cc-reason")
-                yield Static("", id="cc-form-error", classes="field-error", markup=False)
+                yield field_line("原　因", Input(placeholder="申请注销的原因（必填）", max_length=200, compact=True,
+                                                id="cc-reason"))
+                yield Static("", id="cc-form-error", markup=False)
                 yield Static("F5 申请", classes="hint")
             with Vertical(id="cc-app", classes="-hidden"):
                 yield Static("", id="cc-app-facts")
@@ -267,7 +222,7 @@ class CancelScreen(PartyRows, AppScreen):
         for key, (text, style) in message.notes.items():
             self.set_note(key, text, style)
         if view.status not in _LIVE and self.pending is None and first:
-            self.set_message(f"该合同{view.status_label}，不能再注销。", style="-error")
+            self.set_message(f"该合同{view.status_label}，不能再注销。", tone="error")
         self.refresh_bindings()
         if first or mounted or self.focused is None:
             self._focus_start()
@@ -306,15 +261,7 @@ class CancelScreen(PartyRows, AppScreen):
     def party_keys(self) -> list[str]:
         return [] if self.pending is None else [c.key for c in self.pending.confirmers]
 
-    # ------------------------------------------------------------ messages
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#cc-message", Static)
-        line.set_classes(f"cc-message {style}".strip())
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
+    # ------------------------------------------------------------ refusals
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Runs before the shared handler: a party's refusal goes to its row, the form's under the form.
@@ -325,7 +272,7 @@ class CancelScreen(PartyRows, AppScreen):
             return
         if worker.name == "cc-apply":
             self.query_one("#cc-form-error", Static).update(worker.error.message)
-            self.set_message("")
+            self.clear_message()
             target = {"applicant": "#cc-applicant", "kind": "#cc-kind", "reason": "#cc-reason"}.get(
                 worker.error.field or "")
             if target:
@@ -388,10 +335,10 @@ class CancelScreen(PartyRows, AppScreen):
     def _applied(self, done: CancellationView) -> None:
         self.query_one("#cc-reason", Input).value = ""
         if done.state == "done":
-            self.set_message("已注销，无需对方确认。已短信通知对方当事人。", style="-ok")
+            self.set_message("已注销，无需对方确认。已短信通知对方当事人。", tone="ok")
         else:
             self.set_message(f"已受理{done.kind_label}申请，须{done.waiting_text}确认：F6 发送验证码，"
-                             "当事人报读验证码后按 Enter 确认。", style="-ok")
+                             "当事人报读验证码后按 Enter 确认。", tone="ok")
         self.reload()
 
     def action_send(self, index: int | None = None) -> None:
@@ -437,9 +384,9 @@ class CancelScreen(PartyRows, AppScreen):
     def _confirmed(self, index: int, key: str, done: CancellationView) -> None:
         self.query_one(f"#code-{index}", Input).value = ""
         if done.state == "done":
-            self.set_message("当事人已确认，合同已注销，已短信通知各方当事人。", style="-ok")
+            self.set_message("当事人已确认，合同已注销，已短信通知各方当事人。", tone="ok")
         elif done.state == "review":
-            self.set_message(f"各方当事人均已确认，{done.kind_label}申请已提交审核（待审核）。", style="-ok")
+            self.set_message(f"各方当事人均已确认，{done.kind_label}申请已提交审核（待审核）。", tone="ok")
         self.reload({key: ("确认成功。", "-ok")})
 
     @on(Input.Submitted, ".code-input")
@@ -480,7 +427,7 @@ class CancelScreen(PartyRows, AppScreen):
                         name="cc-withdraw")
 
     def _withdrawn(self, app: CancellationView) -> None:
-        self.set_message(f"{app.kind_label}申请已撤回，合同继续有效，已短信通知当事人。", style="-ok")
+        self.set_message(f"{app.kind_label}申请已撤回，合同继续有效，已短信通知当事人。", tone="ok")
         self.rows_for = None
         self.reload()
 
@@ -491,18 +438,7 @@ class CancelScreen(PartyRows, AppScreen):
 class RevokeScreen(AppScreen):
     """撤销网签 by contract number, the party's ID number and the SMS code."""
 
-    DEFAULT_CSS = _COMMON_CSS.format(screen="RevokeScreen") + """
-    RevokeScreen #rv-body { height: 1fr; padding: 0 1; }
-    RevokeScreen #rv-form {
-        height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
-    }
-    RevokeScreen .cc-field { margin-bottom: 0; }
-    RevokeScreen .cc-field Button { width: auto; min-width: 8; margin-left: 2; }
-    RevokeScreen .note { height: auto; margin-bottom: 1; }
-    RevokeScreen .note.-error { color: $text-error; text-style: bold; }
-    RevokeScreen .note.-ok { color: $text-success; }
-    RevokeScreen #rv-result { height: auto; }
-    """
+    CSS_PATH = "resale.tcss"
 
     BINDINGS = [
         Binding("f5", "send", "发送验证码", key_display="F5"),
@@ -523,23 +459,17 @@ class RevokeScreen(AppScreen):
                          "可撤销已签约、未备案的网签合同；撤销后将短信通知对方当事人。", classes="hint",
                          markup=False)
             with Vertical(id="rv-form"):
-                with Horizontal(classes="cc-field"):
-                    yield Label("合同编号", classes="cc-label")
-                    yield Input(placeholder="网签合同编号", max_length=40, compact=True, id="rv-number")
-                with Horizontal(classes="cc-field"):
-                    yield Label("证件号码", classes="cc-label")
-                    yield Input(placeholder="交易当事人身份证件号码", max_length=40, compact=True, id="rv-id")
-                    yield Button("发送验证码", id="rv-send", compact=True)
+                yield field_line("合同编号", Input(placeholder="网签合同编号", max_length=40, compact=True, id="rv-number"))
+                yield field_line("证件号码",
+                                 Input(placeholder="交易当事人身份证件号码", max_length=40, compact=True, id="rv-id"),
+                                 Button("发送验证码", id="rv-send", compact=True))
                 yield Static("", id="rv-send-note", classes="note", markup=False)
-                with Horizontal(classes="cc-field"):
-                    yield Label("短信验证码", classes="cc-label")
-                    yield Input(placeholder="6位数字", max_length=6, restrict=r"[0-9]*", compact=True, id="rv-code")
-                with Horizontal(classes="cc-field"):
-                    yield Label("原　因", classes="cc-label")
-                    yield Input(placeholder="可不填", max_length=200, compact=True, id="rv-reason")
-                    yield Button("撤销", id="rv-revoke", compact=True, variant="error")
+                yield field_line("短信验证码", Input(placeholder="6位数字", max_length=6, restrict=r"[0-9]*",
+                                                   compact=True, id="rv-code"))
+                yield field_line("原　因", Input(placeholder="可不填", max_length=200, compact=True, id="rv-reason"),
+                                 Button("撤销", id="rv-revoke", compact=True, variant="error"))
                 yield Static("", id="rv-note", classes="note", markup=False)
-            yield Static("", id="rv-result", classes="cc-message", markup=False)
+            yield MessageLine(id="rv-result", classes="cc-message")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -600,10 +530,8 @@ class RevokeScreen(AppScreen):
     def _revoked(self, done: CancellationView) -> None:
         self.done = done
         self._note("#rv-note", "")
-        result = self.query_one("#rv-result", Static)
-        result.set_classes("cc-message -ok")
-        result.update(f"合同 {done.contract_number}（{done.location}）已撤销网签，由{done.applicant_label}凭短信验证码办理；"
-                      "已短信通知对方当事人。")
+        self.set_message(f"合同 {done.contract_number}（{done.location}）已撤销网签，由{done.applicant_label}"
+                         "凭短信验证码办理；已短信通知对方当事人。", tone="ok")
         for widget in self.query("#rv-form Input, #rv-form Button"):
             widget.disabled = True
         self.refresh_bindings()
@@ -631,12 +559,7 @@ class RevokeScreen(AppScreen):
 class CancelReviewScreen(AppScreen):
     """注销审核: filed contracts' cancellations confirmed by every party, for the supervisors."""
 
-    DEFAULT_CSS = _COMMON_CSS.format(screen="CancelReviewScreen") + """
-    CancelReviewScreen #cr-list { height: 7; margin: 0 1; }
-    CancelReviewScreen #cr-scroll {
-        height: 1fr; border: round $primary; border-title-color: $accent; padding: 0 1; scrollbar-size-vertical: 1;
-    }
-    """
+    CSS_PATH = "resale.tcss"
 
     COLUMNS: list[tuple[str, int | None]] = [
         ("合同编号", None), ("房屋坐落", 18), ("申请事项", None), ("申请人", 10), ("申请时间", None),
@@ -660,7 +583,7 @@ class CancelReviewScreen(AppScreen):
         yield Header()
         with Horizontal(classes="cc-top"):
             yield Label("注销审核", classes="screen-title")
-        yield Static("", id="cr-message", classes="cc-message", markup=False)
+        yield MessageLine(id="cr-message", classes="cc-message")
         yield ListTable(self.COLUMNS, id="cr-list")
         with VerticalScroll(id="cr-scroll"):
             yield DetailPane(id="cr-detail")
@@ -671,14 +594,6 @@ class CancelReviewScreen(AppScreen):
         self.query_one("#cr-detail", DetailPane).show_hint("正在读取审核队列……")
         self.query_one("#cr-list", ListTable).focus()
         self.reload()
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#cr-message", Static)
-        line.set_classes(f"cc-message {style}".strip())
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
 
     def reload(self) -> None:
         self._load()
@@ -763,7 +678,7 @@ class CancelReviewScreen(AppScreen):
         self.app.call_from_thread(self._decided, text)
 
     def _decided(self, text: str) -> None:
-        self.set_message(text, style="-ok")
+        self.set_message(text, tone="ok")
         self.reload()
 
 

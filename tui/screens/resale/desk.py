@@ -34,7 +34,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 from textual.worker import get_current_worker
 
 from core.resale.lifecycle import STATUS_LABELS
@@ -46,6 +46,7 @@ from tui.screens.resale.cancel import CancelScreen
 from tui.screens.resale.sign_verify import SignVerifyScreen
 from tui.widgets.contract import contract_renderable
 from tui.widgets.detail import DetailPane
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 #: ``open_entry(contract_id, mode)``: mode is ``"edit"`` (修改合同, a draft) or ``"change"`` (变更合同, signed).
@@ -67,19 +68,7 @@ def row_cells(row: ContractRow) -> list[str]:
 class ContractDeskScreen(AppScreen):
     """网签合同: find, list by status, detail, and the next step by status."""
 
-    DEFAULT_CSS = """
-    ContractDeskScreen #desk-top { height: 1; padding: 0 1; }
-    ContractDeskScreen #desk-number { width: 1fr; margin-right: 1; }
-    ContractDeskScreen #desk-status { width: 14; margin-right: 1; }
-    ContractDeskScreen #desk-scope { width: 14; }
-    ContractDeskScreen #desk-message { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    ContractDeskScreen #desk-message.-error { color: $text-error; text-style: bold; }
-    ContractDeskScreen #desk-message.-ok { color: $text-success; text-style: bold; }
-    ContractDeskScreen #desk-list { height: 6; margin: 0 1; }
-    ContractDeskScreen #desk-scroll {
-        height: 1fr; border: round $primary; border-title-color: $accent; padding: 0 1; scrollbar-size-vertical: 1;
-    }
-    """
+    CSS_PATH = "resale.tcss"
 
     COLUMNS: list[tuple[str, int | None]] = [
         ("合同编号", None), ("状态", None), ("房屋坐落", 22), ("出卖人", 8), ("买受人", 8), ("成交价(元)", None),
@@ -127,7 +116,7 @@ class ContractDeskScreen(AppScreen):
                          id="desk-status")
             mine = not self.actor.can(Permission.CONTRACT_REVIEW)
             yield Select(SCOPES, value="mine" if mine else "all", allow_blank=False, compact=True, id="desk-scope")
-        yield Static("", id="desk-message", markup=False)
+        yield MessageLine(id="desk-message")
         yield ListTable(self.COLUMNS, id="desk-list")
         with VerticalScroll(id="desk-scroll"):
             yield DetailPane(id="desk-detail")
@@ -148,16 +137,6 @@ class ContractDeskScreen(AppScreen):
         self.reload_rows()
         if self.view is not None:
             self._load_view(self.view.id, done)
-
-    # ------------------------------------------------------------ messages
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#desk-message", Static)
-        line.set_classes(style)
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
 
     # ------------------------------------------------------------ list and detail
 
@@ -209,7 +188,7 @@ class ContractDeskScreen(AppScreen):
     def on_contract_desk_screen_view_loaded(self, message: ViewLoaded) -> None:
         self.show_view(message.view)
         if message.done:
-            self.set_message(message.done, style="-ok")
+            self.set_message(message.done, tone="ok")
 
     def show_view(self, view: ContractView) -> None:
         self.view = view
@@ -240,7 +219,7 @@ class ContractDeskScreen(AppScreen):
 
     @on(Select.Changed, "#desk-status, #desk-scope")
     def _filter_changed(self) -> None:
-        self.set_message("")
+        self.clear_message()
         self.reload_rows()
 
     # ------------------------------------------------------------ actions by status
@@ -295,7 +274,7 @@ class ContractDeskScreen(AppScreen):
 
     def _signed(self, signed: ContractView | None) -> None:
         if signed is not None:
-            self.set_message(f"合同 {signed.number} 已签约。", style="-ok")
+            self.set_message(f"合同 {signed.number} 已签约。", tone="ok")
 
     def action_entry(self, mode: str) -> None:
         view = self.view

@@ -53,7 +53,6 @@ from textual.widgets import (
     Select,
     Static,
 )
-from textual.worker import Worker, WorkerState
 
 from core.errors import RuleViolation
 from core.identity import REGION_LABELS, IdKind, Region, mask_id, mask_phone
@@ -81,6 +80,8 @@ from services.resale import contracts as contract_service
 from services.resale.contracts import ContractView
 from tui.screens.base import AppScreen
 from tui.widgets.detail import LABEL_STYLE, MUTED
+from tui.widgets.form import FieldError, FieldRow, clear_field_errors, compact_input
+from tui.widgets.message import MessageLine
 
 Mode = Literal["new", "draft", "change"]
 
@@ -151,11 +152,6 @@ class MaskedInput(Input):
 # ---------------------------------------------------------------- building blocks
 
 
-def _input(value: object = "", placeholder: str = "", max_length: int = 0) -> Input:
-    return Input(value="" if value is None else str(value), placeholder=placeholder, compact=True,
-                 max_length=max_length)
-
-
 def _radio(labels: Iterable[str], pressed: int | None) -> RadioSet:
     buttons = [RadioButton(label, value=i == pressed) for i, label in enumerate(labels)]
     return RadioSet(*buttons, compact=True)
@@ -192,29 +188,14 @@ def _share_text(value: object) -> str:
     return text
 
 
-class FieldRow(Vertical):
-    """One labelled input line and, under it, the line for its refusal."""
-
-    def __init__(self, path: str, label: str, widget: Widget, *, hidden: bool = False,
-                 locked: bool = False) -> None:
-        key = field_key(path)
-        super().__init__(id=f"w-{key}", classes="ce-row" + (" -hidden" if hidden else ""))
-        widget.id = f"f-{key}"
-        widget.disabled = locked
-        self.path = path
-        self._label = label
-        self._widget = widget
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="ce-field"):
-            yield Label(self._label, classes="ce-label")
-            yield self._widget
-        yield Static("", id=f"e-{field_key(self.path)}", classes="field-error", markup=False)
+def _row(path: str, label: str, widget: Widget, *, hidden: bool = False, locked: bool = False) -> FieldRow:
+    """The form row of the field at ``path`` (ids ``w-`` / ``f-`` / ``e-`` + ``field_key(path)``)."""
+    return FieldRow(field_key(path), label, widget, hidden=hidden, locked=locked)
 
 
-def error_line(path: str) -> Static:
+def error_line(path: str) -> FieldError:
     """The refusal line of an item that is not one input (a party, a guardian, the buyers)."""
-    return Static("", id=f"e-{field_key(path)}", classes="field-error", markup=False)
+    return FieldError(id=f"e-{field_key(path)}")
 
 
 def _section(title: str, **kwargs: str) -> Static:
@@ -228,23 +209,23 @@ def _person_rows(path: str, who: str, *, name: str, region_raw: object, id_kind:
     region = _region_of(region_raw)
     lock = locked
     rows: list[Widget] = [
-        FieldRow(f"{path}.name", f"{who}姓名（名称）" if credit_code is not None else f"{who}姓名",
-                 _input(name, max_length=100), locked=lock),
-        FieldRow(f"{path}.region", f"{who}国籍/地区", _region_select(region), locked=lock),
-        FieldRow(f"{path}.id_kind", f"{who}证件类型", _kind_select(region, id_kind), hidden=organisation,
-                 locked=lock),
-        FieldRow(f"{path}.id_number", f"{who}证件号码",
-                 MaskedInput(id_number or "", mask=mask_id, compact=True, max_length=40), hidden=organisation,
-                 locked=lock),
+        _row(f"{path}.name", f"{who}姓名（名称）" if credit_code is not None else f"{who}姓名",
+             compact_input(name, max_length=100), locked=lock),
+        _row(f"{path}.region", f"{who}国籍/地区", _region_select(region), locked=lock),
+        _row(f"{path}.id_kind", f"{who}证件类型", _kind_select(region, id_kind), hidden=organisation,
+             locked=lock),
+        _row(f"{path}.id_number", f"{who}证件号码",
+             MaskedInput(id_number or "", mask=mask_id, compact=True, max_length=40), hidden=organisation,
+             locked=lock),
     ]
     if credit_code is not None:
-        rows.append(FieldRow(f"{path}.credit_code", "统一社会信用代码",
-                             _input(credit_code, "18位", max_length=40), hidden=not organisation, locked=lock))
+        rows.append(_row(f"{path}.credit_code", "统一社会信用代码",
+                         compact_input(credit_code, "18位", max_length=40), hidden=not organisation, locked=lock))
     rows += [
-        FieldRow(f"{path}.nationality", f"{who}国籍代码", _input(nationality or "", "护照的国籍，如 USA", 3),
-                 hidden=region is not Region.FOREIGN or organisation, locked=lock),
-        FieldRow(f"{path}.phone", f"{who}联系电话",
-                 MaskedInput(phone or "", mask=mask_phone, placeholder="大陆手机号码", compact=True, max_length=20)),
+        _row(f"{path}.nationality", f"{who}国籍代码", compact_input(nationality or "", "护照的国籍，如 USA", 3),
+             hidden=region is not Region.FOREIGN or organisation, locked=lock),
+        _row(f"{path}.phone", f"{who}联系电话",
+             MaskedInput(phone or "", mask=mask_phone, placeholder="大陆手机号码", compact=True, max_length=20)),
     ]
     return rows
 
@@ -345,37 +326,7 @@ def changes_renderable(changed: list[ChangedItem]) -> Table:
 class ContractEntryScreen(AppScreen):
     """The resale purchase contract (存量房买卖合同) of one home."""
 
-    DEFAULT_CSS = """
-    ContractEntryScreen #ce-top { height: 1; padding: 0 1; }
-    ContractEntryScreen #ce-message { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
-    ContractEntryScreen #ce-message.-error { color: $text-error; text-style: bold; }
-    ContractEntryScreen #ce-message.-ok { color: $text-success; text-style: bold; }
-    ContractEntryScreen #ce-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    ContractEntryScreen #ce-form { height: auto; }
-    ContractEntryScreen .ce-section { color: $accent; background: $boost; height: 1; margin-top: 1; }
-    ContractEntryScreen .ce-party { color: $accent; text-style: bold; height: 1; }
-    ContractEntryScreen .ce-summary { height: auto; }
-    ContractEntryScreen .ce-row { height: auto; }
-    ContractEntryScreen .ce-field { height: 1; }
-    ContractEntryScreen .ce-label { width: 18; color: $text-muted; }
-    ContractEntryScreen .ce-field Input, ContractEntryScreen .ce-field Select { width: 1fr; }
-    ContractEntryScreen .ce-field RadioSet { width: 1fr; layout: horizontal; }
-    ContractEntryScreen .ce-field Input:disabled { color: $text-muted; }
-    ContractEntryScreen .ce-checks { height: 1; margin-left: 18; }
-    ContractEntryScreen .ce-checks Checkbox { width: auto; margin-right: 2; }
-    ContractEntryScreen .ce-helper { height: auto; border-left: outer $accent 40%; }
-    ContractEntryScreen .ce-buyer, ContractEntryScreen #ce-buyers { height: auto; }
-    ContractEntryScreen .-hidden { display: none; }
-    ContractEntryScreen .field-error { display: none; color: $text-error; text-style: bold; margin-left: 18;
-        height: auto; }
-    ContractEntryScreen .field-error.-shown { display: block; }
-    ContractEntryScreen #price-capital { margin-left: 18; height: auto; color: $text-success; }
-    ContractEntryScreen #signing-reasons { margin-left: 18; height: auto; color: $warning; }
-    ContractEntryScreen .ce-hint { color: $text-muted; height: auto; margin-left: 18; }
-    ContractEntryScreen #ce-saved, ContractEntryScreen #ce-changes {
-        height: auto; border: round $success; border-title-color: $success; padding: 0 1;
-    }
-    """
+    CSS_PATH = "resale.tcss"
 
     BINDINGS = [
         Binding("ctrl+s,f5", "save", "保存", key_display="F5"),
@@ -426,7 +377,7 @@ class ContractEntryScreen(AppScreen):
         with Horizontal(id="ce-top"):
             yield Label(MODE_TITLES[self.mode], classes="screen-title", id="ce-title")
             yield Static("", id="ce-number", markup=False)
-        yield Static("正在读取……", id="ce-message", markup=False)
+        yield MessageLine("正在读取……", id="ce-message")
         with VerticalScroll(id="ce-body"):
             yield Static("", id="ce-saved", classes="-hidden")
             yield Static("", id="ce-changes", classes="-hidden")
@@ -497,7 +448,7 @@ class ContractEntryScreen(AppScreen):
         co = CO_OWNERSHIPS.index(form.co_ownership) if form.co_ownership in CO_OWNERSHIPS else None
         widgets += [
             _section("乙方（买受人）"),
-            FieldRow("co_ownership", "共有方式", _radio(CO_OWNERSHIP_LABELS.values(), co)),
+            _row("co_ownership", "共有方式", _radio(CO_OWNERSHIP_LABELS.values(), co)),
             Vertical(*[self._buyer_box(i, b, form.co_ownership == "shares") for i, b in enumerate(form.buyers)],
                      id="ce-buyers"),
             error_line("buyers"),
@@ -509,22 +460,22 @@ class ContractEntryScreen(AppScreen):
         pay = form.payment_method if form.payment_method in PAYMENT_METHOD_LABELS else Select.NULL
         widgets += [
             _section("成交价格与付款"),
-            FieldRow("price", "成交价格（小写）", _input(price, "单位：元，如 2350000 或 2350000.50", 20)),
+            _row("price", "成交价格（小写）", compact_input(price, "单位：元，如 2350000 或 2350000.50", 20)),
             Static("", id="price-capital", markup=False),
-            FieldRow("payment_method", "付款方式",
-                     Select([(label, code) for code, label in PAYMENT_METHOD_LABELS.items()], value=pay,
-                            prompt="请选择付款方式", compact=True)),
-            FieldRow("payment_terms", "付款约定", _input(form.payment_terms, "如：签约后五日内付清", 500)),
-            FieldRow("fund_supervised", "资金监管", _radio(("是", "否"), supervised)),
-            FieldRow("supervising_bank", "监管银行", _input(form.supervising_bank, "如：中国建设银行", 60),
-                     hidden=form.fund_supervised is not True),
-            FieldRow("requested_signing", "签署方式", _radio(SIGNING_LABELS.values(), method)),
+            _row("payment_method", "付款方式",
+                 Select([(label, code) for code, label in PAYMENT_METHOD_LABELS.items()], value=pay,
+                        prompt="请选择付款方式", compact=True)),
+            _row("payment_terms", "付款约定", compact_input(form.payment_terms, "如：签约后五日内付清", 500)),
+            _row("fund_supervised", "资金监管", _radio(("是", "否"), supervised)),
+            _row("supervising_bank", "监管银行", compact_input(form.supervising_bank, "如：中国建设银行", 60),
+                 hidden=form.fund_supervised is not True),
+            _row("requested_signing", "签署方式", _radio(SIGNING_LABELS.values(), method)),
             Static("", id="signing-reasons", markup=False),
         ]
         if self.mode == "change":
             widgets += [
                 _section("变更说明"),
-                FieldRow("reason", "变更说明", _input("", "变更事项及原因，如：双方协商调整付款约定", 200)),
+                _row("reason", "变更说明", compact_input("", "变更事项及原因，如：双方协商调整付款约定", 200)),
             ]
         return widgets
 
@@ -535,11 +486,11 @@ class ContractEntryScreen(AppScreen):
         return [
             Static(seller_summary(i, seller), classes="ce-summary"),
             error_line(path),
-            FieldRow(f"{path}.transferred_share", "转让份额（%）",
-                     _input(_share_text(seller.transferred_share), "保留份额的共有人填 0", 8)),
-            FieldRow(f"{path}.phone", "联系电话",
-                     MaskedInput(seller.phone or "", mask=mask_phone, placeholder="大陆手机号码", compact=True,
-                                 max_length=20)),
+            _row(f"{path}.transferred_share", "转让份额（%）",
+                 compact_input(_share_text(seller.transferred_share), "保留份额的共有人填 0", 8)),
+            _row(f"{path}.phone", "联系电话",
+                 MaskedInput(seller.phone or "", mask=mask_phone, placeholder="大陆手机号码", compact=True,
+                             max_length=20)),
             _helper_checks(path, guardian=needs_guardian, agent=seller.agent is not None or organisation,
                            organisation=organisation),
             error_line(f"{path}.guardian"),
@@ -557,15 +508,15 @@ class ContractEntryScreen(AppScreen):
         rows: list[Widget] = [
             Static(f"买受人{i + 1}", classes="ce-party"),
             error_line(path),
-            FieldRow(f"{path}.kind", "主体类型", _radio(("个人", "机构"), kind_index), locked=locked),
+            _row(f"{path}.kind", "主体类型", _radio(("个人", "机构"), kind_index), locked=locked),
             *_person_rows(path, "", name=buyer.name, region_raw=buyer.region, id_kind=buyer.id_kind,
                           id_number=buyer.id_number, nationality=buyer.nationality, phone=buyer.phone,
                           locked=locked, credit_code=buyer.credit_code, organisation=organisation),
-            FieldRow(f"{path}.capacity", "民事行为能力",
-                     Select([(label, code) for code, label in CAPACITY_LABELS.items()], value=capacity,
-                            allow_blank=False, compact=True), hidden=organisation),
-            FieldRow(f"{path}.share", "共有份额（%）", _input(_share_text(buyer.share), "如 50", 8),
-                     hidden=not shares),
+            _row(f"{path}.capacity", "民事行为能力",
+                 Select([(label, code) for code, label in CAPACITY_LABELS.items()], value=capacity,
+                        allow_blank=False, compact=True), hidden=organisation),
+            _row(f"{path}.share", "共有份额（%）", compact_input(_share_text(buyer.share), "如 50", 8),
+                 hidden=not shares),
             _helper_checks(path, guardian=buyer.guardian is not None, agent=buyer.agent is not None or organisation,
                            organisation=organisation),
             error_line(f"{path}.guardian"),
@@ -577,31 +528,21 @@ class ContractEntryScreen(AppScreen):
 
     # ------------------------------------------------------------ messages
 
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#ce-message", Static)
-        line.set_classes(style)
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
-
     def _show_number(self, view: ContractView) -> None:
         self.query_one("#ce-number", Static).update(
             f"合同编号 {view.number}　业务号 {view.case_number}　{view.status_label}")
 
     def clear_field_errors(self) -> None:
-        for line in self.query(".field-error").results(Static):
-            line.update("")
-            line.remove_class("-shown")
+        clear_field_errors(self)
         for field in self.query(".-invalid"):
             field.remove_class("-invalid")
 
-    def _error_target(self, error: RuleViolation) -> tuple[Static, Widget | None] | None:
+    def _error_target(self, error: RuleViolation) -> tuple[FieldError, Widget | None] | None:
         """The refusal line of the nearest item the path names, and the input to focus."""
         path = error.field or ""
         for candidate in parent_paths(path):
             key = field_key(candidate)
-            line = next(iter(self.query(f"#e-{key}").results(Static)), None)
+            line = next(iter(self.query(f"#e-{key}").results(FieldError)), None)
             if line is None:
                 continue
             self._reveal(candidate)
@@ -636,8 +577,7 @@ class ContractEntryScreen(AppScreen):
             messages = shown.setdefault(line.id or "", [])
             if error.message not in messages:
                 messages.append(error.message)
-            line.update("\n".join(messages))
-            line.add_class("-shown")
+            line.show("\n".join(messages))
             if field is not None:
                 field.add_class("-invalid")
                 if first is None and field.focusable:
@@ -647,22 +587,21 @@ class ContractEntryScreen(AppScreen):
                 if share.id and share.id.endswith("-share"):
                     share.add_class("-invalid")
         head = f"合同信息有 {len(errors)} 处需要更正，请按红字提示更正后再保存；合同未保存。"
-        self.set_message("　".join([head, *elsewhere]), style="-error")
+        self.set_message("　".join([head, *elsewhere]), tone="error")
         if first is not None:
             first.focus()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Runs before the shared handler (ServiceMixin); a refusal shown at its fields stops it there.
-        if event.state is not WorkerState.ERROR or event.worker.is_cancelled:
-            return
-        error = event.worker.error
+    def show_field_refusal(self, error: RuleViolation) -> bool:
+        """A refused form (``DraftInvalid``): every refusal under its field; one refusal
+        naming a field: under it, and its sentence on the message line."""
         if isinstance(error, DraftInvalid):
             self.show_errors(error.errors)
-            event.prevent_default()
-        elif isinstance(error, RuleViolation) and error.field and self.ready:
+            return True
+        if error.field and self.ready:
             self.show_errors([error])
-            self.set_message(error.message, style="-error")
-            event.prevent_default()
+            self.show_refusal(error.message)
+            return True
+        return False
 
     # ------------------------------------------------------------ reading the form
 
@@ -816,7 +755,7 @@ class ContractEntryScreen(AppScreen):
         rid = event.radio_set.id or ""
         if rid == "f-co_ownership":
             shares = CO_OWNERSHIPS[event.index] == "shares"
-            for row in self.query(".ce-buyer .ce-row"):
+            for row in self.query(".ce-buyer FieldRow"):
                 if row.id and row.id.endswith("-share"):
                     row.set_class(not shares, "-hidden")
         elif rid == "f-fund_supervised":
@@ -848,8 +787,8 @@ class ContractEntryScreen(AppScreen):
             current = kinds.value
             kinds.set_options(options)
             kinds.value = current if current in [v for _, v in options] else options[0][1]
-            kind_row = self.query_one(f"#w-{key}-kind", FieldRow) if self.query(f"#w-{key}-kind") else None
-            organisation = kind_row is not None and self._pressed(kind_row.path) == 1
+            kind = self._widget(f"f-{key}-kind")  # a buyer's 主体类型 (sellers and helpers have none)
+            organisation = isinstance(kind, RadioSet) and kind.pressed_index == 1
             self.query_one(f"#w-{key}-nationality").set_class(
                 event.value is not Region.FOREIGN or organisation, "-hidden")
         elif sid.endswith("-capacity") and event.value not in (Select.NULL, "full"):
@@ -979,11 +918,11 @@ class ContractEntryScreen(AppScreen):
             changes = self.query_one("#ce-changes", Static)
             changes.update(changes_renderable(message.changed))
             changes.remove_class("-hidden")
-            self.set_message(f"合同变更已保存（第{view.version}版），共变更 {len(message.changed)} 项。", style="-ok")
+            self.set_message(f"合同变更已保存（第{view.version}版），共变更 {len(message.changed)} 项。", tone="ok")
         else:
             follow = "；按 F6 进行短信验证" if self.next_step is not None else ""
             done = "合同草稿已保存" if first_save else f"合同草稿已保存为第{view.version}版"
-            self.set_message(f"{done}，合同编号 {view.number}{follow}。", style="-ok")
+            self.set_message(f"{done}，合同编号 {view.number}{follow}。", tone="ok")
         self.refresh_bindings()
         self.query_one("#ce-body", VerticalScroll).scroll_home(animate=False)
 

@@ -26,7 +26,6 @@ from textual.widgets import (
     Footer,
     Header,
     Label,
-    Static,
     TabbedContent,
     TabPane,
 )
@@ -41,6 +40,7 @@ from tui.screens.base import AppScreen
 from tui.screens.dialogs import ReasonDialog
 from tui.widgets.contract import contract_renderable
 from tui.widgets.detail import DetailPane
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 FILING, QUALIFICATION = "tab-filing", "tab-qualification"
@@ -49,18 +49,7 @@ FILING, QUALIFICATION = "tab-filing", "tab-qualification"
 class FilingReviewScreen(AppScreen):
     """备案审核 and 购房资格审查 for the supervisors."""
 
-    DEFAULT_CSS = """
-    FilingReviewScreen #review-top { height: 1; padding: 0 1; }
-    FilingReviewScreen #review-message { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    FilingReviewScreen #review-message.-error { color: $text-error; text-style: bold; }
-    FilingReviewScreen #review-message.-ok { color: $text-success; text-style: bold; }
-    FilingReviewScreen #review-tabs { height: 8; }
-    FilingReviewScreen #review-tabs TabPane { padding: 0 1; }
-    FilingReviewScreen ListTable { height: 1fr; }
-    FilingReviewScreen #review-scroll {
-        height: 1fr; border: round $primary; border-title-color: $accent; padding: 0 1; scrollbar-size-vertical: 1;
-    }
-    """
+    CSS_PATH = "resale.tcss"
 
     FILING_COLUMNS: list[tuple[str, int | None]] = [
         ("合同编号", None), ("房屋坐落", 20), ("出卖人", 8), ("买受人", 8), ("签约时间", None),
@@ -97,7 +86,7 @@ class FilingReviewScreen(AppScreen):
         yield Header()
         with Horizontal(id="review-top"):
             yield Label("网签审核", classes="screen-title")
-        yield Static("", id="review-message", markup=False)
+        yield MessageLine(id="review-message")
         with TabbedContent(id="review-tabs"):
             with TabPane("备案审核", id=FILING):
                 yield ListTable(self.FILING_COLUMNS, id="filing-list")
@@ -112,16 +101,6 @@ class FilingReviewScreen(AppScreen):
         self.query_one("#review-detail", DetailPane).show_hint("选择一份合同，这里显示其内容。")
         self.query_one("#filing-list", ListTable).focus()
         self.reload()
-
-    # ------------------------------------------------------------ messages
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#review-message", Static)
-        line.set_classes(style)
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
 
     # ------------------------------------------------------------ loading
 
@@ -191,7 +170,7 @@ class FilingReviewScreen(AppScreen):
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
-        self.set_message("")
+        self.clear_message()
         self.view = None
         table = self.query_one("#filing-list" if self.active == FILING else "#qualification-list", ListTable)
         table.focus()
@@ -253,7 +232,7 @@ class FilingReviewScreen(AppScreen):
         self.app.call_from_thread(self._decided, text)
 
     def _decided(self, text: str) -> None:
-        self.set_message(text, style="-ok")
+        self.set_message(text, tone="ok")
         self.reload()
 
 

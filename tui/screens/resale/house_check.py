@@ -19,7 +19,7 @@ F6 lists the checks recorded for the home; F7 签订合同 hands a passed check 
 the contract-entry screen given as ``next_step``. The rules and the record
 are the service's: this screen only gathers input and shows the result. A
 refusal that names a field is shown under that field; any other one on its
-section's error line.
+section's error line (``tui.widgets.form``).
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ from textual.widgets import (
     RadioSet,
     Static,
 )
-from textual.worker import Worker, WorkerState
 
 from core.errors import RuleViolation
 from core.identity import mask_name
@@ -74,6 +73,8 @@ from services.resale.house_check import CheckView, HomeHit
 from tui.screens.base import AppModal, AppScreen
 from tui.screens.cases import FilterError, parse_day
 from tui.widgets.detail import LABEL_STYLE, MUTED
+from tui.widgets.form import FieldError, FieldRow, clear_field_errors, compact_input, show_field_error
+from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable, clip
 
 #: What F7 opens for a passed check: the contract-entry screen of that check.
@@ -219,53 +220,10 @@ def _refuse(message: str, field: str) -> RuleViolation:
     return RuleViolation("HOUSE_CHECK_SCREEN_INPUT", message, field=field)
 
 
-def _field(label: str, name: str, widget: Widget) -> list[Widget]:
-    """One labelled line and, under it, the line for its refusal."""
-    widget.id = f"f-{name}"
-    return [
-        Horizontal(Label(label, classes="hc-label"), widget, classes="hc-field"),
-        Static("", id=f"e-{name}", classes="field-error", markup=False),
-    ]
-
-
-def _input(placeholder: str, max_length: int = 60) -> Input:
-    return Input(placeholder=placeholder, compact=True, max_length=max_length)
-
-
 class HouseCheckScreen(AppScreen):
     """产权校验·房源核验 of one home for the person at the window."""
 
-    DEFAULT_CSS = """
-    HouseCheckScreen #hc-top { height: 1; padding: 0 1; }
-    HouseCheckScreen #hc-message { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    HouseCheckScreen #hc-message.-error { color: $text-error; text-style: bold; }
-    HouseCheckScreen #hc-message.-ok { color: $text-success; text-style: bold; }
-    HouseCheckScreen #hc-pages { height: 1fr; }
-    HouseCheckScreen #hc-form { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    HouseCheckScreen .hc-section {
-        height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
-    }
-    HouseCheckScreen .hc-field { height: 1; }
-    HouseCheckScreen .hc-label { width: 16; }
-    HouseCheckScreen .hc-field Input { width: 1fr; }
-    HouseCheckScreen .hc-field RadioSet { width: 1fr; layout: horizontal; }
-    HouseCheckScreen .hc-field RadioSet > RadioButton { width: auto; margin-right: 2; }
-    HouseCheckScreen .hc-field.-hidden { display: none; }
-    HouseCheckScreen .field-error { display: none; color: $text-error; text-style: bold; margin-left: 16; height: auto; }
-    HouseCheckScreen .field-error.-shown { display: block; }
-    HouseCheckScreen .section-error { display: none; color: $text-error; text-style: bold; height: auto; }
-    HouseCheckScreen .section-error.-shown, HouseCheckScreen #picked.-shown { display: block; }
-    HouseCheckScreen #homes { height: auto; max-height: 7; }
-    HouseCheckScreen #homes.-hidden { display: none; }
-    HouseCheckScreen #picked { display: none; height: auto; color: $text-success; }
-    HouseCheckScreen #f-verified { width: auto; height: 1; border: none; padding: 0; margin-left: 16; }
-    HouseCheckScreen #run-row { height: 1; margin-top: 1; }
-    HouseCheckScreen #run-button { min-width: 12; height: 1; border: none; margin-right: 2; }
-    HouseCheckScreen #hc-result { height: 1fr; padding: 0 1; }
-    HouseCheckScreen #verdict { height: 3; }
-    HouseCheckScreen #rules { height: 1fr; scrollbar-size-vertical: 1; }
-    HouseCheckScreen #rule-detail { height: 3; border-top: solid $primary; color: $text; }
-    """
+    CSS_PATH = "resale.tcss"
 
     BINDINGS = [
         Binding("f3", "next_mode", "查询方式", key_display="F3"),
@@ -328,35 +286,43 @@ class HouseCheckScreen(AppScreen):
         if len(self.modes) > 1:
             buttons = [RadioButton(LOOKUP_MODE_LABELS[m], value=(m is self.mode), id=f"mode-{m.value}")
                        for m in self.modes]
-            widgets += _field("查询方式", "mode", RadioSet(*buttons, compact=True))
+            widgets.append(FieldRow("mode", "查询方式", RadioSet(*buttons, compact=True)))
         modes = set(self.modes)
         if LookupMode.OWNER_RECORDS in modes:
-            widgets += _field("权利人证件号码", "records_id", _input("个人房产信息查询：卖方的证件号码", 40))
+            widgets.append(FieldRow("records_id", "权利人证件号码",
+                                    compact_input(placeholder="个人房产信息查询：卖方的证件号码", max_length=40)))
         if LookupMode.CERTIFICATE in modes:
-            widgets += _field("产权证书编号", "certificate_number", _input("如：粤(2020)深圳市不动产权第0128885号"))
+            widgets.append(FieldRow("certificate_number", "产权证书编号",
+                                    compact_input(placeholder="如：粤(2020)深圳市不动产权第0128885号", max_length=60)))
             if profile is not None and profile.selects("LOOKUP_CHECK_CODE_REQUIRED"):
-                widgets += _field("校验码", "check_code", _input("产权证书上的校验码", 12))
+                widgets.append(FieldRow("check_code", "校验码",
+                                        compact_input(placeholder="产权证书上的校验码", max_length=12)))
         if LookupMode.NAME_AND_UNIT in modes:
-            widgets += _field("权利人姓名", "owner_name", _input("与产权证书登记完全一致", 40))
-            widgets += _field("不动产单元号", "unit_number", _input("28位不动产单元号", 40))
+            widgets += [
+                FieldRow("owner_name", "权利人姓名", compact_input(placeholder="与产权证书登记完全一致", max_length=40)),
+                FieldRow("unit_number", "不动产单元号", compact_input(placeholder="28位不动产单元号", max_length=40)),
+            ]
         return widgets
 
     def _party_widgets(self) -> list[Widget]:
         capacity = RadioSet(*[RadioButton(label, value=(c is Capacity.OWNER), id=f"cap-{c.value}")
                               for c, label in CAPACITY_LABELS.items()], compact=True)
-        widgets = [
-            *_field("办理人身份", "capacity", capacity),
-            *_field("办理人证件号码", "agent_id", _input("代理人/经办人的证件号码；本人办理可不填", 40)),
-            *_field("权利人名称", "typed_name", _input("按产权证书登记填写", 60)),
-            *_field("权利人证件号码", "typed_id", _input("按产权证书登记填写；机构填统一社会信用代码", 40)),
+        widgets: list[Widget] = [
+            FieldRow("capacity", "办理人身份", capacity),
+            FieldRow("agent_id", "办理人证件号码",
+                     compact_input(placeholder="代理人/经办人的证件号码；本人办理可不填", max_length=40)),
+            FieldRow("typed_name", "权利人名称", compact_input(placeholder="按产权证书登记填写", max_length=60)),
+            FieldRow("typed_id", "权利人证件号码",
+                     compact_input(placeholder="按产权证书登记填写；机构填统一社会信用代码", max_length=40)),
             Checkbox("已在窗口核验办理人身份证件原件", id="f-verified", compact=True),
         ]
         if self.is_wuhan_style:
             restriction = RadioSet(*[RadioButton(label, value=(r is PurchaseRestriction.UNKNOWN), id=f"pr-{r.value}")
                                      for r, label in PURCHASE_RESTRICTION_LABELS.items()], compact=True)
             widgets += [
-                *_field("房产信息查询日期", "queried_on", _input("yyyy-mm-dd，本日个人房产信息查询的日期", 10)),
-                *_field("限购范围", "restriction", restriction),
+                FieldRow("queried_on", "房产信息查询日期",
+                         compact_input(placeholder="yyyy-mm-dd，本日个人房产信息查询的日期", max_length=10)),
+                FieldRow("restriction", "限购范围", restriction),
             ]
         return widgets
 
@@ -364,18 +330,18 @@ class HouseCheckScreen(AppScreen):
         yield Header()
         with Horizontal(id="hc-top"):
             yield Label(self.title_text, classes="screen-title")
-        yield Static("", id="hc-message", markup=False)
+        yield MessageLine(id="hc-message")
         with ContentSwitcher(initial="hc-form", id="hc-pages"):
             with VerticalScroll(id="hc-form"):
                 with Vertical(id="lookup-box", classes="hc-section"):
                     yield from self._lookup_widgets()
-                    yield Static("", id="e-lookup", classes="section-error", markup=False)
+                    yield FieldError(id="e-lookup")
                     yield ListTable([("坐落", LOCATION_CELLS), ("用途", 6), ("权利人", 12), ("状态", 14)],
                                     id="homes", classes="-hidden")
                     yield Static("", id="picked", markup=False)
                 with Vertical(id="party-box", classes="hc-section"):
                     yield from self._party_widgets()
-                    yield Static("", id="e-party", classes="section-error", markup=False)
+                    yield FieldError(id="e-party")
                     with Horizontal(id="run-row"):
                         yield Button("产权校验", id="run-button", variant="primary", compact=True)
                         yield Static("F5 产权校验　F6 校验记录", classes="hint", markup=False)
@@ -394,49 +360,24 @@ class HouseCheckScreen(AppScreen):
 
     # ------------------------------------------------------------ messages and refusals
 
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#hc-message", Static)
-        line.set_classes(style)
-        line.update(text)
-
     def show_refusal(self, message: str) -> None:
-        section = "#e-lookup" if self._phase == "lookup" else "#e-party"
+        """On the form, a refusal no field shows goes under the section being worked
+        (查询房源 or 办理人); on the results, to the message line."""
         if self.on_form:
-            line = self.query_one(section, Static)
-            line.update(message)
-            line.add_class("-shown")
-            self.set_message("未能办理，请按红字提示更正。", style="-error")
+            self.query_one("#e-lookup" if self._phase == "lookup" else "#e-party", FieldError).show(message)
+            self.set_message("未能办理，请按红字提示更正。", tone="error")
         else:
-            self.set_message(message, style="-error")
-
-    def clear_refusals(self) -> None:
-        for line in self.query(".field-error").results(Static):
-            line.update("")
-            line.remove_class("-shown")
-        for selector in ("#e-lookup", "#e-party"):
-            line = self.query_one(selector, Static)
-            line.update("")
-            line.remove_class("-shown")
+            super().show_refusal(message)
 
     def show_field_refusal(self, error: RuleViolation) -> bool:
         """Show a refusal under the box it names; False when this form has no such box."""
         names = LOOKUP_FIELDS if self._phase == "lookup" else RUN_FIELDS
         name = names.get(error.field or "")
-        line = next(iter(self.query(f"#e-{name}").results(Static)), None) if name else None
-        if line is None:
+        if not name or not show_field_error(self, name, error.message):
             return False
         self.query_one("#hc-pages", ContentSwitcher).current = "hc-form"
-        line.update(error.message)
-        line.add_class("-shown")
-        self.set_message("未能办理，请按红字提示更正。", style="-error")
-        self.query_one(f"#f-{name}").focus()
+        self.set_message("未能办理，请按红字提示更正。", tone="error")
         return True
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Runs before the shared handler (ServiceMixin); a refusal shown at its field stops it there.
-        error = event.worker.error
-        if event.state is WorkerState.ERROR and isinstance(error, RuleViolation) and self.show_field_refusal(error):
-            event.prevent_default()
 
     @property
     def on_form(self) -> bool:
@@ -482,9 +423,7 @@ class HouseCheckScreen(AppScreen):
     def _show_mode_fields(self) -> None:
         for mode in self.modes:
             for box in self._mode_boxes(mode):
-                row = self.query_one(f"#f-{box}").parent
-                if row is not None:
-                    row.set_class(mode is not self.mode, "-hidden")
+                self.query_one(f"#w-{box}").set_class(mode is not self.mode, "-hidden")
 
     @on(RadioSet.Changed, "#f-mode")
     def _mode_changed(self, event: RadioSet.Changed) -> None:
@@ -492,7 +431,7 @@ class HouseCheckScreen(AppScreen):
         mode = LookupMode(chosen)
         if mode is not self.mode:
             self.mode = mode
-            self.clear_refusals()
+            clear_field_errors(self)
             self._show_mode_fields()
             self.refresh_bindings()
 
@@ -502,7 +441,7 @@ class HouseCheckScreen(AppScreen):
         mode = self.modes[(self.modes.index(self.mode) + 1) % len(self.modes)]
         self.query_one(f"#mode-{mode.value}", RadioButton).value = True  # posts RadioSet.Changed
         self.mode = mode
-        self.clear_refusals()
+        clear_field_errors(self)
         self._show_mode_fields()
         self._first_lookup_input().focus()
 
@@ -515,7 +454,7 @@ class HouseCheckScreen(AppScreen):
         self.start_lookup()
 
     def start_lookup(self) -> None:
-        self.clear_refusals()
+        clear_field_errors(self)
         self._phase = "lookup"
         keys = LookupKeys(
             self.mode, certificate_number=self._value("certificate_number"), check_code=self._value("check_code"),
@@ -603,7 +542,7 @@ class HouseCheckScreen(AppScreen):
                 self._phase = "lookup"
                 self.show_refusal("请先查询并选择房屋。")
             return
-        self.clear_refusals()
+        clear_field_errors(self)
         self._phase = "run"
         try:
             request = self._request()
@@ -636,9 +575,9 @@ class HouseCheckScreen(AppScreen):
         view = message.view
         if view.passed:
             self.set_message(f"校验通过，房源编码 {view.house_code}。"
-                             + ("F7 签订合同。" if self.next_step is not None else ""), style="-ok")
+                             + ("F7 签订合同。" if self.next_step is not None else ""), tone="ok")
         else:
-            self.set_message(f"{view.verdict_label}：本次校验已记录，请按表中原因告知办理人。", style="-error")
+            self.set_message(f"{view.verdict_label}：本次校验已记录，请按表中原因告知办理人。", tone="error")
 
     def show_view(self, view: CheckView) -> None:
         """Show a check on the results page: verdict, every rule line, the highlighted line's reason."""
@@ -713,10 +652,7 @@ class HouseCheckScreen(AppScreen):
 class CheckHistoryDialog(AppModal[CheckView | None]):
     """校验记录 of one home, newest first; Enter shows the chosen check."""
 
-    DEFAULT_CSS = """
-    CheckHistoryDialog #history-box { width: 76; }
-    CheckHistoryDialog #history { height: auto; max-height: 14; }
-    """
+    CSS_PATH = "resale.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc")]
 
     def __init__(self, location: str, views: list[CheckView]) -> None:

@@ -41,6 +41,7 @@ from services.resale.queries import CodeState
 from services.resale.signing import PartyStatus
 from tui.screens.base import ServiceMixin
 from tui.widgets.detail import LABEL_STYLE, DetailPane
+from tui.widgets.message import MessageLine
 
 SIDE_LABELS = {"seller": "甲方(转让方)", "buyer": "乙方(受让方)"}
 PARTY_WORKER = "party:"
@@ -150,32 +151,7 @@ class PartyRows:
 class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
     """短信验证 of one draft contract; dismisses with the signed view (or None)."""
 
-    DEFAULT_CSS = """
-    SignVerifyScreen #sv-top { height: 1; padding: 0 1; }
-    SignVerifyScreen #sv-facts { height: auto; padding: 0 1; }
-    SignVerifyScreen #sv-parties { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    SignVerifyScreen .party-row {
-        height: auto; border: round $primary; border-title-color: $accent; border-title-style: bold; padding: 0 1;
-    }
-    SignVerifyScreen .party-row:focus-within { border: round $accent; }
-    SignVerifyScreen .party-row.-verified { border: round $success; }
-    SignVerifyScreen .party-head, SignVerifyScreen .party-actions { height: 1; }
-    SignVerifyScreen .party-who { width: 1fr; }
-    SignVerifyScreen .party-state { width: auto; }
-    SignVerifyScreen .code-label { width: 7; }
-    SignVerifyScreen .code-input { width: 10; margin-right: 2; }
-    SignVerifyScreen .party-actions Button { width: auto; min-width: 8; margin-right: 2; }
-    SignVerifyScreen #sv-bottom Button { width: auto; min-width: 8; }
-    SignVerifyScreen .party-note { display: none; height: auto; }
-    SignVerifyScreen .party-note.-error { display: block; color: $text-error; text-style: bold; }
-    SignVerifyScreen .party-note.-ok { display: block; color: $text-success; }
-    SignVerifyScreen #sv-bottom { height: 1; padding: 0 1; }
-    SignVerifyScreen #sv-status { width: 1fr; text-style: bold; }
-    SignVerifyScreen #sv-bottom Button { margin-left: 2; }
-    SignVerifyScreen #sv-message { height: auto; padding: 0 1; color: $text-muted; }
-    SignVerifyScreen #sv-message.-error { color: $text-error; text-style: bold; }
-    SignVerifyScreen #sv-message.-ok { color: $text-success; text-style: bold; }
-    """
+    CSS_PATH = "resale.tcss"
 
     BINDINGS = [
         Binding("f5", "send", "发送验证码", key_display="F5"),
@@ -211,7 +187,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         with Horizontal(id="sv-top"):
             yield Label("短信验证", classes="screen-title")
         yield DetailPane(id="sv-facts")
-        yield Static("", id="sv-message", markup=False)
+        yield MessageLine(id="sv-message")
         yield VerticalScroll(id="sv-parties")
         with Horizontal(id="sv-bottom"):
             yield Static("", id="sv-status", markup=False)
@@ -252,7 +228,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
             self.set_note(key, text, style)
         self.refresh_states()
         if message.view.status != "draft" and self.signed is None:
-            self.set_message(f"该合同{message.view.status_label}，无需短信验证。", style="-error")
+            self.set_message(f"该合同{message.view.status_label}，无需短信验证。", tone="error")
         if first:
             self.focus_next_unverified()
 
@@ -277,15 +253,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
     def party_keys(self) -> list[str]:
         return [p.key for p in self.parties]
 
-    # ------------------------------------------------------------ messages
-
-    def set_message(self, text: str, *, style: str = "") -> None:
-        line = self.query_one("#sv-message", Static)
-        line.set_classes(style)
-        line.update(text)
-
-    def show_refusal(self, message: str) -> None:
-        self.set_message(message, style="-error")
+    # ------------------------------------------------------------ refusals
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Runs before the shared handler: a refusal of one party's send or verify goes to its row.
@@ -396,7 +364,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
 
     def on_sign_verify_screen_signed(self, message: Signed) -> None:
         self.signed = message.view
-        self.set_message("买卖双方短信验证成功，合同已签约，已短信通知双方。Esc 关闭", style="-ok")
+        self.set_message("买卖双方短信验证成功，合同已签约，已短信通知双方。Esc 关闭", tone="ok")
         self.refresh_states()
         self.query_one("#sv-close", Button).focus()
 

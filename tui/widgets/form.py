@@ -1,0 +1,92 @@
+"""The pieces the counter's forms are built of: a labelled line, and a field with its refusal.
+
+* ``field_line(label, *widgets)`` — a label and the widget(s) it names on one
+  line (``form-field`` / ``form-label``): compact inputs one row high, or
+  ``tall`` for full-size inputs with their border (the dialogs, the login form).
+* ``FieldRow(name, label, widget)`` — such a line and, under it, the
+  ``FieldError`` where a refusal naming that field is shown. The ids follow one
+  scheme, so a refusal's ``field`` finds its place: ``w-<name>`` the row,
+  ``f-<name>`` the input, ``e-<name>`` its error line.
+
+The row layout is in ``tui/app.tcss``; each form sets its own label width (and
+the error line's matching indent) in its domain's stylesheet.
+"""
+
+from __future__ import annotations
+
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+
+def compact_input(value: object = "", placeholder: str = "", max_length: int = 0) -> Input:
+    """A one-row input for a form line (``None`` shows as empty)."""
+    return Input(value="" if value is None else str(value), placeholder=placeholder, compact=True,
+                 max_length=max_length)
+
+
+def field_line(label: str, *widgets: Widget, tall: bool = False) -> Horizontal:
+    """One line: ``label`` and the widget(s) it names."""
+    return Horizontal(Label(label, classes="form-label"), *widgets,
+                      classes="form-field -tall" if tall else "form-field")
+
+
+class FieldError(Static):
+    """The line under a field (or a section) for its refusal; takes no room while empty."""
+
+    # Self-contained: hidden until shown, always in the error colour. Its indent is the form's.
+    DEFAULT_CSS = """
+    FieldError { display: none; height: auto; color: $text-error; text-style: bold; }
+    FieldError.-shown { display: block; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+        super().__init__("", id=id, classes=classes, markup=False)
+
+    def show(self, text: str) -> None:
+        """Show ``text`` (literally: a refusal may quote what was typed)."""
+        self.update(text)
+        self.add_class("-shown")
+
+    def clear(self) -> None:
+        self.update("")
+        self.remove_class("-shown")
+
+
+class FieldRow(Vertical):
+    """A labelled input line and, under it, the line for its refusal."""
+
+    def __init__(self, name: str, label: str, widget: Widget, *, hidden: bool = False,
+                 locked: bool = False) -> None:
+        """``name``: the id part (``f-<name>`` for ``widget``); ``hidden``: start hidden
+        (``-hidden``); ``locked``: the widget is disabled (read-only)."""
+        widget.id = f"f-{name}"
+        if locked:
+            widget.disabled = True
+        # Children given here, not composed: the form's widgets exist as soon as the row is mounted.
+        super().__init__(field_line(label, widget), FieldError(id=f"e-{name}"), id=f"w-{name}",
+                         classes="form-row -hidden" if hidden else "form-row")
+
+
+def clear_field_errors(root: Widget) -> None:
+    """Empty every refusal line under ``root``."""
+    for line in root.query(FieldError):
+        line.clear()
+
+
+def show_field_error(root: Widget, name: str, message: str) -> bool:
+    """Show ``message`` under the field ``name`` and put the cursor in it.
+
+    Returns False (and shows nothing) when ``root`` has no error line for that field.
+    """
+    line = next(iter(root.query(f"#e-{name}").results(FieldError)), None)
+    if line is None:
+        return False
+    line.show(message)
+    field = next(iter(root.query(f"#f-{name}")), None)
+    if field is not None:
+        field.focus()
+    return True
+
+
+__all__ = ["FieldError", "FieldRow", "clear_field_errors", "compact_input", "field_line", "show_field_error"]
