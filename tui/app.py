@@ -83,6 +83,7 @@ class WangqianApp(App[None]):
         self.drafts_swept: list[str] = []
         self.demo_logins = list(demo_logins or [])
         self.actor: Actor | None = None
+        self.farewell: str | None = None  # why the last session ended, when it was not the operator's choice
         self.idle_clock = idle_clock
         self._last_activity = idle_clock()
         self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
@@ -131,8 +132,14 @@ class WangqianApp(App[None]):
 
     async def action_logout(self) -> None:
         """退出登录: drop every screen of the session and show the login form."""
+        await self.end_session()
+
+    async def end_session(self, reason: str | None = None) -> None:
+        """Drop every screen of the session and show the login form, saying ``reason`` there
+        (the account was disabled, locked or re-roled: the next action was refused)."""
         self.actor = None
         self.sub_title = ""
+        self.farewell = reason  # the login form says it when it comes back (on_screen_resume)
         await self.switch_mode(self.DEFAULT_MODE)
         try:
             await self.remove_mode(self.DESK)

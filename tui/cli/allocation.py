@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from core.allocation.selection import STATUS_LABELS
 from core.errors import RuleViolation
+from core.text import printable
 from core.roles import Actor
 from services.allocation import simulate as simulation
 from storage.engine import Database
@@ -33,6 +33,7 @@ from tui.cli.helpers import (
     progress,
     refusals,
     report_app,
+    shown,
     system_actor,
     when,
     write_pdf,
@@ -49,8 +50,8 @@ def parse_round_number(text: str) -> int:
         raw = raw[1:]
     if raw.endswith("场"):
         raw = raw[:-1]
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise bad_input("ROUND_BAD_NUMBER", f"场次“{text}”不是有效的场次号，请填写如 3 或 第3场。")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise bad_input("ROUND_BAD_NUMBER", f"场次“{printable(text, limit=20)}”不是有效的场次号，请填写如 3 或 第3场。")
     return int(raw)
 
 
@@ -92,7 +93,7 @@ def round_list(as_json: Annotated[bool, typer.Option("--json", help="以 JSON �
         return
     table = Table("场次", "名称", "类型", "状态", "正选时间", "家庭数")
     for r in rows:
-        table.add_row(f"第{r.number}场", escape(r.name), r.kind_label, r.status_label,
+        table.add_row(f"第{r.number}场", shown(r.name), r.kind_label, r.status_label,
                       f"{when(r.formal_open)} 至 {when(r.formal_close)}", str(r.families))
     out.print(table)
 
@@ -113,7 +114,7 @@ def round_show(
         sys.stdout.write(json.dumps(facts, ensure_ascii=False, indent=2) + "\n")
         return
     lines = [
-        f"[bold]第{d.number}场 {escape(d.name)}[/bold]（{d.kind_label}，{d.status_label}）",
+        f"[bold]第{d.number}场 {shown(d.name)}[/bold]（{d.kind_label}，{d.status_label}）",
         f"业务号：{d.case_number or '—'}",
         f"预选时间：{when(d.pre_open)} 至 {when(d.pre_close)}",
         f"正选时间：{when(d.formal_open)} 至 {when(d.formal_close)}",
@@ -143,12 +144,12 @@ def round_run(
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
-    shown = "，".join(f"{STATUS_LABELS[s]} {n} 户" for s, n in report.counts().items())
+    tally = "，".join(f"{STATUS_LABELS[s]} {n} 户" for s, n in report.counts().items())
     head = "预演结果（未写入数据库）" if dry_run else "选房结果已确定并公布"
-    out.print(f"第{parse_round_number(round_number)}场{head}：共 {report.families} 户，{shown}；"
+    out.print(f"第{parse_round_number(round_number)}场{head}：共 {report.families} 户，{tally}；"
               f"剩余房源 {len(report.free_after)} 套。", highlight=False)
     for warning in report.warnings[:20]:
-        out.print(f"[yellow]提示：{escape(warning)}[/yellow]", highlight=False)
+        out.print(f"[yellow]提示：{shown(warning)}[/yellow]", highlight=False)
     if len(report.warnings) > 20:
         out.print(f"[yellow]另有 {len(report.warnings) - 20} 条提示未显示（可用 --json 查看全部）。[/yellow]",
                   highlight=False)
@@ -173,7 +174,7 @@ def round_verify(
         out.print(report.message, highlight=False)
     else:
         where = "".join(f"，{k}={v}" for k, v in (("seq", report.seq), ("family", report.family_id)) if v is not None)
-        err.print(f"[red]{escape(report.message)}[/red]（ROUND_VERIFY_FAILED{where}）", highlight=False, soft_wrap=True)
+        err.print(f"[red]{shown(report.message)}[/red]（ROUND_VERIFY_FAILED{where}）", highlight=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -202,7 +203,7 @@ def _group() -> None:
 
 
 def _show(value: Any) -> str:
-    return "—" if value is None else escape(str(value))
+    return "—" if value is None else shown(value)
 
 
 @allocate_app.command("simulate")
@@ -227,7 +228,7 @@ def simulate(
     listed = "：" + "、".join(_show(h) for h in free) if free else ""
     out.print(f"剩余房源 {len(free)} 套{listed}。", highlight=False)
     for warning in report.warnings:
-        out.print(f"[yellow]提示：{escape(warning)}[/yellow]", highlight=False)
+        out.print(f"[yellow]提示：{shown(warning)}[/yellow]", highlight=False)
 
 
 # ------------------------------------------------------------------ documents

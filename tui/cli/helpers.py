@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 
 from core.errors import RuleViolation
 from core.roles import Actor
+from core.text import printable
 from core.timeutil import show
 from storage.engine import Database, database_trouble
 from storage.settings import Settings, SettingsInvalid
@@ -84,8 +85,14 @@ def system_actor() -> Actor:
     return Actor.system(user)
 
 
+def shown(value: object) -> str:
+    """Stored or typed text inside a line with markup: shown literally (markup escaped,
+    control characters made visible), never interpreted."""
+    return escape(printable(value))
+
+
 def say_refusal(code: str, message: str) -> None:
-    err.print(f"[red]{escape(message)}[/red]（{code}）", highlight=False, soft_wrap=True)
+    err.print(f"[red]{shown(message)}[/red]（{code}）", highlight=False, soft_wrap=True)
 
 
 def bad_input(code: str, message: str) -> typer.Exit:
@@ -94,11 +101,23 @@ def bad_input(code: str, message: str) -> typer.Exit:
     return typer.Exit(BAD_INPUT_EXIT)
 
 
+def _undecodable(value: object) -> bool:
+    """An argument that was not UTF-8: Python keeps its bytes as lone surrogates."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return any(isinstance(v, str) and any("\udc80" <= ch <= "\udcff" for ch in v) for v in values)
+
+
+def refuse_undecodable(values: Iterable[object]) -> None:
+    if any(_undecodable(v) for v in values):
+        raise bad_input("CLI_BAD_ENCODING", "命令参数中有无法识别的字符（不是有效的 UTF-8 文字），请重新输入。")
+
+
 def refusals(fn: F) -> F:
     """Turn a refusal, an invalid setting or an unreachable database into one sentence and an exit code."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        refuse_undecodable([*args, *kwargs.values()])
         try:
             return fn(*args, **kwargs)
         except SettingsInvalid as exc:

@@ -23,16 +23,18 @@ from core.clock import system_clock
 from core.timeutil import local_today
 from core.errors import RuleViolation
 from storage.engine import Database
-from tui.cli import allocation, bench, resale, sms
+from tui.cli import allocation, bench, chinese, resale, sms  # noqa: F401 (chinese: the CLI's own words)
 from tui.cli.helpers import (
     begin_invocation,
     database,
     err,
     out,
+    refuse_undecodable,
     refusals,
     report_app,
     say_refusal,
     settings,
+    shown,
     system_actor,
 )
 
@@ -180,7 +182,7 @@ def operator_add(
 
     view = operators.add_operator(database(), system_actor(), username=username, name=name, role=role,
                                   password=_read_password(password_stdin), window=window)
-    out.print(f"已新增操作员 {view.username}（{view.name}，{view.role_label}）。")
+    out.print(f"已新增操作员 {shown(view.username)}（{shown(view.name)}，{view.role_label}）。")
 
 
 @operator_app.command("passwd")
@@ -193,7 +195,7 @@ def operator_passwd(
     from services import operators
 
     operators.change_password(database(), system_actor(), username.strip().lower(), _read_password(password_stdin))
-    out.print(f"操作员 {username} 的密码已重设。")
+    out.print(f"操作员 {shown(username)} 的密码已重设。")
 
 
 @operator_app.command("list")
@@ -209,7 +211,7 @@ def operator_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
     table = Table("用户名", "姓名", "角色", "窗口", "状态")
     for v in views:
         state = "已停用" if not v.active else ("已锁定" if v.locked else "正常")
-        table.add_row(v.username, v.name, v.role_label, v.window or "", state)
+        table.add_row(shown(v.username), shown(v.name), v.role_label, shown(v.window or ""), state)
     out.print(table)
 
 
@@ -220,7 +222,7 @@ def operator_disable(username: str) -> None:
     from services import operators
 
     operators.set_active(database(), system_actor(), username.strip().lower(), False)
-    out.print(f"操作员 {username} 已停用。")
+    out.print(f"操作员 {shown(username)} 已停用。")
 
 
 @operator_app.command("enable")
@@ -230,7 +232,7 @@ def operator_enable(username: str) -> None:
     from services import operators
 
     operators.set_active(database(), system_actor(), username.strip().lower(), True)
-    out.print(f"操作员 {username} 已启用。")
+    out.print(f"操作员 {shown(username)} 已启用。")
 
 
 @operator_app.command("role")
@@ -243,7 +245,7 @@ def operator_role(
     from services import operators
 
     view = operators.set_role(database(), system_actor(), username.strip().lower(), role)
-    out.print(f"操作员 {view.username} 的角色已变更为{view.role_label}。")
+    out.print(f"操作员 {shown(view.username)} 的角色已变更为{view.role_label}。")
 
 
 @operator_app.command("unlock")
@@ -253,7 +255,7 @@ def operator_unlock(username: str) -> None:
     from services import operators
 
     operators.unlock(database(), system_actor(), username.strip().lower())
-    out.print(f"操作员 {username} 已解锁。")
+    out.print(f"操作员 {shown(username)} 已解锁。")
 
 
 # ------------------------------------------------------------------ audit
@@ -274,7 +276,7 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     elif brk is None:
         out.print(f"审计日志完整：共 {result.rows} 条记录，哈希链无断裂。")
     else:
-        err.print(f"[red]{brk.message}[/red]（AUDIT_CHAIN_BROKEN，seq={brk.seq}，{brk.kind}）", highlight=False)
+        err.print(f"[red]{shown(brk.message)}[/red]（AUDIT_CHAIN_BROKEN，seq={brk.seq}，{brk.kind}）", highlight=False)
     if brk is not None:
         raise typer.Exit(1)
 
@@ -288,7 +290,8 @@ def audit_tail(limit: Annotated[int, typer.Option("--limit")] = 20, case: Annota
 
     table = Table("序号", "时间", "操作员", "动作", "对象", "业务号")
     for e in audit.recent(database(), system_actor(), limit, case):
-        table.add_row(str(e.seq), show(e.at), e.operator, e.action, f"{e.object_type or ''}:{e.object_id or ''}", e.case_number or "")
+        table.add_row(str(e.seq), show(e.at), shown(e.operator), shown(e.action),
+                      shown(f"{e.object_type or ''}:{e.object_id or ''}"), shown(e.case_number or ""))
     out.print(table)
 
 
@@ -303,15 +306,17 @@ def case_show(number: str) -> None:
     from services import cases
 
     d = cases.case_detail(database(), system_actor(), number)
-    out.print(f"{d.number}  {d.type_name}  {d.stage_name}  {d.status_label}  {d.summary}")
+    out.print(f"{d.number}  {d.type_name}  {d.stage_name}  {d.status_label}  {shown(d.summary)}", highlight=False)
     for step in d.timeline:
-        out.print(f"  {show(step.at)}  {step.operator}{step.action}  → {step.stage}  {step.note or ''}")
+        out.print(f"  {show(step.at)}  {shown(step.operator)}{step.action}  → {step.stage}  {shown(step.note or '')}",
+                  highlight=False)
 
 
 # ------------------------------------------------------------------ check
 
 
 @app.command()
+@refusals
 def check(
     what: Annotated[str, typer.Argument(help="id / uscc / phone")],
     value: Annotated[str, typer.Argument(help="要核验的号码")],
@@ -341,12 +346,16 @@ def check(
     else:
         for key, val in facts.items():
             if val is not None:
-                out.print(f"{key}: {val}", highlight=False)
+                out.print(f"{key}: {shown(val)}", highlight=False)
 
 
 
 
 def main() -> None:
+    try:
+        refuse_undecodable(sys.argv[1:])
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
     app()
 
 

@@ -29,6 +29,7 @@ from tui.cli.helpers import (
     out,
     refusals,
     report_app,
+    shown,
     system_actor,
     write_pdf,
 )
@@ -52,7 +53,7 @@ def sweep(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出�
     if as_json:
         out.print_json(json.dumps({"deleted": deleted}, ensure_ascii=False))
     elif deleted:
-        out.print(f"已删除 {len(deleted)} 份超时未提交的合同草稿：" + "、".join(deleted), markup=False)
+        out.print(f"已删除 {len(deleted)} 份超时未提交的合同草稿：" + "、".join(shown(n) for n in deleted), highlight=False)
     else:
         out.print("没有超时未提交的合同草稿。")
 
@@ -84,11 +85,11 @@ def show(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编
     if view.close_reason:
         rows.append(("注销/撤销原因", view.close_reason))
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(label, shown(value))
     out.print(table)
     for change in view.changes:
-        out.print(f"变更 {show_time(change.changed_at)}　{change.item_label}：{change.before} → {change.after}",
-                  markup=False)
+        out.print(f"变更 {show_time(change.changed_at)}　{shown(change.item_label)}：{shown(change.before)} → {shown(change.after)}",
+                  highlight=False)
 
 
 @contract_app.command("list")
@@ -107,7 +108,7 @@ def list_contracts(
         return
     table = Table("合同编号", "业务号", "状态", "房屋坐落", "成交价格（元）")
     for r in rows:
-        table.add_row(r.number, r.case_number, STATUS_LABELS[r.status], r.location, f"{r.price:,.2f}")
+        table.add_row(shown(r.number), shown(r.case_number), STATUS_LABELS[r.status], shown(r.location), f"{r.price:,.2f}")
     out.print(table)
 
 

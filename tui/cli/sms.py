@@ -13,11 +13,10 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.padding import Padding
 
 from services import sms
-from tui.cli.helpers import database, out, refusals, settings, system_actor
+from tui.cli.helpers import database, out, refusals, settings, shown, system_actor
 
 sms_app = typer.Typer(help="短信。", no_args_is_help=True)
 
@@ -41,9 +40,9 @@ def outbox(
     # send by hand, so it is never cut to fit a column.
     for r in rows:
         state = r.status if r.error is None else f"{r.status}（{r.error}）"
-        heading = f"[bold]#{r.id}[/bold]  {r.created}  {r.phone}  {escape(state)}  {escape(r.purpose)}"
+        heading = f"[bold]#{r.id}[/bold]  {r.created}  {r.phone}  {shown(state)}  {shown(r.purpose)}"
         out.print(heading + (f"  {r.case_number}" if r.case_number else ""), highlight=False)
-        out.print(Padding(escape(r.text), (0, 0, 1, 4), expand=False), highlight=False)
+        out.print(Padding(shown(r.text), (0, 0, 1, 4), expand=False), highlight=False)
 
 
 @sms_app.command("deliver")

@@ -24,7 +24,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from core.errors import RuleViolation
-from core.roles import Actor
+from core.roles import SESSION_ENDING_CODES, Actor
 from storage.engine import Database
 from tui.widgets.message import MessageLine, Tone
 
@@ -75,6 +75,10 @@ class ServiceMixin:
         if event.state is not WorkerState.ERROR or event.worker.is_cancelled:
             return
         error = event.worker.error
+        if isinstance(error, RuleViolation) and error.code in SESSION_ENDING_CODES:
+            # The account behind this terminal changed: nothing more is done in its name.
+            self.app.call_later(self.wq.end_session, error.message)  # type: ignore[attr-defined]
+            return
         if isinstance(error, RuleViolation):
             if not self.show_field_refusal(error):
                 self.show_refusal(error.message)

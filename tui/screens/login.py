@@ -68,10 +68,15 @@ class LoginScreen(AppScreen):
         self.query_one("#username", Input).focus()
 
     def on_screen_resume(self) -> None:
-        """Back from a logout: an empty form, nothing of the last session."""
+        """Back from a logout: an empty form, nothing of the last session — but why it
+        ended, when the terminal ended it (the account was disabled, locked or re-roled)."""
         if self.wq.actor is None:
             self.query_one("#password", Input).value = ""
-            self.clear_message()
+            farewell, self.wq.farewell = self.wq.farewell, None
+            if farewell:
+                self.show_refusal(farewell)
+            else:
+                self.clear_message()
 
     @on(Input.Submitted, "#username")
     def _to_password(self) -> None:

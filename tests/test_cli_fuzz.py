@@ -1,0 +1,127 @@
+"""Every command that takes a value, fed bad values: no traceback, one Chinese sentence,
+exit 1 or 2, nothing written — and the text shown literally (no markup obeyed, no
+escape sequence passed to the terminal). Option errors are in Chinese."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from itertools import cycle, islice
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tui.cli.main import app
+
+runner = CliRunner()
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ROOT = Path(__file__).resolve().parent.parent
+
+BAD_VALUES = [
+    "", " ", "[/x]", "[bold red]x[/]", "[link=file:///etc/passwd]x[/link]", "\x1b[2J\x1b]0;pwn\x07",
+    "\x1b[31m红\x1b[0m", "\x00", "a\nb", "\t", "\r", "\u202egnp.exe", "😀", "王😀小明", "１２３", "－１",
+    "9" * 5000, "-1", "0", "1e309", "nan", "NaN", "inf", "3.5", "0x10", "  7  ", "第零场", "第-1场",
+    "字" * 10000, "x" * 10000, "'; DROP TABLE operator;--", "../../etc/passwd", "%s%s%n", "${HOME}",
+    "\udcff\udcfe", "F2026", "F" + "9" * 30, "--", "-", "--json", "true", "null",
+]
+
+COMMANDS = [
+    ["check", "id", "{v}"], ["check", "uscc", "{v}"], ["check", "phone", "{v}"], ["check", "{v}", "1"],
+    ["case", "show", "{v}"], ["contract", "show", "{v}"], ["contract", "list", "--status", "{v}"],
+    ["round", "show", "{v}"], ["round", "verify", "{v}"], ["round", "run", "{v}", "--dry-run"],
+    ["round", "reopen", "{v}", "--reason", "{v}"], ["report", "round", "{v}", "-o", "{out}"],
+    ["report", "family", "{v}", "{v}", "-o", "{out}"], ["report", "contract", "{v}", "-o", "{out}"],
+    ["report", "receipt", "{v}", "-o", "{out}"], ["report", "notice", "{v}", "-o", "{out}"],
+    ["report", "notice", "--check", "{v}", "-o", "{out}"], ["report", "notice", "--missing", "{v}", "-o", "{out}"],
+    ["sms", "outbox", "--status", "{v}"], ["sms", "outbox", "--limit", "{v}"], ["sms", "mark-sent", "{v}"],
+    ["sms", "deliver", "--limit", "{v}"], ["operator", "disable", "{v}"], ["operator", "enable", "{v}"],
+    ["operator", "unlock", "{v}"], ["operator", "role", "{v}", "--role", "{v}"],
+    ["operator", "add", "{v}", "--name", "{v}", "--role", "{v}", "--password-stdin"],
+    ["audit", "tail", "--limit", "{v}"], ["allocate", "simulate", "{v}"],
+    ["contract", "show", "--bogus", "{v}"], ["round", "list", "{v}"],
+]
+
+
+@pytest.fixture
+def hall(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    for name in ("WANGQIAN_DB_URL", "WANGQIAN_CITY", "WANGQIAN_SMS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    return tmp_path
+
+
+def _rows(path: Path) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(path / "wangqian.db")
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        conn.close()
+
+
+def _cases(n: int) -> list[list[str]]:
+    """``n`` command lines: every command with every bad value, as many rounds as it takes."""
+    pairs = [(c, v) for c in COMMANDS for v in BAD_VALUES]
+    return [[part.replace("{v}", v) for part in c] for c, v in islice(cycle(pairs), n)]
+
+
+def test_two_thousand_bad_values_are_refused_in_chinese_and_write_nothing(hall):
+    before = _rows(hall)
+    out = str(hall / "x.pdf")
+    lines = _cases(2000)
+    assert len(lines) >= 2000
+    for line in lines:
+        args = [out if part == "{out}" else part for part in line]
+        result = runner.invoke(app, args, input="Secret123\n")
+        shown = result.output + (result.stderr if result.stderr_bytes is not None else "")
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "Traceback" not in shown, args
+        assert "\x1b[2J" not in shown and "\x1b]0;" not in shown, args  # no escape sequence reaches the terminal
+        if result.exit_code == 0:
+            continue  # a value that is fine after all (an empty filter, a listing)
+        assert result.exit_code in (1, 2), (args, result.exit_code, shown)
+        assert CJK.search(shown), (args, shown)
+    assert _rows(hall) == before
+    assert not Path(out).exists()
+
+
+def test_option_errors_and_help_are_in_chinese(hall):
+    unknown = runner.invoke(app, ["contract", "list", "--bogus"])
+    assert unknown.exit_code == 2 and "没有“--bogus”这个选项" in unknown.output and "CLI_USAGE" in unknown.output
+    assert "No such option" not in unknown.output
+    missing = runner.invoke(app, ["round", "reopen", "1"])
+    assert missing.exit_code == 2 and "缺少选项 --reason" in missing.output
+    bad_int = runner.invoke(app, ["sms", "outbox", "--limit", "abc"])
+    assert bad_int.exit_code == 2 and "应为整数" in bad_int.output
+    extra = runner.invoke(app, ["round", "list", "surplus"])
+    assert extra.exit_code == 2 and "多余的参数" in extra.output
+    helped = runner.invoke(app, ["contract", "--help"])
+    assert helped.exit_code == 0 and "用法" in helped.output and "显示本帮助并退出" in helped.output
+    assert "Show this message" not in helped.output and "Usage" not in helped.output
+
+
+def test_stored_markup_and_escapes_are_shown_literally(hall):
+    from storage.settings import load_settings
+    from tui.factory import open_database
+    from services import cases
+    from core.roles import Actor
+
+    db = open_database(load_settings())
+    number = cases.accept_case(db, Actor.system("t"), "resale_signing", summary="[/x] 材料不全 \x1b[2J")
+    shown = runner.invoke(app, ["case", "show", number])
+    assert shown.exit_code == 0, shown.output
+    assert "[/x] 材料不全" in shown.output and "\x1b[2J" not in shown.output
+
+
+def test_bytes_that_are_not_utf8_are_refused_by_the_real_command(hall):
+    env = {**os.environ, "WANGQIAN_DATA_DIR": str(hall)}
+    result = subprocess.run([sys.executable, "-m", "tui.cli.main", "case", "show", b"\xff\xfe".decode("utf-8", "surrogateescape")],
+                            cwd=ROOT, env=env, capture_output=True)
+    assert result.returncode == 2 and b"Traceback" not in result.stderr
+    assert "CLI_BAD_ENCODING" in result.stderr.decode("utf-8", "replace")
