@@ -71,12 +71,20 @@ def _cases(n: int) -> list[list[str]]:
     return [[part.replace("{v}", v) for part in c] for c, v in islice(cycle(pairs), n)]
 
 
-def test_two_thousand_bad_values_are_refused_in_chinese_and_write_nothing(hall):
+#: The 2,000 lines in slices, so that the suite's workers share them.
+SLICES = 8
+
+
+def test_the_slices_cover_two_thousand_lines():
+    lines = _cases(2000)
+    assert len(lines) == 2000 and sum(len(lines[i::SLICES]) for i in range(SLICES)) == 2000
+
+
+@pytest.mark.parametrize("part", range(SLICES))
+def test_two_thousand_bad_values_are_refused_in_chinese_and_write_nothing(hall, part):
     before = _rows(hall)
     out = str(hall / "x.pdf")
-    lines = _cases(2000)
-    assert len(lines) >= 2000
-    for line in lines:
+    for line in _cases(2000)[part::SLICES]:
         args = [out if part == "{out}" else part for part in line]
         result = runner.invoke(app, args, input="Secret123\n")
         shown = result.output + (result.stderr if result.stderr_bytes is not None else "")
