@@ -18,6 +18,10 @@ Documents handled (see ``IdKind``):
 * 外国人永久居留身份证: the 2023 card (18 digits starting with 9, MOD 11-2)
   and the older 15-character card (3 letters + 12 digits).
 * 统一社会信用代码 (GB 32100-2015) and mainland mobile numbers.
+* Persons' names (``check_person_name``): Chinese characters or Latin
+  letters, joined by the middle dot ·, spaces, hyphens and apostrophes;
+  the register's keys of a document (``register_keys``: a resident ID in its
+  15- and 18-digit forms) and the comparison of two names (``same_person_name``).
 
 Input is first normalised the way an input method types it: full-width
 forms become ASCII, whitespace (including U+3000) and hyphens vanish,
@@ -28,9 +32,11 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from core import regions
@@ -56,6 +62,10 @@ __all__ = [
     "mask_id",
     "mask_phone",
     "mask_name",
+    "check_person_name",
+    "normalize_person_name",
+    "same_person_name",
+    "register_keys",
     "make_resident_id",
     "make_resident_id_15",
     "make_hmt_permit",
@@ -955,6 +965,126 @@ def parse_mobile(raw: str) -> str:
             _FIELD_PHONE,
         )
     return match.group(1)
+
+
+# --------------------------------------------------------------------------
+# Persons' names
+# --------------------------------------------------------------------------
+
+#: The middle dot of minority and foreign names (阿卜杜拉·买买提) and the marks
+#: input methods type for it; all become U+00B7.
+_NAME_DOTS = frozenset("\u00b7\u2027\u2022\u30fb\uff65\u2219\u22c5\u0387")
+_NAME_DOT = "\u00b7"
+#: Apostrophes (O'Brien) and hyphens (Smith-Jones) as typed, and their one form.
+_NAME_APOSTROPHES = frozenset("'\u2018\u2019\u02bc\u02b9\u2032")
+_NAME_HYPHENS = frozenset("-\u2010\u2011\u2012\u2013\u2212")
+_NAME_JOINERS = frozenset((_NAME_DOT, "'", "-"))
+_IDEOGRAPHIC_ZERO = "\u3007"  # 〇, written in some registered names
+_HAN = "\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"  # 〇, ideographs (extensions, compatibility)
+_SPACE_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
+
+
+def normalize_person_name(raw: str) -> str:
+    """A person's name in one written form, without judging it.
+
+    NFKC (full-width letters and the ideographic space become ASCII, CJK
+    compatibility ideographs their unified form), the middle-dot variants
+    ‧ • ・ become ·, apostrophe and hyphen variants ' and -, runs of spaces
+    one space, and no space around the middle dot or between two Chinese
+    characters.
+    """
+    if not isinstance(raw, str):
+        return ""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKC", raw):
+        if ch in _NAME_DOTS:
+            ch = _NAME_DOT
+        elif ch in _NAME_APOSTROPHES:
+            ch = "'"
+        elif ch in _NAME_HYPHENS:
+            ch = "-"
+        out.append(ch)
+    # ordinary spaces only (NFKC made U+3000 and U+00A0 one): a tab or a line break is judged
+    text = " ".join(part for part in "".join(out).split(" ") if part)
+    text = text.replace(f" {_NAME_DOT}", _NAME_DOT).replace(f"{_NAME_DOT} ", _NAME_DOT).strip(" ")
+    # A Chinese name is written without spaces: "王 欣然" is 王欣然 (Latin names keep theirs).
+    return _SPACE_BETWEEN_HAN.sub("", text)
+
+
+def _name_letter(ch: str) -> bool:
+    """A character a name is written in: a Chinese character (〇 too) or a Latin letter."""
+    if ch == _IDEOGRAPHIC_ZERO:
+        return True
+    if not unicodedata.category(ch).startswith("L"):
+        return False
+    name = unicodedata.name(ch, "")
+    return name.startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "LATIN "))
+
+
+def check_person_name(raw: object, *, who: str = "", field: str = "name") -> str:
+    """Check a person's name as typed and return it normalised (``normalize_person_name``).
+
+    A name is written in Chinese characters or Latin letters; the middle dot
+    (·, its variants normalised), spaces, hyphens and apostrophes may join
+    its parts, each between two letters (阿卜杜拉·买买提, "O'Brien-Smith John").
+    Refused: emoji, symbols, digits, punctuation, control and invisible
+    format characters (NAME_BAD_CHARACTERS), a joining mark at either end or
+    two in a row (NAME_BAD_SEPARATOR), nothing at all (NAME_EMPTY). ``who``
+    (e.g. "买受人") starts the sentence; ``field`` is the refusal's field.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise RuleViolation("NAME_EMPTY", f"请填写{who}姓名。", field=field)
+    if not isinstance(raw, str):
+        raise RuleViolation("INPUT_NOT_TEXT", "输入的内容不是文字，请重新输入。", field=field)
+    if len(raw) > _MAX_RAW_LENGTH:
+        raise RuleViolation("INPUT_TOO_LONG", "输入的内容过长，请核对后重新输入。", field=field)
+    name = normalize_person_name(raw)
+    if not all(_name_letter(ch) or ch == " " or ch in _NAME_JOINERS for ch in name):
+        raise RuleViolation(
+            "NAME_BAD_CHARACTERS",
+            f"{who}姓名只能由汉字或字母组成，可含间隔号“·”、空格、连字符和撇号，请按证件核对后重新输入。",
+            field=field,
+        )
+    marks = [ch == " " or ch in _NAME_JOINERS for ch in name]
+    if marks[0] or marks[-1] or any(a and b for a, b in pairwise(marks)):
+        raise RuleViolation(
+            "NAME_BAD_SEPARATOR",
+            f"{who}姓名中的间隔号、连字符和撇号只能写在两个字之间，请按证件核对后重新输入。",
+            field=field,
+        )
+    return name
+
+
+def same_person_name(a: str, b: str) -> bool:
+    """Whether two names are the same written name: equal once normalised, Latin
+    letters compared without case (a passport prints them in capitals)."""
+    na, nb = normalize_person_name(a), normalize_person_name(b)
+    return bool(na) and na.casefold() == nb.casefold()
+
+
+_RESIDENT_KINDS = (IdKind.RESIDENT_ID.value, IdKind.RESIDENT_ID_15.value)
+
+
+def register_keys(kind: IdKind | str, number: str) -> frozenset[tuple[str, str]]:
+    """The (kind, number) pairs under which a register may hold this document.
+
+    The number is normalised (``normalize``: lower-case x, full-width digits,
+    spaces); a resident ID is the same document in its 15-digit form and its
+    18-digit upgrade, held under either resident-ID kind.
+    """
+    kind_ = kind.value if isinstance(kind, IdKind) else str(kind or "")
+    n = normalize(number) if isinstance(number, str) else ""
+    if not n:
+        return frozenset()
+    if kind_ not in _RESIDENT_KINDS:
+        return frozenset({(kind_, n)})
+    numbers = {n}
+    if len(n) == 15 and _is_digits(n):
+        body = n[:6] + "19" + n[6:]
+        numbers.add(body + check_char_gb11643(body))
+    elif len(n) == 18 and _is_digits(n[:17]) and n[6:8] == "19" and check_char_gb11643(n[:17]) == n[17]:
+        numbers.add(n[:6] + n[8:17])
+    return frozenset((k, m) for k in _RESIDENT_KINDS for m in numbers)
 
 
 # --------------------------------------------------------------------------

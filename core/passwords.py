@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,9 +11,14 @@ from core.errors import RuleViolation
 
 _hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4
 MIN_LENGTH = 8
-# Verified against when the user does not exist, so that an unknown user name
-# costs the same time as a wrong password.
-DUMMY_HASH = _hasher.hash("wangqian-dummy-password")
+
+
+@cache
+def dummy_hash() -> str:
+    """Verified against when the user does not exist, so that an unknown user name costs
+    the same time as a wrong password. Made at first use, not at import: hashing costs a
+    tenth of a second that no command but a login needs (and every start paid it)."""
+    return _hasher.hash("wangqian-dummy-password")
 
 
 def check_password_policy(password: str) -> None:

@@ -83,14 +83,14 @@ def _plain_adult(p: Person) -> bool:
             and p.birth_date is not None and p.birth_date.year <= 1995)
 
 
-def _homes(session: Session, city: str, count: int) -> list[tuple[Home, Person]]:
-    """The last ``count`` plain homes of ``city``: one plain adult owns each alone, nothing on the title."""
+def plain_homes(session: Session, city: str, count: int, *, newest_first: bool = True) -> list[tuple[Home, Person]]:
+    """The last (or first) ``count`` plain homes of ``city``: one plain adult owns each alone, nothing on the title."""
     homes = session.execute(
         select(Home).where(
             Home.city == city, Home.valid.is_(True), Home.restricted.is_(False), Home.seized.is_(False),
             Home.mortgaged.is_(False), Home.in_transaction.is_(False), Home.use_class_normalised.is_(True),
             Home.co_ownership == "sole", Home.use_class == "residential",
-        ).order_by(Home.id.desc())).scalars().all()
+        ).order_by(Home.id.desc() if newest_first else Home.id)).scalars().all()
     out: list[tuple[Home, Person]] = []
     owners_seen: set[int] = set()
     for h in homes:
@@ -109,12 +109,12 @@ def _homes(session: Session, city: str, count: int) -> list[tuple[Home, Person]]
     raise RuntimeError(f"the sample holds fewer than {count} plain homes in {city}")
 
 
-def _buyers(session: Session, count: int, exclude: set[int]) -> list[Person]:
-    """The last ``count`` plain adults who own no home (by id), phones all distinct."""
+def plain_buyers(session: Session, count: int, exclude: set[int], *, newest_first: bool = True) -> list[Person]:
+    """The last (or first) ``count`` plain adults who own no home (by id), phones all distinct."""
     owners = set(session.execute(select(HomeOwner.person_id).where(HomeOwner.person_id.is_not(None))).scalars())
     out: list[Person] = []
     phones: set[str] = set()
-    for p in session.execute(select(Person).order_by(Person.id.desc())).scalars():
+    for p in session.execute(select(Person).order_by(Person.id.desc() if newest_first else Person.id)).scalars():
         if p.id in owners or p.id in exclude or not _plain_adult(p) or p.phone in phones:
             continue
         out.append(p)
@@ -158,9 +158,9 @@ def play_contracts(steps: Database, session: Session, actor: Actor) -> dict[str,
     del actor  # the work is the demo clerk's and supervisor's, as at the counter
     clerk, supervisor = _actor(session, CLERK), _actor(session, SUPERVISOR)
     cities = list(dict.fromkeys(city for city, *_ in PLAN))
-    homes = {city: _homes(session, city, sum(1 for c, *_ in PLAN if c == city)) for city in cities}
+    homes = {city: plain_homes(session, city, sum(1 for c, *_ in PLAN if c == city)) for city in cities}
     sellers = {p.id for pairs in homes.values() for _, p in pairs}
-    buyers = _buyers(session, len(PLAN), sellers)  # type: ignore[arg-type]
+    buyers = plain_buyers(session, len(PLAN), sellers)  # type: ignore[arg-type]
     left: dict[str, int] = {}
     for n, (city, state, price, method, bank) in enumerate(PLAN):
         home, owner = homes[city].pop(0)

@@ -39,14 +39,25 @@ from storage.engine import Database, OneTransaction
 from storage.models import AllocationRound, Family, Person
 
 
-def load_demo(db: Database, actor: Actor, *, directory: Path | None = None) -> dict[str, int]:
-    """Migrate, then load the sample into the empty database; returns the counts per table."""
+# The steps ``load_demo`` reports to its ``progress`` (each as it begins).
+DEMO_STEPS = ("数据库结构", "申请人、家庭与房源登记", "选房场次", "补选申请", "二手房网签合同")
+
+Progress = Callable[[int, int, str], None]
+"""Told (step number from 1, number of steps, what the step does) as each step begins."""
+
+
+def load_demo(db: Database, actor: Actor, *, directory: Path | None = None,
+              progress: Progress | None = None) -> dict[str, int]:
+    """Migrate, then load the sample into the empty database; returns the counts per table.
+    ``progress`` is told each of ``DEMO_STEPS`` as it begins (the first start shows them)."""
+    say = _step_teller(progress)
+    say(0)
     data.upgrade(db, actor)
     with db.write() as session:
         if session.execute(select(func.count()).select_from(Person)).scalar_one():
             raise RuleViolation("DATA_NOT_EMPTY", "数据库中已有申请人数据，不能重复导入示例数据。")
         try:
-            counts = _load_sample(db, session, actor, directory)
+            counts = _load_sample(db, session, actor, directory, say)
         except Exception as exc:
             # The `with` block rolls everything back on the way out.
             detail = exc.message if isinstance(exc, RuleViolation) else f"{type(exc).__name__}: {exc}"
@@ -92,7 +103,18 @@ def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids:
     return rnd.id  # type: ignore[return-value]
 
 
-def _load_sample(db: Database, session: Session, actor: Actor, directory: Path | None) -> dict[str, int]:
+def _step_teller(progress: Progress | None) -> Callable[[int, str], None]:
+    """``say(i, detail)``: step ``i`` of ``DEMO_STEPS`` begins (``detail`` after its name)."""
+
+    def say(index: int, detail: str = "") -> None:
+        if progress is not None:
+            progress(index + 1, len(DEMO_STEPS), DEMO_STEPS[index] + detail)
+
+    return say
+
+
+def _load_sample(db: Database, session: Session, actor: Actor, directory: Path | None,
+                 say: Callable[..., None]) -> dict[str, int]:
     """The register (demo.sample), then the rounds through services.allocation.rounds and the
     resale contracts through the contract services (demo.contracts), in ``session``."""
     from demo import contracts
@@ -100,6 +122,7 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
     from services.allocation import rounds
 
     loaded_at = db.now()
+    say(1)
     loaded = load_register(session, directory)
     counts = dict(loaded.counts)
     session.expunge_all()  # thousands of loaded rows: keep them out of the steps' expire_all
@@ -109,7 +132,8 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
     ranks = {f["key"]: f["rank"] for f in loaded.data["families"]}
     round_ids: dict[str, int] = {}
     wishes = 0
-    for r in loaded.data["rounds"]:
+    for n, r in enumerate(loaded.data["rounds"], start=1):
+        say(2, f"（{n}/{len(loaded.data['rounds'])}）")
         members = sorted((rf for rf in loaded.data["round_families"] if rf["round"] == r["key"]),
                          key=lambda rf: ranks[rf["family"]])
         round_id = _create_round(session, actor, r, [families[rf["family"]] for rf in members])
@@ -130,10 +154,12 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
         if r["run_at"]:
             clock.set(_moment(r["run_at"]))
             rounds.run_round(steps, actor, round_id)
+    say(3)
     for a in loaded.data["supplementary_applications"]:
         clock.set(_moment(a["applied_at"]))
         rounds.apply_supplementary(steps, actor, families[a["family"]], round_ids[a["from_round"]])
     clock.set(loaded_at)  # the contracts are made at load time (a house check is valid on its day only)
+    say(4)
     left = contracts.play_contracts(steps, session, actor)
     session.flush()
     counts["contract"] = sum(left.values())

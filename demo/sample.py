@@ -36,6 +36,8 @@ from core.identity import (
 )
 from core.passwords import hash_password
 from core.regions import MUNICIPALITIES, PREFECTURES
+from demo.sample_files import DEFAULT_DIRECTORY, demo_logins  # noqa: F401 (demo_logins: imported from here too)
+from demo.sample_files import sample_directory as _directory
 from demo.sample_gen import (
     FILES,
     REFERENCE_DAY,
@@ -61,17 +63,6 @@ from storage.models import (
     Wish,
 )
 
-#: Where the committed sample lives (the repository's ``sample_data/``).
-DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "sample_data"
-
-
-def _directory(directory: Path | str | None) -> Path:
-    path = Path(directory) if directory is not None else DEFAULT_DIRECTORY
-    if not path.is_dir():
-        raise ValueError(f"sample data directory not found: {path}")
-    return path
-
-
 def read_sample(directory: Path | str | None = None) -> dict[str, list[dict[str, Any]]]:
     """The raw records of every sample file, by file name (without .json)."""
     path = _directory(directory)
@@ -82,13 +73,6 @@ def read_sample(directory: Path | str | None = None) -> dict[str, list[dict[str,
             raise ValueError(f"sample data file missing: {file}")
         data[name] = json.loads(file.read_text(encoding="utf-8"))
     return data
-
-
-def demo_logins(directory: Path | str | None = None) -> list[dict[str, str | None]]:
-    """The demo operators with their passwords (for the README and the demo screen)."""
-    path = _directory(directory) / "operators.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    return [{"username": r["username"], "name": r["name"], "role": r["role"], "password": r["password"]} for r in rows]
 
 
 def _day(value: str | None) -> date | None:

@@ -1,17 +1,35 @@
 """Append to and verify the hash-chained audit log.
 
-Appends are serialised so that concurrent writers cannot fork the chain:
-on SQLite every write transaction already holds the database write lock
-(BEGIN IMMEDIATE); on PostgreSQL a transaction-scoped advisory lock is taken.
-The unique ``prev_hash`` column is the last line of defence.
+The chain must stay one chain (no fork) with any number of terminals writing
+at once, yet joining it must not make every audited transaction wait for every
+other. So ``append`` only records the row in the caller's transaction
+(``session.info``); the rows join the chain at the very end of that
+transaction, in the ORM's ``before_commit`` hook (``_join_chain``): the
+transaction's own writes are flushed first, then the chain is locked, its last
+row read, the new rows hashed onto it and inserted, and the transaction
+commits. The chain lock is thus held only for that append and the commit, not
+for the whole use case:
+
+* PostgreSQL: a transaction-scoped advisory lock, taken as the last statement
+  before commit, released by the commit. The last row is read by a statement
+  after the lock is granted, so it sees every chain row committed before
+  (READ COMMITTED takes a snapshot per statement).
+* SQLite: every write transaction already holds the database write lock from
+  its start (BEGIN IMMEDIATE); nothing else is needed.
+
+The unique ``prev_hash`` column is the last line of defence. A transaction that
+rolls back leaves no rows. A row's ``at`` is the moment of ``append`` (the use
+case's time); its ``seq`` is its place in commit order. Rows appended in a
+transaction are not readable from the chain until it commits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlmodel import Session
 
 from core.audit import (
@@ -28,6 +46,22 @@ from storage.engine import Database, session_now
 from storage.models import AuditEntry
 
 _ADVISORY_KEY = 0x77616E67  # "wang"
+#: ``session.info`` key of the rows waiting for their transaction's commit.
+_PENDING = "wangqian_audit_pending"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """One row as ``append`` recorded it; its place in the chain comes at commit."""
+
+    at: datetime
+    operator: str
+    action: str
+    object_type: str | None
+    object_id: str | None
+    case_number: str | None
+    before: str | None
+    after: str | None
 
 
 def append(
@@ -40,14 +74,11 @@ def append(
     case_number: str | None = None,
     before: Any = None,
     after: Any = None,
-) -> AuditEntry:
-    """Append one row inside the caller's write transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    record = AuditRecord(
-        seq=seq,
+) -> None:
+    """Append one row inside the caller's write transaction: it joins the chain when
+    the transaction commits (and is gone if it rolls back). The snapshots are masked
+    and serialised now, as they are at this moment."""
+    session.info.setdefault(_PENDING, []).append(_Pending(
         at=session_now(session),
         operator=actor.username,
         action=action,
@@ -56,24 +87,37 @@ def append(
         case_number=case_number,
         before=canonical_json(mask_snapshot(before)),
         after=canonical_json(mask_snapshot(after)),
-        prev_hash=prev_hash,
-    )
-    entry = AuditEntry(
-        seq=record.seq,
-        at=record.at,
-        operator=record.operator,
-        action=record.action,
-        object_type=record.object_type,
-        object_id=record.object_id,
-        case_number=record.case_number,
-        before=record.before,
-        after=record.after,
-        prev_hash=record.prev_hash,
-        hash=record.compute_hash(),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    ))
+
+
+@event.listens_for(Session, "before_commit")
+def _join_chain(session: Session) -> None:
+    """The transaction's audit rows onto the chain, as its last statements (module docstring)."""
+    pending: list[_Pending] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # the use case's own writes first: the chain is locked only for the append
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    rows = []
+    for p in pending:
+        seq += 1
+        record = AuditRecord(seq=seq, at=p.at, operator=p.operator, action=p.action, object_type=p.object_type,
+                             object_id=p.object_id, case_number=p.case_number, before=p.before, after=p.after,
+                             prev_hash=prev_hash)
+        prev_hash = record.compute_hash()
+        rows.append({"seq": seq, "at": p.at, "operator": p.operator, "action": p.action,
+                     "object_type": p.object_type, "object_id": p.object_id, "case_number": p.case_number,
+                     "before": p.before, "after": p.after, "prev_hash": record.prev_hash, "hash": prev_hash})
+    session.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    """A transaction that rolled back audits nothing."""
+    session.info.pop(_PENDING, None)
 
 
 def _record(entry: AuditEntry) -> AuditRecord:

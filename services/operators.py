@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core import passwords
 from core.errors import RuleViolation
+from core.identity import check_person_name
 from core.roles import ROLE_LABELS, Actor, Permission, Role
 from services import audit
 from services.authority import authorise
@@ -68,6 +69,7 @@ def add_operator(
         )
     if not name.strip():
         raise RuleViolation("OPERATOR_NAME_REQUIRED", "请填写操作员姓名。", field="name")
+    name = check_person_name(name, who="操作员", field="name")
     parsed_role = _parse_role(role)
     passwords.check_password_policy(password)
     with db.write() as session:
@@ -76,7 +78,7 @@ def add_operator(
             raise RuleViolation("OPERATOR_EXISTS", f"用户名“{username}”已被使用。", field="username")
         op = Operator(
             username=username,
-            name=name.strip(),
+            name=name,
             role=parsed_role.value,
             window=window or None,
             password_hash=passwords.hash_password(password),
@@ -183,19 +185,25 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
     time, so the screen does not reveal which user names exist (only the lock
     itself, at the fifth failure, is announced: the clerk must call an admin).
     ``purpose`` is "login" or "unlock" (the idle lock asking again); both count
-    failures, and the audit log tells them apart.
+    failures, and the audit log tells them apart. The lock screen asks for a
+    password only, so its refusals say so (UNLOCK_EMPTY, UNLOCK_FAILED) instead of
+    the login form's "用户名或密码错误".
     """
     if purpose not in ("login", "unlock"):
         raise ValueError(purpose)
     username = username.strip().lower()
+    if purpose == "unlock" and not password:
+        raise RuleViolation("UNLOCK_EMPTY", "请输入密码。")
     if not username or not password:
         raise RuleViolation("LOGIN_EMPTY", "请输入用户名和密码。")
+    wrong = (RuleViolation("LOGIN_FAILED", "用户名或密码错误。") if purpose == "login"
+             else RuleViolation("UNLOCK_FAILED", "密码错误。"))
     failure: RuleViolation | None = None
     with db.write() as session:
         op = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
         if op is None:
-            passwords.verify_password(passwords.DUMMY_HASH, password)
-            raise RuleViolation("LOGIN_FAILED", "用户名或密码错误。")
+            passwords.verify_password(passwords.dummy_hash(), password)
+            raise wrong
         who = actor_for(op)
         if not op.active:
             raise RuleViolation("LOGIN_DISABLED", "该账户已停用，请联系系统管理员。")
@@ -222,6 +230,6 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
                 session, who, "login_failed", object_type="operator", object_id=op.id,
                 after={"failed_logins": op.failed_logins},
             )
-            failure = RuleViolation("LOGIN_FAILED", "用户名或密码错误。")
+            failure = wrong
     # The failure count is committed before the refusal is raised.
     raise failure

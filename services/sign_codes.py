@@ -27,13 +27,17 @@ permission); here an actor is only required for the audit log.
 The outbox and the code in plain text. An SMS is useless without the code, and
 ``services.sms`` keeps the text it queues (the gateway sends it later, or staff
 send it by hand from the outbox screen). So ``sms_message.text`` holds the code
-in plain text, while ``one_time_code`` holds only a hash. We accept this: a
-code lives ``CODE_TTL`` (5 minutes), is bound to one contract version and one
-party, allows ``MAX_ATTEMPTS`` tries, and is only entered at the counter by a
-logged-in clerk; reading the outbox already requires the supervisor's
-``SMS_OUTBOX`` permission or the database itself. The clean fix belongs in
-``services.sms`` (redact the code from ``text`` once the message is sent or
-marked sent); see the report that accompanied this module.
+in plain text while the code can still be used, and ``one_time_code`` only a
+hash. The code leaves the stored text as soon as it cannot be used any more:
+when the message is sent or fails (``services.sms``), and when the code is
+used, superseded, voided, out of tries or expired — ``sms.redact_dead_codes``
+runs in the transactions here that kill a code (send: the party's earlier
+code; verify: the code used; ``void_codes``) and whenever the outbox is read,
+so an expired code is gone from the database by the next read at the latest.
+
+What the counter tells the party: ``CodeSent.notice`` says "sent" only when
+the hall has an SMS gateway; without one the message waits in the outbox for
+staff to send by hand, and the sentence says so.
 """
 
 from __future__ import annotations
@@ -77,6 +81,20 @@ class CodeSent:
     code_id: int
     masked_phone: str
     expires_at: datetime
+    #: True when the hall has no SMS gateway: the message waits in the outbox for
+    #: staff to send by hand (``services.sms``), nothing has left the building yet.
+    in_outbox: bool = False
+
+    def notice(self, whom: str = "") -> str:
+        """What the counter says after a code was made, true for both kinds of hall.
+
+        ``whom`` names the phone (e.g. "合同登记的手机号码"), shown before the masked number.
+        """
+        to = f"{whom} {self.masked_phone}" if whom else self.masked_phone
+        if self.in_outbox:
+            return (f"验证码短信已放入短信发件箱（本大厅未接短信网关），请在发件箱（首页按 S）"
+                    f"查看完整号码并手工发送至 {to}，再请当事人报读6位验证码。")
+        return f"验证码已发送至 {to}，请当事人报读短信中的6位验证码。"
 
 
 @dataclass(frozen=True)
@@ -247,7 +265,9 @@ def send_code(
                 "voided_earlier": voided,
             },
         )
-        return CodeSent(row.id, mask_phone(number), row.expires_at)  # type: ignore[arg-type]
+        sms.redact_dead_codes(session, actor, phone=number)  # the earlier code to this phone, voided above
+        return CodeSent(row.id, mask_phone(number), row.expires_at,  # type: ignore[arg-type]
+                        in_outbox=message.backend == sms.OUTBOX_BACKEND)
 
 
 # ------------------------------------------------------------------ verify
@@ -342,6 +362,8 @@ def verify_code(
                 object_id=the_id,
                 after={"phone": row.phone, "party": row.party_key, "attempts": attempts},
             )
+            if attempts >= MAX_ATTEMPTS:
+                sms.redact_dead_codes(session, actor, phone=row.phone)  # out of tries: its text keeps no secret
         left = MAX_ATTEMPTS - attempts
         if left > 0:
             raise RuleViolation("CODE_WRONG", f"验证码不正确，还可再试{left}次。", field="code")
@@ -381,6 +403,7 @@ def verify_code(
                 "attempts": row.attempts,
             },
         )
+        sms.redact_dead_codes(session, actor, phone=row.phone)  # used: its text keeps no secret
         return Verified(
             code_id=the_id,
             purpose=row.purpose,
@@ -422,6 +445,7 @@ def void_codes(
             case_number=case_number,
             after={"voided": count},
         )
+        sms.redact_dead_codes(session, actor)
     return count
 
 

@@ -30,8 +30,27 @@ Delivery semantics (``deliver_pending`` with a real gateway):
   while the hall had no gateway (backend "outbox") are being sent by hand and
   would otherwise arrive twice.
 * A message's one-time code leaves its stored text once it is sent or has
-  failed (``redact_codes``): after that the outbox keeps what was said, not
-  the secret.
+  failed (``redact_codes``), and once the code itself is dead — expired,
+  used, superseded by a newer code, voided or out of tries
+  (``redact_dead_codes``): after that the outbox keeps what was said, not the
+  secret. The sweep is written to the database (not only hidden on screen);
+  it runs whenever a code is sent, used or voided (``services.sign_codes``),
+  whenever anyone reads the outbox or marks a message sent, before every
+  delivery run, and from ``wangqian sms sweep`` (for cron).
+
+Who sees which messages (``outbox``, ``reveal``, ``mark_sent``):
+
+* holders of ``SMS_OUTBOX`` (supervisors, administrators, the shell) see and
+  mark every message;
+* a clerk (``CASE_WORK`` only) sees the messages of the cases they hold or
+  have acted on (an audit row of theirs under the message's case number —
+  which includes every message their own actions queued, since ``notify``
+  audits under the case number): at a hall without a gateway this is their
+  window's queue, e.g. the signing codes they asked for. Messages without a
+  case number (none are queued by counter work today) are the supervisors'.
+* list rows always mask the phone. ``reveal`` gives one message's full phone
+  and text for sending by hand and writes an ``sms_phone_revealed`` audit row
+  (who saw which message; never the number itself).
 
 Configuration (``Settings``): ``sms_url`` (the gateway's HTTP(S) endpoint;
 unset → the manual outbox), ``sms_token`` (a bearer token, optional) and
@@ -53,6 +72,7 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
+from core.codes import CODE_TTL, MAX_ATTEMPTS
 from core.errors import RuleViolation
 from core.identity import mask_phone, parse_mobile
 from core.roles import Actor, Permission
@@ -60,7 +80,7 @@ from core.timeutil import SHANGHAI, show, to_local
 from services import audit
 from services.authority import authorise
 from storage.engine import Database, session_now, session_settings
-from storage.models import SmsMessage
+from storage.models import AuditEntry, Case, OneTimeCode, SmsMessage
 from storage.settings import Settings
 
 MAX_TEXT = 500
@@ -298,6 +318,70 @@ def redact_codes(text: str) -> str:
     return _CODE_IN_TEXT.sub("验证码******", text)
 
 
+#: Stored texts that may still hold a code: "验证码" in them, but not yet "验证码******".
+_MAY_HOLD_CODE = "%验证码%"
+_REDACTED = "%验证码******%"
+
+
+def _code_is_dead(session: Session, message: SmsMessage, now: datetime) -> bool:
+    """Whether the code a queued message carries can no longer be used.
+
+    The message's code is the latest one made for its phone and purpose at or
+    before the message (``services.sign_codes`` makes the code and queues its
+    message in one transaction, and a phone gets at most one code a minute).
+    Dead: used, voided (a newer code, a changed contract), out of tries or
+    expired. A message with a code but no code row dies with its age.
+    """
+    code = session.execute(
+        select(OneTimeCode)
+        .where(OneTimeCode.phone == message.phone, OneTimeCode.purpose == message.purpose,
+               OneTimeCode.created_at <= message.created_at)
+        .order_by(OneTimeCode.created_at.desc(), OneTimeCode.id.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)  # voided or used by an UPDATE in this transaction
+    ).scalar_one_or_none()
+    if code is None:
+        return message.created_at + CODE_TTL <= now
+    return (code.used_at is not None or code.voided_at is not None or code.attempts >= MAX_ATTEMPTS
+            or code.expires_at <= now)
+
+
+def redact_dead_codes(session: Session, actor: Actor, *, phone: str | None = None) -> list[int]:
+    """In the caller's write transaction: take every dead one-time code out of the texts
+    still waiting in the outbox; returns the messages redacted (one audit row for all).
+
+    Sent and failed messages lost their codes already; this covers the ones
+    waiting to be sent by hand whose code expired, was used or was replaced.
+    ``phone`` limits the sweep to one phone's messages: a signing that kills a code
+    touches only that phone's rows, so thirty-two clerks signing at once do not queue
+    on each other's messages (the outbox read, delivery and ``sms sweep`` take all).
+    """
+    now = session_now(session)
+    waiting = session.execute(
+        select(SmsMessage)
+        .where(SmsMessage.status.in_((QUEUED, SENDING)), SmsMessage.text.like(_MAY_HOLD_CODE),
+               SmsMessage.text.not_like(_REDACTED), *([SmsMessage.phone == phone] if phone else []))
+        .order_by(SmsMessage.id)
+    ).scalars().all()
+    redacted: list[int] = []
+    for message in waiting:
+        if _CODE_IN_TEXT.search(message.text) and _code_is_dead(session, message, now):
+            message.text = redact_codes(message.text)
+            redacted.append(message.id)  # type: ignore[arg-type]
+    if redacted:
+        session.flush()
+        audit.append(session, actor, "sms_codes_redacted", object_type="sms_message",
+                     object_id=redacted[0] if len(redacted) == 1 else None, after={"messages": redacted})
+    return redacted
+
+
+def sweep_codes(db: Database, actor: Actor) -> int:
+    """Redact the dead codes of waiting messages now (``wangqian sms sweep``, e.g. from cron)."""
+    authorise(db, actor, Permission.SMS_OUTBOX)
+    with db.write() as session:
+        return len(redact_dead_codes(session, actor))
+
+
 def _claim(db: Database, gateway: SmsGateway) -> tuple[int, str, str] | None:
     """Take the oldest message waiting for this gateway (or one whose delivery was
     abandoned by a crash), in a short transaction of its own: (id, phone, text)."""
@@ -377,9 +461,12 @@ def deliver_pending(db: Database, actor: Actor, gateway: SmsGateway, *, limit: i
     at-least-once semantics). With the ``OutboxGateway`` nothing is sent:
     staff send those messages by hand.
     """
+    authorise(db, actor, Permission.SMS_OUTBOX)
     _check_limit(limit)
     if gateway.name == OUTBOX_BACKEND:
         return DeliveryReport(0, 0)
+    with db.write() as session:  # a dead code is not worth sending
+        redact_dead_codes(session, actor)
     sent = failed = 0
     for _ in range(limit):
         status = _deliver_one(db, actor, gateway)
@@ -393,13 +480,15 @@ def deliver_pending(db: Database, actor: Actor, gateway: SmsGateway, *, limit: i
 
 
 def mark_sent(db: Database, actor: Actor, message_ids: Iterable[int]) -> int:
-    """A supervisor records messages sent by hand (queued or failed → sent).
+    """Staff record messages sent by hand (queued or failed → sent).
 
-    All or nothing: an unknown id or a message already sent refuses the whole
-    batch. The rows are locked first, so a delivery in flight and a second
-    supervisor cannot both mark one message.
+    Supervisors mark any message, a clerk the messages of their own cases
+    (see the module docstring). All or nothing: an unknown id, a message
+    already sent or one outside the clerk's cases refuses the whole batch.
+    The rows are locked first, so a delivery in flight and a second member of
+    staff cannot both mark one message.
     """
-    authorise(db, actor, Permission.SMS_OUTBOX)
+    everything = _authorise_outbox(db, actor)
     ids = sorted(set(message_ids))
     if not ids:
         raise RuleViolation("SMS_NONE_SELECTED", "请先选择要标记为已发送的短信。")
@@ -413,6 +502,8 @@ def mark_sent(db: Database, actor: Actor, message_ids: Iterable[int]) -> int:
         missing = [i for i in ids if i not in rows]
         if missing:
             raise RuleViolation("SMS_NOT_FOUND", f"没有找到编号为 {missing[0]} 的短信。")
+        if not everything:
+            _refuse_others(session, actor, ids)
         done = [i for i in ids if rows[i].status == SENT]
         if done:
             raise RuleViolation("SMS_ALREADY_SENT", f"编号为 {done[0]} 的短信已标记为已发送。")
@@ -433,6 +524,7 @@ def mark_sent(db: Database, actor: Actor, message_ids: Iterable[int]) -> int:
                 before={"status": before},
                 after={"status": SENT},
             )
+        redact_dead_codes(session, actor)
     return len(ids)
 
 
@@ -466,28 +558,97 @@ PURPOSE_LABELS: dict[str, str] = {
 }
 
 
+def sees_every_message(actor: Actor | None) -> bool:
+    """Whether ``actor``'s outbox is the whole hall's (supervisors) or their own cases' (clerks)."""
+    return actor is not None and actor.can(Permission.SMS_OUTBOX)
+
+
+def _authorise_outbox(db: Database | Session, actor: Actor | None) -> bool:
+    """Refuse unless ``actor`` may use an outbox now; True when they see every message."""
+    if sees_every_message(actor):
+        authorise(db, actor, Permission.SMS_OUTBOX)
+        return True
+    authorise(db, actor, Permission.CASE_WORK)
+    return False
+
+
+def _own_cases(actor: Actor):  # type: ignore[no-untyped-def]
+    """The clerk's scope as a condition on ``SmsMessage``: its case is one they hold or
+    have acted on (any audit row of theirs under that case number; indexed)."""
+    acted = select(AuditEntry.seq).where(AuditEntry.case_number == SmsMessage.case_number,
+                                         AuditEntry.operator == actor.username).exists()
+    held = select(Case.id).where(Case.number == SmsMessage.case_number,
+                                 Case.holder_id == actor.operator_id).exists()
+    return and_(SmsMessage.case_number.is_not(None), or_(acted, held))
+
+
+def _refuse_others(session: Session, actor: Actor, ids: list[int]) -> None:
+    """A clerk acts only on the messages of their own cases."""
+    mine = set(session.execute(select(SmsMessage.id).where(SmsMessage.id.in_(ids), _own_cases(actor))).scalars())
+    others = [i for i in ids if i not in mine]
+    if others:
+        raise RuleViolation("SMS_NOT_YOURS", f"编号为 {others[0]} 的短信不属于您经办的业务，请由审核主管处理。")
+
+
 def outbox(db: Database, actor: Actor, *, status: str | None = None, limit: int = 200) -> list[OutboxRow]:
-    """The messages, newest first, phones masked (supervisors)."""
-    authorise(db, actor, Permission.SMS_OUTBOX)
+    """The messages, newest first, phones masked: every message for supervisors, the
+    messages of their own cases for a clerk (see the module docstring).
+
+    Reading the outbox first takes dead codes out of the waiting texts, in the
+    database (``redact_dead_codes``).
+    """
+    everything = _authorise_outbox(db, actor)
     if status is not None and status not in STATUS_LABELS:
         raise RuleViolation("SMS_BAD_STATUS", "短信状态只能是 queued、sent 或 failed。", field="status")
     _check_limit(limit)
     query = select(SmsMessage).order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)
     if status is not None:
         query = query.where(SmsMessage.status == status)
-    with db.read() as session:
-        return [
-            OutboxRow(
-                id=m.id,  # type: ignore[arg-type]
-                created=show(m.created_at),
-                phone=mask_phone(m.phone),
-                purpose=m.purpose,
-                purpose_label=PURPOSE_LABELS.get(m.purpose, m.purpose),
-                case_number=m.case_number,
-                status=STATUS_LABELS.get(m.status, m.status),
-                text=m.text,
-                status_code=m.status,
-                error=m.error,
-            )
-            for m in session.execute(query).scalars()
-        ]
+    if not everything:
+        query = query.where(_own_cases(actor))
+    with db.write() as session:
+        redact_dead_codes(session, actor)
+        return [_row(m) for m in session.execute(query).scalars()]
+
+
+def _row(m: SmsMessage) -> OutboxRow:
+    return OutboxRow(
+        id=m.id,  # type: ignore[arg-type]
+        created=show(m.created_at),
+        phone=mask_phone(m.phone),
+        purpose=m.purpose,
+        purpose_label=PURPOSE_LABELS.get(m.purpose, m.purpose),
+        case_number=m.case_number,
+        status=STATUS_LABELS.get(m.status, m.status),
+        text=m.text,
+        status_code=m.status,
+        error=m.error,
+    )
+
+
+@dataclass(frozen=True)
+class RevealedMessage:
+    """One message as it is sent by hand: the full phone number and the text."""
+
+    row: OutboxRow  # as listed (phone masked)
+    phone: str  # the full number
+
+
+def reveal(db: Database, actor: Actor, message_id: int) -> RevealedMessage:
+    """The full phone number (and current text) of one message, for sending it by hand.
+
+    Audited (``sms_phone_revealed``: who saw which message's number; the
+    audit row never holds the number). A clerk may reveal only the messages
+    of their own cases.
+    """
+    everything = _authorise_outbox(db, actor)
+    with db.write() as session:
+        redact_dead_codes(session, actor)
+        message = session.get(SmsMessage, message_id)
+        if message is None:
+            raise RuleViolation("SMS_NOT_FOUND", f"没有找到编号为 {message_id} 的短信。")
+        if not everything:
+            _refuse_others(session, actor, [message_id])
+        audit.append(session, actor, "sms_phone_revealed", object_type="sms_message", object_id=message.id,
+                     case_number=message.case_number, after={"purpose": message.purpose, "status": message.status})
+        return RevealedMessage(_row(message), message.phone)

@@ -250,7 +250,10 @@ def system() -> Actor:
 def make_operator(db: Database, username: str, role: Role, password: str = "Passw0rd1", window: str | None = None) -> Actor:
     from services import operators
 
-    view = operators.add_operator(db, SYSTEM, username=username, name=f"测试{username}", role=role.value,
+    # An operator's name is a person's name (core.identity.check_person_name): the user name's
+    # digits and marks are written the way a name may be ("clerk_t" -> 测试clerk·t).
+    name = "测试" + username.translate(str.maketrans("0123456789_.", "〇一二三四五六七八九··"))
+    view = operators.add_operator(db, SYSTEM, username=username, name=name, role=role.value,
                                   password=password, window=window)
     return Actor(view.id, view.username, view.name, view.role, view.window)
 

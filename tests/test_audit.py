@@ -107,6 +107,49 @@ def test_concurrent_writers_do_not_fork_the_chain(db):
     assert seqs == list(range(1, 31))
 
 
+def test_an_open_transaction_does_not_hold_the_chain(db):
+    """A use case that appended and is still working does not make other terminals wait:
+    its rows join the chain when it commits, after the rows committed meanwhile."""
+    import pytest
+
+    if db.is_sqlite:
+        pytest.skip("SQLite runs one write transaction at a time (BEGIN IMMEDIATE), whatever the chain does")
+    other = db.reopen()
+    done = threading.Event()
+
+    def quick() -> None:
+        with other.write() as session:
+            audit.append(session, SYSTEM, "quick_case", object_type="terminal", object_id=2)
+        done.set()
+
+    try:
+        with db.write() as slow:
+            audit.append(slow, SYSTEM, "slow_case", object_type="terminal", object_id=1)
+            thread = threading.Thread(target=quick)
+            thread.start()
+            assert done.wait(30), "another terminal's audited write waited for an open transaction"
+            thread.join()
+    finally:
+        other.dispose()
+    with db.read() as s:
+        actions = s.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
+    assert audit.verify(db, SYSTEM).intact and actions == ["quick_case", "slow_case"]
+
+
+def test_a_rolled_back_transaction_leaves_no_audit_row(db):
+    import pytest
+
+    with pytest.raises(RuntimeError), db.write() as s:
+        audit.append(s, SYSTEM, "never", object_type="terminal", object_id=1)
+        raise RuntimeError("the use case fails after appending")
+    with db.write() as s:
+        audit.append(s, SYSTEM, "kept", object_type="terminal", object_id=2)
+    result = audit.verify(db, SYSTEM)
+    with db.read() as s:
+        actions = s.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
+    assert result.intact and actions == ["kept"]
+
+
 def test_verify_needs_the_role(db):
     import pytest
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import RuleViolation
+from core.identity import mask_name
 from core.resale.policies import PROFILES, Stage
 from core.roles import Actor, Role
 from core.resale.title_check import TRADITIONAL_TO_SIMPLIFIED, Capacity
@@ -337,7 +338,8 @@ def test_simplified_name_against_traditional_register(sample_db, clerk):
     assert view.verdict == "refused"
     line = _line(view, "TITLE_NAME_EXACT")
     assert line.outcome == "failed"
-    assert f"登记姓名为繁体“{traditional}”，与输入的简体“{simplified}”不一致" in line.reason
+    assert f"登记姓名为繁体“{mask_name(traditional)}”，与输入的简体“{simplified}”不一致" in line.reason
+    assert traditional not in line.reason  # the register's name is never shown in full
     # typed as registered, it passes
     assert _check(sample_db, clerk, home.id, person.id, typed_name=traditional).verdict == "passed"
     _typed_id_case(sample_db, clerk)
@@ -352,6 +354,47 @@ def _typed_id_case(sample_db, clerk):
     # someone else's own document: recorded as a refusal (not the registered owner)
     view = _check(sample_db, clerk, home.id, other.id)
     assert view.verdict == "refused" and _line(view, "TITLE_OWNER_ON_CERTIFICATE").outcome == "failed"
+
+
+# ---------------------------------------------------------------- typed owner names
+
+
+def test_a_wrong_owner_name_never_shows_the_registered_name(sample_db, clerk):
+    """Name + 不动产单元号 (Zhongshan) and the check itself: the refusal masks the register's name."""
+    configure(sample_db, city="zhongshan")
+    home, person = _pick_home(sample_db, "zhongshan", where=lambda s, h, p: len(p.name) >= 2)
+    wrong = person.name[0] + "某某"
+    with pytest.raises(RuleViolation) as e:
+        _find(sample_db, clerk, owner_name=wrong, unit_number=home.unit_number)
+    assert e.value.code == "HOUSE_OWNER_NAME_WRONG" and person.name not in e.value.message
+    traditional = "".join(_TO_TRADITIONAL.get(c, c) for c in person.name)
+    if traditional != person.name:  # typed in traditional characters: told which characters, not the name
+        with pytest.raises(RuleViolation) as e:
+            _find(sample_db, clerk, owner_name=traditional, unit_number=home.unit_number)
+        assert e.value.code == "HOUSE_OWNER_NAME_WRONG"
+        assert mask_name(person.name) in e.value.message and person.name not in e.value.message
+    with pytest.raises(RuleViolation) as e:  # not a name at all
+        _find(sample_db, clerk, owner_name=person.name[0] + "\U0001f600", unit_number=home.unit_number)
+    assert (e.value.code, e.value.field) == ("NAME_BAD_CHARACTERS", "owner_name")
+    configure(sample_db, city="shenzhen")
+    home, person = _pick_home(sample_db, where=lambda s, h, p: len(p.name) >= 2)
+    view = _check(sample_db, clerk, home.id, person.id, typed_name=person.name[0] + "某某")
+    line = _line(view, "TITLE_NAME_EXACT")
+    assert line.outcome == "failed" and person.name not in line.reason and mask_name(person.name) in line.reason
+
+
+def test_a_typed_owner_name_is_checked_as_a_name_and_normalised(sample_db, clerk):
+    home, person = _pick_home(sample_db)
+    before = _counts(sample_db)
+    for typed, code in ((person.name[0] + "\U0001f600" + person.name[1:], "NAME_BAD_CHARACTERS"),
+                        (person.name + "\x1b[2J", "NAME_BAD_CHARACTERS"), ("·" + person.name, "NAME_BAD_SEPARATOR")):
+        with pytest.raises(RuleViolation) as e:
+            _at_window(sample_db, clerk, home.id, typed_name=typed, typed_id=person.id_number)
+        assert (e.value.code, e.value.field) == (code, "typed_name")
+    assert _counts(sample_db) == before  # refused input records nothing
+    # typed with full-width spaces around it: the same name
+    view = _at_window(sample_db, clerk, home.id, typed_name="\u3000" + person.name + " ", typed_id=person.id_number)
+    assert view.passed
 
 
 # ---------------------------------------------------------------- lookups

@@ -4,7 +4,9 @@ no readable ID or mobile number there."""
 
 from __future__ import annotations
 
+import random
 import re
+from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -59,3 +61,20 @@ def test_a_whole_flow_leaves_no_readable_number_in_the_audit_log_or_case_history
                       reason="买受人证件号440301199001011234与原件不符，请联系13912345678")
     assert filed.status == "filed"
     assert _readable_numbers(sample_db) == []
+
+
+def test_the_terminal_log_masks_numbers_in_messages_and_tracebacks(caplog) -> None:
+    import logging
+
+    from tui.logs import logger
+
+    number, phone = make_resident_id(random.Random(3), birth_date=date(1980, 2, 2)), "13912345678"
+    log = logger("wangqian.tui")
+    try:
+        raise ValueError(f"INSERT failed: parameters ('{number}', '{phone}')")
+    except ValueError as error:
+        with caplog.at_level(logging.ERROR, logger="wangqian.tui"):
+            log.error("worker %s failed for %s", "save", number, exc_info=error)
+    shown = caplog.text
+    assert "worker save failed" in shown and "Traceback" in shown and "INSERT failed" in shown
+    assert number not in shown and phone not in shown and "139****5678" in shown

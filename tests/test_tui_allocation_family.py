@@ -21,7 +21,7 @@ from test_tui_support import SIZE, login, screen_text, settle, text_of, type_int
 from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.allocation.family import FamilyScreen, ForecastDialog, HouseSearchDialog
 from tui.screens.allocation.board import BoardScreen
-from tui.screens.dialogs import ConfirmDialog, ReasonDialog
+from tui.screens.dialogs import REASON_REQUIRED, ConfirmDialog, ReasonDialog
 
 
 async def _add_house(pilot, *, building: str = "T2", layout: str | None = None, room: str = "") -> None:
@@ -136,8 +136,9 @@ async def test_clerk_works_a_familys_wish_lists(counter_db) -> None:
         await type_into(pilot, "#fam-query", "张秀英")
         await press(pilot, "enter")
         assert screen.family.family_id == f2
-        await press(pilot, "g", "enter", "enter")
-        assert text_of(app, "#family-message") == "放弃选房必须填写原因。"
+        await press(pilot, "g", "enter")  # no reason: refused in the dialog, which stays open
+        assert isinstance(app.screen, ReasonDialog) and text_of(app, ".error-line") == REASON_REQUIRED
+        await press(pilot, "escape")
         await press(pilot, "g")
         await type_into(pilot, "#reason", "已购买商品房")
         await press(pilot, "enter", "enter")
@@ -162,7 +163,7 @@ async def test_status_board_filters_by_building_state_and_layout(counter_db) -> 
         await settle(pilot)
         assert len(board.rows) == 16 and (board.counts.total, board.counts.reserved) == (16, 1)
         shown = screen_text(app)
-        assert "共 16 套" in shown and "T2栋 1层" in shown and "101 可选" in shown and "404 预留" in shown
+        assert "共 16 套" in shown and "龙悦居 T2栋" in shown and "1层" in shown and "101 可选" in shown and "404 预留" in shown
         board.query_one("#board-state").value = "reserved"
         await settle(pilot)
         assert [r.code for r in board.rows] == ["T2-0404"]

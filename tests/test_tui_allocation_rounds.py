@@ -22,7 +22,7 @@ from textual.widgets import ProgressBar
 from services.allocation import rounds
 from storage.models import SupplementaryApplication
 from tui.screens.allocation.rounds import RoundsScreen
-from tui.screens.dialogs import ConfirmDialog, ReasonDialog
+from tui.screens.dialogs import REASON_REQUIRED, ConfirmDialog, ReasonDialog
 
 
 async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db) -> None:
@@ -72,12 +72,14 @@ async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db) -
         assert text_of(app, "#rounds-message") == f"第{first}场（龙悦居第1批）已公布选房结果，须先撤回结果才能重新运行。"
         assert "须先撤回结果才能重新运行" in screen_text(app)
 
-        # 重开 needs a reason; then the houses are free again and the round runs again.
+        # 重开 needs a reason: Enter on none is refused in the dialog, which stays open; then
+        # the houses are free again and the round runs again.
         await press(pilot, "f7")
-        assert isinstance(app.screen, ReasonDialog)
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
         await press(pilot, "enter")
-        assert text_of(app, "#rounds-message") == "撤回选房结果必须填写原因。"
-        await press(pilot, "f7")
+        assert app.screen is dialog and text_of(app, ".error-line") == REASON_REQUIRED
+        assert REASON_REQUIRED in screen_text(app)
         app.screen.query_one("#reason").insert_text_at_cursor("公示期内发现排位录入错误")
         await press(pilot, "enter")
         assert text_of(app, "#rounds-message") == f"已撤回第{first}场选房结果，房源已释放，可重新运行。"

@@ -22,6 +22,8 @@ from test_tui_support import (
     text_of,
     type_into,
 )
+from textual import events
+from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, RadioSet, Select
 
@@ -178,6 +180,64 @@ async def test_valid_shenzhen_form_typed_by_keys_saves_a_draft(sqlite_sample_db,
     assert stored.draft.co_ownership == "sole" and stored.draft.supervising_bank == "中国建设银行"
     assert stored.draft.signing.method == "online"
     assert _count(db, Contract) == before + 1
+
+
+def _burst(app, keys: list[str]) -> None:
+    """Keys as a burst reaches the app from the terminal: all queued at once, no pause
+    between them (an ID-card or barcode reader, a fast typist). Single characters are
+    typed text; longer names are keys (``tab``)."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(key if key.isalnum() else _character_to_key(key), key))
+        else:
+            app.post_message(events.Key(key, None))
+
+
+def _party_keys(name: str, number: str, phone: str) -> list[str]:
+    """A party typed from its name on: Tab past the region and the ID kind to the number, Tab to the phone."""
+    return [*name, "tab", "tab", "tab", *number, "tab", *phone]
+
+
+async def test_two_parties_typed_without_a_pause_land_each_key_in_its_field(sqlite_sample_db, clock) -> None:
+    db = sqlite_sample_db
+    check = passed_check(db, _actor(db, "clerk1"))
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, ContractEntryScreen(house_check_id=check.id))
+        await _radio(pilot, "co_ownership", 1)  # 共同共有: no shares to type
+        await _press(pilot, "f3")
+        assert screen.buyer_count == 2
+        parties = [("李买方", BUYER_ID, "13912345678"), ("阿依古丽·买买提", BUYER_ID_2, "13712345670")]
+        for index, party in enumerate(parties):
+            app.screen.query_one(f"#f-buyers-{index}-name", Input).focus()
+            await settle(pilot)
+            _burst(app, _party_keys(*party))
+            await settle(pilot)
+        for index, (name, number, phone) in enumerate(parties):
+            assert app.screen.query_one(f"#f-buyers-{index}-name", Input).value == name
+            assert app.screen.query_one(f"#f-buyers-{index}-id_number", Input).value == number
+            assert app.screen.query_one(f"#f-buyers-{index}-phone", Input).value == phone
+        await _fill_terms(pilot)
+        await _press(pilot, "ctrl+s")
+        view = screen.view
+        assert view is not None and view.status == "draft", text_of(app, "#ce-message")
+    saved = svc.get_contract(db, _actor(db, "clerk1"), view.id).draft.buyers
+    assert [(b.name, b.id_number, b.phone) for b in saved] == parties
+
+
+async def test_a_long_paste_is_cut_to_the_field_and_said_so(sqlite_sample_db, clock) -> None:
+    db = sqlite_sample_db
+    check = passed_check(db, _actor(db, "clerk1"))
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, ContractEntryScreen(house_check_id=check.id))
+        terms = app.screen.query_one("#f-payment_terms", Input)
+        terms.focus()
+        await settle(pilot)
+        app.post_message(events.Paste("签约后五日内付清。" * 70 + "\n第二行"))  # 630 characters, then a second line
+        await settle(pilot)
+        assert terms.value == ("签约后五日内付清。" * 70)[:500]
+        assert "只保留了前 500 个字" in text_of(app, "#ce-message")
 
 
 async def test_several_errors_each_under_its_field_and_nothing_saved(sqlite_sample_db, clock) -> None:

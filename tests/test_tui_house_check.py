@@ -250,15 +250,20 @@ async def test_f7_calls_next_step_only_on_a_pass(sqlite_sample_db, shenzhen) -> 
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, HouseCheckScreen(db.settings.city, next_step=next_step))
-        # a seized home: refused, F7 disabled and pressing it does nothing
+        # before any check F7 is shown but dimmed
+        assert screen.check_action("sign", ()) is None
+        # a seized home: refused, F7 not offered at all and pressing it does nothing
         await _lookup_certificate(pilot, seized.certificate_number)
         await _fill_party(pilot, seized_owner.name, seized_owner.id_number)
         await _press(pilot, "f5")
         assert screen.result.verdict == "refused"
         assert "司法查封" in next(r.reason for r in screen.rows.values() if r.code == "HOUSE_NOT_SEIZED")
-        assert screen.check_action("sign", ()) is None
+        assert screen.check_action("sign", ()) is False
+        assert "签订合同" not in screen_text(app) and "F9 打印告知书" in screen_text(app)
         await _press(pilot, "f7")
         assert calls == [] and app.screen is screen
+        await _press(pilot, "f4")  # back on the form, the refused check still shown: still not offered
+        assert screen.check_action("sign", ()) is False
 
         # back to the form (F4), another home that passes: F7 opens the next step with the check
         await _press(pilot, "f4")
@@ -269,6 +274,36 @@ async def test_f7_calls_next_step_only_on_a_pass(sqlite_sample_db, shenzhen) -> 
         assert "F7 签订合同" in screen_text(app)
         await _press(pilot, "f7")
         assert [v.id for v in calls] == [screen.result.id] and isinstance(app.screen, _ContractStub)
+
+
+async def test_f9_prints_the_one_time_notice_of_a_refused_check(sqlite_sample_db, shenzhen) -> None:
+    """The notice the CLI writes with ``report notice --check N``, written into the reports folder."""
+    db = sqlite_sample_db
+    home, person = _pick_home(db)
+    seized, seized_owner = _pick_home(db, seized=True, mortgaged=None)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        assert screen.check_action("print_notice", ()) is False  # nothing checked yet
+        await _lookup_certificate(pilot, home.certificate_number)
+        await _fill_party(pilot, person.name, person.id_number)
+        await _press(pilot, "f5")
+        assert screen.result.passed and screen.check_action("print_notice", ()) is False  # nothing to tell
+        assert "打印告知书" not in screen_text(app)
+
+        await _press(pilot, "f4")
+        await _lookup_certificate(pilot, seized.certificate_number)
+        await _fill_party(pilot, seized_owner.name, seized_owner.id_number)
+        await _press(pilot, "f5")
+        refused = screen.result
+        assert refused.verdict == "refused" and "F9 打印一次性告知书" in text_of(app, "#hc-message")
+        await _press(pilot, "f9")
+        path = db.settings.reports_folder() / f"房源核验第{refused.id}号-一次性告知书.pdf"
+        assert text_of(app, "#hc-message") == f"已生成一次性告知书：{path}"
+        pdf = path.read_bytes()
+        assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+        await _press(pilot, "f4")  # on the form the key is not offered
+        assert screen.check_action("print_notice", ()) is False
 
 
 # ---------------------------------------------------------------- Zhongshan and Wuhan

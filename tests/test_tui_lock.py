@@ -66,10 +66,11 @@ async def test_idle_terminal_locks_itself_and_unlocks_to_the_same_screen(sqlite_
         await _until_locked(pilot, app)
         assert isinstance(app.screen, LockScreen)
         assert "终端已锁定" in screen_text(app)
-        # A wrong password is refused and counted like any failed login.
+        # A wrong password is refused and counted like any failed login, in the lock's
+        # own words: the form has no user name to be wrong.
         await _unlock(pilot, "not-my-password")
         assert isinstance(app.screen, LockScreen)
-        assert text_of(app, "#lock-error") == "用户名或密码错误。"
+        assert text_of(app, "#lock-error") == "密码错误。"
         await _unlock(pilot, password("clerk1"))
         assert app.screen is lookup_screen
         assert isinstance(app.screen, LookupScreen)
@@ -89,8 +90,12 @@ async def test_ctrl_l_locks_at_once_and_five_wrong_passwords_lock_the_account(sq
         await pilot.press("ctrl+l")  # already locked: no second lock
         await pilot.pause()
         assert sum(isinstance(s, LockScreen) for s in app.screen_stack) == 1
-        for _ in range(5):
+        await _unlock(pilot, "")
+        assert text_of(app, "#lock-error") == "请输入密码。"  # not counted
+        for n in range(5):
             await _unlock(pilot, "wrong-again")
+            if n < 4:
+                assert text_of(app, "#lock-error") == "密码错误。"
         assert text_of(app, "#lock-error") == "密码连续错误 5 次，账户已锁定，请联系系统管理员解锁。"
         await _unlock(pilot, password("clerk2"))
         assert isinstance(app.screen, LockScreen)  # the account is locked now

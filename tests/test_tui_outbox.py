@@ -1,6 +1,7 @@
 """短信发件箱 through the terminal: the list with masked phones, the status
 filter, 标记已发送 (and its refusal for a message already sent), 立即投递
-through an HTTP gateway or without one, and a clerk turned away."""
+through an HTTP gateway or without one, and a clerk's outbox of their own cases
+(revealing numbers and hand sending: tests/test_outbox_hand_sending.py)."""
 
 from __future__ import annotations
 
@@ -119,12 +120,24 @@ async def test_deliver_now_through_the_gateway(sqlite_sample_db, lease_env, gate
     assert len(gateway) == 2 and "13900001111" in gateway[0].decode("utf-8")
 
 
-async def test_a_clerk_is_turned_away(sqlite_sample_db, lease_env) -> None:  # noqa: F811
-    app = make_app(sqlite_sample_db)
+async def test_a_clerk_sees_only_the_messages_of_their_own_cases(sqlite_sample_db, lease_env) -> None:  # noqa: F811
+    """A clerk sends their window's messages by hand (no gateway): they see their own cases' messages."""
+    from sqlalchemy import select
+
+    from storage.models import AuditEntry
+
+    db = sqlite_sample_db
+    _approved_and_rejected(db)
+    clerk = _actor(db, "clerk1")
+    with db.read() as session:
+        worked = set(session.execute(select(AuditEntry.case_number).where(AuditEntry.operator == "clerk1")).scalars())
+    everything = sms.outbox(db, _actor(db, "super1"))
+    app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await _outbox(pilot, "clerk1")
-        assert text_of(app, "#outbox-message") == "您的角色（窗口受理员）无权查看短信发件箱。"
-        assert _rows(app) == []
+        assert "短信发件箱（本人经办）" in screen_text(app) and "立即投递" not in screen_text(app)
+        assert [r.id for r in _rows(app)] == [r.id for r in everything if r.case_number in worked]
+        assert [r.id for r in _rows(app)] == [r.id for r in sms.outbox(db, clerk)]
 
 
 def test_snapshot_outbox_list(snap_compare, sqlite_sample_db, lease_env) -> None:  # noqa: F811

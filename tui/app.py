@@ -9,7 +9,7 @@ the terminal is locked.
 
 from __future__ import annotations
 
-import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,21 +18,34 @@ from pathlib import Path
 from textual import events, work
 from textual.app import App, UnknownModeError
 from textual.binding import Binding
+from textual.command import Provider
+from textual.screen import ModalScreen, Screen
 
 from core.roles import ROLE_LABELS, Actor
 from core.timeutil import to_local
-from services.resale import contracts
 from storage.engine import Database
-from tui.screens.home import HomeScreen
+from tui.logs import logger
 from tui.screens.lock import LockScreen
 from tui.screens.login import LoginScreen
 
+# Only the login and lock screens are imported with the app: the first frame waits
+# for nothing else. The desk's screens and the services behind them are imported
+# when first needed, or by ``WangqianApp.warm_up`` once the login form is drawn.
+WARM_UP_MODULES = ("services.operators", "tui.screens.home", "services.resale.contracts")
+
 APP_TITLE = "网签柜台"
 
-log = logging.getLogger("wangqian.tui")
+log = logger("wangqian.tui")
 
 # Events that count as "someone is at the keyboard".
 _ACTIVITY_EVENTS = (events.Key, events.MouseEvent, events.Paste)
+
+
+def _desk_commands() -> type[Provider]:
+    """The palette's provider, loaded when the palette first opens."""
+    from tui.commands import DeskCommands
+
+    return DeskCommands
 
 
 def operator_banner(actor: Actor) -> str:
@@ -48,13 +61,24 @@ class WangqianApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = APP_TITLE
-    ENABLE_COMMAND_PALETTE = False  # its texts are English; the counter works by keys
+    # 命令面板 (Ctrl+P) in Chinese: the screens the role may open and the screen's keys
+    # (tui/commands.py; Textual's English system commands are not offered).
+    COMMANDS = {_desk_commands}
     # Two screen stacks: the login form, and the operator's desk (removed at logout,
     # so nothing of one session survives into the next).
     DEFAULT_MODE = "login"
     DESK = "desk"
     BINDINGS = [
         Binding("ctrl+l", "lock", "锁屏", key_display="Ctrl+L", priority=True),
+        # Shown by the screens whose footer has room for it (AppScreen.active_bindings, KeyFooter).
+        Binding("f1", "help", "帮助", key_display="F1", show=False, priority=True),
+        Binding("ctrl+p", "command_palette", "命令面板", key_display="Ctrl+P", show=False, priority=True),
+        # Tab moves the focus before the next key is handed on. Without priority the Tab
+        # waits in the focused field's queue behind the keys typed before it, and the keys
+        # after it (already handed to that field) land there: a fast typist's or an
+        # ID-card reader's phone number in the ID field.
+        Binding("tab", "focus_next", "下一项", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "上一项", show=False, priority=True),
     ]
 
     def __init__(
@@ -86,11 +110,14 @@ class WangqianApp(App[None]):
         self.farewell: str | None = None  # why the last session ended, when it was not the operator's choice
         self.idle_clock = idle_clock
         self._last_activity = idle_clock()
+        self.first_frame = threading.Event()  # set once the first screen has been drawn
         self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
 
     # ------------------------------------------------------------ session
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.first_frame.set)
+        self.warm_up()
         if self.idle_seconds > 0:
             interval = min(1.0, max(0.1, self.idle_seconds / 4))
             self.set_interval(interval, self.check_idle_lock, name="idle-lock")
@@ -108,10 +135,26 @@ class WangqianApp(App[None]):
         one audited transaction and a draft already gone is skipped, so
         terminals sweeping at once do no harm. A failure is logged, never shown
         over the clerk's work."""
+        self.first_frame.wait(timeout=5)  # the login form is drawn before anything else
         try:
+            from services.resale import contracts
+
             self.drafts_swept.extend(contracts.sweep_expired_drafts(self.db))
         except Exception:
             log.exception("draft sweep failed")
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Once the login form is drawn, import what the desk will need
+        (``WARM_UP_MODULES``), so the first login does not wait for it."""
+        import importlib
+
+        self.first_frame.wait(timeout=5)
+        for name in WARM_UP_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # imported again when needed, and fails there visibly
+                log.exception("warm-up import of %s failed", name)
 
     def local_now(self) -> datetime:
         """The database handle's clock, in Shanghai time."""
@@ -127,6 +170,8 @@ class WangqianApp(App[None]):
         self.actor = actor
         self.sub_title = operator_banner(actor)
         self.note_activity()
+        from tui.screens.home import HomeScreen
+
         self.add_mode(self.DESK, HomeScreen)
         self.switch_mode(self.DESK)
 
@@ -179,7 +224,29 @@ class WangqianApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "lock":
             return self.can_lock()  # hidden on the login screen and while locked
+        if action == "command_palette":
+            return self.can_lock() and isinstance(self.screen, Screen) and not isinstance(self.screen, ModalScreen)
+        if action == "help":
+            return not self.is_locked
         return True
+
+    def action_help(self) -> None:
+        """帮助 (F1): the keys and steps of the screen in front (F1 again closes it)."""
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        """命令面板 (Ctrl+P), in Chinese."""
+        from textual.command import CommandPalette
+
+        from tui.commands import DeskPalette
+
+        if self.check_action("command_palette", ()) and not CommandPalette.is_open(self):
+            self.push_screen(DeskPalette())
 
     def action_lock(self) -> None:
         """锁屏: cover whatever is on screen; the operator's password lifts it."""

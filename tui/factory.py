@@ -8,10 +8,11 @@ the counter terminal on it.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock, system_clock
-from reports import fonts
 from storage.engine import Database
 from storage.settings import Settings, load_settings
 
@@ -23,8 +24,18 @@ __all__ = ["create_app", "load_settings", "open_database", "open_demo_database"]
 
 def open_database(settings: Settings, *, url: str | None = None, clock: Clock = system_clock) -> Database:
     """The hall's database (``url`` overrides ``Settings.database_url``), with its settings and clock."""
-    fonts.configure(settings.cjk_font)
+    _configure_fonts(settings.cjk_font)
     return Database(url or settings.database_url(), settings=settings, clock=clock)
+
+
+def _configure_fonts(path: Path | None) -> None:
+    """Give reportlab the hall's CJK font. reportlab is imported only when there is one to
+    give, or when documents were made already (importing it delays every start)."""
+    if path is None and "reports.fonts" not in sys.modules:
+        return  # reports.fonts starts with no font configured: nothing to undo
+    from reports import fonts
+
+    fonts.configure(path)
 
 
 def open_demo_database(settings: Settings, *, clock: Clock = system_clock) -> Database:

@@ -14,6 +14,14 @@ Rules (seed 001 §5.2.2 / §5.4.1, seed 002, seed 003 articles 1-2):
   transferred, 0 for a co-owner who keeps theirs, never more than the
   registered share; at least one seller transfers something;
 * buyer ID kinds are limited by region (:data:`ALLOWED_ID_KINDS`);
+* a buyer's, guardian's or agent's name is written as a person's name is
+  (``core.identity.check_person_name``: NAME_BAD_CHARACTERS,
+  NAME_BAD_SEPARATOR) and kept in its one normalised form; an organisation's
+  name and a seller's (the register's) are not judged so;
+* a person whose document the register holds carries the registered name
+  (:func:`register_name_refusals`, PARTY_NAME_MISMATCH, the registered name
+  masked); the service, which reads the register, applies it; a person the
+  register does not know is accepted;
 * co-ownership 单独所有 (one buyer) / 共同共有 (two or more, no shares) /
   按份共有 (two or more, each share > 0, summing to exactly 100.00%);
 * a party who is a minor by the birth date in their ID, or who is declared
@@ -49,10 +57,14 @@ from core.identity import (
     IdentityFacts,
     IdKind,
     Region,
+    check_person_name,
+    mask_name,
     normalize,
     parse_credit_code,
     parse_identity,
     parse_mobile,
+    register_keys,
+    same_person_name,
 )
 from core.money import check_amount, to_chinese_capital
 
@@ -72,6 +84,8 @@ __all__ = [
     "ContractDraft",
     "DraftInvalid",
     "GuardianLine",
+    "PartyIdentity",
+    "RegisteredPerson",
     "SellerLine",
     "SigningDecision",
     "ValidBuyer",
@@ -81,6 +95,8 @@ __all__ = [
     "contract_version_digest",
     "is_key_change",
     "kind_label",
+    "party_identities",
+    "register_name_refusals",
     "validate_draft",
 ]
 
@@ -348,12 +364,19 @@ def _text(raw: object) -> str:
     return " ".join(raw.split()) if isinstance(raw, str) else ""
 
 
-def _check_name(raw: object, who: str, path: str, errors: _Errors) -> str:
+def _check_name(raw: object, who: str, path: str, errors: _Errors, *, person: bool = False) -> str:
+    """The name of a party, guardian or agent; a person's must also be written as a
+    person's name is (``core.identity.check_person_name``) and is returned normalised."""
     name = _text(raw)
     if not name:
         errors.refuse("NAME_EMPTY", f"请填写{who}的姓名或名称。", f"{path}.name")
     elif len(name) > _MAX_NAME:
         errors.refuse("NAME_TOO_LONG", f"{who}的姓名或名称过长，请核对后重新填写。", f"{path}.name")
+    elif person:
+        try:
+            return check_person_name(name, who=who, field=f"{path}.name")
+        except RuleViolation as error:
+            errors.add(error, f"{path}.name")
     return name
 
 
@@ -522,7 +545,7 @@ def _adult_person(
     """A guardian or agent: named, ID allowed for their region and valid,
     an adult when the ID tells the age, not the party themselves."""
     before = len(errors.items)
-    name = _check_name(line.name, role, path, errors)
+    name = _check_name(line.name, role, path, errors, person=True)
     region, kind, number, facts = _identity(
         region_raw=line.region,
         kind_raw=line.id_kind,
@@ -588,7 +611,9 @@ def _party_common(
     if party_kind is None:
         errors.refuse("PARTY_KIND_INVALID", f"请选择{who}的类型（个人或机构）。", f"{path}.kind")
         return None
-    out.name = _check_name(line.name, who, path, errors)
+    # A seller's name is the register's (read-only, compared with it by the service);
+    # a buyer who is a person types theirs.
+    out.name = _check_name(line.name, who, path, errors, person=party_kind == PERSON and not is_seller)
     who = f"{who}{out.name}"
     if party_kind == ORGANISATION:
         out.region = _coerce_region(line.region)
@@ -828,6 +853,92 @@ def validate_draft(draft: ContractDraft, *, today: date) -> ValidDraft:
         supervising_bank=bank,
         signing=SigningDecision(method, unique_reasons),
     )
+
+
+# --------------------------------------------------------------------------
+# Parties and the register of persons
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyIdentity:
+    """A person the form names with a document of their own: a buyer, or the
+    guardian or agent of a buyer or seller (sellers themselves are the
+    register's owners and are compared with it otherwise)."""
+
+    path: str  # "buyers[0]", "sellers[1].agent"
+    role: str  # 买受人 / 监护人 / 代理人
+    name: str
+    id_kind: IdKind | str
+    id_number: str
+    nationality: str | None
+
+    @property
+    def keys(self) -> frozenset[tuple[str, str]]:
+        """Where the register may hold this person's document (``core.identity.register_keys``)."""
+        return register_keys(self.id_kind, self.id_number)
+
+
+@dataclass(frozen=True)
+class RegisteredPerson:
+    """A person of the register as one of their documents names them."""
+
+    id_kind: str
+    id_number: str
+    name: str
+    nationality: str | None = None
+
+
+def party_identities(draft: ValidDraft) -> tuple[PartyIdentity, ...]:
+    """Every person of a valid draft whose document the register may know, with the form path."""
+    out: list[PartyIdentity] = []
+
+    def representatives(path: str, guardian: ValidPerson | None, agent: ValidPerson | None) -> None:
+        for part, role, p in (("guardian", "监护人", guardian), ("agent", "代理人", agent)):
+            if p is not None:
+                out.append(PartyIdentity(f"{path}.{part}", role, p.name, p.id_kind, p.id_number, p.nationality))
+
+    for i, s in enumerate(draft.sellers):
+        representatives(f"sellers[{i}]", s.guardian, s.agent)
+    for i, b in enumerate(draft.buyers):
+        path = f"buyers[{i}]"
+        if b.kind == PERSON and b.id_kind is not None:
+            out.append(PartyIdentity(path, "买受人", b.name, b.id_kind, b.id_number, b.nationality))
+        representatives(path, b.guardian, b.agent)
+    return tuple(out)
+
+
+def _same_holder(party: PartyIdentity, row: RegisteredPerson) -> bool:
+    """The register's row is this party's document: the same kind and number (a
+    resident ID in either form); a passport also from the same country when both say."""
+    if (row.id_kind, normalize(row.id_number)) not in party.keys:
+        return False
+    if row.id_kind == IdKind.PASSPORT.value and party.nationality and row.nationality:
+        return normalize(party.nationality) == normalize(row.nationality)
+    return True
+
+
+def register_name_refusals(parties: tuple[PartyIdentity, ...],
+                           register: tuple[RegisteredPerson, ...]) -> list[RuleViolation]:
+    """PARTY_NAME_MISMATCH for every party whose document the register holds under another name.
+
+    A party whose document the register does not hold is not refused (the hall
+    meets people the register has not met). The sentence shows the registered
+    name masked (``mask_name``: the surname only), never in full; a number the
+    register holds for several differently named people shows none.
+    """
+    refusals: list[RuleViolation] = []
+    for party in parties:
+        names = list(dict.fromkeys(r.name for r in register if _same_holder(party, r)))
+        if not names or any(same_person_name(n, party.name) for n in names):
+            continue
+        shown = f"（{mask_name(names[0])}）" if len(names) == 1 else ""
+        refusals.append(RuleViolation(
+            "PARTY_NAME_MISMATCH",
+            f"{party.role}姓名与该证件号码在登记簿中记载的姓名{shown}不一致，请按证件核对姓名和证件号码。",
+            field=f"{party.path}.name",
+        ))
+    return refusals
 
 
 # --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from enum import StrEnum
 from typing import Any, Callable
 
 from core.errors import RuleViolation
-from core.identity import ID_KIND_LABELS, IdKind, check_char_gb11643, normalize
+from core.identity import ID_KIND_LABELS, IdKind, check_char_gb11643, mask_name, normalize
 from core.resale.certificates import (
     normalize_certificate,
     parse_certificate,
@@ -48,6 +48,7 @@ from core.resale.policies import (
     Stage,
     profile_by_ref,
 )
+from core.text import printable
 
 __all__ = [
     "CAPACITY_LABELS",
@@ -411,23 +412,28 @@ def _clean_name(name: str) -> str:
 def name_mismatch_message(registered: str, typed: str, *, noun: str = "姓名") -> str | None:
     """None when the names are identical; otherwise the sentence to read out.
 
-    When they differ only by traditional/simplified pairs of the table the
-    sentence says so, e.g. 登记姓名为繁体“陳大文”，与输入的简体“陈大文”不一致，
-    须与不动产权证书登记完全一致。
+    The registered name is shown masked (``core.identity.mask_name``: the
+    first character only), never in full: whoever types a wrong name learns
+    no more than that it is wrong. When the names differ only by
+    traditional/simplified pairs of the table the sentence says so and which
+    characters (by position), e.g. 登记姓名为繁体“陳**”，与输入的简体“陈大文”
+    不一致（第1字），须与不动产权证书登记完全一致。
     """
     reg, typ = _clean_name(registered), _clean_name(typed)
     if reg == typ:
         return None
     tail = "须与不动产权证书登记完全一致。"
+    shown = mask_name(reg)
+    said = printable(typ, limit=60)  # as typed, but nothing in it is obeyed by a terminal
     if len(reg) == len(typ) and to_simplified(reg) == to_simplified(typ):
-        diffs = [(a, b) for a, b in zip(reg, typ) if a != b]
-        if all(a in TRADITIONAL_TO_SIMPLIFIED and b not in TRADITIONAL_TO_SIMPLIFIED for a, b in diffs):
-            return f"登记{noun}为繁体“{reg}”，与输入的简体“{typ}”不一致，{tail}"
-        if all(b in TRADITIONAL_TO_SIMPLIFIED and a not in TRADITIONAL_TO_SIMPLIFIED for a, b in diffs):
-            return f"登记{noun}为简体“{reg}”，与输入的繁体“{typ}”不一致，{tail}"
-        pairs = "、".join(f"{a}/{b}" for a, b in diffs)
-        return f"登记{noun}“{reg}”与输入的“{typ}”繁简写法不一致（{pairs}），{tail}"
-    return f"输入的{noun}“{typ}”与不动产权证书登记的“{reg}”不一致，{tail}"
+        diffs = [(i, a, b) for i, (a, b) in enumerate(zip(reg, typ), start=1) if a != b]
+        where = "、".join(str(i) for i, _, _ in diffs)
+        if all(a in TRADITIONAL_TO_SIMPLIFIED and b not in TRADITIONAL_TO_SIMPLIFIED for _, a, b in diffs):
+            return f"登记{noun}为繁体“{shown}”，与输入的简体“{said}”不一致（第{where}字），{tail}"
+        if all(b in TRADITIONAL_TO_SIMPLIFIED and a not in TRADITIONAL_TO_SIMPLIFIED for _, a, b in diffs):
+            return f"登记{noun}为简体“{shown}”，与输入的繁体“{said}”不一致（第{where}字），{tail}"
+        return f"登记{noun}“{shown}”与输入的“{said}”繁简写法不一致（第{where}字），{tail}"
+    return f"输入的{noun}“{said}”与不动产权证书登记的“{shown}”不一致，{tail}"
 
 
 # --------------------------------------------------------------------------

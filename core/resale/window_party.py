@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.errors import RuleViolation
-from core.identity import mask_id, normalize
+from core.identity import check_person_name, mask_id, normalize
 from core.resale.title_check import CAPACITY_LABELS, Capacity
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "refuse_blank_typed",
     "require_agent_number",
     "shown_number",
+    "typed_owner_name",
     "window_keys",
 ]
 
@@ -57,6 +58,16 @@ def refuse_blank_typed(capacity: Capacity | str, typed_name: str | None, typed_i
     if typed_id_number is not None and _blank(typed_id_number):
         raise RuleViolation("HOUSE_CHECK_ID_REQUIRED",
                             f"请按产权证书输入权利人{'统一社会信用代码' if org else '证件号码'}。", field=TYPED_ID_FIELD)
+
+
+def typed_owner_name(capacity: Capacity | str, typed_name: str | None) -> str | None:
+    """The 权利人名称 as typed, checked as a person's name and normalised
+    (``core.identity.check_person_name``) when the owner is a person (the owner
+    in person, or a proxy's principal); an organisation's name is left as typed.
+    ``None`` (not typed) stays ``None``."""
+    if typed_name is None or Capacity(capacity) is Capacity.ORG_AGENT:
+        return typed_name
+    return check_person_name(typed_name, who="权利人", field=TYPED_NAME_FIELD)
 
 
 def require_agent_number(capacity: Capacity | str, agent_number: str | None) -> None:

@@ -48,7 +48,13 @@ from core.allocation.rounds import HouseState, RoundStatus
 from core.allocation.selection import HOUSED, STATUS_LABELS
 from core.cases import CASE_STATUS_LABELS, ActionKind, CaseStatus, Target
 from core.errors import RuleViolation
-from core.identity import mask_id, mask_name, mask_phone, parse_mobile
+from core.identity import (
+    check_person_name,
+    mask_id,
+    mask_name,
+    mask_phone,
+    parse_mobile,
+)
 from core.roles import ROLE_LABELS, Actor, Permission, Role
 from core.timeutil import local_today
 from reports import allocation as documents
@@ -350,8 +356,12 @@ def _tenant_snapshot(lease: Lease) -> dict[str, object]:
 def record_identity_check(db: Database, actor: Actor, case_number: str, *, who: str, proxy_name: str | None = None,
                           document_seen: str) -> None:
     """身份核验: the clerk saw the main applicant (or the named proxy) in person
-    with the original document; then on to 签订合同."""
+    with the original document; then on to 签订合同. A proxy's name is checked as a
+    person's name (``core.identity.check_person_name``: NAME_BAD_CHARACTERS,
+    NAME_BAD_SEPARATOR at ``proxy_name``) and kept normalised."""
     actor = _require_operator(db, actor, Permission.LEASE_WORK)
+    if who == rules.PROXY and (proxy_name or "").strip():  # a proxy's name is a person's name
+        proxy_name = check_person_name(proxy_name, who="受托人", field="proxy_name")
     with db.write() as session:
         case, lease = _open_step(session, actor, case_number, rules.IDENTITY_CHECK)
         check = rules.check_identity_check(who, proxy_name, document_seen)

@@ -115,7 +115,8 @@ class RoundRow:
     formal_open: datetime
     formal_close: datetime
     families: int
-    phase: str  # where it stands now: 预选中 / 正选中 / 待运行 / 已公示 / 已重开 (core.allocation.rounds.round_phase)
+    phase: str  # where it stands now: 未开始 / 预选中 / 正选中 / 待运行 / 已公示 / 已重开 (core.allocation.rounds.round_phase)
+    pre_open: datetime | None = None  # when pre-selection opens (before it: 未开始)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def rounds_list(db: Database, actor: Actor, *, status: str | None = None) -> lis
     now = db.now()
     counts = select(RF.c.round_id, func.count().label("n")).group_by(RF.c.round_id).subquery()
     query = (select(R.c.id, R.c.number, R.c.name, R.c.kind, R.c.status, R.c.formal_open, R.c.formal_close,
-                    func.coalesce(counts.c.n, 0))
+                    func.coalesce(counts.c.n, 0), R.c.pre_open)
              .select_from(R.outerjoin(counts, counts.c.round_id == R.c.id))
              .order_by(R.c.number.desc()))
     if status is not None:
@@ -183,8 +184,8 @@ def rounds_list(db: Database, actor: Actor, *, status: str | None = None) -> lis
     with db.read() as session:
         rows = session.execute(query).all()
     return [RoundRow(rid, number, name, kind, ROUND_KIND_LABELS.get(kind, kind), status,
-                     ROUND_STATUS_LABELS.get(status, status), fo, fc, n, round_phase(status, fo, fc, now))
-            for rid, number, name, kind, status, fo, fc, n in rows]
+                     ROUND_STATUS_LABELS.get(status, status), fo, fc, n, round_phase(status, fo, fc, now, po), po)
+            for rid, number, name, kind, status, fo, fc, n, po in rows]
 
 
 def round_detail(db: Database, actor: Actor, round_id: int) -> RoundDetail:

@@ -385,7 +385,10 @@ def _confirmable(session: Session, actor: Actor, cancellation_id: int,
 
 def send_cancellation_code(db: Database, actor: Actor, cancellation_id: int,
                            party_key: str) -> sign_codes.CodeSent:
-    """Send one confirming party their code; the SMS names the contract and the house being cancelled."""
+    """Send one confirming party their code; the SMS names the contract and the house being cancelled.
+
+    The SMS is queued in the outbox; ``CodeSent.in_outbox`` / ``notice()`` say whether the hall's
+    gateway will send it or staff must send it by hand, so the counter never claims "sent" untruly."""
     authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         row, contract, party = _confirmable(session, actor, cancellation_id, party_key)
@@ -597,7 +600,10 @@ def _revoker(session: Session, contract_number: str, id_number: str) -> tuple[Co
 
 def send_revocation_code(db: Database, actor: Actor, *, contract_number: str,
                          id_number: str) -> sign_codes.CodeSent:
-    """Send the code to the phone stored on the contract for that party (never a phone typed now)."""
+    """Send the code to the phone stored on the contract for that party (never a phone typed now).
+
+    Queued in the outbox like every SMS; without a gateway it waits there for the clerk to send by
+    hand (it is one of their case's messages): see ``CodeSent.notice``."""
     authorise(db, actor, Permission.CONTRACT_WORK)
     with db.read() as session:
         contract, party = _revoker(session, contract_number, id_number)

@@ -7,7 +7,9 @@ this service loads the facts, runs them and writes one transaction per use case.
 * ``new_contract_form`` — from a passed house check: the form with the
   sellers read from the register and the house facts (seed 003 article 1).
 * ``create_draft`` — validate the whole form first (nothing is written while
-  any field is refused), then in one transaction: lock the home, refuse a
+  any field is refused; a buyer, guardian or agent whose document the register
+  of persons holds must carry the registered name: PARTY_NAME_MISMATCH at that
+  party's ``….name``), then in one transaction: lock the home, refuse a
   second live contract, accept the ``resale_signing`` case, store the
   contract, its parties and version 1, mark the home in transaction, audit.
 * ``update_draft`` — a draft's new version; every unused SMS code of the
@@ -47,9 +49,13 @@ from core.resale.contracts import (
     PERSON,
     AgentLine,
     ContractDraft,
+    DraftInvalid,
+    RegisteredPerson,
     SellerLine,
     ValidDraft,
     contract_version_digest,
+    party_identities,
+    register_name_refusals,
     validate_draft,
 )
 from core.resale.lifecycle import (
@@ -78,6 +84,7 @@ from storage.models import (
     HouseCheck,
     Organisation,
     Person,
+    PersonDocument,
 )
 
 __all__ = [
@@ -389,11 +396,35 @@ def _store_version(session: Session, contract: Contract, draft: ValidDraft, acto
     _store_parties(session, contract, draft)
 
 
-def _validated(form: ContractDraft, house_code: str, today: date) -> ValidDraft:
+def _validated(session: Session, form: ContractDraft, house_code: str, today: date) -> ValidDraft:
+    """The form checked whole (``validate_draft``), then its persons against the register."""
     if form.house_id != house_code:
         raise RuleViolation("CONTRACT_HOUSE_MISMATCH", "合同中的房源编码与核验的房屋不一致，请重新选择房屋。",
                             field="house_id")
-    return validate_draft(form, today=today)
+    draft = validate_draft(form, today=today)
+    _refuse_register_name_mismatch(session, draft)
+    return draft
+
+
+def _refuse_register_name_mismatch(session: Session, draft: ValidDraft) -> None:
+    """A buyer, guardian or agent whose document the register holds must carry the registered
+    name (``core.resale.contracts.register_name_refusals``); one not in the register is accepted."""
+    parties = party_identities(draft)
+    numbers = sorted({number for p in parties for _, number in p.keys})
+    if not numbers:
+        return
+    rows = session.execute(
+        select(Person.id_kind, Person.id_number, Person.name, Person.nationality)
+        .where(Person.id_number.in_(numbers))
+        .union_all(
+            select(PersonDocument.id_kind, PersonDocument.id_number, Person.name, Person.nationality)
+            .join(Person, Person.id == PersonDocument.person_id)
+            .where(PersonDocument.id_number.in_(numbers)))
+    ).all()
+    register = tuple(RegisteredPerson(kind, number, name, nationality) for kind, number, name, nationality in rows)
+    refusals = register_name_refusals(parties, register)
+    if refusals:
+        raise DraftInvalid(refusals)
 
 
 def create_draft(db: Database, actor: Actor, house_check_id: int, form: ContractDraft) -> ContractView:
@@ -404,7 +435,7 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
     try:
         with db.write() as session:
             check, home, code = _usable_check(session, house_check_id, day)
-            draft = _validated(form, code, day)  # raises DraftInvalid: nothing is written
+            draft = _validated(session, form, code, day)  # raises DraftInvalid: nothing is written
             _lock_home(session, home.id)
             _refuse_if_taken(session, home.id)
             _refuse_register_mismatch(session, home, check, draft)
@@ -490,7 +521,7 @@ def update_draft(db: Database, actor: Actor, contract_id: int, form: ContractDra
             raise RuleViolation("CONTRACT_NOT_DRAFT", "合同已签约，只能办理合同变更。")
         refuse_if_expired(contract, now)
         _refuse_stale(contract, expected_version)
-        draft = _validated(form, contract.house_code, day)
+        draft = _validated(session, form, contract.house_code, day)
         home = session.get(Home, contract.home_id)
         check = session.get(HouseCheck, contract.house_check_id)
         assert home is not None and check is not None
@@ -547,7 +578,7 @@ def change_contract(db: Database, actor: Actor, contract_id: int, form: Contract
         if contract.status != ContractStatus.SIGNED:
             raise RuleViolation("CHANGE_NOT_LIVE", "该合同已注销或撤销，不能变更。")
         _refuse_stale(contract, expected_version)
-        draft = _validated(form, contract.house_code, day)
+        draft = _validated(session, form, contract.house_code, day)
         old = contract_record.from_json(contract.facts)
         changed = contract_record.changed_items(old, draft)
         if not changed:

@@ -51,7 +51,7 @@ from sqlmodel import Session
 
 from core.audit import canonical_json
 from core.errors import RuleViolation
-from core.identity import normalize
+from core.identity import check_person_name, normalize
 from core.resale.certificates import (
     normalize_certificate,
     parse_certificate,
@@ -91,6 +91,7 @@ from core.resale.window_party import (
     TYPED_ID_FIELD,
     refuse_blank_typed,
     shown_number,
+    typed_owner_name,
     window_keys,
 )
 from core.roles import Actor, Permission
@@ -209,8 +210,10 @@ def find_home(
 
     ``city`` is the hall's (``Settings.city``).  Refusals in Chinese:
     HOUSE_LOOKUP_EMPTY, HOUSE_LOOKUP_MODE, HOUSE_NOT_FOUND,
-    HOUSE_CHECK_CODE_REQUIRED, HOUSE_CHECK_CODE_WRONG, HOUSE_OWNER_NAME_WRONG,
-    and the certificate / unit-number format codes of ``core.resale.certificates``.
+    HOUSE_CHECK_CODE_REQUIRED, HOUSE_CHECK_CODE_WRONG, HOUSE_OWNER_NAME_WRONG
+    (the registered name masked), NAME_BAD_CHARACTERS / NAME_BAD_SEPARATOR (a
+    typed owner name that is no registered owner's and not written as a person's
+    name is), and the certificate / unit-number format codes of ``core.resale.certificates``.
     """
     authorise(db, actor, Permission.CASE_ACCEPT)
     profile = profile_for(city)
@@ -253,6 +256,9 @@ def find_home(
                                     field="unit_number")
             names = _owner_names(session, home.id)
             typed = " ".join(owner_name.split())
+            if typed not in names:
+                # Not a registered owner's name as typed: written as a person's name is, then compared.
+                typed = check_person_name(typed, who="权利人", field="owner_name")
             if typed not in names:
                 folded = next((n for n in names if to_simplified(n) == to_simplified(typed)), None)
                 message = (name_mismatch_message(folded, typed) if folded else
@@ -567,7 +573,9 @@ def run_house_check(
     ``typed_name`` / ``typed_id_number``: the 权利人名称 and 证件号码 as the
     clerk typed them, refused when blank (None, for callers that do not type
     them such as the demo loader: the registered name and main document of the
-    owner, the proxy's principal, or the organisation); the ID number selects
+    owner, the proxy's principal, or the organisation); a person's typed name is
+    checked and normalised first (``core.resale.window_party.typed_owner_name``:
+    NAME_BAD_CHARACTERS, NAME_BAD_SEPARATOR at ``typed_name``); the ID number selects
     which of the person's own documents is presented.  Lookup facts: how the
     home was found (``lookup_mode``, default certificate, or name+unit when
     only ``unit_number`` is given), the keys typed (certificate number defaults
@@ -581,6 +589,7 @@ def run_house_check(
     """
     authorise(db, actor, Permission.CASE_ACCEPT)
     refuse_blank_typed(party.capacity, typed_name, typed_id_number)
+    typed_name = typed_owner_name(party.capacity, typed_name)
     profile = profile_for(city)
     day = local_today(db.now())
     with db.write() as session:

@@ -123,3 +123,117 @@ def bench_pdf(
                       f"本机可用 CPU {report['usable_cpus']} 个）", f"{report['receipts_s']:.2f} 秒",
                       f"≤ {report['receipts_target_s']} 秒", "达标" if report["receipts_ok"] else "未达标")
     out.print(table)
+
+
+@bench_app.command("start")
+@refusals
+def bench_start(
+    runs: Annotated[int, typer.Option("--runs", help="测量的启动次数（1 到 20，取中位数）。")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """启动基准：在新的解释器中运行 wangqian demo --check，测量第二次启动到登录界面显示的用时（含解释器启动与导入）。"""
+    if not 1 <= runs <= 20:
+        raise bad_input("BENCH_BAD_RUNS", "启动次数只能是 1 到 20。")
+    from bench import start
+
+    with progress() as bar:
+        task = bar.add_task("准备", total=runs + 1)
+        report = start.start_times(
+            runs, progress=lambda done, total, what: bar.update(task, completed=done, total=total, description=what))
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    verdict = "达标" if report["within_target"] else "未达标"
+    out.print(f"第二次启动到登录界面：中位数 {report['median_s']:.2f} 秒（{runs} 次，"
+              f"{report['min_s']:.2f}–{report['max_s']:.2f} 秒；目标 ≤ {report['target_s']} 秒，{verdict}）。"
+              f"第一次运行（准备演示数据库）{report['prepare_s']:.2f} 秒；负载 {report['load_average']}。",
+              highlight=False)
+
+
+@bench_app.command("form")
+@refusals
+def bench_form(
+    parties: Annotated[int, typer.Option("--parties", help="合同当事人数（1 位出卖人加若干买受人，2 到 8）。")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """录入基准：在临时演示数据库上打开签订买卖合同表单，逐键录入各买受人的姓名、证件号码和电话，
+    报告按键到屏幕更新的延迟（p50/p95/最大，毫秒）和一次粘贴 600 字的用时。"""
+    if not 2 <= parties <= 8:
+        raise bad_input("BENCH_BAD_PARTIES", "当事人数只能是 2 到 8。")
+    from bench import form
+
+    with progress() as bar:
+        task = bar.add_task("准备", total=None)
+        report = form.form_latency(parties=parties, progress=lambda what: bar.update(task, description=what))
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("项目", "结果", "目标", "结论")
+    table.add_row(f"按键延迟 p50（{report['keys']} 键）", f"{report['p50_ms']:.1f} 毫秒", "", "")
+    table.add_row("按键延迟 p95", f"{report['p95_ms']:.1f} 毫秒", f"≤ {report['target_p95_ms']:.0f} 毫秒",
+                  "达标" if report["p95_ok"] else "未达标")
+    table.add_row("按键延迟最大", f"{report['max_ms']:.1f} 毫秒", "", "")
+    table.add_row(f"粘贴 {report['paste_chars']} 字", f"{report['paste_ms']:.1f} 毫秒",
+                  f"≤ {report['target_paste_ms']:.0f} 毫秒", "达标" if report["paste_ok"] else "未达标")
+    table.add_row("各栏内容与录入一致", "是" if report["fields_exact"] else "否：" + "、".join(report["mismatches"]),
+                  "是", "达标" if report["fields_exact"] else "未达标")
+    out.print(f"签订买卖合同表单，80×24，当事人 {report['parties']} 位", highlight=False)
+    out.print(table)
+
+
+@bench_app.command("signing")
+@refusals
+def bench_signing(
+    clerks: Annotated[int, typer.Option("--clerks", help="同时办理签约的窗口受理员人数（1 到 256）。")] = 32,
+    contracts: Annotated[int | None, typer.Option(
+        "--contracts", help="签约的合同总数（默认每位受理员 20 份；不少于受理员人数）。")] = None,
+    verifications: Annotated[int | None, typer.Option(
+        "--verifications", help="单独测量的验证码核验次数（默认每位受理员 50 次；不少于受理员人数）。")] = None,
+    processes: Annotated[int | None, typer.Option(
+        "--processes", help="承载受理员的进程数（默认：全部可用 CPU，且每个进程不超过 8 位受理员）。")] = None,
+    db_url: Annotated[str | None, typer.Option(
+        "--db-url", help="在此 PostgreSQL 服务器上建立临时数据库（默认：配置的数据库；SQLite 时用临时文件）。")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """签约基准：多位受理员同时办理完整签约（房源核验、合同录入、购房资格审查、双方短信验证、提交），
+    报告每秒签约份数与每秒验证码核验次数，在临时数据库中进行，结束后删除。"""
+    if not 1 <= clerks <= 256:
+        raise bad_input("BENCH_BAD_SIZE", "受理员人数只能是 1 到 256。")
+    contracts = 20 * clerks if contracts is None else contracts
+    verifications = 50 * clerks if verifications is None else verifications
+    if not clerks <= contracts <= 100_000 or not clerks <= verifications <= 100_000:
+        raise bad_input("BENCH_BAD_SIZE", "合同数和核验次数须不少于受理员人数，且不超过 100000。")
+    if processes is not None and not 1 <= processes <= clerks:
+        raise bad_input("BENCH_BAD_WORKERS", "进程数须为正整数，且不超过受理员人数。")
+    if db_url is not None and not db_url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://", "sqlite")):
+        raise bad_input("BENCH_BAD_DB_URL", "--db-url 须是 PostgreSQL 服务器地址（postgresql://用户:密码@主机/库）或 sqlite。")
+    from bench import signing
+    from tui.cli.helpers import REFUSED_EXIT, say_refusal
+
+    try:
+        with progress() as bar:
+            task = bar.add_task("准备", total=None)
+            report = signing.signing_benchmark(
+                settings(), clerks=clerks, contracts_total=contracts, verifications=verifications, processes=processes,
+                db_url=db_url, progress=lambda done, total, what: bar.update(task, completed=done, total=total,
+                                                                             description=what))
+    except RuntimeError as exc:  # a worker process failed: the run has no figures
+        say_refusal("BENCH_FAILED", f"签约基准未能完成：{exc}")
+        raise typer.Exit(REFUSED_EXIT) from None
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("项目", "结果", "目标", "结论")
+    table.add_row(f"完整签约（{report['signed']}/{report['contracts']} 份，错误 {report['signing_errors']}）",
+                  f"{report['signings_per_s']} 份/秒", f"≥ {report['targets']['signings_per_s']} 份/秒",
+                  "达标" if report["signings_ok"] else "未达标")
+    table.add_row("一次签约 p50 / p95", f"{report['signing_p50_ms']} / {report['signing_p95_ms']} 毫秒", "", "")
+    table.add_row(f"验证码核验（{report['verified']}/{report['verifications']} 次，错误 {report['verification_errors']}）",
+                  f"{report['verifications_per_s']} 次/秒", f"≥ {report['targets']['verifications_per_s']} 次/秒",
+                  "达标" if report["verifications_ok"] else "未达标")
+    table.add_row("审计链", f"{report['audit_rows']} 条，{'完整' if report['audit_chain_intact'] else '断裂'}", "完整",
+                  "达标" if report["audit_chain_intact"] else "未达标")
+    out.print(f"数据库：{'PostgreSQL' if report['database'] == 'postgresql' else 'SQLite'}（临时），受理员 {report['clerks']} 位，"
+              f"进程 {report['processes']} 个，本机可用 CPU {report['cpus']} 个；目标按 PostgreSQL、"
+              f"{report['targets']['clerks']} 位受理员计", highlight=False)
+    out.print(table)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -78,35 +80,74 @@ def tui() -> None:
     create_app(db).run()
 
 
-def demo_database() -> Database:
-    """The demo's own embedded SQLite file, made with the sample data on first use."""
-    from demo.loader import load_demo
-    from services import data
+def demo_database(progress: Callable[[int, int, str], None] | None = None) -> Database:
+    """The demo's own embedded SQLite file, made with the sample data on first use
+    (``progress`` is told each step of the making, ``demo.loader.DEMO_STEPS``).
+
+    A file completed before with the migrations there are now is opened as it is
+    (``demo.ready``): no Alembic, no count, nothing before the login screen."""
+    from demo import ready
     from tui.factory import open_demo_database
 
     db = open_demo_database(settings())
-    data.upgrade(db, system_actor())
-    if data.person_count(db) == 0:
-        load_demo(db, system_actor())
+    if ready.is_ready(db):
+        return db
+    from demo.loader import load_demo
+    from services import data
+
+    ready.forget(db)
+    empty = ready.revision(db) is None
+    if not empty:  # a demo made by an older version, or one whose making was cut short
+        data.upgrade(db, system_actor())
+        empty = data.person_count(db) == 0
+    if empty:
+        load_demo(db, system_actor(), progress=progress)
+    ready.mark_ready(db)
     return db
+
+
+class _DemoProgress:
+    """The first start's progress lines (stderr), instead of a blank screen while the demo is made."""
+
+    def __init__(self) -> None:
+        self.began = time.perf_counter()
+        self.built = False
+
+    def __call__(self, step: int, steps: int, what: str) -> None:
+        if not self.built:
+            self.built = True
+            err.print("正在建立演示数据库……（只在第一次启动时进行，约需 5–15 秒）", highlight=False)
+        err.print(f"  [{step}/{steps}] {what}……（{self.seconds:.1f} 秒）", highlight=False)
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.began
 
 
 @app.command()
 @refusals
 def demo(
-    check: Annotated[bool, typer.Option("--check", help="只准备演示数据库并退出，不启动界面。")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="准备演示数据库，在后台把界面启动到登录界面后退出，并打印启动用时。")] = False,
 ) -> None:
     """演示：在内置 SQLite 示例数据上启动柜台界面，并显示演示账户。"""
-    from demo.sample import demo_logins
+    from demo.sample_files import demo_logins
     from tui.factory import create_app
 
-    db = demo_database()
+    making = _DemoProgress()
+    db = demo_database(progress=making)
+    if making.built:
+        err.print(f"演示数据库已建立（用时 {making.seconds:.1f} 秒），正在启动柜台界面……", highlight=False)
+    app_ = create_app(db, demo_logins=demo_logins())
     if check:
-        from services import data
+        from rich.console import Console
 
-        out.print(f"演示数据库就绪：{db.url}（申请人 {data.person_count(db)} 人）")
+        from bench.start import DRAWN, run_to_login
+
+        said = Console(file=out.file, highlight=False, soft_wrap=True)  # Textual captures stdout while it runs
+        run_to_login(app_, lambda seconds: said.print(f"演示数据库就绪：{db.url}；{DRAWN}：进程启动后 {seconds:.2f} 秒。"))
         return
-    create_app(db, demo_logins=demo_logins()).run()
+    app_.run()
 
 
 # ------------------------------------------------------------------ db

@@ -21,7 +21,6 @@ from rich.table import Table
 
 from core.resale.lifecycle import STATUS_LABELS
 from core.timeutil import show as show_time
-from services.resale import contracts
 from tui.cli.helpers import (
     OutputOption,
     database,
@@ -49,6 +48,8 @@ CaseArgument = Annotated[str, typer.Argument(metavar="CASE", help="业务号或�
 @refusals
 def sweep(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False) -> None:
     """删除创建后超过时限（24小时）仍未提交的合同草稿，每一份都记入审计日志。"""
+    from services.resale import contracts  # not at start-up: `wangqian demo` draws its login first
+
     deleted = contracts.sweep_expired_drafts(database(), contracts.SWEEP_ACTOR)
     if as_json:
         out.print_json(json.dumps({"deleted": deleted}, ensure_ascii=False))
@@ -62,6 +63,8 @@ def sweep(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出�
 @refusals
 def show(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")]) -> None:
     """显示一份合同（证件号码、手机号已遮蔽）。"""
+    from services.resale import contracts  # not at start-up: `wangqian demo` draws its login first
+
     view = contracts.contract_by_number(database(), system_actor(), number)
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
@@ -99,6 +102,8 @@ def list_contracts(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """合同列表（最新的在前）。"""
+    from services.resale import contracts  # not at start-up: `wangqian demo` draws its login first
+
     rows = contracts.find_contracts(database(), system_actor(), status=status)
     if as_json:
         out.print_json(json.dumps([

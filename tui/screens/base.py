@@ -6,6 +6,11 @@ that fails is handled here, in one place: a ``RuleViolation`` is a refusal
 whose sentence the clerk reads out; anything else is logged and shown as
 "系统错误：…" without bringing the terminal down.
 
+What a screen's keys are for is said twice: its footer shows the keys of the
+task's current step first (``step_actions``), then F1 帮助, then the rest; F1
+opens ``tui.screens.help.HelpScreen``, which lists every key of the screen with
+its Chinese description and the screen's ``HELP_STEPS``.
+
 Where a screen says things is one widget, its ``MessageLine`` (found by type):
 ``set_message`` / ``show_refusal`` / ``clear_message`` write there, and a screen
 without one (a confirmation dialog) shows a toast instead. A refusal that names
@@ -15,23 +20,29 @@ show it under that field.
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
+from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
 from core.errors import RuleViolation
+from core.identity import mask_numbers_in_text
 from core.roles import SESSION_ENDING_CODES, Actor
 from storage.engine import Database
+from tui.logs import logger
+from tui.widgets.footer import KeyFooter
+from tui.widgets.form import FormInput
 from tui.widgets.message import MessageLine, Tone
 
 if TYPE_CHECKING:
     from tui.app import WangqianApp
 
-log = logging.getLogger("wangqian.tui")
+log = logger("wangqian.tui")
 
 
 def system_error_text(error: BaseException) -> str:
@@ -84,7 +95,7 @@ class ServiceMixin:
                 self.show_refusal(error.message)
             return
         log.error("worker %s failed", event.worker.name, exc_info=error)
-        self.app.log.error(f"worker {event.worker.name} failed: {error!r}")  # type: ignore[attr-defined]
+        self.app.log.error(mask_numbers_in_text(f"worker {event.worker.name} failed: {error!r}"))  # type: ignore[attr-defined]
         self.show_refusal(system_error_text(error or RuntimeError("未知错误")))
 
     # ------------------------------------------------------------ the message line
@@ -108,6 +119,10 @@ class ServiceMixin:
         """Show a refusal sentence (a service's, or the screen's own)."""
         self.set_message(message, "error")
 
+    def on_form_input_paste_cut(self, event: FormInput.PasteCut) -> None:
+        self.set_message(f"粘贴的内容超出本栏长度，只保留了前 {event.kept} 个字（本栏最多 "
+                         f"{event.field.max_length} 个字）。", "error")
+
     def clear_message(self) -> None:
         self.set_message("")
 
@@ -117,8 +132,53 @@ class ServiceMixin:
         return False
 
 
+def bare_action(action: str) -> str:
+    """``app.lock`` → ``lock``; ``open('lookup')`` stays as it is."""
+    for prefix in ("app.", "screen."):
+        if action.startswith(prefix):
+            return action[len(prefix):]
+    return action
+
+
 class AppScreen(ServiceMixin, Screen[None]):
     """A full screen of the logged-in session."""
+
+    #: The steps of the screen's task, in the guides' words (F1 帮助 lists them).
+    HELP_STEPS: ClassVar[Sequence[str]] = ()
+
+    def step_actions(self) -> Sequence[str]:
+        """The actions of the task's current step, most relevant first: the footer shows
+        their keys before any other (a screen whose step changes calls ``refresh_bindings``)."""
+        return ()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The screen's keys in footer order: the current step's, then F1 帮助 (with a
+        ``KeyFooter``), then the rest (each group in BINDINGS order; the screen's before the app's)."""
+        bindings = super().active_bindings
+        # A key the screen shows (Enter 家庭选房) stays shown when the focused widget binds the
+        # same key without showing it (a table's Enter, which posts RowSelected to the screen).
+        for key, binding in self._bindings:
+            active = bindings.get(key)
+            if binding.show and active is not None and not active.binding.show and isinstance(active.node, DataTable):
+                state = self.app._check_action_state(binding.action, self)
+                if state is not False:
+                    bindings[key] = ActiveBinding(self, binding, bool(state), binding.tooltip)
+        # F1 帮助 (not shown by default) right after them where the footer drops what does not
+        # fit (KeyFooter); a plain Footer, which cuts its last key, does not show it.
+        steps = list(self.step_actions())
+        if self.query(KeyFooter):
+            steps.append("help")
+            for key, active in bindings.items():
+                if active.binding.action == "help" and active.node is self.app:
+                    bindings[key] = active._replace(binding=replace(active.binding, show=True))
+        first = {action: i for i, action in enumerate(steps)}
+
+        def rank(item: tuple[str, ActiveBinding]) -> int:
+            action = bare_action(item[1].binding.action)  # "review(True)" ranks as "review(True)" or "review"
+            return first.get(action, first.get(action.split("(")[0], len(first)))
+
+        return dict(sorted(bindings.items(), key=rank))
 
 
 ResultT = TypeVar("ResultT")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from core.cases import CASE_STATUS_LABELS, CASE_TYPES
@@ -38,6 +38,7 @@ from tui.screens.dialogs import (
 from tui.widgets.detail import DetailPane, case_renderable
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
+from tui.widgets.footer import KeyFooter
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -100,7 +101,7 @@ class CaseListScreen(AppScreen):
         yield ListTable(self.COLUMNS, id="cases")
         with VerticalScroll(id="progress-scroll"):
             yield DetailPane(id="progress")
-        yield Footer()
+        yield KeyFooter()
 
     def compose_filters(self) -> ComposeResult:
         yield Select(type_options(), prompt="全部业务类型", compact=True, id="filter-type")
@@ -210,6 +211,11 @@ class InHandScreen(CaseListScreen):
         Binding("f9", "archive", "归档", key_display="F9"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
+
+    HELP_STEPS = (
+        "↑↓ 选中业务，查看办理进度。",
+        "按页脚所示的键接件、派工、退件、取消受理或归档（须填写原因的会提示）。",
+    )
 
     class ActionDone(Message):
         def __init__(self, text: str) -> None:
@@ -361,6 +367,10 @@ class DoneScreen(CaseListScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
+
+    HELP_STEPS = (
+        "↑↓ 选中已办结的业务，查看办理进度和结果。",
+    )
 
     def compose_filters(self) -> ComposeResult:
         yield from super().compose_filters()

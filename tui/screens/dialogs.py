@@ -24,7 +24,7 @@ from services import operators
 from services.operators import OperatorView
 from tui.screens.base import AppModal
 from tui.widgets.form import field_line
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, Wrapped
 
 _CANCEL = Binding("escape", "cancel", "取消", key_display="Esc")
 
@@ -205,8 +205,13 @@ class ReturnDialog(_Dialog):
 # ---------------------------------------------------------------- 取消受理 / 确认
 
 
+#: Said in the dialog when Enter is pressed with no reason (every reason asked for is required).
+REASON_REQUIRED = "请填写原因后再按 Enter；不办理请按 Esc 取消。"
+
+
 class ReasonDialog(_Dialog):
-    """One reason line, e.g. for 取消受理."""
+    """One reason line, e.g. for 取消受理. The reason is required: Enter on an empty line is
+    refused in the dialog, which stays open (the reason typed so far is never lost)."""
 
     def __init__(self, title: str, prompt: str) -> None:
         super().__init__()
@@ -225,6 +230,9 @@ class ReasonDialog(_Dialog):
 
     @on(Input.Submitted, "#reason")
     def _submit(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.show_refusal(REASON_REQUIRED)
+            return
         self.dismiss(event.value)
 
 
@@ -241,7 +249,7 @@ class ConfirmDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
             yield Label(self.title_text, classes="form-title")
-            yield Static(self.question, markup=False)
+            yield Static(Wrapped(self.question))
             yield Static("Enter 确定　Esc 取消", classes="hint")
 
     def action_confirm(self) -> None:

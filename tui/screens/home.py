@@ -1,4 +1,12 @@
-"""首页（工作台）: the functions of the counter, and how much work is waiting."""
+"""首页（工作台）: the functions of the counter, and how much work is waiting.
+
+The count comes from the services: the cases in hand and waiting to be received
+(``cases.in_hand`` — filings and cancellation reviews reach the supervisors as
+cases dispatched to their role), plus, for reviewers, the buyer qualification
+requests (``resale.queries.qualification_queue``): a request is not a case move,
+so ``in_hand`` never sees it, and a supervisor's desk used to say 0 while one
+waited.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.roles import Permission
 from services import cases
+from services.resale import queries as resale_queries
 from tui.screens.allocation.board import BoardScreen
 from tui.screens.allocation.family import FamilyScreen
 from tui.screens.allocation.lease import LeaseScreen
@@ -24,6 +33,7 @@ from tui.screens.outbox import OutboxScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
+from tui.widgets.footer import KeyFooter
 
 WEEKDAYS = "一二三四五六日"
 
@@ -53,7 +63,9 @@ MENU_PERMISSION: dict[str, Permission] = {
     "family": Permission.ALLOCATION_WISHES,
     "board": Permission.ALLOCATION_VIEW,
     "lease": Permission.LEASE_WORK,
-    "outbox": Permission.SMS_OUTBOX,
+    # Clerks too: their outbox holds the messages of their own cases (services.sms), which
+    # they send by hand at a hall without an SMS gateway; supervisors see every message.
+    "outbox": Permission.CASE_WORK,
     "house_check": Permission.CONTRACT_WORK,
     "contracts": Permission.CONTRACT_WORK,
     "revoke": Permission.CONTRACT_WORK,
@@ -84,11 +96,17 @@ class HomeScreen(AppScreen):
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
+    HELP_STEPS = (
+        "↑↓ 选择功能，Enter 进入；也可直接按菜单左侧的键。",
+        "Ctrl+P 按名称查找功能；Ctrl+L 锁屏；F10 退出登录。",
+    )
+
     class CountsLoaded(Message):
-        def __init__(self, holding: int, waiting: int) -> None:
+        def __init__(self, holding: int, waiting: int, qualifications: int | None = None) -> None:
             super().__init__()
             self.holding = holding
             self.waiting = waiting
+            self.qualifications = qualifications  # None: not a reviewer
 
     class CaseAccepted(Message):
         def __init__(self, number: str) -> None:
@@ -107,7 +125,7 @@ class HomeScreen(AppScreen):
                 id="home-menu",
             )
             yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def _may(self, code: str) -> bool:
         """Menu entries the operator's role may use (the selection ones need their permission)."""
@@ -127,13 +145,17 @@ class HomeScreen(AppScreen):
     def _load_counts(self) -> None:
         rows = cases.in_hand(self.db, self.actor)
         waiting = sum(1 for row in rows if row.waiting)
-        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting))
+        qualifications = None
+        if self.actor.can(Permission.CONTRACT_REVIEW):
+            qualifications = len(resale_queries.qualification_queue(self.db, self.actor))
+        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications))
 
     def on_home_screen_counts_loaded(self, message: CountsLoaded) -> None:
-        total = message.holding + message.waiting
-        self.query_one("#home-counts", Static).update(
-            f"待处理业务数：{total}　（办理中 {message.holding} 件，待接件 {message.waiting} 件）"
-        )
+        total = message.holding + message.waiting + (message.qualifications or 0)
+        parts = f"办理中 {message.holding} 件，待接件 {message.waiting} 件"
+        if message.qualifications is not None:
+            parts += f"，资格审查 {message.qualifications} 件"
+        self.query_one("#home-counts", Static).update(f"待处理业务数：{total}　（{parts}）")
 
     @on(OptionList.OptionSelected, "#home-menu")
     def _menu_chosen(self, event: OptionList.OptionSelected) -> None:

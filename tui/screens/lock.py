@@ -1,4 +1,8 @@
-"""锁屏: a modal over whatever the operator left on screen.
+"""锁屏: an opaque cover over whatever the operator left on screen.
+
+The screen beneath is kept as it was (unlocking returns to it) but none of it
+shows through: a person's name, ID or phone number left on the desk is hidden
+(``LockScreen``'s background in app.tcss is opaque).
 
 Only the operator's own password lifts it. The check is a normal login with
 the same user name, so a wrong password counts towards the lock-out after
@@ -18,14 +22,13 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from core.roles import Actor
-from services import operators
 from tui.screens.base import AppModal
 from tui.widgets.form import field_line
 from tui.widgets.message import MessageLine
 
 
 class LockScreen(AppModal[None]):
-    """The terminal is locked; the screen under it stays as it was."""
+    """The terminal is locked; the screen under it is kept, and hidden."""
 
     BINDINGS = [
         Binding("f10", "app.logout", "退出登录", key_display="F10"),
@@ -62,6 +65,8 @@ class LockScreen(AppModal[None]):
 
     @work(thread=True, exclusive=True, group="unlock", exit_on_error=False)
     def _unlock(self, password: str) -> None:
+        from services import operators  # not before the first frame (see tui.app)
+
         operators.login(self.db, self.operator.username, password, purpose="unlock")
         self.post_message(self.Unlocked())
 

@@ -10,7 +10,6 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from core.roles import ROLE_LABELS, Actor, Role
-from services import operators
 from tui.screens.base import AppScreen
 from tui.widgets.form import field_line
 from tui.widgets.message import MessageLine
@@ -91,6 +90,8 @@ class LoginScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def _login(self, username: str, password: str) -> None:
+        from services import operators  # not before the first frame (see tui.app)
+
         actor = operators.login(self.db, username, password)
         self.post_message(self.LoggedIn(actor))
 

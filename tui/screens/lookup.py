@@ -3,7 +3,9 @@
 Every keystroke restarts one exclusive thread worker that waits a short
 moment (so fast typing does not run a query per key) and then searches;
 results that belong to an older text than the one in the box are dropped.
-Moving the cursor in the results loads the applicant's detail. Numbers stay
+Moving the cursor in the results loads the applicant's detail. Typing goes to
+the query wherever the focus is (Enter moves it into the results; the next
+letter typed brings it back with that letter). Numbers stay
 masked; 显示完整号码 (Ctrl+R) reveals the selected applicant's number through
 the audited service.
 """
@@ -12,12 +14,12 @@ from __future__ import annotations
 
 import time
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label
 from textual.worker import get_current_worker
 
 from core.lookup import plan_lookup
@@ -25,6 +27,7 @@ from services import lookup
 from services.lookup import ApplicantDetail, ApplicantHit
 from tui.screens.base import AppScreen
 from tui.widgets.detail import DetailPane, applicant_renderable
+from tui.widgets.footer import KeyFooter
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
@@ -43,6 +46,13 @@ class LookupScreen(AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
         Binding("down", "focus_results", "结果列表", show=False),
     ]
+
+    HELP_STEPS = (
+        "在查询框输入身份证号（前几位即可）、姓名、手机号或统一社会信用代码，边输入边查询。",
+        "↓ 或 Enter 进入结果列表，↑↓ 选择申请人，下方显示其证件、经办人/代理人、名下房屋、业务和保障房轮候情况。",
+        "号码均已遮蔽；核对身份确有需要时按 Ctrl+R 显示完整号码（每次查看记入审计日志）。",
+        "在结果列表中直接输入文字即回到查询框重新查询。",
+    )
 
     class SearchDone(Message):
         def __init__(self, query: str, hits: list[ApplicantHit]) -> None:
@@ -72,7 +82,9 @@ class LookupScreen(AppScreen):
         yield Header()
         with Horizontal(id="query-row"):
             yield Label("申请人查询", classes="screen-title")
-            yield Input(placeholder="身份证号 / 姓名 / 手机号 / 统一社会信用代码", id="query", compact=True)
+            # Coming back to the query (a letter typed in the results) goes on typing, never types over.
+            yield Input(placeholder="身份证号 / 姓名 / 手机号 / 统一社会信用代码", id="query", compact=True,
+                        select_on_focus=False)
         yield MessageLine(HINT, id="lookup-status")
         yield ListTable(
             [("姓名/名称", 12), ("证件类型", 16), ("证件号码", 18), ("手机号", 11), ("标记", None)],
@@ -80,7 +92,7 @@ class LookupScreen(AppScreen):
         )
         with VerticalScroll(id="applicant-scroll"):
             yield DetailPane(id="applicant")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#applicant", DetailPane).show_hint("在结果列表中选择一位申请人，这里显示其详情。")
@@ -147,6 +159,24 @@ class LookupScreen(AppScreen):
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:
         self.action_focus_results()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed (or ⌫) while the results or the detail have the focus goes to the query."""
+        query = self.query_one("#query", Input)
+        if self.focused is query or self.app.screen is not self:
+            return
+        if event.is_printable and event.character:
+            query.focus()
+            query.cursor_position = len(query.value)
+            query.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            query.focus()
+            query.cursor_position = len(query.value)
+            query.action_delete_left()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     # ------------------------------------------------------------ detail
 

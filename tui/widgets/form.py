@@ -14,15 +14,56 @@ the error line's matching indent) in its domain's stylesheet.
 
 from __future__ import annotations
 
+from textual import events
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 
+class FormInput(Input):
+    """An input of a form: a key costs a repaint of the input, not a layout of the screen,
+    and a paste longer than the field is cut to fit (and said so) instead of dropped.
+
+    Textual's Input sets its ``virtual_size`` on every change, and on a widget that
+    reactive lays out the whole screen again: on the contract form (five parties,
+    some four hundred widgets) that was 40–400 ms a key, long enough for a fast
+    typist's keys to queue up. A one-row input scrolls inside itself, so its
+    virtual size never changes anyone else's layout.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    class PasteCut(Message):
+        """A paste did not fit: ``kept`` characters went in, ``dropped`` were left out."""
+
+        def __init__(self, field: FormInput, kept: int, dropped: int) -> None:
+            super().__init__()
+            self.field = field
+            self.kept = kept
+            self.dropped = dropped
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        lines = event.text.splitlines()
+        text = lines[0] if lines else ""
+        if self.max_length:
+            start, end = sorted(self.selection)
+            room = max(0, self.max_length - (len(self.value) - (end - start)))
+            if len(text) > room:
+                self.post_message(self.PasteCut(self, room, len(text) - room))
+                text = text[:room]
+        if text:
+            start, end = sorted(self.selection)
+            self.replace(text, start, end)
+
+
 def compact_input(value: object = "", placeholder: str = "", max_length: int = 0) -> Input:
     """A one-row input for a form line (``None`` shows as empty)."""
-    return Input(value="" if value is None else str(value), placeholder=placeholder, compact=True,
-                 max_length=max_length)
+    return FormInput(value="" if value is None else str(value), placeholder=placeholder, compact=True,
+                     max_length=max_length)
 
 
 def field_line(label: str, *widgets: Widget, tall: bool = False) -> Horizontal:

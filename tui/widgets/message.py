@@ -11,8 +11,13 @@ terminal.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
 from textual.widgets import Static
 
 #: neutral: a note or a step under way (muted); ok: an act was done; error: a refusal.
@@ -28,6 +33,103 @@ def plain(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+# ---------------------------------------------------------------- wrapping Chinese
+
+# Kinsoku: no line starts with closing punctuation, none ends with an opening one.
+NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—·%,.;:?!)]}")
+NO_LINE_END = set("（《「『【〔〈“‘([{")
+
+
+def _tokens(line: str) -> Iterator[str]:
+    """A wide character (汉字, full-width punctuation) alone; a run of narrow characters
+    (a number, a code, an English word) whole; a run of spaces."""
+    run = ""
+    for ch in line:
+        if ch == " " or cell_len(ch) > 1:
+            if run:
+                yield run
+                run = ""
+            yield ch
+        else:
+            run += ch
+    if run:
+        yield run
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` cells, the way Chinese is set: a line
+    may break between any two characters, but never inside a number or a code ("152",
+    "T1-0101"), never before closing punctuation (，。）) and never after opening
+    punctuation (（《). Rich and Textual break only at spaces, so a Chinese sentence
+    with one number in it broke there and left half a line empty. Line breaks in
+    ``text`` are kept; a token longer than a line is cut into pieces."""
+    if width <= 0:
+        return text.split("\n")
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        lines: list[list[str]] = [[]]
+        for token in _tokens(paragraph):
+            line = lines[-1]
+            used = sum(cell_len(t) for t in line)
+            if token == " " and not line:
+                continue  # no line of a wrapped paragraph starts with a space
+            if used + cell_len(token) <= width:
+                line.append(token)
+                continue
+            if token == " ":
+                lines.append([])
+                continue
+            carried: list[str] = []
+            if token in NO_LINE_START and line:  # take the character before it along
+                carried.append(line.pop())
+            while line and line[-1] in NO_LINE_END:  # an opening bracket goes with what follows
+                carried.insert(0, line.pop())
+            while line and line[-1] == " ":
+                line.pop()
+            if not line and lines[:-1]:  # nothing left to break: overfull is worse than a bad break
+                line.extend(carried)
+                carried = []
+                lines.append([])
+            elif line:
+                lines.append([])
+            for piece in [*carried, token]:
+                while cell_len(piece) > width:  # longer than a whole line: cut it
+                    head = piece
+                    while cell_len(head) > width:
+                        head = head[:-1]
+                    if lines[-1]:
+                        lines.append([])
+                    lines[-1].append(head)
+                    lines.append([])
+                    piece = piece[len(head):]
+                if sum(cell_len(t) for t in lines[-1]) + cell_len(piece) > width:
+                    lines.append([])
+                lines[-1].append(piece)
+        out.extend("".join(line).rstrip() for line in lines)
+    return out
+
+
+class Wrapped:
+    """Plain text (never markup) as a Rich renderable that wraps with ``wrap_cells`` at
+    whatever width it is given, so a height of ``auto`` grows to fit it."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = text
+        self.style = style
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = wrap_cells(self.text, options.max_width)
+        yield Text("\n".join(lines), style=self.style, no_wrap=True, overflow="crop")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((cell_len(line) for line in self.text.split("\n")), default=0)
+        narrowest = max((cell_len(t) for line in self.text.split("\n") for t in _tokens(line)), default=0)
+        return Measurement(min(narrowest, longest), longest)
+
+
 class MessageLine(Static):
     """A screen's message line: plain text in one of three tones (``-empty`` while it says nothing)."""
 
@@ -39,7 +141,8 @@ class MessageLine(Static):
     """
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
-        super().__init__(plain(text), markup=False, id=id, classes=classes)
+        super().__init__(Wrapped(plain(text)), markup=False, id=id, classes=classes)
+        self.text = plain(text)
         self.set_class(not text, "-empty")
 
     @property
@@ -53,7 +156,8 @@ class MessageLine(Static):
         self.set_class(tone == "error", "-error")
         self.set_class(tone == "ok", "-ok")
         self.set_class(not text, "-empty")
-        self.update(plain(text))
+        self.text = plain(text)
+        self.update(Wrapped(self.text))
 
 
-__all__ = ["MessageLine", "Tone", "plain"]
+__all__ = ["MessageLine", "Tone", "Wrapped", "plain", "wrap_cells"]

@@ -43,19 +43,59 @@ def _lines(value: str | None, limit: int | None) -> list[str]:
 
 
 class ListTable(DataTable):
-    """Row-cursor table with a one-cell gap between columns, filled as a whole."""
+    """Row-cursor table with a one-cell gap between columns, filled as a whole.
+
+    The stylesheet gives it its size (lists fill their screen: ``width: 1fr``);
+    a column's limit is the least it is cut to: when the table is wider than its
+    columns (120 columns, or a short list), the columns that had to be cut get
+    the spare room, up to their whole text, and a resize refills the table.
+    """
 
     def __init__(self, columns: Sequence[tuple[str, int | None]], **kwargs) -> None:
-        """``columns``: (header, at most this many cells per line, or None) per column."""
+        """``columns``: (header, at most this many cells per line when room is short, or None) per column."""
         header_height = max((header.count("\n") + 1 for header, _ in columns), default=1)
         super().__init__(cursor_type="row", cell_padding=0, header_height=header_height, **kwargs)
         self._headers = [header.split("\n") for header, _ in columns]
         self._limits = [limit for _, limit in columns]
+        self._rows: list[tuple[str, list[str]]] = []
+        self._filled_for = 0  # the room the table was last filled for
         self.set_rows([])
 
     def set_rows(self, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Replace every row: (row key, one plain string per column); never markup."""
-        cells = [(key, [_lines(value, self._limits[i]) for i, value in enumerate(values)]) for key, values in rows]
+        self._rows = [(key, list(values)) for key, values in rows]
+        self._fill()
+
+    def _room(self) -> int:
+        """Cells the columns may take: the table's width less a vertical scrollbar's (reserved
+        whether shown or not, so rows arriving later never force a horizontal one); 0 before
+        the first layout."""
+        return max(0, self.size.width - self.styles.scrollbar_size_vertical)
+
+    def _fitted_limits(self, room: int) -> list[int | None]:
+        """The columns' limits, widened into ``room`` for the columns their limit cuts."""
+        limits = list(self._limits)
+        last = len(self._headers) - 1
+        whole = []
+        for i, header in enumerate(self._headers):
+            lines = header + [line for _, row in self._rows for line in (row[i] or "").split("\n")]
+            whole.append(max(cell_len(line) for line in lines))
+        cut = [min(w, limit) if limit is not None else w for w, limit in zip(whole, limits, strict=True)]
+        spare = room - sum(cut) - GAP * last
+        for i, limit in enumerate(limits):
+            if spare <= 0:
+                break
+            if limit is not None and whole[i] > limit:
+                extra = min(whole[i] - limit, spare)
+                limits[i] = limit + extra
+                spare -= extra
+        return limits
+
+    def _fill(self) -> None:
+        room = self._room()
+        self._filled_for = room
+        limits = self._fitted_limits(room) if room else self._limits
+        cells = [(key, [_lines(value, limits[i]) for i, value in enumerate(values)]) for key, values in self._rows]
         last = len(self._headers) - 1
         widths = []
         for i, header in enumerate(self._headers):
@@ -66,3 +106,12 @@ class ListTable(DataTable):
             self.add_column(Text("\n".join(header)), key=f"c{i}", width=widths[i])
         for key, row in cells:
             self.add_row(*(Text("\n".join(lines)) for lines in row), key=key, height=max(len(lines) for lines in row))
+
+    def on_resize(self) -> None:
+        """Refill for the new width, the cursor staying on its row."""
+        if self._room() == self._filled_for:
+            return
+        row = self.cursor_row
+        self._fill()
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1), animate=False)

@@ -1,7 +1,8 @@
 """房源信息播报: every house of the pool by building and floor, with its state.
 
 Meant to be left open on a display of the service hall: large contrasts, a
-compact grid (a row per building and floor, a cell per room: 可选 in green,
+compact grid (a heading per estate and building — 小区 + 楼栋, since two estates
+may both have a "1栋" — then a row per floor, a cell per room: 可选 in green,
 第N场第R位选定 in red as "N场R位", 预留 in grey), the totals on top, and a
 refresh every few seconds. The refresh timer is off in headless runs (tests,
 snapshots) unless asked for, so a picture never changes under the test.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -19,20 +21,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Header, Select, Static
 from textual.worker import get_current_worker
 
-from core.allocation.housing import LAYOUT_LABELS
+from core.allocation.housing import LAYOUT_LABELS, building_label
 from core.allocation.rounds import HOUSE_STATE_LABELS, HouseState
 from services.allocation import rounds
 from services.allocation.rounds import BoardCounts, BoardRow
 from tui.screens.base import AppScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.message import MessageLine
 
 STATE_OPTIONS = [(HOUSE_STATE_LABELS[state], str(state)) for state in HouseState]
 STATE_STYLE = {HouseState.FREE: "bold #3ddc84", HouseState.TAKEN: "bold #ff6b6b", HouseState.RESERVED: "#9aa0a6"}
 CELL_WIDTH = 16  # "1203 12场3571位"
-HEAD_WIDTH = 10  # "12栋 23层"
+HEAD_WIDTH = 6  # "23层"
 
 
 def short_label(row: BoardRow) -> str:
@@ -42,24 +45,35 @@ def short_label(row: BoardRow) -> str:
     return row.label
 
 
-def board_grid(rows: list[BoardRow], width: int) -> Table:
-    """The houses as a grid: one line per building and floor (continued when a floor is wide)."""
+def building_heading(project: str, building: str) -> str:
+    """龙悦居三期 1栋, 深康村 A座: the estate (小区) and the building (楼栋)."""
+    return " ".join(part for part in (project, building_label(building)) if part)
+
+
+def board_grid(rows: list[BoardRow], width: int) -> Group:
+    """The houses by estate and building (a heading each), one line per floor (continued
+    when a floor is wide). The service lists them in building, floor, room order; each
+    estate's houses are kept together here, in that order."""
     per_line = max(1, (width - HEAD_WIDTH) // (CELL_WIDTH + 1))
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=HEAD_WIDTH - 1, no_wrap=True, style="bold #7fb7ff")
-    for _ in range(per_line):
-        grid.add_column(width=CELL_WIDTH, no_wrap=True)
-    for (building, floor), houses in groupby(rows, key=lambda r: (r.building, r.floor)):
-        houses = list(houses)
-        for start in range(0, len(houses), per_line):
-            head = f"{building}栋 {floor}层" if start == 0 else ""
-            cells = []
-            for h in houses[start:start + per_line]:
-                cell = Text(f"{h.room} ")
-                cell.append(short_label(h), style=STATE_STYLE.get(h.state, ""))
-                cells.append(cell)
-            grid.add_row(Text(head), *cells)
-    return grid
+    parts: list[Text | Table] = []
+    in_estates = sorted(rows, key=lambda r: r.project)  # stable: board order within an estate
+    for (project, building), in_building in groupby(in_estates, key=lambda r: (r.project, r.building)):
+        parts.append(Text(building_heading(project, building), style="bold #7fb7ff"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=HEAD_WIDTH - 1, no_wrap=True, style="bold #7fb7ff")
+        for _ in range(per_line):
+            grid.add_column(width=CELL_WIDTH, no_wrap=True)
+        for floor, houses in groupby(in_building, key=lambda r: r.floor):
+            houses = list(houses)
+            for start in range(0, len(houses), per_line):
+                cells = []
+                for h in houses[start:start + per_line]:
+                    cell = Text(f"{h.room} ")
+                    cell.append(short_label(h), style=STATE_STYLE.get(h.state, ""))
+                    cells.append(cell)
+                grid.add_row(Text(f"{floor}层" if start == 0 else ""), *cells)
+        parts.append(grid)
+    return Group(*parts)
 
 
 def counts_text(counts: BoardCounts) -> Text:
@@ -83,8 +97,14 @@ class BoardScreen(AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "房源信息播报：房源池中每套房源按小区、楼栋、楼层列出，每格为“房号 状态”。",
+        "绿色“可选”尚可选择；红色“N场R位”为第N场排位第R位的家庭已选定（含已确认正选、尚未运行的场次）；灰色为预留房源。",
+        "上方可按楼栋、状态、户型筛选，顶部为合计套数；画面每隔几秒自动刷新，R 或 F5 立即刷新。",
+    )
+
     class Loaded(Message):
-        def __init__(self, rows: list[BoardRow], counts: BoardCounts, buildings: list[str] | None) -> None:
+        def __init__(self, rows: list[BoardRow], counts: BoardCounts, buildings: dict[str, str] | None) -> None:
             super().__init__()
             self.rows = rows
             self.counts = counts
@@ -114,7 +134,7 @@ class BoardScreen(AppScreen):
         yield Static("图例：可选　N场R位 = 第N场第R位选定　预留", id="board-legend", markup=False)
         with VerticalScroll(id="board-scroll"):
             yield Static("", id="board-grid")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         legend = Text("图例（每格：房号 状态）：")
@@ -143,12 +163,14 @@ class BoardScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def _load(self, building: str | None, state: str | None, layout: str | None, with_buildings: bool) -> None:
-        buildings = None
+        buildings = None  # building -> its label with the estate(s) it stands in
         if with_buildings:
-            seen: dict[str, None] = {}
+            estates: dict[str, list[str]] = {}
             for row in rounds.status_board(self.db, self.actor):
-                seen.setdefault(row.building, None)
-            buildings = list(seen)
+                projects = estates.setdefault(row.building, [])
+                if row.project not in projects:
+                    projects.append(row.project)
+            buildings = {b: building_heading("/".join(projects), b) for b, projects in estates.items()}
         rows = rounds.status_board(self.db, self.actor, building=building, state=state, layout=layout)
         counts = rounds.board_counts(self.db, self.actor, building=building, layout=layout)
         if not get_current_worker().is_cancelled:
@@ -160,7 +182,7 @@ class BoardScreen(AppScreen):
             self._buildings_known = True
             select = self.query_one("#board-building", Select)
             with select.prevent(Select.Changed):
-                select.set_options([(f"{b}栋", b) for b in message.buildings])
+                select.set_options([(label, b) for b, label in message.buildings.items()])
         self.rows = message.rows
         self.counts = message.counts
         self.query_one("#board-counts", Static).update(counts_text(message.counts))

@@ -15,11 +15,15 @@ from core.timeutil import to_local
 
 
 def window_short(start: datetime, end: datetime) -> str:
-    """11-12 09:00–11:00 (same day) or 11-10 09:00–11-11 17:00, Shanghai time."""
+    """A window in Shanghai time, its year always shown (a round may be set a year ahead):
+    2026-11-12 09:00–11:00 (one day), 2026-11-10 09:00–11-11 17:00 (one year),
+    2026-12-30 09:00–2027-01-02 17:00."""
     a, b = to_local(start), to_local(end)
     if a.date() == b.date():
-        return f"{a:%m-%d %H:%M}–{b:%H:%M}"
-    return f"{a:%m-%d %H:%M}–{b:%m-%d %H:%M}"
+        return f"{a:%Y-%m-%d %H:%M}–{b:%H:%M}"
+    if a.year == b.year:
+        return f"{a:%Y-%m-%d %H:%M}–{b:%m-%d %H:%M}"
+    return f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M}"
 
 
 def place(building: str, floor: int, room: str) -> str:

@@ -19,7 +19,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -44,6 +43,7 @@ from services.allocation.rounds import (
 from tui.screens.allocation.common import area, money, place
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
+from tui.widgets.footer import KeyFooter
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
@@ -89,6 +89,16 @@ class FamilyScreen(AppScreen):
         Binding("p", "print_notice", "打印通知书"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
+
+    HELP_STEPS = (
+        "选择场次，在查询框输入家庭的排位号或主申请人姓名，Enter 查找；同名多户时在列表中选择。",
+        "预选期间按家庭意愿维护预选意向（购物车）：a 添加（按楼栋、户型、朝向、房号查询房源），"
+        "Shift+↑/↓ 上移/下移，t 置顶，Del 删除；F2 在预选意向与正选意向之间切换。",
+        "正选开始后可按 s 同步预选房源（正选意向将被预选意向覆盖），再按家庭意愿调整正选意向。",
+        "f 推算：按排位在前家庭当前的正选意向推算本家庭可能选到的房源。",
+        "家庭决定后，在正选意向中选中房源按 c 确认正选（提交后不可更改）；g 主动放弃（须填写原因）。",
+        "结果公布后：p 打印选房结果通知书；未分配到房源的家庭可按 b 申请补选。",
+    )
 
     class RoundsLoaded(Message):
         def __init__(self, rows: list[RoundRow]) -> None:
@@ -144,7 +154,7 @@ class FamilyScreen(AppScreen):
                          ("面积㎡", None), ("月租金", None), ("状态", 16)], id="wishes")
         yield Static("", id="lint", markup=False)
         yield Static(KEYS_HINT, id="family-keys", classes="hint", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_tabs()
@@ -155,6 +165,19 @@ class FamilyScreen(AppScreen):
         if action in _FAMILY_ACTIONS:
             return self.family is not None
         return True
+
+    def step_actions(self) -> list[str]:
+        """The family's next step: its lists while the round selects, the notice once published."""
+        fam, row = self.family, self.round_row
+        if fam is None:
+            return []
+        if (row is not None and row.status == RoundStatus.PUBLISHED) or fam.result_label:
+            return ["print_notice", "apply_supplementary"]
+        if fam.confirmed or fam.gave_up:
+            return ["print_notice"]
+        if self.list_kind == ListKind.FORMAL:
+            return ["add", "confirm", "forecast", "switch_list"]
+        return ["add", "switch_list", "forecast"]
 
     # ------------------------------------------------------------ round and family
 
@@ -257,6 +280,7 @@ class FamilyScreen(AppScreen):
             return
         self.family = message.family
         self.wishes = message.wishes
+        self.refresh_bindings()  # the footer's first keys follow the family's step
         self.query_one("#family-info", Static).update(family_text(self.round_row, message.family))
         table = self.query_one("#wishes", ListTable)
         keep = self._cursor_to or (table.cursor_row + 1 if table.row_count else 1)

@@ -28,7 +28,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import (
-    Footer,
     Header,
     Input,
     Label,
@@ -54,6 +53,7 @@ from tui.screens.base import AppModal, AppScreen
 from tui.screens.cases import FilterError, parse_day
 from tui.widgets.detail import LABEL_STYLE, DetailPane, case_renderable
 from tui.widgets.form import FieldRow, clear_field_errors, compact_input, field_line, show_field_error
+from tui.widgets.footer import KeyFooter
 from tui.widgets.message import MessageLine
 
 CLERK_STAGES = (lease_rules.TENANT_INFO, lease_rules.IDENTITY_CHECK, lease_rules.CONTRACT, lease_rules.DEPOSIT)
@@ -189,6 +189,14 @@ class LeaseScreen(AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "输入租赁签约的业务号按 Enter 查找；新签约按 F3 发起（选择已公布结果的选房批次和已分配房源的家庭）。",
+        "画面下方只显示当前环节：完善承租信息（手机号、工作单位、银行托收账户）→ 身份核验 → 签订合同 → 押金缴纳，"
+        "每一环节填写后按 F5 提交。",
+        "签约审核由主管办理：F6 审核通过，F7 不通过（退回并说明原因）。",
+        "F8 打印租赁合同，F9 打印押金收据，审核通过后 F12 打印入住通知书；文件保存在报表文件夹。",
+    )
+
     class LeaseLoaded(Message):
         def __init__(self, view: LeaseView, progress: CaseDetail, done: str) -> None:
             super().__init__()
@@ -219,7 +227,7 @@ class LeaseScreen(AppScreen):
             yield DetailPane(id="lease-summary")
             yield Vertical(id="step", classes="-hidden")
             yield DetailPane(id="lease-progress", classes="-hidden")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lease-progress").border_title = "业务进度"
@@ -287,6 +295,12 @@ class LeaseScreen(AppScreen):
         if first is not None:
             first.focus()
         self.query_one("#lease-body", VerticalScroll).scroll_home(animate=False)
+
+    def step_actions(self) -> list[str]:
+        """Find or start a lease first; then the current stage's act, then the documents."""
+        if self.view is None:
+            return ["start", "find"]
+        return ["submit", "review", "print"]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         view = self.view

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import DataTable, Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from core.allocation.rounds import ROUND_KIND_SHORT_LABELS, RoundStatus, default_windows
@@ -39,6 +39,7 @@ from services.allocation.rounds import (
 from tui.screens.allocation.common import window_short
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
+from tui.widgets.footer import KeyFooter
 from tui.widgets.form import field_line
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
@@ -62,15 +63,25 @@ class RoundsScreen(AppScreen):
 
     CSS_PATH = "allocation.tcss"
 
+    # In the order of a round's life; the footer puts the current step's keys first (step_actions).
     BINDINGS = [
         Binding("enter", "family", "家庭选房", key_display="Enter"),
         Binding("f5", "run", "运行场次", key_display="F5"),
         Binding("f6", "verify", "核验", key_display="F6"),
-        Binding("f7", "reopen", "重开", key_display="F7"),
         Binding("f8", "print_list", "打印公示名单", key_display="F8"),
+        Binding("f7", "reopen", "重开", key_display="F7"),
         Binding("f9", "supplementary", "组织补选", key_display="F9"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
+
+    HELP_STEPS = (
+        "↑↓ 选择场次，下方显示业务号、预选和正选时间、家庭数和选房结果；Enter 进入该场次的家庭选房。",
+        "正选结束后（状态“待运行”），主管按 F5 运行场次：先预运行（不写入）并显示结果，确认后正式运行并公示选房结果。",
+        "F6 核验：按选房日志重算，核对哈希链和保存的结果是否一致。",
+        "F8 打印选房结果公示名单。",
+        "公示期内发现错误：F7 重开（撤回选房结果，须填写原因），房源释放后可重新运行。",
+        "结果公布后，已申请补选的家庭由主管按 F9 组织补选场次，系统以短信通知选房时间。",
+    )
 
     class RoundsLoaded(Message):
         def __init__(self, rows: list[RoundRow], counts: BoardCounts) -> None:
@@ -113,6 +124,7 @@ class RoundsScreen(AppScreen):
         self.progress_seen: list[tuple[int, int]] = []  # (done, total) as the run reported it
         self.ran_round_id: int | None = None  # the round of the last run started here
         self._select_after: int | None = None
+        self._detail_wanted: int | None = None  # the round whose detail was last asked for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -128,11 +140,23 @@ class RoundsScreen(AppScreen):
             yield ProgressBar(total=rounds.RUN_PHASES, show_eta=False, id="run-progress")
         yield ListTable([("排位", None), ("家庭", None), ("主申请人", 10), ("房源编号", 14), ("楼栋/房号", 12),
                          ("结果", None)], id="round-results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#rounds", ListTable).focus()
         self.query_one("#run-row").display = False
+
+    def step_actions(self) -> list[str]:
+        """The keys of the selected round's next step: run a closed round, check and print a
+        published one, and enter the families' lists of one still selecting."""
+        row = self.selected
+        if row is None:
+            return ["supplementary"]
+        if row.status == RoundStatus.PUBLISHED:
+            return ["verify", "print_list", "family"]
+        if row.phase in ("待运行", "已重开"):
+            return ["run", "family"]
+        return ["family"]
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -171,8 +195,8 @@ class RoundsScreen(AppScreen):
             return
         if keep_id is not None and str(keep_id) in self.rows:
             table.move_cursor(row=list(self.rows).index(str(keep_id)))
-        if self.selected is not None:
-            self._load_detail(self.selected.id)
+        self._detail_wanted = None
+        self._show_selected()
 
     @property
     def selected(self) -> RoundRow | None:
@@ -183,9 +207,16 @@ class RoundsScreen(AppScreen):
         return self.rows.get(key or "")
 
     @on(DataTable.RowHighlighted, "#rounds")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        row = self.rows.get(event.row_key.value or "")
-        if row is not None and (self.detail is None or self.detail.id != row.id):
+    def _highlighted(self) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        """Load the detail of the round under the cursor now (a highlight event may be stale:
+        refilling the list highlights its first row before the cursor goes back)."""
+        row = self.selected
+        self.refresh_bindings()  # the footer's first keys follow the round's step
+        if row is not None and row.id != self._detail_wanted:
+            self._detail_wanted = row.id
             self._load_detail(row.id)
 
     @work(thread=True, exclusive=True, group="round-detail", exit_on_error=False)
@@ -196,14 +227,16 @@ class RoundsScreen(AppScreen):
 
     def on_rounds_screen_detail_loaded(self, message: DetailLoaded) -> None:
         d = message.detail
+        if self.selected is None or self.selected.id != d.id:
+            return  # the cursor has moved on; its own detail is on its way
         self.query_one("#run-row").display = d.id == self.ran_round_id  # the bar belongs to the round that ran
         self.detail = d
         lines = [
-            f"业务号 {d.case_number or '—'}　预选 {window_short(d.pre_open, d.pre_close)}　"
-            f"正选 {window_short(d.formal_open, d.formal_close)}",
-            f"家庭 {d.families} 户　已确认正选 {d.confirmed}　已放弃 {d.gave_up}　"
-            + (f"已分配 {d.allocated}　未分配 {d.not_allocated}　已运行 {d.run_count} 次"
-               if d.status == RoundStatus.PUBLISHED else f"尚未公示　已运行 {d.run_count} 次"),
+            f"预选 {window_short(d.pre_open, d.pre_close)}　正选 {window_short(d.formal_open, d.formal_close)}",
+            f"业务号 {d.case_number or '—'}　已运行 {d.run_count} 次"
+            + ("" if d.status == RoundStatus.PUBLISHED else "　尚未公示"),
+            f"家庭 {d.families} 户　已确认正选 {d.confirmed}　已放弃 {d.gave_up}"
+            + (f"　已分配 {d.allocated}　未分配 {d.not_allocated}" if d.status == RoundStatus.PUBLISHED else ""),
         ]
         self.query_one("#round-detail", Static).update("\n".join(lines))
         table = self.query_one("#round-results", ListTable)
@@ -291,7 +324,7 @@ class RoundsScreen(AppScreen):
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
     def _verify(self, row: RoundRow) -> None:
         report: VerifyReport = rounds.verify_round(self.db, self.actor, row.id)
-        self.post_message(self.Done(f"核验第{row.number}场：{report.message}", report.ok))
+        self.post_message(self.Done(f"核验第{row.number}场：{report.message}", report.ok, select_id=row.id))
 
     def action_reopen(self) -> None:
         row = self.selected
@@ -308,7 +341,7 @@ class RoundsScreen(AppScreen):
     @work(thread=True, exclusive=True, group="reopen", exit_on_error=False)
     def _reopen(self, row: RoundRow, reason: str) -> None:
         rounds.reopen_round(self.db, self.actor, row.id, reason)
-        self.post_message(self.Done(f"已撤回第{row.number}场选房结果，房源已释放，可重新运行。"))
+        self.post_message(self.Done(f"已撤回第{row.number}场选房结果，房源已释放，可重新运行。", select_id=row.id))
 
     def action_print_list(self) -> None:
         row = self.selected
@@ -319,7 +352,7 @@ class RoundsScreen(AppScreen):
     def _print_list(self, row: RoundRow) -> None:
         data = documents.round_result_list_pdf(self.db, self.actor, row.id)
         path = self.save_document(f"选房结果公示_第{row.number}场.pdf", data)
-        self.post_message(self.Done(f"公示名单已生成：{path}"))
+        self.post_message(self.Done(f"公示名单已生成：{path}", select_id=row.id))
 
     # ------------------------------------------------------------ 组织补选
 

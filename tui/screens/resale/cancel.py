@@ -36,7 +36,6 @@ from textual.widget import Widget
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -52,6 +51,7 @@ from services.resale import cancel, contracts
 from services.resale.cancel import CancellationView
 from services.resale.contracts import ContractView
 from services.resale.signing import PartyStatus
+from services.sign_codes import CodeSent
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ReasonDialog
 from tui.screens.resale.sign_verify import (
@@ -65,6 +65,7 @@ from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
 from tui.widgets.form import field_line
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
+from tui.widgets.footer import KeyFooter
 
 _PENDING = ("confirming", "review")
 _LIVE = ("draft", "signed", "filed")
@@ -92,10 +93,14 @@ def contract_head(view: ContractView) -> Table:
     return grid
 
 
-def confirmer_state(confirmed: bool, sent: bool) -> Text:
+def confirmer_state(confirmed: bool, sent: bool, in_outbox: bool = False) -> Text:
+    """A party's state; a code made at a hall without an SMS gateway waits in the outbox
+    to be sent by hand, so it is not called sent."""
     if confirmed:
         return Text("已确认 ✓", style="bold green")
-    return Text("已发送" if sent else "待确认")
+    if sent:
+        return Text("待手工发送" if in_outbox else "已发送")
+    return Text("待确认")
 
 
 def application_renderable(app: CancellationView, *, with_contract: bool = False) -> RenderableType:
@@ -147,6 +152,12 @@ class CancelScreen(PartyRows, AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "填写注销（撤销）原因。",
+        "F6 向对方发送验证码，对方报读验证码确认。",
+        "提交后由主管在注销审核中同意或不同意。",
+    )
+
     class Loaded(Message):
         def __init__(self, view: ContractView, history: list[CancellationView],
                      notes: dict[str, tuple[str, str]]) -> None:
@@ -162,6 +173,7 @@ class CancelScreen(PartyRows, AppScreen):
         self.pending: CancellationView | None = None
         self.rows_for: int | None = None  # the application whose confirmer rows are mounted
         self.sent: set[str] = set()
+        self.in_outbox: set[str] = set()  # parties whose code waits in the outbox (no SMS gateway)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -183,7 +195,7 @@ class CancelScreen(PartyRows, AppScreen):
             with Vertical(id="cc-app", classes="-hidden"):
                 yield Static("", id="cc-app-facts")
                 yield Vertical(id="cc-confirmers")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#cc-facts", DetailPane).show_hint("正在读取合同……")
@@ -241,11 +253,13 @@ class CancelScreen(PartyRows, AppScreen):
                 field.cursor_blink = not self.wq.is_headless
             self.rows_for = app.id
             self.sent = set()
+            self.in_outbox = set()
         for i, c in enumerate(app.confirmers):
             row = self._row(i)
             if row is None:
                 continue
-            row.query_one(f"#state-{i}", Static).update(confirmer_state(c.confirmed, c.key in self.sent))
+            row.query_one(f"#state-{i}", Static).update(confirmer_state(c.confirmed, c.key in self.sent,
+                                                                       c.key in self.in_outbox))
             done = c.confirmed or app.state != "confirming"
             row.set_class(c.confirmed, "-verified")
             for widget in row.query("Input, Button"):
@@ -348,20 +362,24 @@ class CancelScreen(PartyRows, AppScreen):
         if index is None:
             return
         app, party = self.pending, self.pending.confirmers[index]
-        self.set_note(party.key, "正在发送……", "-ok")
+        self.set_note(party.key, "正在生成验证码……", "-ok")
         db, actor = self.db, self.actor
 
         def send() -> None:
             sent = cancel.send_cancellation_code(db, actor, app.id, party.key)
-            note = f"验证码已发送至 {sent.masked_phone}，请当事人报读短信中的6位验证码。"
-            self.app.call_from_thread(self._sent, party.key, note)
+            # "sent" only when a gateway took it; otherwise it waits in the outbox (CodeSent.notice).
+            self.app.call_from_thread(self._sent, party.key, sent.notice(), sent.in_outbox)
 
         self.run_worker(send, thread=True, exclusive=True, group=f"cc-party-{index}", exit_on_error=False,
                         name=PARTY_WORKER + party.key)
         self.query_one(f"#code-{index}", Input).focus()
 
-    def _sent(self, key: str, note: str) -> None:
+    def _sent(self, key: str, note: str, in_outbox: bool = False) -> None:
         self.sent.add(key)
+        if in_outbox:
+            self.in_outbox.add(key)
+        else:
+            self.in_outbox.discard(key)
         self.reload({key: (note, "-ok")})
 
     def confirm(self, index: int) -> None:
@@ -446,6 +464,11 @@ class RevokeScreen(AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "输入合同编号和当事人的证件号码查找合同。",
+        "向当事人登记的手机发送验证码，当事人报读验证码确认撤销。",
+    )
+
     def __init__(self) -> None:
         super().__init__()
         self.done: CancellationView | None = None
@@ -470,7 +493,7 @@ class RevokeScreen(AppScreen):
                                  Button("撤销", id="rv-revoke", compact=True, variant="error"))
                 yield Static("", id="rv-note", classes="note", markup=False)
             yield MessageLine(id="rv-result", classes="cc-message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#rv-form").border_title = "撤销网签申请"
@@ -500,16 +523,17 @@ class RevokeScreen(AppScreen):
         if not self.check_action("send", ()):
             return
         number, ident = self._fields()
-        self._note("#rv-send-note", "正在发送……", "-ok")
+        self._note("#rv-send-note", "正在生成验证码……", "-ok")
         self._send(number, ident)
 
     @work(thread=True, exclusive=True, group="rv-act", exit_on_error=False, name="rv-send")
     def _send(self, number: str, ident: str) -> None:
         sent = cancel.send_revocation_code(self.db, self.actor, contract_number=number, id_number=ident)
-        self.app.call_from_thread(self._sent, sent.masked_phone)
+        self.app.call_from_thread(self._sent, sent)
 
-    def _sent(self, masked_phone: str) -> None:
-        self._note("#rv-send-note", f"验证码已发送至合同登记的手机号码 {masked_phone}，请当事人报读6位验证码。", "-ok")
+    def _sent(self, sent: CodeSent) -> None:
+        # "sent" only when the hall's gateway took it; otherwise it waits in the outbox.
+        self._note("#rv-send-note", sent.notice("合同登记的手机号码"), "-ok")
         self.query_one("#rv-code", Input).focus()
 
     def action_revoke(self) -> None:
@@ -570,6 +594,11 @@ class CancelReviewScreen(AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "↑↓ 选中一件注销申请，下方显示合同和双方确认情况。",
+        "F5 同意注销；F6 不同意（须填写原因）。",
+    )
+
     class QueueLoaded(Message):
         def __init__(self, rows: list[CancellationView]) -> None:
             super().__init__()
@@ -587,7 +616,7 @@ class CancelReviewScreen(AppScreen):
         yield ListTable(self.COLUMNS, id="cr-list")
         with VerticalScroll(id="cr-scroll"):
             yield DetailPane(id="cr-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#cr-scroll").border_title = "申请详情"

@@ -34,7 +34,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select
+from textual.widgets import DataTable, Header, Input, Label, Select
 from textual.worker import get_current_worker
 
 from core.resale.lifecycle import STATUS_LABELS
@@ -48,6 +48,7 @@ from tui.widgets.contract import contract_renderable
 from tui.widgets.detail import DetailPane
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
+from tui.widgets.footer import KeyFooter
 
 #: ``open_entry(contract_id, mode)``: mode is ``"edit"`` (修改合同, a draft) or ``"change"`` (变更合同, signed).
 EntryOpener = Callable[[int, str], None]
@@ -87,6 +88,13 @@ class ContractDeskScreen(AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "F2 查找合同；↑↓ 选中合同。",
+        "F3 申请购房资格审查（需要时），F5 各方短信验证签约。",
+        "F4 提交备案；F8 打印合同，F9 受理回执。",
+        "F6 修改草稿，F7 变更已签约合同，F10 注销网签。",
+    )
+
     class RowsLoaded(Message):
         def __init__(self, rows: list[ContractRow]) -> None:
             super().__init__()
@@ -120,7 +128,7 @@ class ContractDeskScreen(AppScreen):
         yield ListTable(self.COLUMNS, id="desk-list")
         with VerticalScroll(id="desk-scroll"):
             yield DetailPane(id="desk-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#desk-scroll").border_title = "合同详情"

@@ -44,7 +44,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Checkbox,
-    Footer,
     Header,
     Input,
     Label,
@@ -80,8 +79,9 @@ from services.resale import contracts as contract_service
 from services.resale.contracts import ContractView
 from tui.screens.base import AppScreen
 from tui.widgets.detail import LABEL_STYLE, MUTED
-from tui.widgets.form import FieldError, FieldRow, clear_field_errors, compact_input
+from tui.widgets.form import FieldError, FieldRow, FormInput, clear_field_errors, compact_input
 from tui.widgets.message import MessageLine
+from tui.widgets.footer import KeyFooter
 
 Mode = Literal["new", "draft", "change"]
 
@@ -127,7 +127,7 @@ def _masked(mask: Callable[[str], str], value: str) -> str:
         return "*" * len(value)
 
 
-class MaskedInput(Input):
+class MaskedInput(FormInput):
     """An input whose number is shown masked except while the clerk types in it."""
 
     def __init__(self, value: str = "", *, mask: Callable[[str], str], **kwargs: object) -> None:
@@ -336,6 +336,13 @@ class ContractEntryScreen(AppScreen):
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "依次填写买受人、共有方式、成交价款与付款方式；Tab 到下一项。",
+        "F3 添加买受人，F4 删除光标所在的买受人。",
+        "Ctrl+S 或 F5 保存为合同草稿（24小时内未提交将自动删除）。",
+        "保存后 F6 进行短信验证。",
+    )
+
     class Loaded(Message):
         """The form to show: the house, the sellers and the values to start from."""
 
@@ -369,6 +376,9 @@ class ContractEntryScreen(AppScreen):
         self.buyer_count = 0
         self.ready = False
         self._signing_forced = False
+        self._signing_verdict: tuple[object, ...] | None = None
+        self._preview_pending = False
+        self._widgets_by_id: dict[str, Widget | None] = {}
 
     # ------------------------------------------------------------ layout
 
@@ -382,7 +392,7 @@ class ContractEntryScreen(AppScreen):
             yield Static("", id="ce-saved", classes="-hidden")
             yield Static("", id="ce-changes", classes="-hidden")
             yield Vertical(id="ce-form")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#ce-saved").border_title = "已保存"
@@ -416,6 +426,7 @@ class ContractEntryScreen(AppScreen):
         form = self.query_one("#ce-form", Vertical)
         await form.remove_children()
         await form.mount_all(self._form_widgets(message.house, message.form))
+        self._widgets_by_id.clear()
         self.buyer_count = len(message.form.buyers)
         if self.mode == "new" and not message.form.buyers:
             await self._mount_buyer(BuyerLine(kind=PERSON, name=""))
@@ -606,18 +617,13 @@ class ContractEntryScreen(AppScreen):
     # ------------------------------------------------------------ reading the form
 
     def _widget(self, widget_id: str) -> Widget | None:
-        """The form's widget with ``widget_id``, remembered: reading the whole form
-        (every change re-checks the signing method) must not walk the DOM for each
-        of its fifty fields. A widget removed since (a buyer row deleted) is looked up again."""
-        cache: dict[str, Widget] = self.__dict__.setdefault("_widgets_by_id", {})
-        widget = cache.get(widget_id)
-        if widget is None or not widget.is_attached:
-            widget = next(iter(self.query(f"#{widget_id}")), None)
-            if widget is None:
-                cache.pop(widget_id, None)
-                return None
-            cache[widget_id] = widget
-        return widget
+        """The form's widget with ``widget_id`` (or None), remembered: reading the whole form
+        (every change re-checks the signing method) must not walk the DOM for each of its
+        fifty fields. The memory is dropped whenever widgets are mounted or removed."""
+        cache = self._widgets_by_id
+        if widget_id not in cache:
+            cache[widget_id] = next(iter(self.query(f"#{widget_id}")), None)
+        return cache[widget_id]
 
     def _value(self, path: str) -> str:
         widget = self._widget(f"f-{field_key(path)}")
@@ -700,8 +706,8 @@ class ContractEntryScreen(AppScreen):
 
     def _update_capital(self) -> None:
         """大写 of the price as typed (seed 003 article 2)."""
-        line = next(iter(self.query("#price-capital").results(Static)), None)
-        if line is None:
+        line = self._widget("price-capital")
+        if not isinstance(line, Static):
             return
         raw = unicodedata.normalize("NFKC", self._value("price")).strip()
         if not raw:
@@ -722,12 +728,22 @@ class ContractEntryScreen(AppScreen):
             return None
 
     def _update_signing_preview(self) -> None:
-        line = next(iter(self.query("#signing-reasons").results(Static)), None)
-        radio = next(iter(self.query("#f-requested_signing").results(RadioSet)), None)
-        if line is None or radio is None:
+        """Whether the contract must be signed offline, and why, as the form now reads.
+
+        Runs after every change, so it stays cheap: widgets come from the cache, and the
+        line and the buttons are touched only when the verdict changes (an update of the
+        line would lay out the whole form again)."""
+        self._preview_pending = False
+        line = self._widget("signing-reasons")
+        radio = self._widget("f-requested_signing")
+        if not isinstance(line, Static) or not isinstance(radio, RadioSet):
             return
         decision = self._signing_decision()
         forced = decision is not None and decision.forced_offline
+        verdict = (decision is not None, forced, tuple(decision.reasons) if forced else ())
+        if verdict == self._signing_verdict:
+            return
+        self._signing_verdict = verdict
         buttons = list(radio.query(RadioButton))
         if forced and not buttons[1].value:
             buttons[1].value = True
@@ -741,8 +757,11 @@ class ContractEntryScreen(AppScreen):
             line.update(Text("买卖双方均可使用电子签章时可选择线上签署。", style=MUTED))
 
     def _form_changed(self) -> None:
-        if self.ready:
-            self._update_signing_preview()
+        """Queue one preview after the changes already waiting: a burst of typed keys
+        (a fast typist, an ID-card reader) costs one preview, not one per key."""
+        if self.ready and not self._preview_pending:
+            self._preview_pending = True
+            self.call_later(self._update_signing_preview)
 
     @on(Input.Changed, "#ce-form Input")
     def _input_changed(self, event: Input.Changed) -> None:
@@ -811,6 +830,7 @@ class ContractEntryScreen(AppScreen):
         shares = self._pressed("co_ownership") == CO_OWNERSHIPS.index("shares")
         box = self._buyer_box(index, line, shares)
         await self.query_one("#ce-buyers", Vertical).mount(box)
+        self._widgets_by_id.clear()
         self.buyer_count += 1
         if self.wq.is_headless:
             for field in box.query(Input):
@@ -846,6 +866,7 @@ class ContractEntryScreen(AppScreen):
             keep = [replace(b, share=None) for b in keep]
         container = self.query_one("#ce-buyers", Vertical)
         await container.remove_children()
+        self._widgets_by_id.clear()
         self.buyer_count = 0
         for line in keep:
             await self._mount_buyer(line)
@@ -870,6 +891,8 @@ class ContractEntryScreen(AppScreen):
     def action_save(self) -> None:
         if not self.check_action("save", ()):
             return
+        if self._preview_pending:
+            self._update_signing_preview()  # the signing method as the form reads now, before it is read
         self.clear_field_errors()
         form = self.read_form()
         self.set_message("正在保存……")

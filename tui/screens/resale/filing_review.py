@@ -23,7 +23,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Label,
     TabbedContent,
@@ -42,6 +41,7 @@ from tui.widgets.contract import contract_renderable
 from tui.widgets.detail import DetailPane
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
+from tui.widgets.footer import KeyFooter
 
 FILING, QUALIFICATION = "tab-filing", "tab-qualification"
 
@@ -64,6 +64,12 @@ class FilingReviewScreen(AppScreen):
         Binding("f6", "reject", "退回/不通过", key_display="F6"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
+
+    HELP_STEPS = (
+        "切换队列：备案审核或资格审查。",
+        "↑↓ 选中一件。",
+        "F5 通过；F6 退回或不通过（须填写原因）。",
+    )
 
     class QueuesLoaded(Message):
         def __init__(self, filing: list[ContractRow], qualification: list[QualificationRow]) -> None:
@@ -94,7 +100,7 @@ class FilingReviewScreen(AppScreen):
                 yield ListTable(self.QUALIFICATION_COLUMNS, id="qualification-list")
         with VerticalScroll(id="review-scroll"):
             yield DetailPane(id="review-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#review-scroll").border_title = "合同详情"

@@ -16,10 +16,13 @@ answer. The clerk
    and why; the highlighted row's whole reason is shown under the table.
 
 F6 lists the checks recorded for the home; F7 签订合同 hands a passed check to
-the contract-entry screen given as ``next_step``. The rules and the record
-are the service's: this screen only gathers input and shows the result. A
-refusal that names a field is shown under that field; any other one on its
-section's error line (``tui.widgets.form``).
+the contract-entry screen given as ``next_step`` (never offered for a check
+that did not pass); F9 打印告知书 writes the 一次性告知书 of a shown check with
+failed rules (``services.resale.documents.notice_pdf``, as ``wangqian report
+notice --check N`` does) into the hall's reports folder and says where. The
+rules and the record are the service's: this screen only gathers input and
+shows the result. A refusal that names a field is shown under that field; any
+other one on its section's error line (``tui.widgets.form``).
 """
 
 from __future__ import annotations
@@ -43,7 +46,6 @@ from textual.widgets import (
     Checkbox,
     ContentSwitcher,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -68,7 +70,7 @@ from core.resale.title_check import (
     PurchaseRestriction,
 )
 from core.timeutil import local_today, show
-from services.resale import house_check
+from services.resale import documents, house_check
 from services.resale.house_check import CheckView, HomeHit
 from tui.screens.base import AppModal, AppScreen
 from tui.screens.cases import FilterError, parse_day
@@ -76,6 +78,7 @@ from tui.widgets.detail import LABEL_STYLE, MUTED
 from tui.widgets.form import FieldError, FieldRow, clear_field_errors, compact_input, show_field_error
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable, clip
+from tui.widgets.footer import KeyFooter
 
 #: What F7 opens for a passed check: the contract-entry screen of that check.
 NextStep = Callable[[CheckView], Screen]
@@ -231,8 +234,16 @@ class HouseCheckScreen(AppScreen):
         Binding("f5", "run", "产权校验", key_display="F5"),
         Binding("f6", "history", "校验记录", key_display="F6"),
         Binding("f7", "sign", "签订合同", key_display="F7"),
+        Binding("f9", "print_notice", "打印告知书", key_display="F9"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
+
+    HELP_STEPS = (
+        "输入产权证书编号或不动产单元号查询房源，选择房源，填写办理人及身份。",
+        "F5 产权校验：逐项列出校验结果。",
+        "通过后 F7 录入合同；不予通过时 F9 打印一次性告知书，F4 返回修改。",
+        "F6 查看校验记录。",
+    )
 
     class HomesFound(Message):
         def __init__(self, keys: LookupKeys, hits: list[HomeHit]) -> None:
@@ -349,7 +360,7 @@ class HouseCheckScreen(AppScreen):
                 yield Static("", id="verdict")
                 yield ListTable([("环节", 8), ("规则", 20), ("结果", 6), ("原因", REASON_CELLS)], id="rules")
                 yield Static("", id="rule-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lookup-box").border_title = "查询房源"
@@ -395,12 +406,14 @@ class HouseCheckScreen(AppScreen):
             return self.home is not None and on_form
         if action == "history":
             return self.home is not None
+        shown = self.view
         if action == "sign":
-            if self.next_step is None:
-                return False
-            shown = self.view
+            if self.next_step is None or (shown is not None and not shown.passed):
+                return False  # nothing to sign on a check that did not pass
             latest = shown is not None and self.result is not None and shown.id == self.result.id
             return True if (latest and shown.passed and not on_form) else None
+        if action == "print_notice":  # the notice tells the rules that failed
+            return shown is not None and bool(shown.failures) and not on_form
         return True
 
     # ------------------------------------------------------------ lookup
@@ -577,7 +590,8 @@ class HouseCheckScreen(AppScreen):
             self.set_message(f"校验通过，房源编码 {view.house_code}。"
                              + ("F7 签订合同。" if self.next_step is not None else ""), tone="ok")
         else:
-            self.set_message(f"{view.verdict_label}：本次校验已记录，请按表中原因告知办理人。", tone="error")
+            notice = "；F9 打印一次性告知书" if view.failures else ""
+            self.set_message(f"{view.verdict_label}：本次校验已记录，请按表中原因告知办理人{notice}。", tone="error")
 
     def show_view(self, view: CheckView) -> None:
         """Show a check on the results page: verdict, every rule line, the highlighted line's reason."""
@@ -638,6 +652,19 @@ class HouseCheckScreen(AppScreen):
         self.show_view(view)
         tag = "" if self.result is not None and view.id == self.result.id else "（历史记录）"
         self.set_message(f"第{view.id}号校验{tag}：{view.verdict_label}，{show(view.checked_at, seconds=False)}。")
+
+    def action_print_notice(self) -> None:
+        view = self.view
+        if view is None or not self.check_action("print_notice", ()):
+            return
+        self.set_message("正在生成一次性告知书……")
+        self._print_notice(view.id)
+
+    @work(thread=True, exclusive=True, group="hc-notice", exit_on_error=False)
+    def _print_notice(self, check_id: int) -> None:
+        pdf = documents.notice_pdf(self.db, self.actor, check_id=check_id)
+        path = self.save_document(f"房源核验第{check_id}号-一次性告知书.pdf", pdf)
+        self.app.call_from_thread(self.set_message, f"已生成一次性告知书：{path}", "ok")
 
     def action_sign(self) -> None:
         view = self.view

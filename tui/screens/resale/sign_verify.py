@@ -31,7 +31,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from core.errors import RuleViolation
@@ -42,6 +42,7 @@ from services.resale.signing import PartyStatus
 from tui.screens.base import ServiceMixin
 from tui.widgets.detail import LABEL_STYLE, DetailPane
 from tui.widgets.message import MessageLine
+from tui.widgets.footer import KeyFooter
 
 SIDE_LABELS = {"seller": "甲方(转让方)", "buyer": "乙方(受让方)"}
 PARTY_WORKER = "party:"
@@ -159,6 +160,12 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         Binding("escape", "close", "关闭", key_display="Esc"),
     ]
 
+    HELP_STEPS = (
+        "↑↓ 选择当事人，F5 发送验证码（没有短信网关时在短信发件箱手工发送）。",
+        "当事人报读6位验证码，输入后 Enter 验证。",
+        "各方均验证后提交签约。",
+    )
+
     class Loaded(Message):
         def __init__(self, view: ContractView, parties: list[PartyStatus], codes: dict[str, CodeState],
                      notes: dict[str, tuple[str, str]]) -> None:
@@ -193,7 +200,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
             yield Static("", id="sv-status", markup=False)
             yield Button("提交", id="sv-submit", variant="success", compact=True, disabled=True)
             yield Button("关闭", id="sv-close", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sv-facts", DetailPane).show_hint("正在读取合同……")
@@ -299,7 +306,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         def send() -> None:
             sent = signing.send_signing_code(self.db, self.actor, self.contract_id, party.key,
                                                       expected_version=version)
-            note = f"验证码已发送至 {sent.masked_phone}，请当事人报读短信中的6位验证码。"
+            note = sent.notice()  # sent, or waiting in the outbox at a hall without a gateway
             self.app.call_from_thread(self.reload, {party.key: (note, "-ok")})
 
         self.run_worker(send, thread=True, exclusive=True, group=f"sv-party-{index}", exit_on_error=False,

@@ -1,0 +1,112 @@
+"""The real terminal at 50 keys a second: `wangqian tui` in tmux at 80×24, a clerk (or an
+ID-card reader) types a new buyer into a draft contract with no pause between keys,
+saves, and the database holds exactly what was typed in each field.
+
+The keys go through tmux into the program's terminal as a person's would; nothing
+waits for the screen between them. What is waited for (the login form, the desk,
+the saved message) is waited for the way a person looks at the screen.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_tui_cases import _actor
+from test_tui_support import password
+
+from core.clock import system_clock
+from core.identity import make_resident_id
+from services.resale import contracts as svc
+from storage.engine import Database
+from tests.conftest import TEST_CODE_KEY
+from tests.contract_support import BUYER_PHONE_2, buyer, draft_contract
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+
+RATE = 50  # keys a second
+WANGQIAN = Path(sys.executable).with_name("wangqian")
+NAME, PHONE = "阿依古丽·买买提", "13712345670"
+NUMBER = make_resident_id(random.Random(23), birth_date=date(1988, 6, 12))
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+class Terminal:
+    """One tmux session running the counter terminal."""
+
+    def __init__(self, command: str, env: dict[str, str], log: Path) -> None:
+        self.name = "wq-" + uuid.uuid4().hex[:8]
+        self.log = log
+        settings = " ".join(f"{key}={value}" for key, value in env.items())
+        _tmux("new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
+              f"env LANG=C.UTF-8 TERM=xterm-256color {settings} {command}; echo 程序已退出，退出码 $? >{log}; sleep 60")
+
+    def screen(self) -> str:
+        return _tmux("capture-pane", "-t", self.name, "-p")
+
+    def expect(self, text: str, *, within: float = 60) -> None:
+        """Wait until ``text`` is on the screen (as a person waits for the screen to show it)."""
+        deadline = time.monotonic() + within
+        while text not in self.screen():
+            if time.monotonic() > deadline:
+                ended = self.log.read_text() if self.log.exists() else "程序仍在运行"
+                raise AssertionError(f"never saw {text!r} on:\n{self.screen()}\n{ended}")
+            time.sleep(0.1)
+
+    def key(self, *names: str) -> None:
+        for name in names:
+            _tmux("send-keys", "-t", self.name, name)
+
+    def type(self, keys: list[str]) -> None:
+        """Each key at ``RATE`` a second, without looking at the screen in between."""
+        for key in keys:
+            if len(key) == 1:
+                _tmux("send-keys", "-t", self.name, "-l", key)
+            else:
+                _tmux("send-keys", "-t", self.name, key)
+            time.sleep(1 / RATE)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def test_a_buyer_typed_at_fifty_keys_a_second_through_tmux_lands_field_by_field(sqlite_sample_db: Database,
+                                                                                 tmp_path: Path) -> None:
+    db = sqlite_sample_db
+    db.clock = system_clock  # the terminal runs on the real clock: the draft is made today
+    clerk = _actor(db, "clerk1")
+    # two buyers owning jointly already, so that a third may join them
+    draft = draft_contract(db, clerk, co_ownership="joint",
+                           buyers=(buyer(), buyer("王二买", BUYER_PHONE_2, seed=11)))
+    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
+           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
+    assert WANGQIAN.exists(), WANGQIAN
+    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    try:
+        term.expect("用户名")
+        term.type([*"clerk1", "Tab", *password("clerk1"), "Enter"])
+        term.expect("工作台")
+        term.key("c")
+        term.expect(draft.number)
+        term.key("F6")
+        term.expect("买受人1")
+        term.key("F3")
+        term.expect("已添加买受人3")
+        term.type([*NAME, "Tab", "Tab", "Tab", *NUMBER, "Tab", *PHONE, "C-s"])
+        term.expect("已保存")
+    finally:
+        shown = term.screen()
+        term.close()
+    saved = svc.get_contract(db, clerk, draft.id).draft.buyers
+    assert len(saved) == 3, shown
+    assert (saved[2].name, saved[2].id_number, saved[2].phone) == (NAME, NUMBER, PHONE), shown
