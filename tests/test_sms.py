@@ -55,6 +55,10 @@ class Gateway:
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: When set, a request is held (after ``answering`` is set) until ``release`` is.
+    hold: bool = False
+    answering: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def ids(self) -> list[int]:
         return [r["body"]["id"] for r in self.requests]
@@ -74,12 +78,18 @@ def gateway() -> Any:
                     "authorization": self.headers.get("Authorization"),
                     "body": json.loads(body),
                 })
+            if rec.hold:
+                rec.answering.set()
+                rec.release.wait(120)
             if rec.delay:
                 time.sleep(rec.delay)
-            self.send_response(rec.status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            try:
+                self.send_response(rec.status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except BrokenPipeError:  # the client gave up waiting (a timeout test): nobody to answer
+                pass
 
         def log_message(self, *args: object) -> None:
             pass
@@ -469,3 +479,48 @@ def test_a_slow_gateway_holds_no_lock_while_it_answers(db):
         thread.join(60)
         deliverer.dispose()
     assert reports == [sms.DeliveryReport(sent=4, failed=0)]  # its own message, then the three queued meanwhile
+
+
+def test_three_terminals_write_while_a_real_gateway_on_loopback_keeps_its_answer(db, gateway, tmp_path):
+    """`sms deliver` against a gateway that does not answer yet; meanwhile three other
+    terminals (separate processes, the real `wangqian` command) write and are audited:
+    none sees a lock error, all finish before the gateway answers. (Seconds are the
+    benchmark's business; here the gateway simply holds its answer until they are done.)"""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import TEST_CODE_KEY
+
+    gateway.hold = True
+    configure(db, sms_url=gateway.url, sms_timeout=20)  # the longest a hall may set: the processes start meanwhile
+    _queue(db)
+    deliverer = db.reopen()
+    reports: list[sms.DeliveryReport] = []
+    thread = threading.Thread(target=lambda: reports.append(
+        sms.deliver_pending(deliverer, SYSTEM, sms.configured_gateway(deliverer.settings))))
+    thread.start()
+    wangqian = Path(sys.executable).with_name("wangqian")
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "WANGQIAN_DB_URL": str(db.url),
+           "WANGQIAN_DATA_DIR": str(tmp_path), "WANGQIAN_CODE_KEY": TEST_CODE_KEY}
+    try:
+        assert gateway.answering.wait(60)
+        terminals = [subprocess.Popen([str(wangqian), "operator", "add", f"window{n}", "--name", "测试窗口",
+                                       "--role", "clerk", "--window", f"1{n}", "--password-stdin"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                     for n in range(3)]
+        said = [t.communicate(b"Window2026pass\n", timeout=120) for t in terminals]
+        codes = [t.returncode for t in terminals]
+        assert thread.is_alive() and not gateway.release.is_set()  # the gateway has not answered yet
+    finally:
+        gateway.release.set()
+        thread.join(60)
+        deliverer.dispose()
+    errors = [e.decode("utf-8", "replace") for _, e in said]
+    assert codes == [0, 0, 0], errors
+    assert not any("locked" in e or "DB_BUSY" in e for e in errors)
+    assert reports == [sms.DeliveryReport(sent=1, failed=0)]
+    with db.read() as session:
+        added = session.execute(select(func.count()).select_from(AuditEntry)
+                                .where(AuditEntry.action == "operator_add")).scalar_one()
+    assert added >= 3
