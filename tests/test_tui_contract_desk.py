@@ -372,3 +372,22 @@ def test_snapshot_filing_queue(snap_compare, sqlite_sample_db, clock, clerk, sup
         await pilot.pause()
 
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_sms_screen_requests_the_qualification_it_waits_for(sqlite_sample_db, clock, clerk) -> None:
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, "shenzhen")
+    assert draft.qualification_required and draft.qualification is None
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=lambda _: None)
+        screen = app.screen
+        assert screen.check_action("qualify", ()) is True
+        await _press(pilot, "f5")  # a code before the qualification: refused, and the screen says what to do
+        assert "资格" in screen_text(app)
+        await _press(pilot, "f3")
+        assert "已申请购房资格审查" in screen_text(app)
+        assert "购房资格 待审查" in screen_text(app) or "购房资格 审查中" in screen_text(app), screen_text(app)
+        assert screen.check_action("qualify", ()) is False  # asked once; the supervisor decides
+    assert svc.get_contract(db, clerk, draft.id).qualification == "requested"

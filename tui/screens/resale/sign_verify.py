@@ -156,11 +156,13 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
 
     BINDINGS = [
         Binding("f5", "send", "发送验证码", key_display="F5"),
+        Binding("f3", "qualify", "申请资格审查", key_display="F3"),
         Binding("f9", "submit", "提交", key_display="F9"),
         Binding("escape", "close", "关闭", key_display="Esc"),
     ]
 
     HELP_STEPS = (
+        "买受人须经购房资格审查的，先按 F3 申请，审核主管审查通过后才能发送验证码。",
         "↑↓ 选择当事人，F5 发送验证码（没有短信网关时在短信发件箱手工发送）。",
         "当事人报读6位验证码，输入后 Enter 验证。",
         "各方均验证后提交签约。",
@@ -222,9 +224,12 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
 
     async def on_sign_verify_screen_loaded(self, message: Loaded) -> None:
         first = self.view is None
+        # The facts follow the contract (a qualification requested here, decided meanwhile);
+        # the version stays the one the codes are sent for: a draft changed meanwhile is refused.
+        self.view = message.view
+        self.query_one("#sv-facts", DetailPane).update(facts_renderable(message.view))
         if first:
-            self.view, self.version = message.view, message.view.version
-            self.query_one("#sv-facts", DetailPane).update(facts_renderable(message.view))
+            self.version = message.view.version
             labels = party_labels([p.key for p in message.parties])
             await self.query_one("#sv-parties").mount_all(
                 [PartyRow(i, p, labels[p.key]) for i, p in enumerate(message.parties)])
@@ -292,7 +297,24 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
             return open_draft and any(not p.verified for p in self.parties)
         if action == "submit":
             return open_draft and bool(self.parties) and all(p.verified for p in self.parties)
+        if action == "qualify":  # the step this screen's refusal asks for, without going back to the desk
+            view = self.view
+            return (open_draft and view is not None and view.qualification_required
+                    and view.qualification in (None, "refused", "voided"))
         return True
+
+    def action_qualify(self) -> None:
+        if not self.check_action("qualify", ()):
+            return
+        self.set_message("正在申请购房资格审查……")
+
+        def request() -> None:
+            signing.request_qualification(self.db, self.actor, self.contract_id)
+            self.app.call_from_thread(self.set_message, "已申请购房资格审查，审核主管审查通过后即可发送验证码。", "ok")
+            self.app.call_from_thread(self.reload)
+
+        self.run_worker(request, thread=True, exclusive=True, group="sv-qualify", exit_on_error=False,
+                        name="sv-qualify")
 
     def action_send(self, index: int | None = None) -> None:
         if not self.check_action("send", ()):
