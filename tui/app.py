@@ -77,8 +77,8 @@ class WangqianApp(App[None]):
         # waits in the focused field's queue behind the keys typed before it, and the keys
         # after it (already handed to that field) land there: a fast typist's or an
         # ID-card reader's phone number in the ID field.
-        Binding("tab", "focus_next", "下一项", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", "上一项", show=False, priority=True),
+        Binding("tab", "focus_next", "下一项", key_display="Tab", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "上一项", key_display="Shift+Tab", show=False, priority=True),
     ]
 
     def __init__(

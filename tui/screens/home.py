@@ -87,12 +87,12 @@ class HomeScreen(AppScreen):
         Binding("7", "open('family')", "家庭选房", show=False),
         Binding("8", "open('board')", "房源播报", show=False),
         Binding("9", "open('lease')", "租赁签约", show=False),
-        Binding("s", "open('outbox')", "短信发件箱", show=False),
-        Binding("h", "open('house_check')", "房源核验", show=False),
-        Binding("c", "open('contracts')", "网签合同", show=False),
-        Binding("r", "open('revoke')", "撤销网签", show=False),
-        Binding("b", "open('filing')", "网签审核", show=False),
-        Binding("v", "open('cancel_review')", "注销审核", show=False),
+        Binding("s", "open('outbox')", "短信发件箱", key_display="S", show=False),
+        Binding("h", "open('house_check')", "房源核验", key_display="H", show=False),
+        Binding("c", "open('contracts')", "网签合同", key_display="C", show=False),
+        Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False),
+        Binding("b", "open('filing')", "网签审核", key_display="B", show=False),
+        Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
