@@ -52,6 +52,19 @@ def _command_once(app):  # type: ignore[no-untyped-def]
 
 typer.testing._get_command = _command_once
 
+# Every test account's password is hashed, and the product's argon2id (m=64 MiB, t=3, p=4)
+# costs about half a second of both CPUs per hash: hundreds of accounts made by fixtures
+# spent minutes of the suite on it. Tests hash with argon2id at a small cost; the
+# product's parameters are kept (PRODUCT_HASHER) and checked by test_operators.
+from argon2 import PasswordHasher  # noqa: E402
+
+from core import passwords  # noqa: E402
+
+# (this module may be imported twice — as pytest's conftest and as tests.conftest — so the
+# product's hasher is kept the first time only)
+PRODUCT_HASHER: PasswordHasher = passwords.__dict__.setdefault("_product_hasher", passwords._hasher)
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
 # Hypothesis' default 200 ms deadline per example measures the machine, not the rule: off.
 hypothesis.settings.register_profile("wangqian", deadline=None)
 hypothesis.settings.load_profile("wangqian")

@@ -128,3 +128,14 @@ def test_list_operators(db):
     make_operator(db, "wang", Role.SUPERVISOR)
     views = operators.list_operators(db, SYSTEM)
     assert [(v.username, v.role_label) for v in views] == [("li", "窗口受理员"), ("wang", "审核主管")]
+
+
+def test_the_product_hashes_passwords_with_argon2id_at_owasp_cost() -> None:
+    """The suite hashes test accounts cheaply (tests/conftest.py); the product does not."""
+    from argon2 import Type
+
+    from tests.conftest import PRODUCT_HASHER
+
+    assert PRODUCT_HASHER.type is Type.ID
+    assert PRODUCT_HASHER.memory_cost >= 19 * 1024 and PRODUCT_HASHER.time_cost >= 2  # OWASP's minimum
+    assert PRODUCT_HASHER.hash("Passw0rd1").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
