@@ -25,8 +25,7 @@ transaction are not readable from the chain until it commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import event, func, insert, select, text
@@ -50,20 +49,6 @@ _ADVISORY_KEY = 0x77616E67  # "wang"
 _PENDING = "wangqian_audit_pending"
 
 
-@dataclass(frozen=True)
-class _Pending:
-    """One row as ``append`` recorded it; its place in the chain comes at commit."""
-
-    at: datetime
-    operator: str
-    action: str
-    object_type: str | None
-    object_id: str | None
-    case_number: str | None
-    before: str | None
-    after: str | None
-
-
 def append(
     session: Session,
     actor: Actor,
@@ -78,7 +63,10 @@ def append(
     """Append one row inside the caller's write transaction: it joins the chain when
     the transaction commits (and is gone if it rolls back). The snapshots are masked
     and serialised now, as they are at this moment."""
-    session.info.setdefault(_PENDING, []).append(_Pending(
+    # The row as it will be stored; its place in the chain (seq, prev_hash) is set at commit.
+    session.info.setdefault(_PENDING, []).append(AuditRecord(
+        seq=0,
+        prev_hash="",
         at=session_now(session),
         operator=actor.username,
         action=action,
@@ -93,7 +81,7 @@ def append(
 @event.listens_for(Session, "before_commit")
 def _join_chain(session: Session) -> None:
     """The transaction's audit rows onto the chain, as its last statements (module docstring)."""
-    pending: list[_Pending] | None = session.info.pop(_PENDING, None)
+    pending: list[AuditRecord] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
     session.flush()  # the use case's own writes first: the chain is locked only for the append
@@ -102,15 +90,11 @@ def _join_chain(session: Session) -> None:
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     rows = []
-    for p in pending:
+    for waiting in pending:
         seq += 1
-        record = AuditRecord(seq=seq, at=p.at, operator=p.operator, action=p.action, object_type=p.object_type,
-                             object_id=p.object_id, case_number=p.case_number, before=p.before, after=p.after,
-                             prev_hash=prev_hash)
+        record = replace(waiting, seq=seq, prev_hash=prev_hash)
         prev_hash = record.compute_hash()
-        rows.append({"seq": seq, "at": p.at, "operator": p.operator, "action": p.action,
-                     "object_type": p.object_type, "object_id": p.object_id, "case_number": p.case_number,
-                     "before": p.before, "after": p.after, "prev_hash": record.prev_hash, "hash": prev_hash})
+        rows.append({**asdict(record), "hash": prev_hash})
     session.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
 
 
