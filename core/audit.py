@@ -72,10 +72,11 @@ class AuditRecord:
     after: str | None
     prev_hash: str
 
-    def compute_hash(self) -> str:
-        payload = "\x1f".join(
+    def chain_middle(self) -> str:
+        """The hashed payload between ``seq`` and ``prev_hash``: what the row says.
+        (PostgreSQL's ``wq_audit_append`` hashes it with the seq and prev_hash it assigns.)"""
+        return "\x1f".join(
             [
-                str(self.seq),
                 format_at(self.at),
                 self.operator,
                 self.action,
@@ -84,9 +85,11 @@ class AuditRecord:
                 self.case_number or "",
                 self.before or "",
                 self.after or "",
-                self.prev_hash,
             ]
         )
+
+    def compute_hash(self) -> str:
+        payload = f"{self.seq}\x1f{self.chain_middle()}\x1f{self.prev_hash}"
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

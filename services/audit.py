@@ -3,32 +3,38 @@
 The chain must stay one chain (no fork) with any number of terminals writing
 at once, yet joining it must not make every audited transaction wait for every
 other. So ``append`` only records the row in the caller's transaction
-(``session.info``); the rows join the chain at the very end of that
-transaction, in the ORM's ``before_commit`` hook (``_join_chain``): the
-transaction's own writes are flushed first, then the chain is locked, its last
-row read, the new rows hashed onto it and inserted, and the transaction
-commits. The chain lock is thus held only for that append and the commit, not
-for the whole use case:
+(``session.info``), and the rows join the chain at the end of it:
 
-* PostgreSQL: a transaction-scoped advisory lock, taken as the last statement
-  before commit, released by the commit. The last row is read by a statement
-  after the lock is granted, so it sees every chain row committed before
-  (READ COMMITTED takes a snapshot per statement).
-* SQLite: every write transaction already holds the database write lock from
-  its start (BEGIN IMMEDIATE); nothing else is needed.
+* SQLite: in the ORM's ``before_commit`` hook (``_join_chain``): the chain's
+  last row is read and the new rows hashed onto it and inserted as the
+  transaction's last statements. Every write transaction already holds the
+  database write lock from its start (BEGIN IMMEDIATE); nothing else is needed.
+* PostgreSQL: ``before_commit`` inserts the rows into ``audit_pending`` with
+  the use case's writes (no lock), and once the transaction has committed,
+  ``after_commit`` calls ``chain_pending``: one statement in a transaction of
+  its own (``wq_audit_chain``, migration 0007) takes a transaction-scoped
+  advisory lock, reads the last chain row with a snapshot taken after the lock
+  is granted, moves every committed pending row onto the chain in id order
+  (hashing as ``AuditRecord.compute_hash``) and commits. The lock is held for
+  that one statement and its commit, never across a pause of a terminal's
+  process; a busy hall's calls find each other's rows and move them in
+  batches. A row stays pending only if its process died between the two
+  commits, until the next call by any terminal; readers of the chain
+  (``verify``, ``recent``) call it first.
 
 The unique ``prev_hash`` column is the last line of defence. A transaction that
 rolls back leaves no rows. A row's ``at`` is the moment of ``append`` (the use
-case's time); its ``seq`` is its place in commit order. Rows appended in a
-transaction are not readable from the chain until it commits.
+case's time); its ``seq`` is its place in the order of joining the chain.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import Engine, event, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from core.audit import (
@@ -42,9 +48,13 @@ from core.audit import (
 from core.roles import Actor, Permission
 from services.authority import authorise
 from storage.engine import Database, session_now
-from storage.models import AuditEntry
+from storage.models import AuditEntry, AuditPending
 
 _ADVISORY_KEY = 0x77616E67  # "wang"
+_CHAIN = text("SELECT wq_audit_chain(:k, :genesis)")
+#: ``session.info`` flag: this transaction left rows in ``audit_pending`` (PostgreSQL).
+_CHAIN_AFTER_COMMIT = "wangqian_audit_chain_after_commit"
+_log = logging.getLogger(__name__)
 #: ``session.info`` key of the rows waiting for their transaction's commit.
 _PENDING = "wangqian_audit_pending"
 
@@ -80,13 +90,19 @@ def append(
 
 @event.listens_for(Session, "before_commit")
 def _join_chain(session: Session) -> None:
-    """The transaction's audit rows onto the chain, as its last statements (module docstring)."""
+    """The transaction's audit rows: onto the chain as its last statements (SQLite), or into
+    ``audit_pending`` to be chained right after the commit (PostgreSQL; module docstring)."""
     pending: list[AuditRecord] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
-    session.flush()  # the use case's own writes first: the chain is locked only for the append
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
+        session.execute(insert(AuditPending.__table__), [  # type: ignore[attr-defined]
+            {"at": r.at, "operator": r.operator, "action": r.action, "object_type": r.object_type,
+             "object_id": r.object_id, "case_number": r.case_number, "before": r.before, "after": r.after,
+             "middle": r.chain_middle()} for r in pending])
+        session.info[_CHAIN_AFTER_COMMIT] = True
+        return
+    session.flush()  # the use case's own writes first
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     rows = []
@@ -96,6 +112,30 @@ def _join_chain(session: Session) -> None:
         prev_hash = record.compute_hash()
         rows.append({**asdict(record), "hash": prev_hash})
     session.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "after_commit")
+def _chain_committed(session: Session) -> None:
+    """PostgreSQL: the rows just committed to ``audit_pending`` join the chain now."""
+    if session.info.pop(_CHAIN_AFTER_COMMIT, False):
+        bind = session.get_bind()
+        try:
+            chain_pending(bind if isinstance(bind, Engine) else bind.engine)
+        except DBAPIError:  # the use case has committed: its rows wait for the next call, by any terminal
+            _log.warning("audit rows left waiting in audit_pending; the next audited action chains them",
+                         exc_info=True)
+
+
+def chain_pending(engine: Engine) -> int:
+    """PostgreSQL: move every committed ``audit_pending`` row onto the chain, in one
+    statement and transaction of its own (``wq_audit_chain``, migration 0007); returns
+    how many moved. Readers of the chain call it first; elsewhere a no-op."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    with engine.connect() as conn:
+        moved = conn.execute(_CHAIN, {"k": _ADVISORY_KEY, "genesis": GENESIS_HASH}).scalar_one()
+        conn.commit()
+    return moved
 
 
 @event.listens_for(Session, "after_rollback")
@@ -132,6 +172,7 @@ class VerifyResult:
 def verify(db: Database, actor: Actor, *, batch: int = 5000) -> VerifyResult:
     """Walk the whole chain; report the first row edited, inserted or deleted."""
     authorise(db, actor, Permission.AUDIT_VERIFY)
+    chain_pending(db.engine)
     with db.read() as session:
         total = session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
         entries = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().yield_per(batch)
@@ -142,6 +183,7 @@ def verify(db: Database, actor: Actor, *, batch: int = 5000) -> VerifyResult:
 
 def recent(db: Database, actor: Actor, limit: int = 200, case_number: str | None = None) -> list[AuditEntry]:
     authorise(db, actor, Permission.AUDIT_VERIFY)
+    chain_pending(db.engine)
     with db.read() as session:
         query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
         if case_number:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import Engine, and_, or_, select, text
 from sqlmodel import Session
 
 from core import cases as rules
@@ -27,20 +27,31 @@ from services.authority import authorise
 from storage.engine import Database, session_now
 from storage.models import Case, CaseEvent, CaseParty, Operator
 
+_NEXT_NUMBER = text(
+    "INSERT INTO case_sequence (day, last) VALUES (:day, 1) "
+    "ON CONFLICT (day) DO UPDATE SET last = case_sequence.last + 1 RETURNING last"
+)
+
 
 def next_case_number(session: Session, letter: str, day: date) -> str:
     """Take the next number of the day atomically (unique across terminals).
 
-    One upsert with RETURNING: concurrent transactions serialise on the day's
-    row (PostgreSQL row lock; SQLite's write lock), so no number repeats.
+    One upsert with RETURNING on the day's counter row. On SQLite it runs in the
+    caller's transaction (which already holds the database's write lock). On
+    PostgreSQL it commits on a connection of its own at once: in the caller's
+    transaction the day's row would stay locked until that whole use case
+    commits, and every terminal opening a case would queue behind it. The price
+    is that a number taken by a use case that then fails is not used again: the
+    day's numbers rise and never repeat, but may skip.
     """
-    last = session.execute(
-        text(
-            "INSERT INTO case_sequence (day, last) VALUES (:day, 1) "
-            "ON CONFLICT (day) DO UPDATE SET last = case_sequence.last + 1 RETURNING last"
-        ),
-        {"day": day},
-    ).scalar_one()
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        last = session.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
+    else:
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with engine.connect() as conn:
+            last = conn.execute(_NEXT_NUMBER, {"day": day}).scalar_one()
+            conn.commit()
     return rules.format_case_number(letter, day, last)
 
 

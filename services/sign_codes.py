@@ -11,12 +11,14 @@ signed. This module is the code part; the contract service decides what a
   queues the SMS in the caller-visible outbox in the same transaction.
   Rate limits: one code per ``RESEND_AFTER`` for the same subject+party and
   for the same phone; ``DAILY_LIMIT`` codes per phone per Shanghai day.
-* ``verify_code`` first reserves one try (``attempts + 1``, committed on its
-  own, so a wrong code is counted even though the call raises and parallel
-  guesses cannot exceed ``MAX_ATTEMPTS``), checks the HMAC, then consumes the code with ONE conditional UPDATE
-  (``used_at IS NULL AND voided_at IS NULL AND expires_at > now AND
-  subject_version = ?``) and checks the row count: of two concurrent
-  verifications exactly one succeeds.
+* ``verify_code`` works in one transaction: it locks the code's row (``FOR
+  UPDATE``; SQLite's write transaction holds the whole database), refuses a
+  code that cannot be used any more, counts the try (``attempts + 1``), checks
+  the HMAC and, when it matches, consumes the code (``used_at``). A wrong code
+  commits its try and its audit row before it is refused, so parallel guesses
+  share the ``MAX_ATTEMPTS`` budget and of two concurrent verifications of the
+  same code exactly one succeeds (the second finds it used). The keyed HMAC
+  costs microseconds, so nothing slow happens under the row lock.
 * ``void_codes`` runs in the caller's transaction: a contract change voids
   all its unused codes. ``verified_parties`` lists the parties whose code for
   this exact version was used.
@@ -65,7 +67,7 @@ from storage.secrets import code_keys
 OBJECT_TYPE = "one_time_code"
 
 
-def _keys(db: Database) -> tuple[bytes, ...]:
+def code_keys_of(db: Database) -> tuple[bytes, ...]:
     """The hall's code keys: refused (CODE_KEY_MISSING) on a shared database without one."""
     return code_keys(db.settings, embedded=db.is_sqlite)
 
@@ -153,13 +155,6 @@ def _void_unused(session: Session, now: datetime, *conditions) -> int:  # type: 
     return result.rowcount
 
 
-def _reload(session: Session, code_id: int) -> OneTimeCode:
-    row = session.execute(
-        select(OneTimeCode).where(OneTimeCode.id == code_id).execution_options(populate_existing=True)
-    ).scalar_one()
-    return row
-
-
 def _refuse_if_dead(row: OneTimeCode, subject_version: int, now: datetime) -> None:
     """Raise the reason ``row`` cannot be used for ``subject_version`` at ``now``."""
     if row.subject_version != subject_version:
@@ -190,84 +185,105 @@ def send_code(
     sms_text: Callable[[str], str],
     case_number: str | None = None,
 ) -> CodeSent:
-    """Make a code for one party of one exact subject version and queue its SMS.
+    """Make a code for one party of one exact subject version and queue its SMS,
+    in a transaction of its own (``queue_code`` inside the caller's).
 
     ``sms_text(code)`` builds the message; it must contain the code and should
     name the house and the price ("what you see is what you sign").
     """
+    with db.write() as session:
+        return queue_code(session, code_keys_of(db), actor, purpose=purpose, subject_type=subject_type,
+                          subject_id=subject_id, subject_version=subject_version, party_key=party_key,
+                          phone=phone, sms_text=sms_text, case_number=case_number)
+
+
+def queue_code(
+    session: Session,
+    keys: tuple[bytes, ...],
+    actor: Actor,
+    *,
+    purpose: str,
+    subject_type: str,
+    subject_id: int,
+    subject_version: int,
+    party_key: str,
+    phone: str,
+    sms_text: Callable[[str], str],
+    case_number: str | None = None,
+) -> CodeSent:
+    """``send_code`` in the caller's write transaction (``keys``: ``code_keys_of(db)``), so
+    that a use case checks its subject and queues the code in one transaction."""
     _require_actor(actor)
     number = parse_mobile(phone)
     _check_subject(purpose, subject_type, party_key, subject_version)
-    now = db.now()
+    now = session_now(session)
     code = codes.new_code()
     body = sms_text(code)
     if not isinstance(body, str) or code not in body:
         raise ValueError("sms_text(code) must return the message text containing the code")
-    code_hash = codes.hash_code(_keys(db)[0], code, _binding(purpose, subject_type, subject_id, party_key,
-                                                             subject_version))
+    code_hash = codes.hash_code(keys[0], code, _binding(purpose, subject_type, subject_id, party_key,
+                                                        subject_version))
     same_party = (
         OneTimeCode.subject_type == subject_type,
         OneTimeCode.subject_id == subject_id,
         OneTimeCode.party_key == party_key,
     )
-    with db.write() as session:
-        _serialise(session, f"phone:{number}", f"subject:{subject_type}:{subject_id}:{party_key}")
-        last = session.execute(
-            select(func.max(OneTimeCode.created_at)).where(
-                or_(OneTimeCode.phone == number, and_(*same_party)),
-                OneTimeCode.created_at <= now,
-            )
-        ).scalar_one()
-        if last is not None and now - last < RESEND_AFTER:
-            left = max(1, math.ceil((last + RESEND_AFTER - now).total_seconds()))
-            raise RuleViolation("CODE_RESEND_TOO_SOON", f"验证码已发送，请{left}秒后再重新获取。")
-        midnight = datetime.combine(to_local(now).date(), time(0), tzinfo=SHANGHAI)
-        today = session.execute(
-            select(func.count())
-            .select_from(OneTimeCode)
-            .where(OneTimeCode.phone == number, OneTimeCode.created_at >= midnight, OneTimeCode.created_at <= now)
-        ).scalar_one()
-        if today >= DAILY_LIMIT:
-            raise RuleViolation(
-                "CODE_DAILY_LIMIT", f"该手机号今日已获取{DAILY_LIMIT}次验证码，已达上限，请明日再试。", field="phone"
-            )
-        voided = _void_unused(session, now, *same_party)
-        row = OneTimeCode(
-            purpose=purpose,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            subject_version=subject_version,
-            party_key=party_key,
-            phone=number,
-            code_hash=code_hash,
-            created_at=now,
-            expires_at=now + CODE_TTL,
-            attempts=0,
+    _serialise(session, f"phone:{number}", f"subject:{subject_type}:{subject_id}:{party_key}")
+    midnight = datetime.combine(to_local(now).date(), time(0), tzinfo=SHANGHAI)
+    # One read for both limits: the last code to this phone or party, and today's count for the phone.
+    last, today = session.execute(
+        select(
+            func.max(OneTimeCode.created_at),
+            func.count().filter(OneTimeCode.phone == number, OneTimeCode.created_at >= midnight),
+        ).where(
+            or_(OneTimeCode.phone == number, and_(*same_party)),
+            OneTimeCode.created_at <= now,
         )
-        session.add(row)
-        session.flush()
-        message = sms.notify(session, actor, number, body, purpose=purpose, case_number=case_number)
-        audit.append(
-            session,
-            actor,
-            "sign_code_sent",
-            object_type=OBJECT_TYPE,
-            object_id=row.id,
-            case_number=case_number,
-            after={
-                "phone": number,  # masked by the audit log
-                "purpose": purpose,
-                "subject": f"{subject_type}:{subject_id}",
-                "version": subject_version,
-                "party": party_key,
-                "expires_at": row.expires_at,
-                "sms_message": message.id,
-                "voided_earlier": voided,
-            },
+    ).one()
+    if last is not None and now - last < RESEND_AFTER:
+        left = max(1, math.ceil((last + RESEND_AFTER - now).total_seconds()))
+        raise RuleViolation("CODE_RESEND_TOO_SOON", f"验证码已发送，请{left}秒后再重新获取。")
+    if today >= DAILY_LIMIT:
+        raise RuleViolation(
+            "CODE_DAILY_LIMIT", f"该手机号今日已获取{DAILY_LIMIT}次验证码，已达上限，请明日再试。", field="phone"
         )
-        sms.redact_dead_codes(session, actor, phone=number)  # the earlier code to this phone, voided above
-        return CodeSent(row.id, mask_phone(number), row.expires_at,  # type: ignore[arg-type]
-                        in_outbox=message.backend == sms.OUTBOX_BACKEND)
+    voided = _void_unused(session, now, *same_party)
+    row = OneTimeCode(
+        purpose=purpose,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_version=subject_version,
+        party_key=party_key,
+        phone=number,
+        code_hash=code_hash,
+        created_at=now,
+        expires_at=now + CODE_TTL,
+        attempts=0,
+    )
+    session.add(row)
+    session.flush()
+    message = sms.notify(session, actor, number, body, purpose=purpose, case_number=case_number)
+    audit.append(
+        session,
+        actor,
+        "sign_code_sent",
+        object_type=OBJECT_TYPE,
+        object_id=row.id,
+        case_number=case_number,
+        after={
+            "phone": number,  # masked by the audit log
+            "purpose": purpose,
+            "subject": f"{subject_type}:{subject_id}",
+            "version": subject_version,
+            "party": party_key,
+            "expires_at": row.expires_at,
+            "sms_message": message.id,
+            "voided_earlier": voided,
+        },
+    )
+    sms.redact_dead_codes(session, actor, phone=number)  # the earlier code to this phone, voided above
+    return CodeSent(row.id, mask_phone(number), row.expires_at,  # type: ignore[arg-type]
+                    in_outbox=message.backend == sms.OUTBOX_BACKEND)
 
 
 # ------------------------------------------------------------------ verify
@@ -280,12 +296,14 @@ def _find(
     subject_id: int | None,
     party_key: str | None,
 ) -> OneTimeCode:
+    """The code named, locked for this transaction (PostgreSQL ``FOR UPDATE``; SQLite's
+    write transaction holds the database): tries on one code are counted one after another."""
     if code_id is not None:
-        row = session.get(OneTimeCode, code_id)
+        query = select(OneTimeCode).where(OneTimeCode.id == code_id)
     else:
         if subject_type is None or subject_id is None or party_key is None:
             raise ValueError("give code_id, or subject_type, subject_id and party_key")
-        row = session.execute(
+        query = (
             select(OneTimeCode)
             .where(
                 OneTimeCode.subject_type == subject_type,
@@ -294,7 +312,8 @@ def _find(
             )
             .order_by(OneTimeCode.id.desc())
             .limit(1)
-        ).scalar_one_or_none()
+        )
+    row = session.execute(query.with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
     if row is None:
         raise RuleViolation("CODE_NOT_FOUND", "没有找到验证码记录，请先获取验证码。")
     return row
@@ -312,108 +331,103 @@ def verify_code(
     party_key: str | None = None,
     purpose: str | None = None,
 ) -> Verified:
-    """Check and consume a code for ``subject_version``.
+    """Check and consume a code for ``subject_version``, in a transaction of its own
+    (``check_code_in`` inside the caller's).
 
     Name the code by ``code_id``, or by ``subject_type``, ``subject_id`` and
     ``party_key`` (the party's latest code). ``purpose``, if given, must match.
+    A wrong code is refused (CODE_WRONG) after its try was committed.
     """
+    with db.write() as session:
+        outcome = check_code_in(session, code_keys_of(db), actor, code=code, subject_version=subject_version,
+                                code_id=code_id, subject_type=subject_type, subject_id=subject_id,
+                                party_key=party_key, purpose=purpose)
+    return outcome.result()
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What ``check_code_in`` found: the code consumed, or the refusal of a wrong code.
+
+    A wrong code is not raised inside the transaction: its try (and its audit row)
+    must commit. The caller commits, then calls ``result()``, which raises it.
+    """
+
+    verified: Verified | None
+    refusal: RuleViolation | None
+
+    def result(self) -> Verified:
+        if self.refusal is not None:
+            raise self.refusal
+        assert self.verified is not None
+        return self.verified
+
+
+def check_code_in(
+    session: Session,
+    keys: tuple[bytes, ...],
+    actor: Actor,
+    *,
+    code: str,
+    subject_version: int,
+    code_id: int | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    party_key: str | None = None,
+    purpose: str | None = None,
+) -> CodeCheck:
+    """Check a code in the caller's write transaction: one try counted, and the code consumed
+    when it matches. A code that cannot be used any more (used, voided, expired, out of
+    tries, another version or purpose) raises before a try is counted."""
     _require_actor(actor)
     entered = codes.normalize_code(code)
-    now = db.now()
-
-    # 1. Reserve one try, committed on its own: a wrong code stays counted
-    #    although this call raises, and parallel guesses share the budget.
-    with db.write() as session:
-        row = _find(session, code_id, subject_type, subject_id, party_key)
-        if purpose is not None and row.purpose != purpose:
-            raise RuleViolation("CODE_PURPOSE_MISMATCH", "该验证码不是为本项业务发送的，请重新获取。")
-        _refuse_if_dead(row, subject_version, now)
-        reserved = session.execute(
-            update(OneTimeCode)
-            .where(
-                OneTimeCode.id == row.id,
-                OneTimeCode.used_at.is_(None),
-                OneTimeCode.voided_at.is_(None),
-                OneTimeCode.expires_at > now,
-                OneTimeCode.attempts < MAX_ATTEMPTS,
-            )
-            .values(attempts=OneTimeCode.attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        row = _reload(session, row.id)  # type: ignore[arg-type]
-        if reserved != 1:  # lost a race since the read above
-            _refuse_if_dead(row, subject_version, now)
-            raise RuleViolation("CODE_TOO_MANY_ATTEMPTS", "验证码输入错误次数过多，已失效，请重新获取。")
-        attempts = row.attempts
-        code_hash = row.code_hash
-        binding = _binding(row.purpose, row.subject_type, row.subject_id, row.party_key, row.subject_version)
-        the_id: int = row.id  # type: ignore[assignment]
-
-    # 2. The keyed check. The try stays counted whatever it says.
-    matched = codes.check_code(code_hash, entered, binding, _keys(db))
-
-    if not matched:
-        with db.write() as session:
-            audit.append(
-                session,
-                actor,
-                "sign_code_wrong",
-                object_type=OBJECT_TYPE,
-                object_id=the_id,
-                after={"phone": row.phone, "party": row.party_key, "attempts": attempts},
-            )
-            if attempts >= MAX_ATTEMPTS:
-                sms.redact_dead_codes(session, actor, phone=row.phone)  # out of tries: its text keeps no secret
-        left = MAX_ATTEMPTS - attempts
+    now = session_now(session)
+    row = _find(session, code_id, subject_type, subject_id, party_key)  # locked: tries counted one by one
+    if purpose is not None and row.purpose != purpose:
+        raise RuleViolation("CODE_PURPOSE_MISMATCH", "该验证码不是为本项业务发送的，请重新获取。")
+    _refuse_if_dead(row, subject_version, now)
+    binding = _binding(row.purpose, row.subject_type, row.subject_id, row.party_key, row.subject_version)
+    row.attempts += 1  # the try counts whatever the check says
+    if not codes.check_code(row.code_hash, entered, binding, keys):
+        audit.append(session, actor, "sign_code_wrong", object_type=OBJECT_TYPE, object_id=row.id,
+                     after={"phone": row.phone, "party": row.party_key, "attempts": row.attempts})
+        if row.attempts >= MAX_ATTEMPTS:
+            session.flush()
+            sms.redact_dead_codes(session, actor, phone=row.phone)  # out of tries: its text keeps no secret
+        left = MAX_ATTEMPTS - row.attempts
         if left > 0:
-            raise RuleViolation("CODE_WRONG", f"验证码不正确，还可再试{left}次。", field="code")
-        raise RuleViolation("CODE_WRONG", "验证码不正确，错误次数已达上限，该验证码已失效，请重新获取。", field="code")
-
-    # 3. Consume with ONE conditional UPDATE; the row count decides.
-    with db.write() as session:
-        consumed = session.execute(
-            update(OneTimeCode)
-            .where(
-                OneTimeCode.id == the_id,
-                OneTimeCode.used_at.is_(None),
-                OneTimeCode.voided_at.is_(None),
-                OneTimeCode.expires_at > now,
-                OneTimeCode.subject_version == subject_version,
-            )
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        row = _reload(session, the_id)
-        if consumed != 1:
-            _refuse_if_dead(row, subject_version, now)
-            raise RuleViolation("CODE_ALREADY_USED", "该验证码已使用过，请勿重复验证。")
-        audit.append(
-            session,
-            actor,
-            "sign_code_verified",
-            object_type=OBJECT_TYPE,
-            object_id=the_id,
-            before={"used_at": None},
-            after={
-                "phone": row.phone,
-                "purpose": row.purpose,
-                "subject": f"{row.subject_type}:{row.subject_id}",
-                "version": row.subject_version,
-                "party": row.party_key,
-                "attempts": row.attempts,
-            },
-        )
-        sms.redact_dead_codes(session, actor, phone=row.phone)  # used: its text keeps no secret
-        return Verified(
-            code_id=the_id,
-            purpose=row.purpose,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            subject_version=row.subject_version,
-            party_key=row.party_key,
-            masked_phone=mask_phone(row.phone),
-            used_at=row.used_at,  # type: ignore[arg-type]
-        )
+            return CodeCheck(None, RuleViolation("CODE_WRONG", f"验证码不正确，还可再试{left}次。", field="code"))
+        return CodeCheck(None, RuleViolation(
+            "CODE_WRONG", "验证码不正确，错误次数已达上限，该验证码已失效，请重新获取。", field="code"))
+    row.used_at = now
+    session.flush()
+    audit.append(
+        session,
+        actor,
+        "sign_code_verified",
+        object_type=OBJECT_TYPE,
+        object_id=row.id,
+        before={"used_at": None},
+        after={
+            "phone": row.phone,
+            "purpose": row.purpose,
+            "subject": f"{row.subject_type}:{row.subject_id}",
+            "version": row.subject_version,
+            "party": row.party_key,
+            "attempts": row.attempts,
+        },
+    )
+    sms.redact_dead_codes(session, actor, phone=row.phone)  # used: its text keeps no secret
+    return CodeCheck(Verified(
+        code_id=row.id,  # type: ignore[arg-type]
+        purpose=row.purpose,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        subject_version=row.subject_version,
+        party_key=row.party_key,
+        masked_phone=mask_phone(row.phone),
+        used_at=now,
+    ), None)
 
 
 # ------------------------------------------------------------------ void, query
@@ -453,6 +467,14 @@ def verified_parties(
     db: Database, subject_type: str, subject_id: int, subject_version: int, *, purpose: str | None = None
 ) -> set[str]:
     """The parties whose code for exactly this version was used (optionally of one purpose)."""
+    with db.read() as session:
+        return verified_parties_in(session, subject_type, subject_id, subject_version, purpose=purpose)
+
+
+def verified_parties_in(
+    session: Session, subject_type: str, subject_id: int, subject_version: int, *, purpose: str | None = None
+) -> set[str]:
+    """``verified_parties`` in the caller's transaction."""
     query = select(OneTimeCode.party_key).where(
         OneTimeCode.subject_type == subject_type,
         OneTimeCode.subject_id == subject_id,
@@ -461,5 +483,4 @@ def verified_parties(
     )
     if purpose is not None:
         query = query.where(OneTimeCode.purpose == purpose)
-    with db.read() as session:
-        return set(session.execute(query).scalars())
+    return set(session.execute(query).scalars())

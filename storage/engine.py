@@ -97,7 +97,9 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # A use case may briefly hold a second connection (``services.cases.next_case_number``
+    # commits the day's counter on its own): room for every thread of a busy process twice.
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=20)
 
 
 def _configure_sqlite(engine: Engine) -> None:

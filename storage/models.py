@@ -53,6 +53,29 @@ class AuditEntry(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class AuditPending(SQLModel, table=True):
+    """PostgreSQL: audit rows committed with their use case, waiting to join the chain.
+
+    ``services.audit`` moves them onto ``audit_entry`` right after the commit, in
+    one server-side call (``wq_audit_chain``); a row stays here only if its process
+    died in between, until the next call by any terminal. SQLite never uses it.
+    ``middle`` is ``AuditRecord.chain_middle()``: what the server hashes.
+    """
+
+    __tablename__ = "audit_pending"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc()
+    operator: str = Field(max_length=60)
+    action: str = Field(max_length=60)
+    object_type: str | None = Field(default=None, max_length=40)
+    object_id: str | None = Field(default=None, max_length=60)
+    case_number: str | None = Field(default=None, max_length=20)
+    before: str | None = Field(default=None, sa_type=Text)
+    after: str | None = Field(default=None, sa_type=Text)
+    middle: str = Field(sa_type=Text)
+
+
 class Person(SQLModel, table=True):
     __tablename__ = "person"
     __table_args__ = (
@@ -462,6 +485,20 @@ class HouseCheck(SQLModel, table=True):
     report: str = Field(sa_type=Text)  # canonical JSON of the CheckReport
     checked_at: datetime = _utc()
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class UseClassReview(SQLModel, table=True):
+    """限购/限售核定 of a house check that ended in 待核定 (one decision per check)."""
+
+    __tablename__ = "use_class_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    house_check_id: int = Field(foreign_key="house_check.id", unique=True)
+    home_id: int = Field(foreign_key="home.id", index=True)
+    decision: str = Field(max_length=20)  # core.resale.use_class_review.UseClassDecision
+    reason: str | None = Field(default=None, max_length=200)
+    decided_at: datetime = _utc()
+    decided_by: int | None = Field(default=None, foreign_key="operator.id")
 
 
 # --------------------------------------------------------------------------

@@ -159,3 +159,41 @@ def test_verify_needs_the_role(db):
     with pytest.raises(RuleViolation) as err:
         audit.verify(db, clerk)
     assert err.value.code == "ROLE_FORBIDDEN"
+
+
+def test_rows_of_a_process_that_died_after_its_commit_join_the_chain_next(db):
+    """PostgreSQL: a use case's rows are committed to ``audit_pending`` with it and moved onto
+    the chain right after; if the process dies in between, the next audited action (or a
+    reader of the chain) moves them, in the order they were written, and the chain verifies."""
+    import pytest
+
+    from core.audit import canonical_json
+    from storage.models import AuditPending
+
+    if db.is_sqlite:
+        pytest.skip("SQLite chains a transaction's rows before its commit; nothing is left waiting")
+    left = {"at": db.now(), "operator": "system", "action": "left_by_a_dead_process", "object_type": "terminal",
+            "object_id": "7", "case_number": None, "before": None, "after": canonical_json({"n": 1})}
+    from core.audit import AuditRecord
+
+    middle = AuditRecord(0, prev_hash="", **left).chain_middle()
+    with db.write() as s:  # what the dead process committed: its pending row, no chain row
+        s.execute(AuditPending.__table__.insert(), [{**left, "middle": middle}])
+    with db.write() as s:
+        audit.append(s, SYSTEM, "next_action", object_type="terminal", object_id=8)
+    with db.read() as s:
+        actions = s.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
+        waiting = s.execute(select(AuditPending.id)).all()
+    assert actions == ["left_by_a_dead_process", "next_action"] and waiting == []
+    assert audit.verify(db, SYSTEM).intact
+
+
+def test_every_audited_action_is_on_the_chain_when_it_returns(db):
+    """Nothing stays in ``audit_pending`` after a use case returns (PostgreSQL moves the rows
+    right after the commit; SQLite never uses the table)."""
+    from storage.models import AuditPending
+
+    _populate(db, 3)
+    with db.read() as s:
+        assert s.execute(select(AuditPending.id)).all() == []
+        assert s.execute(select(AuditEntry.seq).order_by(AuditEntry.seq)).scalars().all() == [1, 2, 3]

@@ -181,3 +181,35 @@ def test_dispatch_note_names_the_person_and_done_list_names_the_sender(db, clerk
     done = {r.stage_name: r for r in cases.done_list(db, clerk)}
     assert done["合同信息录入"].dispatched_by is None  # accepted by the clerk: nobody sent it
     assert done["签约环节"].dispatched_by == clerk.name  # the clerk dispatched it to the clerk role
+
+
+def test_a_case_still_being_opened_does_not_hold_the_days_numbers(db):
+    """PostgreSQL: the day's counter commits on its own, so another terminal takes the next
+    number while a use case that took one is still working; numbers never repeat, and one
+    taken by a use case that then fails is skipped, not reused."""
+    from core.timeutil import local_today
+    from services.cases import next_case_number
+
+    if db.is_sqlite:
+        pytest.skip("SQLite runs one write transaction at a time (BEGIN IMMEDIATE)")
+    day = local_today(db.now())
+    other = db.reopen()
+    taken: list[str] = []
+
+    def quick() -> None:
+        with other.write() as session:
+            taken.append(next_case_number(session, "A", day))
+
+    try:
+        with pytest.raises(RuntimeError), db.write() as slow:
+            first = next_case_number(slow, "A", day)
+            thread = threading.Thread(target=quick)
+            thread.start()
+            thread.join(30)
+            assert taken, "another terminal waited for an open transaction's case number"
+            raise RuntimeError("the use case fails after taking its number")
+        with db.write() as session:
+            last = next_case_number(session, "A", day)
+    finally:
+        other.dispose()
+    assert first < taken[0] < last  # the failed use case's number is skipped, never handed out again

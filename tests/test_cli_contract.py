@@ -52,3 +52,25 @@ def test_sweep_deletes_expired_drafts(cli_db):
         second = runner.invoke(app, ["contract", "sweep", "--json"])
     assert view.number in json.loads(second.stdout)["deleted"]
     assert runner.invoke(app, ["contract", "show", view.number]).exit_code == 1
+
+
+def test_void_qualification_from_the_command_line(cli_db):
+    """Seed 001 §7 case 2: the buyer voids the qualification code of a contract not yet signed."""
+    from services.resale import signing
+
+    freeze(cli_db, NOW)
+    clerk = make_operator(cli_db, "clerk_vq", Role.CLERK)
+    view = draft_contract(cli_db, clerk, city="shenzhen")
+    assert view.qualification_required
+    signing.request_qualification(cli_db, clerk, view.id)
+    empty = runner.invoke(app, ["contract", "void-qualification", view.number])
+    assert empty.exit_code == 1 and "QUALIFICATION_VOID_REASON" in empty.stderr
+    unknown = runner.invoke(app, ["contract", "void-qualification", "SHT0", "--reason", "改签"])
+    assert unknown.exit_code == 2 and "CONTRACT_NOT_FOUND" in unknown.stderr
+    done = runner.invoke(app, ["contract", "void-qualification", view.case_number, "--reason", "[/x] 买受人改签其他房屋"])
+    assert done.exit_code == 0, done.output
+    assert "已作废" in done.stdout
+    again = runner.invoke(app, ["contract", "void-qualification", view.number, "--reason", "再次"])
+    assert again.exit_code == 1 and "QUALIFICATION_NOTHING_TO_VOID" in again.stderr
+    shown = runner.invoke(app, ["contract", "show", view.number])
+    assert "已作废" in shown.stdout

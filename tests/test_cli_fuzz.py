@@ -42,6 +42,8 @@ COMMANDS = [
     ["operator", "add", "{v}", "--name", "{v}", "--role", "{v}", "--password-stdin"],
     ["audit", "tail", "--limit", "{v}"], ["allocate", "simulate", "{v}"],
     ["contract", "show", "--bogus", "{v}"], ["round", "list", "{v}"],
+    ["contract", "void-qualification", "{v}", "--reason", "{v}"], ["contract", "use-class-queue", "{v}"],
+    ["contract", "decide-use-class", "{v}", "--decision", "{v}", "--reason", "{v}"],
 ]
 
 

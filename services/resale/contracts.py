@@ -66,7 +66,7 @@ from core.resale.lifecycle import (
     qualification_required,
 )
 from core.resale.policies import PolicyProfile, draft_expires_at, profile_by_ref
-from core.roles import Actor, Permission, Role
+from core.roles import Actor, Permission, Role, require
 from services import audit, cases, sign_codes
 from services.authority import authorise
 from storage.engine import Database
@@ -340,9 +340,9 @@ def _purchase_restriction(check: HouseCheck) -> str | None:
 
 
 def new_contract_form(db: Database, actor: Actor, house_check_id: int) -> NewContract:
-    authorise(db, actor, Permission.CONTRACT_WORK)
     day = timeutil.local_today(db.now())
     with db.read() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
         check, home, code = _usable_check(session, house_check_id, day)
         _refuse_if_taken(session, home.id)
         profile = profile_by_ref(check.profile_ref)
@@ -429,11 +429,12 @@ def _refuse_register_name_mismatch(session: Session, draft: ValidDraft) -> None:
 
 def create_draft(db: Database, actor: Actor, house_check_id: int, form: ContractDraft) -> ContractView:
     """Store a new draft contract (the whole form valid) with its case, in one transaction."""
-    authorise(db, actor, Permission.CONTRACT_WORK)
+    require(actor, Permission.CONTRACT_WORK)
     now = db.now()
     day = timeutil.local_today(now)
     try:
         with db.write() as session:
+            authorise(session, actor, Permission.CONTRACT_WORK)
             check, home, code = _usable_check(session, house_check_id, day)
             draft = _validated(session, form, code, day)  # raises DraftInvalid: nothing is written
             _lock_home(session, home.id)
@@ -462,12 +463,11 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
                          after={"number": contract.number, "home": home.id, "house_code": code,
                                 "profile": profile.ref, "version": 1, "digest": contract.digest,
                                 "price": draft.price, "signing": draft.signing.method})
-            contract_id = contract.id
+            return _view(session, contract)
     except IntegrityError as error:  # the UNIQUE backstop: another terminal won the race
         if "active_home" not in str(error.orig).lower() and "contract" not in str(error.orig).lower():
             raise
         raise RuleViolation("CONTRACT_HOUSE_TAKEN", "该房屋已有未完成的网签合同，不能重复签订。") from None
-    return get_contract(db, actor, contract_id)  # type: ignore[arg-type]
 
 
 def _refuse_register_mismatch(session: Session, home: Home, check: HouseCheck, draft: ValidDraft) -> None:
@@ -547,7 +547,9 @@ def _refuse_stale(contract: Contract, expected_version: int) -> None:
 
 
 def _case_number(session: Session, contract: Contract) -> str:
-    return session.execute(select(Case.number).where(Case.id == contract.case_id)).scalar_one()
+    case = session.get(Case, contract.case_id)  # once per transaction: the session keeps it
+    assert case is not None
+    return case.number
 
 
 # --------------------------------------------------------------------------
@@ -754,6 +756,7 @@ def _view(session: Session, contract: Contract) -> ContractView:
         qualification_label=("无须审查" if not required else "未申请") if q is None else QUALIFICATION_LABELS[q.state],
         qualification_reason=None if q is None else q.reason, changes=changes,
     )
+
 
 
 def get_contract(db: Database, actor: Actor, contract_id: int) -> ContractView:

@@ -94,7 +94,7 @@ from core.resale.window_party import (
     typed_owner_name,
     window_keys,
 )
-from core.roles import Actor, Permission
+from core.roles import Actor, Permission, require
 from core.timeutil import local_today
 from services import audit
 from services.authority import authorise
@@ -587,12 +587,13 @@ def run_house_check(
     Records a ``HouseCheck`` row whatever the verdict (see the module
     docstring) and one audit row, in one transaction.
     """
-    authorise(db, actor, Permission.CASE_ACCEPT)
+    require(actor, Permission.CASE_ACCEPT)
     refuse_blank_typed(party.capacity, typed_name, typed_id_number)
     typed_name = typed_owner_name(party.capacity, typed_name)
     profile = profile_for(city)
     day = local_today(db.now())
     with db.write() as session:
+        authorise(session, actor, Permission.CASE_ACCEPT)  # the account as it is now, in this transaction
         home = _lock_home(session, home_id)  # serialises every check of this home
         if home.city != profile.code:
             raise RuleViolation("HOUSE_CHECK_WRONG_CITY",

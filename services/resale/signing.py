@@ -26,7 +26,8 @@ from core import timeutil
 from core.errors import RuleViolation
 from core.identity import mask_name
 from core.resale.lifecycle import ContractStatus, QualificationState
-from core.roles import Actor, Permission, require_other_person
+from core.resale.policies import profile_by_ref
+from core.roles import Actor, Permission, require, require_other_person
 from services import audit, cases, sign_codes, sms
 from services.authority import authorise
 from services.cases import next_case_number
@@ -103,8 +104,8 @@ def _location(contract: Contract) -> str:
 
 
 def request_qualification(db: Database, actor: Actor, contract_id: int) -> ContractView:
-    authorise(db, actor, Permission.CONTRACT_WORK)
     with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
         contract = lock_contract(session, contract_id)
         if contract.status != ContractStatus.DRAFT:
             raise RuleViolation("QUALIFICATION_NOT_DRAFT", "只有未签约的合同需要申请购房资格审查。")
@@ -126,13 +127,14 @@ def request_qualification(db: Database, actor: Actor, contract_id: int) -> Contr
 def decide_qualification(db: Database, actor: Actor, contract_id: int, *, approved: bool,
                          reason: str = "") -> ContractView:
     """A supervisor approves or refuses; both sides are told by SMS. A refusal needs its reason."""
-    authorise(db, actor, Permission.CONTRACT_REVIEW)
+    require(actor, Permission.CONTRACT_REVIEW)
     reason = " ".join((reason or "").split())
     if not approved and not reason:
         raise RuleViolation("QUALIFICATION_REASON_REQUIRED", "审查不通过须填写原因。", field="reason")
     if len(reason) > 200:
         raise RuleViolation("QUALIFICATION_REASON_TOO_LONG", "原因不能超过200个字。", field="reason")
     with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_REVIEW)
         contract = lock_contract(session, contract_id)
         q = current_qualification(session, contract.id)
         if q is None or q.state != QualificationState.REQUESTED:
@@ -236,44 +238,50 @@ def _signable(session: Session, contract_id: int, expected_version: int) -> tupl
 
 def send_signing_code(db: Database, actor: Actor, contract_id: int, party_key: str, *,
                       expected_version: int) -> sign_codes.CodeSent:
-    """Send one party the code confirming this exact version; the SMS names the house and the price."""
-    authorise(db, actor, Permission.CONTRACT_WORK)
-    with db.read() as session:
+    """Send one party the code confirming this exact version; the SMS names the house and the price.
+    The contract is checked and the code queued in one transaction."""
+    keys = sign_codes.code_keys_of(db)
+    with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
         contract, parties = _signable(session, contract_id, expected_version)
         party = next((p for p in parties if p.party_key == party_key), None)
         if party is None:
             raise RuleViolation("SIGNING_NO_PARTY", "合同中没有该当事人。", field="party")
-        case_number = _case_number(session, contract)
         location = _location(contract)
         price = f"{contract.price:,.2f}"
         role = "出卖人" if party.side == "seller" else "买受人"
         number = contract.number
 
-    def text(code: str) -> str:
-        return (f"【网签】验证码{code}，您作为{role}确认签订{location}存量房买卖合同（{number}），"
-                f"成交价{price}元。5分钟内有效，请勿泄露。")
+        def text(code: str) -> str:
+            return (f"【网签】验证码{code}，您作为{role}确认签订{location}存量房买卖合同（{number}），"
+                    f"成交价{price}元。5分钟内有效，请勿泄露。")
 
-    return sign_codes.send_code(db, actor, purpose=PURPOSE_SIGN, subject_type=SUBJECT, subject_id=contract_id,
-                                subject_version=expected_version, party_key=party_key, phone=party.phone,
-                                sms_text=text, case_number=case_number)
+        return sign_codes.queue_code(session, keys, actor, purpose=PURPOSE_SIGN, subject_type=SUBJECT,
+                                     subject_id=contract_id, subject_version=expected_version, party_key=party_key,
+                                     phone=party.phone, sms_text=text, case_number=_case_number(session, contract))
 
 
 def verify_signing_code(db: Database, actor: Actor, contract_id: int, party_key: str, code: str, *,
                         expected_version: int) -> sign_codes.Verified:
-    authorise(db, actor, Permission.CONTRACT_WORK)
-    with db.read() as session:
+    """Check a party's code against the contract as it is now, in one transaction (a wrong
+    code's try is committed, then refused)."""
+    keys = sign_codes.code_keys_of(db)
+    with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
         _signable(session, contract_id, expected_version)
-    return sign_codes.verify_code(db, actor, code=code, subject_version=expected_version, subject_type=SUBJECT,
-                                  subject_id=contract_id, party_key=party_key, purpose=PURPOSE_SIGN)
+        outcome = sign_codes.check_code_in(session, keys, actor, code=code, subject_version=expected_version,
+                                           subject_type=SUBJECT, subject_id=contract_id, party_key=party_key,
+                                           purpose=PURPOSE_SIGN)
+    return outcome.result()
 
 
 def submit_signing(db: Database, actor: Actor, contract_id: int, *, expected_version: int) -> ContractView:
     """提交: every party confirmed this version → 已签约; key facts frozen; case to 签约环节."""
-    authorise(db, actor, Permission.CONTRACT_WORK)
-    done = sign_codes.verified_parties(db, SUBJECT, contract_id, expected_version, purpose=PURPOSE_SIGN)
     now = db.now()
     with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
         contract = lock_contract(session, contract_id)
+        done = sign_codes.verified_parties_in(session, SUBJECT, contract_id, expected_version, purpose=PURPOSE_SIGN)
         if contract.status != ContractStatus.DRAFT:
             raise RuleViolation("SIGNING_NOT_DRAFT", "合同已签约，无需重复提交。")
         refuse_if_expired(contract, now)
@@ -393,13 +401,12 @@ def _take(session: Session, actor: Actor, contract: Contract) -> str:
 
 def approve_filing(db: Database, actor: Actor, contract_id: int) -> ContractView:
     """备案: a filing number and date; the case is closed."""
-    authorise(db, actor, Permission.CONTRACT_REVIEW)
+    require(actor, Permission.CONTRACT_REVIEW)
     now = db.now()
     with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_REVIEW)
         contract = lock_contract(session, contract_id)
         case_number = _take(session, actor, contract)
-        from core.resale.policies import profile_by_ref
-
         letter = profile_by_ref(contract.profile_ref).letter
         number = letter + next_case_number(session, "B", timeutil.local_today(now))
         session.add(ContractFiling(contract_id=contract.id, number=number, version=contract.version,

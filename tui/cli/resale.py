@@ -117,6 +117,61 @@ def list_contracts(
     out.print(table)
 
 
+@contract_app.command("void-qualification")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def void_qualification(
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")],
+    reason: Annotated[str, typer.Option("--reason", help="作废原因（买受人申请作废等）。")] = "",
+) -> None:
+    """作废购房资格码：买受人申请作废未签约合同的购房资格审查（如改签其他房屋）。"""
+    from services.resale import contracts, signing
+
+    db, actor = database(), system_actor()
+    view = contracts.contract_by_number(db, actor, number)
+    done = signing.void_qualification(db, actor, view.id, reason=reason)
+    out.print(f"合同 {shown(done.number)} 的购房资格码已作废（{shown(done.qualification_label)}）。", highlight=False)
+
+
+@contract_app.command("use-class-queue")
+@refusals
+def use_class_queue(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False) -> None:
+    """待限购/限售核定的房源核验（用途大类未规范的房屋），最早的在前。"""
+    from services.resale import use_class_review
+
+    rows = use_class_review.pending_reviews(database(), system_actor())
+    if as_json:
+        out.print_json(json.dumps([
+            {"check": r.house_check_id, "home": r.home_id, "location": r.location,
+             "certificate_number": r.certificate_number, "checked_at": r.checked_at.isoformat(),
+             "checked_by": r.checked_by} for r in rows], ensure_ascii=False))
+        return
+    if not rows:
+        out.print("没有待限购/限售核定的房源核验。")
+        return
+    table = Table("核验记录", "房屋坐落", "产权证书编号", "核验时间", "受理人")
+    for r in rows:
+        table.add_row(str(r.house_check_id), shown(r.location), shown(r.certificate_number),
+                      show_time(r.checked_at), shown(r.checked_by))
+    out.print(table)
+
+
+@contract_app.command("decide-use-class")
+@refusals
+@input_refusals(BAD_INPUT_CODES | {"USE_CLASS_CHECK_NOT_FOUND", "USE_CLASS_BAD_DECISION"})
+def decide_use_class(
+    check: Annotated[int, typer.Argument(metavar="CHECK", help="房源核验记录编号（见 use-class-queue）。")],
+    decision: Annotated[str, typer.Option("--decision", help="residential（住宅）/ commercial（商业）/ "
+                                                             "office（办公）/ restricted（限售）")],
+    reason: Annotated[str, typer.Option("--reason", help="核定原因（限售时必填）。")] = "",
+) -> None:
+    """限购/限售核定：对待核定的房源核验作出结论，并短信通知窗口当事人。"""
+    from services.resale import use_class_review
+
+    done = use_class_review.decide_use_class(database(), system_actor(), check, decision, reason)
+    out.print(shown(done.message), highlight=False)
+
+
 @report_app.command("contract")
 @refusals
 @input_refusals(BAD_INPUT_CODES)

@@ -32,6 +32,7 @@ from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
+from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
 from tui.widgets.footer import KeyFooter
 
@@ -48,6 +49,7 @@ MENU: list[tuple[str, str, str]] = [
     ("revoke", "R", "撤销网签"),
     ("filing", "B", "网签审核（备案·资格）"),
     ("cancel_review", "V", "注销审核"),
+    ("use_class", "U", "限购/限售核定"),
     ("lock", "5 / Ctrl+L", "锁屏"),
     ("rounds", "6", "选房场次"),
     ("family", "7", "家庭选房"),
@@ -71,6 +73,7 @@ MENU_PERMISSION: dict[str, Permission] = {
     "revoke": Permission.CONTRACT_WORK,
     "filing": Permission.CONTRACT_REVIEW,
     "cancel_review": Permission.CONTRACT_REVIEW,
+    "use_class": Permission.CONTRACT_REVIEW,
 }
 
 
@@ -93,6 +96,7 @@ class HomeScreen(AppScreen):
         Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False),
         Binding("b", "open('filing')", "网签审核", key_display="B", show=False),
         Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False),
+        Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
@@ -102,11 +106,13 @@ class HomeScreen(AppScreen):
     )
 
     class CountsLoaded(Message):
-        def __init__(self, holding: int, waiting: int, qualifications: int | None = None) -> None:
+        def __init__(self, holding: int, waiting: int, qualifications: int | None = None,
+                     use_class_reviews: int | None = None) -> None:
             super().__init__()
             self.holding = holding
             self.waiting = waiting
             self.qualifications = qualifications  # None: not a reviewer
+            self.use_class_reviews = use_class_reviews
 
     class CaseAccepted(Message):
         def __init__(self, number: str) -> None:
@@ -145,16 +151,21 @@ class HomeScreen(AppScreen):
     def _load_counts(self) -> None:
         rows = cases.in_hand(self.db, self.actor)
         waiting = sum(1 for row in rows if row.waiting)
-        qualifications = None
+        qualifications = reviews = None
         if self.actor.can(Permission.CONTRACT_REVIEW):
+            from services.resale import use_class_review
+
             qualifications = len(resale_queries.qualification_queue(self.db, self.actor))
-        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications))
+            reviews = len(use_class_review.pending_reviews(self.db, self.actor))
+        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews))
 
     def on_home_screen_counts_loaded(self, message: CountsLoaded) -> None:
-        total = message.holding + message.waiting + (message.qualifications or 0)
+        total = message.holding + message.waiting + (message.qualifications or 0) + (message.use_class_reviews or 0)
         parts = f"办理中 {message.holding} 件，待接件 {message.waiting} 件"
         if message.qualifications is not None:
             parts += f"，资格审查 {message.qualifications} 件"
+        if message.use_class_reviews:
+            parts += f"，限购核定 {message.use_class_reviews} 件"
         self.query_one("#home-counts", Static).update(f"待处理业务数：{total}　（{parts}）")
 
     @on(OptionList.OptionSelected, "#home-menu")
@@ -199,6 +210,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(FilingReviewScreen())
         elif what == "cancel_review":
             self.app.push_screen(CancelReviewScreen())
+        elif what == "use_class":
+            self.app.push_screen(UseClassReviewScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:

@@ -40,6 +40,7 @@ from services.resale.contracts import ContractView
 from services.resale.queries import CodeState
 from services.resale.signing import PartyStatus
 from tui.screens.base import ServiceMixin
+from tui.screens.dialogs import ReasonDialog
 from tui.widgets.detail import LABEL_STYLE, DetailPane
 from tui.widgets.message import MessageLine
 from tui.widgets.footer import KeyFooter
@@ -157,12 +158,14 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
     BINDINGS = [
         Binding("f5", "send", "发送验证码", key_display="F5"),
         Binding("f3", "qualify", "申请资格审查", key_display="F3"),
+        Binding("f4", "void_qualification", "作废资格码", key_display="F4"),
         Binding("f9", "submit", "提交", key_display="F9"),
         Binding("escape", "close", "关闭", key_display="Esc"),
     ]
 
     HELP_STEPS = (
         "买受人须经购房资格审查的，先按 F3 申请，审核主管审查通过后才能发送验证码。",
+        "买受人申请作废购房资格码（如改签其他房屋）时按 F4，填写原因。",
         "↑↓ 选择当事人，F5 发送验证码（没有短信网关时在短信发件箱手工发送）。",
         "当事人报读6位验证码，输入后 Enter 验证。",
         "各方均验证后提交签约。",
@@ -301,7 +304,29 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
             view = self.view
             return (open_draft and view is not None and view.qualification_required
                     and view.qualification in (None, "refused", "voided"))
+        if action == "void_qualification":  # seed 001 §7 case 2: the buyer voids the code before signing
+            view = self.view
+            return open_draft and view is not None and view.qualification in ("requested", "approved")
         return True
+
+    def action_void_qualification(self) -> None:
+        if not self.check_action("void_qualification", ()):
+            return
+        self.app.push_screen(ReasonDialog("作废购房资格码", "请填写作废原因（如买受人改签其他房屋）"),
+                             callback=self._void_qualification)
+
+    def _void_qualification(self, reason: str | None) -> None:
+        if reason is None:  # Esc: nothing voided
+            return
+        self.set_message("正在作废购房资格码……")
+
+        def void() -> None:
+            signing.void_qualification(self.db, self.actor, self.contract_id, reason=reason)
+            self.app.call_from_thread(self.set_message, "购房资格码已作废；如需继续签约，请重新申请购房资格审查。", "ok")
+            self.app.call_from_thread(self.reload)
+
+        self.run_worker(void, thread=True, exclusive=True, group="sv-qualify", exit_on_error=False,
+                        name="sv-void-qualification")
 
     def action_qualify(self) -> None:
         if not self.check_action("qualify", ()):
