@@ -43,6 +43,7 @@ from reports.base import (
     para,
     qr_code,
     seal_block,
+    seal_left_width,
     signature_block,
     spacer,
     title_block,
@@ -380,7 +381,8 @@ def family_result_notice(data: FamilyResultNotice, path: PathArg = None) -> byte
                 "选定住房如下：",
                 "clause",
             ),
-            kv_table([*data.house.rows(), ("月 租 金", _rent_text(data.monthly_rent))], columns=1),
+            kv_table(data.house.rows(), columns=2),
+            kv_table([("月 租 金", _rent_text(data.monthly_rent))], columns=1),
             spacer(2),
             para("下一步：办理租赁签约", "heading"),
         ]
@@ -413,9 +415,8 @@ def family_result_notice(data: FamilyResultNotice, path: PathArg = None) -> byte
         ]
     contact = [("办理地点", data.signing_place)] if data.signing_place else []
     contact += [("咨询电话", data.contact_phone)] if data.contact_phone else []
-    if contact:
-        story += [spacer(2), kv_table(contact, columns=1)]
-    story += _issuer_lines(data.issuer, data.issued_on)
+    table = kv_table(contact, columns=1, width=seal_left_width()) if contact else None
+    story += [spacer(2), seal_block([f"{data.issuer}（盖章）", format_date(data.issued_on)], left=table)]
     return build_pdf(story, title="选房结果通知书", reference=f"业务号 {data.case_number}", path=path)
 
 

@@ -640,20 +640,36 @@ class SealPlace(Flowable):
         canv.restoreState()
 
 
-def seal_block(lines: Sequence[str], *, caption: str = "盖章处", width: float = 70 * mm) -> Flowable:
+SEAL_SIZE = 30 * mm
+
+
+def seal_block(lines: Sequence[str], *, caption: str = "盖章处", width: float = 62 * mm,
+               left: Flowable | None = None) -> Flowable:
     """An issuer's block at the right of the page: its lines (e.g. the body's
     name "（盖章）" and the date) beside the place for its seal, kept on one
-    page."""
+    page. ``left`` (built for ``seal_left_width(width)``) fills the space at
+    its left, e.g. the notice's contact table, so the block costs no height."""
     st = styles()
     text = [Paragraph(esc(line), st.value) for line in lines]
-    seal = SealPlace(caption)
-    table = Table([[text, seal]], colWidths=[width, seal.width + 2 * mm], hAlign="RIGHT")
+    seal = SealPlace(caption, size=SEAL_SIZE)
+    cells: list[object] = [text, seal]
+    widths = [width, SEAL_SIZE + 2 * mm]
+    if left is not None:
+        cells.insert(0, left)
+        widths.insert(0, seal_left_width(width))
+    table = Table([cells], colWidths=widths, hAlign="RIGHT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), st.font),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (0, 0), (0, 0), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 4 * mm),
+        ("LEFTPADDING", (-2, 0), (-2, 0), 4 * mm if left is not None else 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
     ]))
     return KeepTogether([table])
 
+
+def seal_left_width(width: float = 62 * mm) -> float:
+    """The width left beside a ``seal_block`` of text ``width``."""
+    return FRAME_WIDTH - width - SEAL_SIZE - 2 * mm

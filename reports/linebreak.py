@@ -10,8 +10,8 @@ break opportunities are decided once, from the text alone:
 * a number never breaks inside: a run of Latin letters and digits (and the
   "*" of a masked number) with the separators inside it ("3,500,000.00",
   "WF2026031500088", "2019-03", "420106********0017"), a
-  trailing "%" or "‰", a leading "¥", and a certificate number written as
-  "第9582065号" together with its "第" and "号".
+  trailing "%", "‰" or "号" ("民族东路1号"), a leading "¥", and a
+  certificate number written as "第9582065号" together with its "第" and "号".
 
 ``break_allowed`` lists, for each position, whether a line may start there;
 ``fit_lines`` fills lines greedily with it (what ``reports.base.Paragraph``
@@ -41,7 +41,7 @@ OPENING = frozenset("（「『《〈【〔〖［｛“‘([{¥￥$＄£")
 # currency sign before and percent after; or a certificate number 第…号.
 _UNBREAKABLE = re.compile(
     r"第[0-9A-Za-z]+号"
-    r"|[¥￥$]?[0-9A-Za-z*]+(?:[.,:/\-·][0-9A-Za-z*]+)*[%‰％]?"
+    r"|[¥￥$]?[0-9A-Za-z*]+(?:[.,:/\-·][0-9A-Za-z*]+)*[%‰％号]?"
 )
 
 
