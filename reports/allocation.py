@@ -336,9 +336,8 @@ def round_result_list(data: RoundResultList, path: PathArg = None) -> bytes:
             align=("CENTER", "CENTER", "LEFT", "LEFT", "CENTER", "RIGHT", "CENTER"),
         ),
         spacer(3),
-        para("说明：", "small"),
-        *numbered(notes, "small"),
-        seal_block([f"发布单位：{data.issuer}（盖章）", format_date(data.published_on)]),
+        seal_block(["发布单位（盖章）", data.issuer, format_date(data.published_on)],
+                   left=[para("说明：", "small"), *numbered(notes, "small")]),
     ]
     return build_pdf(story, title="选房结果公示", reference=f"第{data.round_number}场 · {format_date(data.published_on)}", path=path)
 

@@ -644,11 +644,12 @@ SEAL_SIZE = 30 * mm
 
 
 def seal_block(lines: Sequence[str], *, caption: str = "盖章处", width: float = 62 * mm,
-               left: Flowable | None = None) -> Flowable:
+               left: Flowable | Sequence[Flowable] | None = None) -> Flowable:
     """An issuer's block at the right of the page: its lines (e.g. the body's
     name "（盖章）" and the date) beside the place for its seal, kept on one
-    page. ``left`` (built for ``seal_left_width(width)``) fills the space at
-    its left, e.g. the notice's contact table, so the block costs no height."""
+    page. ``left`` (one flowable or several, built for ``seal_left_width(width)``)
+    fills the space at its left, e.g. a notice's contact table, so the block
+    costs little height."""
     st = styles()
     text = [Paragraph(esc(line), st.value) for line in lines]
     seal = SealPlace(caption, size=SEAL_SIZE)

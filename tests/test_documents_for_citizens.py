@@ -159,7 +159,7 @@ def test_seal_places(tmp_path):
     assert "备案机构" not in signed
     assert "受理单位（盖章）" in _text(docs.acceptance_receipt(sample_receipt()), tmp_path, "receipt")
     assert "告知单位（盖章）" in _text(docs.missing_materials_notice(sample_notice()), tmp_path, "notice")
-    assert "发布单位：" in _text(alloc_docs.round_result_list(sample_result_list(30)), tmp_path, "list")
+    assert "发布单位（盖章）" in _text(alloc_docs.round_result_list(sample_result_list(30)), tmp_path, "list")
     for pdf in (alloc_docs.round_result_list(sample_result_list(30)),
                 alloc_docs.family_result_notice(_family_notice()),
                 alloc_docs.move_in_notice(sample_move_in_notice())):
