@@ -60,6 +60,7 @@ from reports.base import (
     styles,
     title_block,
 )
+from reports.files import kept_file_name
 from reports.qr import qr_runs
 
 QR_SIZE = 26 * mm
@@ -673,7 +674,8 @@ def acceptance_receipts(
     workers: int | None = None,
 ) -> int:
     """Many acceptance receipts at once: each written to ``out_dir`` as
-    "<case number>.pdf" and/or handed to ``on_pdf(receipt, pdf)``, in order.
+    "<case number>.pdf" (a reprint as "<case number>-2.pdf" …, the earlier
+    print kept) and/or handed to ``on_pdf(receipt, pdf)``, in order.
 
     Each receipt is a complete PDF of its own, the same bytes as
     ``acceptance_receipt`` gives for it; ``workers`` processes build them
@@ -695,7 +697,7 @@ def acceptance_receipts(
 
     def deliver(item: AcceptanceReceipt, pdf: bytes) -> None:
         if folder is not None:
-            (folder / f"{item.case_number}.pdf").write_bytes(pdf)
+            kept_file_name(folder, f"{item.case_number}.pdf").write_bytes(pdf)  # a reprint beside, not over, the first
         if on_pdf is not None:
             on_pdf(item, pdf)
 

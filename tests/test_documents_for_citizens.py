@@ -284,6 +284,11 @@ def test_reprints_are_kept(tmp_path):
     assert [first.name, second.name, third.name] == ["C1-存量房买卖合同.pdf", "C1-存量房买卖合同-2.pdf",
                                                      "C1-存量房买卖合同-3.pdf"]
     assert first.read_bytes() == b"1"
+    receipts = [sample_receipt(case_number="C202603150000001")]
+    docs.acceptance_receipts(receipts, tmp_path / "batch", workers=1)
+    docs.acceptance_receipts(receipts, tmp_path / "batch", workers=1)
+    assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == ["C202603150000001-2.pdf",
+                                                                       "C202603150000001.pdf"]
 
 
 # ------------------------------------------------------------------ 7. allocation documents
