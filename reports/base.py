@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from os import PathLike
 from pathlib import Path
 from typing import TypeVar
@@ -41,6 +41,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -120,6 +121,12 @@ def chinese_ordinal(n: int) -> str:
     return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
 
 
+@lru_cache(maxsize=16384)
+def _char_width(ch: str, font: str, size: float) -> float:
+    """One character's advance width (line breaking measures text character by character)."""
+    return stringWidth(ch, font, size)
+
+
 class Paragraph(_ReportlabParagraph):
     """reportlab's Paragraph that remembers its line breaking for the width it
     was last wrapped to.
@@ -163,13 +170,23 @@ class Paragraph(_ReportlabParagraph):
         if not frags:
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
                              lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
+
+        def width_of(line: int) -> float:
+            return maxWidths[line] if line < len(maxWidths) else maxWidths[-1]
+
+        f = frags[0]
+        if len(frags) == 1 and isinstance(getattr(f, "text", None), str) and not hasattr(f, "cbDefn") \
+                and not hasattr(f, "lineBreak"):
+            # one run of one font (most paragraphs): plain text lines, as reportlab makes them
+            text = f.text
+            widths = [_char_width(ch, f.fontName, f.fontSize) for ch in text]
+            lines = [(width_of(n) - sum(widths[a:b]), [text[a:b]])
+                     for n, (a, b) in enumerate(fit_text(text, widths, width_of))]
+            return f.clone(kind=0, lines=lines, ascent=f.fontSize, descent=-0.2 * f.fontSize)
         units: list[cjkU] = []
         for f in frags:
             text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
             units += [cjkU(t, f, "utf8") for t in text] if text else [cjkU(text, f, "utf8")]
-
-        def width_of(line: int) -> float:
-            return maxWidths[line] if line < len(maxWidths) else maxWidths[-1]
 
         widths = []
         for u in units:

@@ -31,7 +31,7 @@ from core.hall import hall_contact
 from core.resale.contract_text import city_text, dispute_clause
 from reports import allocation as alloc_docs
 from reports import resale as docs
-from reports.base import para
+from reports.base import Paragraph, markup, para
 from reports.files import kept_file_name
 from reports.linebreak import CLOSING, OPENING, break_allowed, unbreakable_spans
 from services.allocation import documents as alloc_service
@@ -203,21 +203,35 @@ _PIECES = st.sampled_from([
 ])
 
 
+def _wrapped_lines(pieces: list[str], width: float, coloured: bool) -> tuple[str, list[str], Paragraph]:
+    """The paragraph of ``pieces`` wrapped to ``width``: its text and its lines.
+    ``coloured`` gives every other piece its own colour, so the paragraph has
+    several fragments (reportlab's other wrapping path)."""
+    text = " ".join("".join(pieces).split())  # as a paragraph reads it: runs of spaces are one
+    if coloured:
+        source = "".join(f'<font color="#333333">{p}</font>' if i % 2 else p for i, p in enumerate(pieces))
+        p = markup(source, "body")
+    else:
+        p = para(text, "body")
+    p.wrap(width, 10_000)
+    lines = ["".join(line[1]) if isinstance(line, tuple) else "".join(f.text for f in line.words)
+             for line in p.blPara.lines]
+    return text, lines, p
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(_PIECES, min_size=1, max_size=60), width=st.integers(min_value=40, max_value=400))
-def test_wrapping_keeps_the_rules_whatever_the_text_and_width(pieces, width):
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=60), width=st.integers(min_value=40, max_value=400),
+       coloured=st.booleans())
+def test_wrapping_keeps_the_rules_whatever_the_text_and_width(pieces, width, coloured):
     """Whatever the text and the width, the shared paragraph wrapping (every
     document's) loses nothing, starts no line with closing punctuation, ends
     none with opening punctuation and cuts no number, certificate number or
     percentage — unless one unbreakable piece is itself wider than the line,
     the only case where it must be cut."""
-    text = " ".join("".join(pieces).split())  # as a paragraph reads it: runs of spaces are one
+    text, lines, p = _wrapped_lines(pieces, width, coloured)
     if not text:
         return
-    p = para(text, "body")
-    p.wrap(width, 10_000)
-    lines = ["".join(f.text for f in line.words) for line in p.blPara.lines]
-    assert "".join(lines) == text
+    assert " ".join("".join(lines).split()) == text
     allowed = break_allowed(text)
     font, size = p.style.fontName, p.style.fontSize
 
