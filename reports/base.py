@@ -73,7 +73,7 @@ MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#9aa0a6")
 SHADE = colors.HexColor("#eef1f4")
 HEAD_SHADE = colors.HexColor("#dde3ea")
-WATERMARK = colors.HexColor("#e3e6ea")
+WATERMARK = colors.HexColor("#9aa0a6")
 SEAL = colors.HexColor("#b0b5bb")
 FOOTER_Y = 10 * mm
 
@@ -268,18 +268,24 @@ def markup(text: str, style: str = "body") -> Paragraph:
 # ------------------------------------------------------------------ page template
 
 
-def _decorate(canvas, doc, *, title: str, reference: str | None, watermark: str | None) -> None:  # noqa: ANN001 - reportlab callback
+def _watermark(canvas, text: str) -> None:  # noqa: ANN001 - reportlab canvas
+    """``text`` large, translucent and diagonal over the finished page (over
+    the tables' shading too, which would hide it underneath)."""
+    width, height = PAGE_SIZE
+    canvas.saveState()
+    canvas.setFillColor(WATERMARK)
+    canvas.setFillAlpha(0.35)
+    canvas.setFont(styles().font, 110)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -40, text)
+    canvas.restoreState()
+
+
+def _decorate(canvas, doc, *, title: str, reference: str | None) -> None:  # noqa: ANN001 - reportlab callback
     st = styles()
     width, height = PAGE_SIZE
     canvas.saveState()
-    if watermark:  # under the page's text, across the page
-        canvas.setFillColor(WATERMARK)
-        canvas.setFont(st.font, 110)
-        canvas.translate(width / 2, height / 2)
-        canvas.rotate(35)
-        canvas.drawCentredString(0, -40, watermark)
-        canvas.restoreState()
-        canvas.saveState()
     canvas.setFillColor(MUTED)
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
@@ -354,9 +360,13 @@ def build_pdf(story: Sequence[Flowable], *, title: str, reference: str | None = 
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0, rightPadding=0)
 
     def on_page(canvas, doc_):  # noqa: ANN001 - reportlab callback
-        _decorate(canvas, doc_, title=title, reference=reference, watermark=watermark)
+        _decorate(canvas, doc_, title=title, reference=reference)
 
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+    def on_page_end(canvas, doc_):  # noqa: ANN001 - reportlab callback
+        if watermark:
+            _watermark(canvas, watermark)
+
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page, onPageEnd=on_page_end)])
     doc.build(list(story), canvasmaker=_CountingCanvas)
     pdf = buffer.getvalue()
     if path is not None:
