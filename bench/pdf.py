@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from core.resale.contract_text import city_text, dispute_clause
 from reports.base import batch_workers, usable_cpus
 from reports.resale import (
     AcceptanceReceipt,
@@ -43,6 +44,9 @@ CONTRACT_TARGET_MS = 100
 RECEIPTS_TARGET_S = 30
 
 # ------------------------------------------------------------------ sample data (also used by the tests)
+
+WUHAN = city_text("wuhan")
+HALL = WUHAN.hall
 
 SAMPLE_HOUSE = ResaleHouse(
     location="武汉市武昌区中北路168号东湖花园",
@@ -93,6 +97,9 @@ def sample_contract(**changes: Any) -> ResaleContract:
         signing_date=date(2026, 3, 15),
         filing_number="WHBA2026031800231",
         filing_date=date(2026, 3, 18),
+        filing_clause=WUHAN.filing,
+        revocation_clause=WUHAN.revocation,
+        disputes=dispute_clause(),
     )
     return replace(data, **changes)
 
@@ -118,9 +125,9 @@ def sample_receipt(**changes: Any) -> AcceptanceReceipt:
             MaterialItem("资金监管协议", originals=1),
         ),
         promised_on=date(2026, 3, 20),
-        hall_name="武昌区政务服务中心房屋交易窗口",
-        hall_address="武汉市武昌区中北路109号",
-        hall_phone="027-12345678",
+        hall_name=HALL.printed("name"),
+        hall_address=HALL.printed("address"),
+        hall_phone=HALL.printed("phone"),
         house_location="武汉市武昌区中北路168号东湖花园3栋1单元1203室",
     )
     return replace(data, **changes)
@@ -139,9 +146,9 @@ def sample_notice(**changes: Any) -> MissingMaterialsNotice:
         missing_items=("卖方配偶同意出售的书面意见", "买受人户口簿原件"),
         clerk="王晓敏",
         window="03号窗口",
-        hall_name="武昌区政务服务中心房屋交易窗口",
-        hall_address="武汉市武昌区中北路109号",
-        hall_phone="027-12345678",
+        hall_name=HALL.printed("name"),
+        hall_address=HALL.printed("address"),
+        hall_phone=HALL.printed("phone"),
         to_bring=("本告知书", "申请人身份证原件"),
     )
     return replace(data, **changes)

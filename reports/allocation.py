@@ -16,7 +16,7 @@ printed by mistake. Amounts are Decimals checked by ``core.money``.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -42,6 +42,8 @@ from reports.base import (
     numbered,
     para,
     qr_code,
+    seal_block,
+    seal_left_width,
     signature_block,
     spacer,
     title_block,
@@ -254,8 +256,14 @@ DEFAULT_THINGS_TO_BRING: tuple[str, ...] = (
     "主申请人身份证原件（委托他人办理的，另带授权委托书及受托人身份证原件）",
     "《公共租赁住房租赁合同》",
     "押金收据",
-    "共同居住人的身份证明（身份证或户口簿）",
 )
+CO_RESIDENTS_PROOF = "共同居住人的身份证明（身份证或户口簿）"
+
+
+def things_to_bring(household: tuple[str, ...], base: tuple[str, ...] = DEFAULT_THINGS_TO_BRING) -> tuple[str, ...]:
+    """What the move-in notice asks for: the co-residents' identity papers
+    only when the family has co-residents."""
+    return (*base, CO_RESIDENTS_PROOF) if household else base
 
 
 @dataclass(frozen=True)
@@ -276,12 +284,16 @@ class MoveInNotice:
     issued_on: date
     issuer: str
     household: tuple[str, ...] = ()  # 共同居住人
-    things_to_bring: tuple[str, ...] = field(default=DEFAULT_THINGS_TO_BRING)
+    things_to_bring: tuple[str, ...] | None = None  # default: things_to_bring(household)
 
     def __post_init__(self) -> None:
         _require_masked(self.tenant_masked_id, "tenant_masked_id")
         _require(self.move_in_from <= self.move_in_until, "the move-in window ends after it starts")
+        if self.things_to_bring is None:
+            object.__setattr__(self, "things_to_bring", things_to_bring(self.household))
         _require(bool(self.things_to_bring), "say what to bring")
+        _require(bool(self.household) or CO_RESIDENTS_PROOF not in self.things_to_bring,  # type: ignore[operator]
+                 "no co-residents: do not ask for their identity papers")
 
 
 # ------------------------------------------------------------------ documents
@@ -307,8 +319,9 @@ def round_result_list(data: RoundResultList, path: PathArg = None) -> bytes:
         "未分配住房的家庭（主动放弃选房的除外）可在本场次结束后申请补选，补选场次及时间另行短信通知。",
     ]
     if data.publicity_until:
-        objection = f"公示期至 {format_date(data.publicity_until)}，对公示结果有异议的，请在公示期内提出"
-        notes.append(objection + (f"（{data.contact}）。" if data.contact else "。"))
+        objection = (f"公示期为 {format_date(data.published_on)} 至 {format_date(data.publicity_until)}。"
+                     "对公示结果有异议的，请在公示期内以书面形式提出")
+        notes.append(objection + (f"（异议受理：{data.contact}）。" if data.contact else "。"))
     elif data.contact:
         notes.append(f"咨询及异议受理：{data.contact}。")
     story = [
@@ -323,15 +336,15 @@ def round_result_list(data: RoundResultList, path: PathArg = None) -> bytes:
             align=("CENTER", "CENTER", "LEFT", "LEFT", "CENTER", "RIGHT", "CENTER"),
         ),
         spacer(3),
-        para("说明：", "small"),
-        *numbered(notes, "small"),
+        seal_block(["发布单位（盖章）", data.issuer, format_date(data.published_on)],
+                   left=[para("说明：", "small"), *numbered(notes, "small")]),
     ]
     return build_pdf(story, title="选房结果公示", reference=f"第{data.round_number}场 · {format_date(data.published_on)}", path=path)
 
 
 def _issuer_lines(issuer: str, day: date) -> list[Flowable]:
-    """The issuing body and the date, right-aligned under the text."""
-    return [spacer(6), para(issuer, "right"), para(format_date(day), "right")]
+    """The issuing body and the date under the text, beside the place for its seal."""
+    return [spacer(2), seal_block([f"{issuer}（盖章）", format_date(day)])]
 
 
 def family_result_notice(data: FamilyResultNotice, path: PathArg = None) -> bytes:
@@ -367,7 +380,8 @@ def family_result_notice(data: FamilyResultNotice, path: PathArg = None) -> byte
                 "选定住房如下：",
                 "clause",
             ),
-            kv_table([*data.house.rows(), ("月 租 金", _rent_text(data.monthly_rent))], columns=1),
+            kv_table(data.house.rows(), columns=2),
+            kv_table([("月 租 金", _rent_text(data.monthly_rent))], columns=1),
             spacer(2),
             para("下一步：办理租赁签约", "heading"),
         ]
@@ -398,9 +412,10 @@ def family_result_notice(data: FamilyResultNotice, path: PathArg = None) -> byte
             ),
             markup("按选房规则，主动放弃选房的家庭不能申请本场次的补选。", "clause"),
         ]
-    if data.contact_phone:
-        story.append(para(f"咨询电话：{data.contact_phone}", "body"))
-    story += _issuer_lines(data.issuer, data.issued_on)
+    contact = [("办理地点", data.signing_place)] if data.signing_place else []
+    contact += [("咨询电话", data.contact_phone)] if data.contact_phone else []
+    table = kv_table(contact, columns=1, width=seal_left_width()) if contact else None
+    story += [spacer(2), seal_block([f"{data.issuer}（盖章）", format_date(data.issued_on)], left=table)]
     return build_pdf(story, title="选房结果通知书", reference=f"业务号 {data.case_number}", path=path)
 
 
@@ -537,11 +552,10 @@ def deposit_receipt(data: DepositReceipt, path: PathArg = None) -> bytes:
         ),
         spacer(3),
         para("押金在合同终止、结清相关费用并交还房屋后按合同约定退还，请妥善保管本收据。", "body"),
-        para("此收据由网签柜台打印。", "body"),
         signature_block([
-            Signatory("收款单位（盖章）", data.payee, ()),
-            Signatory("经办人", data.operator, ()),
-        ]),
+            Signatory("经办人", data.operator, ("签字：",)),
+            Signatory("交款人", data.payer_name, ("签字：",)),
+        ], seal=(f"收款单位：{data.payee}（盖章）", format_date(data.paid_on)), seal_caption="收款专用章"),
     ]
     return build_pdf(story, title="押金收据", reference=f"收据编号 {data.receipt_number}", path=path)
 
@@ -572,7 +586,7 @@ def move_in_notice(data: MoveInNotice, path: PathArg = None) -> bytes:
             columns=2,
         ),
         para("请携带", "heading"),
-        *numbered(data.things_to_bring),
+        *numbered(data.things_to_bring or ()),
         para("物业服务中心", "heading"),
         kv_table(
             [
@@ -603,6 +617,8 @@ __all__ = [
     "LeaseContract",
     "MoveInNotice",
     "ResultRow",
+    "CO_RESIDENTS_PROOF",
+    "things_to_bring",
     "RoundResultList",
     "deposit_receipt",
     "family_result_notice",

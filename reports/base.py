@@ -1,10 +1,12 @@
 """Shared scaffolding of every document the counter prints.
 
 One page template (A4; a header with the document's title and reference, a
-footer "网签柜台 · 第 N 页"), one set of paragraph styles in the embedded CJK
+footer "第 N 页 共 M 页"; optionally a watermark such as 草稿), one set of paragraph styles in the embedded CJK
 font with CJK line breaking, and the building blocks documents are made of:
 title block, key-value tables, long data tables whose header repeats on every
-page, numbered articles, a signature block and a QR code.
+page, numbered articles, a signature block, a seal place and a QR code.
+Every paragraph breaks its lines by ``reports.linebreak`` (no line starts
+with closing punctuation; numbers never break inside).
 
 Documents are built from plain data and return the PDF as bytes (optionally
 also written to a path). Every text that comes from data goes through
@@ -25,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from os import PathLike
 from pathlib import Path
 from typing import TypeVar
@@ -39,6 +41,8 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -51,6 +55,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import Paragraph as _ReportlabParagraph
+from reportlab.platypus.paragraph import ParaLines, _handleBulletWidth, cjkU, makeCJKParaLine
+
+from reports.linebreak import fit_text
 
 from reports.fonts import register_cjk_font
 
@@ -66,6 +73,9 @@ MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#9aa0a6")
 SHADE = colors.HexColor("#eef1f4")
 HEAD_SHADE = colors.HexColor("#dde3ea")
+WATERMARK = colors.HexColor("#9aa0a6")
+SEAL = colors.HexColor("#b0b5bb")
+FOOTER_Y = 10 * mm
 
 PathArg = str | PathLike[str] | None
 T = TypeVar("T")
@@ -111,6 +121,12 @@ def chinese_ordinal(n: int) -> str:
     return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
 
 
+@lru_cache(maxsize=16384)
+def _char_width(ch: str, font: str, size: float) -> float:
+    """One character's advance width (line breaking measures text character by character)."""
+    return stringWidth(ch, font, size)
+
+
 class Paragraph(_ReportlabParagraph):
     """reportlab's Paragraph that remembers its line breaking for the width it
     was last wrapped to.
@@ -132,6 +148,61 @@ class Paragraph(_ReportlabParagraph):
         size = super().wrap(availWidth, availHeight)
         self._wq_wrapped = (availWidth, size, self.blPara)
         return size
+
+    def breakLinesCJK(self, maxWidths):  # noqa: ANN001, ANN201 - reportlab's signature
+        """Lines broken by the hall's rule (``reports.linebreak``): no line
+        starts with closing punctuation, none ends with opening punctuation,
+        and no number, certificate number or percentage is cut in two.
+
+        Replaces reportlab's CJK splitting (which breaks between any two
+        characters) for every paragraph of every document, single- and
+        multi-fragment alike."""
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        style = self.style
+        if style.endDots:  # dotted leaders: reportlab's own layout
+            return super().breakLinesCJK(maxWidths)
+        self.height = 0
+        _handleBulletWidth(self.bulletText, style, maxWidths)
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        frags = self.frags
+        if not frags:
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
+                             lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
+
+        def width_of(line: int) -> float:
+            return maxWidths[line] if line < len(maxWidths) else maxWidths[-1]
+
+        f = frags[0]
+        if len(frags) == 1 and isinstance(getattr(f, "text", None), str) and not hasattr(f, "cbDefn") \
+                and not hasattr(f, "lineBreak"):
+            # one run of one font (most paragraphs): plain text lines, as reportlab makes them
+            text = f.text
+            widths = [_char_width(ch, f.fontName, f.fontSize) for ch in text]
+            lines = [(width_of(n) - sum(widths[a:b]), [text[a:b]])
+                     for n, (a, b) in enumerate(fit_text(text, widths, width_of))]
+            return f.clone(kind=0, lines=lines, ascent=f.fontSize, descent=-0.2 * f.fontSize)
+        units: list[cjkU] = []
+        for f in frags:
+            text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+            units += [cjkU(t, f, "utf8") for t in text] if text else [cjkU(text, f, "utf8")]
+
+        widths = []
+        for u in units:
+            w = u.width
+            if hasattr(w, "normalizedValue"):
+                w._normalizer = maxWidths[0]
+                w = w.normalizedValue(maxWidths[0])
+            widths.append(w)
+        forced = [hasattr(u.frag, "lineBreak") for u in units]
+        calc_bounds = getattr(self, "autoLeading", getattr(style, "autoLeading", "")) not in ("", "off")
+        lines = []
+        for n, (start, end) in enumerate(fit_text([str(u) for u in units], widths, width_of, forced)):
+            used = sum(widths[start:end])
+            limit = width_of(n)
+            lines.append(makeCJKParaLine(units[start:end], limit, used, limit - used, forced[end - 1], calc_bounds))
+        return ParaLines(kind=1, lines=lines)
 
 
 # ------------------------------------------------------------------ styles
@@ -197,6 +268,20 @@ def markup(text: str, style: str = "body") -> Paragraph:
 # ------------------------------------------------------------------ page template
 
 
+def _watermark(canvas, text: str) -> None:  # noqa: ANN001 - reportlab canvas
+    """``text`` large, translucent and diagonal over the finished page (over
+    the tables' shading too, which would hide it underneath)."""
+    width, height = PAGE_SIZE
+    canvas.saveState()
+    canvas.setFillColor(WATERMARK)
+    canvas.setFillAlpha(0.35)
+    canvas.setFont(styles().font, 110)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -40, text)
+    canvas.restoreState()
+
+
 def _decorate(canvas, doc, *, title: str, reference: str | None) -> None:  # noqa: ANN001 - reportlab callback
     st = styles()
     width, height = PAGE_SIZE
@@ -210,18 +295,50 @@ def _decorate(canvas, doc, *, title: str, reference: str | None) -> None:  # noq
     if reference:
         canvas.drawRightString(width - MARGIN_X, top, reference)
     canvas.line(MARGIN_X, top - 2 * mm, width - MARGIN_X, top - 2 * mm)
-    bottom = 10 * mm
-    canvas.line(MARGIN_X, bottom + 4 * mm, width - MARGIN_X, bottom + 4 * mm)
-    canvas.drawCentredString(width / 2, bottom, f"{APP_NAME} · 第 {doc.page} 页")
+    canvas.line(MARGIN_X, FOOTER_Y + 4 * mm, width - MARGIN_X, FOOTER_Y + 4 * mm)
     canvas.restoreState()
 
 
-def build_pdf(story: Sequence[Flowable], *, title: str, reference: str | None = None, path: PathArg = None) -> bytes:
+def page_footer(page: int, pages: int) -> str:
+    """The footer of every page: "第 2 页 共 5 页" (no software name: the
+    citizen's copy names the hall, not the program)."""
+    return f"第 {page} 页 共 {pages} 页"
+
+
+class _CountingCanvas(Canvas):
+    """A canvas that holds its pages back until the end, so each footer can
+    say how many pages there are ("第 N 页 共 M 页")."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - reportlab's signature
+        super().__init__(*args, **kwargs)
+        self._wq_pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._wq_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._wq_pages)
+        for number, state in enumerate(self._wq_pages, start=1):
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFillColor(MUTED)
+            self.setFont(styles().font, 8.5)
+            self.drawCentredString(PAGE_SIZE[0] / 2, FOOTER_Y, page_footer(number, total))
+            self.restoreState()
+            super().showPage()
+        super().save()
+
+
+def build_pdf(story: Sequence[Flowable], *, title: str, reference: str | None = None, path: PathArg = None,
+              watermark: str | None = None) -> bytes:
     """Lay out ``story`` on the shared page template and return the PDF bytes.
 
     ``title`` goes into the running header and the PDF metadata; ``reference``
-    (e.g. "合同编号 GZ2026…") is shown at the header's right. When ``path`` is
-    given the PDF is also written there.
+    (e.g. "合同编号 GZ2026…") is shown at the header's right; ``watermark``
+    (e.g. "草稿") is printed large and light across every page. Every page's
+    footer reads "第 N 页 共 M 页". When ``path`` is given the PDF is also
+    written there.
     """
     font = register_cjk_font()  # fail early with FontNotFound, before any layout
     buffer = io.BytesIO()
@@ -245,8 +362,12 @@ def build_pdf(story: Sequence[Flowable], *, title: str, reference: str | None = 
     def on_page(canvas, doc_):  # noqa: ANN001 - reportlab callback
         _decorate(canvas, doc_, title=title, reference=reference)
 
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.build(list(story))
+    def on_page_end(canvas, doc_):  # noqa: ANN001 - reportlab callback
+        if watermark:
+            _watermark(canvas, watermark)
+
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page, onPageEnd=on_page_end)])
+    doc.build(list(story), canvasmaker=_CountingCanvas)
     pdf = buffer.getvalue()
     if path is not None:
         Path(path).write_bytes(pdf)
@@ -436,17 +557,30 @@ class Signatory:
     lines: tuple[str, ...] = ("签字（盖章）：", "日期：　　　　年　　月　　日")
 
 
-def signature_block(parties: Sequence[Signatory], *, width: float = FRAME_WIDTH) -> Flowable:
-    """Side-by-side signature areas, kept together on one page."""
+def signature_block(parties: Sequence[Signatory], *, width: float = FRAME_WIDTH, seal: Sequence[str] = (),
+                    seal_caption: str = "盖章处") -> Flowable:
+    """Side-by-side signature areas, kept together on one page; with ``seal``
+    (the sealing body's lines, e.g. "受理单位：…（盖章）" and the date) a last
+    column holds those lines and the place for the seal."""
     st = styles()
-    cells = []
+    cells: list[list[Flowable]] = []
     for party in parties:
-        lines = [Paragraph(esc(party.role + ("：" + party.name if party.name else "")), st.value)]
+        lines: list[Flowable] = [Paragraph(esc(party.role + ("：" + party.name if party.name else "")), st.value)]
         lines += [Spacer(1, 6 * mm)]
         for line in party.lines:
             lines += [Paragraph(esc(line), st.value), Spacer(1, 5 * mm)]
         cells.append(lines)
-    table = Table([cells], colWidths=[width / len(parties)] * len(parties), hAlign="LEFT")
+    widths = [width / len(parties)] * len(parties)
+    if seal:
+        place = SealPlace(seal_caption, size=24 * mm)
+        seal_width = 64 * mm
+        widths = [(width - seal_width) / len(parties)] * len(parties) + [seal_width]
+        beside_seal = Table([[[Paragraph(esc(line), st.value) for line in seal], place]],
+                            colWidths=[seal_width - place.width - 2 * mm, place.width + 2 * mm])
+        beside_seal.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.font), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
+        cells.append([beside_seal])
+    table = Table([cells], colWidths=widths, hAlign="LEFT")
     table.setStyle(
         TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), st.font),
@@ -508,3 +642,62 @@ def beside(left: Flowable, right: Flowable, *, right_width: float, gap: float = 
 
 def spacer(height_mm: float = 4) -> Spacer:
     return Spacer(1, height_mm * mm)
+
+
+class SealPlace(Flowable):
+    """Where a seal goes: a dashed circle with a small caption in it (e.g.
+    "备案章", "盖章处"), so the stamp lands where the reader expects it."""
+
+    def __init__(self, caption: str = "盖章处", size: float = 36 * mm) -> None:
+        super().__init__()
+        self.caption = caption
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        canv = self.canv
+        r = self.width / 2
+        canv.saveState()
+        canv.setStrokeColor(SEAL)
+        canv.setFillColor(SEAL)
+        canv.setLineWidth(0.6)
+        canv.setDash(2, 2)
+        canv.circle(r, r, r - 1, stroke=1, fill=0)
+        canv.setFont(styles().font, 8)
+        canv.drawCentredString(r, r - 3, self.caption)
+        canv.restoreState()
+
+
+SEAL_SIZE = 30 * mm
+
+
+def seal_block(lines: Sequence[str], *, caption: str = "盖章处", width: float = 62 * mm,
+               left: Flowable | Sequence[Flowable] | None = None) -> Flowable:
+    """An issuer's block at the right of the page: its lines (e.g. the body's
+    name "（盖章）" and the date) beside the place for its seal, kept on one
+    page. ``left`` (one flowable or several, built for ``seal_left_width(width)``)
+    fills the space at its left, e.g. a notice's contact table, so the block
+    costs little height."""
+    st = styles()
+    text = [Paragraph(esc(line), st.value) for line in lines]
+    seal = SealPlace(caption, size=SEAL_SIZE)
+    cells: list[object] = [text, seal]
+    widths = [width, SEAL_SIZE + 2 * mm]
+    if left is not None:
+        cells.insert(0, left)
+        widths.insert(0, seal_left_width(width))
+    table = Table([cells], colWidths=widths, hAlign="RIGHT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (0, 0), (0, 0), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("LEFTPADDING", (-2, 0), (-2, 0), 4 * mm if left is not None else 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
+    ]))
+    return KeepTogether([table])
+
+
+def seal_left_width(width: float = 62 * mm) -> float:
+    """The width left beside a ``seal_block`` of text ``width``."""
+    return FRAME_WIDTH - width - SEAL_SIZE - 2 * mm

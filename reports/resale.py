@@ -32,6 +32,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from core.money import check_amount, format_yuan, to_chinese_capital
+from core.resale.contract_text import structure_text
 from reports.base import (
     FRAME_WIDTH,
     HEAD_SHADE,
@@ -53,11 +54,13 @@ from reports.base import (
     kv_table,
     numbered,
     para,
+    seal_block,
     signature_block,
     spacer,
     styles,
     title_block,
 )
+from reports.files import kept_file_name
 from reports.qr import qr_runs
 
 QR_SIZE = 26 * mm
@@ -215,8 +218,10 @@ class ContractParty:
     # 出卖人: share transferred (转让份额, 0 for a co-owner who keeps his);
     # 买受人: share acquired (取得份额), required for 按份共有, else None.
     share: Decimal | None = None
-    agent: str | None = None  # 委托代理人
+    agent: str | None = None  # 委托代理人 (an organisation's: 经办人)
     guardian: str | None = None  # 法定监护人（代理人）
+    address: str = ""  # 住所, as the register holds it ("" when it holds none)
+    organisation: bool = False  # an organisation seals (盖章); a person signs (签字（捺印）)
 
     def __post_init__(self) -> None:
         _require(bool(self.name.strip()), "a party has a name")
@@ -270,7 +275,7 @@ class ResaleHouse:
             out.append(("房源编码", self.house_code))
         out += [
             ("设计用途", self.use),
-            ("房屋结构", self.structure),
+            ("房屋结构", structure_text(self.structure)),
             ("所在楼层", f"第{self.floor}层（地上共{self.total_floors}层）"),
             ("建筑面积", format_area(self.floor_area)),
             ("套内面积", format_area(self.inner_area) or "—"),
@@ -304,7 +309,13 @@ class ResaleContract:
     filing_number: str | None = None  # 备案编号, once filed
     filing_date: date | None = None
     taxes: str = "交易过程中产生的税费，由甲、乙双方按照国家及本市有关规定各自承担。"
-    disputes: str = "依法向房屋所在地人民法院提起诉讼"
+    # The city's words (core.resale.contract_text): party names, the filing
+    # article, revocation (where the city allows it) and the disputes article.
+    seller_label: str = SELLER  # 出卖人 / 转让方 (Zhongshan)
+    buyer_label: str = BUYER  # 买受人 / 受让方
+    filing_clause: str = ""
+    revocation_clause: str | None = None
+    disputes: str = ""
 
     def __post_init__(self) -> None:
         _require(self.status in CONTRACT_STATUSES, f"unknown contract status {self.status!r}")
@@ -333,6 +344,7 @@ class ResaleContract:
             total = sum((p.share for p in self.buyers), Decimal(0))  # type: ignore[misc]
             _require(total == HUNDRED, f"the buyers' shares add up to 100, not {total}")
         _require(not self.fund_supervised or bool(self.supervision_bank), "a supervised deal names its bank")
+        _require(bool(self.filing_clause) and bool(self.disputes), "the city's filing and disputes articles are given")
         _require(self.status == DRAFT or self.signing_date is not None, "a signed contract has its signing date")
         has_filing = self.filing_number is not None or self.filing_date is not None
         if self.status == FILED:
@@ -419,6 +431,7 @@ class MissingMaterialsNotice:
 # ------------------------------------------------------------------ contract
 
 PARTY_HEADER = ("身份", "姓名", "国籍/地区", "证件类型", "证件号码", "份额", "联系电话", "代理人/监护人")
+ADDRESS_HEADER = ("身份", "姓名", "住所")
 
 
 def _share_cell(party: ContractParty, co_ownership: str) -> str:
@@ -429,12 +442,21 @@ def _share_cell(party: ContractParty, co_ownership: str) -> str:
     return f"取得{_percent(party.share if party.share is not None else HUNDRED)}"
 
 
+def _label(data: ResaleContract, party: ContractParty) -> str:
+    """The party's role in the city's words (出卖人 / 转让方 …)."""
+    return data.seller_label if party.role == SELLER else data.buyer_label
+
+
 def _party_rows(data: ResaleContract) -> list[tuple[str, ...]]:
     return [
-        (p.role, p.name, p.nationality, p.id_kind, p.masked_id, _share_cell(p, data.co_ownership), p.phone_masked,
-         p.representative)
+        (_label(data, p), p.name, p.nationality, p.id_kind, p.masked_id, _share_cell(p, data.co_ownership),
+         p.phone_masked, p.representative)
         for p in (*data.sellers, *data.buyers)
     ]
+
+
+def _address_rows(data: ResaleContract) -> list[tuple[str, ...]]:
+    return [(_label(data, p), p.name, p.address or "（未登记）") for p in (*data.sellers, *data.buyers)]
 
 
 def _names(parties: tuple[ContractParty, ...]) -> str:
@@ -463,9 +485,16 @@ def _contract_articles(data: ResaleContract) -> list[Article]:
         )
     else:
         supervision = ("甲、乙双方不选择交易资金监管，自行约定交易资金的支付与交割，并自行承担由此产生的风险。",)
+    registration = ["甲、乙双方应于本合同网签后三十日内，共同向不动产登记机构申请办理不动产转移登记。",
+                    data.filing_clause]
+    taking_effect = [f"本合同经甲、乙双方{data.signing_method}后生效。"]
+    if data.revocation_clause:
+        taking_effect.append(data.revocation_clause)
+    taking_effect.append("本合同一式叁份，甲、乙双方各执一份，不动产登记机构存档一份，具有同等法律效力。")
     return [
         Article("房屋基本情况", (
-            f"甲方所有的房屋坐落于{h.location}{h.unit_number}，房屋设计用途为{h.use}，{h.structure}，"
+            f"甲方所有的房屋坐落于{h.location}{h.unit_number}，设计用途为{h.use}，"
+            f"房屋结构为{structure_text(h.structure)}，"
             f"所在层次第{h.floor}层，地上总层数{h.total_floors}层，建筑面积 {format_area(h.floor_area)}"
             + ("，" + "，".join(extra) if extra else "") + f"{year}。",
             f"该房屋权属证书号为{h.certificate_number}。房屋抵押情况：{h.mortgage}。",
@@ -486,10 +515,7 @@ def _contract_articles(data: ResaleContract) -> list[Article]:
             "交付前发生的水、电、燃气、物业服务、有线电视等费用由甲方结清，交付后发生的由乙方承担。",
         )),
         Article("税费承担", (data.taxes,)),
-        Article("权属转移登记", (
-            "甲、乙双方应于本合同网签后三十日内，共同向不动产登记机构申请办理不动产转移登记。",
-            "双方持本合同申请办理转移登记后，本合同网签信息自动完成备案。",
-        )),
+        Article("权属转移登记", tuple(registration)),
         Article("甲方保证", (
             "甲方保证对该房屋享有合法处分权，房屋不存在查封等限制转让的情形；已抵押的，于转移登记前办理抵押注销。",
             "该房屋有其他共有人的，甲方保证已取得全体共有人同意出售的书面意见。",
@@ -499,11 +525,8 @@ def _contract_articles(data: ResaleContract) -> list[Article]:
             ("甲方逾期交付房屋或者不配合办理转移登记的，每逾期一日按已付房价款的万分之五向乙方支付违约金；"
              "逾期超过三十日的，乙方有权解除合同，甲方应退还已付房价款。"),
         )),
-        Article("争议解决", (f"本合同履行中发生争议的，双方协商解决；协商不成的，{data.disputes}。",)),
-        Article("合同生效", (
-            f"本合同经甲、乙双方{data.signing_method}后生效。网签信息撤销的，交易双方之间的纠纷按法律规定及约定自行解决。",
-            "本合同一式叁份，甲、乙双方各执一份，不动产登记机构存档一份，具有同等法律效力。",
-        )),
+        Article("争议解决", (data.disputes,)),
+        Article("合同生效", tuple(taking_effect)),
     ]
 
 
@@ -514,7 +537,7 @@ def _contract_facts(data: ResaleContract) -> list[tuple[str, str]]:
         ("合同状态", data.status),
         ("签约方式", data.signing_method),
         ("签约日期", format_date(data.signing_date) if data.signing_date else "未签约"),
-        ("共有方式", f"买受人{data.co_ownership}"),
+        ("共有方式", f"{data.buyer_label}{data.co_ownership}"),
     ]
     if data.filing_number:
         rows.append(("备案编号", data.filing_number))
@@ -524,17 +547,29 @@ def _contract_facts(data: ResaleContract) -> list[tuple[str, str]]:
 
 
 def _signatories(data: ResaleContract) -> list[Flowable]:
+    """A signature area per party: a person signs (签字（捺印）), an
+    organisation seals (盖章) and its 经办人 signs; then, on a filed contract,
+    the place for the filing seal (备案章)."""
     day = f"日期：{format_date(data.signing_date)}" if data.signing_date else "日期：　　　　年　　月　　日"
     people = []
     for p in (*data.sellers, *data.buyers):
         side = "甲方" if p.role == SELLER else "乙方"
-        lines = ["签字（捺印）："]
-        if p.agent:
-            lines.append(f"代理人（{p.agent}）签字：")
+        if p.organisation:
+            lines = ["盖章：", "法定代表人或经办人签字："]
+            if p.agent:
+                lines[1] = f"经办人（{p.agent}）签字："
+        else:
+            lines = ["签字（捺印）："]
+            if p.agent:
+                lines.append(f"代理人（{p.agent}）签字：")
         if p.guardian:
             lines.append(f"监护人（{p.guardian}）签字：")
-        people.append(Signatory(f"{p.role}（{side}）", p.name, (*lines, day)))
-    return [signature_block(people[i:i + 2]) for i in range(0, len(people), 2)]
+        people.append(Signatory(f"{_label(data, p)}（{side}）", p.name, (*lines, day)))
+    out: list[Flowable] = [signature_block(people[i:i + 2]) for i in range(0, len(people), 2)]
+    if data.status == FILED and data.filing_number and data.filing_date:
+        out.append(seal_block(["备案机构（备案章）", f"备案编号：{data.filing_number}",
+                               f"备案日期：{format_date(data.filing_date)}"], caption="备案章"))
+    return out
 
 
 def resale_contract(data: ResaleContract, path: PathArg = None) -> bytes:
@@ -551,9 +586,11 @@ def resale_contract(data: ResaleContract, path: PathArg = None) -> bytes:
         *title_block(data.title, f"（{data.status}）" if data.status != FILED else None, number),
         beside(facts, _qr(data.case_number), right_width=QR_COLUMN),
         spacer(3),
-        para(f"出卖人（甲方）：{sellers}", "body"),
-        para(f"买受人（乙方）：{buyers}（{data.co_ownership}）", "body"),
+        para(f"{data.seller_label}（甲方）：{sellers}", "body"),
+        para(f"{data.buyer_label}（乙方）：{buyers}（{data.co_ownership}）", "body"),
         _wrapped_table(PARTY_HEADER, _party_rows(data), widths=(8, 10, 9, 13, 19, 10, 12, 13)),
+        spacer(1),
+        _wrapped_table(ADDRESS_HEADER, _address_rows(data), widths=(8, 10, 76)),
         spacer(3),
         para("房屋基本情况", "heading"),
         kv_table(data.house.rows(), columns=2),
@@ -571,7 +608,8 @@ def resale_contract(data: ResaleContract, path: PathArg = None) -> bytes:
         *_kept_articles(_contract_articles(data)),
         *_signatories(data),
     ]
-    return build_pdf(story, title=data.title, reference=f"合同编号 {data.contract_number}", path=path)
+    return build_pdf(story, title=data.title, reference=f"合同编号 {data.contract_number}", path=path,
+                     watermark=DRAFT if data.status == DRAFT else None)
 
 
 # ------------------------------------------------------------------ receipt and notice
@@ -620,7 +658,7 @@ def acceptance_receipt(data: AcceptanceReceipt, path: PathArg = None) -> bytes:
         signature_block([
             Signatory("受理人", f"{data.clerk}（{data.window}）", ("签字：",)),
             Signatory("申请人签收", "", ("签字：", f"日期：{format_date(data.accepted_on)}")),
-        ]),
+        ], seal=("受理单位（盖章）", format_date(data.accepted_on))),
     ]
     return build_pdf(story, title="受理回执", reference=f"业务号 {data.case_number}", path=path)
 
@@ -636,7 +674,8 @@ def acceptance_receipts(
     workers: int | None = None,
 ) -> int:
     """Many acceptance receipts at once: each written to ``out_dir`` as
-    "<case number>.pdf" and/or handed to ``on_pdf(receipt, pdf)``, in order.
+    "<case number>.pdf" (a reprint as "<case number>-2.pdf" …, the earlier
+    print kept) and/or handed to ``on_pdf(receipt, pdf)``, in order.
 
     Each receipt is a complete PDF of its own, the same bytes as
     ``acceptance_receipt`` gives for it; ``workers`` processes build them
@@ -658,7 +697,7 @@ def acceptance_receipts(
 
     def deliver(item: AcceptanceReceipt, pdf: bytes) -> None:
         if folder is not None:
-            (folder / f"{item.case_number}.pdf").write_bytes(pdf)
+            kept_file_name(folder, f"{item.case_number}.pdf").write_bytes(pdf)  # a reprint beside, not over, the first
         if on_pdf is not None:
             on_pdf(item, pdf)
 
@@ -704,7 +743,7 @@ def missing_materials_notice(data: MissingMaterialsNotice, path: PathArg = None)
         signature_block([
             Signatory("经办人", f"{data.clerk}（{data.window}）", ("签字：",)),
             Signatory("申请人签收", a.name, ("签字：", f"日期：{format_date(data.notified_on)}")),
-        ]),
+        ], seal=("告知单位（盖章）", format_date(data.notified_on))),
     ]
     return build_pdf(story, title="一次性告知书", reference=f"业务号 {data.case_number}", path=path)
 

@@ -20,7 +20,12 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.allocation.lease import DEFAULT_DEPOSIT_MONTHS, MAX_DEPOSIT_MONTHS
+from core.allocation.lease import (
+    DEFAULT_DEPOSIT_MONTHS,
+    DEFAULT_PUBLICITY_DAYS,
+    DEFAULT_SIGNING_DAYS,
+    MAX_DEPOSIT_MONTHS,
+)
 from core.errors import RuleViolation
 from core.resale.policies import PROFILES, profile_for
 
@@ -57,13 +62,13 @@ class Settings(BaseSettings):
     """The hall's city: its resale policy profile (`shenzhen` / `zhongshan` / `wuhan`, or the Chinese name)."""
 
     hall_name: str | None = None
-    """The hall printed on receipts and notices; default: the city's registration hall."""
+    """The hall printed on the city's receipts, notices and allocation notices; default: the city's counter (Shenzhen 住房公积金管理中心房屋交易业务网点, Zhongshan 中山市房地产交易管理事务中心, Wuhan a demo name)."""
 
     hall_address: str | None = None
-    """The hall's address on receipts and notices; default: the city's."""
+    """The hall's address on those documents; default: Zhongshan's 民族东路1号 (seed 002), elsewhere a demo value printed with （示例）."""
 
     hall_phone: str | None = None
-    """The hall's telephone on receipts and notices; default: the city's."""
+    """The hall's telephone on those documents; default: Zhongshan's 0760-88363077 (seed 002), elsewhere a demo value printed with （示例）."""
 
     # ------------------------------------------------------------ SMS
 
@@ -87,8 +92,11 @@ class Settings(BaseSettings):
     deposit_months: int = Field(DEFAULT_DEPOSIT_MONTHS, ge=1, le=MAX_DEPOSIT_MONTHS)
     """Public-rental deposit = this many months of rent (1 to 12)."""
 
-    signing_days: int = Field(15, ge=1, le=365)
+    signing_days: int = Field(DEFAULT_SIGNING_DAYS, ge=1, le=365)
     """Days a family has to sign its lease after the round's result is published (1 to 365)."""
+
+    publicity_days: int = Field(DEFAULT_PUBLICITY_DAYS, ge=1, le=60)
+    """公示期 of a round's public result list, in days from its publication (1 to 60)."""
 
     lessor: str | None = None
     """出租人 printed on lease documents; default: 深圳市住房和建设局."""

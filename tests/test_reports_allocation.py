@@ -400,7 +400,7 @@ def test_round_result_list(tmp_path):
     text = check_document(pdf, tmp_path, "result_list", [
         "选房结果公示", "2026年第一批公共租赁住房选房（第3场）", "2026年03月06日", "深圳市住房保障署",
         "排位", "选房结果", "欧阳**", "LY-3-1203", "3栋1单元1203室", "65.32", "已确认",
-        f"2{row.masked_name}", "2026年03月13日", "网签柜台·第1页",
+        f"2{row.masked_name}", "2026年03月13日", "第1页共",
     ])
     assert "本场次共2500户家庭参加选房" in text
     pages = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(out))).group(1)) if shutil.which("pdfinfo") else 0
@@ -408,7 +408,8 @@ def test_round_result_list(tmp_path):
     for page in (3, 20):
         page_text = _squeeze(_text(out, page))
         assert "排位姓名房源编号楼栋房号户型面积（㎡）选房结果" in page_text, f"header not repeated on page {page}"
-        assert f"网签柜台·第{page}页" in page_text
+        assert re.search(rf"第{page}页共(\d+)页", page_text), page_text[-40:]
+        assert "网签柜台" not in page_text
     assert _squeeze(f"2500{data.rows[-1].masked_name}") in _squeeze(_text(out, pages or None))
 
 
@@ -456,7 +457,7 @@ def test_deposit_receipt(tmp_path):
     check_document(docs.deposit_receipt(sample_receipt()), tmp_path, "receipt", [
         "押金收据", "收据编号：YJ2026030900005", "欧阳娜娜", "440301********123X", "GZ2026030900017",
         "LY-3-1203", "人民币贰仟陆佰壹拾贰元捌角", "¥2,612.80", "扫码支付", "2026年03月09日",
-        "李晓敏（03号窗口）", "此收据由网签柜台打印",
+        "李晓敏（03号窗口）", "收款单位", "（盖章）", "收款专用章",
     ])
 
 

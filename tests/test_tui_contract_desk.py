@@ -29,6 +29,7 @@ from tests.contract_support import (
     latest_code,
     signed_contract,
 )
+from tests.conftest import configure
 from tests.contract_tui_fixtures import demo_clerk, demo_supervisor, tui_clock  # noqa: F401 (fixtures)
 from tests.test_tui_support import (
     SIZE,
@@ -391,3 +392,29 @@ async def test_the_sms_screen_requests_the_qualification_it_waits_for(sqlite_sam
         assert "购房资格 待审查" in screen_text(app) or "购房资格 审查中" in screen_text(app), screen_text(app)
         assert screen.check_action("qualify", ()) is False  # asked once; the supervisor decides
     assert svc.get_contract(db, clerk, draft.id).qualification == "requested"
+
+
+async def test_desk_keeps_reprints_and_prints_a_draft_as_a_draft(sqlite_sample_db, clock, clerk, supervisor,
+                                                                 tmp_path) -> None:
+    """F8 twice on a signed contract keeps both prints (…-2.pdf); F8 on a draft
+    writes a file named （草稿） and records no print of the contract."""
+    db = sqlite_sample_db
+    configure(db, data_dir=tmp_path / "data")
+    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
+    draft = draft_contract(db, clerk, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, ContractDeskScreen())
+        for number in (signed.case_number, signed.case_number, draft.case_number):
+            await type_into(pilot, "#desk-number", number)
+            await _press(pilot, "enter")
+            await _press(pilot, "f8")
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+            assert text_of(app, "#desk-message").startswith("已生成存量房买卖合同")
+    names = sorted(p.name for p in (tmp_path / "data" / "reports").iterdir())
+    assert names == sorted([f"{signed.case_number}-存量房买卖合同.pdf", f"{signed.case_number}-存量房买卖合同-2.pdf",
+                            f"{draft.case_number}-存量房买卖合同（草稿）.pdf"])
+    assert svc.get_contract(db, clerk, draft.id).printed_at is None
+    assert svc.get_contract(db, clerk, signed.id).printed_at is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ def housed_families(db: Database) -> dict[str, int]:
         b = _family(session, rank + 1, "李大军", "440301198502021235", "13700002222")
         number = (session.execute(select(func.max(AllocationRound.number))).scalar_one() or 0) + 1
         rnd = _round(session, number, "published")
+        rnd.published_at = db.now() - timedelta(days=1)  # the families are inside their signing window
         ids = {"round": rnd.id, "a": a.id, "b": b.id}
         for family, code, room in ((a, "LYJ3-1203", "1203"), (b, "LYJ3-1204", "1204")):
             house = _house(session, code, room)

@@ -377,6 +377,39 @@ def check_term_start(start: date, today: date) -> date:
     return start
 
 
+DEFAULT_SIGNING_DAYS = 15
+DEFAULT_PUBLICITY_DAYS = 5
+
+
+def signing_window(published_on: date, days: int = DEFAULT_SIGNING_DAYS) -> tuple[date, date]:
+    """The days a housed family may sign its lease: from the day the round's
+    result is published, for ``days`` days. The family's result notice prints
+    this window and the contract step refuses a signing outside it, so a
+    lease's signing date always lies inside what the notice promised."""
+    if days < 1:
+        raise ValueError("a signing window lasts at least one day")
+    return published_on, published_on + timedelta(days=days - 1)
+
+
+def check_signing_day(today: date, window: tuple[date, date]) -> date:
+    """Today, if it lies inside the family's signing window (LEASE_SIGNING_WINDOW)."""
+    first, last = window
+    if not first <= today <= last:
+        raise RuleViolation(
+            "LEASE_SIGNING_WINDOW",
+            f"今天不在该家庭选房结果通知书所载的签约期（{_day(first)}至{_day(last)}）内，不能签订合同。",
+        )
+    return today
+
+
+def publicity_until(published_on: date, days: int = DEFAULT_PUBLICITY_DAYS) -> date:
+    """The last day of a round's public result list (公示期): ``days`` days
+    from its publication."""
+    if days < 1:
+        raise ValueError("a publicity period lasts at least one day")
+    return published_on + timedelta(days=days - 1)
+
+
 def move_in_window(approved_on: date, term_start: date, days: int = DEFAULT_MOVE_IN_DAYS) -> tuple[date, date]:
     """When the family collects its keys: from approval (or the term's start,
     whichever is later) for ``days`` days."""

@@ -8,13 +8,18 @@ and area on the list, the main applicant's ID number (masked) on the notice —
 is read here. Both documents need the round published (ROUND_RESULT_NOT_PUBLISHED).
 
 The issuing body is the lessor of services.allocation.lease.LeaseOffice (the hall's
-settings); a housed family's signing window starts on the publication date and
-lasts ``Settings.signing_days`` days (15 unless the hall sets another).
+settings); a housed family's signing window is ``core.allocation.lease.signing_window``
+(from the publication date, ``Settings.signing_days`` days), the very window the
+contract step holds a signing to. Where to sign and whom to ask, and where to
+object to the public list (公示期: ``Settings.publicity_days``), is the hall of
+``core.hall`` (``Settings.hall_name`` / ``hall_address`` / ``hall_phone``).
+
+The notice's 业务号 is the family's lease case once one is open, else the
+round's case; a round without a case (loaded from sample data) has no number
+to print, and the notice is refused rather than printed without one.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -25,7 +30,11 @@ from core.allocation.housing import (
     room_label,
     unit_label,
 )
+from core.allocation import lease as lease_rules
 from core.allocation.selection import HOUSED
+from core.cases import CaseStatus
+from core.errors import RuleViolation
+from core.hall import HallContact, hall_contact
 from core.identity import mask_id
 from core.roles import Actor, Permission
 from core.timeutil import local_today
@@ -35,7 +44,18 @@ from services.allocation.common import H, get_round
 from services.allocation.lease import LeaseOffice
 from services.authority import authorise
 from storage.engine import Database
-from storage.models import Family, Person
+from storage.models import Case, Family, Lease, Person
+from storage.settings import Settings
+
+
+def hall_of(settings: Settings) -> HallContact:
+    """The hall families are sent to (to sign, to ask, to object): this hall."""
+    return hall_contact(settings.city, hall_city=settings.city, name=settings.hall_name,
+                        address=settings.hall_address, phone=settings.hall_phone)
+
+
+def _place(hall: HallContact) -> str:
+    return f"{hall.printed('name')}（{hall.printed('address')}）"
 
 
 def round_result_list_data(db: Database, actor: Actor, round_id: int,
@@ -62,9 +82,11 @@ def round_result_list_data(db: Database, actor: Actor, round_id: int,
             layout=layout_label(str(layout)) if layout else None, area=area,  # type: ignore[arg-type]
         ))
     published = local_today(detail.published_at or db.now())
+    hall = hall_of(db.settings)
     return documents.RoundResultList(
         round_name=detail.name, round_number=detail.number, published_on=published, issuer=office.lessor,
-        rows=tuple(rows),
+        rows=tuple(rows), publicity_until=lease_rules.publicity_until(published, db.settings.publicity_days),
+        contact=f"{_place(hall)}，电话 {hall.printed('phone')}",
     )
 
 
@@ -80,9 +102,16 @@ def family_result_notice_data(db: Database, actor: Actor, round_id: int, family_
     office = office or LeaseOffice.from_settings(db.settings)
     notice = rounds.family_result(db, actor, round_id, family_id)  # refuses a round not published / a family not in it
     with db.read() as session:
-        case_number = get_round(session, round_id).case_number or ""
+        lease_case = session.execute(
+            select(Case.number).join(Lease, Lease.case_id == Case.id)
+            .where(Lease.family_id == family_id, Lease.round_id == round_id,
+                   Case.status != CaseStatus.CANCELLED.value)).scalars().first()
+        case_number = lease_case or get_round(session, round_id).case_number
         id_number = session.execute(select(Person.id_number).join(Family, Family.main_applicant_id == Person.id)
                                     .where(Family.id == family_id)).scalar_one()
+    if not case_number:
+        raise RuleViolation("ROUND_NO_CASE_NUMBER",
+                            f"第{notice.round_number}场没有业务号（由样例数据导入），不能出具带业务号和二维码的选房结果通知书。")
     issued = notice.published_on or local_today(db.now())
     house = None
     signing_from = signing_until = None
@@ -95,14 +124,15 @@ def family_result_notice_data(db: Database, actor: Actor, round_id: int, family_
             area=notice.area,  # type: ignore[arg-type]
             floor=notice.floor, orientation=notice.orientation or None,
         )
-        signing_from = issued
-        signing_until = issued + timedelta(days=db.settings.signing_days - 1)
+        signing_from, signing_until = lease_rules.signing_window(issued, db.settings.signing_days)
+    hall = hall_of(db.settings)
     return documents.FamilyResultNotice(
         case_number=case_number, applicant_name=notice.applicant, masked_id=mask_id(id_number) or "*",
         rank=notice.rank, round_name=notice.round_name, round_number=notice.round_number, status=notice.status,
         issued_on=issued, issuer=office.lessor, house=house,
         monthly_rent=notice.monthly_rent if housed else None,
         signing_from=signing_from, signing_until=signing_until,
+        signing_place=_place(hall), contact_phone=hall.printed("phone"),
     )
 
 

@@ -385,11 +385,18 @@ def sign_contract(db: Database, actor: Actor, case_number: str, *, start: date |
                   years: int = rules.DEFAULT_TERM_YEARS) -> str:
     """签订合同: number the contract, fix its term (from ``start``, default
     today, for ``years``) and the deposit it states (months × rent, see
-    WANGQIAN_DEPOSIT_MONTHS); then on to 押金缴纳. Returns the contract number."""
+    WANGQIAN_DEPOSIT_MONTHS); then on to 押金缴纳. Returns the contract number.
+    Refused outside the signing window the family's result notice gave
+    (LEASE_SIGNING_WINDOW: from the round's publication, WANGQIAN_SIGNING_DAYS
+    days), so the contract's signing date always lies inside it."""
     actor = _require_operator(db, actor, Permission.LEASE_WORK)
     with db.write() as session:
         case, lease = _open_step(session, actor, case_number, rules.CONTRACT)
         today = local_today(db.now())
+        rnd = session.get(AllocationRound, lease.round_id)
+        if rnd is not None and rnd.published_at is not None:  # the window the family's result notice gave
+            rules.check_signing_day(today, rules.signing_window(local_today(rnd.published_at),
+                                                                db.settings.signing_days))
         first, last = rules.lease_term(rules.check_term_start(start or today, today), years)
         number = rules.contract_number_for(case.number)
         house = _house(session, lease)

@@ -3,8 +3,9 @@
 * ``contract_pdf``  存量房买卖合同 of a stored contract (by contract number or
   case number): every article, the parties with their shares, the price in
   figures and capitals, the filing number once filed, a QR code of the case
-  number. Each print is recorded (seed 001 §7 "已下载过合同") through
-  ``services.resale.contracts.mark_printed``.
+  number. Each print of a signed contract is recorded (seed 001 §7
+  "已下载过合同") through ``services.resale.contracts.mark_printed``; a draft
+  prints watermarked 草稿 and records nothing.
 * ``receipt_pdf``   受理回执 of the case: case number, acceptance date, the
   clerk who accepted it, the applicants, and the materials received — the
   checklist ``core.resale.materials`` derives from the city's profile and the
@@ -17,7 +18,10 @@ Personal numbers are masked: ``reports.resale`` refuses an ID or phone number
 without "*" (the printed contract is the hall's copy for the parties; the
 full numbers stay in the register). The hall printed on receipts and notices
 is ``HallOffice`` (the hall's settings ``hall_name`` / ``hall_address`` /
-``hall_phone``, defaults per city).
+``hall_phone`` for the hall's own city; otherwise, and where unset, the
+city's hall of ``core.hall``, demo values marked "（示例）").
+The contract speaks its city's words (转让方/受让方 in Zhongshan, the filing
+article of each city) and gives each party's 住所 from the register.
 
 Printing and the print record: the contract is rendered first and the print
 recorded right after, in mark_printed's own transaction. A rendering failure
@@ -28,7 +32,7 @@ the hall unrecorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,6 +42,8 @@ from sqlmodel import Session
 
 from core.errors import RuleViolation
 from core.identity import Region, mask_id, mask_phone
+from core.hall import hall_contact
+from core.resale import contract_text as text
 from core.resale import materials as checklist
 from core.resale.contracts import (
     ORGANISATION,
@@ -58,6 +64,7 @@ from storage.models import (
     Case,
     CaseEvent,
     Contract,
+    ContractParty,
     Home,
     HouseCheck,
     Operator,
@@ -85,16 +92,11 @@ _SIGNING = {"online": documents.ONLINE, "offline": documents.OFFLINE}
 _STATUS = {ContractStatus.DRAFT: documents.DRAFT, ContractStatus.SIGNED: documents.SIGNED,
            ContractStatus.FILED: documents.FILED, ContractStatus.CANCELLED: documents.CANCELLED,
            ContractStatus.REVOKED: documents.REVOKED}
-_DEFAULT_HALLS = {
-    "shenzhen": ("深圳市不动产登记中心福田登记所房屋交易窗口", "深圳市福田区红荔西路8007号", "0755-83788999"),
-    "zhongshan": ("中山市房地产交易管理事务中心交易大厅", "中山市东区博爱五路2号", "0760-88888888"),
-    "wuhan": ("武昌区政务服务中心房屋交易窗口", "武汉市武昌区中北路109号", "027-12345678"),
-}
 
 
 @dataclass(frozen=True)
 class HallOffice:
-    """The hall printed on receipts and notices."""
+    """The hall printed on receipts and notices (demo values marked "（示例）")."""
 
     name: str
     address: str
@@ -102,9 +104,12 @@ class HallOffice:
 
     @classmethod
     def for_city(cls, city: str, settings: Settings) -> HallOffice:
-        """The city's default hall, each field overridden by the hall's settings."""
-        name, address, phone = _DEFAULT_HALLS.get(city, _DEFAULT_HALLS["shenzhen"])
-        return cls(settings.hall_name or name, settings.hall_address or address, settings.hall_phone or phone)
+        """The hall of a document of ``city``: the city's hall
+        (``core.hall``), with the hall's settings
+        (``hall_name`` / ``hall_address`` / ``hall_phone``) for the hall's own city."""
+        hall = hall_contact(city, hall_city=settings.city, name=settings.hall_name,
+                                 address=settings.hall_address, phone=settings.hall_phone)
+        return cls(hall.printed("name"), hall.printed("address"), hall.printed("phone"))
 
 
 # ------------------------------------------------------------------ helpers
@@ -120,15 +125,16 @@ def _nationality(region: Region, nationality: str | None) -> str:
     return _NATIONALITY.get(region) or (f"外籍（{nationality}）" if nationality else "外籍")
 
 
-def _shares(draft: ValidDraft) -> tuple[list, list]:
+def _shares(draft: ValidDraft, addresses: Mapping[str, str]) -> tuple[list, list]:
     sellers = [
         documents.ContractParty(
             name=s.name, role=documents.SELLER, nationality=_nationality(s.region, s.nationality),
             id_kind="统一社会信用代码" if s.kind == ORGANISATION else kind_label(s.id_kind),
             masked_id=mask_id(s.id_number), phone_masked=_masked_phone(s.phone), share=s.transferred_share,
             agent=s.agent.name if s.agent else None, guardian=s.guardian.name if s.guardian else None,
+            address=addresses.get(f"seller:{i}", ""), organisation=s.kind == ORGANISATION,
         )
-        for s in draft.sellers
+        for i, s in enumerate(draft.sellers)
     ]
     buyers = [
         documents.ContractParty(
@@ -137,8 +143,9 @@ def _shares(draft: ValidDraft) -> tuple[list, list]:
             masked_id=mask_id(b.id_number), phone_masked=_masked_phone(b.phone),
             share=None if draft.co_ownership == "joint" else b.share,
             agent=b.agent.name if b.agent else None, guardian=b.guardian.name if b.guardian else None,
+            address=addresses.get(f"buyer:{i}", ""), organisation=b.kind == ORGANISATION,
         )
-        for b in draft.buyers
+        for i, b in enumerate(draft.buyers)
     ]
     return sellers, buyers
 
@@ -165,10 +172,27 @@ def _house(view: contracts.ContractView) -> documents.ResaleHouse:
 # ------------------------------------------------------------------ contract
 
 
-def contract_data(view: contracts.ContractView, *, today: date | None = None) -> documents.ResaleContract:
-    """The stored contract as the document's plain data."""
+def _addresses(db: Database, contract_id: int) -> dict[str, str]:
+    """住所 of each party of the contract ("seller:0" → address), from the
+    person or organisation register; a party the register holds no address
+    for is left out."""
+    with db.read() as session:
+        rows = session.execute(
+            select(ContractParty.party_key, Person.address, Organisation.address)
+            .outerjoin(Person, Person.id == ContractParty.person_id)
+            .outerjoin(Organisation, Organisation.id == ContractParty.organisation_id)
+            .where(ContractParty.contract_id == contract_id)).all()
+    return {key: (person or org).strip() for key, person, org in rows if (person or org or "").strip()}
+
+
+def contract_data(view: contracts.ContractView, *, today: date | None = None,
+                  addresses: Mapping[str, str] | None = None) -> documents.ResaleContract:
+    """The stored contract as the document's plain data, in its city's words
+    (``core.resale.contract_text``); ``addresses`` are the parties' 住所 by
+    party key ("seller:0")."""
     draft = view.draft
-    sellers, buyers = _shares(draft)
+    city = text.city_text(profile_by_ref(view.profile_ref).code)
+    sellers, buyers = _shares(draft, addresses or {})
     signed_on = local_today(view.signed_at) if view.signed_at else None
     return documents.ResaleContract(
         contract_number=view.number, case_number=view.case_number, city=view.city,
@@ -182,18 +206,24 @@ def contract_data(view: contracts.ContractView, *, today: date | None = None) ->
         signing_date=signed_on,
         filing_number=view.filing_number,
         filing_date=local_today(view.filed_at) if view.filed_at else None,
+        seller_label=city.seller, buyer_label=city.buyer, filing_clause=city.filing,
+        revocation_clause=city.revocation, disputes=text.dispute_clause(),
     )
 
 
 def contract_pdf(db: Database, actor: Actor, case_or_contract_number: str) -> bytes:
-    """存量房买卖合同 by contract number or case number; records the print (see the module docstring)."""
+    """存量房买卖合同 by contract number or case number; records the print
+    (see the module docstring). A draft prints watermarked 草稿 and is not a
+    print of the contract: nothing is recorded, so the cancellation rule
+    (seed 001 §7 "已下载过合同") is not changed by a draft."""
     authorise(db, actor, Permission.REPORT_PRINT)
     view = contracts.contract_by_number(db, actor, case_or_contract_number)
     if view.status != ContractStatus.DRAFT and view.signed_at is None:
         raise RuleViolation("REPORT_CONTRACT_NEVER_SIGNED",
                             f"合同 {view.number} 未经签约即已{view.status_label[1:]}，没有可打印的合同文本。")
-    pdf = documents.resale_contract(contract_data(view))
-    contracts.mark_printed(db, actor, view.id)
+    pdf = documents.resale_contract(contract_data(view, addresses=_addresses(db, view.id)))
+    if view.status != ContractStatus.DRAFT:
+        contracts.mark_printed(db, actor, view.id)
     return pdf
 
 
@@ -263,9 +293,9 @@ def _situation(view: contracts.ContractView) -> checklist.ResaleSituation:
     )
 
 
-def _applicants(draft: ValidDraft) -> tuple[documents.Applicant, ...]:
+def _applicants(draft: ValidDraft, city: text.CityText) -> tuple[documents.Applicant, ...]:
     out: list[documents.Applicant] = []
-    for role, parties in ((documents.SELLER, draft.sellers), (documents.BUYER, draft.buyers)):
+    for role, parties in ((city.seller, draft.sellers), (city.buyer, draft.buyers)):
         for p in parties:
             out.append(documents.Applicant(p.name, mask_id(p.id_number), role))
             for extra, label in ((p.agent, "代理人"), (p.guardian, "监护人")):
@@ -289,7 +319,8 @@ def receipt_data(db: Database, actor: Actor, number: str) -> documents.Acceptanc
                   for m in checklist.resale_signing_checklist(_situation(view)))
     return documents.AcceptanceReceipt(
         case_number=view.case_number, business_type=BUSINESS_TYPE, accepted_on=accepted, clerk=facts.clerk,
-        window=facts.window, applicants=_applicants(view.draft), materials=items,
+        window=facts.window, applicants=_applicants(view.draft, text.city_text(profile_by_ref(view.profile_ref).code)),
+        materials=items,
         promised_on=checklist.promised_on(accepted), hall_name=hall.name, hall_address=hall.address,
         hall_phone=hall.phone, house_location=view.location,
     )

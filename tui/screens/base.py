@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState
 from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text
 from core.roles import SESSION_ENDING_CODES, Actor
+from reports.files import kept_file_name
 from storage.engine import Database
 from tui.logs import logger
 from tui.widgets.footer import KeyFooter
@@ -71,8 +72,9 @@ class ServiceMixin:
         return self.wq.require_actor()
 
     def save_document(self, file_name: str, pdf: bytes) -> Path:
-        """Write a printed document into the hall's reports folder (``Settings.reports_folder``)."""
-        path = self.db.settings.reports_folder() / file_name
+        """Write a printed document into the hall's reports folder (``Settings.reports_folder``);
+        a reprint is kept beside the earlier prints ("…-2.pdf", "…-3.pdf"), never written over them."""
+        path = kept_file_name(self.db.settings.reports_folder(), file_name)
         path.write_bytes(pdf)
         return path
 

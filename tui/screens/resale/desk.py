@@ -37,7 +37,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Select
 from textual.worker import get_current_worker
 
-from core.resale.lifecycle import STATUS_LABELS
+from core.resale.lifecycle import STATUS_LABELS, ContractStatus
 from core.roles import Permission
 from services.resale import contracts, documents, signing
 from services.resale.contracts import ContractRow, ContractView
@@ -309,11 +309,13 @@ class ContractDeskScreen(AppScreen):
         if view is None or not self.check_action("print", (kind,)):
             return
         self.set_message("正在生成……")
-        self._print(view.case_number, kind)
+        self._print(view.case_number, kind, draft=view.status == ContractStatus.DRAFT)
 
     @work(thread=True, exclusive=True, group="desk-print", exit_on_error=False)
-    def _print(self, number: str, kind: str) -> None:
+    def _print(self, number: str, kind: str, *, draft: bool = False) -> None:
         make, name = PRINT_KINDS[kind]
+        if kind == "contract" and draft:  # watermarked 草稿 and not recorded as a print: named so too
+            name += "（草稿）"
         pdf = make(self.db, self.actor, number)
         path = self.save_document(f"{number}-{name}.pdf", pdf)
         self.app.call_from_thread(self.reload, f"已生成{name}：{path}")
