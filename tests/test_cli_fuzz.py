@@ -42,6 +42,12 @@ COMMANDS = [
     ["operator", "add", "{v}", "--name", "{v}", "--role", "{v}", "--password-stdin"],
     ["audit", "tail", "--limit", "{v}"], ["allocate", "simulate", "{v}"],
     ["contract", "show", "--bogus", "{v}"], ["round", "list", "{v}"],
+    ["party", "add-person", "--name", "{v}", "--number", "{v}", "--kind", "{v}", "--phone", "{v}"],
+    ["party", "add-org", "--name", "{v}", "--credit-code", "{v}", "--legal-rep", "{v}"],
+    ["party", "show", "{v}"], ["party", "find", "{v}"], ["party", "change", "{v}", "--phone", "{v}"],
+    ["party", "add-agent", "{v}", "{v}", "--from", "{v}", "--to", "{v}"], ["party", "unbind-agent", "{v}", "{v}"],
+    ["party", "add-proxy", "{v}", "{v}", "--notarial", "{v}", "--from", "{v}", "--to", "{v}"],
+    ["party", "change-id", "{v}", "{v}", "--proof", "{v}"], ["party", "import", "{v}"],
 ]
 
 
