@@ -71,6 +71,7 @@ __all__ = [
     "add_proxy",
     "change_id",
     "change_organisation",
+    "change_party",
     "change_person",
     "find_party",
     "import_register",
@@ -365,6 +366,25 @@ def change_organisation(db: Database, actor: Actor, credit_code: str, *, name: o
         audit.append(session, actor, "party_change_organisation", object_type="organisation", object_id=org.id,
                      before=before, after=_org_snapshot(org))
         return _org_view(org)
+
+
+def change_party(db: Database, actor: Actor, number: str, *, phone: object = None, address: object = None,
+                 capacity: object = None, name: object = None, legal_rep_name: object = None) -> PartyView:
+    """变更: whoever ``number`` names (``find_party``) — a person's phone, address or
+    capacity (``change_person``), an organisation's name, legal representative, phone or
+    address (``change_organisation``). A value that does not fit the party is refused
+    (PARTY_FIELD_FOR_PERSON / PARTY_FIELD_FOR_ORG)."""
+    kind, _ = find_party(db, actor, number)
+    if kind == "organisation":
+        if capacity is not None and not (isinstance(capacity, str) and not capacity.strip()):
+            raise RuleViolation("PARTY_FIELD_FOR_PERSON", "行为能力只适用于个人，单位不能填写。", field="capacity")
+        return change_organisation(db, actor, number, name=name, legal_rep_name=legal_rep_name, phone=phone,
+                                   address=address)
+    for value, label, field in ((name, "姓名", "name"), (legal_rep_name, "法定代表人", "legal_rep_name")):
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            raise RuleViolation("PARTY_FIELD_FOR_ORG",
+                                f"个人的{label}不能在此变更：姓名变更请办理身份变更，法定代表人只适用于单位。", field=field)
+    return change_person(db, actor, number, PersonChange(phone=phone, address=address, capacity=capacity))
 
 
 # --------------------------------------------------------------------------

@@ -119,20 +119,9 @@ def change(
     """变更登记信息：个人的手机号、住址、行为能力；单位的名称、法定代表人、电话、地址（空值表示删除电话或地址）。"""
     from services import parties
 
-    db, actor = database(), system_actor()
-    kind, _ = parties.find_party(db, actor, number)
     try:
-        if kind == "organisation":
-            if capacity is not None:
-                raise bad_input("PARTY_OPTION_FOR_PERSON", "--capacity 只适用于个人。")
-            view = parties.change_organisation(db, actor, number, name=name, legal_rep_name=legal_rep, phone=phone,
-                                               address=address)
-        else:
-            if name is not None or legal_rep is not None:
-                raise bad_input("PARTY_OPTION_FOR_ORG",
-                                "个人的姓名只能通过身份变更（party change-id）修改；--legal-rep 只适用于单位。")
-            view = parties.change_person(db, actor, number, parties.PersonChange(phone=phone, address=address,
-                                                                                 capacity=capacity))
+        view = parties.change_party(database(), system_actor(), number, phone=phone, address=address,
+                                    capacity=capacity, name=name, legal_rep_name=legal_rep)
     except PartyInvalid as exc:
         _say_all(exc)
     _done("已变更", view)
