@@ -240,7 +240,9 @@ def test_a_clean_file_is_imported_in_one_transaction(db, clerk):
             "个人,陈大文,港澳居民身份证,A123456(3),,,,,\n").encode("gb18030")
     result = parties.import_register(db, clerk, data)
     assert (result.persons, result.organisations) == (2, 1)
-    assert [e.action for e in _audits(db)] == ["party_import"]
+    audits = _audits(db)
+    assert [e.action for e in audits] == ["party_register_person"] * 2 + ["party_register_organisation", "party_import"]
+    assert '"imported_row":2' in audits[0].after and OWNER_ID not in audits[0].after
 
 
 def test_a_file_with_any_bad_row_writes_nothing_and_lists_every_row(db, clerk):
