@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select, tuple_, union
+from sqlalchemy import or_, select, union
 from sqlmodel import Session
 
 from core.errors import RuleViolation
@@ -210,23 +210,39 @@ def find_party(db: Database, actor: Actor, number: str) -> tuple[str, int]:
 # --------------------------------------------------------------------------
 
 
-def _holder_of(session: Session, keys: frozenset[tuple[str, str]]) -> str | None:
-    """The name of whoever the register holds one of ``keys`` for (any table), else None."""
-    if not keys:
-        return None
-    pairs = list(keys)
-    row = session.execute(select(Person.name).where(tuple_(Person.id_kind, Person.id_number).in_(pairs))).first()
-    if row is None:
-        row = session.execute(select(Person.name).join(PersonDocument, PersonDocument.person_id == Person.id)
-                              .where(tuple_(PersonDocument.id_kind, PersonDocument.id_number).in_(pairs))).first()
-    if row is None:
-        row = session.execute(select(Person.name).join(IdentityChange, IdentityChange.person_id == Person.id)
-                              .where(tuple_(IdentityChange.old_kind, IdentityChange.old_number).in_(pairs))).first()
-    return None if row is None else row[0]
+_CHUNK = 500
+
+
+def _held_keys(session: Session, keys: frozenset[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Which of ``keys`` the register already holds (any table), with the holder's name;
+    looked up in chunks by number, the kind compared here."""
+    numbers = sorted({n for _, n in keys})
+    held: dict[tuple[str, str], str] = {}
+    for i in range(0, len(numbers), _CHUNK):
+        chunk = numbers[i:i + _CHUNK]
+        rows = session.execute(union(
+            select(Person.id_kind, Person.id_number, Person.name).where(Person.id_number.in_(chunk)),
+            select(PersonDocument.id_kind, PersonDocument.id_number, Person.name)
+            .join(Person, Person.id == PersonDocument.person_id).where(PersonDocument.id_number.in_(chunk)),
+            select(IdentityChange.old_kind, IdentityChange.old_number, Person.name)
+            .join(Person, Person.id == IdentityChange.person_id).where(IdentityChange.old_number.in_(chunk)),
+        )).all()
+        held.update({(kind, number): name for kind, number, name in rows if (kind, number) in keys})
+    return held
+
+
+def _held_codes(session: Session, codes: list[str]) -> dict[str, str]:
+    """Which credit codes the register already holds, with the organisation's name."""
+    held: dict[str, str] = {}
+    for i in range(0, len(codes), _CHUNK):
+        rows = session.execute(select(Organisation.credit_code, Organisation.name)
+                               .where(Organisation.credit_code.in_(codes[i:i + _CHUNK]))).all()
+        held.update({code: name for code, name in rows})
+    return held
 
 
 def _refuse_registered(session: Session, record: PersonRecord) -> None:
-    holder = _holder_of(session, record.keys)
+    holder = next(iter(_held_keys(session, record.keys).values()), None)
     if holder is not None:
         raise RuleViolation(
             "PERSON_ALREADY_REGISTERED",
@@ -339,9 +355,9 @@ def register_organisation(db: Database, actor: Actor, entry: OrgEntry) -> PartyV
 
 
 def _refuse_org_registered(session: Session, record: OrgRecord) -> None:
-    holder = session.execute(select(Organisation.name).where(Organisation.credit_code == record.credit_code)).first()
+    holder = _held_codes(session, [record.credit_code]).get(record.credit_code)
     if holder is not None:
-        raise RuleViolation("ORG_ALREADY_REGISTERED", f"该统一社会信用代码已登记（{holder[0]}），不能重复登记。",
+        raise RuleViolation("ORG_ALREADY_REGISTERED", f"该统一社会信用代码已登记（{holder}），不能重复登记。",
                             field="credit_code")
 
 
@@ -588,16 +604,17 @@ def import_register(db: Database, actor: Actor, data: bytes) -> ImportResult:
         raise ImportInvalid(parsed.errors)
     with db.write() as session:
         errors: list[RowError] = []
+        held = _held_keys(session, frozenset().union(*(r.keys for _, r in parsed.persons)))
         for row, record in parsed.persons:
-            try:
-                _refuse_registered(session, record)
-            except RuleViolation as exc:
-                errors.append(RowError(row, "证件号码", exc.code, exc.message))
+            holder = next((held[k] for k in record.keys if k in held), None)
+            if holder is not None:
+                errors.append(RowError(row, "证件号码", "PERSON_ALREADY_REGISTERED",
+                                       f"该证件号码已登记（{mask_name(holder)}），不能重复导入。"))
+        codes = _held_codes(session, [o.credit_code for _, o in parsed.organisations])
         for row, org in parsed.organisations:
-            try:
-                _refuse_org_registered(session, org)
-            except RuleViolation as exc:
-                errors.append(RowError(row, "证件号码", exc.code, exc.message))
+            if org.credit_code in codes:
+                errors.append(RowError(row, "证件号码", "ORG_ALREADY_REGISTERED",
+                                       f"该统一社会信用代码已登记（{codes[org.credit_code]}），不能重复导入。"))
         if errors:
             raise ImportInvalid(sorted(errors, key=lambda e: e.row))
         persons = [(row, _person_row(r)) for row, r in parsed.persons]
