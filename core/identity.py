@@ -658,16 +658,11 @@ def _parse_foreign_pr_old(s: str, today: date) -> IdentityFacts:
     )
 
 
-def _parse_hk_macao(s: str) -> IdentityFacts:
-    if not _RE_HK_MACAO.fullmatch(s):
-        raise _refuse(
-            "PERMIT_BAD_FORMAT",
-            "港澳居民来往内地通行证号码应为字母H或M加8位数字，请核对后重新输入。",
-        )
-    region = Region.HONG_KONG if s[0] == "H" else Region.MACAO
+def _document_facts(kind: IdKind, number: str, region: Region) -> IdentityFacts:
+    """A travel permit's or a Hong Kong / Macao card's facts: no birth date, sex or region code."""
     return IdentityFacts(
-        kind=IdKind.HK_MACAO_PERMIT,
-        number=s,
+        kind=kind,
+        number=number,
         region=region,
         birth_date=None,
         sex=None,
@@ -678,6 +673,15 @@ def _parse_hk_macao(s: str) -> IdentityFacts:
     )
 
 
+def _parse_hk_macao(s: str) -> IdentityFacts:
+    if not _RE_HK_MACAO.fullmatch(s):
+        raise _refuse(
+            "PERMIT_BAD_FORMAT",
+            "港澳居民来往内地通行证号码应为字母H或M加8位数字，请核对后重新输入。",
+        )
+    return _document_facts(IdKind.HK_MACAO_PERMIT, s, Region.HONG_KONG if s[0] == "H" else Region.MACAO)
+
+
 def _parse_taiwan(s: str) -> IdentityFacts:
     if not _RE_TAIWAN.fullmatch(s):
         raise _refuse(
@@ -686,17 +690,7 @@ def _parse_taiwan(s: str) -> IdentityFacts:
         )
     if len(s) == 9 and s[8].isalpha():  # 12345678B -> printed form 12345678(B)
         s = f"{s[:8]}({s[8]})"
-    return IdentityFacts(
-        kind=IdKind.TAIWAN_PERMIT,
-        number=s,
-        region=Region.TAIWAN,
-        birth_date=None,
-        sex=None,
-        region_code=None,
-        region_name=REGION_LABELS[Region.TAIWAN],
-        nationality="CHN",
-        upgraded=None,
-    )
+    return _document_facts(IdKind.TAIWAN_PERMIT, s, Region.TAIWAN)
 
 
 _RE_HKID = re.compile(r"([A-Z]{1,2}[0-9]{6})\(?([0-9A])\)?")
@@ -720,17 +714,7 @@ def _parse_hk_macao_id(s: str) -> IdentityFacts:
             )
         body, check = macao.groups()
         number, region = f"{body}({check})", Region.MACAO
-    return IdentityFacts(
-        kind=IdKind.HK_MACAO_ID,
-        number=number,
-        region=region,
-        birth_date=None,
-        sex=None,
-        region_code=None,
-        region_name=REGION_LABELS[region],
-        nationality="CHN",
-        upgraded=None,
-    )
+    return _document_facts(IdKind.HK_MACAO_ID, number, region)
 
 
 _REGION_BY_NATIONALITY: dict[str, Region] = {
