@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -29,6 +31,8 @@ from tui.cli.helpers import (
     shown,
     system_actor,
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 party_app = typer.Typer(help="当事人登记：个人、单位、经办人、公证委托代理人、身份变更。", no_args_is_help=True)
 
@@ -48,11 +52,20 @@ To = Annotated[str, typer.Option("--to", help="截止日期，如 2027-11-30。"
 Scope = Annotated[str | None, typer.Option("--scope", help="授权或委托事项（不填为存量房买卖）。")]
 
 
-def _say_all(exc: PartyInvalid) -> NoReturn:
-    """Every bad value of the entry, one sentence each (the last one exits)."""
-    for error in exc.errors[:-1]:
-        say_refusal(error.code, error.message)
-    raise exc.errors[-1]
+def each_refusal(fn: F) -> F:
+    """Every bad value of an entry, one sentence each (``PartyInvalid``); the last one
+    exits like any refusal (``refusals``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PartyInvalid as exc:
+            for error in exc.errors[:-1]:
+                say_refusal(error.code, error.message)
+            raise exc.errors[-1] from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _done(what: str, view) -> None:  # type: ignore[no-untyped-def]
@@ -62,6 +75,7 @@ def _done(what: str, view) -> None:  # type: ignore[no-untyped-def]
 
 @party_app.command("add-person")
 @refusals
+@each_refusal
 def add_person(
     name: Annotated[str, typer.Option("--name", help="姓名（按证件）。")],
     number: Annotated[str, typer.Option("--number", help="证件号码。")],
@@ -75,17 +89,15 @@ def add_person(
     from core.parties import PersonEntry
     from services import parties
 
-    try:
-        view = parties.register_person(database(), system_actor(), PersonEntry(
-            name=name, id_number=number, id_kind=kind, nationality=nationality, phone=phone, address=address,
-            capacity=capacity))
-    except PartyInvalid as exc:
-        _say_all(exc)
+    view = parties.register_person(database(), system_actor(), PersonEntry(
+        name=name, id_number=number, id_kind=kind, nationality=nationality, phone=phone, address=address,
+        capacity=capacity))
     _done("已登记个人", view)
 
 
 @party_app.command("add-org")
 @refusals
+@each_refusal
 def add_org(
     name: Annotated[str, typer.Option("--name", help="单位名称（按营业执照）。")],
     credit_code: Annotated[str, typer.Option("--credit-code", help="统一社会信用代码。")],
@@ -97,17 +109,15 @@ def add_org(
     from core.parties import OrgEntry
     from services import parties
 
-    try:
-        view = parties.register_organisation(database(), system_actor(), OrgEntry(
-            name=name, credit_code=credit_code, legal_rep_name=legal_rep, phone=phone, address=address))
-    except PartyInvalid as exc:
-        _say_all(exc)
+    view = parties.register_organisation(database(), system_actor(), OrgEntry(
+        name=name, credit_code=credit_code, legal_rep_name=legal_rep, phone=phone, address=address))
     _done("已登记单位", view)
 
 
 @party_app.command("change")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
+@each_refusal
 def change(
     number: Annotated[str, typer.Argument(metavar="号码", help="个人的证件号码或单位的统一社会信用代码。")],
     phone: Phone = None,
@@ -119,11 +129,8 @@ def change(
     """变更登记信息：个人的手机号、住址、行为能力；单位的名称、法定代表人、电话、地址（空值表示删除电话或地址）。"""
     from services import parties
 
-    try:
-        view = parties.change_party(database(), system_actor(), number, phone=phone, address=address,
-                                    capacity=capacity, name=name, legal_rep_name=legal_rep)
-    except PartyInvalid as exc:
-        _say_all(exc)
+    view = parties.change_party(database(), system_actor(), number, phone=phone, address=address,
+                                capacity=capacity, name=name, legal_rep_name=legal_rep)
     _done("已变更", view)
 
 
@@ -183,15 +190,13 @@ def find(
 @party_app.command("add-agent")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
+@each_refusal
 def add_agent(credit_code: CreditCode, number: Number, valid_from: From, valid_to: To, scope: Scope = None) -> None:
     """法人添加经办人：单位授权已登记的个人在授权期限内代为办理。"""
     from services import parties
 
-    try:
-        view = parties.add_agent(database(), system_actor(), credit_code=credit_code, agent_number=number,
-                                 valid_from=valid_from, valid_to=valid_to, scope=scope)
-    except PartyInvalid as exc:
-        _say_all(exc)
+    view = parties.add_agent(database(), system_actor(), credit_code=credit_code, agent_number=number,
+                             valid_from=valid_from, valid_to=valid_to, scope=scope)
     out.print(f"已添加经办人：{shown(view.organisation)} — {shown(view.agent_name)} {view.masked_number}，"
               f"授权期限 {view.valid_from:%Y-%m-%d} 至 {view.valid_to:%Y-%m-%d}，{shown(view.scope)}。", highlight=False)
 
@@ -211,6 +216,7 @@ def unbind_agent(credit_code: CreditCode, number: Number) -> None:
 @party_app.command("add-proxy")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
+@each_refusal
 def add_proxy(
     principal: Annotated[str, typer.Argument(metavar="委托人证件号码", help="业主（委托人）的证件号码。")],
     proxy: Annotated[str, typer.Argument(metavar="代理人证件号码", help="代理人的证件号码。")],
@@ -222,11 +228,8 @@ def add_proxy(
     """登记业主公证委托代理人（公证书编号、委托事项、委托期限）。"""
     from services import parties
 
-    try:
-        view = parties.add_proxy(database(), system_actor(), principal_number=principal, proxy_number=proxy,
-                                 notarial_certificate=notarial, valid_from=valid_from, valid_to=valid_to, scope=scope)
-    except PartyInvalid as exc:
-        _say_all(exc)
+    view = parties.add_proxy(database(), system_actor(), principal_number=principal, proxy_number=proxy,
+                             notarial_certificate=notarial, valid_from=valid_from, valid_to=valid_to, scope=scope)
     out.print(f"已登记公证委托：{shown(view.principal_name)} 委托 {shown(view.proxy_name)}，公证书 "
               f"{shown(view.notarial_certificate)}，{view.valid_from:%Y-%m-%d} 至 {view.valid_to:%Y-%m-%d}，"
               f"{shown(view.scope)}。", highlight=False)
@@ -235,6 +238,7 @@ def add_proxy(
 @party_app.command("change-id")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
+@each_refusal
 def change_id(
     old: Annotated[str, typer.Argument(metavar="原证件号码", help="登记簿（产权证书）记载的证件号码。")],
     new: Annotated[str, typer.Argument(metavar="新证件号码", help="现在的证件号码。")],
@@ -246,11 +250,8 @@ def change_id(
     """办理身份变更：记录原证件号码、新证件号码和证明材料；原号码仍可查到此人。"""
     from services import parties
 
-    try:
-        view = parties.change_id(database(), system_actor(), old_number=old, new_number=new, proof=proof,
-                                 new_kind=kind, new_name=name, nationality=nationality)
-    except PartyInvalid as exc:
-        _say_all(exc)
+    view = parties.change_id(database(), system_actor(), old_number=old, new_number=new, proof=proof,
+                             new_kind=kind, new_name=name, nationality=nationality)
     _done("已办理身份变更", view)
 
 
