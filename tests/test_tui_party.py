@@ -12,7 +12,7 @@ from test_tui_support import SIZE, make_app, screen_text, settle
 
 from core.identity import make_credit_code, make_resident_id
 from core.timeutil import SHANGHAI
-from storage.models import OrgAgent, Organisation, Person
+from storage.models import OrgAgent, Organisation, OwnerProxy, Person
 from tests.conftest import freeze
 from tui.screens.party import PartyScreen
 from tui.widgets.form import FieldError
@@ -109,3 +109,30 @@ async def test_an_organisation_and_its_agent_by_keyboard(db, clerk):
         assert screen.mode == "agent"
         with db.read() as s:
             assert s.execute(select(func.count()).select_from(Person)).scalar_one() == 1
+
+
+async def test_a_proxy_an_id_change_and_a_change_by_keyboard(db, clerk):
+    new_number = make_resident_id(random.Random(64), birth_date=date(1979, 9, 19))
+    app = make_app(db, clock=freeze(db, NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press(*_keys("王建国", "", NUMBER), "f9", *_keys("赵代理", "", AGENT), "f9")
+        await settle(pilot)
+        assert len(_persons(db)) == 2, screen_text(app)
+        await pilot.press("f5", *_keys(NUMBER, AGENT, "（2026）粤深证字第1号", "2026-12-01", "2027-12-01"), "f9")
+        await settle(pilot)
+        assert "已登记公证委托" in screen_text(app), screen_text(app)
+        # 身份变更: the material is required; then the old number still finds the person
+        await pilot.press("f6", *_keys(NUMBER, "", new_number, "王建华"), "f9")
+        await settle(pilot)
+        assert "请填写身份变更材料" in screen_text(app)
+        await pilot.press(*_keys("公安机关出具的身份证号码变更证明"), "f9")
+        await settle(pilot)
+        assert "已办理身份变更" in screen_text(app), screen_text(app)
+        await pilot.press("f7", *_keys(NUMBER, "13900139000"), "f9")
+        await settle(pilot)
+        assert "已变更" in screen_text(app), screen_text(app)
+        with db.read() as s:
+            person = s.execute(select(Person).where(Person.id_number == new_number)).scalar_one()
+            proxy = s.execute(select(OwnerProxy)).scalar_one()
+        assert (person.name, person.phone, proxy.principal_id) == ("王建华", "13900139000", person.id)
