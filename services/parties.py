@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select, union
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.errors import RuleViolation
@@ -266,14 +267,18 @@ def register_person(db: Database, actor: Actor, entry: PersonEntry) -> PartyView
     refused, PERSON_ALREADY_REGISTERED)."""
     authorise(db, actor, Permission.PARTY_REGISTER)
     record = check_person(entry, today=_today(db))
-    with db.write() as session:
-        _refuse_registered(session, record)
-        person = _person_row(record)
-        session.add(person)
-        session.flush()
-        audit.append(session, actor, "party_register_person", object_type="person", object_id=person.id,
-                     after=_person_snapshot(person))
-        return _person_view(person)
+    try:
+        with db.write() as session:
+            _refuse_registered(session, record)
+            person = _person_row(record)
+            session.add(person)
+            session.flush()
+            audit.append(session, actor, "party_register_person", object_type="person", object_id=person.id,
+                         after=_person_snapshot(person))
+            return _person_view(person)
+    except IntegrityError:  # the UNIQUE backstop: another terminal registered the number meanwhile
+        raise RuleViolation("PERSON_ALREADY_REGISTERED", "该证件号码刚刚已由其他窗口登记，不能重复登记。",
+                            field="id_number") from None
 
 
 @dataclass(frozen=True)
@@ -343,15 +348,19 @@ def register_organisation(db: Database, actor: Actor, entry: OrgEntry) -> PartyV
     """Register an organisation by its 统一社会信用代码 (unique: ORG_ALREADY_REGISTERED)."""
     authorise(db, actor, Permission.PARTY_REGISTER)
     record = check_organisation(entry)
-    with db.write() as session:
-        _refuse_org_registered(session, record)
-        org = Organisation(name=record.name, credit_code=record.credit_code, legal_rep_name=record.legal_rep_name,
-                           phone=record.phone, address=record.address)
-        session.add(org)
-        session.flush()
-        audit.append(session, actor, "party_register_organisation", object_type="organisation", object_id=org.id,
-                     after=_org_snapshot(org))
-        return _org_view(org)
+    try:
+        with db.write() as session:
+            _refuse_org_registered(session, record)
+            org = Organisation(name=record.name, credit_code=record.credit_code,
+                               legal_rep_name=record.legal_rep_name, phone=record.phone, address=record.address)
+            session.add(org)
+            session.flush()
+            audit.append(session, actor, "party_register_organisation", object_type="organisation",
+                         object_id=org.id, after=_org_snapshot(org))
+            return _org_view(org)
+    except IntegrityError:  # the UNIQUE backstop: another terminal registered the code meanwhile
+        raise RuleViolation("ORG_ALREADY_REGISTERED", "该统一社会信用代码刚刚已由其他窗口登记，不能重复登记。",
+                            field="credit_code") from None
 
 
 def _refuse_org_registered(session: Session, record: OrgRecord) -> None:

@@ -340,3 +340,19 @@ def test_an_agent_outside_its_period_or_unbound_is_refused_at_the_house_check(db
         _at_window(db, clerk, home_id, capacity=Capacity.ORG_AGENT, agent_number=AGENT_ID,
                    typed_name="深圳市安居置业有限公司", typed_id=USCC)
     assert e.value.code == "HOUSE_CHECK_NO_AGENT"
+
+
+def test_two_windows_registering_one_number_at_once_register_it_once(db, clerk, supervisor):
+    """The register's unique constraint is the last line of defence when both checks pass at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def register(actor):
+        try:
+            return parties.register_person(db, actor, PersonEntry(name="王建国", id_number=OWNER_ID)).id
+        except RuleViolation as e:
+            return e.code
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(register, [clerk, supervisor]))
+    assert results.count("PERSON_ALREADY_REGISTERED") == 1
+    assert _count(db, Person) == 1 and len(_audits(db)) == 1
