@@ -136,3 +136,22 @@ async def test_a_proxy_an_id_change_and_a_change_by_keyboard(db, clerk):
             person = s.execute(select(Person).where(Person.id_number == new_number)).scalar_one()
             proxy = s.execute(select(OwnerProxy)).scalar_one()
         assert (person.name, person.phone, proxy.principal_id) == ("王建华", "13900139000", person.id)
+
+
+def test_snapshot_refusals_under_their_fields(snap_compare, sqlite_sample_db) -> None:
+    """The person form at 80×24 after F9 with three bad values: each refusal under its field."""
+    from test_tui_support import freeze_services_clock, login
+
+    freeze_services_clock(sqlite_sample_db)
+
+    async def run_before(pilot) -> None:
+        await login(pilot, "clerk1")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*_keys("王1", "", "123", "", "12345"), "f9")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    app = make_app(sqlite_sample_db)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
