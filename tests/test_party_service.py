@@ -356,3 +356,12 @@ def test_two_windows_registering_one_number_at_once_register_it_once(db, clerk, 
         results = list(pool.map(register, [clerk, supervisor]))
     assert results.count("PERSON_ALREADY_REGISTERED") == 1
     assert _count(db, Person) == 1 and len(_audits(db)) == 1
+
+
+def test_a_seller_registered_with_a_hong_kong_identity_card_passes_a_house_check(db, clerk):
+    """Seed 001 §5.2.2.3: a seller whose certificate carries a 港澳居民身份证 number."""
+    owner = parties.register_person(db, clerk, PersonEntry(name="陈大文", id_kind="港澳居民身份证", id_number="a1234563"))
+    home_id = _home(db, ("person", owner.id))
+    view = _at_window(db, clerk, home_id, typed_name="陈大文", typed_id="A123456(3)")
+    assert view.passed, [ln.text for ln in view.failures]
+    assert parties.find_party(db, clerk, "A1234563") == ("person", owner.id)
