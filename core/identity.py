@@ -14,6 +14,11 @@ Documents handled (see ``IdKind``):
 * 港澳台居民居住证: like the 18-digit ID with region 810000 / 820000 / 830000.
 * 港澳居民来往内地通行证 (回乡证): H or M + 8 digits; older cards H/M + 10.
 * 台湾居民来往大陆通行证 (台胞证): 8 digits; older forms are accepted too.
+* 港澳居民身份证 (seed 001 §5.2.2.3, a seller's number as the certificate
+  carries it): Hong Kong, one or two letters + 6 digits + a check character
+  (0-9 or A, MOD 11) printed in brackets, A123456(3); Macao, 8 digits starting
+  with 1, 5 or 7, printed 1234567(8) (its check digit is not published and
+  is not verified).
 * 护照: 5-17 letters/digits with at least one digit.
 * 外国人永久居留身份证: the 2023 card (18 digits starting with 9, MOD 11-2)
   and the older 15-character card (3 letters + 12 digits).
@@ -72,6 +77,8 @@ __all__ = [
     "make_foreign_pr_2023",
     "make_hk_macao_permit",
     "make_taiwan_permit",
+    "make_hk_id",
+    "check_char_hkid",
     "make_passport",
     "make_credit_code",
     "make_mobile",
@@ -91,6 +98,7 @@ class IdKind(StrEnum):
     HMT_RESIDENCE_PERMIT = "hmt_residence_permit"
     HK_MACAO_PERMIT = "hk_macao_permit"
     TAIWAN_PERMIT = "taiwan_permit"
+    HK_MACAO_ID = "hk_macao_id"
     PASSPORT = "passport"
     FOREIGN_PR = "foreign_pr"
 
@@ -101,6 +109,7 @@ ID_KIND_LABELS: dict[IdKind, str] = {
     IdKind.HMT_RESIDENCE_PERMIT: "港澳台居民居住证",
     IdKind.HK_MACAO_PERMIT: "港澳居民来往内地通行证",
     IdKind.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
+    IdKind.HK_MACAO_ID: "港澳居民身份证",
     IdKind.PASSPORT: "护照",
     IdKind.FOREIGN_PR: "外国人永久居留身份证",
 }
@@ -338,6 +347,26 @@ def check_char_uscc(first17: str) -> str:
     return USCC_CHARSET[0 if value == 31 else value]
 
 
+_HKID_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def check_char_hkid(body: str) -> str:
+    """Check character of a Hong Kong identity card number (one or two letters + 6 digits).
+
+    Weights 9..2 over the eight positions (a one-letter prefix counts a space,
+    value 36, in the first); letters A-Z are 10-35; the check is 11 minus the
+    sum modulo 11, where 10 is written "A" and 11 "0".  Raises ``ValueError``
+    when ``body`` has another shape.
+    """
+    if not re.fullmatch(r"[A-Z]{1,2}[0-9]{6}", body or ""):
+        raise ValueError("check_char_hkid needs one or two letters and six digits")
+    values = ([36] if len(body) == 7 else []) + [
+        _HKID_LETTERS.index(c) + 10 if c.isalpha() else int(c) for c in body
+    ]
+    value = 11 - sum(v * w for v, w in zip(values, range(9, 1, -1))) % 11
+    return "A" if value == 10 else "0" if value == 11 else str(value)
+
+
 def check_char_org_code(first8: str) -> str:
     """GB 11714 check character of an 8-character organisation code body."""
     if len(first8) != 8 or any(c not in _ORG_BODY_CHARS for c in first8):
@@ -358,6 +387,7 @@ _NOUN: dict[IdKind, str] = {
     IdKind.HMT_RESIDENCE_PERMIT: "居住证",
     IdKind.HK_MACAO_PERMIT: "通行证",
     IdKind.TAIWAN_PERMIT: "通行证",
+    IdKind.HK_MACAO_ID: "港澳居民身份证",
     IdKind.PASSPORT: "护照",
     IdKind.FOREIGN_PR: "永久居留身份证",
 }
@@ -628,16 +658,11 @@ def _parse_foreign_pr_old(s: str, today: date) -> IdentityFacts:
     )
 
 
-def _parse_hk_macao(s: str) -> IdentityFacts:
-    if not _RE_HK_MACAO.fullmatch(s):
-        raise _refuse(
-            "PERMIT_BAD_FORMAT",
-            "港澳居民来往内地通行证号码应为字母H或M加8位数字，请核对后重新输入。",
-        )
-    region = Region.HONG_KONG if s[0] == "H" else Region.MACAO
+def _document_facts(kind: IdKind, number: str, region: Region) -> IdentityFacts:
+    """A travel permit's or a Hong Kong / Macao card's facts: no birth date, sex or region code."""
     return IdentityFacts(
-        kind=IdKind.HK_MACAO_PERMIT,
-        number=s,
+        kind=kind,
+        number=number,
         region=region,
         birth_date=None,
         sex=None,
@@ -648,6 +673,15 @@ def _parse_hk_macao(s: str) -> IdentityFacts:
     )
 
 
+def _parse_hk_macao(s: str) -> IdentityFacts:
+    if not _RE_HK_MACAO.fullmatch(s):
+        raise _refuse(
+            "PERMIT_BAD_FORMAT",
+            "港澳居民来往内地通行证号码应为字母H或M加8位数字，请核对后重新输入。",
+        )
+    return _document_facts(IdKind.HK_MACAO_PERMIT, s, Region.HONG_KONG if s[0] == "H" else Region.MACAO)
+
+
 def _parse_taiwan(s: str) -> IdentityFacts:
     if not _RE_TAIWAN.fullmatch(s):
         raise _refuse(
@@ -656,17 +690,31 @@ def _parse_taiwan(s: str) -> IdentityFacts:
         )
     if len(s) == 9 and s[8].isalpha():  # 12345678B -> printed form 12345678(B)
         s = f"{s[:8]}({s[8]})"
-    return IdentityFacts(
-        kind=IdKind.TAIWAN_PERMIT,
-        number=s,
-        region=Region.TAIWAN,
-        birth_date=None,
-        sex=None,
-        region_code=None,
-        region_name=REGION_LABELS[Region.TAIWAN],
-        nationality="CHN",
-        upgraded=None,
-    )
+    return _document_facts(IdKind.TAIWAN_PERMIT, s, Region.TAIWAN)
+
+
+_RE_HKID = re.compile(r"([A-Z]{1,2}[0-9]{6})\(?([0-9A])\)?")
+_RE_MACAO_ID = re.compile(r"([157][0-9]{6})\(?([0-9])\)?")
+
+
+def _parse_hk_macao_id(s: str) -> IdentityFacts:
+    """港澳居民身份证, kept in its printed form: A123456(3) / 1234567(8)."""
+    hk = _RE_HKID.fullmatch(s)
+    if hk is not None:
+        body, check = hk.groups()
+        if check_char_hkid(body) != check:
+            raise _bad_check(IdKind.HK_MACAO_ID)
+        number, region = f"{body}({check})", Region.HONG_KONG
+    else:
+        macao = _RE_MACAO_ID.fullmatch(s)
+        if macao is None:
+            raise _refuse(
+                "HKMO_ID_BAD_FORMAT",
+                "港澳居民身份证号码应为香港的1至2位字母加6位数字及括号内的校验码（如A123456(3)），或澳门以1、5、7开头的8位数字，请核对后重新输入。",
+            )
+        body, check = macao.groups()
+        number, region = f"{body}({check})", Region.MACAO
+    return _document_facts(IdKind.HK_MACAO_ID, number, region)
 
 
 _REGION_BY_NATIONALITY: dict[str, Region] = {
@@ -759,6 +807,10 @@ def _detect_and_parse(s: str, today: date, nationality: object) -> IdentityFacts
         return _parse_hk_macao(s)
     if _RE_TAIWAN_AUTO.fullmatch(s):
         return _parse_taiwan(s)
+    if s.endswith(")") and (_RE_HKID.fullmatch(s) or _RE_MACAO_ID.fullmatch(s)):
+        # Only the printed form with its bracketed check: without brackets the number
+        # is as much a passport's (A1234563) or a 台胞证's (12345678) as an ID card's.
+        return _parse_hk_macao_id(s)
     digits = sum(c in _DIGITS for c in s)
     body = s[:-1] if s.endswith("X") else s
     if _is_digits(body) and (len(s) in (14, 16, 17) or len(s) >= 19):
@@ -828,6 +880,8 @@ def parse_identity(
         return _parse_hk_macao(s)
     if kind_ is IdKind.TAIWAN_PERMIT:
         return _parse_taiwan(s)
+    if kind_ is IdKind.HK_MACAO_ID:
+        return _parse_hk_macao_id(s)
     return _parse_passport(s, nationality)
 
 
@@ -1287,6 +1341,12 @@ def make_hk_macao_permit(rng: random.Random, region: Region = Region.HONG_KONG) 
 def make_taiwan_permit(rng: random.Random) -> str:
     """A current-style Taiwan travel permit number (8 digits)."""
     return f"{rng.randint(0, 99_999_999):08d}"
+
+
+def make_hk_id(rng: random.Random) -> str:
+    """A Hong Kong identity card number in its printed form, A123456(3)."""
+    body = rng.choice(_HKID_LETTERS) + f"{rng.randint(0, 999_999):06d}"
+    return f"{body}({check_char_hkid(body)})"
 
 
 def make_passport(rng: random.Random) -> str:

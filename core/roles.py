@@ -43,6 +43,7 @@ class Permission(StrEnum):
     REPORT_PRINT = "report_print"
     CONTRACT_WORK = "contract_work"  # enter, sign, change and cancel resale contracts at the counter
     CONTRACT_REVIEW = "contract_review"  # buyer qualification, filing, cancellation review
+    PARTY_REGISTER = "party_register"  # register and change persons, organisations, agents, proxies, ID changes
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -63,6 +64,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REPORT_PRINT: "打印文书",
     Permission.CONTRACT_WORK: "办理网签合同",
     Permission.CONTRACT_REVIEW: "审核网签备案",
+    Permission.PARTY_REGISTER: "登记当事人",
 }
 
 _CLERK = {
@@ -75,6 +77,7 @@ _CLERK = {
     Permission.LEASE_WORK,
     Permission.REPORT_PRINT,
     Permission.CONTRACT_WORK,
+    Permission.PARTY_REGISTER,  # parties are registered at the window, where their documents are seen
 }
 _SUPERVISOR = _CLERK | {
     Permission.CONTRACT_REVIEW,

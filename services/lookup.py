@@ -20,6 +20,7 @@ from core.identity import (
     IdKind,
     Region,
     mask_id,
+    mask_numbers_in_text,
     mask_phone,
 )
 from core.lookup import LookupKind, plan_lookup
@@ -35,6 +36,7 @@ from storage.models import (
     FamilyMember,
     Home,
     HomeOwner,
+    IdentityChange,
     OrgAgent,
     Organisation,
     OwnerProxy,
@@ -113,6 +115,12 @@ def search_in(session: Session, text: str, kind: LookupKind, limit: int) -> list
                 .where(_prefix(PersonDocument.id_number, text)).limit(limit - len(hits))
             ).all()
             hits += [_person_hit(r, kind) for r in docs]
+        if len(hits) < limit and len(text) >= 8:  # a number held before an ID change still finds its person
+            before = session.execute(
+                select(*_PERSON_COLUMNS).join(IdentityChange, IdentityChange.person_id == Person.id)
+                .where(_prefix(IdentityChange.old_number, text)).limit(limit - len(hits))
+            ).all()
+            hits += [_person_hit(r, kind) for r in before]
         return hits
     if kind is LookupKind.PHONE:
         rows = session.execute(
@@ -285,22 +293,28 @@ def _person_detail(session: Session, person_id: int, today: date) -> ApplicantDe
     for doc in session.execute(select(PersonDocument).where(PersonDocument.person_id == p.id)).scalars():
         note = f"有效期至 {doc.valid_to:%Y-%m-%d}" if doc.valid_to else ""
         d.identities.append(IdentityLine(_id_label(doc.id_kind), mask_id(doc.id_number), note))
+    for change in session.execute(select(IdentityChange).where(IdentityChange.person_id == p.id)
+                                  .order_by(IdentityChange.id)).scalars():
+        d.identities.append(IdentityLine(_id_label(change.old_kind), mask_id(change.old_number),
+                                         f"身份变更前（{change.old_name}），材料：{mask_numbers_in_text(change.proof)}"))
     for agent, org in session.execute(
         select(OrgAgent, Organisation).join(Organisation, Organisation.id == OrgAgent.organisation_id)
         .where(OrgAgent.person_id == p.id)
     ).all():
         d.agents.append(AgentLine("本人为单位经办人", org.name, org.credit_code, agent.valid_from, agent.valid_to,
-                                  agent.valid_from <= today <= agent.valid_to, agent.scope))
+                                  _agent_current(agent, today), _agent_note(agent)))
     for proxy, other in session.execute(
         select(OwnerProxy, Person).join(Person, Person.id == OwnerProxy.proxy_id).where(OwnerProxy.principal_id == p.id)
     ).all():
         d.agents.append(AgentLine("公证委托代理人", other.name, mask_id(other.id_number), proxy.valid_from, proxy.valid_to,
-                                  proxy.valid_from <= today <= proxy.valid_to, proxy.notarial_certificate))
+                                  proxy.valid_from <= today <= proxy.valid_to,
+                                  " ".join(x for x in (proxy.notarial_certificate, proxy.scope) if x)))
     for proxy, other in session.execute(
         select(OwnerProxy, Person).join(Person, Person.id == OwnerProxy.principal_id).where(OwnerProxy.proxy_id == p.id)
     ).all():
         d.agents.append(AgentLine("本人受托代理", other.name, mask_id(other.id_number), proxy.valid_from, proxy.valid_to,
-                                  proxy.valid_from <= today <= proxy.valid_to, proxy.notarial_certificate))
+                                  proxy.valid_from <= today <= proxy.valid_to,
+                                  " ".join(x for x in (proxy.notarial_certificate, proxy.scope) if x)))
     d.homes = _homes(session, HomeOwner.person_id, p.id)
     d.cases = _cases(session, CaseParty.person_id, p.id)
     family = session.execute(
@@ -332,11 +346,19 @@ def _organisation_detail(session: Session, org_id: int, today: date) -> Applican
         .order_by(OrgAgent.valid_to.desc())
     ).all():
         d.agents.append(AgentLine("经办人", person.name, mask_id(person.id_number), agent.valid_from, agent.valid_to,
-                                  agent.valid_from <= today <= agent.valid_to, agent.scope))
+                                  _agent_current(agent, today), _agent_note(agent)))
     d.homes = _homes(session, HomeOwner.organisation_id, o.id)
     d.cases = _cases(session, CaseParty.organisation_id, o.id)
     d.allocation = "单位不适用保障房轮候"
     return d
+
+
+def _agent_current(agent: OrgAgent, today: date) -> bool:
+    return agent.unbound_at is None and agent.valid_from <= today <= agent.valid_to
+
+
+def _agent_note(agent: OrgAgent) -> str:
+    return agent.scope if agent.unbound_at is None else f"{agent.scope}（已解绑）"
 
 
 def _age(birth: date, today: date) -> int:

@@ -138,6 +138,7 @@ class OrgAgent(SQLModel, table=True):
     valid_from: date
     valid_to: date
     scope: str = Field(default="存量房买卖", max_length=80)
+    unbound_at: datetime | None = _utc(default=None, nullable=True)  # 法人解绑经办人 (seed 001 §1.4)
 
 
 class OwnerProxy(SQLModel, table=True):
@@ -151,6 +152,27 @@ class OwnerProxy(SQLModel, table=True):
     notarial_certificate: str = Field(max_length=60)
     valid_from: date
     valid_to: date
+    scope: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+
+
+class IdentityChange(SQLModel, table=True):
+    """A person's identity changed (身份变更, seed 001 §5.2.2.2): the document the register
+    held before, the one it holds now, and the material proving it. The old number still
+    names the person."""
+
+    __tablename__ = "identity_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    old_kind: str = Field(max_length=24)
+    old_number: str = Field(sa_type=code_string(24), index=True)
+    old_name: str = Field(max_length=80)
+    new_kind: str = Field(max_length=24)
+    new_number: str = Field(sa_type=code_string(24))
+    new_name: str = Field(max_length=80)
+    proof: str = Field(max_length=200)
+    recorded_at: datetime = _utc()
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
 
 
 class Home(SQLModel, table=True):

@@ -44,6 +44,12 @@ COMMANDS = [
     ["contract", "show", "--bogus", "{v}"], ["round", "list", "{v}"],
     ["contract", "void-qualification", "{v}", "--reason", "{v}"], ["contract", "use-class-queue", "{v}"],
     ["contract", "decide-use-class", "{v}", "--decision", "{v}", "--reason", "{v}"],
+    ["party", "add-person", "--name", "{v}", "--number", "{v}", "--kind", "{v}", "--phone", "{v}"],
+    ["party", "add-org", "--name", "{v}", "--credit-code", "{v}", "--legal-rep", "{v}"],
+    ["party", "show", "{v}"], ["party", "find", "{v}"], ["party", "change", "{v}", "--phone", "{v}"],
+    ["party", "add-agent", "{v}", "{v}", "--from", "{v}", "--to", "{v}"], ["party", "unbind-agent", "{v}", "{v}"],
+    ["party", "add-proxy", "{v}", "{v}", "--notarial", "{v}", "--from", "{v}", "--to", "{v}"],
+    ["party", "change-id", "{v}", "{v}", "--proof", "{v}"], ["party", "import", "{v}"],
 ]
 
 

@@ -46,7 +46,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlmodel import Session
 
 from core.audit import canonical_json
@@ -104,6 +104,7 @@ from storage.models import (
     Home,
     HomeOwner,
     HouseCheck,
+    IdentityChange,
     OrgAgent,
     Organisation,
     OwnerProxy,
@@ -402,12 +403,19 @@ def _documents(session: Session, p: Person) -> list[tuple[str, str]]:
     return docs
 
 
+def _numbers_before_change(session: Session, p: Person) -> list[str]:
+    """The numbers a person held before a recorded ID change (身份变更, services.parties.change_id)."""
+    return list(session.execute(select(IdentityChange.old_number).where(IdentityChange.person_id == p.id)).scalars())
+
+
 def _person_facts(session: Session, p: Person, *, typed_name: str | None, typed_id_number: str | None,
                   verified: bool, who: str) -> PersonFacts:
     """The person as presented: the typed name, and the document the typed number names."""
     kind, number = p.id_kind, p.id_number
     if not _blank(typed_id_number):
         doc = next(((k, n) for k, n in _documents(session, p) if same_id_number(n, typed_id_number)), None)
+        if doc is None and any(same_id_number(n, typed_id_number) for n in _numbers_before_change(session, p)):
+            doc = (kind, number)  # a number held before a recorded ID change: the change's material proves it
         if doc is None:
             raise RuleViolation(
                 "HOUSE_CHECK_NOT_OWN_DOCUMENT",
@@ -490,8 +498,8 @@ def _party(session: Session, cp: Counterparty, home: Home, *, typed_name: str | 
     org = session.get(Organisation, cp.organisation_id)
     if org is None:
         raise RuleViolation("HOUSE_CHECK_NO_ORGANISATION", "没有找到该单位。", field="organisation_id")
-    rows = list(session.execute(select(OrgAgent).where(
-        OrgAgent.person_id == person.id, OrgAgent.organisation_id == org.id)).scalars())
+    rows = list(session.execute(select(OrgAgent).where(  # an unbound agent (seed 001 §1.4) is none
+        OrgAgent.person_id == person.id, OrgAgent.organisation_id == org.id, OrgAgent.unbound_at.is_(None))).scalars())
     grant = _current_first(rows, today)
     if grant is None:
         raise RuleViolation("HOUSE_CHECK_NO_AGENT", f"{person.name}不是{org.name}登记的经办人，请由法人先添加经办人授权。")
@@ -708,10 +716,11 @@ def _person_by_number(session: Session, number: str, *, field: str) -> int:
     """
     found: set[int] = set()
     if _could_be_registered(number):
-        found = set(session.execute(
-            select(Person.id).where(Person.id_number == number)
-            .union(select(PersonDocument.person_id).where(PersonDocument.id_number == number))
-        ).scalars())
+        found = set(session.execute(union(
+            select(Person.id).where(Person.id_number == number),
+            select(PersonDocument.person_id).where(PersonDocument.id_number == number),
+            select(IdentityChange.person_id).where(IdentityChange.old_number == number),
+        )).scalars())
     if len(found) == 1:
         return found.pop()
     if found:

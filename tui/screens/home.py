@@ -30,6 +30,7 @@ from tui.screens.cases import DoneScreen, InHandScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
 from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
+from tui.screens.party import PartyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.resale.use_class_review import UseClassReviewScreen
@@ -44,6 +45,7 @@ MENU: list[tuple[str, str, str]] = [
     ("in_hand", "2", "在手业务"),
     ("done", "3", "已办业务"),
     ("accept", "4", "业务受理"),
+    ("party", "P", "当事人登记"),
     ("house_check", "H", "产权校验·房源核验"),
     ("contracts", "C", "网签合同"),
     ("revoke", "R", "撤销网签"),
@@ -68,6 +70,7 @@ MENU_PERMISSION: dict[str, Permission] = {
     # Clerks too: their outbox holds the messages of their own cases (services.sms), which
     # they send by hand at a hall without an SMS gateway; supervisors see every message.
     "outbox": Permission.CASE_WORK,
+    "party": Permission.PARTY_REGISTER,
     "house_check": Permission.CONTRACT_WORK,
     "contracts": Permission.CONTRACT_WORK,
     "revoke": Permission.CONTRACT_WORK,
@@ -85,6 +88,7 @@ class HomeScreen(AppScreen):
         Binding("2", "open('in_hand')", "在手业务"),
         Binding("3", "open('done')", "已办业务"),
         Binding("4", "open('accept')", "业务受理"),
+        Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
         Binding("5", "app.lock", "锁屏", show=False),
         Binding("6", "open('rounds')", "选房场次", show=False),
         Binding("7", "open('family')", "家庭选房", show=False),
@@ -200,6 +204,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(LeaseScreen())
         elif what == "outbox":
             self.app.push_screen(OutboxScreen())
+        elif what == "party":
+            self.app.push_screen(PartyScreen())
         elif what == "house_check":
             self.app.push_screen(house_check_screen(self.db.settings.city))
         elif what == "contracts":
