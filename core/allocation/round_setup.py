@@ -83,7 +83,7 @@ class RowError:
     message: str
 
     def text(self) -> str:
-        return f"第 {self.row} 行【{self.field}】{self.message}（{self.code}）"
+        return f"第{self.row}行【{self.field}】{self.message}（{self.code}）"
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from tui.widgets.form import field_line
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
-_MANAGE_ACTIONS = {"run", "verify", "reopen", "print_list", "supplementary"}
+_MANAGE_ACTIONS = {"new_round", "setup", "run", "verify", "reopen", "print_list", "supplementary"}
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
@@ -65,6 +65,8 @@ class RoundsScreen(AppScreen):
 
     # In the order of a round's life; the footer puts the current step's keys first (step_actions).
     BINDINGS = [
+        Binding("f2", "new_round", "新建场次", key_display="F2"),
+        Binding("f3", "setup", "场次设置", key_display="F3"),
         Binding("enter", "family", "家庭选房", key_display="Enter"),
         Binding("f5", "run", "运行场次", key_display="F5"),
         Binding("f6", "verify", "核验", key_display="F6"),
@@ -75,6 +77,7 @@ class RoundsScreen(AppScreen):
     ]
 
     HELP_STEPS = (
+        "主管按 F2 新建场次，F3 打开筹备中场次的设置：导入选房家庭名单和房源清单、设置选房时间，然后发布场次。",
         "↑↓ 选择场次，下方显示业务号、预选和正选时间、家庭数和选房结果；Enter 进入该场次的家庭选房。",
         "正选结束后（状态“待运行”），主管按 F5 运行场次：先预运行（不写入）并显示结果，确认后正式运行并公示选房结果。",
         "F6 核验：按选房日志重算，核对哈希链和保存的结果是否一致。",
@@ -151,7 +154,9 @@ class RoundsScreen(AppScreen):
         published one, and enter the families' lists of one still selecting."""
         row = self.selected
         if row is None:
-            return ["supplementary"]
+            return ["new_round", "supplementary"]
+        if row.status == RoundStatus.DRAFT:
+            return ["setup", "new_round"]
         if row.status == RoundStatus.PUBLISHED:
             return ["verify", "print_list", "family"]
         if row.phase in ("待运行", "已重开"):
@@ -255,6 +260,21 @@ class RoundsScreen(AppScreen):
 
         row = self.selected
         self.app.push_screen(FamilyScreen(round_id=row.id if row else None))
+
+    # ------------------------------------------------------------ 新建场次, 场次设置
+
+    def action_new_round(self) -> None:
+        from tui.screens.allocation.setup import RoundSetupScreen
+
+        number = max((r.number for r in self.rows.values()), default=0) + 1
+        self.app.push_screen(RoundSetupScreen(number=number, now=self.wq.local_now()))
+
+    def action_setup(self) -> None:
+        from tui.screens.allocation.setup import RoundSetupScreen
+
+        row = self.selected
+        if row is not None:
+            self.app.push_screen(RoundSetupScreen(row.id))
 
     # ------------------------------------------------------------ 运行场次
 
