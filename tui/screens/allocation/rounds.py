@@ -63,16 +63,18 @@ class RoundsScreen(AppScreen):
 
     CSS_PATH = "allocation.tcss"
 
-    # In the order of a round's life; the footer puts the current step's keys first (step_actions).
+    # In the order of a round's life (setting a round up last: it is the step of a round not
+    # yet listed, or of a draft, whose keys step_actions puts first); the footer puts the
+    # current step's keys first.
     BINDINGS = [
-        Binding("f2", "new_round", "新建场次", key_display="F2"),
-        Binding("f3", "setup", "场次设置", key_display="F3"),
         Binding("enter", "family", "家庭选房", key_display="Enter"),
         Binding("f5", "run", "运行场次", key_display="F5"),
         Binding("f6", "verify", "核验", key_display="F6"),
         Binding("f8", "print_list", "打印公示名单", key_display="F8"),
         Binding("f7", "reopen", "重开", key_display="F7"),
         Binding("f9", "supplementary", "组织补选", key_display="F9"),
+        Binding("f2", "new_round", "新建场次", key_display="F2"),
+        Binding("f3", "setup", "场次设置", key_display="F3"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
