@@ -42,6 +42,11 @@ COMMANDS = [
     ["operator", "add", "{v}", "--name", "{v}", "--role", "{v}", "--password-stdin"],
     ["audit", "tail", "--limit", "{v}"], ["allocate", "simulate", "{v}"],
     ["contract", "show", "--bogus", "{v}"], ["round", "list", "{v}"],
+    ["round", "create", "--number", "{v}", "--name", "{v}", "--kind", "{v}", "--pre-open", "{v}", "--pre-close", "{v}",
+     "--formal-open", "{v}", "--formal-close", "{v}"],
+    ["round", "windows", "{v}", "--pre-open", "{v}", "--pre-close", "{v}", "--formal-open", "{v}",
+     "--formal-close", "{v}"],
+    ["round", "import-families", "{v}", "{v}"], ["round", "import-houses", "{v}", "{v}"], ["round", "publish", "{v}"],
 ]
 
 
