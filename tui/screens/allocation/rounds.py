@@ -10,7 +10,6 @@ without the supervisors' keys; Enter opens 家庭选房 for the round.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,11 +21,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from core.allocation.round_setup import parse_window_time
 from core.allocation.rounds import ROUND_KIND_SHORT_LABELS, RoundStatus, default_windows
 from core.allocation.run_report import RoundReport
 from core.allocation.selection import STATUS_LABELS
+from core.errors import RuleViolation
 from core.roles import Permission
-from core.timeutil import SHANGHAI
 from services.allocation import documents, rounds
 from services.allocation.rounds import (
     BoardCounts,
@@ -45,7 +45,6 @@ from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
 _MANAGE_ACTIONS = {"new_round", "setup", "run", "verify", "reopen", "print_list", "supplementary"}
-_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
 def run_summary(report: RoundReport) -> str:
@@ -416,17 +415,6 @@ class PlanError(ValueError):
     """A field of the dialog cannot be read (shown as its sentence)."""
 
 
-def parse_local_time(text: str, label: str) -> datetime:
-    """"2026-11-22 09:00" in Shanghai time, as an aware datetime."""
-    text = " ".join(text.split())
-    try:
-        if not _TIME_RE.match(text):
-            raise ValueError
-        return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
-    except ValueError:
-        raise PlanError(f"{label}“{text}”格式不正确，请按 yyyy-mm-dd hh:mm 填写，例如 2026-11-22 09:00。") from None
-
-
 _PLAN_FIELDS = [("number", "场次号"), ("name", "名　称"), ("pre_open", "预选开始"), ("pre_close", "预选结束"),
                 ("formal_open", "正选开始"), ("formal_close", "正选结束")]
 
@@ -467,7 +455,10 @@ class SupplementaryDialog(_Dialog):
         value = {key: self.query_one(f"#plan-{key}", Input).value.strip() for key, _ in _PLAN_FIELDS}
         if not value["number"].isdigit():
             raise PlanError("场次号必须是正整数。")
-        times = [parse_local_time(value[key], label) for key, label in _PLAN_FIELDS[2:]]
+        try:
+            times = [parse_window_time(value[key], key) for key, _ in _PLAN_FIELDS[2:]]
+        except RuleViolation as error:
+            raise PlanError(error.message) from None
         return SupplementaryPlan(int(value["number"]), value["name"], *times)
 
 
