@@ -83,9 +83,8 @@ async def test_supervisor_sets_up_and_publishes_a_round_by_keyboard(empty_counte
         assert shown.startswith("第3行【姓名】") and "PHONE_BAD_FORMAT" in shown and "……另有 4 处错误" in shown
         assert _count(db, Family) == 0 and _count(db, RoundFamily) == 0
 
-        # The good files, then publish.
-        field = screen.query_one("#f-families_file")
-        field.focus()
+        # The good files, then publish: the cursor waits in the refused file's field.
+        assert screen.focused is screen.query_one("#f-families_file")
         await pilot.press(*_keys(str(families))[:-1])
         await press(pilot, "f3")
         assert text_of(app, "#setup-message") == "已导入选房家庭 2 户（其中新登记 2 户）。"
@@ -122,3 +121,27 @@ async def test_a_clerk_cannot_set_up_rounds(empty_counter_db) -> None:
         assert "新建场次" not in screen_text(app)
         await press(pilot, "f2", "f3")
         assert isinstance(app.screen, RoundsScreen)
+
+
+async def test_windows_are_refused_under_their_field(empty_counter_db) -> None:
+    db = empty_counter_db
+    clock = freeze(db)  # 2026-11-21 10:30 in Shanghai
+    app = make_app(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await press(pilot, "6", "f2")
+        screen = app.screen
+        assert isinstance(screen, RoundSetupScreen)
+        await pilot.press(*_keys("第五批"), "tab", *_keys("明天九点"))
+        await press(pilot, "f2")
+        assert text_of(app, "#e-pre_open") == "预选开始时间“明天九点”格式不正确，请按 yyyy-mm-dd hh:mm 填写，例如 2026-12-08 09:00。"
+        assert screen.focused is screen.query_one("#f-pre_open")
+        await pilot.press(*_keys("2026-11-20 09:00"))
+        await press(pilot, "f2")
+        assert text_of(app, "#e-pre_open") == "预选开始时间 2026-11-20 09:00 已过，请安排今后的时间。"
+        assert screen.focused is screen.query_one("#f-pre_open")  # the refusal put the cursor back
+        await pilot.press(*_keys("2026-11-22 09:00"), *_keys("2026-11-22 08:00"))
+        await press(pilot, "f2")
+        assert text_of(app, "#e-pre_open") == ""
+        assert text_of(app, "#e-pre_close") == "预选结束时间必须晚于预选开始时间。"
+        assert _count(db, AllocationRound) == 0

@@ -79,8 +79,9 @@ class RoundSetupScreen(AppScreen):
             self.round_id = round_id
 
     class ImportFailed(Message):
-        def __init__(self, refused: setup.ImportRefused) -> None:
+        def __init__(self, what: str, refused: setup.ImportRefused) -> None:
             super().__init__()
+            self.what = what  # "families" / "houses"
             self.refused = refused
 
     def __init__(self, round_id: int | None = None, *, number: int = 1, now: datetime | None = None) -> None:
@@ -230,7 +231,7 @@ class RoundSetupScreen(AppScreen):
                 done = setup.import_houses(self.db, self.actor, round_id, text)
                 said = f"已导入房源 {done.rows} 套。"
         except setup.ImportRefused as refused:
-            self.post_message(self.ImportFailed(refused))
+            self.post_message(self.ImportFailed(what, refused))
             return
         self.post_message(self.Done(said, round_id))
 
@@ -241,6 +242,7 @@ class RoundSetupScreen(AppScreen):
         if len(errors) > SHOWN_ROWS:
             lines.append(f"……另有 {len(errors) - SHOWN_ROWS} 处错误（可用 wangqian round import-… 命令列出全部）。")
         self.query_one("#setup-errors", Static).update("\n".join(lines))
+        self.query_one(f"#f-{message.what}_file", Input).focus()  # the file is fixed, or another named
 
     # ------------------------------------------------------------ F5 发布
 
