@@ -112,6 +112,10 @@ class RoundSetupScreen(AppScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        # Tab into a field puts the cursor after its text (Ctrl+U clears it): typing never
+        # types over a selection, which a burst of keys could make before the focus lands.
+        for field in self.query(Input):
+            field.select_on_focus = False
         first = "#f-name" if self.round_id is None else "#f-pre_open"
         self.query_one(first, Input).focus()
         if self.round_id is not None:
