@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from core.allocation.round_setup import (
     FamilyLine,
@@ -87,7 +88,7 @@ def read_import_file(path: str | Path) -> str:
     raise RuleViolation("IMPORT_FILE_UNREADABLE", f"文件 {p} 不是 UTF-8 或 GB18030 编码的文本。", field="file")
 
 
-def _draft(session, round_id: int) -> AllocationRound:  # type: ignore[no-untyped-def]
+def _draft(session: Session, round_id: int) -> AllocationRound:
     """The round, locked, refused unless it is still being set up."""
     rnd = get_round(session, round_id, lock="update")
     if rnd.status != RoundStatus.DRAFT:
@@ -121,7 +122,8 @@ def set_windows(db: Database, actor: Actor, round_id: int, *, pre_open: datetime
 # ------------------------------------------------------------------ families
 
 
-def _check_families(session, rnd: AllocationRound, lines: list[FamilyLine]) -> tuple[list[RowError], dict[int, int]]:  # type: ignore[no-untyped-def]
+def _check_families(session: Session, rnd: AllocationRound,
+                    lines: list[FamilyLine]) -> tuple[list[RowError], dict[int, int]]:
     """Every row against the register: rank taken by another applicant, an applicant whose family
     has another rank or another name, a family that holds a house or is in an unpublished round.
     Returns the problems and, for rows whose family is registered, row → family id."""
