@@ -8,7 +8,9 @@ the round services as the counter would — each round with its families
 families left them), their give-ups (主动放弃) and confirms (确认正选), the
 runs of the rounds that are over (publishing their results with hash-chained
 journals), and the supplementary applications (补选申请) of families left
-without a house; then the resale contracts of the three cities, from the
+without a house; then a round of the demo's own day, set up through the
+setup use cases (``_play_today_round``: its formal selection closed just before
+the demo was made, so it is ready to be run); then the resale contracts of the three cities, from the
 house check to filing and change, through the contract services
 (``demo.contracts``, made at load time, so the demo draft lives 24 hours).
 
@@ -24,7 +26,8 @@ use cases, never the other way round.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +43,7 @@ from storage.models import AllocationRound, Family, Person
 
 
 # The steps ``load_demo`` reports to its ``progress`` (each as it begins).
-DEMO_STEPS = ("数据库结构", "申请人、家庭与房源登记", "选房场次", "补选申请", "二手房网签合同")
+DEMO_STEPS = ("数据库结构", "申请人、家庭与房源登记", "选房场次", "补选申请", "今日待运行的场次", "二手房网签合同")
 
 Progress = Callable[[int, int, str], None]
 """Told (step number from 1, number of steps, what the step does) as each step begins."""
@@ -103,6 +106,69 @@ def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids:
     return rnd.id  # type: ignore[return-value]
 
 
+#: The round the demo holds for its own day: its families (ranks after the sample's) and houses.
+TODAY_FAMILIES = "today_round_families.csv"
+TODAY_HOUSES = "today_round_houses.csv"
+
+
+@dataclass(frozen=True)
+class TodayRound:
+    round_id: int
+    families: int
+    created: int  # families (and their applicants) new to the register
+    houses: int
+    wishes: int
+
+
+def _play_today_round(steps: Database, session: Session, actor: Actor, clock: ManualClock, loaded_at: datetime,
+                      directory: Path | None) -> TodayRound:
+    """A round set up as a supervisor sets one up, whose formal selection closed half an hour
+    before the demo was made: on the demo's day it stands 待运行, ready for F5 (运行场次).
+
+    Through the setup use cases, on the loader's clock: created (a draft) the day before,
+    its families and houses imported from the sample's two CSV files, published; in the
+    pre-selection eight families list houses of their layouts, in the formal selection six
+    sync their lists (each within its 3 minutes) and the first confirms a house; the last
+    four never take part. Its times follow the day the demo is made, never the sample's.
+    """
+    from core.allocation.round_setup import parse_families_csv
+    from demo.sample_files import sample_directory
+    from services.allocation import rounds, setup
+
+    folder = sample_directory(directory)
+    families_text = (folder / TODAY_FAMILIES).read_text(encoding="utf-8")
+    houses_text = (folder / TODAY_HOUSES).read_text(encoding="utf-8")
+    t = loaded_at.replace(second=0, microsecond=0)
+    windows = {"pre_open": t - timedelta(days=1), "pre_close": t - timedelta(hours=4),
+               "formal_open": t - timedelta(hours=3), "formal_close": t - timedelta(minutes=30)}
+    clock.set(windows["pre_open"] - timedelta(hours=1))
+    number = (session.execute(select(func.max(AllocationRound.number))).scalar_one() or 0) + 1
+    round_id = rounds.create_round(steps, actor, number=number, name="今日选房（演示）", **windows)
+    imported = setup.import_families(steps, actor, round_id, families_text)
+    houses = setup.import_houses(steps, actor, round_id, houses_text)
+    setup.publish_round(steps, actor, round_id)
+
+    lines, _ = parse_families_csv(families_text, today=loaded_at.date())
+    family_of = dict(session.execute(select(Family.rank, Family.id)
+                                     .where(Family.rank.in_([line.rank for line in lines]))).all())
+    pool = rounds.search_houses(steps, actor, round_id, building="5")
+    wishes = 0
+    for i, line in enumerate(lines[:8]):
+        fits = [h.id for h in pool if h.layout in line.layouts]
+        listed = (fits[i % len(fits):] + fits[:i % len(fits)])[:3]
+        for k, house_id in enumerate(listed):
+            clock.set(windows["pre_open"] + timedelta(minutes=10 * i + k))
+            rounds.add_wish(steps, actor, round_id, family_of[line.rank], house_id, "pre")
+        wishes += len(listed)
+    for i, line in enumerate(lines[:6]):
+        clock.set(windows["formal_open"] + timedelta(minutes=15 * i))
+        wishes += rounds.sync_formal(steps, actor, round_id, family_of[line.rank])
+    first = rounds.wish_list(steps, actor, round_id, family_of[lines[0].rank], "formal").lines[0]
+    clock.set(windows["formal_open"] + timedelta(minutes=1))
+    rounds.confirm_house(steps, actor, round_id, family_of[lines[0].rank], first.house_id)
+    return TodayRound(round_id, imported.rows, imported.created, houses.rows, wishes)
+
+
 def _step_teller(progress: Progress | None) -> Callable[[int, str], None]:
     """``say(i, detail)``: step ``i`` of ``DEMO_STEPS`` begins (``detail`` after its name)."""
 
@@ -158,15 +224,21 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
     for a in loaded.data["supplementary_applications"]:
         clock.set(_moment(a["applied_at"]))
         rounds.apply_supplementary(steps, actor, families[a["family"]], round_ids[a["from_round"]])
-    clock.set(loaded_at)  # the contracts are made at load time (a house check is valid on its day only)
     say(4)
+    today = _play_today_round(steps, session, actor, clock, loaded_at, directory)
+    counts["person"] += today.created
+    counts["family"] += today.created
+    counts["family_member"] += today.created
+    counts["public_house"] += today.houses
+    clock.set(loaded_at)  # the contracts are made at load time (a house check is valid on its day only)
+    say(5)
     left = contracts.play_contracts(steps, session, actor)
     session.flush()
     counts["contract"] = sum(left.values())
     counts |= {f"contract_{state}": n for state, n in left.items()}
-    counts["allocation_round"] = len(round_ids)
-    counts["round_family"] = len(loaded.data["round_families"])
-    counts["wish"] = wishes
+    counts["allocation_round"] = len(round_ids) + 1
+    counts["round_family"] = len(loaded.data["round_families"]) + today.families
+    counts["wish"] = wishes + today.wishes
     counts["supplementary_application"] = len(loaded.data["supplementary_applications"])
     return counts
 

@@ -334,7 +334,7 @@ class AllocationRound(SQLModel, table=True):
     pre_close: datetime = _utc()
     formal_open: datetime = _utc()
     formal_close: datetime = _utc()
-    status: str = Field(default="open", max_length=12)  # open / published / reopened
+    status: str = Field(default="open", max_length=12)  # draft / open / published / reopened
     run_count: int = 0
     published_at: datetime | None = _utc(default=None, nullable=True)
     journal_head: str | None = Field(default=None, max_length=64)
@@ -357,6 +357,8 @@ class RoundFamily(SQLModel, table=True):
     rank: int  # the family's rank (排位) — rounds serve in this order
     confirm_house_id: int | None = Field(default=None, foreign_key="public_house.id")
     confirmed_at: datetime | None = _utc(default=None, nullable=True)
+    # The family's first act of formal selection (同步, 意向, 确认正选): its time limit runs from here.
+    formal_started_at: datetime | None = _utc(default=None, nullable=True)
     gave_up: bool = False
     gave_up_at: datetime | None = _utc(default=None, nullable=True)
     result_house_id: int | None = Field(default=None, foreign_key="public_house.id")

@@ -26,6 +26,7 @@ from core.allocation.lease import (
     DEFAULT_SIGNING_DAYS,
     MAX_DEPOSIT_MONTHS,
 )
+from core.allocation.rounds import DEFAULT_FORMAL_MINUTES
 from core.errors import RuleViolation
 from core.resale.policies import PROFILES, profile_for
 
@@ -91,6 +92,9 @@ class Settings(BaseSettings):
 
     deposit_months: int = Field(DEFAULT_DEPOSIT_MONTHS, ge=1, le=MAX_DEPOSIT_MONTHS)
     """Public-rental deposit = this many months of rent (1 to 12)."""
+
+    formal_selection_minutes: int = Field(DEFAULT_FORMAL_MINUTES, ge=1, le=60)
+    """Minutes a family has, from its first act of formal selection, to settle its houses and their order (1 to 60)."""
 
     signing_days: int = Field(DEFAULT_SIGNING_DAYS, ge=1, le=365)
     """Days a family has to sign its lease after the round's result is published (1 to 365)."""

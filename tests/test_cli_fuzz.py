@@ -50,6 +50,11 @@ COMMANDS = [
     ["party", "add-agent", "{v}", "{v}", "--from", "{v}", "--to", "{v}"], ["party", "unbind-agent", "{v}", "{v}"],
     ["party", "add-proxy", "{v}", "{v}", "--notarial", "{v}", "--from", "{v}", "--to", "{v}"],
     ["party", "change-id", "{v}", "{v}", "--proof", "{v}"], ["party", "import", "{v}"],
+    ["round", "create", "--number", "{v}", "--name", "{v}", "--kind", "{v}", "--pre-open", "{v}", "--pre-close", "{v}",
+     "--formal-open", "{v}", "--formal-close", "{v}"],
+    ["round", "windows", "{v}", "--pre-open", "{v}", "--pre-close", "{v}", "--formal-open", "{v}",
+     "--formal-close", "{v}"],
+    ["round", "import-families", "{v}", "{v}"], ["round", "import-houses", "{v}", "{v}"], ["round", "publish", "{v}"],
 ]
 
 

@@ -49,7 +49,10 @@ from demo.sample_gen import (
     age_on,
     generate,
 )
-from tests.conftest import hall_settings
+from tests.conftest import SAMPLE_LOADED_AT, at, hall_settings
+
+#: The round of the demo's own day (demo.loader._play_today_round): its families and houses.
+TODAY_FAMILIES, TODAY_HOUSES = 12, 10
 from tui.factory import open_database
 
 SYSTEM = Actor.system("test")
@@ -543,14 +546,18 @@ def _loaded_counts(db) -> dict[str, int]:
 def test_init_loads_the_sample_and_plays_its_rounds(sample_db, data):
     db = sample_db
     counts = _loaded_counts(db)
-    assert counts["person"] == len(data["persons"]) and counts["family"] == 500
-    assert counts["public_house"] == len(data["public_houses"]) >= 300
-    assert counts["allocation_round"] == 3 and counts["round_family"] == 500
-    assert counts["wish"] == sum(len(r["pre"]) + len(r["formal"]) for r in data["round_families"])
+    # The sample's register, plus the round of the demo's own day (12 families, 10 houses).
+    assert counts["person"] == len(data["persons"]) + TODAY_FAMILIES and counts["family"] == 500 + TODAY_FAMILIES
+    assert counts["public_house"] == len(data["public_houses"]) + TODAY_HOUSES >= 300
+    assert counts["allocation_round"] == 4 and counts["round_family"] == 500 + TODAY_FAMILIES
+    with db.read() as s:
+        today_wishes = s.execute(select(func.count()).select_from(Wish).join(AllocationRound)
+                                 .where(AllocationRound.number == 4)).scalar_one()
+    assert counts["wish"] == sum(len(r["pre"]) + len(r["formal"]) for r in data["round_families"]) + today_wishes
     assert counts["supplementary_application"] == len(data["supplementary_applications"])
 
     listed = {r.number: r for r in rounds.rounds_list(db, SYSTEM)}
-    assert {n: r.status for n, r in listed.items()} == {1: "published", 2: "published", 3: "open"}
+    assert {n: r.status for n, r in listed.items()} == {1: "published", 2: "published", 3: "open", 4: "open"}
     for number in (1, 2):
         report = rounds.verify_round(db, SYSTEM, listed[number].id)
         assert report.ok and report.run == 1, report.message
@@ -560,23 +567,24 @@ def test_init_loads_the_sample_and_plays_its_rounds(sample_db, data):
     with db.read() as s:
         code = dict(s.execute(select(PublicHouse.id, PublicHouse.code)).all())
         key_of_code = {h["code"]: h["key"] for h in data["public_houses"]}
-        house_key = {hid: key_of_code[c] for hid, c in code.items()}
+        house_key = {hid: key_of_code[c] for hid, c in code.items() if c in key_of_code}
         applicant = dict(s.execute(
             select(Family.id, Person.id_number).join(Person, Person.id == Family.main_applicant_id)).all())
         persons = {p["key"]: p["id_number"] for p in data["persons"]}
-        family_key = {fid: next(f["key"] for f in data["families"] if persons[f["main_applicant"]] == number)
-                      for fid, number in applicant.items()}
+        key_of_applicant = {persons[f["main_applicant"]]: f["key"] for f in data["families"]}
+        family_key = {fid: key_of_applicant[number] for fid, number in applicant.items() if number in key_of_applicant}
         number_of = {r.id: r.number for r in s.execute(select(AllocationRound)).scalars()}
         stored = {
             (f"R{number_of[rf.round_id]}", family_key[rf.family_id]): rf
-            for rf in s.execute(select(RoundFamily)).scalars()
+            for rf in s.execute(select(RoundFamily)).scalars() if rf.family_id in family_key
         }
-        status = {family_key[f.id]: f.status for f in s.execute(select(Family)).scalars()}
-        eligible = {family_key[f.id]: f.eligible_layouts for f in s.execute(select(Family)).scalars()}
+        status = {family_key[f.id]: f.status for f in s.execute(select(Family)).scalars() if f.id in family_key}
+        eligible = {family_key[f.id]: f.eligible_layouts for f in s.execute(select(Family)).scalars()
+                    if f.id in family_key}
         lists: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         ordered = select(Wish).order_by(Wish.round_id, Wish.family_id, Wish.list_kind, Wish.position)
         for w in s.execute(ordered).scalars():
-            lists[(w.round_id, w.family_id, w.list_kind)].append(house_key[w.house_id])
+            lists[(w.round_id, w.family_id, w.list_kind)].append(house_key.get(w.house_id, ""))
         taken = Counter(s.execute(select(PublicHouse.state)).scalars())
         apps = s.execute(select(SupplementaryApplication)).scalars().all()
     # every family's result, status and lists are what the sample records
@@ -590,8 +598,30 @@ def test_init_loads_the_sample_and_plays_its_rounds(sample_db, data):
         for kind in ("pre", "formal"):
             assert lists.get((rf.round_id, rf.family_id, kind), []) == row[kind]
     allocated = sum(1 for row in data["round_families"] if row["result_house"])
-    assert taken == {"taken": allocated, "reserved": 6, "free": len(data["public_houses"]) - allocated - 6}
+    assert taken == {"taken": allocated, "reserved": 6,
+                     "free": len(data["public_houses"]) - allocated - 6 + TODAY_HOUSES}
     assert len(apps) == len(data["supplementary_applications"]) and {a.status for a in apps} == {"applied"}
+
+
+def test_the_demo_holds_a_round_ready_to_run_on_its_own_day(sample_db):
+    """Issue 12 item 5: a round set up through the setup services, relative to the moment the
+    demo is made, whose formal selection has closed: on that day it runs (F5 / round run)."""
+    from datetime import timedelta
+
+    db = sample_db
+    [today] = [r for r in rounds.rounds_list(at(db, SAMPLE_LOADED_AT), SYSTEM) if r.number == 4]
+    assert (today.status, today.phase, today.families) == ("open", "待运行", TODAY_FAMILIES)
+    assert today.formal_close == SAMPLE_LOADED_AT - timedelta(minutes=30)
+    detail = rounds.round_detail(db, SYSTEM, today.id)
+    assert detail.case_number and detail.confirmed == 1
+    with db.read() as s:
+        actions = set(s.execute(select(AuditEntry.action).where(AuditEntry.object_type == "allocation_round",
+                                                                AuditEntry.object_id == str(today.id))).scalars())
+    assert {"round_create", "round_import_families", "round_import_houses", "round_publish"} <= actions
+    report = rounds.run_round(at(db, SAMPLE_LOADED_AT + timedelta(hours=2)), SYSTEM, today.id)
+    counts = report.counts()
+    assert report.families == TODAY_FAMILIES and counts["confirmed"] == 1 and counts["allocated"] >= 4
+    assert counts["not_allocated"] >= 4  # the four families that never took part, at least
 
 
 def test_init_makes_resale_contracts_in_every_state_through_the_services(sample_db):

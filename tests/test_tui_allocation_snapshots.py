@@ -1,4 +1,4 @@
-"""The selection screens at 80x24, as SVG snapshots: 选房场次 (before and after a run),
+"""The selection screens at 80x24, as SVG snapshots: 选房场次 (before and after a run), 场次设置,
 家庭选房 with lint, the forecast (推算) and 房源信息播报.
 
 They run on a database without the sample (only the two demo operators), with
@@ -62,6 +62,17 @@ def test_round_run_finished_with_results(snap_compare, hall_three) -> None:
         await _quiet(pilot)
 
     assert snap_compare(make_app(db, clock), terminal_size=SIZE, run_before=run_before)
+
+
+def test_round_setup_new(snap_compare, empty_counter_db) -> None:
+    """场次设置 of a new round (F2 on 选房场次): the offered number and windows, the file fields."""
+    clock = freeze(empty_counter_db)
+
+    async def run_before(pilot) -> None:
+        await _at(pilot, "super1", "6", "f2")
+        await _quiet(pilot)
+
+    assert snap_compare(make_app(empty_counter_db, clock), terminal_size=SIZE, run_before=run_before)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_tui_allocation_support import empty_counter_db  # noqa: F401 - fixture
 from test_tui_cases import _actor
 from test_tui_support import password
 
@@ -110,3 +111,46 @@ def test_a_buyer_typed_at_fifty_keys_a_second_through_tmux_lands_field_by_field(
     saved = svc.get_contract(db, clerk, draft.id).draft.buyers
     assert len(saved) == 3, shown
     assert (saved[2].name, saved[2].id_number, saved[2].phone) == (NAME, NUMBER, PHONE), shown
+
+
+def test_a_round_set_up_at_fifty_keys_a_second_through_tmux(empty_counter_db: Database, tmp_path: Path) -> None:
+    """场次设置 typed as one burst (name, six Tabs past the offered windows, both file paths), then
+    F2 保存, F3 / F4 导入, F5 发布 — the stored round holds exactly what was typed."""
+    from sqlalchemy import func, select
+
+    from storage.models import AllocationRound, PublicHouse, RoundFamily
+    from tests.test_round_setup import FAMILIES, HOUSES
+
+    db = empty_counter_db
+    db.clock = system_clock  # the offered windows are tomorrow's, by the real clock
+    families, houses = tmp_path / "families.csv", tmp_path / "houses.csv"
+    families.write_text(FAMILIES, encoding="utf-8")
+    houses.write_text(HOUSES, encoding="utf-8")
+    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
+           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
+    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    try:
+        term.expect("用户名")
+        term.type([*"super1", "Tab", *password("super1"), "Enter"])
+        term.expect("工作台")
+        term.key("6")
+        term.expect("选房场次")
+        term.key("F2")
+        term.expect("新场次：填写后按 F2 保存")
+        term.type([*"第五批公租房选房", *["Tab"] * 6, *str(families), "Tab", *str(houses)])
+        term.key("F2")
+        term.expect("已新建第1场")
+        term.key("F3")
+        term.expect("已导入选房家庭 3 户")
+        term.key("F4")
+        term.expect("已导入房源 3 套")
+        term.key("F5")
+        term.expect("场次已发布")
+    finally:
+        shown = term.screen()
+        term.close()
+    with db.read() as session:
+        rnd = session.execute(select(AllocationRound)).scalar_one()
+        assert (rnd.number, rnd.name, rnd.status) == (1, "第五批公租房选房", "open"), shown
+        assert session.execute(select(func.count()).select_from(RoundFamily)).scalar_one() == 3
+        assert session.execute(select(func.count()).select_from(PublicHouse)).scalar_one() == 3

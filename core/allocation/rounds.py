@@ -15,7 +15,7 @@ database hands back and JSON output stay exactly the plain strings they were.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -34,7 +34,11 @@ __all__ = [
     "RoundKind",
     "RoundStatus",
     "RoundWindows",
+    "DEFAULT_FORMAL_MINUTES",
+    "WINDOW_LABELS",
     "check_ahead",
+    "check_formal_time",
+    "check_setup_windows",
     "check_windows",
     "default_windows",
     "round_phase",
@@ -42,12 +46,14 @@ __all__ = [
 
 
 class RoundStatus(StrEnum):
+    DRAFT = "draft"  # being set up (筹备中): windows, families and houses may change; not yet published
     OPEN = "open"  # families select; the run has not published a result
     PUBLISHED = "published"  # run and published (结果公示)
     REOPENED = "reopened"  # result withdrawn (撤回), waiting to be run again
 
 
 ROUND_STATUS_LABELS: dict[str, str] = {
+    RoundStatus.DRAFT: "筹备中",
     RoundStatus.OPEN: "选房中",
     RoundStatus.PUBLISHED: "已公布结果",
     RoundStatus.REOPENED: "已撤回待重新运行",
@@ -94,11 +100,13 @@ class FamilyStatus(StrEnum):
 def round_phase(
     status: str, formal_open: datetime, formal_close: datetime, now: datetime, pre_open: datetime | None = None
 ) -> str:
-    """Where a round stands, as the hall says it: 未开始 / 预选中 / 正选中 / 待运行 / 已公示 / 已重开.
+    """Where a round stands, as the hall says it: 筹备中 / 未开始 / 预选中 / 正选中 / 待运行 / 已公示 / 已重开.
 
     An open round's phase follows the clock; it is 待运行 once formal
     selection has closed and the round has not been run.
     """
+    if status == RoundStatus.DRAFT:
+        return "筹备中"
     if status == RoundStatus.PUBLISHED:
         return "已公示"
     if status == RoundStatus.REOPENED:
@@ -159,4 +167,43 @@ def check_ahead(formal_open: datetime, now: datetime) -> None:
             "ROUND_WINDOW_PAST",
             f"正选开始时间 {show(formal_open, seconds=False)} 已过，请安排今后的选房时间。",
             field="formal_open",
+        )
+
+
+#: The hall's words for the four moments (keys as RoundWindows's fields).
+WINDOW_LABELS: dict[str, str] = {
+    "pre_open": "预选开始时间", "pre_close": "预选结束时间", "formal_open": "正选开始时间", "formal_close": "正选结束时间",
+}
+
+
+def check_setup_windows(pre_open: datetime, pre_close: datetime, formal_open: datetime, formal_close: datetime,
+                        now: datetime) -> None:
+    """The windows a supervisor sets up or publishes a round with: ordered (``check_windows``)
+    and none of the four moments already past — families are told them and must be able
+    to come to every one. Refuses the first problem, naming its field."""
+    check_windows(pre_open, pre_close, formal_open, formal_close)
+    for name, value in zip(RoundWindows._fields, (pre_open, pre_close, formal_open, formal_close), strict=True):
+        if value < now:
+            raise RuleViolation(
+                "ROUND_WINDOW_PAST",
+                f"{WINDOW_LABELS[name]} {show(value, seconds=False)} 已过，请安排今后的时间。",
+                field=name,
+            )
+
+
+#: Seed 000 §二.6: a family has 3 minutes of formal selection to settle its cart.
+DEFAULT_FORMAL_MINUTES = 3
+
+
+def check_formal_time(started_at: datetime | None, now: datetime, minutes: int) -> None:
+    """A family's formal selection (正选) lasts ``minutes`` from its first act; after that
+    its choices are refused (seed 000 §二.6: "请在正选 3 分钟时间内，确定…所选房源及意向排序").
+    ``started_at`` None: the family has not begun, so this act begins it."""
+    if started_at is not None and started_at.tzinfo is None:  # stored naive values are UTC by convention
+        started_at = started_at.replace(tzinfo=UTC)
+    if started_at is not None and now > started_at + timedelta(minutes=minutes):
+        raise RuleViolation(
+            "FORMAL_TIME_UP",
+            f"该家庭的正选时间（{minutes}分钟，自 {show(started_at)} 起）已用完，不能再修改意向或确认正选。",
+            field="family",
         )

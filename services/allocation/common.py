@@ -31,6 +31,7 @@ from core.allocation.rounds import (
     ListKind,
     RoundStatus,
     check_ahead,
+    check_setup_windows,
     check_windows,
 )
 from core.allocation.selection import FamilyInput, RoundInput
@@ -101,10 +102,15 @@ def create_round_in(
     pre_close: datetime,
     formal_open: datetime,
     formal_close: datetime,
-    family_ids: Iterable[int],
+    family_ids: Iterable[int] | None,
     kind: str,
 ) -> AllocationRound:
     """Create a round with its families (each at its Family.rank) and its case, in the caller's transaction.
+
+    ``family_ids`` None: a draft (筹备中) without families, which its setup fills
+    (services.allocation.setup: imports, windows, publish); its windows must all
+    lie ahead (core.allocation.rounds.check_setup_windows). Otherwise the round
+    opens at once with these families.
 
     Refused: a bad number or name, unordered windows, no families, an unknown
     or repeated family, a family that already holds a house, or one already
@@ -121,10 +127,14 @@ def create_round_in(
         raise RuleViolation("ROUND_NAME_TOO_LONG", "场次名称不能超过60个字。", field="name")
     if kind not in ROUND_KIND_LABELS:
         raise RuleViolation("ROUND_KIND_INVALID", "场次类型只能是正常选房或补选。", field="kind")
-    check_windows(pre_open, pre_close, formal_open, formal_close)
-    check_ahead(formal_open, session_now(session))
-    ids = list(family_ids)
-    if not ids:
+    draft = family_ids is None
+    if draft:
+        check_setup_windows(pre_open, pre_close, formal_open, formal_close, session_now(session))
+    else:
+        check_windows(pre_open, pre_close, formal_open, formal_close)
+        check_ahead(formal_open, session_now(session))
+    ids = list(family_ids or ())
+    if not ids and not draft:
         raise RuleViolation("ROUND_NO_FAMILIES", "场次至少要安排一个选房家庭。", field="families")
     seen: set[int] = set()
     for fid in ids:
@@ -135,6 +145,31 @@ def create_round_in(
         raise RuleViolation("ROUND_NUMBER_TAKEN", f"第{number}场已经存在，请换一个场次号。", field="number")
 
     ordered = sorted(seen)
+    case = cases.accept_in(session, actor, "allocation_round", summary=f"第{number}场 {name}")
+    rnd = AllocationRound(
+        number=number, name=name, kind=kind, case_number=case.number,
+        pre_open=pre_open, pre_close=pre_close, formal_open=formal_open, formal_close=formal_close,
+        status=RoundStatus.DRAFT if draft else RoundStatus.OPEN, run_count=0,
+    )
+    session.add(rnd)
+    session.flush()
+    add_round_families(session, rnd, ordered)
+    audit.append(
+        session, actor, "round_create", object_type="allocation_round", object_id=rnd.id, case_number=case.number,
+        after={"number": number, "name": name, "kind": kind, "families": len(ordered), "status": rnd.status,
+               "pre_open": pre_open, "pre_close": pre_close, "formal_open": formal_open, "formal_close": formal_close},
+    )
+    return rnd
+
+
+def add_round_families(session: Session, rnd: AllocationRound, family_ids: Iterable[int]) -> None:
+    """Place families in a round, each at its Family.rank, in the caller's transaction.
+
+    Refused: an unknown family, one that already holds a house, one already in
+    a round not yet published (this one included). The family rows are locked
+    first (in id order) so two rounds filled at once cannot both take a family.
+    """
+    ordered = sorted(set(family_ids))
     ranks: dict[int, tuple[int, str]] = {}
     for start in range(0, len(ordered), 5000):
         chunk = ordered[start:start + 5000]
@@ -143,7 +178,7 @@ def create_round_in(
             query = query.with_for_update()
         for fid, rank, status in session.execute(query):
             ranks[fid] = (rank, status)
-    for fid in ids:
+    for fid in ordered:
         if fid not in ranks:
             raise RuleViolation("ROUND_FAMILY_NOT_FOUND", f"没有编号为 {fid} 的轮候家庭。", field="families")
         if ranks[fid][1] == FamilyStatus.ALLOCATED:
@@ -160,23 +195,9 @@ def create_round_in(
         if busy is not None:
             raise RuleViolation("ROUND_FAMILY_BUSY", f"家庭 {busy[0]} 已安排在尚未公布结果的第{busy[1]}场，不能重复安排。",
                                 field="families")
-
-    case = cases.accept_in(session, actor, "allocation_round", summary=f"第{number}场 {name}")
-    rnd = AllocationRound(
-        number=number, name=name, kind=kind, case_number=case.number,
-        pre_open=pre_open, pre_close=pre_close, formal_open=formal_open, formal_close=formal_close,
-        status=RoundStatus.OPEN, run_count=0,
-    )
-    session.add(rnd)
-    session.flush()
     rows = [{"round_id": rnd.id, "family_id": fid, "rank": ranks[fid][0], "gave_up": False} for fid in ordered]
-    session.execute(RF.insert(), rows)
-    audit.append(
-        session, actor, "round_create", object_type="allocation_round", object_id=rnd.id, case_number=case.number,
-        after={"number": number, "name": name, "kind": kind, "families": len(rows),
-               "pre_open": pre_open, "pre_close": pre_close, "formal_open": formal_open, "formal_close": formal_close},
-    )
-    return rnd
+    if rows:
+        session.execute(RF.insert(), rows)
 
 
 # ------------------------------------------------------------------ the rule's input

@@ -37,6 +37,7 @@ from core.allocation.rounds import (
     ListKind,
     RoundKind,
     RoundStatus,
+    check_formal_time,
     round_phase,
 )
 from core.allocation.selection import (
@@ -87,7 +88,7 @@ from services.allocation.supplementary import (
     form_supplementary_round,
 )
 from services.authority import authorise
-from storage.engine import Database, retrying
+from storage.engine import Database, retrying, session_settings
 from storage.models import AllocationRound, Family, Person, PublicHouse, RoundFamily
 
 __all__ = [
@@ -153,10 +154,15 @@ def create_round(
     pre_close: datetime,
     formal_open: datetime,
     formal_close: datetime,
-    family_ids: list[int],
+    family_ids: list[int] | None = None,
     kind: str = RoundKind.REGULAR,
 ) -> int:
-    """新建场次 (supervisors): the round, its families at their ranks, and its case. Returns the round id."""
+    """新建场次 (supervisors): the round and its case; returns the round id.
+
+    Without ``family_ids`` the round is a draft (筹备中) that its setup fills and
+    publishes (services.allocation.setup: import families and houses, set the
+    windows, publish); with them it opens at once with those families at their ranks.
+    """
     authorise(db, actor, Permission.ALLOCATION_MANAGE)
 
     def create() -> int:
@@ -360,6 +366,8 @@ def _check_window(rnd: AllocationRound, list_kind: str, now: datetime) -> None:
 
 
 def _check_family_may_act(rnd: AllocationRound, rf: RoundFamily) -> None:
+    if rnd.status == RoundStatus.DRAFT:
+        raise RuleViolation("ROUND_NOT_OPEN", f"{round_label(rnd)}尚未发布，家庭还不能选房。", field="round")
     if rnd.status == RoundStatus.PUBLISHED:
         raise RuleViolation("ROUND_PUBLISHED", f"{round_label(rnd)}已公布选房结果，不能再修改。", field="round")
     if rf.confirm_house_id is not None:
@@ -376,7 +384,18 @@ def _editable(session: Session, round_id: int, family_id: int, list_kind: str,
     rf = get_round_family(session, round_id, family_id, lock=True)
     _check_family_may_act(rnd, rf)
     _check_window(rnd, list_kind, now)
+    if list_kind == ListKind.FORMAL:
+        _formal_clock(session, rf, now)
     return rnd, rf
+
+
+def _formal_clock(session: Session, rf: RoundFamily, now: datetime) -> None:
+    """A family's formal selection lasts ``Settings.formal_selection_minutes`` from its first
+    act (同步, a formal wish, 确认正选): the first act starts the clock, a later one past the
+    limit is refused (core.allocation.rounds.check_formal_time; seed 000 §二.6)."""
+    check_formal_time(rf.formal_started_at, now, session_settings(session).formal_selection_minutes)
+    if rf.formal_started_at is None:
+        rf.formal_started_at = now
 
 
 def _list_ids(session: Session, round_id: int, family_id: int, list_kind: str) -> list[int]:
@@ -601,6 +620,7 @@ def confirm_house(db: Database, actor: Actor, round_id: int, family_id: int, hou
         if not rnd.formal_open <= now <= rnd.formal_close:
             raise RuleViolation("CONFIRM_WINDOW_CLOSED",
                                 f"只能在正选时间（{window_text(rnd.formal_open, rnd.formal_close)}）内确认正选。")
+        _formal_clock(session, rf, now)
         house = session.get(PublicHouse, house_id)
         if house is None:
             raise RuleViolation("HOUSE_NOT_FOUND", f"没有编号为 {house_id} 的房源。", field="house")

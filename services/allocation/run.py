@@ -157,6 +157,8 @@ def _chain(run: int, inputs: str, report: RoundReport,
 
 
 def _check_runnable(rnd: AllocationRound, now: datetime, dry_run: bool) -> None:
+    if rnd.status == RoundStatus.DRAFT:
+        raise RuleViolation("ROUND_NOT_OPEN", f"{round_label(rnd)}尚未发布，发布并结束正选后才能运行选房。", field="round")
     if rnd.status == RoundStatus.PUBLISHED:
         raise RuleViolation("ROUND_ALREADY_PUBLISHED",
                             f"{round_label(rnd)}已公布选房结果，须先撤回结果才能重新运行。", field="round")

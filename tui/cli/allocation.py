@@ -39,7 +39,7 @@ from tui.cli.helpers import (
     write_pdf,
 )
 
-round_app = typer.Typer(help="保障房选房场次：列表、运行、核验、撤回。", no_args_is_help=True)
+round_app = typer.Typer(help="保障房选房场次：新建、导入、发布、列表、运行、核验、撤回。", no_args_is_help=True)
 allocate_app = typer.Typer(help="保障房选房。", no_args_is_help=True)
 
 
@@ -191,6 +191,127 @@ def round_reopen(
     db, actor, round_id = _resolve(round_number)
     rounds.reopen_round(db, actor, round_id, reason)
     out.print(f"第{parse_round_number(round_number)}场的选房结果已撤回，可重新运行。", highlight=False)
+
+
+# ------------------------------------------------------------------ setting a round up (场次设置)
+
+
+_KINDS = {"regular": "regular", "正常选房": "regular", "常规": "regular", "supplementary": "supplementary",
+          "补选": "supplementary"}
+
+
+def _windows(pre_open: str, pre_close: str, formal_open: str, formal_close: str) -> dict[str, Any]:
+    """The four moments as typed (Shanghai time), or exit 2 naming the first that cannot be read."""
+    from core.allocation.round_setup import parse_window_time
+
+    try:
+        return {field: parse_window_time(text, field) for field, text in (
+            ("pre_open", pre_open), ("pre_close", pre_close), ("formal_open", formal_open),
+            ("formal_close", formal_close))}
+    except RuleViolation as exc:
+        raise bad_input(exc.code, exc.message) from None
+
+
+@round_app.command("create")
+@refusals
+def round_create(
+    number: Annotated[str, typer.Option("--number", metavar="N", help="场次号，如 4 或 第4场。")],
+    name: Annotated[str, typer.Option("--name", help="场次名称（60 字以内）。")],
+    pre_open: Annotated[str, typer.Option("--pre-open", metavar="yyyy-mm-dd hh:mm", help="预选开始（北京时间）。")],
+    pre_close: Annotated[str, typer.Option("--pre-close", metavar="yyyy-mm-dd hh:mm", help="预选结束。")],
+    formal_open: Annotated[str, typer.Option("--formal-open", metavar="yyyy-mm-dd hh:mm", help="正选开始。")],
+    formal_close: Annotated[str, typer.Option("--formal-close", metavar="yyyy-mm-dd hh:mm", help="正选结束。")],
+    kind: Annotated[str, typer.Option("--kind", help="场次类型：正常选房（regular）或补选（supplementary）。")] = "regular",
+) -> None:
+    """新建选房场次（筹备中）：之后导入家庭和房源、发布。"""
+    from services.allocation import rounds
+
+    round_number = parse_round_number(number)
+    kind_code = _KINDS.get("".join(kind.split()).lower())
+    if kind_code is None:
+        raise bad_input("ROUND_KIND_INVALID", "场次类型只能是正常选房（regular）或补选（supplementary）。")
+    windows = _windows(pre_open, pre_close, formal_open, formal_close)
+    db, actor = database(), system_actor()
+    rounds.create_round(db, actor, number=round_number, name=name, kind=kind_code, **windows)
+    out.print(f"已新建第{round_number}场（{shown(name.strip())}），状态：筹备中。请导入选房家庭名单和房源清单后发布。",
+              highlight=False)
+
+
+@round_app.command("windows")
+@refusals
+def round_windows(
+    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    pre_open: Annotated[str, typer.Option("--pre-open", metavar="yyyy-mm-dd hh:mm", help="预选开始（北京时间）。")],
+    pre_close: Annotated[str, typer.Option("--pre-close", metavar="yyyy-mm-dd hh:mm", help="预选结束。")],
+    formal_open: Annotated[str, typer.Option("--formal-open", metavar="yyyy-mm-dd hh:mm", help="正选开始。")],
+    formal_close: Annotated[str, typer.Option("--formal-close", metavar="yyyy-mm-dd hh:mm", help="正选结束。")],
+) -> None:
+    """设置筹备中场次的预选、正选时间（须按先后顺序，且不能早于现在）。"""
+    from services.allocation import setup
+
+    number = parse_round_number(round_number)
+    windows = _windows(pre_open, pre_close, formal_open, formal_close)
+    db, actor = database(), system_actor()
+    setup.set_windows(db, actor, round_id_for(db, actor, number), **windows)
+    out.print(f"第{number}场的选房时间已设置。", highlight=False)
+
+
+def _import(round_number: str, file: Path, what: str) -> None:
+    from services.allocation import setup
+
+    number = parse_round_number(round_number)
+    try:
+        text = setup.read_import_file(file)
+    except RuleViolation as exc:
+        raise bad_input(exc.code, exc.message) from None
+    db, actor = database(), system_actor()
+    round_id = round_id_for(db, actor, number)
+    try:
+        done = (setup.import_families if what == "families" else setup.import_houses)(db, actor, round_id, text)
+    except setup.ImportRefused as refused:
+        for error in refused.errors:
+            err.print(f"[red]{shown(error.text())}[/red]", highlight=False, soft_wrap=True)
+        err.print(f"[red]共 {len(refused.errors)} 处错误，未导入任何数据。[/red]（{refused.code}）", highlight=False)
+        raise typer.Exit(1) from None
+    if what == "families":
+        out.print(f"已将 {done.rows} 户家庭导入第{number}场（其中新登记 {done.created} 户）。", highlight=False)
+    else:
+        out.print(f"已导入房源 {done.rows} 套（第{number}场）。", highlight=False)
+
+
+@round_app.command("import-families")
+@refusals
+def round_import_families(
+    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv",
+                                         help="选房家庭名单：排位,姓名,证件号码,手机号码,家庭人数,可选户型。")],
+) -> None:
+    """导入选房家庭名单（含排位）；文件有任何错误时逐行列出，不导入任何数据。"""
+    _import(round_number, file, "families")
+
+
+@round_app.command("import-houses")
+@refusals
+def round_import_houses(
+    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv",
+                                         help="房源清单：房源编号,项目,楼栋,单元,楼层,房号,户型,朝向,面积,月租金。")],
+) -> None:
+    """导入房源清单；文件有任何错误时逐行列出，不导入任何数据。"""
+    _import(round_number, file, "houses")
+
+
+@round_app.command("publish")
+@refusals
+def round_publish(
+    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+) -> None:
+    """发布筹备中的场次：家庭可按时选房，场次设置不能再修改。"""
+    from services.allocation import setup
+
+    db, actor, round_id = _resolve(round_number)
+    setup.publish_round(db, actor, round_id)
+    out.print(f"第{parse_round_number(round_number)}场已发布，场次设置已锁定。", highlight=False)
 
 
 # ------------------------------------------------------------------ simulate

@@ -190,7 +190,8 @@ class FamilyScreen(AppScreen):
         select = self.query_one("#fam-round", Select)
         select.set_options([(f"第{r.number}场 {r.name}", r.id) for r in message.rows])
         if self.round_id is None:
-            open_rounds = [r for r in message.rows if r.status != RoundStatus.PUBLISHED]
+            # The newest round families may act in (a draft being set up is not one yet).
+            open_rounds = [r for r in message.rows if r.status in (RoundStatus.OPEN, RoundStatus.REOPENED)]
             chosen = (open_rounds or message.rows or [None])[0]
             self.round_id = chosen.id if chosen else None
         if self.round_id in self.round_rows:

@@ -10,7 +10,6 @@ without the supervisors' keys; Enter opens 家庭选房 for the round.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,11 +21,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from core.allocation.round_setup import parse_window_time
 from core.allocation.rounds import ROUND_KIND_SHORT_LABELS, RoundStatus, default_windows
 from core.allocation.run_report import RoundReport
 from core.allocation.selection import STATUS_LABELS
+from core.errors import RuleViolation
 from core.roles import Permission
-from core.timeutil import SHANGHAI
 from services.allocation import documents, rounds
 from services.allocation.rounds import (
     BoardCounts,
@@ -44,8 +44,7 @@ from tui.widgets.form import field_line
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
-_MANAGE_ACTIONS = {"run", "verify", "reopen", "print_list", "supplementary"}
-_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+_MANAGE_ACTIONS = {"new_round", "setup", "run", "verify", "reopen", "print_list", "supplementary"}
 
 
 def run_summary(report: RoundReport) -> str:
@@ -63,7 +62,9 @@ class RoundsScreen(AppScreen):
 
     CSS_PATH = "allocation.tcss"
 
-    # In the order of a round's life; the footer puts the current step's keys first (step_actions).
+    # In the order of a round's life (setting a round up last: it is the step of a round not
+    # yet listed, or of a draft, whose keys step_actions puts first); the footer puts the
+    # current step's keys first.
     BINDINGS = [
         Binding("enter", "family", "家庭选房", key_display="Enter"),
         Binding("f5", "run", "运行场次", key_display="F5"),
@@ -71,10 +72,13 @@ class RoundsScreen(AppScreen):
         Binding("f8", "print_list", "打印公示名单", key_display="F8"),
         Binding("f7", "reopen", "重开", key_display="F7"),
         Binding("f9", "supplementary", "组织补选", key_display="F9"),
+        Binding("f2", "new_round", "新建场次", key_display="F2"),
+        Binding("f3", "setup", "场次设置", key_display="F3"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
     HELP_STEPS = (
+        "主管按 F2 新建场次，F3 打开筹备中场次的设置：导入选房家庭名单和房源清单、设置选房时间，然后发布场次。",
         "↑↓ 选择场次，下方显示业务号、预选和正选时间、家庭数和选房结果；Enter 进入该场次的家庭选房。",
         "正选结束后（状态“待运行”），主管按 F5 运行场次：先预运行（不写入）并显示结果，确认后正式运行并公示选房结果。",
         "F6 核验：按选房日志重算，核对哈希链和保存的结果是否一致。",
@@ -151,7 +155,9 @@ class RoundsScreen(AppScreen):
         published one, and enter the families' lists of one still selecting."""
         row = self.selected
         if row is None:
-            return ["supplementary"]
+            return ["new_round", "supplementary"]
+        if row.status == RoundStatus.DRAFT:
+            return ["setup", "new_round"]
         if row.status == RoundStatus.PUBLISHED:
             return ["verify", "print_list", "family"]
         if row.phase in ("待运行", "已重开"):
@@ -255,6 +261,21 @@ class RoundsScreen(AppScreen):
 
         row = self.selected
         self.app.push_screen(FamilyScreen(round_id=row.id if row else None))
+
+    # ------------------------------------------------------------ 新建场次, 场次设置
+
+    def action_new_round(self) -> None:
+        from tui.screens.allocation.setup import RoundSetupScreen
+
+        number = max((r.number for r in self.rows.values()), default=0) + 1
+        self.app.push_screen(RoundSetupScreen(number=number, now=self.wq.local_now()))
+
+    def action_setup(self) -> None:
+        from tui.screens.allocation.setup import RoundSetupScreen
+
+        row = self.selected
+        if row is not None:
+            self.app.push_screen(RoundSetupScreen(row.id))
 
     # ------------------------------------------------------------ 运行场次
 
@@ -394,17 +415,6 @@ class PlanError(ValueError):
     """A field of the dialog cannot be read (shown as its sentence)."""
 
 
-def parse_local_time(text: str, label: str) -> datetime:
-    """"2026-11-22 09:00" in Shanghai time, as an aware datetime."""
-    text = " ".join(text.split())
-    try:
-        if not _TIME_RE.match(text):
-            raise ValueError
-        return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
-    except ValueError:
-        raise PlanError(f"{label}“{text}”格式不正确，请按 yyyy-mm-dd hh:mm 填写，例如 2026-11-22 09:00。") from None
-
-
 _PLAN_FIELDS = [("number", "场次号"), ("name", "名　称"), ("pre_open", "预选开始"), ("pre_close", "预选结束"),
                 ("formal_open", "正选开始"), ("formal_close", "正选结束")]
 
@@ -445,7 +455,10 @@ class SupplementaryDialog(_Dialog):
         value = {key: self.query_one(f"#plan-{key}", Input).value.strip() for key, _ in _PLAN_FIELDS}
         if not value["number"].isdigit():
             raise PlanError("场次号必须是正整数。")
-        times = [parse_local_time(value[key], label) for key, label in _PLAN_FIELDS[2:]]
+        try:
+            times = [parse_window_time(value[key], key) for key, _ in _PLAN_FIELDS[2:]]
+        except RuleViolation as error:
+            raise PlanError(error.message) from None
         return SupplementaryPlan(int(value["number"]), value["name"], *times)
 
 
