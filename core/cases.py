@@ -275,6 +275,14 @@ def archive(state: CaseState, actor: Actor) -> CaseState:
     return replace(state, status=CaseStatus.ARCHIVED, holder_id=None)
 
 
+def close(state: CaseState, actor: Actor) -> CaseState:
+    """Close the case at its current stage (办结): its subject was completed by a route that
+    skips the later stages (a city that files a contract at signing, or at the transfer
+    registration: ``core.resale.filing``)."""
+    _require_holder(state, actor)
+    return replace(state, status=CaseStatus.ARCHIVED, holder_id=None)
+
+
 def terminate(state: CaseState, reason: str) -> CaseState:
     """End a case at whatever stage because its subject ended (业务终止): a
     contract draft deleted by the 24-hour rule, a contract cancelled or

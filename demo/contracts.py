@@ -8,10 +8,10 @@ the service wrote, in the same session), ``submit_signing``, filing by the
 supervisor, and a change of non-key items after signing. It leaves:
 
 =========  ====================================================
-深圳市      a filed contract; a draft
-中山市      a signed contract; a signed contract with a change; a cancelled
-           draft (注销网签 before signing, seed 001 §7 case 3)
-武汉市      a filed contract; a signed contract
+深圳市      a filed contract (承诺书 recorded, reviewed); a draft
+中山市      two contracts filed at signing, one of them changed afterwards; a
+           cancelled draft (注销网签 before signing, seed 001 §7 case 3)
+武汉市      a contract filed at its transfer registration; a signed contract
 =========  ====================================================
 
 The cancelled contract goes through ``services.resale.cancel`` (the demo
@@ -41,10 +41,12 @@ from sqlmodel import Session
 
 from core.identity import IdKind, Region
 from core.resale.contracts import BuyerLine, ContractDraft
+from core.resale.filing import FilingRoute
+from core.resale.policies import profile_for
 from core.roles import Actor, Role
 from core.timeutil import local_today
 from services import sms
-from services.resale import cancel, contracts, signing
+from services.resale import cancel, contracts, filing, signing
 from services.resale import house_check as hc
 from storage.engine import Database
 from storage.models import Home, HomeOwner, Operator, Person, SmsMessage
@@ -188,9 +190,15 @@ def play_contracts(steps: Database, session: Session, actor: Actor) -> dict[str,
         view = contracts.create_draft(steps, clerk, check.id, form)
         if state in ("signed", "changed", "filed"):
             view = _sign(steps, session, clerk, supervisor, view)
-        if state == "filed":
-            signing.submit_for_filing(steps, clerk, view.id)
-            signing.approve_filing(steps, supervisor, view.id)
+        if state == "filed":  # as the city files (core.resale.filing); Zhongshan filed at signing
+            route = profile_for(city).filing
+            if route is FilingRoute.REVIEW:
+                filing.record_undertaking(steps, clerk, view.id)
+                signing.submit_for_filing(steps, clerk, view.id)
+                signing.approve_filing(steps, supervisor, view.id)
+            elif route is FilingRoute.AT_TRANSFER:
+                filing.record_transfer_registration(steps, clerk, view.id,
+                                                    f"WHDJ{local_today(steps.now()):%Y%m%d}{n + 1:04d}")
         if state == "changed":
             changed = replace(form, payment_terms="乙方于签约后十日内支付房价款的百分之五十，交付房屋时付清余款。",
                               fund_supervised=True, supervising_bank="中国银行中山分行")

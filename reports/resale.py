@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -610,6 +610,40 @@ def resale_contract(data: ResaleContract, path: PathArg = None) -> bytes:
     ]
     return build_pdf(story, title=data.title, reference=f"合同编号 {data.contract_number}", path=path,
                      watermark=DRAFT if data.status == DRAFT else None)
+
+
+# ------------------------------------------------------------------ 承诺书 (Shenzhen, before filing)
+
+#: What both parties undertake before a Shenzhen filing (seed 001 §5.3.4: the parties sign the
+#: 承诺书 and hand it back; the guide gives no text). Truthfulness of what was declared, as the
+#: guides ask of every party (seed 003 提示5), and who answers for a false declaration.
+UNDERTAKINGS = (
+    "本次交易中提交的身份证明、房屋权属证明及其他材料真实、合法、有效，所填报的信息与事实相符。",
+    "本合同载明的成交价格为本次交易的真实成交价格，买卖双方未另行签订与本合同价格不一致的协议。",
+    "出卖人已将房屋的抵押、租赁、共有及其他权利限制情况如实告知买受人。",
+    "买受人购买本房屋符合本市住房限购等政策的规定；购买非住宅的，不受此项限制。",
+    "如有隐瞒或虚假承诺，由承诺人承担由此产生的全部法律责任，所办理的网签备案可依法撤销。",
+)
+
+
+def undertaking(data: ResaleContract, path: PathArg = None) -> bytes:
+    """承诺书 of a signed contract: which contract and house, the undertakings, and a signature
+    area for every party (an organisation seals)."""
+    facts = kv_table([("合同编号", data.contract_number), ("业务号", data.case_number),
+                      ("房屋坐落", data.house.location), ("成交价格", _price_text(data.price)),
+                      (data.seller_label, _names(data.sellers)), (data.buyer_label, _names(data.buyers))],
+                     columns=1, label_width=LABEL_WIDE)
+    story: list[Flowable] = [
+        *title_block("承诺书", None, f"合同编号：{data.contract_number}"),
+        facts,
+        spacer(3),
+        para("就上述存量房买卖合同的网签备案，买卖双方郑重承诺：", "body"),
+        *[para(f"{i}. {line}", "clause") for i, line in enumerate(UNDERTAKINGS, start=1)],
+        spacer(3),
+        para("本承诺书由买卖双方签署后交回受理窗口，与合同备案材料一并存档。", "body"),
+        *_signatories(replace(data, status=SIGNED, filing_number=None, filing_date=None)),
+    ]
+    return build_pdf(story, title="承诺书", reference=f"合同编号 {data.contract_number}", path=path)
 
 
 # ------------------------------------------------------------------ receipt and notice

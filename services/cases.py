@@ -248,6 +248,11 @@ def archive_in(session: Session, actor: Actor, number: str) -> Case:
     return act_in(session, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.archive(st, actor))
 
 
+def close_in(session: Session, actor: Actor, number: str) -> Case:
+    """办结 at the current stage (``core.cases.close``), recorded as an archiving."""
+    return act_in(session, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.close(st, actor))
+
+
 def dispatch_case(db: Database, actor: Actor, number: str, *, role: Role | str | None = None,
                   operator: str | None = None) -> None:
     with db.write() as session:

@@ -640,6 +640,22 @@ class ContractFiling(SQLModel, table=True):
     revoked_by: int | None = Field(default=None, foreign_key="operator.id")
     revoke_reason: str | None = Field(default=None, max_length=200)
 
+    route: str = Field(default="review", max_length=20)  # core.resale.filing.FilingRoute
+    transfer_number: str | None = Field(default=None, max_length=40)  # Wuhan: the transfer registration
+
+
+class FilingMaterial(SQLModel, table=True):
+    """What the counter recorded before a filing: the signed 承诺书 handed back, the
+    涉外合同公证书 (core.resale.filing.Material)."""
+
+    __tablename__ = "filing_material"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    kind: str = Field(max_length=20)
+    reference: str | None = Field(default=None, max_length=40)  # the certificate's number
+    recorded_at: datetime = _utc()
+    recorded_by: int | None = Field(default=None, foreign_key="operator.id")
 
 class BuyerQualification(SQLModel, table=True):
     """购房资格审查 of a contract's buyers: requested, then approved or refused; voidable."""

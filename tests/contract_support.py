@@ -138,6 +138,22 @@ def signed_contract(db: Database, clerk: Actor, supervisor: Actor, clock: Clock,
 
 def filed_contract(db: Database, clerk: Actor, supervisor: Actor, clock: Clock,
                    city: str = "shenzhen") -> svc.ContractView:
+    """A contract filed as its city files it (core.resale.filing): Shenzhen's 承诺书 recorded
+    and the filing reviewed; Zhongshan's filed at signing; Wuhan's at its transfer registration."""
+    from services.resale import filing
+
     view = signed_contract(db, clerk, supervisor, clock, city)
-    signing.submit_for_filing(db, clerk, view.id)
+    if city == "zhongshan":
+        return view
+    if city == "wuhan":
+        return filing.record_transfer_registration(db, clerk, view.id, "WHDJ202611200001")
+    submit_for_review(db, clerk, view)
     return signing.approve_filing(db, supervisor, view.id)
+
+
+def submit_for_review(db: Database, clerk: Actor, view: svc.ContractView) -> svc.ContractView:
+    """Shenzhen: the signed 承诺书 handed back and recorded, then the contract sent for filing."""
+    from services.resale import filing
+
+    filing.record_undertaking(db, clerk, view.id)
+    return signing.submit_for_filing(db, clerk, view.id)

@@ -15,7 +15,7 @@ from services.resale import signing
 from storage.models import AuditEntry, BuyerQualification
 from tests.conftest import SYSTEM, make_operator
 from tests.contract_fixtures import clerk, clock, supervisor  # noqa: F401 (fixtures)
-from tests.contract_support import _phone_of, draft_contract, latest_code, signed_contract
+from tests.contract_support import _phone_of, draft_contract, latest_code, signed_contract, submit_for_review
 
 
 def _refused(code: str, fn, *args, **kwargs) -> RuleViolation:
@@ -82,8 +82,8 @@ def test_no_supervisor_decides_what_they_filed(sample_db, clerk, supervisor, clo
     error = _refused("FILING_OWN_SUBMISSION", require_other_person, other, other.operator_id,
                      "FILING_OWN_SUBMISSION", "本人提交的备案")
     assert error.message == "本人提交的备案须由另一位审核主管审核，不能审核本人提交的申请。"
-    signed = signed_contract(sample_db, clerk, other, clock, "zhongshan")
-    signing.submit_for_filing(sample_db, clerk, signed.id)
+    signed = signed_contract(sample_db, clerk, other, clock, "shenzhen")
+    submit_for_review(sample_db, clerk, signed)
     filed = signing.approve_filing(sample_db, other, signed.id)
     assert filed.status == "filed"
     # cancellation review: an administrator (who may both accept and review) applies; another reviews

@@ -44,6 +44,8 @@ COMMANDS = [
     ["contract", "show", "--bogus", "{v}"], ["round", "list", "{v}"],
     ["contract", "void-qualification", "{v}", "--reason", "{v}"], ["contract", "use-class-queue", "{v}"],
     ["contract", "decide-use-class", "{v}", "--decision", "{v}", "--reason", "{v}"],
+    ["contract", "undertaking", "{v}"], ["contract", "notarisation", "{v}", "--certificate", "{v}"],
+    ["contract", "transfer", "{v}", "--registration", "{v}"], ["report", "undertaking", "{v}", "-o", "{out}"],
     ["party", "add-person", "--name", "{v}", "--number", "{v}", "--kind", "{v}", "--phone", "{v}"],
     ["party", "add-org", "--name", "{v}", "--credit-code", "{v}", "--legal-rep", "{v}"],
     ["party", "show", "{v}"], ["party", "find", "{v}"], ["party", "change", "{v}", "--phone", "{v}"],

@@ -37,6 +37,7 @@ from tests.contract_support import (
     filled_form,
     latest_code,
     signed_contract,
+    submit_for_review,
 )
 
 
@@ -219,8 +220,8 @@ def test_case_1_signed_contract_is_cancelled_when_the_other_side_confirms(
 
 
 def test_queued_filing_and_pending_cancellation_exclude_each_other(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = signed_contract(sample_db, clerk, supervisor, clock, "zhongshan")
-    signing.submit_for_filing(sample_db, clerk, view.id)
+    view = signed_contract(sample_db, clerk, supervisor, clock, "shenzhen")  # a city whose filing is reviewed
+    submit_for_review(sample_db, clerk, view)
     _refused("CANCEL_FILING_QUEUED", cc.apply_cancellation, sample_db, clerk, view.id, applicant_key="seller:0",
              reason="协商解除")
     signing.reject_filing(sample_db, supervisor, view.id, reason="材料不全")
@@ -281,7 +282,7 @@ def test_filed_cancel_signing_needs_everyone_and_a_review(sample_db, clerk, supe
 
 
 def test_filed_cancel_filing_back_to_signed_changed_and_filed_again(sample_db, clerk, supervisor, clock, monkeypatch):
-    view = filed_contract(sample_db, clerk, supervisor, clock, "zhongshan")
+    view = filed_contract(sample_db, clerk, supervisor, clock, "shenzhen")  # seed 001 §8: 注销备案
     pending = cc.apply_filed_cancellation(sample_db, clerk, view.id, kind="cancel_filing", applicant_key="seller:0",
                                           reason="成交价需调整")
     assert pending.kind_label == "注销备案"
@@ -372,7 +373,8 @@ def test_revocation_in_wuhan_tells_the_other_side(sample_db, clerk, supervisor, 
     assert done.kind == "revocation" and done.kind_label == "撤销网签" and done.state == "done"
     contract = _contract(sample_db, view.id)
     assert contract.status == "revoked" and contract.active_home_id is None and _home_free(sample_db, view.home_id)
-    assert _case(sample_db, view.case_number).status == "cancelled"
+    # 武汉 files at the transfer registration: the counter's 网签 case was done at signing and stays so
+    assert _case(sample_db, view.case_number).status == "archived"
     told = _texts(sample_db, seller_phone)[-1]
     assert "撤销网签" in told and view.number in told  # the other side is told
     assert "验证码" in _texts(sample_db, BUYER_PHONE)[-1]  # the applicant gets no notice

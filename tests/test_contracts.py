@@ -38,6 +38,7 @@ from tests.contract_support import (
     passed_check,
     qualify,
     signed_contract,
+    submit_for_review,
 )
 
 
@@ -289,6 +290,7 @@ def test_wrong_code_counts_and_is_refused(sample_db, clerk, clock, monkeypatch):
 
 def test_change_records_non_key_items_and_refuses_key_ones(sample_db, clerk, supervisor, clock, monkeypatch):
     view = signed_contract(sample_db, clerk, supervisor, clock, city="zhongshan")
+    assert view.status == "filed" and view.filing_number  # 中山: signed is filed (seed 002 三(六))
     form = _form_of(view)
     changed = svc.change_contract(
         sample_db, clerk, view.id,
@@ -298,7 +300,7 @@ def test_change_records_non_key_items_and_refuses_key_ones(sample_db, clerk, sup
     assert labels["成交价格"][0].startswith("2,350,000.00元") and labels["成交价格"][1].startswith("2,300,000.00元")
     assert labels["买受人1 联系电话"] == ("139****5678", "136****1111")
     after = svc.get_contract(sample_db, clerk, view.id)
-    assert after.version == view.version + 1 and after.status == "signed"
+    assert after.version == view.version + 1 and after.status == "filed"  # seed 002 三(七): changed after filing
     assert sorted(c.item_label for c in after.changes) == ["买受人1 联系电话", "成交价格"]
     assert all(c.operator_id == clerk.operator_id and c.reason == "双方协商降价" for c in after.changes)
     rows = _count(sample_db, ContractChange)
@@ -321,11 +323,15 @@ def test_change_records_non_key_items_and_refuses_key_ones(sample_db, clerk, sup
 
 
 def test_filing_queue_approve_and_reject(sample_db, clerk, supervisor, clock, monkeypatch):
-    first = signed_contract(sample_db, clerk, supervisor, clock, city="zhongshan")
+    first = signed_contract(sample_db, clerk, supervisor, clock, city="shenzhen")
     with pytest.raises(RuleViolation) as e:
         signing.approve_filing(sample_db, supervisor, first.id)
     assert e.value.code == "FILING_NOT_QUEUED"
-    signing.submit_for_filing(sample_db, clerk, first.id)
+    assert first.filing_missing == ("承诺书（已签署交回）",)
+    with pytest.raises(RuleViolation) as e:  # seed 001 §5.3.4: the signed 承诺书 comes back first
+        signing.submit_for_filing(sample_db, clerk, first.id)
+    assert e.value.code == "FILING_UNDERTAKING_MISSING"
+    submit_for_review(sample_db, clerk, first)
     queue = signing.filing_queue(sample_db, supervisor)
     assert [r.number for r in queue] == [first.number]
     with pytest.raises(RuleViolation):
@@ -338,7 +344,7 @@ def test_filing_queue_approve_and_reject(sample_db, clerk, supervisor, clock, mo
     assert case.pending_operator_id == clerk.operator_id  # back to the clerk who signed it
     signing.submit_for_filing(sample_db, clerk, first.id)  # resubmitting receives the returned case
     filed = signing.approve_filing(sample_db, supervisor, first.id)
-    assert filed.status == "filed" and filed.filing_number.startswith("ZB") and filed.filed_at == clock.now
+    assert filed.status == "filed" and filed.filing_number.startswith("SB") and filed.filed_at == clock.now
     assert filed.case_status == "archived"
     with pytest.raises(RuleViolation) as e:
         svc.change_contract(sample_db, clerk, first.id, _form_of(filed), expected_version=filed.version)

@@ -632,19 +632,21 @@ def test_init_makes_resale_contracts_in_every_state_through_the_services(sample_
     counts = _loaded_counts(db)
     rows = contracts.find_contracts(db, SYSTEM)
     by_status = Counter(r.status for r in rows)
-    assert by_status["draft"] == 1 and by_status["filed"] == 2 and by_status["signed"] == 3
+    # filed: Shenzhen's after review, Zhongshan's two at signing, Wuhan's at its transfer registration
+    assert by_status["draft"] == 1 and by_status["filed"] == 4 and by_status["signed"] == 1
     assert by_status["cancelled"] == counts["contract_cancelled"] == 1
     assert counts["contract"] == len(rows)
     assert {r.number[0] for r in rows} == {"S", "Z", "W"}  # 深圳, 中山, 武汉
     assert all(r.filing_number for r in rows if r.status == "filed")
-    changed = [contracts.get_contract(db, SYSTEM, r.id) for r in rows if r.status == "signed"]
+    changed = [contracts.get_contract(db, SYSTEM, r.id) for r in rows if r.status in ("signed", "filed")]
     assert sum(1 for v in changed if v.changes) == 1
     draft = next(r for r in rows if r.status == "draft")
     view = contracts.get_contract(db, SYSTEM, draft.id)
     assert view.expires_at is not None and view.expires_at > view.created_at  # lives 24 h from loading
     with db.read() as s:
         actions = Counter(s.execute(select(AuditEntry.action)).scalars())
-    assert actions["contract_sign"] == 5 and actions["filing_approve"] == 2 and actions["contract_change"] == 1
+    assert actions["contract_sign"] == 5 and actions["filing_approve"] == 4 and actions["contract_change"] == 1
+    assert actions["filing_material"] == 1  # Shenzhen's 承诺书
     assert actions["house_check"] == len(rows)
     assert audit.verify(db, SYSTEM).intact
 

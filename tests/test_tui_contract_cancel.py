@@ -110,7 +110,7 @@ async def test_unsigned_online_draft_is_cancelled_at_once(sqlite_sample_db, cloc
 async def test_signed_contract_is_cancelled_when_the_other_side_confirms(
         sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "wuhan")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -123,7 +123,7 @@ async def test_signed_contract_is_cancelled_when_the_other_side_confirms(
         assert "已受理注销网签（未备案）申请" in text_of(app, "#cc-message")
         assert _hidden(app, "#cc-form") and not _hidden(app, "#cc-app")
         shown = screen_text(app)
-        for text in ("待当事人确认", "乙方(受让方)", "139****5678", "待确认"):
+        for text in ("待当事人确认", "乙方(买受人)", "139****5678", "待确认"):
             assert text in shown, text
         assert app.focused is app.screen.query_one("#code-0")
 
@@ -158,7 +158,7 @@ async def test_case_2_refusal_is_shown_at_the_form(sqlite_sample_db, clock, cler
 
 async def test_withdraw_a_pending_application(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "wuhan")
     cc.apply_cancellation(db, clerk, signed.id, applicant_key="buyer:0", reason="协商解除")
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -307,7 +307,7 @@ async def test_shenzhen_revocation_is_refused_at_the_field(
 
 def test_snapshot_cancel_waiting_for_the_other_side(snap_compare, sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "wuhan")
     cc.apply_cancellation(db, clerk, signed.id, applicant_key="seller:0", reason="协商解除")
 
     async def run_before(pilot) -> None:

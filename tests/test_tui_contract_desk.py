@@ -28,6 +28,7 @@ from tests.contract_support import (
     draft_contract,
     latest_code,
     signed_contract,
+    submit_for_review,
 )
 from tests.conftest import configure
 from tests.contract_tui_fixtures import demo_clerk, demo_supervisor, tui_clock  # noqa: F401 (fixtures)
@@ -122,13 +123,13 @@ async def test_sms_verification_of_both_parties_then_submit(sqlite_sample_db, cl
         assert _state(app, 1) == "已验证 ✓"
         assert not screen.query_one("#sv-submit", Button).disabled
 
-        await _press(pilot, "f9")
-        assert text_of(app, "#sv-status") == "合同状态：已签约"
-        assert "合同已签约" in text_of(app, "#sv-message")
+        await _press(pilot, "f9")  # 中山: signed is filed (seed 002 三(六))
+        assert text_of(app, "#sv-status") == "合同状态：已备案"
+        assert "合同已签约并完成网签备案，备案号 ZB" in text_of(app, "#sv-message")
         await _press(pilot, "escape")
     [signed] = results
-    assert signed.status == "signed" and signed.signed_at == clock.now
-    assert svc.get_contract(db, clerk, draft.id).status_label == "已签约"
+    assert signed.status == "filed" and signed.signed_at == clock.now == signed.filed_at
+    assert svc.get_contract(db, clerk, draft.id).status_label == "已备案"
 
 
 async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_db, clock, clerk) -> None:
@@ -173,7 +174,7 @@ async def test_sending_without_qualification_is_refused_at_the_row(sqlite_sample
 async def test_desk_finds_a_signed_contract_and_submits_it_for_filing(sqlite_sample_db, clock, clerk,
                                                                      supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "shenzhen")  # a city that reviews its filings
     app = make_app(db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk1")
@@ -195,7 +196,12 @@ async def test_desk_finds_a_signed_contract_and_submits_it_for_filing(sqlite_sam
             == [False] * 3
         assert screen.check_action("print", ("contract",)) is True
         assert screen.check_action("file", ()) is True
+        assert screen.check_action("print", ("undertaking",)) is True and "F11 承诺书" in shown
 
+        # F4 first records the 承诺书 the parties signed and handed back (seed 001 §5.3.4), then submits.
+        await _press(pilot, "f4", "enter")
+        assert text_of(app, "#desk-message") == "已登记承诺书。按 F4 提交备案。"
+        assert screen.check_action("print", ("undertaking",)) is False
         await _press(pilot, "f4")
         assert text_of(app, "#desk-message") == f"合同 {signed.number} 已提交备案，等待审核主管审核。"
         assert screen.view.case_stage == "filing_review"
@@ -236,8 +242,8 @@ async def test_desk_requests_qualification_and_opens_sms_and_entry(sqlite_sample
 
 
 def _queued(db, clerk, supervisor, clock):
-    view = signed_contract(db, clerk, supervisor, clock, "zhongshan")
-    signing.submit_for_filing(db, clerk, view.id)
+    view = signed_contract(db, clerk, supervisor, clock, "shenzhen")  # a city that reviews its filings
+    submit_for_review(db, clerk, view)
     return view
 
 
@@ -253,7 +259,7 @@ async def test_filing_review_approves_with_a_filing_number(sqlite_sample_db, clo
         assert "备案审核（1）" in screen_text(app)
         await _press(pilot, "f5")
         filed = svc.get_contract(db, supervisor, queued.id)
-        assert filed.status == "filed" and filed.filing_number.startswith("ZB")
+        assert filed.status == "filed" and filed.filing_number.startswith("SB")
         message = text_of(app, "#review-message")
         assert message == f"合同 {queued.number} 已备案，备案号 {filed.filing_number}，备案日期 2026-11-20。"
         assert screen.filing == {} and filed.filing_number in screen_text(app)
@@ -351,7 +357,7 @@ def test_snapshot_sms_with_the_seller_verified(snap_compare, sqlite_sample_db, c
 
 def test_snapshot_desk_with_a_signed_contract(snap_compare, sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
-    signed = signed_contract(db, clerk, supervisor, clock, "zhongshan")
+    signed = signed_contract(db, clerk, supervisor, clock, "wuhan")  # signed, filed later at its transfer
 
     async def run_before(pilot) -> None:
         await login(pilot, "clerk1")

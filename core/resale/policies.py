@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
+from core.resale.filing import FilingRoute
 from core.errors import RuleViolation
 
 __all__ = [
@@ -284,6 +285,7 @@ class PolicyProfile:
     draft_expiry_hours: int | None  # None: drafts do not expire
     rules: tuple[RuleUse, ...]
     sources: str
+    filing: FilingRoute = FilingRoute.REVIEW  # how a signed contract is filed (core.resale.filing)
 
     @property
     def ref(self) -> str:
@@ -362,6 +364,7 @@ ZHONGSHAN = PolicyProfile(
         _use("CONTRACT_DRAFT_EXPIRY", hours="24"),
     ),
     sources="seed 002 (+ seed 001 for rules the Zhongshan guide does not state)",
+    filing=FilingRoute.AT_SIGNING,
 )
 
 WUHAN = PolicyProfile(
@@ -385,6 +388,7 @@ WUHAN = PolicyProfile(
         _use("CONTRACT_REVOCATION_BY_CODE"),
     ),
     sources="seed 003 (+ seed 001 for rules the Wuhan guide does not state)",
+    filing=FilingRoute.AT_TRANSFER,
 )
 
 #: Current profile per city code.

@@ -58,6 +58,7 @@ from core.resale.contracts import (
     register_name_refusals,
     validate_draft,
 )
+from core.resale.filing import FilingRoute
 from core.resale.lifecycle import (
     PENDING_CANCELLATION,
     QUALIFICATION_LABELS,
@@ -176,6 +177,11 @@ class ContractView:
     qualification_label: str
     qualification_reason: str | None
     changes: tuple[ChangeRow, ...]
+    #: How this city files it (core.resale.filing.FilingRoute), whether it needs filing at all,
+    #: and (signed, not yet filed) the materials still to be recorded before it can be sent.
+    filing_route: str = "review"
+    filing_required: bool = True
+    filing_missing: tuple[str, ...] = ()
 
     @property
     def location(self) -> str:
@@ -575,9 +581,11 @@ def change_contract(db: Database, actor: Actor, contract_id: int, form: Contract
         contract = lock_contract(session, contract_id)
         if contract.status == ContractStatus.DRAFT:
             raise RuleViolation("CHANGE_NOT_SIGNED", "合同尚未签约，请直接修改合同草稿。")
-        if contract.status == ContractStatus.FILED:
+        filed_at_signing = profile_by_ref(contract.profile_ref).filing is FilingRoute.AT_SIGNING
+        if contract.status == ContractStatus.FILED and not filed_at_signing:
             raise RuleViolation("CHANGE_FILED", "合同已备案，须先申请注销备案后才能变更合同内容。")
-        if contract.status != ContractStatus.SIGNED:
+        # 中山 files at signing, and its parties change other items afterwards (seed 002 三(七)).
+        if contract.status not in (ContractStatus.SIGNED, ContractStatus.FILED):
             raise RuleViolation("CHANGE_NOT_LIVE", "该合同已注销或撤销，不能变更。")
         _refuse_stale(contract, expected_version)
         draft = _validated(session, form, contract.house_code, day)
@@ -755,7 +763,18 @@ def _view(session: Session, contract: Contract) -> ContractView:
         qualification_required=required, qualification=None if q is None else q.state,
         qualification_label=("无须审查" if not required else "未申请") if q is None else QUALIFICATION_LABELS[q.state],
         qualification_reason=None if q is None else q.reason, changes=changes,
+        **_filing_state(session, contract),
     )
+
+
+def _filing_state(session: Session, contract: Contract) -> dict:
+    from services.resale.filing import facts_of  # the filing service builds on this module
+
+    if contract.status != ContractStatus.SIGNED:  # the materials matter only between signing and filing
+        return {"filing_route": profile_by_ref(contract.profile_ref).filing.value}
+    facts = facts_of(session, contract)
+    return {"filing_route": facts.route.value, "filing_required": facts.required,
+            "filing_missing": tuple(m.label for m in facts.missing())}
 
 
 

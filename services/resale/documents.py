@@ -51,6 +51,7 @@ from core.resale.contracts import (
     ValidDraft,
     kind_label,
 )
+from core.resale.filing import FilingRoute
 from core.resale.lifecycle import ContractStatus
 from core.resale.policies import profile_by_ref
 from core.roles import Actor, Permission
@@ -225,6 +226,17 @@ def contract_pdf(db: Database, actor: Actor, case_or_contract_number: str) -> by
     if view.status != ContractStatus.DRAFT:
         contracts.mark_printed(db, actor, view.id)
     return pdf
+
+
+def undertaking_pdf(db: Database, actor: Actor, case_or_contract_number: str) -> bytes:
+    """承诺书 of a signed Shenzhen contract waiting for its filing (seed 001 §5.3.4): printed at
+    the counter, signed by both parties, handed back and recorded (``filing.record_undertaking``)."""
+    authorise(db, actor, Permission.REPORT_PRINT)
+    view = contracts.contract_by_number(db, actor, case_or_contract_number)
+    if view.status != ContractStatus.SIGNED or view.filing_route != FilingRoute.REVIEW or not view.filing_required:
+        raise RuleViolation("REPORT_NO_UNDERTAKING",
+                            f"合同 {view.number} 无须承诺书：承诺书只用于本市已签约、待备案的合同。")
+    return documents.undertaking(contract_data(view, addresses=_addresses(db, view.id)))
 
 
 # ------------------------------------------------------------------ the case's facts

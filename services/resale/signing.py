@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core import timeutil
 from core.errors import RuleViolation
 from core.identity import mask_name
+from core.resale.filing import FilingRoute, refuse_submission
 from core.resale.lifecycle import ContractStatus, QualificationState
 from core.resale.policies import profile_by_ref
 from core.roles import Actor, Permission, require, require_other_person
 from services import audit, cases, sign_codes, sms
 from services.authority import authorise
-from services.cases import next_case_number
+from services.resale import filing
 from services.resale.contracts import (
     SUBJECT,
     ContractRow,
@@ -52,7 +52,6 @@ from storage.models import (
     CaseEvent,
     CaseParty,
     Contract,
-    ContractFiling,
     ContractParty,
 )
 
@@ -301,9 +300,15 @@ def submit_signing(db: Database, actor: Actor, contract_id: int, *, expected_ver
         audit.append(session, actor, "contract_sign", object_type="contract", object_id=contract.id,
                      case_number=case_number,
                      after={"version": contract.version, "digest": contract.digest, "parties": sorted(done)})
-        notify_parties(session, actor, contract,
-                       f"【网签】{_location(contract)}存量房买卖合同（{contract.number}）已签约，"
-                       f"成交价{contract.price:,.2f}元。", purpose="contract_notice")
+        route = profile_by_ref(contract.profile_ref).filing
+        if route is FilingRoute.AT_SIGNING:  # 中山: signed is filed (seed 002 三(六)); one message says both
+            filing.file_in(session, actor, contract, case_number)
+        else:
+            notify_parties(session, actor, contract,
+                           f"【网签】{_location(contract)}存量房买卖合同（{contract.number}）已签约，"
+                           f"成交价{contract.price:,.2f}元。", purpose="contract_notice")
+        if route is not FilingRoute.REVIEW:  # the counter's part ends here (武汉: filed at the transfer)
+            cases.close_in(session, actor, case_number)
         return _view(session, contract)
 
 
@@ -335,6 +340,7 @@ def submit_for_filing(db: Database, actor: Actor, contract_id: int) -> ContractV
             raise RuleViolation("FILING_NOT_SIGNED", "只有已签约的合同可以提交备案。")
         if pending_cancellation(session, contract.id) is not None:
             raise RuleViolation("FILING_CANCELLATION_PENDING", "该合同有注销申请正在办理，不能提交备案。")
+        refuse_submission(filing.facts_of(session, contract))  # the city's route and its materials
         case = session.get(Case, contract.case_id)
         assert case is not None
         previous = None
@@ -400,27 +406,14 @@ def _take(session: Session, actor: Actor, contract: Contract) -> str:
 
 
 def approve_filing(db: Database, actor: Actor, contract_id: int) -> ContractView:
-    """备案: a filing number and date; the case is closed."""
+    """备案: a filing number and date (and, on paper, the 备案章); the case is closed."""
     require(actor, Permission.CONTRACT_REVIEW)
-    now = db.now()
     with db.write() as session:
         authorise(session, actor, Permission.CONTRACT_REVIEW)
         contract = lock_contract(session, contract_id)
         case_number = _take(session, actor, contract)
-        letter = profile_by_ref(contract.profile_ref).letter
-        number = letter + next_case_number(session, "B", timeutil.local_today(now))
-        session.add(ContractFiling(contract_id=contract.id, number=number, version=contract.version,
-                                   filed_at=now, filed_by=actor.operator_id))
-        contract.status = ContractStatus.FILED.value
-        contract.filing_number = number
-        contract.filed_at = now
-        contract.updated_at = now
+        filing.file_in(session, actor, contract, case_number)
         cases.archive_in(session, actor, case_number)
-        audit.append(session, actor, "filing_approve", object_type="contract", object_id=contract.id,
-                     case_number=case_number, after={"filing_number": number, "version": contract.version})
-        notify_parties(session, actor, contract,
-                       f"【网签】{_location(contract)}存量房买卖合同（{contract.number}）已备案，备案号{number}。",
-                       purpose="contract_notice")
         return _view(session, contract)
 
 

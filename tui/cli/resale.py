@@ -172,6 +172,62 @@ def decide_use_class(
     out.print(shown(done.message), highlight=False)
 
 
+@contract_app.command("undertaking")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def record_undertaking(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")]) -> None:
+    """登记承诺书：深圳市已签约合同的承诺书由买卖双方签署后交回（提交备案前）。"""
+    from services.resale import contracts, filing
+
+    db, actor = database(), system_actor()
+    view = filing.record_undertaking(db, actor, contracts.contract_by_number(db, actor, number).id)
+    left = "、".join(view.filing_missing)
+    out.print(f"合同 {shown(view.number)} 已登记承诺书。" + (f"提交备案前还须登记：{left}。" if left else "可以提交备案。"),
+              highlight=False)
+
+
+@contract_app.command("notarisation")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def record_notarisation(
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")],
+    certificate: Annotated[str, typer.Option("--certificate", help="涉外合同公证书编号。")] = "",
+) -> None:
+    """登记涉外合同公证：买卖一方或双方为境外人士的深圳市合同，备案前须经公证。"""
+    from services.resale import contracts, filing
+
+    db, actor = database(), system_actor()
+    view = filing.record_notarisation(db, actor, contracts.contract_by_number(db, actor, number).id, certificate)
+    out.print(f"合同 {shown(view.number)} 已登记涉外合同公证书。", highlight=False)
+
+
+@contract_app.command("transfer")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def record_transfer(
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")],
+    registration: Annotated[str, typer.Option("--registration", help="不动产转移登记业务号。")] = "",
+) -> None:
+    """录入转移登记：武汉市合同在办理不动产转移登记后自动完成备案。"""
+    from services.resale import contracts, filing
+
+    db, actor = database(), system_actor()
+    view = filing.record_transfer_registration(db, actor, contracts.contract_by_number(db, actor, number).id,
+                                               registration)
+    out.print(f"合同 {shown(view.number)} 已随转移登记完成备案，备案号 {shown(view.filing_number)}。", highlight=False)
+
+
+@report_app.command("undertaking")
+@refusals
+@input_refusals(BAD_INPUT_CODES)
+def report_undertaking(case: CaseArgument, output: OutputOption) -> None:
+    """承诺书（深圳市已签约、待备案的合同）。"""
+    from services.resale import documents
+
+    db, actor = database(), system_actor()
+    write_pdf(output, lambda: documents.undertaking_pdf(db, actor, case))
+
+
 @report_app.command("contract")
 @refusals
 @input_refusals(BAD_INPUT_CODES)

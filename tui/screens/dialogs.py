@@ -236,6 +236,36 @@ class ReasonDialog(_Dialog):
         self.dismiss(event.value)
 
 
+class TextDialog(_Dialog):
+    """One required line, e.g. a certificate's number; dismisses with the text typed (or None)."""
+
+    def __init__(self, title: str, label: str, placeholder: str, *, note: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.label = label
+        self.placeholder = placeholder
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reason-box", classes="dialog"):
+            yield Label(self.title_text, classes="form-title")
+            if self.note:
+                yield Static(Wrapped(self.note))
+            yield field_line(self.label, Input(placeholder=self.placeholder, id="text", max_length=100), tall=True)
+            yield MessageLine(classes="error-line")
+            yield Static("Enter 确定　Esc 取消", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    @on(Input.Submitted, "#text")
+    def _submit(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.show_refusal(f"请填写{self.label.replace('　', '')}后再按 Enter；不办理请按 Esc 取消。")
+            return
+        self.dismiss(event.value)
+
+
 class ConfirmDialog(_Dialog):
     """Ask before an act that cannot be undone (归档)."""
 

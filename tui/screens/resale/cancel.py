@@ -247,7 +247,8 @@ class CancelScreen(PartyRows, AppScreen):
         mounted = self.rows_for != app.id
         if mounted:
             await box.remove_children()
-            labels = party_labels([c.key for c in app.confirmers])
+            assert self.view is not None  # the contract is read before its application
+            labels = party_labels([c.key for c in app.confirmers], self.view.profile_ref)
             await box.mount_all([PartyRow(i, _party(c), labels[c.key]) for i, c in enumerate(app.confirmers)])
             for field in box.query(Input):
                 field.cursor_blink = not self.wq.is_headless

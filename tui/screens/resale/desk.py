@@ -37,11 +37,13 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Select
 from textual.worker import get_current_worker
 
+from core.resale.filing import FilingRoute, Material
 from core.resale.lifecycle import STATUS_LABELS, ContractStatus
 from core.roles import Permission
-from services.resale import contracts, documents, signing
+from services.resale import contracts, documents, filing, signing
 from services.resale.contracts import ContractRow, ContractView
 from tui.screens.base import AppScreen
+from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.screens.resale.cancel import CancelScreen
 from tui.screens.resale.sign_verify import SignVerifyScreen
 from tui.widgets.contract import contract_renderable
@@ -59,6 +61,7 @@ PRINT_KINDS: dict[str, tuple[Callable[..., bytes], str]] = {
     "contract": (documents.contract_pdf, "存量房买卖合同"),
     "receipt": (documents.receipt_pdf, "受理回执"),
     "notice": (documents.notice_pdf, "一次性告知书"),
+    "undertaking": (documents.undertaking_pdf, "承诺书"),
 }
 
 
@@ -80,10 +83,11 @@ class ContractDeskScreen(AppScreen):
         Binding("f5", "sign", "短信验证", key_display="F5"),
         Binding("f6", "entry('edit')", "修改合同", key_display="F6"),
         Binding("f7", "entry('change')", "变更合同", key_display="F7"),
-        Binding("f4", "file", "提交备案", key_display="F4"),
+        Binding("f4", "file", "备案", key_display="F4"),
         Binding("f8", "print('contract')", "打印合同", key_display="F8"),
         Binding("f9", "print('receipt')", "受理回执", key_display="F9"),
         Binding("f12", "print('notice')", "一次性告知", key_display="F12", show=False),
+        Binding("f11", "print('undertaking')", "承诺书", key_display="F11"),
         Binding("f10", "cancel", "注销网签", key_display="F10"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
@@ -91,7 +95,8 @@ class ContractDeskScreen(AppScreen):
     HELP_STEPS = (
         "F2 查找合同；↑↓ 选中合同。",
         "F3 申请购房资格审查（需要时），F5 各方短信验证签约。",
-        "F4 提交备案；F8 打印合同，F9 受理回执。",
+        "F4 备案：深圳先登记交回的承诺书（F11 打印）、涉外合同公证书，再提交审核；武汉录入转移登记；中山签约即备案。",
+        "F8 打印合同，F9 受理回执。",
         "F6 修改草稿，F7 变更已签约合同，F10 注销网签。",
     )
 
@@ -246,12 +251,20 @@ class ContractDeskScreen(AppScreen):
         if action == "entry":
             if self.open_entry is None:
                 return False
-            return draft if parameters[0] == "edit" else signed
-        if action == "file":
-            return signed and not (view.case_stage == "filing_review" and view.case_status == "active")
+            # 中山 files at signing and changes other items afterwards (seed 002 三(七))
+            changeable = signed or (view.status == "filed" and view.filing_route == FilingRoute.AT_SIGNING)
+            return draft if parameters[0] == "edit" else changeable
+        if action == "file":  # the city's filing step (core.resale.filing); 中山 filed at signing
+            if not signed or view.filing_route == FilingRoute.AT_SIGNING:
+                return False
+            if view.filing_route == FilingRoute.AT_TRANSFER:
+                return True
+            return view.filing_required and not (view.case_stage == "filing_review" and view.case_status == "active")
         if action == "print":
             if parameters[0] == "contract":
                 return view.status in ("draft", "signed", "filed")
+            if parameters[0] == "undertaking":  # Shenzhen, signed, until its return is recorded
+                return signed and Material.UNDERTAKING.label in view.filing_missing
             return True
         if action == "cancel":
             return view.status in ("draft", "signed", "filed")
@@ -291,12 +304,37 @@ class ContractDeskScreen(AppScreen):
         self.open_entry(view.id, mode)
 
     def action_file(self) -> None:
+        """F4 备案, the city's next step: Wuhan's transfer registration; in Shenzhen the signed
+        承诺书 handed back, the 涉外合同公证书 where a party is from outside the mainland, then
+        the submission to the supervisors."""
         view = self.view
         if view is None or not self.check_action("file", ()):
             return
         db, actor = self.db, self.actor
-        self._act("合同 {view.number} 已提交备案，等待审核主管审核。",
-                  lambda: signing.submit_for_filing(db, actor, view.id))
+        if view.filing_route == FilingRoute.AT_TRANSFER:
+            self.app.push_screen(TextDialog(
+                "录入不动产转移登记", "登记业务号", "不动产转移登记的业务号",
+                note="本市合同在办理不动产转移登记后自动完成备案。请录入登记办结的业务号。"),
+                callback=lambda number: number and self._act(
+                    "合同 {view.number} 已随转移登记完成备案，备案号 {view.filing_number}。",
+                    lambda: filing.record_transfer_registration(db, actor, view.id, number)))
+        elif Material.UNDERTAKING.label in view.filing_missing:
+            self.app.push_screen(ConfirmDialog(
+                "登记承诺书", "请打印承诺书（F11），由买卖双方签署后交回。已交回的，按 Enter 登记。"),
+                callback=lambda yes: yes and self._act(
+                    "已登记承诺书。" + ("请登记涉外合同公证书（F4）。" if len(view.filing_missing) > 1
+                                  else "按 F4 提交备案。"),
+                    lambda: filing.record_undertaking(db, actor, view.id)))
+        elif Material.NOTARISATION.label in view.filing_missing:
+            self.app.push_screen(TextDialog(
+                "登记涉外合同公证", "公证书编号", "公证书上的编号",
+                note="买卖一方或双方为境外人士，合同须经公证处办理涉外合同公证后才能备案。"),
+                callback=lambda number: number and self._act(
+                    "已登记涉外合同公证书，按 F4 提交备案。",
+                    lambda: filing.record_notarisation(db, actor, view.id, number)))
+        else:
+            self._act("合同 {view.number} 已提交备案，等待审核主管审核。",
+                      lambda: signing.submit_for_filing(db, actor, view.id))
 
     def action_cancel(self) -> None:
         view = self.view

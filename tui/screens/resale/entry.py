@@ -417,7 +417,9 @@ class ContractEntryScreen(AppScreen):
         self.sellers = message.form.sellers
         if view is not None:
             self._show_number(view)
-            if self.mode == "change" and view.status != "signed":
+            # 中山 files at signing and changes other items afterwards (seed 002 三(七))
+            changeable = view.status == "signed" or (view.status == "filed" and view.filing_route == "at_signing")
+            if self.mode == "change" and not changeable:
                 self.show_refusal(f"该合同{view.status_label}，只有已签约的合同可以办理变更。")
                 return
             if self.mode == "draft" and view.status != "draft":

@@ -2,8 +2,8 @@
 
 The layout follows the seed's dialog, one block per party instead of two
 columns (80 columns hold one party per line): 登记编号 and 合同编号, what is
-being signed (房屋坐落, 成交价格), then for every party — 甲方(转让方) and
-乙方(受让方) — the name, the masked phone, a 验证码 field and the
+being signed (房屋坐落, 成交价格), then for every party — 甲方(出卖人) and
+乙方(买受人), in Zhongshan 转让方 and 受让方 — the name, the masked phone, a 验证码 field and the
 发送验证码 / 验证 buttons, with the party's state: 未发送, 已发送，N秒后可重发,
 已验证 ✓. 提交 is enabled only when every party is verified; then the
 contract is 已签约 and the screen says so. 关闭 (Esc) hands the signed view
@@ -39,23 +39,27 @@ from services.resale import contracts, queries, signing
 from services.resale.contracts import ContractView
 from services.resale.queries import CodeState
 from services.resale.signing import PartyStatus
+from core.resale.contract_text import city_text
+from core.resale.policies import profile_by_ref
 from tui.screens.base import ServiceMixin
 from tui.screens.dialogs import ReasonDialog
 from tui.widgets.detail import LABEL_STYLE, DetailPane
 from tui.widgets.message import MessageLine
 from tui.widgets.footer import KeyFooter
 
-SIDE_LABELS = {"seller": "甲方(转让方)", "buyer": "乙方(受让方)"}
 PARTY_WORKER = "party:"
 
 
-def party_labels(keys: list[str]) -> dict[str, str]:
-    """甲方(转让方) / 乙方(受让方), numbered when a side has more than one party."""
+def party_labels(keys: list[str], profile_ref: str) -> dict[str, str]:
+    """甲方(出卖人) / 乙方(买受人) in the contract's city's words (中山: 转让方 / 受让方,
+    ``core.resale.contract_text``), numbered when a side has more than one party."""
+    words = city_text(profile_by_ref(profile_ref).code)
+    side_labels = {"seller": f"甲方({words.seller})", "buyer": f"乙方({words.buyer})"}
     sides = [key.split(":")[0] for key in keys]
     out: dict[str, str] = {}
     seen: dict[str, int] = {}
     for key, side in zip(keys, sides, strict=True):
-        label = SIDE_LABELS.get(side, side)
+        label = side_labels.get(side, side)
         if sides.count(side) > 1:
             seen[side] = seen.get(side, 0) + 1
             label += str(seen[side])
@@ -233,7 +237,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         self.query_one("#sv-facts", DetailPane).update(facts_renderable(message.view))
         if first:
             self.version = message.view.version
-            labels = party_labels([p.key for p in message.parties])
+            labels = party_labels([p.key for p in message.parties], message.view.profile_ref)
             await self.query_one("#sv-parties").mount_all(
                 [PartyRow(i, p, labels[p.key]) for i, p in enumerate(message.parties)])
             for field in self.query(Input):
@@ -418,7 +422,11 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
 
     def on_sign_verify_screen_signed(self, message: Signed) -> None:
         self.signed = message.view
-        self.set_message("买卖双方短信验证成功，合同已签约，已短信通知双方。Esc 关闭", tone="ok")
+        if message.view.status == "filed":  # 中山: signed is filed (seed 002 三(六))
+            done = f"合同已签约并完成网签备案，备案号 {message.view.filing_number}"
+        else:
+            done = "合同已签约"
+        self.set_message(f"买卖双方短信验证成功，{done}，已短信通知双方。Esc 关闭", tone="ok")
         self.refresh_states()
         self.query_one("#sv-close", Button).focus()
 
