@@ -313,7 +313,7 @@ class ContractDeskScreen(AppScreen):
         db, actor = self.db, self.actor
         if view.filing_route == FilingRoute.AT_TRANSFER:
             self.app.push_screen(TextDialog(
-                "录入不动产转移登记", "登记业务号", "不动产转移登记的业务号",
+                "录入不动产转移登记", "业务号", "不动产转移登记的业务号",
                 note="本市合同在办理不动产转移登记后自动完成备案。请录入登记办结的业务号。"),
                 callback=lambda number: number and self._act(
                     "合同 {view.number} 已随转移登记完成备案，备案号 {view.filing_number}。",
@@ -327,7 +327,7 @@ class ContractDeskScreen(AppScreen):
                     lambda: filing.record_undertaking(db, actor, view.id)))
         elif Material.NOTARISATION.label in view.filing_missing:
             self.app.push_screen(TextDialog(
-                "登记涉外合同公证", "公证书编号", "公证书上的编号",
+                "登记涉外合同公证", "公证书号", "公证书上的编号",
                 note="买卖一方或双方为境外人士，合同须经公证处办理涉外合同公证后才能备案。"),
                 callback=lambda number: number and self._act(
                     "已登记涉外合同公证书，按 F4 提交备案。",
