@@ -695,3 +695,20 @@ class ContractCancellation(SQLModel, table=True):
     completed_at: datetime | None = _utc(default=None, nullable=True)
     completed_by: int | None = Field(default=None, foreign_key="operator.id")
     outcome_note: str | None = Field(default=None, max_length=200)
+
+
+class CancellationMaterial(SQLModel, table=True):
+    """What was recorded at the counter for an application to end a contract
+    (core.resale.counter_cancellation): a party present in person or by a notarised
+    proxy (which confirms for that party), or the legal document one party applied with."""
+
+    __tablename__ = "cancellation_material"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cancellation_id: int = Field(foreign_key="contract_cancellation.id", index=True)
+    party_key: str | None = Field(default=None, max_length=20)
+    kind: str = Field(max_length=20)  # in_person / proxy / legal_document
+    reference: str | None = Field(default=None, max_length=120)  # 公证书编号, or the legal document
+    minor_materials: bool = False  # a minor's parents, undertaking and kinship proof (seed 002 §四)
+    recorded_at: datetime = _utc()
+    recorded_by: int | None = Field(default=None, foreign_key="operator.id")

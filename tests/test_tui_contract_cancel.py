@@ -348,3 +348,46 @@ def test_snapshot_review_with_one_item(snap_compare, sqlite_sample_db, clock, cl
         await pilot.pause()
 
     assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
+
+
+# ---------------------------------------------------------------- at the counter (seed 002 §四, seed 001 §8)
+
+
+async def test_zhongshan_parties_confirm_at_the_counter(sqlite_sample_db, clock, clerk, supervisor) -> None:
+    db = sqlite_sample_db
+    filed = filed_contract(db, clerk, supervisor, clock, "zhongshan")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, CancelScreen(filed.id))
+        await _apply(pilot, "seller:0", "买卖双方协商一致解除", kind="cancel_signing")
+        assert "F9 本人到场" in screen_text(app)
+        app.screen.query_one("#code-0", Input).focus()
+        await _press(pilot, "f9", "enter")  # the seller in person, with the original ID
+        app.screen.query_one("#code-1", Input).focus()
+        await pilot.press("f11", *"(2026)粤中中山证字第88号", "enter")  # the buyer's notarised proxy, typed at once
+        await settle(pilot)
+        assert "已提交审核（待审核）" in text_of(app, "#cc-message")
+    pending = cc.cancellations_of(db, clerk, filed.id)[0]
+    assert pending.state == "review" and all(c.confirmed for c in pending.confirmers)
+
+
+async def test_one_party_applies_with_a_court_judgment(sqlite_sample_db, clock, clerk, supervisor) -> None:
+    db = sqlite_sample_db
+    filed = filed_contract(db, clerk, supervisor, clock, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, CancelScreen(filed.id))
+        app.screen.query_one("#cc-applicant", Select).value = "buyer:0"
+        app.screen.query_one("#cc-kind", Select).value = "cancel_signing"
+        await type_into(pilot, "#cc-reason", "法院判决解除合同")
+        await pilot.press("f12", *"判决书 [/x]", "enter")  # no court named: refused under the form, nothing written
+        await settle(pilot)
+        assert cc.cancellations_of(db, clerk, filed.id) == []
+        assert "请填写作出文书的法院或仲裁机构。" in screen_text(app)
+        await pilot.press("f12", *"判决书 (2026)粤0304民初1234号 深圳市福田区人民法院", "enter")
+        await settle(pilot)
+        assert "已登记法律文书" in text_of(app, "#cc-message")
+    [pending] = cc.cancellations_of(db, clerk, filed.id)
+    assert pending.state == "review" and [c.key for c in pending.confirmers] == ["buyer:0"]

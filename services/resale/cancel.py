@@ -51,6 +51,9 @@ from sqlmodel import Session
 from core.errors import RuleViolation
 from core.identity import mask_name, mask_phone, normalize
 from core.resale import contract_record
+from core.resale import counter_cancellation as counter_rules
+from core.resale.contracts import FULL
+from core.resale.counter_cancellation import CounterPresence, LegalDocument
 from core.resale.lifecycle import (
     CANCEL_KIND_LABELS,
     CANCELLATION_STATE_LABELS,
@@ -64,7 +67,7 @@ from core.resale.lifecycle import (
     unfiled_cancellation,
 )
 from core.resale.policies import profile_by_ref
-from core.roles import Actor, Permission, require_other_person
+from core.roles import Actor, Permission, require, require_other_person
 from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.resale.contracts import (
@@ -78,6 +81,7 @@ from services.resale.contracts import (
 from services.resale.signing import case_parties, notify_parties
 from storage.engine import Database
 from storage.models import (
+    CancellationMaterial,
     Case,
     Contract,
     ContractCancellation,
@@ -206,12 +210,16 @@ def _refuse_pending(session: Session, contract: Contract) -> None:
 
 
 def _confirmed(session: Session, cancellation_id: int) -> set[str]:
-    """Parties whose confirmation code for this application was used (cf. ``sign_codes.verified_parties``,
-    here inside the caller's transaction)."""
-    return set(session.execute(select(OneTimeCode.party_key).where(
+    """Parties who confirmed this application: by their code (cf. ``sign_codes.verified_parties``,
+    here inside the caller's transaction) or in person at the counter (``confirm_at_counter``)."""
+    by_code = set(session.execute(select(OneTimeCode.party_key).where(
         OneTimeCode.subject_type == SUBJECT_CANCEL, OneTimeCode.subject_id == cancellation_id,
         OneTimeCode.subject_version == _CANCEL_VERSION, OneTimeCode.purpose == PURPOSE_CONFIRM,
         OneTimeCode.used_at.is_not(None))).scalars())
+    at_counter = set(session.execute(select(CancellationMaterial.party_key).where(
+        CancellationMaterial.cancellation_id == cancellation_id,
+        CancellationMaterial.kind.in_([CounterPresence.IN_PERSON.value, CounterPresence.PROXY.value]))).scalars())
+    return by_code | {k for k in at_counter if k}
 
 
 def _case_number_of(session: Session, row: ContractCancellation, contract: Contract) -> str:
@@ -422,28 +430,35 @@ def confirm_cancellation(db: Database, actor: Actor, cancellation_id: int, party
         row, contract = _load(session, cancellation_id, lock=True)
         if row.state != CancellationState.CONFIRMING:  # completed or withdrawn by another terminal meanwhile
             return _view(session, row, contract)
-        done = _confirmed(session, row.id)  # type: ignore[arg-type]
-        missing = [k for k in _keys(row) if k not in done]
-        case_number = _case_number_of(session, row, contract)
-        audit.append(session, actor, "cancellation_confirm", object_type="contract_cancellation", object_id=row.id,
-                     case_number=case_number, after={"party": party_key, "missing": missing})
-        if missing:
-            return _view(session, row, contract)
-        if row.kind == CancelKind.UNFILED:
-            if contract.status not in (ContractStatus.DRAFT, ContractStatus.SIGNED):
-                raise RuleViolation("CANCEL_CONTRACT_MOVED",
-                                    "合同状态已变化，本次注销申请不能完成，请撤回后重新申请。")
-            applicant = next(p for p in _parties(session, contract.id) if p.party_key == row.applicant_key)  # type: ignore[arg-type]
-            _complete_unfiled(session, actor, row, contract, applicant, now, notify=None)
-        else:
-            if contract.status != ContractStatus.FILED:
-                raise RuleViolation("CANCEL_CONTRACT_MOVED",
-                                    "合同状态已变化，本次注销申请不能完成，请撤回后重新申请。")
-            row.state = CancellationState.REVIEW.value
-            cases.dispatch_in(session, actor, case_number)  # to the supervisors (注销审核)
-            audit.append(session, actor, "cancellation_to_review", object_type="contract_cancellation",
-                         object_id=row.id, case_number=case_number, after={"state": row.state})
+        return _confirmation_recorded(session, actor, row, contract, party_key, now)
+
+
+def _confirmation_recorded(session: Session, actor: Actor, row: ContractCancellation, contract: Contract,
+                           party_key: str, now: datetime) -> CancellationView:
+    """After one party's confirmation (code or counter): the last one completes an unfiled
+    cancellation, or sends a filed contract's application to the supervisors."""
+    done = _confirmed(session, row.id)  # type: ignore[arg-type]
+    missing = [k for k in _keys(row) if k not in done]
+    case_number = _case_number_of(session, row, contract)
+    audit.append(session, actor, "cancellation_confirm", object_type="contract_cancellation", object_id=row.id,
+                 case_number=case_number, after={"party": party_key, "missing": missing})
+    if missing:
         return _view(session, row, contract)
+    if row.kind == CancelKind.UNFILED:
+        if contract.status not in (ContractStatus.DRAFT, ContractStatus.SIGNED):
+            raise RuleViolation("CANCEL_CONTRACT_MOVED",
+                                "合同状态已变化，本次注销申请不能完成，请撤回后重新申请。")
+        applicant = next(p for p in _parties(session, contract.id) if p.party_key == row.applicant_key)  # type: ignore[arg-type]
+        _complete_unfiled(session, actor, row, contract, applicant, now, notify=None)
+    else:
+        if contract.status != ContractStatus.FILED:
+            raise RuleViolation("CANCEL_CONTRACT_MOVED",
+                                "合同状态已变化，本次注销申请不能完成，请撤回后重新申请。")
+        row.state = CancellationState.REVIEW.value
+        cases.dispatch_in(session, actor, case_number)  # to the supervisors (注销审核)
+        audit.append(session, actor, "cancellation_to_review", object_type="contract_cancellation",
+                     object_id=row.id, case_number=case_number, after={"state": row.state})
+    return _view(session, row, contract)
 
 
 # --------------------------------------------------------------------------
@@ -452,19 +467,25 @@ def confirm_cancellation(db: Database, actor: Actor, cancellation_id: int, party
 
 
 def apply_filed_cancellation(db: Database, actor: Actor, contract_id: int, *, kind: str, applicant_key: str,
-                             reason: str) -> CancellationView:
+                             reason: str, document: LegalDocument | None = None) -> CancellationView:
     """注销网签 or 注销备案 of a filed contract: every party confirms, then a supervisor reviews.
 
-    A ``resale_cancel`` case (Q) is accepted for it, held by this clerk.
+    A ``resale_cancel`` case (Q) is accepted for it, held by this clerk. With ``document``
+    (seed 001 §8: one party alone with a legal document in force) the applicant, present at
+    the counter, is the only one who applies: the document is recorded and the application
+    goes to the supervisors at once.
     """
-    authorise(db, actor, Permission.CONTRACT_WORK)
+    require(actor, Permission.CONTRACT_WORK)
     reason = _clean_reason(reason, what="申请注销的原因")
     now = db.now()
     with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
         contract = lock_contract(session, contract_id)
         chosen = filed_cancellation(kind, status=contract.status)
         _refuse_pending(session, contract)
         everyone = confirmers(_sides(_parties(session, contract.id)), applicant_key, everyone=True)  # type: ignore[arg-type]
+        if document is not None:
+            everyone = [applicant_key]  # the document stands for the other parties' agreement
         label = CANCEL_KIND_LABELS[chosen]
         case = cases.accept_in(session, actor, "resale_cancel", summary=f"{_location(contract)} {label}",
                                parties=case_parties(session, contract.case_id))
@@ -478,8 +499,65 @@ def apply_filed_cancellation(db: Database, actor: Actor, contract_id: int, *, ki
         audit.append(session, actor, "cancellation_apply", object_type="contract_cancellation", object_id=row.id,
                      case_number=case.number,
                      after={"contract": contract.id, "kind": row.kind, "rule": row.rule, "applicant": applicant_key,
-                            "confirm": row.confirm_keys, "reason": reason, "filing_number": contract.filing_number})
-        return _view(session, row, contract)
+                            "confirm": row.confirm_keys, "reason": reason, "filing_number": contract.filing_number,
+                            "document": document.text if document else None})
+        if document is None:
+            return _view(session, row, contract)
+        row.rule = f"FILED_{chosen.value.upper()}_BY_DOCUMENT"
+        session.add(CancellationMaterial(cancellation_id=row.id, party_key=None,  # type: ignore[arg-type]
+                                         kind=CounterPresence.LEGAL_DOCUMENT.value, reference=document.text[:120],
+                                         recorded_at=now, recorded_by=actor.operator_id))
+        session.add(CancellationMaterial(cancellation_id=row.id, party_key=applicant_key,  # type: ignore[arg-type]
+                                         kind=CounterPresence.IN_PERSON.value, recorded_at=now,
+                                         recorded_by=actor.operator_id))
+        session.flush()
+        return _confirmation_recorded(session, actor, row, contract, applicant_key, now)
+
+
+def confirm_at_counter(db: Database, actor: Actor, cancellation_id: int, party_key: str, *,
+                       presence: str | CounterPresence, proxy_certificate: str | None = None,
+                       names_cancellation: bool = False, minor_materials: bool = False) -> CancellationView:
+    """A party confirms at the counter instead of by SMS code (seed 002 §四, seed 001 §8): in
+    person with their original ID, or by a proxy whose notarised authority names the
+    cancellation; a minor's side brings both parents, the 未成年人保证书 and the kinship proof.
+    Recorded as the party's confirmation; the last one goes on as a code would."""
+    require(actor, Permission.CONTRACT_WORK)
+    try:
+        how = CounterPresence(presence)
+    except ValueError:
+        raise RuleViolation("CANCEL_PRESENCE", "到场方式应为本人到场（in_person）或公证委托代理人（proxy）。",
+                            field="presence") from None
+    if how is CounterPresence.LEGAL_DOCUMENT:
+        raise RuleViolation("CANCEL_PRESENCE", "到场方式应为本人到场（in_person）或公证委托代理人（proxy）。",
+                            field="presence")
+    certificate = counter_rules.proxy_certificate(proxy_certificate) if how is CounterPresence.PROXY else None
+    now = db.now()
+    with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
+        _load(session, cancellation_id, lock=True)  # the contract row locked, the application re-read
+        row, contract, _ = _confirmable(session, actor, cancellation_id, party_key)
+        counter_rules.refuse_counter_confirmation(how, minor=_is_minor(contract, party_key),
+                                                  minor_materials=minor_materials,
+                                                  names_cancellation=names_cancellation)
+        session.add(CancellationMaterial(cancellation_id=row.id, party_key=party_key, kind=how.value,  # type: ignore[arg-type]
+                                         reference=certificate, minor_materials=minor_materials, recorded_at=now,
+                                         recorded_by=actor.operator_id))
+        session.flush()
+        audit.append(session, actor, "cancellation_counter", object_type="contract_cancellation", object_id=row.id,
+                     case_number=_case_number_of(session, row, contract),
+                     after={"party": party_key, "presence": how.value, "certificate": certificate,
+                            "minor_materials": minor_materials})
+        return _confirmation_recorded(session, actor, row, contract, party_key, now)
+
+
+def _is_minor(contract: Contract, party_key: str) -> bool:
+    """Whether the contract records the party without full civil capacity (a minor, for whom a
+    guardian signed): then the seed's minor's materials are asked for."""
+    side, index = party_key.split(":")
+    draft = contract_record.from_json(contract.facts)
+    lines = draft.sellers if side == "seller" else draft.buyers
+    line = lines[int(index)] if int(index) < len(lines) else None
+    return line is not None and getattr(line, "capacity", FULL) != FULL
 
 
 def review_cancellation(db: Database, supervisor: Actor, cancellation_id: int, *, approved: bool,

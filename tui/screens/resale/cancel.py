@@ -45,6 +45,8 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import RuleViolation
+from core.resale import counter_cancellation as counter_rules
+from core.resale.counter_cancellation import MINOR_MATERIALS
 from core.roles import Permission
 from core.timeutil import show
 from services.resale import cancel, contracts
@@ -53,7 +55,7 @@ from services.resale.contracts import ContractView
 from services.resale.signing import PartyStatus
 from services.sign_codes import CodeSent
 from tui.screens.base import AppScreen
-from tui.screens.dialogs import ReasonDialog
+from tui.screens.dialogs import ConfirmDialog, ReasonDialog, TextDialog
 from tui.screens.resale.sign_verify import (
     PARTY_WORKER,
     PartyRow,
@@ -62,10 +64,10 @@ from tui.screens.resale.sign_verify import (
     party_labels,
 )
 from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
+from tui.widgets.footer import KeyFooter
 from tui.widgets.form import field_line
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
-from tui.widgets.footer import KeyFooter
 
 _PENDING = ("confirming", "review")
 _LIVE = ("draft", "signed", "filed")
@@ -148,6 +150,9 @@ class CancelScreen(PartyRows, AppScreen):
     BINDINGS = [
         Binding("f5", "apply", "申请", key_display="F5"),
         Binding("f6", "send", "发送验证码", key_display="F6"),
+        Binding("f9", "at_counter('in_person')", "本人到场", key_display="F9"),
+        Binding("f11", "at_counter('proxy')", "委托代理人", key_display="F11"),
+        Binding("f12", "apply_by_document", "凭法律文书", key_display="F12"),
         Binding("f7", "withdraw", "撤回", key_display="F7"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
@@ -155,6 +160,8 @@ class CancelScreen(PartyRows, AppScreen):
     HELP_STEPS = (
         "填写注销（撤销）原因。",
         "F6 向对方发送验证码，对方报读验证码确认。",
+        "当事人到窗口的：F9 本人持身份证件原件到场确认；F11 公证委托代理人到场确认（委托书须注明注销网签备案事项）。",
+        "已备案合同一方持已生效的法律文书申请的：F12 登记文书后直接提交审核。",
         "提交后由主管在注销审核中同意或不同意。",
     )
 
@@ -323,7 +330,76 @@ class CancelScreen(PartyRows, AppScreen):
             return self.pending is not None and self.pending.state == "confirming"
         if action == "withdraw":
             return self.pending is not None
+        if action == "at_counter":  # a filed contract's parties at the counter (seed 002 §四, seed 001 §8)
+            return (self.pending is not None and self.pending.state == "confirming"
+                    and self.pending.kind != "unfiled")
+        if action == "apply_by_document":
+            return self.view is not None and self.pending is None and self.view.status == "filed"
         return True
+
+    def action_at_counter(self, how: str) -> None:
+        """The focused party confirms at the counter, in person or by a notarised proxy."""
+        if not self.check_action("at_counter", ()) or self.pending is None:
+            return
+        index = self.focused_party()
+        if index is None or self.pending.confirmers[index].confirmed:
+            return
+        app, party = self.pending, self.pending.confirmers[index]
+        side = party.side_label
+        if how == "in_person":
+            dialog = ConfirmDialog(f"本人到场确认　{side}{party.name}",
+                                   f"{party.name}本人持有效身份证件原件到场，同意{app.kind_label}？"
+                                   f"（未成年人须{MINOR_MATERIALS}，不符合的请按 Esc。）按 Enter 确认。")
+            self.app.push_screen(dialog, callback=lambda yes: yes and self._at_counter(index, "in_person", None))
+        else:
+            dialog = TextDialog(f"委托代理人确认　{side}{party.name}", "公证书号", "公证委托书的公证书编号",
+                                note="委托书须经公证，并注明“注销存量房买卖合同网签备案”委托事项。")
+            self.app.push_screen(dialog, callback=lambda number: number and self._at_counter(index, "proxy", number))
+
+    def _at_counter(self, index: int, how: str, certificate: str | None) -> None:
+        assert self.pending is not None
+        app, party = self.pending, self.pending.confirmers[index]
+        self.set_note(party.key, "正在登记……", "-ok")
+        db, actor = self.db, self.actor
+
+        def record() -> None:
+            # The dialog asked for what the seed requires; the clerk confirmed it by Enter.
+            done = cancel.confirm_at_counter(db, actor, app.id, party.key, presence=how,
+                                             proxy_certificate=certificate, names_cancellation=how == "proxy",
+                                             minor_materials=True)
+            self.app.call_from_thread(self._confirmed, index, party.key, done)
+
+        self.run_worker(record, thread=True, exclusive=True, group=f"cc-party-{index}", exit_on_error=False,
+                        name=PARTY_WORKER + party.key)
+
+    def action_apply_by_document(self) -> None:
+        """Seed 001 §8: one party alone with a legal document in force; the form's applicant,
+        kind and reason, and the document typed as 文书种类 编号 法院 (three parts)."""
+        if not self.check_action("apply_by_document", ()) or self.view is None:
+            return
+        dialog = TextDialog("凭法律文书申请注销", "法律文书",
+                            "种类 编号 作出机关，如：判决书 (2026)粤0304民初1234号 深圳市福田区人民法院",
+                            note="已生效的判决书、裁定书、调解书或仲裁裁决书。申请人须本人到场；"
+                                 "登记后申请直接提交审核，无须其他当事人确认。")
+        self.app.push_screen(dialog, callback=lambda text: text and self._apply_by_document(text))
+
+    def _apply_by_document(self, text: str) -> None:
+        assert self.view is not None
+        applicant = self.query_one("#cc-applicant", Select).selection or ""
+        kind = self.query_one("#cc-kind", Select).selection or ""
+        reason = self.query_one("#cc-reason", Input).value
+        self.set_message("正在办理……")
+        db, actor, contract_id = self.db, self.actor, self.contract_id
+
+        def apply() -> None:
+            parts = text.split()
+            document = counter_rules.legal_document(parts[0] if parts else "", parts[1] if len(parts) > 1 else "",
+                                                    " ".join(parts[2:]))
+            done = cancel.apply_filed_cancellation(db, actor, contract_id, kind=str(kind),
+                                                   applicant_key=str(applicant), reason=reason, document=document)
+            self.app.call_from_thread(self._applied, done)
+
+        self.run_worker(apply, thread=True, exclusive=True, group="cc-act", exit_on_error=False, name="cc-apply")
 
     def action_apply(self) -> None:
         if not self.check_action("apply", ()) or self.view is None:
@@ -351,6 +427,8 @@ class CancelScreen(PartyRows, AppScreen):
         self.query_one("#cc-reason", Input).value = ""
         if done.state == "done":
             self.set_message("已注销，无需对方确认。已短信通知对方当事人。", tone="ok")
+        elif done.state == "review":  # one party with a legal document (seed 001 §8)
+            self.set_message(f"已登记法律文书，{done.kind_label}申请已提交审核（待审核）。", tone="ok")
         else:
             self.set_message(f"已受理{done.kind_label}申请，须{done.waiting_text}确认：F6 发送验证码，"
                              "当事人报读验证码后按 Enter 确认。", tone="ok")
