@@ -422,9 +422,14 @@ class MissingMaterialsNotice:
     hall_address: str
     hall_phone: str
     to_bring: tuple[str, ...] = field(default=())  # what to bring besides the missing items
+    #: 不予受理: a failed rule no material can cure (a seizure, a blacklist …); the notice states
+    #: the reasons and the remedy, and asks for nothing to be brought.
+    refusal: bool = False
 
     def __post_init__(self) -> None:
         _require(bool(self.failed_rules) or bool(self.missing_items), "a notice states at least one problem")
+        _require(not self.refusal or (bool(self.failed_rules) and not self.missing_items),
+                 "a refusal states its reasons and asks for no material")
         _require(all(code and sentence for code, sentence in self.failed_rules), "each failed rule has a code and a sentence")
 
 
@@ -740,7 +745,10 @@ def acceptance_receipts(
 
 def missing_materials_notice(data: MissingMaterialsNotice, path: PathArg = None) -> bytes:
     """一次性告知书: the reasons (rule sentences, codes not printed), the
-    checklist items still missing and what to bring, all in one notice."""
+    checklist items still missing and what to bring, all in one notice; or, for a
+    refusal, the 不予受理告知书 (``refusal_notice``)."""
+    if data.refusal:
+        return refusal_notice(data, path)
     a = data.applicant
     to_bring = list(data.missing_items) + [t for t in data.to_bring if t not in data.missing_items]
     story: list[Flowable] = [
@@ -780,6 +788,31 @@ def missing_materials_notice(data: MissingMaterialsNotice, path: PathArg = None)
         ], seal=("告知单位（盖章）", format_date(data.notified_on))),
     ]
     return build_pdf(story, title="一次性告知书", reference=f"业务号 {data.case_number}", path=path)
+
+
+def refusal_notice(data: MissingMaterialsNotice, path: PathArg = None) -> bytes:
+    """不予受理告知书: the application does not meet the conditions and no material can mend it;
+    the reasons, and the remedy the applicant has."""
+    a = data.applicant
+    story: list[Flowable] = [
+        *title_block("不予受理告知书", data.hall_name),
+        kv_table([("业 务 号", data.case_number), ("业务类型", data.business_type),
+                  ("申 请 人", f"{a.name}（{a.masked_id}）"), ("告知日期", format_date(data.notified_on))], columns=2),
+        spacer(3),
+        para(f"{a.name}：", "body"),
+        para(f"您于 {format_date(data.notified_on)} 申请办理的{data.business_type}业务，经审查，不符合受理条件，"
+             "且不能通过补正材料解决，决定不予受理。理由如下：", "clause"),
+        *numbered([s for _, s in data.failed_rules]),
+        spacer(2),
+        para("上述情形消除后，可重新申请办理。如对本决定不服，可依法申请行政复议或者提起行政诉讼。", "clause"),
+        kv_table([("经 办 人", f"{data.clerk}（{data.window}）"),
+                  *_hall_rows(data.hall_name, data.hall_address, data.hall_phone)], columns=1),
+        signature_block([
+            Signatory("经办人", f"{data.clerk}（{data.window}）", ("签字：",)),
+            Signatory("申请人签收", a.name, ("签字：", f"日期：{format_date(data.notified_on)}")),
+        ], seal=("告知单位（盖章）", format_date(data.notified_on))),
+    ]
+    return build_pdf(story, title="不予受理告知书", reference=f"业务号 {data.case_number}", path=path)
 
 
 __all__ = [

@@ -712,3 +712,16 @@ class CancellationMaterial(SQLModel, table=True):
     minor_materials: bool = False  # a minor's parents, undertaking and kinship proof (seed 002 §四)
     recorded_at: datetime = _utc()
     recorded_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class CaseMaterial(SQLModel, table=True):
+    """A checklist item (core.resale.materials.MATERIALS) the citizen handed in for a case."""
+
+    __tablename__ = "case_material"
+    __table_args__ = (UniqueConstraint("case_id", "material_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    material_key: str = Field(max_length=40)
+    recorded_at: datetime = _utc()
+    recorded_by: int | None = Field(default=None, foreign_key="operator.id")

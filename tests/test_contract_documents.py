@@ -146,7 +146,19 @@ def test_unknown_number_is_refused(sample_db):
 
 
 def test_receipt_lists_clerk_applicants_and_materials(sample_db, tmp_path):
+    """The receipt lists exactly what the clerk ticked as handed in (issue 12 item 6)."""
     row = next(r for r in contracts.find_contracts(sample_db, SYSTEM, status="filed") if r.number.startswith("S"))
+    with pytest.raises(RuleViolation) as e:  # nothing ticked yet: no receipt
+        docs.receipt_pdf(sample_db, SYSTEM, row.case_number)
+    assert e.value.code == "RECEIPT_NOTHING_RECEIVED"
+    on_list = docs.case_materials(sample_db, SYSTEM, row.case_number)
+    assert "qualification_code" in {m.key for m in on_list.checklist} and on_list.received == frozenset()
+    with pytest.raises(RuleViolation) as e:
+        docs.record_materials(sample_db, SYSTEM, row.case_number, ["contract", "结婚照"])
+    assert e.value.code == "MATERIAL_NOT_ON_CHECKLIST"
+    ticked = docs.record_materials(sample_db, SYSTEM, row.case_number,
+                                   ["contract", "title", "qualification_code", "fund_supervision"])
+    assert [m.key for m in ticked.missing][:2] == ["seller_id", "buyer_id"]
     pdf = docs.receipt_pdf(sample_db, SYSTEM, row.case_number)
     _assert_rendered(pdf, tmp_path)
     text = _text(pdf, tmp_path)
@@ -154,8 +166,14 @@ def test_receipt_lists_clerk_applicants_and_materials(sample_db, tmp_path):
     assert row.sellers in text and row.buyers in text
     for name in ("存量房买卖合同", "不动产权证书", "购房资格审查通过凭证", "资金监管协议"):
         assert name in text, name
+    assert "出卖人身份证明" not in text and "婚姻状况证明" not in text  # not handed in, not listed
     wuhan = next(r for r in contracts.find_contracts(sample_db, SYSTEM) if r.number.startswith("W"))
+    docs.record_materials(sample_db, SYSTEM, wuhan.number, ["register_query"])
     assert "个人房产信息查询结果" in _text(docs.receipt_pdf(sample_db, SYSTEM, wuhan.number), tmp_path)
+    cancelled = _contract(sample_db, "cancelled")
+    with pytest.raises(RuleViolation) as e:  # a contract cancelled before signing: nothing to receipt
+        docs.receipt_pdf(sample_db, SYSTEM, cancelled.case_number)
+    assert e.value.code == "RECEIPT_CASE_ENDED"
 
 
 # ---------------------------------------------------------------- notice
@@ -182,27 +200,39 @@ def _failed_check_of(db, row) -> hc.CheckView:
     return view
 
 
-def test_notice_of_a_case_prints_the_failed_rules_and_missing_items(sample_db, tmp_path, monkeypatch):
-    row = _contract(sample_db, "signed")
-    with pytest.raises(RuleViolation) as e:  # the last check passed and nothing is missing
+def test_notice_of_a_case_lists_what_was_not_handed_in(sample_db, tmp_path, monkeypatch):
+    row = _contract(sample_db, "draft")
+    with pytest.raises(RuleViolation) as e:  # the last check passed and nothing is known missing
         docs.notice_pdf(sample_db, SYSTEM, row.case_number)
     assert e.value.code == "NOTICE_NOTHING_MISSING"
-    check = _failed_check_of(sample_db, row)
+    docs.record_materials(sample_db, SYSTEM, row.case_number, ["contract", "title", "seller_id"])
     pdf = docs.notice_pdf(sample_db, SYSTEM, row.case_number, missing=["买卖双方婚姻状况证明"])
     _assert_rendered(pdf, tmp_path)
     text = _text(pdf, tmp_path).replace("\n", "").replace(" ", "")
     assert "一次性告知书" in text and row.case_number in text and "买卖双方婚姻状况证明" in text
-    for line in check.failures:
-        assert line.reason.replace(" ", "")[:12] in text
+    assert "买受人身份证明" in text and "不动产权证书" not in text  # the unticked items, not the ticked ones
     with pytest.raises(RuleViolation) as e:
         docs.notice_pdf(sample_db, SYSTEM, row.case_number, missing=["结婚照"])
     assert e.value.code == "NOTICE_UNKNOWN_MATERIAL"
+    with pytest.raises(RuleViolation) as e:  # a filed contract's application was accepted long ago
+        docs.notice_pdf(sample_db, SYSTEM, _contract(sample_db, "filed").case_number)
+    assert e.value.code == "NOTICE_CASE_PAST_ACCEPTANCE"
+
+
+def test_a_check_no_material_can_mend_gets_a_refusal(sample_db, tmp_path, monkeypatch):
+    """A home already in a transaction (or seized, blacklisted …): 不予受理, nothing to bring."""
+    shenzhen = next(r for r in contracts.find_contracts(sample_db, SYSTEM, status="filed") if r.number.startswith("S"))
+    check = _failed_check_of(sample_db, shenzhen)
+    assert "HOUSE_NOT_IN_TRANSACTION" in [ln.code for ln in check.failures]
+    text = _text(docs.notice_pdf(sample_db, SYSTEM, check_id=check.id), tmp_path).replace(" ", "")
+    assert "不予受理告知书" in text and "决定不予受理" in text and "行政复议" in text
+    assert "一次性告知书" not in text and "补正时请携带" not in text and "补齐材料" not in text
 
 
 def test_notice_of_a_check_without_a_case(sample_db, tmp_path, monkeypatch):
     check = _failed_check_of(sample_db, _contract(sample_db, "filed"))
     text = _text(docs.notice_pdf(sample_db, SYSTEM, check_id=check.id), tmp_path)
-    assert "（未受理）" in text and check.failures[0].title in text
+    assert "（未受理）" in text and check.failures[0].reason[:8] in text.replace("\n", "")
     with pytest.raises(RuleViolation) as e:
         docs.notice_pdf(sample_db, SYSTEM, check_id=999_999)
     assert e.value.code == "NOTICE_CHECK_NOT_FOUND"
@@ -223,6 +253,7 @@ def cli_db(sqlite_sample_db, monkeypatch):
 
 def test_cli_writes_each_document(cli_db, tmp_path, monkeypatch):
     row = _contract(cli_db, "filed")
+    docs.record_materials(cli_db, SYSTEM, row.case_number, ["contract", "title"])
     for command in ("contract", "receipt"):
         out = tmp_path / f"{command}.pdf"
         result = runner.invoke(cli.app, ["report", command, row.case_number, "-o", str(out)])
@@ -232,8 +263,9 @@ def test_cli_writes_each_document(cli_db, tmp_path, monkeypatch):
     out = tmp_path / "notice.pdf"
     result = runner.invoke(cli.app, ["report", "notice", "--check", str(check.id), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "一次性告知书" in _text(out.read_bytes(), tmp_path)
-    result = runner.invoke(cli.app, ["report", "notice", row.number, "-o", str(out), "--missing", "资金监管协议"])
+    assert "一次性告知书" in _text(out.read_bytes(), tmp_path)  # Wuhan's register query: a material mends it
+    draft = _contract(cli_db, "draft")
+    result = runner.invoke(cli.app, ["report", "notice", draft.number, "-o", str(out), "--missing", "买卖双方婚姻状况证明"])
     assert result.exit_code == 0, result.output
 
 
@@ -252,6 +284,6 @@ def test_cli_bad_input_exits_2_with_one_sentence(cli_db, tmp_path, args):
 
 
 def test_cli_refusal_exits_1(cli_db, tmp_path):
-    row = _contract(cli_db, "signed")
+    row = _contract(cli_db, "draft")
     result = runner.invoke(cli.app, ["report", "notice", row.number, "-o", str(tmp_path / "n.pdf")])
     assert result.exit_code == 1 and "NOTICE_NOTHING_MISSING" in result.output.replace("\n", "")

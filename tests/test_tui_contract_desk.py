@@ -12,6 +12,8 @@ day, so a test on another day keeps its numbers (and snapshots) to itself.
 
 from __future__ import annotations
 
+import subprocess
+
 from dataclasses import replace
 from decimal import Decimal
 
@@ -424,3 +426,30 @@ async def test_desk_keeps_reprints_and_prints_a_draft_as_a_draft(sqlite_sample_d
                             f"{draft.case_number}-存量房买卖合同（草稿）.pdf"])
     assert svc.get_contract(db, clerk, draft.id).printed_at is None
     assert svc.get_contract(db, clerk, signed.id).printed_at is not None
+
+
+async def test_the_receipt_lists_what_the_clerk_ticked(sqlite_sample_db, clock, clerk, tmp_path) -> None:
+    """F9: the checklist comes up; the clerk ticks what was handed in; the receipt lists that."""
+    from services.resale import documents as docs
+    from tui.screens.resale.desk import MaterialsDialog
+
+    db = sqlite_sample_db
+    configure(db, data_dir=tmp_path / "data")
+    draft = draft_contract(db, clerk, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, ContractDeskScreen(draft.number))
+        await _press(pilot, "f9")
+        assert isinstance(app.screen, MaterialsDialog)
+        assert "存量房买卖合同" in screen_text(app) and "收件登记" in screen_text(app)
+        await _press(pilot, "f5")  # nothing ticked: refused in the dialog
+        assert isinstance(app.screen, MaterialsDialog) and "请勾选当事人已提交的材料" in screen_text(app)
+        await pilot.press("space", "down", "space", "f5")  # the contract and the title, without a pause
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert text_of(app, "#desk-message").startswith("已生成受理回执")
+    assert docs.case_materials(db, clerk, draft.number).received == {"contract", "title"}
+    [receipt] = (tmp_path / "data" / "reports").iterdir()
+    text = subprocess.run(["pdftotext", str(receipt), "-"], capture_output=True, text=True, check=True).stdout
+    assert "不动产权证书" in text and "出卖人身份证明" not in text

@@ -7,9 +7,10 @@ agent, an organisation, a guardian, fund supervision, a mortgage, …);
 the checklist items that would cure them; :func:`promised_on` is the date a
 receipt promises (working days after acceptance).
 
-The receipt (受理回执) lists the checklist as received; the one-time notice
-(一次性告知书) lists the items still missing, so both documents name a
-material in the same words.
+The clerk ticks the checklist items the citizen handed in; the receipt (受理回执)
+lists exactly those, the one-time notice (一次性告知书) the items still missing,
+so both documents name a material in the same words. A failed rule that no
+material can cure (:func:`unmendable`) makes the notice a refusal (不予受理).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "materials_for_failures",
     "promised_on",
     "resale_signing_checklist",
+    "unmendable",
 ]
 
 
@@ -127,6 +129,12 @@ _CURES: dict[str, str] = {
     "LOOKUP_CHECK_CODE_REQUIRED": "check_code",
     "LOOKUP_CHECK_CODE_MATCH": "check_code",
 }
+
+
+def unmendable(codes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The failed rules no material can cure (a seizure, a blacklist, the home's status …):
+    with any of them the application is refused (不予受理), not told what to bring."""
+    return tuple(c for c in codes if c not in _CURES)
 
 
 def materials_for_failures(codes: tuple[str, ...] | list[str]) -> tuple[Material, ...]:

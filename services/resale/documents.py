@@ -37,12 +37,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from core.errors import RuleViolation
-from core.identity import Region, mask_id, mask_phone
 from core.hall import hall_contact
+from core.identity import Region, mask_id, mask_phone
 from core.resale import contract_text as text
 from core.resale import materials as checklist
 from core.resale.contracts import (
@@ -54,16 +54,18 @@ from core.resale.contracts import (
 from core.resale.filing import FilingRoute
 from core.resale.lifecycle import ContractStatus
 from core.resale.policies import profile_by_ref
-from core.roles import Actor, Permission
+from core.roles import Actor, Permission, require
 from core.timeutil import local_today
 from reports import resale as documents
+from services import audit
 from services.authority import authorise
 from services.resale import contracts
 from services.resale.house_check import CheckView, check_history
-from storage.engine import Database
+from storage.engine import Database, session_now
 from storage.models import (
     Case,
     CaseEvent,
+    CaseMaterial,
     Contract,
     ContractParty,
     Home,
@@ -319,16 +321,86 @@ def _applicants(draft: ValidDraft, city: text.CityText) -> tuple[documents.Appli
 # ------------------------------------------------------------------ receipt
 
 
+@dataclass(frozen=True)
+class CaseMaterials:
+    """A case's checklist and which of its items the citizen handed in."""
+
+    case_number: str
+    checklist: tuple[checklist.Material, ...]
+    received: frozenset[str]  # material keys
+
+    @property
+    def missing(self) -> tuple[checklist.Material, ...]:
+        return tuple(m for m in self.checklist if m.key not in self.received)
+
+
+def _received(session: Session, case_id: int) -> frozenset[str]:
+    return frozenset(session.execute(select(CaseMaterial.material_key)
+                                     .where(CaseMaterial.case_id == case_id)).scalars())
+
+
+def case_materials(db: Database, actor: Actor, number: str) -> CaseMaterials:
+    """The checklist of a resale signing case (by case or contract number) and what was received."""
+    authorise(db, actor, Permission.CONTRACT_WORK)
+    facts = _case_facts(db, actor, number)
+    assert facts.view is not None
+    with db.read() as session:
+        received = _received(session, facts.case.id)  # type: ignore[arg-type]
+    return CaseMaterials(facts.view.case_number, checklist.resale_signing_checklist(_situation(facts.view)), received)
+
+
+def record_materials(db: Database, actor: Actor, number: str, keys: Sequence[str]) -> CaseMaterials:
+    """The clerk ticks what the citizen handed in (the whole set, replacing the earlier one):
+    every key must be on the case's checklist; audited."""
+    require(actor, Permission.CONTRACT_WORK)
+    current = case_materials(db, actor, number)
+    on_list = {m.key for m in current.checklist}
+    chosen = frozenset(keys)
+    strange = sorted(chosen - on_list)
+    if strange:
+        raise RuleViolation("MATERIAL_NOT_ON_CHECKLIST",
+                            f"“{strange[0]}”不是本业务的申请材料，请按材料清单勾选。", field="materials")
+    with db.write() as session:
+        authorise(session, actor, Permission.CONTRACT_WORK)
+        case = session.execute(select(Case).where(Case.number == current.case_number).with_for_update()).scalar_one()
+        before = _received(session, case.id)  # type: ignore[arg-type]
+        if case.status in ("cancelled", "terminated"):
+            raise RuleViolation("MATERIAL_CASE_ENDED", "该业务已终止，不能再登记收件。")
+        now = session_now(session)
+        for key in chosen - before:
+            session.add(CaseMaterial(case_id=case.id, material_key=key, recorded_at=now,  # type: ignore[arg-type]
+                                     recorded_by=actor.operator_id))
+        for key in before - chosen:
+            session.execute(delete(CaseMaterial).where(CaseMaterial.case_id == case.id,
+                                                       CaseMaterial.material_key == key))
+        audit.append(session, actor, "case_materials", object_type="case", object_id=case.id,
+                     case_number=case.number, before={"received": sorted(before)},
+                     after={"received": sorted(chosen)})
+    return CaseMaterials(current.case_number, current.checklist, chosen)
+
+
+#: Contract states whose case a receipt may still be printed for (not for a contract
+#: that ended before it was signed, or was revoked: nothing is being handled any more).
+_RECEIPT_STATES = frozenset({ContractStatus.DRAFT, ContractStatus.SIGNED, ContractStatus.FILED})
+
+
 def receipt_data(db: Database, actor: Actor, number: str) -> documents.AcceptanceReceipt:
-    """The 受理回执 of a resale signing case (by case number or contract number)."""
+    """The 受理回执 of a resale signing case (by case number or contract number): the materials
+    the clerk ticked as received, no more."""
     authorise(db, actor, Permission.REPORT_PRINT)
     facts = _case_facts(db, actor, number)
     view = facts.view
     assert view is not None
+    if ContractStatus(view.status) not in _RECEIPT_STATES:
+        raise RuleViolation("RECEIPT_CASE_ENDED", f"合同{view.status_label}，该业务已结束，不能出具受理回执。")
     accepted = local_today(facts.case.created_at)
     hall = HallOffice.for_city(profile_by_ref(view.profile_ref).code, db.settings)
+    with db.read() as session:
+        received = _received(session, facts.case.id)  # type: ignore[arg-type]
     items = tuple(documents.MaterialItem(m.name, m.originals, m.copies, m.note)
-                  for m in checklist.resale_signing_checklist(_situation(view)))
+                  for m in checklist.resale_signing_checklist(_situation(view)) if m.key in received)
+    if not items:
+        raise RuleViolation("RECEIPT_NOTHING_RECEIVED", "尚未登记收到的申请材料：请先勾选当事人提交的材料，再出具受理回执。")
     return documents.AcceptanceReceipt(
         case_number=view.case_number, business_type=BUSINESS_TYPE, accepted_on=accepted, clerk=facts.clerk,
         window=facts.window, applicants=_applicants(view.draft, text.city_text(profile_by_ref(view.profile_ref).code)),
@@ -392,10 +464,18 @@ def notice_data(db: Database, actor: Actor, number: str | None = None, *, check_
     if (number is None or not number.strip()) == (check_id is None):
         raise RuleViolation("NOTICE_CASE_OR_CHECK", "请输入业务号（或合同编号）或者房源核验记录编号，二者选一。")
     facts = _case_facts(db, actor, number) if number is not None and number.strip() else None
+    unticked: tuple[checklist.Material, ...] = ()
     if facts is not None:
         assert facts.view is not None and facts.home is not None
+        if facts.view.status != ContractStatus.DRAFT:
+            raise RuleViolation("NOTICE_CASE_PAST_ACCEPTANCE",
+                                f"合同{facts.view.status_label}，申请早已受理，无需出具一次性告知书。")
         check = _latest_check(db, actor, facts.home.id)
         allowed = checklist.resale_signing_checklist(_situation(facts.view))
+        with db.read() as session:
+            received = _received(session, facts.case.id)  # type: ignore[arg-type]
+        if received:  # the clerk ticked what came: the rest is missing
+            unticked = tuple(m for m in allowed if m.key not in received)
         case_number, clerk, window = facts.view.case_number, facts.clerk, facts.window
         city = profile_by_ref(facts.view.profile_ref).code
     else:
@@ -408,9 +488,13 @@ def notice_data(db: Database, actor: Actor, number: str | None = None, *, check_
         window = f"{op.window}号窗口" if op is not None and op.window else "受理窗口"
         city = profile_by_ref(check.profile_ref).code
     named = _named_materials(missing, allowed)
-    cures = checklist.materials_for_failures([ln.code for ln in check.failures])
-    items = tuple(dict.fromkeys([m.name for m in cures] + [m.name for m in named]))
-    failed = tuple((ln.code, f"{ln.stage}·{ln.title}：{ln.reason}") for ln in check.failures)
+    codes = [ln.code for ln in check.failures]
+    refusal = bool(checklist.unmendable(codes))  # a seizure, a blacklist …: 不予受理, nothing to bring
+    cures = () if refusal else checklist.materials_for_failures(codes)
+    items = () if refusal else tuple(dict.fromkeys([m.name for m in cures] + [m.name for m in named]
+                                                   + [m.name for m in unticked]))
+    failed = tuple((ln.code, f"{ln.stage}·{ln.title}：{ln.reason}") for ln in check.failures
+                   if not refusal or ln.code in checklist.unmendable(codes))
     if not failed and not items:
         raise RuleViolation("NOTICE_NOTHING_MISSING",
                             "最近一次房源核验已通过，也没有尚缺的材料，无需出具一次性告知书。")
@@ -421,7 +505,7 @@ def notice_data(db: Database, actor: Actor, number: str | None = None, *, check_
         case_number=case_number, business_type=BUSINESS_TYPE, applicant=applicant,
         notified_on=local_today(db.now()), failed_rules=failed, missing_items=items, clerk=clerk, window=window,
         hall_name=hall.name, hall_address=hall.address, hall_phone=hall.phone,
-        to_bring=("本告知书", "申请人身份证明原件"),
+        to_bring=() if refusal else ("本告知书", "申请人身份证明原件"), refusal=refusal,
     )
 
 

@@ -32,9 +32,9 @@ from collections.abc import Callable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Header, Input, Label, Select
+from textual.widgets import DataTable, Header, Input, Label, Select, SelectionList, Static
 from textual.worker import get_current_worker
 
 from core.resale.filing import FilingRoute, Material
@@ -43,7 +43,7 @@ from core.roles import Permission
 from services.resale import contracts, documents, filing, signing
 from services.resale.contracts import ContractRow, ContractView
 from tui.screens.base import AppScreen
-from tui.screens.dialogs import ConfirmDialog, TextDialog
+from tui.screens.dialogs import ConfirmDialog, TextDialog, _Dialog
 from tui.screens.resale.cancel import CancelScreen
 from tui.screens.resale.sign_verify import SignVerifyScreen
 from tui.widgets.contract import contract_renderable
@@ -63,6 +63,36 @@ PRINT_KINDS: dict[str, tuple[Callable[..., bytes], str]] = {
     "notice": (documents.notice_pdf, "一次性告知书"),
     "undertaking": (documents.undertaking_pdf, "承诺书"),
 }
+
+
+class MaterialsDialog(_Dialog):
+    """收件登记: the case's checklist, the items already received ticked; Space ticks or
+    unticks, F5 saves; dismisses with the ticked keys (or None on Esc)."""
+
+    BINDINGS = [Binding("f5", "save", "保存并出具回执", key_display="F5")]
+
+    def __init__(self, materials: documents.CaseMaterials) -> None:
+        super().__init__()
+        self.materials = materials
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="materials-box", classes="dialog"):
+            yield Label(f"收件登记　业务号 {self.materials.case_number}", classes="form-title")
+            yield SelectionList[str](*[
+                (f"{m.name}（原件{m.originals} 复印件{m.copies}）", m.key, m.key in self.materials.received)
+                for m in self.materials.checklist], id="materials")
+            yield MessageLine(classes="error-line")
+            yield Static("↑↓ 选择　空格 勾选/取消　F5 保存并出具受理回执　Esc 取消", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#materials", SelectionList).focus()
+
+    def action_save(self) -> None:
+        chosen = list(self.query_one("#materials", SelectionList).selected)
+        if not chosen:
+            self.show_refusal("请勾选当事人已提交的材料；没有收到材料的，出具一次性告知书（F12）。")
+            return
+        self.dismiss(chosen)
 
 
 def row_cells(row: ContractRow) -> list[str]:
@@ -263,6 +293,10 @@ class ContractDeskScreen(AppScreen):
         if action == "print":
             if parameters[0] == "contract":
                 return view.status in ("draft", "signed", "filed")
+            if parameters[0] == "receipt":  # a contract that ended is no longer being handled
+                return view.status in ("draft", "signed", "filed")
+            if parameters[0] == "notice":  # before acceptance only: a signed contract was accepted
+                return view.status == "draft"
             if parameters[0] == "undertaking":  # Shenzhen, signed, until its return is recorded
                 return signed and Material.UNDERTAKING.label in view.filing_missing
             return True
@@ -346,11 +380,28 @@ class ContractDeskScreen(AppScreen):
         view = self.view
         if view is None or not self.check_action("print", (kind,)):
             return
+        if kind == "receipt":  # the receipt lists what was ticked as handed in: tick first
+            self._open_materials(view.case_number)
+            return
         self.set_message("正在生成……")
         self._print(view.case_number, kind, draft=view.status == ContractStatus.DRAFT)
 
     @work(thread=True, exclusive=True, group="desk-print", exit_on_error=False)
+    def _open_materials(self, number: str) -> None:
+        materials = documents.case_materials(self.db, self.actor, number)
+        self.app.call_from_thread(self.app.push_screen, MaterialsDialog(materials),
+                                  lambda keys: keys and self._receive(number, keys))
+
+    @work(thread=True, exclusive=True, group="desk-print", exit_on_error=False)
+    def _receive(self, number: str, keys: list[str]) -> None:
+        documents.record_materials(self.db, self.actor, number, keys)
+        self._print_now(number, "receipt")
+
+    @work(thread=True, exclusive=True, group="desk-print", exit_on_error=False)
     def _print(self, number: str, kind: str, *, draft: bool = False) -> None:
+        self._print_now(number, kind, draft=draft)
+
+    def _print_now(self, number: str, kind: str, *, draft: bool = False) -> None:
         make, name = PRINT_KINDS[kind]
         if kind == "contract" and draft:  # watermarked 草稿 and not recorded as a print: named so too
             name += "（草稿）"
