@@ -646,7 +646,7 @@ def undertaking(data: ResaleContract, path: PathArg = None) -> bytes:
         *[para(f"{i}. {line}", "clause") for i, line in enumerate(UNDERTAKINGS, start=1)],
         spacer(3),
         para("本承诺书由买卖双方签署后交回受理窗口，与合同备案材料一并存档。", "body"),
-        *_signatories(replace(data, status=SIGNED, filing_number=None, filing_date=None)),
+        *_signatories(replace(data, status=SIGNED, filing_number=None, filing_date=None, signing_date=None)),
     ]
     return build_pdf(story, title="承诺书", reference=f"合同编号 {data.contract_number}", path=path)
 

@@ -586,9 +586,9 @@ def test_a_house_taken_meanwhile_aborts_the_run(db, monkeypatch):
     before = _snapshot(db)
     real = run._take_houses
 
-    def steal_then_take(session, round_id, expected):  # another round took H02 after we loaded
+    def steal_then_take(session, round_id, loaded, result):  # another round took H02 after we loaded
         session.execute(update(PublicHouse).where(PublicHouse.id == h["H02"]).values(state="reserved"))
-        real(session, round_id, expected)
+        real(session, round_id, loaded, result)
 
     monkeypatch.setattr(run, "_take_houses", steal_then_take)
     _refused("ROUND_HOUSE_CONFLICT", rounds.run_round, at(db, AFTER), boss, rid)

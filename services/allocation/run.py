@@ -233,32 +233,60 @@ def _write_results(session: Session, loaded: LoadedRound, result: RoundResult) -
         conn.exec_driver_sql("UPDATE round_family SET result_house_id = ?, result_status = ? WHERE id = ?", rows)
 
 
-def _take_houses(session: Session, round_id: int, expected: int) -> None:
+def _take_houses(session: Session, round_id: int, loaded: LoadedRound, result: RoundResult) -> None:
     """Mark the houses of this round's results taken — only if they are still free.
 
-    One UPDATE … WHERE state = 'free'; a house taken meanwhile by another
-    round (PostgreSQL re-checks the condition after waiting for the row lock)
-    makes the row count fall short, and the whole run is rolled back.
+    The taken houses are named by their ids, with the family and rank that took each, so the
+    database joins on the primary key whatever its statistics say (on freshly loaded tables
+    PostgreSQL had planned the former correlated subqueries into a quadratic scan). A house
+    taken meanwhile by another round (PostgreSQL re-checks ``state = 'free'`` after waiting
+    for the row lock) makes the row count fall short, and the whole run is rolled back.
     """
-    ours = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.result_house_id == H.c.id)
-    rank = select(RF.c.rank).where(RF.c.round_id == round_id, RF.c.result_house_id == H.c.id)
-    chosen = select(RF.c.result_house_id).where(RF.c.round_id == round_id, RF.c.result_house_id.is_not(None))
-    done = session.connection().execute(
-        update(H)
-        .where(H.c.state == HouseState.FREE, H.c.id.in_(chosen))
-        .values(state=HouseState.TAKEN, taken_round_id=round_id, taken_family_id=ours.scalar_subquery(),
-                taken_rank=rank.scalar_subquery())
-    ).rowcount
-    if done != expected:
+    house_id = loaded.house_id
+    taken = [(house_id[r.house], row.family_id, row.rank)
+             for row, r in zip(loaded.families, result.results, strict=True) if r.house is not None]
+    if not taken:
+        return
+    if is_postgres(session):
+        houses, families, ranks = (list(c) for c in zip(*taken))
+        done = session.connection().exec_driver_sql(
+            "UPDATE public_house AS h SET state = %s, taken_round_id = %s, taken_family_id = v.f, taken_rank = v.k "
+            "FROM unnest(%s::integer[], %s::integer[], %s::integer[]) AS v(id, f, k) "
+            "WHERE h.id = v.id AND h.state = %s",
+            (HouseState.TAKEN.value, round_id, houses, families, ranks, HouseState.FREE.value)).rowcount
+    else:
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.executemany(
+                "UPDATE public_house SET state = ?, taken_round_id = ?, taken_family_id = ?, taken_rank = ? "
+                "WHERE id = ? AND state = ?",
+                [(HouseState.TAKEN.value, round_id, f, k, h, HouseState.FREE.value) for h, f, k in taken])
+            done = cursor.rowcount  # sqlite3 sums the rows of an executemany
+        finally:
+            cursor.close()
+    if done != len(taken):
         raise RuleViolation("ROUND_HOUSE_CONFLICT",
                             "有房源在运行期间已被其他场次选定，本次运行已全部撤销，请重新运行。")
 
 
-def _set_family_status(session: Session, round_id: int) -> None:
+_FAMILY_STATUS = ((FamilyStatus.ALLOCATED, sorted(HOUSED)), (FamilyStatus.NOT_ALLOCATED, [ResultStatus.NOT_ALLOCATED]),
+                  (FamilyStatus.GAVE_UP, [ResultStatus.GAVE_UP]))
+
+
+def _set_family_status(session: Session, round_id: int, loaded: LoadedRound, result: RoundResult) -> None:
+    """Each family's status from its result. PostgreSQL: by the families' ids (one UPDATE … FROM
+    unnest per status), so the plan joins on the primary key whatever the statistics say;
+    SQLite: one UPDATE … WHERE id IN (this round's families of that result) per status."""
     conn = session.connection()
-    for family_status, result_statuses in ((FamilyStatus.ALLOCATED, sorted(HOUSED)),
-                                           (FamilyStatus.NOT_ALLOCATED, [ResultStatus.NOT_ALLOCATED]),
-                                           (FamilyStatus.GAVE_UP, [ResultStatus.GAVE_UP])):
+    if is_postgres(session):
+        for family_status, result_statuses in _FAMILY_STATUS:
+            ids = [row.family_id for row, r in zip(loaded.families, result.results, strict=True)
+                   if r.status in result_statuses]
+            if ids:
+                conn.exec_driver_sql("UPDATE family AS f SET status = %s FROM unnest(%s::integer[]) AS v(id) "
+                                     "WHERE f.id = v.id", (family_status.value, ids))
+        return
+    for family_status, result_statuses in _FAMILY_STATUS:
         members = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.result_status.in_(result_statuses))
         conn.execute(update(F).where(F.c.id.in_(members)).values(status=family_status))
 
@@ -335,9 +363,9 @@ def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
         _tick(progress, 3)
         _write_results(session, loaded, result)
         _tick(progress, 4)
-        _take_houses(session, round_id, report.housed)
+        _take_houses(session, round_id, loaded, result)
         _tick(progress, 5)
-        _set_family_status(session, round_id)
+        _set_family_status(session, round_id, loaded, result)
         _tick(progress, 6)
         run = rnd.run_count + 1
         counts = report.counts()
