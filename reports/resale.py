@@ -646,7 +646,9 @@ def undertaking(data: ResaleContract, path: PathArg = None) -> bytes:
         *[para(f"{i}. {line}", "clause") for i, line in enumerate(UNDERTAKINGS, start=1)],
         spacer(3),
         para("本承诺书由买卖双方签署后交回受理窗口，与合同备案材料一并存档。", "body"),
-        *_signatories(replace(data, status=SIGNED, filing_number=None, filing_date=None, signing_date=None)),
+        # The signature lines as on a contract not yet signed (blank dates, no filing seal): the parties
+        # sign the 承诺书 at the counter, on the day they hand it back.
+        *_signatories(replace(data, status=DRAFT, filing_number=None, filing_date=None, signing_date=None)),
     ]
     return build_pdf(story, title="承诺书", reference=f"合同编号 {data.contract_number}", path=path)
 
