@@ -131,6 +131,9 @@ class ConfirmerView:
     name: str
     masked_phone: str
     confirmed: bool
+    #: Without full civil capacity (a minor): at the counter their side brings both parents,
+    #: the 未成年人保证书 and the kinship proof (seed 002 §四).
+    minor: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,8 @@ def _view(session: Session, row: ContractCancellation, contract: Contract) -> Ca
     parties = {p.party_key: p for p in _parties(session, contract.id)}
     done = _confirmed(session, row.id)  # type: ignore[arg-type]
     confirm = tuple(
-        ConfirmerView(k, _SIDE_LABELS[parties[k].side], parties[k].name, mask_phone(parties[k].phone), k in done)
+        ConfirmerView(k, _SIDE_LABELS[parties[k].side], parties[k].name, mask_phone(parties[k].phone), k in done,
+                      minor=_is_minor(contract, k))
         for k in _keys(row) if k in parties
     )
     case_number = None

@@ -117,6 +117,15 @@ def list_contracts(
     out.print(table)
 
 
+def _contract(number: str):  # type: ignore[no-untyped-def]
+    """The hall's database, the shell's actor and the id of the contract NUMBER names
+    (contract or case number; CONTRACT_NOT_FOUND otherwise, exit 2)."""
+    from services.resale import contracts
+
+    db, actor = database(), system_actor()
+    return db, actor, contracts.contract_by_number(db, actor, number).id
+
+
 @contract_app.command("void-qualification")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
@@ -125,11 +134,10 @@ def void_qualification(
     reason: Annotated[str, typer.Option("--reason", help="作废原因（买受人申请作废等）。")] = "",
 ) -> None:
     """作废购房资格码：买受人申请作废未签约合同的购房资格审查（如改签其他房屋）。"""
-    from services.resale import contracts, signing
+    from services.resale import signing
 
-    db, actor = database(), system_actor()
-    view = contracts.contract_by_number(db, actor, number)
-    done = signing.void_qualification(db, actor, view.id, reason=reason)
+    db, actor, contract_id = _contract(number)
+    done = signing.void_qualification(db, actor, contract_id, reason=reason)
     out.print(f"合同 {shown(done.number)} 的购房资格码已作废（{shown(done.qualification_label)}）。", highlight=False)
 
 
@@ -177,10 +185,9 @@ def decide_use_class(
 @input_refusals(BAD_INPUT_CODES)
 def record_undertaking(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")]) -> None:
     """登记承诺书：深圳市已签约合同的承诺书由买卖双方签署后交回（提交备案前）。"""
-    from services.resale import contracts, filing
+    from services.resale import filing
 
-    db, actor = database(), system_actor()
-    view = filing.record_undertaking(db, actor, contracts.contract_by_number(db, actor, number).id)
+    view = filing.record_undertaking(*_contract(number))
     left = "、".join(view.filing_missing)
     out.print(f"合同 {shown(view.number)} 已登记承诺书。" + (f"提交备案前还须登记：{left}。" if left else "可以提交备案。"),
               highlight=False)
@@ -194,10 +201,9 @@ def record_notarisation(
     certificate: Annotated[str, typer.Option("--certificate", help="涉外合同公证书编号。")] = "",
 ) -> None:
     """登记涉外合同公证：买卖一方或双方为境外人士的深圳市合同，备案前须经公证。"""
-    from services.resale import contracts, filing
+    from services.resale import filing
 
-    db, actor = database(), system_actor()
-    view = filing.record_notarisation(db, actor, contracts.contract_by_number(db, actor, number).id, certificate)
+    view = filing.record_notarisation(*_contract(number), certificate)
     out.print(f"合同 {shown(view.number)} 已登记涉外合同公证书。", highlight=False)
 
 
@@ -209,11 +215,9 @@ def record_transfer(
     registration: Annotated[str, typer.Option("--registration", help="不动产转移登记业务号。")] = "",
 ) -> None:
     """录入转移登记：武汉市合同在办理不动产转移登记后自动完成备案。"""
-    from services.resale import contracts, filing
+    from services.resale import filing
 
-    db, actor = database(), system_actor()
-    view = filing.record_transfer_registration(db, actor, contracts.contract_by_number(db, actor, number).id,
-                                               registration)
+    view = filing.record_transfer_registration(*_contract(number), registration)
     out.print(f"合同 {shown(view.number)} 已随转移登记完成备案，备案号 {shown(view.filing_number)}。", highlight=False)
 
 

@@ -346,14 +346,16 @@ class CancelScreen(PartyRows, AppScreen):
             return
         app, party = self.pending, self.pending.confirmers[index]
         side = party.side_label
+        # A minor's side brings what seed 002 §四 names: the dialog asks for it, Enter confirms it.
+        minor = f"未成年人一方须{MINOR_MATERIALS}。" if party.minor else ""
         if how == "in_person":
             dialog = ConfirmDialog(f"本人到场确认　{side}{party.name}",
-                                   f"{party.name}本人持有效身份证件原件到场，同意{app.kind_label}？"
-                                   f"（未成年人须{MINOR_MATERIALS}，不符合的请按 Esc。）按 Enter 确认。")
+                                   f"{party.name}本人持有效身份证件原件到场，同意{app.kind_label}？{minor}"
+                                   "齐全的按 Enter 确认，不齐全的按 Esc。")
             self.app.push_screen(dialog, callback=lambda yes: yes and self._at_counter(index, "in_person", None))
         else:
             dialog = TextDialog(f"委托代理人确认　{side}{party.name}", "公证书号", "公证委托书的公证书编号",
-                                note="委托书须经公证，并注明“注销存量房买卖合同网签备案”委托事项。")
+                                note="委托书须经公证，并注明“注销存量房买卖合同网签备案”委托事项。" + minor)
             self.app.push_screen(dialog, callback=lambda number: number and self._at_counter(index, "proxy", number))
 
     def _at_counter(self, index: int, how: str, certificate: str | None) -> None:
@@ -363,10 +365,11 @@ class CancelScreen(PartyRows, AppScreen):
         db, actor = self.db, self.actor
 
         def record() -> None:
-            # The dialog asked for what the seed requires; the clerk confirmed it by Enter.
+            # The dialog named what the seed requires (the proxy's scope; a minor's materials only
+            # for a minor); the clerk confirmed it by Enter.
             done = cancel.confirm_at_counter(db, actor, app.id, party.key, presence=how,
                                              proxy_certificate=certificate, names_cancellation=how == "proxy",
-                                             minor_materials=True)
+                                             minor_materials=party.minor)
             self.app.call_from_thread(self._confirmed, index, party.key, done)
 
         self.run_worker(record, thread=True, exclusive=True, group=f"cc-party-{index}", exit_on_error=False,
