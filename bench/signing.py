@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from core.errors import RuleViolation
@@ -79,6 +79,8 @@ TARGET_CLERKS = 32
 CITY = "shenzhen"
 #: At most this many clerk threads in one worker process (its connection pool holds 15).
 CLERKS_PER_PROCESS = 8
+#: Signings of the cost probe, one clerk alone after the timed phases (the first warms up).
+PROBE_SIGNINGS = 11
 #: A phase that has not finished after this long is given up (a worker died or hung).
 PHASE_TIMEOUT_S = 1800
 
@@ -152,9 +154,11 @@ def _buyer(n: int) -> BuyerLine:
                      id_number=number, phone=_buyer_phone(n))
 
 
-def load_hall(db: Database, *, clerks: int, contracts_total: int) -> list[ClerkWork]:
+def load_hall(db: Database, *, clerks: int, contracts_total: int,
+              spare: int = 0) -> tuple[list[ClerkWork], tuple[Sale, ...]]:
     """Bulk-load the clerks' accounts and one plain Shenzhen home (with its owner) per
-    contract, in one transaction; contracts are dealt to the clerks in turn."""
+    contract, in one transaction; contracts are dealt to the clerks in turn. ``spare``
+    more sales are loaded and returned apart, dealt to nobody (the cost probe's)."""
     now = db.now()
     operators = []
     for n in range(clerks):
@@ -165,7 +169,7 @@ def load_hall(db: Database, *, clerks: int, contracts_total: int) -> list[ClerkW
                           "role": Role.SUPERVISOR.value, "window": None, "password_hash": "!", "active": True,
                           "failed_logins": 0, "locked": False, "created_at": now})
     persons, homes = [], []
-    for n in range(contracts_total):
+    for n in range(contracts_total + spare):
         number, born, sex = _resident_id(n, first=date(1960, 1, 1))
         persons.append({"name": _name(n), "id_kind": IdKind.RESIDENT_ID.value, "id_number": number,
                         "region": Region.MAINLAND.value, "nationality": "CHN", "birth_date": born, "sex": sex,
@@ -211,7 +215,9 @@ def load_hall(db: Database, *, clerks: int, contracts_total: int) -> list[ClerkW
             for n in range(c, contracts_total, clerks))
         work.append(ClerkWork(actor(f"bench_clerk_{c:03d}", Role.CLERK), actor(f"bench_super_{c:03d}", Role.SUPERVISOR),
                               sales, ()))
-    return work
+    spares = tuple(Sale(home_ids[homes[n]["certificate_number"]], person_ids[_seller_phone(n)], _seller_phone(n),
+                        _buyer(n)) for n in range(contracts_total, contracts_total + spare))
+    return work, spares
 
 
 # ---------------------------------------------------------------- one signing, one verification
@@ -277,6 +283,39 @@ def _failure(exc: BaseException) -> str:
     if isinstance(exc, RuleViolation):
         return f"{exc.code}: {exc.message}"
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+def signing_cost(db: Database, clerk: Actor, supervisor: Actor, sales: tuple[Sale, ...]) -> dict[str, Any]:
+    """What one signing costs when nothing else runs, a figure the machine's load does not
+    change much: the statements and transactions it sends, and this process's CPU time per
+    signing (the database server's own work is not in it). Signs ``sales`` one after
+    another (the first, untimed, warms the caches); untimed by the throughput figures."""
+    if len(sales) < 2:
+        raise ValueError("the probe needs at least two sales")
+    counts = {"statements": 0, "transactions": 0}
+
+    def statement(*_args: Any) -> None:
+        counts["statements"] += 1
+
+    def commit(*_args: Any) -> None:
+        counts["transactions"] += 1
+
+    sign_one(db, clerk, supervisor, sales[0])
+    event.listen(db.engine, "before_cursor_execute", statement)
+    event.listen(db.engine, "commit", commit)
+    try:
+        cpu = time.process_time()
+        for sale in sales[1:]:
+            sign_one(db, clerk, supervisor, sale)
+        cpu = time.process_time() - cpu
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        event.remove(db.engine, "commit", commit)
+    n = len(sales) - 1
+    return {"signings": n, "statements": round(counts["statements"] / n, 1),
+            "transactions": round(counts["transactions"] / n, 1), "client_cpu_ms": round(1000 * cpu / n, 1),
+            "note": "one clerk alone, after the timed phases: statements sent (the bench's two reads of the "
+                    "SMS outbox included), commits, and the client process's CPU time per signing"}
 
 
 # ---------------------------------------------------------------- the worker processes
@@ -448,7 +487,7 @@ def signing_benchmark(
         try:
             started = time.perf_counter()
             data.upgrade(db, system)
-            work = load_hall(db, clerks=clerks, contracts_total=contracts_total)
+            work, probe_sales = load_hall(db, clerks=clerks, contracts_total=contracts_total, spare=PROBE_SIGNINGS)
             setup_s = time.perf_counter() - started
         finally:
             db.dispose()
@@ -479,6 +518,7 @@ def signing_benchmark(
             with db.read() as session:
                 signed = session.execute(select(func.count()).select_from(Contract)
                                          .where(Contract.status == ContractStatus.SIGNED.value)).scalar_one()
+            cost = signing_cost(db, work[0].clerk, work[0].supervisor, probe_sales)
             chain = audit.verify(db, system)
         finally:
             db.dispose()
@@ -520,6 +560,7 @@ def signing_benchmark(
         "verifications_per_s": check["per_s"],
         "verification_p50_ms": check["p50_ms"],
         "verification_p95_ms": check["p95_ms"],
+        "one_signing": cost,
         "audit_rows": chain.rows,
         "audit_chain_intact": chain.intact,
         "targets": {"database": "postgresql", "clerks": TARGET_CLERKS, "signings_per_s": TARGET_SIGNINGS_PER_S,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from core.roles import AccountState, Actor, Permission, require, require_current
+from storage.engine import transaction_memo
 from storage.models import Operator
 
 
@@ -46,6 +47,11 @@ def authorise(where: _Transactions | Session, actor: Actor | None, permission: P
         return actor
     opened = nullcontext(where) if isinstance(where, Session) else where.read()
     with opened as session:
-        state = account_state(session, actor.operator_id)
-    require_current(actor, state)
+        # Read once per transaction: the steps of one use case (its case moves, say) ask again.
+        memo = transaction_memo(session)
+        key = ("account", actor.operator_id)
+        if key not in memo:
+            memo[key] = account_state(session, actor.operator_id)
+        state = memo[key]
+    require_current(actor, state)  # type: ignore[arg-type]
     return actor

@@ -24,7 +24,7 @@ from core.roles import ROLE_LABELS, Actor, Permission, Role
 from core.timeutil import SHANGHAI, local_today
 from services import audit
 from services.authority import authorise
-from storage.engine import Database, session_now
+from storage.engine import Database, session_now, transaction_memo
 from storage.models import Case, CaseEvent, CaseParty, Operator
 
 _NEXT_NUMBER = text(
@@ -87,9 +87,14 @@ def _snapshot(case: Case) -> dict[str, object]:
 
 def _load_for_update(session: Session, number: str) -> Case:
     number = number.strip().upper()
+    memo = transaction_memo(session)
+    key = ("case locked", number)
+    if key in memo:  # locked by an earlier move of this transaction (派工 then 接件): the row is ours
+        return memo[key]  # type: ignore[return-value]
     case = session.execute(select(Case).where(Case.number == number).with_for_update()).scalar_one_or_none()
     if case is None:
         raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
+    memo[key] = case
     return case
 
 
@@ -180,8 +185,12 @@ def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str
                 operator: str | None = None) -> Case:
     """派工: to a named operator (username), to everyone of a role, or by default to the next stage's role."""
 
+    to_self = bool(operator) and operator == actor.username and actor.operator_id is not None
+
     def change(session: Session, case: Case, state: CaseState) -> CaseState:
-        if operator:
+        if to_self:  # to the acting operator, whose account ``act_in`` has just checked
+            target = Target(actor.role, actor.operator_id)
+        elif operator:
             op = session.execute(select(Operator).where(Operator.username == operator)).scalar_one_or_none()
             if op is None or not op.active:
                 raise RuleViolation("CASE_DISPATCH_NO_OPERATOR", f"没有可接件的操作员“{operator}”。", field="operator")
@@ -199,7 +208,9 @@ def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str
             target = Target(kind.stages[index + 1].role)
         return rules.dispatch(state, actor, target)
 
-    if operator:
+    if to_self:
+        who = actor.name
+    elif operator:
         who = session.execute(select(Operator.name).where(Operator.username == operator)).scalar_one_or_none() or operator
     else:
         who = ROLE_LABELS[Role(role)] if role and role in Role._value2member_map_ else None

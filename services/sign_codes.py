@@ -141,8 +141,11 @@ def _serialise(session: Session, *names: str) -> None:
     order so two senders cannot deadlock."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted({_lock_key(n) for n in names}):
-        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :k)"), {"ns": _LOCK_NAMESPACE, "k": key})
+    keys = sorted({_lock_key(n) for n in names})
+    # One statement: PostgreSQL evaluates a select list from left to right, so the keys are
+    # still taken in this order.
+    calls = ", ".join(f"pg_advisory_xact_lock(:ns, :k{i})" for i in range(len(keys)))
+    session.execute(text(f"SELECT {calls}"), {"ns": _LOCK_NAMESPACE, **{f"k{i}": k for i, k in enumerate(keys)}})
 
 
 def _void_unused(session: Session, now: datetime, *conditions) -> int:  # type: ignore[no-untyped-def]
@@ -230,15 +233,16 @@ def queue_code(
     )
     _serialise(session, f"phone:{number}", f"subject:{subject_type}:{subject_id}:{party_key}")
     midnight = datetime.combine(to_local(now).date(), time(0), tzinfo=SHANGHAI)
-    # One read for both limits: the last code to this phone or party, and today's count for the phone.
-    last, today = session.execute(
+    # One read for both limits (the last code to this phone or party, today's count for the phone)
+    # and for the earlier codes to void.
+    last, today, unused = session.execute(
         select(
-            func.max(OneTimeCode.created_at),
-            func.count().filter(OneTimeCode.phone == number, OneTimeCode.created_at >= midnight),
-        ).where(
-            or_(OneTimeCode.phone == number, and_(*same_party)),
-            OneTimeCode.created_at <= now,
-        )
+            func.max(OneTimeCode.created_at).filter(OneTimeCode.created_at <= now),
+            func.count().filter(OneTimeCode.phone == number, OneTimeCode.created_at >= midnight,
+                                OneTimeCode.created_at <= now),
+            # whether there is an earlier code of this party to void (else the UPDATE is skipped)
+            func.count().filter(*same_party, OneTimeCode.used_at.is_(None), OneTimeCode.voided_at.is_(None)),
+        ).where(or_(OneTimeCode.phone == number, and_(*same_party)))
     ).one()
     if last is not None and now - last < RESEND_AFTER:
         left = max(1, math.ceil((last + RESEND_AFTER - now).total_seconds()))
@@ -247,7 +251,7 @@ def queue_code(
         raise RuleViolation(
             "CODE_DAILY_LIMIT", f"该手机号今日已获取{DAILY_LIMIT}次验证码，已达上限，请明日再试。", field="phone"
         )
-    voided = _void_unused(session, now, *same_party)
+    voided = _void_unused(session, now, *same_party) if unused else 0
     row = OneTimeCode(
         purpose=purpose,
         subject_type=subject_type,
@@ -281,7 +285,8 @@ def queue_code(
             "voided_earlier": voided,
         },
     )
-    sms.redact_dead_codes(session, actor, phone=number)  # the earlier code to this phone, voided above
+    if voided:  # the earlier code, voided above, leaves its waiting message (the new one carries the live code)
+        sms.redact_dead_codes(session, actor, phone=number, besides=message.id)
     return CodeSent(row.id, mask_phone(number), row.expires_at,  # type: ignore[arg-type]
                     in_outbox=message.backend == sms.OUTBOX_BACKEND)
 

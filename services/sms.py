@@ -346,7 +346,8 @@ def _code_is_dead(session: Session, message: SmsMessage, now: datetime) -> bool:
             or code.expires_at <= now)
 
 
-def redact_dead_codes(session: Session, actor: Actor, *, phone: str | None = None) -> list[int]:
+def redact_dead_codes(session: Session, actor: Actor, *, phone: str | None = None,
+                      besides: int | None = None) -> list[int]:
     """In the caller's write transaction: take every dead one-time code out of the texts
     still waiting in the outbox; returns the messages redacted (one audit row for all).
 
@@ -355,12 +356,14 @@ def redact_dead_codes(session: Session, actor: Actor, *, phone: str | None = Non
     ``phone`` limits the sweep to one phone's messages: a signing that kills a code
     touches only that phone's rows, so thirty-two clerks signing at once do not queue
     on each other's messages (the outbox read, delivery and ``sms sweep`` take all).
+    ``besides``: a message left as it is (the one just queued with a live code).
     """
     now = session_now(session)
     waiting = session.execute(
         select(SmsMessage)
         .where(SmsMessage.status.in_((QUEUED, SENDING)), SmsMessage.text.like(_MAY_HOLD_CODE),
-               SmsMessage.text.not_like(_REDACTED), *([SmsMessage.phone == phone] if phone else []))
+               SmsMessage.text.not_like(_REDACTED), *([SmsMessage.phone == phone] if phone else []),
+               *([SmsMessage.id != besides] if besides is not None else []))
         .order_by(SmsMessage.id)
     ).scalars().all()
     redacted: list[int] = []

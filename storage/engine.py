@@ -31,6 +31,7 @@ from storage.settings import Settings
 READ_ONLY = "wangqian_read_only"
 _CLOCK = "wangqian_clock"
 _SETTINGS = "wangqian_settings"
+_MEMO = "wangqian_memo"
 
 
 class Database:
@@ -180,6 +181,7 @@ class OneTransaction:
     def write(self) -> Iterator[Session]:
         self._session.flush()
         self._session.expire_all()
+        self._session.info.pop(_MEMO, None)  # each step reads afresh, as its own transaction would
         self._session.info[_CLOCK] = self.clock
         yield self._session
         self._session.flush()
@@ -219,3 +221,31 @@ def session_now(session: Session) -> datetime:
 def session_settings(session: Session) -> Settings:
     """The hall's settings inside a transaction opened by ``Database.write`` / ``read``."""
     return session.info[_SETTINGS]
+
+
+def transaction_memo(session: Session) -> dict[object, object]:
+    """What this transaction has already read and need not read again: a use case calls
+    several helpers that each want the operator's account state or the same row. Gone with
+    the transaction (a ``Database`` session is one transaction; ``OneTransaction`` clears it
+    at each step)."""
+    return session.info.setdefault(_MEMO, {})
+
+
+def hold_rows(*classes: type) -> None:
+    """Keep rows of ``classes`` loaded in a transaction for the rest of it.
+
+    The ORM's identity map holds rows only weakly: a helper that looked a row up
+    and dropped it makes the next helper's ``session.get`` read it again. The
+    few small rows every step of a signing consults (its contract, case, house
+    check, home) are held by the transaction's memo instead, so each is read
+    once per transaction; bulk reads of other tables are not held.
+    """
+    held = tuple(classes)
+
+    @event.listens_for(Session, "loaded_as_persistent")
+    def _hold(session: Session, instance: object) -> None:
+        if isinstance(instance, held):
+            transaction_memo(session).setdefault(_HELD, []).append(instance)  # type: ignore[union-attr]
+
+
+_HELD = "held rows"

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.engine import hold_rows
 from storage.types import ScaledDecimal, UTCDateTime, code_string
 
 
@@ -725,3 +726,7 @@ class CaseMaterial(SQLModel, table=True):
     material_key: str = Field(max_length=40)
     recorded_at: datetime = _utc()
     recorded_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+# Rows that every step of a signing consults several times: read once per transaction.
+hold_rows(Case, Contract, Home, HouseCheck, BuyerQualification)

@@ -42,6 +42,8 @@ def _assert_complete(report: dict, database: str) -> None:
                                  "verifications_per_s": 200}
     assert isinstance(report["signings_ok"], bool) and isinstance(report["verifications_ok"], bool)
     assert report["signings_per_s"] > 0 and report["verifications_per_s"] > 0
+    cost = report["one_signing"]  # the probe's signings are signed too, apart from the timed ones
+    assert cost["signings"] == 10 and cost["statements"] > 0 and cost["transactions"] > 0
 
 
 def test_bench_signing_on_a_temporary_sqlite_file(tmp_path, monkeypatch):

@@ -38,6 +38,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from core import timeutil
@@ -70,7 +71,7 @@ from core.resale.policies import PolicyProfile, draft_expires_at, profile_by_ref
 from core.roles import Actor, Permission, Role, require
 from services import audit, cases, sign_codes
 from services.authority import authorise
-from storage.engine import Database
+from storage.engine import Database, transaction_memo
 from storage.models import (
     BuyerQualification,
     Case,
@@ -255,13 +256,6 @@ def lock_contract(session: Session, contract_id: int) -> Contract:
     return row
 
 
-def _lock_home(session: Session, home_id: int) -> Home:
-    home = session.execute(select(Home).where(Home.id == home_id).with_for_update()).scalar_one_or_none()
-    if home is None:
-        raise RuleViolation("HOUSE_NOT_FOUND", "登记簿中没有该房屋。")
-    return home
-
-
 def _register_shares(rows: list[HomeOwner], co_ownership: str) -> list[Decimal]:
     """Registered shares in percent. Joint owners (共同共有) hold no shares on the
     certificate; each is shown an equal part (the last one the remainder) so
@@ -311,7 +305,9 @@ def _agent_line(p: Person) -> AgentLine:
                      nationality=p.nationality)
 
 
-def _usable_check(session: Session, house_check_id: int, today: date) -> tuple[HouseCheck, Home, str]:
+def _usable_check(session: Session, house_check_id: int, today: date, *,
+                  lock_home: bool = False) -> tuple[HouseCheck, Home, str]:
+    """The day's passed house check and its home (locked for this transaction with ``lock_home``)."""
     check = session.get(HouseCheck, house_check_id)
     if check is None:
         raise RuleViolation("CONTRACT_CHECK_NOT_FOUND", "没有找到该次房源核验记录，请先进行产权校验和房源核验。")
@@ -323,7 +319,7 @@ def _usable_check(session: Session, house_check_id: int, today: date) -> tuple[H
         raise RuleViolation("CONTRACT_NO_HOUSE_CODE", "该次核验没有房源编码，请重新核验。")
     if timeutil.local_today(check.checked_at) != today:
         raise RuleViolation("CONTRACT_CHECK_STALE", "房源核验结果当日有效，请重新进行房源核验后再签订合同。")
-    home = session.get(Home, check.home_id)
+    home = session.get(Home, check.home_id, with_for_update=lock_home or None)
     assert home is not None
     return check, home, code
 
@@ -370,19 +366,42 @@ def new_contract_form(db: Database, actor: Actor, house_check_id: int) -> NewCon
 # --------------------------------------------------------------------------
 
 
-def _store_parties(session: Session, contract: Contract, draft: ValidDraft) -> None:
-    session.execute(delete(ContractParty).where(ContractParty.contract_id == contract.id))
+def _register_ids(session: Session, draft: ValidDraft) -> tuple[dict[str, int], dict[str, int]]:
+    """The register's person id of each party's document number and organisation id of each
+    credit code (a party not in the register has none), read once per transaction."""
+    memo = transaction_memo(session)
+    key = ("register ids", id(draft))
+    if key not in memo:
+        parties = (*draft.sellers, *draft.buyers)
+        numbers = sorted({p.id_number for p in parties if p.kind != ORGANISATION})
+        codes = sorted({p.id_number for p in parties if p.kind == ORGANISATION})
+        persons: dict[str, int] = {}
+        if numbers:
+            for number, person_id in session.execute(
+                    select(Person.id_number, Person.id).where(Person.id_number.in_(numbers)).order_by(Person.id)):
+                persons.setdefault(number, person_id)  # the first, as a lookup by number finds it
+        organisations: dict[str, int] = {}
+        if codes:
+            organisations = dict(session.execute(  # type: ignore[arg-type]
+                select(Organisation.credit_code, Organisation.id).where(Organisation.credit_code.in_(codes))).all())
+        memo[key] = (persons, organisations, draft)  # the draft kept alive: its id() names it
+    persons, organisations, _ = memo[key]  # type: ignore[misc]
+    return persons, organisations
+
+
+def _store_parties(session: Session, contract: Contract, draft: ValidDraft, *, first: bool = False) -> None:
+    if not first:  # a new version replaces the parties of the last one
+        session.execute(delete(ContractParty).where(ContractParty.contract_id == contract.id))
+    persons, organisations = _register_ids(session, draft)
     for key, side, position, party in (
         [(f"seller:{i}", "seller", i, s) for i, s in enumerate(draft.sellers)]
         + [(f"buyer:{i}", "buyer", i, b) for i, b in enumerate(draft.buyers)]
     ):
         person_id = org_id = None
         if party.kind == ORGANISATION:
-            org_id = session.execute(
-                select(Organisation.id).where(Organisation.credit_code == party.id_number)).scalar_one_or_none()
+            org_id = organisations.get(party.id_number)
         else:
-            person_id = session.execute(
-                select(Person.id).where(Person.id_number == party.id_number)).scalars().first()
+            person_id = persons.get(party.id_number)
         session.add(ContractParty(
             contract_id=contract.id, party_key=key, side=side, position=position, kind=party.kind,
             person_id=person_id, organisation_id=org_id, name=party.name,
@@ -391,7 +410,8 @@ def _store_parties(session: Session, contract: Contract, draft: ValidDraft) -> N
         ))
 
 
-def _store_version(session: Session, contract: Contract, draft: ValidDraft, actor: Actor, now: datetime) -> None:
+def _store_version(session: Session, contract: Contract, draft: ValidDraft, actor: Actor, now: datetime,
+                   *, first: bool = False) -> None:
     facts = contract_record.to_json(draft)
     contract.facts = facts
     contract.digest = contract_version_digest(draft)
@@ -399,7 +419,7 @@ def _store_version(session: Session, contract: Contract, draft: ValidDraft, acto
     contract.updated_at = now
     session.add(ContractVersion(contract_id=contract.id, version=contract.version, digest=contract.digest,
                                 facts=facts, saved_at=now, operator_id=actor.operator_id))
-    _store_parties(session, contract, draft)
+    _store_parties(session, contract, draft, first=first)
 
 
 def _validated(session: Session, form: ContractDraft, house_code: str, today: date) -> ValidDraft:
@@ -441,9 +461,8 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
     try:
         with db.write() as session:
             authorise(session, actor, Permission.CONTRACT_WORK)
-            check, home, code = _usable_check(session, house_check_id, day)
+            check, home, code = _usable_check(session, house_check_id, day, lock_home=True)
             draft = _validated(session, form, code, day)  # raises DraftInvalid: nothing is written
-            _lock_home(session, home.id)
             _refuse_if_taken(session, home.id)
             _refuse_register_mismatch(session, home, check, draft)
             profile = profile_by_ref(check.profile_ref)
@@ -453,14 +472,15 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
             contract = Contract(
                 number=f"{profile.letter}HT{case.number[1:]}", case_id=case.id, home_id=home.id,
                 active_home_id=home.id, house_check_id=check.id, house_code=code, profile_ref=profile.ref,
-                status=ContractStatus.DRAFT.value, version=1, digest="",
-                facts="", house_facts=json.dumps(house_facts_of(home), ensure_ascii=False, sort_keys=True),
+                status=ContractStatus.DRAFT.value, version=1,
+                # The first version's facts with the row itself (``_store_version`` finds them unchanged).
+                digest=contract_version_digest(draft), facts=contract_record.to_json(draft), house_facts=json.dumps(house_facts_of(home), ensure_ascii=False, sort_keys=True),
                 price=draft.price, created_at=now, created_by=actor.operator_id,
                 updated_at=now,
             )
             session.add(contract)
             session.flush()
-            _store_version(session, contract, draft, actor, now)
+            _store_version(session, contract, draft, actor, now, first=True)
             home.in_transaction = True
             if check.case_id is None:
                 check.case_id = case.id
@@ -488,18 +508,15 @@ def _refuse_register_mismatch(session: Session, home: Home, check: HouseCheck, d
 
 
 def _case_parties(session: Session, draft: ValidDraft) -> list[tuple[str, int, str]]:
+    persons, organisations = _register_ids(session, draft)
     out: list[tuple[str, int, str]] = []
     for role, parties in (("出卖人", draft.sellers), ("买受人", draft.buyers)):
         for p in parties:
             if p.kind == ORGANISATION:
-                oid = session.execute(
-                    select(Organisation.id).where(Organisation.credit_code == p.id_number)).scalar_one_or_none()
-                if oid is not None:
-                    out.append(("organisation", oid, role))
-            else:
-                pid = session.execute(select(Person.id).where(Person.id_number == p.id_number)).scalars().first()
-                if pid is not None:
-                    out.append(("person", pid, role))
+                if p.id_number in organisations:
+                    out.append(("organisation", organisations[p.id_number], role))
+            elif p.id_number in persons:
+                out.append(("person", persons[p.id_number], role))
     return out
 
 
@@ -731,11 +748,24 @@ def pending_cancellation(session: Session, contract_id: int) -> ContractCancella
 
 
 def needs_qualification(session: Session, contract: Contract) -> bool:
-    home = session.get(Home, contract.home_id)
-    check = session.get(HouseCheck, contract.house_check_id)
-    assert home is not None and check is not None
-    return qualification_required(profile_by_ref(contract.profile_ref), residential=home.use_class == "residential",
-                                  purchase_restriction=_purchase_restriction(check))
+    """Whether the buyer's qualification must be approved before signing (the city's profile,
+    the home's use, the house check's purchase restriction); read once per transaction."""
+    memo = transaction_memo(session)
+    key = ("qualification_required", contract.id)
+    if key not in memo:
+        home = session.identity_map.get(identity_key(Home, contract.home_id))
+        check = session.identity_map.get(identity_key(HouseCheck, contract.house_check_id))
+        if home is not None and check is not None:  # this transaction has them (the draft's own)
+            use_class, report = home.use_class, check.report
+        else:
+            use_class, report = session.execute(
+                select(Home.use_class, HouseCheck.report).join(Home, Home.id == HouseCheck.home_id)
+                .where(HouseCheck.id == contract.house_check_id)
+            ).one()
+        memo[key] = qualification_required(
+            profile_by_ref(contract.profile_ref), residential=use_class == "residential",
+            purchase_restriction=json.loads(report).get("purchase_restriction"))
+    return memo[key]  # type: ignore[return-value]
 
 
 def _view(session: Session, contract: Contract) -> ContractView:

@@ -223,7 +223,8 @@ def signing_status(db: Database, actor: Actor, contract_id: int) -> list[PartySt
                         p.party_key in done) for p in parties]
 
 
-def _signable(session: Session, contract_id: int, expected_version: int) -> tuple[Contract, list[ContractParty]]:
+def _signable(session: Session, contract_id: int, expected_version: int) -> Contract:
+    """The draft, if its parties may confirm this version now."""
     contract = session.get(Contract, contract_id)
     if contract is None:
         raise RuleViolation("CONTRACT_NOT_FOUND", "没有找到该合同。")
@@ -232,7 +233,7 @@ def _signable(session: Session, contract_id: int, expected_version: int) -> tupl
     refuse_if_expired(contract, session_now(session))
     _refuse_stale(contract, expected_version)
     _refuse_unqualified(session, contract)
-    return contract, _parties(session, contract_id)
+    return contract
 
 
 def send_signing_code(db: Database, actor: Actor, contract_id: int, party_key: str, *,
@@ -242,8 +243,9 @@ def send_signing_code(db: Database, actor: Actor, contract_id: int, party_key: s
     keys = sign_codes.code_keys_of(db)
     with db.write() as session:
         authorise(session, actor, Permission.CONTRACT_WORK)
-        contract, parties = _signable(session, contract_id, expected_version)
-        party = next((p for p in parties if p.party_key == party_key), None)
+        contract = _signable(session, contract_id, expected_version)
+        party = session.execute(select(ContractParty).where(ContractParty.contract_id == contract_id,
+                                                            ContractParty.party_key == party_key)).scalar_one_or_none()
         if party is None:
             raise RuleViolation("SIGNING_NO_PARTY", "合同中没有该当事人。", field="party")
         location = _location(contract)
@@ -313,12 +315,11 @@ def submit_signing(db: Database, actor: Actor, contract_id: int, *, expected_ver
 
 
 def _username(session: Session, actor: Actor) -> str:
-    from storage.models import Operator
-
+    """The logged-in operator's account name (the shell has none); ``authorise`` has checked
+    the account in this transaction."""
     if actor.operator_id is None:
         raise RuleViolation("SIGNING_NEEDS_OPERATOR", "签约须由窗口受理员登录后办理。")
-    name = session.execute(select(Operator.username).where(Operator.id == actor.operator_id)).scalar_one()
-    return name
+    return actor.username
 
 
 # --------------------------------------------------------------------------

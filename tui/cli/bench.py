@@ -231,6 +231,9 @@ def bench_signing(
     table.add_row(f"验证码核验（{report['verified']}/{report['verifications']} 次，错误 {report['verification_errors']}）",
                   f"{report['verifications_per_s']} 次/秒", f"≥ {report['targets']['verifications_per_s']} 次/秒",
                   "达标" if report["verifications_ok"] else "未达标")
+    cost = report["one_signing"]
+    table.add_row("单独一次签约的开销", f"{cost['statements']} 条语句，{cost['transactions']} 次提交，"
+                  f"本进程 CPU {cost['client_cpu_ms']} 毫秒", "", "")
     table.add_row("审计链", f"{report['audit_rows']} 条，{'完整' if report['audit_chain_intact'] else '断裂'}", "完整",
                   "达标" if report["audit_chain_intact"] else "未达标")
     out.print(f"数据库：{'PostgreSQL' if report['database'] == 'postgresql' else 'SQLite'}（临时），受理员 {report['clerks']} 位，"
