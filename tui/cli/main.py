@@ -165,6 +165,37 @@ def db_upgrade() -> None:
     out.print(f"数据库结构已是最新版本（{revision}）。")
 
 
+@db_app.command("backup")
+@refusals
+def db_backup(file: Annotated[str, typer.Argument(help="备份写入的新文件（不会覆盖已有文件）。")]) -> None:
+    """备份整个数据库到一个新文件：SQLite 用在线备份，PostgreSQL 用 pg_dump；各窗口可照常办理。"""
+    from pathlib import Path
+
+    from services import backup
+
+    report = backup.backup(database(), system_actor(), Path(file))
+    kind = "SQLite" if report.kind == "sqlite" else "PostgreSQL"
+    out.print(f"已备份 {kind} 数据库（{report.tables} 张表，{report.size:,} 字节，用时 {report.seconds:.1f} 秒）到 "
+              f"{shown(str(report.path))}。", highlight=False)
+
+
+@db_app.command("restore")
+@refusals
+def db_restore(file: Annotated[str, typer.Argument(help="wangqian db backup 写出的备份文件。")]) -> None:
+    """把备份恢复到当前配置的空数据库，并核验审计链。"""
+    from pathlib import Path
+
+    from services import backup
+
+    report = backup.restore(database(), system_actor(), Path(file))
+    out.print(f"已恢复 {report.tables} 张表，用时 {report.seconds:.1f} 秒；审计日志 {report.audit_rows} 条，"
+              f"哈希链{'完整' if report.audit_intact else '断裂'}。", highlight=False)
+    if not report.current:
+        out.print("备份的数据库结构早于本程序，请执行 wangqian db upgrade。", highlight=False)
+    if not report.audit_intact:
+        raise typer.Exit(1)
+
+
 @db_app.command("init")
 @refusals
 def db_init(sample: Annotated[bool, typer.Option("--sample", help="同时导入示例数据。")] = False) -> None:
