@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,14 @@ class RestoreReport:
     audit_rows: int
     audit_intact: bool
     seconds: float
+
+
+def _probe(path: Path, test: Callable[[Path], bool]) -> bool:
+    """``test(path)``, False for a name no file can have (too long, a NUL in it)."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _file_kind(path: Path) -> str:
@@ -121,9 +130,9 @@ def backup(db: Database, actor: Actor, target: Path) -> BackupReport:
     """Copy the whole database to ``target`` (a new file), consistent as of one moment."""
     authorise(db, actor, Permission.DATA_ADMIN)
     target = Path(target)
-    if target.exists():
+    if _probe(target, Path.exists):
         raise RuleViolation("BACKUP_EXISTS", f"文件 {target} 已存在；备份不会覆盖已有文件，请换一个文件名。", field="file")
-    if not target.parent.is_dir():
+    if not _probe(target.parent, Path.is_dir):
         raise RuleViolation("BACKUP_NO_FOLDER", f"文件夹 {target.parent} 不存在。", field="file")
     started = time.perf_counter()
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -172,7 +181,7 @@ def restore(db: Database, actor: Actor, source: Path) -> RestoreReport:
     """Load a backup into the configured database, which must be empty; verify the copy's chain."""
     authorise(db, actor, Permission.DATA_ADMIN)
     source = Path(source)
-    if not source.is_file():
+    if not _probe(source, Path.is_file):
         raise RuleViolation("BACKUP_NOT_FOUND", f"没有找到备份文件 {source}。", field="file")
     kind = _file_kind(source)
     here = "sqlite" if db.is_sqlite else "postgresql"

@@ -154,6 +154,7 @@ def test_a_restore_goes_only_into_an_empty_database(db: Database, tmp_path: Path
     assert refused.value.code == "BACKUP_UNKNOWN_FORMAT"
 
 
+@pytest.mark.postgresql
 def test_a_backup_of_one_kind_is_not_restored_into_the_other(tmp_path: Path) -> None:
     if not PG_URL:
         pytest.skip(PG_SKIP)

@@ -56,7 +56,7 @@ COMMANDS = [
      "--formal-open", "{v}", "--formal-close", "{v}"],
     ["round", "windows", "{v}", "--pre-open", "{v}", "--pre-close", "{v}", "--formal-open", "{v}",
      "--formal-close", "{v}"],
-    ["round", "import-families", "{v}", "{v}"], ["round", "import-houses", "{v}", "{v}"], ["round", "publish", "{v}"],
+    ["db", "restore", "{v}"], ["round", "import-families", "{v}", "{v}"], ["round", "import-houses", "{v}", "{v}"], ["round", "publish", "{v}"],
 ]
 
 
