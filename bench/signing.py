@@ -236,6 +236,13 @@ def _latest_code(db: Database, phone: str) -> str:
 
 def sign_one(db: Database, clerk: Actor, supervisor: Actor, sale: Sale) -> contracts.ContractView:
     """One contract from the house check to 已签约, through the counter's use cases."""
+    view = ready_to_submit(db, clerk, supervisor, sale)
+    return signing.submit_signing(db, clerk, view.id, expected_version=view.version)
+
+
+def ready_to_submit(db: Database, clerk: Actor, supervisor: Actor, sale: Sale) -> contracts.ContractView:
+    """One contract from the house check to the step before 提交: the draft, its buyer's
+    qualification approved, every party's code entered."""
     check = house_check.run_house_check(db, clerk, city=CITY, home_id=sale.home_id,
                                         party=house_check.Counterparty(sale.seller_id, identity_verified=True))
     if not check.passed:
@@ -253,7 +260,7 @@ def sign_one(db: Database, clerk: Actor, supervisor: Actor, sale: Sale) -> contr
         signing.send_signing_code(db, clerk, view.id, party.key, expected_version=view.version)
         signing.verify_signing_code(db, clerk, view.id, party.key, _latest_code(db, phones[party.key]),
                                     expected_version=view.version)
-    return signing.submit_signing(db, clerk, view.id, expected_version=view.version)
+    return view
 
 
 def _send_verification_code(db: Database, clerk: Actor, supervisor: Actor, subject_id: int) -> str:
