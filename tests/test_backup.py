@@ -21,7 +21,15 @@ from core.parties import PersonEntry
 from core.roles import Role
 from services import audit, backup, parties
 from storage.engine import Database
-from tests.conftest import PG_SKIP, PG_URL, SYSTEM, _pg_exec, _pg_url_for, hall_settings, make_operator
+from tests.conftest import (
+    PG_SKIP,
+    PG_URL,
+    SYSTEM,
+    _pg_exec,
+    _pg_url_for,
+    hall_settings,
+    make_operator,
+)
 from tui.cli.main import app
 from tui.factory import open_database
 

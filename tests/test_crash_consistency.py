@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, insert, inspect, select, text
 
 from bench import signing as bench
@@ -38,7 +37,16 @@ from services.allocation import rounds
 from services.allocation import run as round_run
 from services.resale import filing, signing
 from storage.engine import Database
-from storage.models import AllocationRound, Contract, Family, Operator, Person, PublicHouse, RoundFamily, Wish
+from storage.models import (
+    AllocationRound,
+    Contract,
+    Family,
+    Operator,
+    Person,
+    PublicHouse,
+    RoundFamily,
+    Wish,
+)
 from tests.conftest import SYSTEM, at
 
 KILLS = 200 if os.environ.get("WANGQIAN_STRESS") == "1" else 20
