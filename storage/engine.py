@@ -16,12 +16,13 @@ import copy
 import functools
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from core.clock import Clock, system_clock
@@ -29,6 +30,8 @@ from core.errors import RuleViolation
 from storage.settings import Settings
 
 READ_ONLY = "wangqian_read_only"
+#: Seconds between two tries to reach a database server that cannot be reached.
+RECONNECT_PAUSE_S = 1.0
 _CLOCK = "wangqian_clock"
 _SETTINGS = "wangqian_settings"
 _MEMO = "wangqian_memo"
@@ -49,6 +52,11 @@ class Database:
         self.clock: Clock = clock
         self.engine: Engine = _make_engine(self.url, echo=echo)
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        #: A terminal's handle waits this long for a database server that cannot be reached
+        #: before a transaction starts (a restart, a network blip), telling ``on_reconnecting``
+        #: how long it has waited; 0 (commands, benchmarks): fail at once.
+        self.reconnect_wait: float = 0.0
+        self.on_reconnecting: Callable[[float], None] | None = None
 
     def now(self) -> datetime:
         """The current time by this handle's clock (aware UTC)."""
@@ -78,16 +86,59 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: commit on success, roll back on any error."""
-        with Session(self.engine, expire_on_commit=False, info=self._session_info()) as session:
-            with session.begin():
-                yield session
+        with self._transaction(self.engine) as session:
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read transaction; never takes the SQLite write lock."""
-        with Session(self._read_engine, expire_on_commit=False, info=self._session_info()) as session:
-            with session.begin():
+        with self._transaction(self._read_engine) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, engine: Engine) -> Iterator[Session]:
+        """A session in one transaction. A connection lost while the transaction commits
+        leaves its outcome unknown: that is said as such (``DB_COMMIT_UNKNOWN``), never as
+        a failure the clerk would simply repeat."""
+        session, transaction = self._begin(engine)
+        with session:
+            try:
                 yield session
+            except BaseException:
+                with suppress(DBAPIError):  # a lost connection has rolled back on the server already
+                    transaction.rollback()
+                raise
+            try:
+                transaction.commit()
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise RuleViolation(
+                        "DB_COMMIT_UNKNOWN",
+                        "保存时与数据库的连接中断，无法确定是否已保存，请重新打开该业务核对后再继续。") from exc
+                raise
+
+    def _begin(self, engine: Engine) -> tuple[Session, SessionTransaction]:
+        """A new session and its transaction. A terminal's handle on PostgreSQL connects at
+        once, and while the server cannot be reached waits for it (``reconnect_wait``):
+        nothing of the use case has run yet, so waiting is safe."""
+        eager = self.reconnect_wait > 0 and not self.is_sqlite
+        started = time.monotonic()
+        while True:
+            session = Session(engine, expire_on_commit=False, info=self._session_info())
+            transaction = session.begin()
+            if not eager:
+                return session, transaction
+            try:
+                session.connection()
+                return session, transaction
+            except OperationalError as exc:
+                session.close()
+                waited = time.monotonic() - started
+                if database_trouble(exc) is None or waited >= self.reconnect_wait:
+                    raise
+                if self.on_reconnecting is not None:
+                    self.on_reconnecting(waited)
+                time.sleep(min(RECONNECT_PAUSE_S, max(0.0, self.reconnect_wait - waited)))
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -205,6 +256,8 @@ def database_trouble(exc: BaseException) -> RuleViolation | None:
         return RuleViolation("DB_BUSY", "数据库正忙（其他终端正在写入），本次操作未完成，请稍后再试。")
     if "no such table" in text or "no such column" in text or sqlstate in ("42P01", "42703"):
         return RuleViolation("DB_NOT_CURRENT", "数据库结构不是最新版本，请先执行 wangqian db upgrade。")
+    if exc.connection_invalidated:  # the server went away in the middle of the transaction
+        return RuleViolation("DB_CONNECTION_LOST", "与数据库的连接中断，本次操作没有保存，请稍后重试。")
     if (isinstance(exc, OperationalError) and ("unable to open" in text or "connection" in text
                                                or "could not connect" in text or sqlstate.startswith("08"))):
         return RuleViolation("DB_UNREACHABLE", "无法连接数据库，请检查数据库服务或网络后重试。")

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     draft_sweep_seconds: int = Field(300, ge=0)
     """How often each terminal deletes contract drafts older than 24 h (also at start-up; `0`: start-up only)."""
 
+    db_reconnect_seconds: int = Field(60, ge=0, le=3600)
+    """How long a terminal on PostgreSQL waits for a database server it cannot reach (a restart, a network blip) before it says so; meanwhile the screen says it is retrying and keeps what was typed (`0`: do not wait)."""
+
     # ------------------------------------------------------------ the hall
 
     city: str = "shenzhen"

@@ -104,6 +104,9 @@ class WangqianApp(App[None]):
         self.idle_seconds = db.settings.idle_lock_seconds if idle_seconds is None else idle_seconds
         self.draft_sweep_seconds = (db.settings.draft_sweep_seconds if draft_sweep_seconds is None
                                     else draft_sweep_seconds)
+        # A terminal waits for a database server it cannot reach, and says so on the screen.
+        db.reconnect_wait = db.settings.db_reconnect_seconds
+        db.on_reconnecting = self._reconnecting
         self.drafts_swept: list[str] = []
         self.demo_logins = list(demo_logins or [])
         self.actor: Actor | None = None
@@ -125,6 +128,24 @@ class WangqianApp(App[None]):
             self.sweep_drafts()
             if self.draft_sweep_seconds > 0:
                 self.set_interval(self.draft_sweep_seconds, self.sweep_drafts, name="draft-sweep")
+
+    # ------------------------------------------------------------ database down
+
+    def _reconnecting(self, waited: float) -> None:
+        """Called by the database handle, in the thread of the call that waits for the server."""
+        text = (f"数据库暂时无法连接，正在重试（已等待 {int(waited)} 秒）。已填写的内容都保留，"
+                "连接恢复后本次操作自动继续。")
+        try:
+            self.call_from_thread(self._say_on_screen, text)
+        except RuntimeError:  # called on the screen's own thread
+            self._say_on_screen(text)
+
+    def _say_on_screen(self, text: str) -> None:
+        say = getattr(self.screen, "set_message", None)
+        if say is not None:
+            say(text, "error")
+        else:
+            self.notify(text, title="数据库", severity="warning", timeout=5)
 
     # ------------------------------------------------------------ draft sweep
 

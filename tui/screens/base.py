@@ -34,7 +34,7 @@ from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text
 from core.roles import SESSION_ENDING_CODES, Actor
 from reports.files import kept_file_name
-from storage.engine import Database
+from storage.engine import Database, database_trouble
 from tui.logs import logger
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import FormInput
@@ -92,6 +92,10 @@ class ServiceMixin:
             # The account behind this terminal changed: nothing more is done in its name.
             self.app.call_later(self.wq.end_session, error.message)  # type: ignore[attr-defined]
             return
+        trouble = database_trouble(error) if error is not None else None
+        if trouble is not None:  # the database down, busy or lost mid-way: a sentence, not a system error
+            log.warning("worker %s: %s", event.worker.name, trouble.code)
+            error = trouble
         if isinstance(error, RuleViolation):
             if not self.show_field_refusal(error):
                 self.show_refusal(error.message)
