@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -395,3 +395,33 @@ def test_move_in_notice_asks_for_co_residents_papers_only_when_there_are_some(tm
     assert "共同居住人的身份证明" not in _text(alloc_docs.move_in_notice(alone), tmp_path, "alone")
     with pytest.raises(ValueError, match="co-residents"):
         replace(alone, things_to_bring=alloc_docs.things_to_bring(("配偶 王*",)))
+
+
+@needs_poppler
+def test_every_demo_round_prints_its_family_notice_with_its_case_number_and_qr(sample_db, tmp_path):
+    """The demo's rounds are created as the counter creates one, case and 业务号 included (dated
+    the day each was created, never the day the demo was made): every round's family notice
+    prints, its QR code decoding to the number printed beside it."""
+    from services.allocation import rounds
+    from tests.conftest import SAMPLE_LOADED_AT
+
+    db = sample_db
+    listed = {r.number: r for r in rounds.rounds_list(db, SYSTEM)}
+    numbers = {n: rounds.round_detail(db, SYSTEM, r.id).case_number for n, r in listed.items()}
+    assert sorted(numbers) == [1, 2, 3, 4] and all(numbers.values()) and len(set(numbers.values())) == 4
+    days = {n: number[1:9] for n, number in numbers.items()}  # type letter, yyyymmdd, sequence
+    assert (days[1], days[2], days[3]) == ("20260223", "20260629", "20261026")  # rounds.json's created_at
+    assert f"{SAMPLE_LOADED_AT:%Y%m%d}" not in days.values()  # the demo's own day keeps its numbers
+    # round 3 runs after its formal selection (June 2027), round 4 on the demo's day
+    rounds.run_round(at(db, datetime(2027, 7, 1, 2, tzinfo=UTC)), SYSTEM, listed[3].id)
+    rounds.run_round(at(db, SAMPLE_LOADED_AT + timedelta(hours=2)), SYSTEM, listed[4].id)
+    for n, row in sorted(listed.items()):
+        first = rounds.round_results(db, SYSTEM, row.id)[0]
+        data = alloc_service.family_result_notice_data(db, SYSTEM, row.id, first.family_id)
+        assert data.case_number == numbers[n]
+        pdf = alloc_docs.family_result_notice(data)
+        folder = tmp_path / f"round{n}"
+        folder.mkdir()
+        text = _text(pdf, folder)
+        assert f"业务号{numbers[n]}" in text and f"第{n}场" in text
+        assert _decoded_qr(pdf, folder) in (None, numbers[n])
