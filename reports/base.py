@@ -164,9 +164,16 @@ class Paragraph(_ReportlabParagraph):
             return super().breakLinesCJK(maxWidths)
         self.height = 0
         _handleBulletWidth(self.bulletText, style, maxWidths)
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
-            return self.blPara
         frags = self.frags
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            # The first part of a paragraph split across pages keeps its lines. reportlab's
+            # split hands them over as kind 1 even when they are plain text lines (kind 0, one
+            # run of one font): given back as such, as reportlab's own CJK breaking does.
+            lines = self.blPara.lines
+            if len(frags) == 1 and lines and isinstance(lines[0], tuple):
+                return frags[0].clone(kind=0, lines=lines, ascent=frags[0].fontSize,
+                                      descent=-0.2 * frags[0].fontSize)
+            return self.blPara
         if not frags:
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
                              lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
@@ -175,10 +182,12 @@ class Paragraph(_ReportlabParagraph):
             return maxWidths[line] if line < len(maxWidths) else maxWidths[-1]
 
         f = frags[0]
-        if len(frags) == 1 and isinstance(getattr(f, "text", None), str) and not hasattr(f, "cbDefn") \
+        # The rest of a paragraph split across pages holds its text as the split's words.
+        plain = f.text if hasattr(f, "text") else "".join(getattr(f, "words", ()))
+        if len(frags) == 1 and isinstance(plain, str) and not hasattr(f, "cbDefn") \
                 and not hasattr(f, "lineBreak"):
             # one run of one font (most paragraphs): plain text lines, as reportlab makes them
-            text = f.text
+            text = plain
             widths = [_char_width(ch, f.fontName, f.fontSize) for ch in text]
             lines = [(width_of(n) - sum(widths[a:b]), [text[a:b]])
                      for n, (a, b) in enumerate(fit_text(text, widths, width_of))]
