@@ -559,31 +559,56 @@ def articles(items: Sequence[Article]) -> list[Flowable]:
 
 @dataclass(frozen=True)
 class Signatory:
-    """One party of a signature block: its role line and (optionally) its name."""
+    """One party of a signature block: its role line, (optionally) its name, and
+    for a body that seals (an organisation, an authority) the caption of the
+    place for its seal, drawn beside its lines."""
 
-    role: str  # e.g. "出租人（盖章）"
+    role: str  # e.g. "出租人（甲方）"
     name: str = ""
     lines: tuple[str, ...] = ("签字（盖章）：", "日期：　　　　年　　月　　日")
+    seal: str = ""  # e.g. "盖章处": a seal place in the party's own area
+
+
+#: The seal place in a party's own signature area.
+PARTY_SEAL_SIZE = 24 * mm
+
+
+def _signatory_cell(party: Signatory, width: float) -> list[Flowable]:
+    """A party's signature area ``width`` wide: its role and name across it, then its
+    lines, with its seal place (if any) at their right."""
+    st = styles()
+    head: list[Flowable] = [Paragraph(esc(party.role + ("：" + party.name if party.name else "")), st.value),
+                            Spacer(1, 6 * mm)]
+    lines: list[Flowable] = []
+    for line in party.lines:
+        lines += [Paragraph(esc(line), st.value), Spacer(1, 5 * mm)]
+    if not party.seal:
+        return head + lines
+    place = SealPlace(party.seal, size=PARTY_SEAL_SIZE)
+    beside_seal = Table([[lines, place]], colWidths=[width - place.width - 4 * mm, place.width + 4 * mm])
+    beside_seal.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.font), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return [*head, beside_seal]
 
 
 def signature_block(parties: Sequence[Signatory], *, width: float = FRAME_WIDTH, seal: Sequence[str] = (),
-                    seal_caption: str = "盖章处") -> Flowable:
-    """Side-by-side signature areas, kept together on one page; with ``seal``
-    (the sealing body's lines, e.g. "受理单位：…（盖章）" and the date) a last
-    column holds those lines and the place for the seal."""
+                    seal_caption: str = "盖章处", after: Sequence[Flowable] = ()) -> Flowable:
+    """Side-by-side signature areas, kept together on one page (a party with
+    ``Signatory.seal`` has its seal place in its own area); with ``seal`` (the
+    sealing body's lines, e.g. "受理单位：…（盖章）" and the date) a last
+    column holds those lines and the place for the seal. ``after``: what the
+    block follows and stays on the page with (e.g. a contract's last clause, so
+    a signature page never stands without text); a KeepTogether cannot be
+    nested in another, hence this argument."""
     st = styles()
-    cells: list[list[Flowable]] = []
-    for party in parties:
-        lines: list[Flowable] = [Paragraph(esc(party.role + ("：" + party.name if party.name else "")), st.value)]
-        lines += [Spacer(1, 6 * mm)]
-        for line in party.lines:
-            lines += [Paragraph(esc(line), st.value), Spacer(1, 5 * mm)]
-        cells.append(lines)
-    widths = [width / len(parties)] * len(parties)
+    seal_width = 64 * mm if seal else 0
+    party_width = (width - seal_width) / len(parties)
+    widths = [party_width] * len(parties)
+    cells: list[list[Flowable]] = [_signatory_cell(party, party_width) for party in parties]
     if seal:
         place = SealPlace(seal_caption, size=24 * mm)
-        seal_width = 64 * mm
-        widths = [(width - seal_width) / len(parties)] * len(parties) + [seal_width]
+        widths.append(seal_width)
         beside_seal = Table([[[Paragraph(esc(line), st.value) for line in seal], place]],
                             colWidths=[seal_width - place.width - 2 * mm, place.width + 2 * mm])
         beside_seal.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.font), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -598,7 +623,7 @@ def signature_block(parties: Sequence[Signatory], *, width: float = FRAME_WIDTH,
             ("TOPPADDING", (0, 0), (-1, -1), 6 * mm),
         ])
     )
-    return KeepTogether([table])
+    return KeepTogether([*after, table])
 
 
 def qr_code(value: str, *, size: float = 26 * mm, caption: Sequence[str] = ()) -> Flowable:

@@ -10,6 +10,7 @@ objection channel, the signing window, co-residents' papers).
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bench.pdf import sample_contract, sample_notice, sample_receipt
 from core.allocation import lease as lease_rules
@@ -43,7 +44,9 @@ from storage.settings import plain_settings
 from tests.conftest import SYSTEM, at, configure
 from tests.test_lease import T0, _setup, _tenant_info
 from tests.test_reports_allocation import needs_poppler
+from tests.test_reports_allocation import sample_contract as sample_lease
 from tests.test_reports_allocation import sample_move_in as sample_move_in_notice
+from tests.test_reports_allocation import sample_receipt as sample_deposit_receipt
 from tests.test_reports_allocation import sample_result_list
 
 BAD_START = "，。、；：？！）」》"
@@ -59,6 +62,30 @@ def _lines(pdf: bytes, tmp_path: Path, name: str = "doc") -> list[str]:
 
 def _text(pdf: bytes, tmp_path: Path, name: str = "doc") -> str:
     return re.sub(r"\s+", "", "".join(_lines(pdf, tmp_path, name)))
+
+
+def _pages(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+
+
+def _last_page(pdf: bytes, tmp_path: Path, *options: str) -> str:
+    """pdftotext's reading of the document's last page (with ``options``, e.g. -bbox)."""
+    last = str(_pages(pdf, tmp_path))
+    path = tmp_path / "last.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", *options, "-f", last, "-l", last, str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _words(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float, float]]:
+    """The runs of text of the last page with where they lie: (text, x min, y min from the top,
+    x max)."""
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+                       _last_page(pdf, tmp_path, "-bbox"))
+    return [(html.unescape(text), float(x0), float(y0), float(x1)) for x0, y0, x1, text in found]
 
 
 def _page_footers(pdf: bytes, tmp_path: Path) -> list[str]:
@@ -162,9 +189,39 @@ def test_seal_places(tmp_path):
     assert "发布单位（盖章）" in _text(alloc_docs.round_result_list(sample_result_list(30)), tmp_path, "list")
     for pdf in (alloc_docs.round_result_list(sample_result_list(30)),
                 alloc_docs.family_result_notice(_family_notice()),
-                alloc_docs.move_in_notice(sample_move_in_notice())):
+                alloc_docs.move_in_notice(sample_move_in_notice()),
+                alloc_docs.lease_contract(sample_lease())):
         text = _text(pdf, tmp_path, "sealed")
         assert "（盖章）" in text and "盖章处" in text
+    assert "收款专用章" in _text(alloc_docs.deposit_receipt(sample_deposit_receipt()), tmp_path, "deposit")
+
+
+@needs_poppler
+def test_the_lease_has_a_seal_place_for_the_lessor_beside_its_signature(tmp_path):
+    """The lessor, a body, seals in its own signature area (a circle, 出租人盖章处) and its 经办人
+    signs; the tenant, a person, signs (签字（捺印）); the last clause stays on the signature page."""
+    data = sample_lease()
+    pdf = alloc_docs.lease_contract(data)
+    text = _text(pdf, tmp_path)
+    signing = text[text.rindex(f"出租人（甲方）：{data.lessor}"):]
+    assert "经办人签字" in signing and signing.count("签字（捺印）") == 1  # the tenant's only
+    assert "出租人（甲方，盖章）" not in text
+    # the circle's caption lies in the lessor's area: left of the tenant's, below the lessor's name
+    words = _words(pdf, tmp_path)
+    lessor, tenant, seal = (next(w for w in words if w[0].startswith(start))
+                            for start in ("出租人（甲方）：", "承租人（乙方）：", "出租人盖章处"))
+    assert lessor[1] < seal[1] < seal[3] < tenant[1] and seal[2] > lessor[2]
+    # Whatever the length of the text before it, the signatures never stand alone on a page; a
+    # paragraph that the page ends in the middle of goes on whole on the next (the list of
+    # co-residents in article 1 is one for some of these lengths).
+    for members in range(0, 40, 3):
+        household = tuple(f"子女 王{'*' * (k % 3 + 1)}" for k in range(members))
+        pdf = alloc_docs.lease_contract(replace(data, household=household))
+        page = re.sub(r"\s+", "", _last_page(pdf, tmp_path))
+        assert "出租人盖章处" in page and "本合同自双方签字（盖章）之日起生效" in page, members
+        running = re.compile(rf"第\d+页共\d+页|公共租赁住房租赁合同合同编号{data.contract_number}")
+        whole = running.sub("", _text(pdf, tmp_path, "long"))
+        assert f"该房屋仅供乙方及共同居住人（{'、'.join(household) or '无'}）居住使用。".replace(" ", "") in whole
 
 
 # ------------------------------------------------------------------ 4. footer
@@ -425,3 +482,38 @@ def test_every_demo_round_prints_its_family_notice_with_its_case_number_and_qr(s
         text = _text(pdf, folder)
         assert f"业务号{numbers[n]}" in text and f"第{n}场" in text
         assert _decoded_qr(pdf, folder) in (None, numbers[n])
+
+
+def _approved_lease(db, clerk, supervisor, ids) -> str:  # type: ignore[no-untyped-def]
+    number = lease_service.start_lease(db, clerk, ids["round"], ids["a"])
+    _tenant_info(db, clerk, number)
+    lease_service.record_identity_check(db, clerk, number, who="main_applicant", document_seen="居民身份证原件")
+    lease_service.sign_contract(db, clerk, number)
+    lease_service.record_deposit(db, clerk, number)
+    lease_service.review_lease(db, supervisor, number, approve=True)
+    return number
+
+
+@needs_poppler
+@pytest.mark.parametrize("alone", [False, True], ids=["with-spouse", "alone"])
+def test_the_lease_papers_of_a_family_as_it_is(db, clerk, supervisor, tmp_path, alone):
+    """From the counter's own data: the move-in notice asks for co-residents' identity papers
+    only of a family that has co-residents; on every allocation document the bodies seal
+    (盖章) and only persons are asked to 签字（捺印）."""
+    from storage.models import FamilyMember
+
+    ids = _setup(db)
+    if alone:
+        with db.write() as session:
+            session.execute(delete(FamilyMember).where(FamilyMember.family_id == ids["a"],
+                                                       FamilyMember.relation != "本人"))
+    number = _approved_lease(db, clerk, supervisor, ids)
+    notice = _text(lease_service.move_in_notice_pdf(db, clerk, number), tmp_path, "notice")
+    assert ("共同居住人的身份证明" in notice) is not alone
+    assert ("共同居住人无" in notice) is alone
+    assert "（盖章）" in notice and "盖章处" in notice
+    contract = _text(lease_service.lease_contract_pdf(db, clerk, number), tmp_path, "contract")
+    assert "出租人盖章处" in contract and contract.count("签字（捺印）") == 1  # the tenant, a person
+    assert ("配偶王*" in contract) is not alone
+    receipt = _text(lease_service.deposit_receipt_pdf(db, clerk, number), tmp_path, "receipt")
+    assert "（盖章）" in receipt and "收款专用章" in receipt and "签字（捺印）" not in receipt
