@@ -4,7 +4,8 @@ One page template (A4; a header with the document's title and reference, a
 footer "第 N 页 共 M 页"; optionally a watermark such as 草稿), one set of paragraph styles in the embedded CJK
 font with CJK line breaking, and the building blocks documents are made of:
 title block, key-value tables, long data tables whose header repeats on every
-page, numbered articles, a signature block, a seal place and a QR code.
+page, numbered articles (with options to tick), a signature block, a seal
+place and a QR code.
 Every paragraph breaks its lines by ``reports.linebreak`` (no line starts
 with closing punctuation; numbers never break inside).
 
@@ -538,14 +539,76 @@ def numbered(items: Sequence[str], style: str = "body") -> list[Flowable]:
 
 @dataclass(frozen=True)
 class Article:
-    """A numbered article of a contract: a heading and its clauses (plain text)."""
+    """A numbered article of a contract: a heading and its clauses (plain text);
+    optionally options to choose from after them, each with a box (``chosen``,
+    their index, ticked; none: every box left for the parties to tick)."""
 
     heading: str
     clauses: tuple[str, ...]
+    options: tuple[str, ...] = ()
+    chosen: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.chosen is not None and not 0 <= self.chosen < len(self.options):
+            raise ValueError("the chosen option is one of the options")
+
+
+class TickBox(Flowable):
+    """A box to tick before an option, with a tick ("√", a character of the
+    document's font) in it when the option is chosen. It is one line of
+    ``style`` tall and its box sits on that line's baseline, so beside a
+    top-aligned paragraph of the same style it reads as part of the line: text
+    extraction gives "√" right before a chosen option."""
+
+    def __init__(self, ticked: bool, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.ticked = ticked
+        self.style = style
+        self.width = style.fontSize * 1.5
+        self.height = style.leading
+
+    def draw(self) -> None:
+        canv = self.canv
+        size = self.style.fontSize
+        baseline = self.height - size  # a paragraph's first baseline, from its top (reports.base.Paragraph)
+        side = size * 0.95
+        canv.saveState()
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.7)
+        canv.rect(0, baseline - size * 0.12, side, side, stroke=1, fill=0)
+        if self.ticked:
+            canv.setFillColor(INK)
+            canv.setFont(self.style.fontName, size)
+            canv.drawCentredString(side / 2, baseline, "√")
+        canv.restoreState()
+
+
+class OptionsTable(Table):
+    """The table ``options_block`` makes (a layout may keep it with the clause it follows)."""
+
+
+def options_block(options: Sequence[str], chosen: int | None, *, indent: float = 21) -> OptionsTable:
+    """Options one per line, each after its box (``chosen`` ticked), indented as a clause."""
+    st = styles()
+    style = ParagraphStyle("wq-option", parent=st.clause, firstLineIndent=0, spaceAfter=0)
+    box = TickBox(False, style).width
+    rows = [[TickBox(k == chosen, style), Paragraph(esc(option), style)] for k, option in enumerate(options)]
+    table = OptionsTable(rows, colWidths=[indent + box, FRAME_WIDTH - indent - box], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (0, -1), indent),
+        ("LEFTPADDING", (1, 0), (1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1 * mm),
+    ]))
+    return table
 
 
 def articles(items: Sequence[Article]) -> list[Flowable]:
-    """Articles numbered 第一条, 第二条 …; clauses numbered (一), (二) … when several."""
+    """Articles numbered 第一条, 第二条 …; clauses numbered (一), (二) … when several;
+    an article's options after its clauses, each with its box."""
     st = styles()
     out: list[Flowable] = []
     for n, article in enumerate(items, start=1):
@@ -554,6 +617,8 @@ def articles(items: Sequence[Article]) -> list[Flowable]:
         for k, clause in enumerate(article.clauses, start=1):
             prefix = f"（{chinese_ordinal(k)}）" if several else ""
             out.append(Paragraph(prefix + esc(clause), st.clause))
+        if article.options:
+            out.append(options_block(article.options, article.chosen))
     return out
 
 

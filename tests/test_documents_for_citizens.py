@@ -29,7 +29,7 @@ from bench.pdf import sample_contract, sample_notice, sample_receipt
 from core.allocation import lease as lease_rules
 from core.errors import RuleViolation
 from core.hall import hall_contact
-from core.resale.contract_text import city_text, dispute_clause
+from core.resale.contract_text import city_text, dispute_clause, dispute_options, dispute_text
 from reports import allocation as alloc_docs
 from reports import resale as docs
 from reports.base import Paragraph, markup, para
@@ -94,9 +94,10 @@ def _page_footers(pdf: bytes, tmp_path: Path) -> list[str]:
 
 def _city_contract(code: str, **changes: object) -> docs.ResaleContract:
     city = city_text(code)
+    words = {"seller_label": city.seller, "buyer_label": city.buyer, "filing_clause": city.filing,
+             "revocation_clause": city.revocation, "disputes": dispute_clause()}
     return sample_contract(city={"shenzhen": "深圳市", "zhongshan": "中山市", "wuhan": "武汉市"}[code],
-                           seller_label=city.seller, buyer_label=city.buyer, filing_clause=city.filing,
-                           revocation_clause=city.revocation, disputes=dispute_clause(), **changes)
+                           **(words | changes))
 
 
 # ------------------------------------------------------------------ 1. the hall's contact data
@@ -148,8 +149,9 @@ def test_each_city_contract_says_its_own_articles(tmp_path):
     assert "出卖人" not in zhongshan and "买受人" not in zhongshan
     for text in (wuhan, shenzhen, zhongshan):
         assert "设计用途为住宅，房屋结构为钢筋混凝土，" in text  # no "…住宅，钢筋混凝土结构，…"
-        assert "仲裁委员会仲裁" in text and "依法向房屋所在地人民法院起诉" in text  # a choice, not court only
-        assert "按下列第" in text
+        # the parties' choice, not court only: none recorded, both ways printed with a box to tick
+        assert "提交＿＿＿＿＿＿仲裁委员会仲裁；依法向房屋所在地人民法院起诉。" in text
+        assert "在选定的方式前的方框内打“√”" in text and "√提交" not in text and "√依法" not in text
 
 
 @needs_poppler
@@ -168,10 +170,34 @@ def test_contract_prints_each_partys_address_and_an_organisation_seals(tmp_path)
 
 
 def test_dispute_clause_records_a_choice():
-    assert dispute_clause("court").endswith("依法向房屋所在地人民法院起诉。")
-    assert "深圳国际仲裁院" in dispute_clause("arbitration", "深圳国际仲裁院（深圳")
+    assert dispute_clause().endswith("在选定的方式前的方框内打“√”）：")
+    assert dispute_clause("court").endswith("选定的方式（已打“√”）解决：")
+    assert dispute_options("深圳国际仲裁院")[0] == ("arbitration", "提交深圳国际仲裁院仲裁；")
+    assert dispute_options()[1] == ("court", "依法向房屋所在地人民法院起诉。")
+    assert dispute_text("arbitration", "武汉仲裁委员会") == "仲裁（武汉仲裁委员会）"
     with pytest.raises(ValueError):
         dispute_clause("mediation")
+
+
+@needs_poppler
+@pytest.mark.parametrize(("choice", "commission", "ticked", "left"), [
+    (None, None, (), ("提交＿＿＿＿＿＿仲裁委员会仲裁；", "依法向房屋所在地人民法院起诉。")),
+    ("court", None, ("依法向房屋所在地人民法院起诉。",), ("提交＿＿＿＿＿＿仲裁委员会仲裁；",)),
+    ("arbitration", "武汉仲裁委员会", ("提交武汉仲裁委员会仲裁；",), ("依法向房屋所在地人民法院起诉。",)),
+], ids=["none", "court", "arbitration"])
+def test_the_printed_contract_ticks_the_parties_choice_of_dispute_resolution(tmp_path, choice, commission,
+                                                                            ticked, left):
+    """Both ways are printed, each after a box; the way the parties chose has its box ticked
+    ("√", read by pdftotext just before the option), with the commission they named."""
+    data = _city_contract("wuhan", disputes=dispute_clause(choice), dispute_choice=choice,
+                          arbitration_commission=commission)
+    text = _text(docs.resale_contract(data), tmp_path)
+    article = text[text.index("第十条争议解决"):text.index("第十一条")]
+    for option in ticked:
+        assert "√" + option in article
+    for option in left:
+        assert option in article and "√" + option not in article
+    assert article.count("√") == len(ticked) + 1  # and the one in the sentence ("打“√”")
 
 
 # ------------------------------------------------------------------ 3. seal places

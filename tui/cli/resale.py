@@ -82,7 +82,7 @@ def show(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编
     rows += [(label, value) for label, value in (
         ("共有方式", view.items["co_ownership"]), ("成交价格", view.items["price"]),
         ("付款方式", view.items["payment_method"]), ("资金监管", view.items["fund_supervised"]),
-        ("签署方式", view.items["signing"]),
+        ("签署方式", view.items["signing"]), ("争议解决", view.items["dispute"]),
     )]
     if view.expires_at is not None:
         rows.append(("草稿删除时间", show_time(view.expires_at)))
