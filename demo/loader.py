@@ -3,9 +3,10 @@ synthetic persons for benchmarks.
 
 ``load_demo`` loads the sample in ONE transaction: the register, families and
 house pool (``demo.sample``), then the sample's selection rounds played through
-the round services as the counter would — each round with its families
-(without a case: see ``_create_round``), their wish lists (inserted as the
-families left them), their give-ups (主动放弃) and confirms (确认正选), the
+the round services as the counter would — each round created with its
+families and its case (业务号 dated the day the sample says the round was
+created, so the sample never takes the numbers of the demo's own day), their
+wish lists (inserted as the families left them), their give-ups (主动放弃) and confirms (确认正选), the
 runs of the rounds that are over (publishing their results with hash-chained
 journals), and the supplementary applications (补选申请) of families left
 without a house; then a round of the demo's own day, set up through the
@@ -73,37 +74,6 @@ def load_demo(db: Database, actor: Actor, *, directory: Path | None = None,
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def _create_round(session: Session, actor: Actor, r: dict[str, Any], family_ids: list[int]) -> int:
-    """One of the sample's rounds with its families at their ranks, audited.
-
-    Unlike services.allocation.rounds.create_round it opens no case: a case number is
-    taken from the day's sequence (业务号 = type letter + TODAY + sequence),
-    so the sample would take today's first numbers — and the numbers of the
-    cases clerks then accept would depend on the day the demo was made. The
-    sample's rounds are shown without a case number ("—").
-    """
-    from core.allocation.rounds import RoundStatus
-    from core.allocation.rounds import check_windows
-    from services.allocation.common import RF
-
-    pre_open, pre_close = _moment(r["pre_open"]), _moment(r["pre_close"])
-    formal_open, formal_close = _moment(r["formal_open"]), _moment(r["formal_close"])
-    check_windows(pre_open, pre_close, formal_open, formal_close)
-    rnd = AllocationRound(number=r["number"], name=r["name"], kind=r["kind"], case_number=None,
-                          pre_open=pre_open, pre_close=pre_close, formal_open=formal_open,
-                          formal_close=formal_close, status=RoundStatus.OPEN, run_count=0)
-    session.add(rnd)
-    session.flush()
-    rank = dict(session.execute(select(Family.id, Family.rank).where(Family.id.in_(family_ids))).all())
-    session.execute(RF.insert(), [{"round_id": rnd.id, "family_id": fid, "rank": rank[fid], "gave_up": False}
-                                  for fid in family_ids])
-    audit.append(session, actor, "round_create", object_type="allocation_round", object_id=rnd.id,
-                 after={"number": rnd.number, "name": rnd.name, "kind": rnd.kind, "families": len(family_ids),
-                        "pre_open": pre_open, "pre_close": pre_close, "formal_open": formal_open,
-                        "formal_close": formal_close, "source": "sample_data"})
-    return rnd.id  # type: ignore[return-value]
 
 
 #: The round the demo holds for its own day: its families (ranks after the sample's) and houses.
@@ -202,7 +172,12 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
         say(2, f"（{n}/{len(loaded.data['rounds'])}）")
         members = sorted((rf for rf in loaded.data["round_families"] if rf["round"] == r["key"]),
                          key=lambda rf: ranks[rf["family"]])
-        round_id = _create_round(session, actor, r, [families[rf["family"]] for rf in members])
+        # Created as a supervisor creates a round (with its case and 业务号), on the day the sample says.
+        clock.set(_moment(r["created_at"]))
+        round_id = rounds.create_round(steps, actor, number=r["number"], name=r["name"], kind=r["kind"],
+                                       pre_open=_moment(r["pre_open"]), pre_close=_moment(r["pre_close"]),
+                                       formal_open=_moment(r["formal_open"]), formal_close=_moment(r["formal_close"]),
+                                       family_ids=[families[rf["family"]] for rf in members])
         round_ids[r["key"]] = round_id
         wishes += insert_wish_lists(session, loaded, r["key"], round_id)
         if not db.is_sqlite:

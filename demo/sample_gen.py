@@ -395,7 +395,8 @@ _PROJECTS: tuple[tuple[str, str, tuple[str, ...], int, int, str, float, _FloorPl
 _BUILDING_CODES = {"东座": "D", "西座": "X", "A座": "A", "B座": "B", "C座": "C"}
 _ORIENTATION_APPEAL = {"南": 1.25, "南北": 1.3, "东南": 1.15, "西南": 1.0, "东": 0.9, "北": 0.75}
 
-# The rounds: (key, number, name, pre_open, pre_close, formal_open, formal_close, run at, ranks).
+# The rounds: (key, number, name, pre_open, pre_close, formal_open, formal_close, run at, ranks);
+# each is created a week before its pre-selection opens (``created_at``).
 # Rounds 1 and 2 are over and published; round 3 is in its pre-selection on the
 # reference day, and its formal selection is months ahead, so the demo finds it open.
 _ROUNDS: tuple[tuple[str, int, str, str, str, str, str, str | None, range], ...] = (
@@ -1364,8 +1365,10 @@ class SampleBuilder:
         for key, number, name, pre_open, pre_close, formal_open, formal_close, run_at, ranks in _ROUNDS:
             windows = [datetime.fromisoformat(t).replace(tzinfo=_CST) for t in (pre_open, pre_close, formal_open,
                                                                                   formal_close)]
+            # Created (with its case, as at the counter) a week before its pre-selection opens.
+            created = (windows[0] - timedelta(days=7)).replace(hour=10, minute=0)
             self.rounds.append(
-                {"key": key, "number": number, "name": name, "kind": "regular",
+                {"key": key, "number": number, "name": name, "kind": "regular", "created_at": created.isoformat(),
                  "pre_open": windows[0].isoformat(), "pre_close": windows[1].isoformat(),
                  "formal_open": windows[2].isoformat(), "formal_close": windows[3].isoformat(),
                  "run_at": datetime.fromisoformat(run_at).replace(tzinfo=_CST).isoformat() if run_at else None}

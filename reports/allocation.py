@@ -468,7 +468,8 @@ def _lease_articles(data: LeaseContract) -> list[Article]:
 def lease_contract(data: LeaseContract, path: PathArg = None) -> bytes:
     """公共租赁住房租赁合同: parties, house, numbered articles (rent in figures
     and capitals, bank collection, deposit, use, maintenance, termination),
-    signature blocks and a QR code of the case number."""
+    signature blocks with the place for the lessor's seal, and a QR code of the
+    case number."""
     parties = kv_table(
         [
             ("出租人（甲方）", data.lessor),
@@ -510,12 +511,17 @@ def lease_contract(data: LeaseContract, path: PathArg = None) -> bytes:
             "就乙方承租甲方公共租赁住房事宜，订立本合同。",
             "clause",
         ),
-        *articles(_lease_articles(data)),
-        signature_block([
-            Signatory("出租人（甲方，盖章）", data.lessor, ("经办人签字：", f"日期：{format_date(data.signed_on)}")),
-            Signatory("承租人（乙方）", data.tenant_name, ("签字：", f"日期：{format_date(data.signed_on)}")),
-        ]),
     ]
+    # The lessor, a body, seals (its seal place beside its lines) and its 经办人 signs; the
+    # tenant, a person, signs (签字（捺印）), as a person does on every contract. The last
+    # clause goes with the signatures: a signature page never stands without the text signed.
+    body = articles(_lease_articles(data))
+    signatures = signature_block([
+        Signatory("出租人（甲方）", data.lessor, ("经办人签字：", f"日期：{format_date(data.signed_on)}"),
+                  seal="出租人盖章处"),
+        Signatory("承租人（乙方）", data.tenant_name, ("签字（捺印）：", f"日期：{format_date(data.signed_on)}")),
+    ], after=body[-1:])
+    story += [*body[:-1], signatures]
     return build_pdf(story, title="公共租赁住房租赁合同", reference=f"合同编号 {data.contract_number}", path=path)
 
 

@@ -4,7 +4,8 @@ One page template (A4; a header with the document's title and reference, a
 footer "第 N 页 共 M 页"; optionally a watermark such as 草稿), one set of paragraph styles in the embedded CJK
 font with CJK line breaking, and the building blocks documents are made of:
 title block, key-value tables, long data tables whose header repeats on every
-page, numbered articles, a signature block, a seal place and a QR code.
+page, numbered articles (with options to tick), a signature block, a seal
+place and a QR code.
 Every paragraph breaks its lines by ``reports.linebreak`` (no line starts
 with closing punctuation; numbers never break inside).
 
@@ -164,9 +165,16 @@ class Paragraph(_ReportlabParagraph):
             return super().breakLinesCJK(maxWidths)
         self.height = 0
         _handleBulletWidth(self.bulletText, style, maxWidths)
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
-            return self.blPara
         frags = self.frags
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            # The first part of a paragraph split across pages keeps its lines. reportlab's
+            # split hands them over as kind 1 even when they are plain text lines (kind 0, one
+            # run of one font): given back as such, as reportlab's own CJK breaking does.
+            lines = self.blPara.lines
+            if len(frags) == 1 and lines and isinstance(lines[0], tuple):
+                return frags[0].clone(kind=0, lines=lines, ascent=frags[0].fontSize,
+                                      descent=-0.2 * frags[0].fontSize)
+            return self.blPara
         if not frags:
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
                              lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
@@ -175,10 +183,12 @@ class Paragraph(_ReportlabParagraph):
             return maxWidths[line] if line < len(maxWidths) else maxWidths[-1]
 
         f = frags[0]
-        if len(frags) == 1 and isinstance(getattr(f, "text", None), str) and not hasattr(f, "cbDefn") \
+        # The rest of a paragraph split across pages holds its text as the split's words.
+        plain = f.text if hasattr(f, "text") else "".join(getattr(f, "words", ()))
+        if len(frags) == 1 and isinstance(plain, str) and not hasattr(f, "cbDefn") \
                 and not hasattr(f, "lineBreak"):
             # one run of one font (most paragraphs): plain text lines, as reportlab makes them
-            text = f.text
+            text = plain
             widths = [_char_width(ch, f.fontName, f.fontSize) for ch in text]
             lines = [(width_of(n) - sum(widths[a:b]), [text[a:b]])
                      for n, (a, b) in enumerate(fit_text(text, widths, width_of))]
@@ -529,14 +539,76 @@ def numbered(items: Sequence[str], style: str = "body") -> list[Flowable]:
 
 @dataclass(frozen=True)
 class Article:
-    """A numbered article of a contract: a heading and its clauses (plain text)."""
+    """A numbered article of a contract: a heading and its clauses (plain text);
+    optionally options to choose from after them, each with a box (``chosen``,
+    their index, ticked; none: every box left for the parties to tick)."""
 
     heading: str
     clauses: tuple[str, ...]
+    options: tuple[str, ...] = ()
+    chosen: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.chosen is not None and not 0 <= self.chosen < len(self.options):
+            raise ValueError("the chosen option is one of the options")
+
+
+class TickBox(Flowable):
+    """A box to tick before an option, with a tick ("√", a character of the
+    document's font) in it when the option is chosen. It is one line of
+    ``style`` tall and its box sits on that line's baseline, so beside a
+    top-aligned paragraph of the same style it reads as part of the line: text
+    extraction gives "√" right before a chosen option."""
+
+    def __init__(self, ticked: bool, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.ticked = ticked
+        self.style = style
+        self.width = style.fontSize * 1.5
+        self.height = style.leading
+
+    def draw(self) -> None:
+        canv = self.canv
+        size = self.style.fontSize
+        baseline = self.height - size  # a paragraph's first baseline, from its top (reports.base.Paragraph)
+        side = size * 0.95
+        canv.saveState()
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.7)
+        canv.rect(0, baseline - size * 0.12, side, side, stroke=1, fill=0)
+        if self.ticked:
+            canv.setFillColor(INK)
+            canv.setFont(self.style.fontName, size)
+            canv.drawCentredString(side / 2, baseline, "√")
+        canv.restoreState()
+
+
+class OptionsTable(Table):
+    """The table ``options_block`` makes (a layout may keep it with the clause it follows)."""
+
+
+def options_block(options: Sequence[str], chosen: int | None, *, indent: float = 21) -> OptionsTable:
+    """Options one per line, each after its box (``chosen`` ticked), indented as a clause."""
+    st = styles()
+    style = ParagraphStyle("wq-option", parent=st.clause, firstLineIndent=0, spaceAfter=0)
+    box = TickBox(False, style).width
+    rows = [[TickBox(k == chosen, style), Paragraph(esc(option), style)] for k, option in enumerate(options)]
+    table = OptionsTable(rows, colWidths=[indent + box, FRAME_WIDTH - indent - box], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (0, -1), indent),
+        ("LEFTPADDING", (1, 0), (1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1 * mm),
+    ]))
+    return table
 
 
 def articles(items: Sequence[Article]) -> list[Flowable]:
-    """Articles numbered 第一条, 第二条 …; clauses numbered (一), (二) … when several."""
+    """Articles numbered 第一条, 第二条 …; clauses numbered (一), (二) … when several;
+    an article's options after its clauses, each with its box."""
     st = styles()
     out: list[Flowable] = []
     for n, article in enumerate(items, start=1):
@@ -545,36 +617,63 @@ def articles(items: Sequence[Article]) -> list[Flowable]:
         for k, clause in enumerate(article.clauses, start=1):
             prefix = f"（{chinese_ordinal(k)}）" if several else ""
             out.append(Paragraph(prefix + esc(clause), st.clause))
+        if article.options:
+            out.append(options_block(article.options, article.chosen))
     return out
 
 
 @dataclass(frozen=True)
 class Signatory:
-    """One party of a signature block: its role line and (optionally) its name."""
+    """One party of a signature block: its role line, (optionally) its name, and
+    for a body that seals (an organisation, an authority) the caption of the
+    place for its seal, drawn beside its lines."""
 
-    role: str  # e.g. "出租人（盖章）"
+    role: str  # e.g. "出租人（甲方）"
     name: str = ""
     lines: tuple[str, ...] = ("签字（盖章）：", "日期：　　　　年　　月　　日")
+    seal: str = ""  # e.g. "盖章处": a seal place in the party's own area
+
+
+#: The seal place in a party's own signature area.
+PARTY_SEAL_SIZE = 24 * mm
+
+
+def _signatory_cell(party: Signatory, width: float) -> list[Flowable]:
+    """A party's signature area ``width`` wide: its role and name across it, then its
+    lines, with its seal place (if any) at their right."""
+    st = styles()
+    head: list[Flowable] = [Paragraph(esc(party.role + ("：" + party.name if party.name else "")), st.value),
+                            Spacer(1, 6 * mm)]
+    lines: list[Flowable] = []
+    for line in party.lines:
+        lines += [Paragraph(esc(line), st.value), Spacer(1, 5 * mm)]
+    if not party.seal:
+        return head + lines
+    place = SealPlace(party.seal, size=PARTY_SEAL_SIZE)
+    beside_seal = Table([[lines, place]], colWidths=[width - place.width - 4 * mm, place.width + 4 * mm])
+    beside_seal.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.font), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return [*head, beside_seal]
 
 
 def signature_block(parties: Sequence[Signatory], *, width: float = FRAME_WIDTH, seal: Sequence[str] = (),
-                    seal_caption: str = "盖章处") -> Flowable:
-    """Side-by-side signature areas, kept together on one page; with ``seal``
-    (the sealing body's lines, e.g. "受理单位：…（盖章）" and the date) a last
-    column holds those lines and the place for the seal."""
+                    seal_caption: str = "盖章处", after: Sequence[Flowable] = ()) -> Flowable:
+    """Side-by-side signature areas, kept together on one page (a party with
+    ``Signatory.seal`` has its seal place in its own area); with ``seal`` (the
+    sealing body's lines, e.g. "受理单位：…（盖章）" and the date) a last
+    column holds those lines and the place for the seal. ``after``: what the
+    block follows and stays on the page with (e.g. a contract's last clause, so
+    a signature page never stands without text); a KeepTogether cannot be
+    nested in another, hence this argument."""
     st = styles()
-    cells: list[list[Flowable]] = []
-    for party in parties:
-        lines: list[Flowable] = [Paragraph(esc(party.role + ("：" + party.name if party.name else "")), st.value)]
-        lines += [Spacer(1, 6 * mm)]
-        for line in party.lines:
-            lines += [Paragraph(esc(line), st.value), Spacer(1, 5 * mm)]
-        cells.append(lines)
-    widths = [width / len(parties)] * len(parties)
+    seal_width = 64 * mm if seal else 0
+    party_width = (width - seal_width) / len(parties)
+    widths = [party_width] * len(parties)
+    cells: list[list[Flowable]] = [_signatory_cell(party, party_width) for party in parties]
     if seal:
         place = SealPlace(seal_caption, size=24 * mm)
-        seal_width = 64 * mm
-        widths = [(width - seal_width) / len(parties)] * len(parties) + [seal_width]
+        widths.append(seal_width)
         beside_seal = Table([[[Paragraph(esc(line), st.value) for line in seal], place]],
                             colWidths=[seal_width - place.width - 2 * mm, place.width + 2 * mm])
         beside_seal.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.font), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -589,7 +688,7 @@ def signature_block(parties: Sequence[Signatory], *, width: float = FRAME_WIDTH,
             ("TOPPADDING", (0, 0), (-1, -1), 6 * mm),
         ])
     )
-    return KeepTogether([table])
+    return KeepTogether([*after, table])
 
 
 def qr_code(value: str, *, size: float = 26 * mm, caption: Sequence[str] = ()) -> Flowable:

@@ -32,13 +32,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from core.money import check_amount, format_yuan, to_chinese_capital
-from core.resale.contract_text import structure_text
+from core.resale.contract_text import DISPUTE_ARBITRATION, DISPUTE_LABELS, dispute_options, structure_text
 from reports.base import (
     FRAME_WIDTH,
     HEAD_SHADE,
     INK,
     SHADE,
     Article,
+    OptionsTable,
     Paragraph,
     PathArg,
     Signatory,
@@ -185,7 +186,7 @@ def _qr(value: str) -> Table:
 
 def _kept_articles(items: list[Article]) -> list[Flowable]:
     """Numbered articles whose heading never ends a page alone: each heading
-    is kept with its first clause."""
+    is kept with its first clause, and with the options that follow it."""
     flat = articles(items)
     heading = styles().heading
     out: list[Flowable] = []
@@ -193,8 +194,12 @@ def _kept_articles(items: list[Article]) -> list[Flowable]:
     while i < len(flat):
         f = flat[i]
         if isinstance(f, Paragraph) and f.style is heading and i + 1 < len(flat):
-            out.append(KeepTogether([f, flat[i + 1]]))
+            kept = [f, flat[i + 1]]
             i += 2
+            while i < len(flat) and isinstance(flat[i], OptionsTable):
+                kept.append(flat[i])
+                i += 1
+            out.append(KeepTogether(kept))
         else:
             out.append(f)
             i += 1
@@ -315,7 +320,11 @@ class ResaleContract:
     buyer_label: str = BUYER  # 买受人 / 受让方
     filing_clause: str = ""
     revocation_clause: str | None = None
-    disputes: str = ""
+    disputes: str = ""  # the article's sentence (core.resale.contract_text.dispute_clause)
+    # The parties' choice (arbitration before ``arbitration_commission``, or court), ticked
+    # among the ways printed after the sentence; None: both boxes left for them to tick.
+    dispute_choice: str | None = None
+    arbitration_commission: str | None = None
 
     def __post_init__(self) -> None:
         _require(self.status in CONTRACT_STATUSES, f"unknown contract status {self.status!r}")
@@ -345,6 +354,8 @@ class ResaleContract:
             _require(total == HUNDRED, f"the buyers' shares add up to 100, not {total}")
         _require(not self.fund_supervised or bool(self.supervision_bank), "a supervised deal names its bank")
         _require(bool(self.filing_clause) and bool(self.disputes), "the city's filing and disputes articles are given")
+        _require(self.dispute_choice is None or self.dispute_choice in DISPUTE_LABELS,
+                 f"unknown dispute choice {self.dispute_choice!r}")
         _require(self.status == DRAFT or self.signing_date is not None, "a signed contract has its signing date")
         has_filing = self.filing_number is not None or self.filing_date is not None
         if self.status == FILED:
@@ -530,9 +541,16 @@ def _contract_articles(data: ResaleContract) -> list[Article]:
             ("甲方逾期交付房屋或者不配合办理转移登记的，每逾期一日按已付房价款的万分之五向乙方支付违约金；"
              "逾期超过三十日的，乙方有权解除合同，甲方应退还已付房价款。"),
         )),
-        Article("争议解决", (data.disputes,)),
+        _disputes_article(data),
         Article("合同生效", tuple(taking_effect)),
     ]
+
+
+def _disputes_article(data: ResaleContract) -> Article:
+    """争议解决: the sentence, then arbitration and court each with its box, the parties' choice ticked."""
+    ways = dispute_options(data.arbitration_commission if data.dispute_choice == DISPUTE_ARBITRATION else None)
+    chosen = next((k for k, (way, _) in enumerate(ways) if way == data.dispute_choice), None)
+    return Article("争议解决", (data.disputes,), options=tuple(text for _, text in ways), chosen=chosen)
 
 
 def _contract_facts(data: ResaleContract) -> list[tuple[str, str]]:

@@ -1,8 +1,10 @@
-"""`wangqian contract sweep|show|list` on the sample database."""
+"""`wangqian contract sweep|show|list` and `wangqian report … -o FILE` on the sample database."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 from datetime import timedelta
 
@@ -74,3 +76,45 @@ def test_void_qualification_from_the_command_line(cli_db):
     assert again.exit_code == 1 and "QUALIFICATION_NOTHING_TO_VOID" in again.stderr
     shown = runner.invoke(app, ["contract", "show", view.number])
     assert "已作废" in shown.stdout
+
+
+def _prints(db, contract_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import AuditEntry
+
+    with db.read() as session:
+        return session.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "contract_print", AuditEntry.object_id == str(contract_id))).scalar_one()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+def test_report_keeps_an_existing_file_unless_told_to_overwrite_it(cli_db, tmp_path):
+    """Reprints are kept: `report … -o FILE` refuses an existing FILE (one Chinese sentence, its
+    rule code, exit 1) before making anything, so the refused print is not recorded either;
+    --force overwrites it."""
+    from services.resale import contracts
+    from tests.conftest import SYSTEM
+
+    filed = next(r for r in contracts.find_contracts(cli_db, SYSTEM, status="filed"))
+    target = tmp_path / "合同.pdf"
+    target.write_bytes(b"the print handed out this morning")
+    before = _prints(cli_db, filed.id)
+    refused = runner.invoke(app, ["report", "contract", filed.number, "-o", str(target)])
+    assert refused.exit_code == 1, refused.output
+    said = "".join(refused.stderr.split())
+    assert "REPORT_OUTPUT_EXISTS" in said and "已存在" in said and "--force" in said and "Traceback" not in said
+    assert target.read_bytes() == b"the print handed out this morning"
+    assert _prints(cli_db, filed.id) == before  # nothing made, nothing recorded
+    for command in (["report", "receipt", filed.case_number], ["report", "round", "1"],
+                    ["report", "family", "1", "1"]):
+        again = runner.invoke(app, [*command, "-o", str(target)])
+        assert again.exit_code == 1 and "REPORT_OUTPUT_EXISTS" in "".join(again.stderr.split()), command
+    forced = runner.invoke(app, ["report", "contract", filed.number, "-o", str(target), "--force"])
+    assert forced.exit_code == 0, forced.output
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    assert filed.number in "".join(text.split())
+    assert _prints(cli_db, filed.id) == before + 1
+    fresh = tmp_path / "另一份.pdf"
+    assert runner.invoke(app, ["report", "contract", filed.number, "-o", str(fresh)]).exit_code == 0
+    assert fresh.read_bytes()[:5] == b"%PDF-"

@@ -5,6 +5,7 @@ contracts (demo.contracts), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -265,7 +266,8 @@ def test_cli_writes_each_document(cli_db, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "一次性告知书" in _text(out.read_bytes(), tmp_path)  # Wuhan's register query: a material mends it
     draft = _contract(cli_db, "draft")
-    result = runner.invoke(cli.app, ["report", "notice", draft.number, "-o", str(out), "--missing", "买卖双方婚姻状况证明"])
+    again = tmp_path / "notice-draft.pdf"  # a file of its own: an existing one is kept (REPORT_OUTPUT_EXISTS)
+    result = runner.invoke(cli.app, ["report", "notice", draft.number, "-o", str(again), "--missing", "买卖双方婚姻状况证明"])
     assert result.exit_code == 0, result.output
 
 
@@ -287,3 +289,24 @@ def test_cli_refusal_exits_1(cli_db, tmp_path):
     row = _contract(cli_db, "draft")
     result = runner.invoke(cli.app, ["report", "notice", row.number, "-o", str(tmp_path / "n.pdf")])
     assert result.exit_code == 1 and "NOTICE_NOTHING_MISSING" in result.output.replace("\n", "")
+
+
+def test_a_change_of_the_dispute_choice_after_signing_is_recorded_and_printed(sample_db, tmp_path):
+    """争议解决 is not a key item: a signed contract's parties may choose it by a 变更合同; the
+    change record says before and after, and the reprinted contract ticks the chosen way."""
+    import re
+
+    from core.resale.contract_record import to_form
+
+    view = contracts.get_contract(sample_db, SYSTEM, _contract(sample_db, "signed").id)
+    assert view.draft.dispute is None
+    unticked = re.sub(r"\s+", "", _text(docs.contract_pdf(sample_db, SYSTEM, view.number), tmp_path))
+    assert "在选定的方式前的方框内打“√”" in unticked and "√依法" not in unticked and "√提交" not in unticked
+    form = replace(to_form(view.draft), dispute="court")
+    [changed] = contracts.change_contract(sample_db, SYSTEM, view.id, form, expected_version=view.version,
+                                          reason="双方约定向法院起诉")
+    assert (changed.label, changed.before, changed.after) == ("争议解决", "未选定（由双方在合同上勾选）", "诉讼")
+    after = contracts.get_contract(sample_db, SYSTEM, view.id)
+    assert after.draft.dispute == "court" and after.changes[-1].item_label == "争议解决"
+    ticked = re.sub(r"\s+", "", _text(docs.contract_pdf(sample_db, SYSTEM, view.number), tmp_path))
+    assert "提交＿＿＿＿＿＿仲裁委员会仲裁；√依法向房屋所在地人民法院起诉。" in ticked

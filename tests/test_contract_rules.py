@@ -319,6 +319,39 @@ def test_fund_supervision_choice_and_bank():
     assert v.fund_supervised is False and v.supervising_bank is None
 
 
+def test_dispute_choice_is_the_parties_and_arbitration_names_its_commission():
+    v = _ok(DRAFT)
+    assert (v.dispute, v.arbitration_commission) == (None, None)  # not chosen: ticked on paper
+    assert _ok(replace(DRAFT, dispute="诉讼", arbitration_commission="武汉仲裁委员会")).dispute == "court"
+    assert _ok(replace(DRAFT, dispute="court", arbitration_commission="武汉仲裁委员会")).arbitration_commission is None
+    v = _ok(replace(DRAFT, dispute="仲裁", arbitration_commission=" 武汉仲裁委员会 "))
+    assert (v.dispute, v.arbitration_commission) == ("arbitration", "武汉仲裁委员会")
+    assert _ok(replace(DRAFT, dispute=" ")).dispute is None
+    _refused(replace(DRAFT, dispute="调解"), "dispute", "DISPUTE_CHOICE_INVALID")
+    _refused(replace(DRAFT, dispute="arbitration"), "arbitration_commission", "ARBITRATION_COMMISSION_REQUIRED")
+    _refused(replace(DRAFT, dispute="arbitration", arbitration_commission="武汉市"), "arbitration_commission",
+             "ARBITRATION_COMMISSION_INVALID")
+    _refused(replace(DRAFT, dispute="arbitration", arbitration_commission="仲裁" * 31), "arbitration_commission",
+             "ARBITRATION_COMMISSION_INVALID")
+
+
+def test_dispute_choice_is_stored_edited_compared_and_bound_by_the_digest():
+    from core.resale import contract_record as record
+
+    before = _ok(DRAFT)
+    after = _ok(replace(DRAFT, dispute="arbitration", arbitration_commission="武汉仲裁委员会"))
+    assert "dispute" not in record.to_json(before)  # versions stored before the choice existed read the same
+    assert record.from_json(record.to_json(after)) == after
+    assert record.from_json(record.to_json(before)) == before
+    assert _ok(record.to_form(after)) == after
+    assert c.contract_version_digest(after) != c.contract_version_digest(before)
+    assert c.contract_version_digest(_ok(replace(DRAFT, dispute="court"))) not in (
+        c.contract_version_digest(before), c.contract_version_digest(after))
+    [change] = record.changed_items(before, after)
+    assert (change.label, change.before, change.after, change.key) == (
+        "争议解决", "未选定（由双方在合同上勾选）", "仲裁（武汉仲裁委员会）", False)  # changeable after signing
+
+
 # ------------------------------------------------------------------ all errors collected
 
 

@@ -10,11 +10,12 @@ objection channel, the signing window, co-residents' papers).
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,13 +23,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bench.pdf import sample_contract, sample_notice, sample_receipt
 from core.allocation import lease as lease_rules
 from core.errors import RuleViolation
 from core.hall import hall_contact
-from core.resale.contract_text import city_text, dispute_clause
+from core.resale.contract_text import city_text, dispute_clause, dispute_options, dispute_text
 from reports import allocation as alloc_docs
 from reports import resale as docs
 from reports.base import Paragraph, markup, para
@@ -43,7 +44,9 @@ from storage.settings import plain_settings
 from tests.conftest import SYSTEM, at, configure
 from tests.test_lease import T0, _setup, _tenant_info
 from tests.test_reports_allocation import needs_poppler
+from tests.test_reports_allocation import sample_contract as sample_lease
 from tests.test_reports_allocation import sample_move_in as sample_move_in_notice
+from tests.test_reports_allocation import sample_receipt as sample_deposit_receipt
 from tests.test_reports_allocation import sample_result_list
 
 BAD_START = "，。、；：？！）」》"
@@ -61,15 +64,40 @@ def _text(pdf: bytes, tmp_path: Path, name: str = "doc") -> str:
     return re.sub(r"\s+", "", "".join(_lines(pdf, tmp_path, name)))
 
 
+def _pages(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+
+
+def _last_page(pdf: bytes, tmp_path: Path, *options: str) -> str:
+    """pdftotext's reading of the document's last page (with ``options``, e.g. -bbox)."""
+    last = str(_pages(pdf, tmp_path))
+    path = tmp_path / "last.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", *options, "-f", last, "-l", last, str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _words(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float, float]]:
+    """The runs of text of the last page with where they lie: (text, x min, y min from the top,
+    x max)."""
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+                       _last_page(pdf, tmp_path, "-bbox"))
+    return [(html.unescape(text), float(x0), float(y0), float(x1)) for x0, y0, x1, text in found]
+
+
 def _page_footers(pdf: bytes, tmp_path: Path) -> list[str]:
     return [re.sub(r"\s+", "", ln) for ln in _lines(pdf, tmp_path, "footers") if re.search(r"第\s*\d+\s*页", ln)]
 
 
 def _city_contract(code: str, **changes: object) -> docs.ResaleContract:
     city = city_text(code)
+    words = {"seller_label": city.seller, "buyer_label": city.buyer, "filing_clause": city.filing,
+             "revocation_clause": city.revocation, "disputes": dispute_clause()}
     return sample_contract(city={"shenzhen": "深圳市", "zhongshan": "中山市", "wuhan": "武汉市"}[code],
-                           seller_label=city.seller, buyer_label=city.buyer, filing_clause=city.filing,
-                           revocation_clause=city.revocation, disputes=dispute_clause(), **changes)
+                           **(words | changes))
 
 
 # ------------------------------------------------------------------ 1. the hall's contact data
@@ -121,8 +149,9 @@ def test_each_city_contract_says_its_own_articles(tmp_path):
     assert "出卖人" not in zhongshan and "买受人" not in zhongshan
     for text in (wuhan, shenzhen, zhongshan):
         assert "设计用途为住宅，房屋结构为钢筋混凝土，" in text  # no "…住宅，钢筋混凝土结构，…"
-        assert "仲裁委员会仲裁" in text and "依法向房屋所在地人民法院起诉" in text  # a choice, not court only
-        assert "按下列第" in text
+        # the parties' choice, not court only: none recorded, both ways printed with a box to tick
+        assert "提交＿＿＿＿＿＿仲裁委员会仲裁；依法向房屋所在地人民法院起诉。" in text
+        assert "在选定的方式前的方框内打“√”" in text and "√提交" not in text and "√依法" not in text
 
 
 @needs_poppler
@@ -141,10 +170,34 @@ def test_contract_prints_each_partys_address_and_an_organisation_seals(tmp_path)
 
 
 def test_dispute_clause_records_a_choice():
-    assert dispute_clause("court").endswith("依法向房屋所在地人民法院起诉。")
-    assert "深圳国际仲裁院" in dispute_clause("arbitration", "深圳国际仲裁院（深圳")
+    assert dispute_clause().endswith("在选定的方式前的方框内打“√”）：")
+    assert dispute_clause("court").endswith("选定的方式（已打“√”）解决：")
+    assert dispute_options("深圳国际仲裁院")[0] == ("arbitration", "提交深圳国际仲裁院仲裁；")
+    assert dispute_options()[1] == ("court", "依法向房屋所在地人民法院起诉。")
+    assert dispute_text("arbitration", "武汉仲裁委员会") == "仲裁（武汉仲裁委员会）"
     with pytest.raises(ValueError):
         dispute_clause("mediation")
+
+
+@needs_poppler
+@pytest.mark.parametrize(("choice", "commission", "ticked", "left"), [
+    (None, None, (), ("提交＿＿＿＿＿＿仲裁委员会仲裁；", "依法向房屋所在地人民法院起诉。")),
+    ("court", None, ("依法向房屋所在地人民法院起诉。",), ("提交＿＿＿＿＿＿仲裁委员会仲裁；",)),
+    ("arbitration", "武汉仲裁委员会", ("提交武汉仲裁委员会仲裁；",), ("依法向房屋所在地人民法院起诉。",)),
+], ids=["none", "court", "arbitration"])
+def test_the_printed_contract_ticks_the_parties_choice_of_dispute_resolution(tmp_path, choice, commission,
+                                                                            ticked, left):
+    """Both ways are printed, each after a box; the way the parties chose has its box ticked
+    ("√", read by pdftotext just before the option), with the commission they named."""
+    data = _city_contract("wuhan", disputes=dispute_clause(choice), dispute_choice=choice,
+                          arbitration_commission=commission)
+    text = _text(docs.resale_contract(data), tmp_path)
+    article = text[text.index("第十条争议解决"):text.index("第十一条")]
+    for option in ticked:
+        assert "√" + option in article
+    for option in left:
+        assert option in article and "√" + option not in article
+    assert article.count("√") == len(ticked) + 1  # and the one in the sentence ("打“√”")
 
 
 # ------------------------------------------------------------------ 3. seal places
@@ -162,9 +215,39 @@ def test_seal_places(tmp_path):
     assert "发布单位（盖章）" in _text(alloc_docs.round_result_list(sample_result_list(30)), tmp_path, "list")
     for pdf in (alloc_docs.round_result_list(sample_result_list(30)),
                 alloc_docs.family_result_notice(_family_notice()),
-                alloc_docs.move_in_notice(sample_move_in_notice())):
+                alloc_docs.move_in_notice(sample_move_in_notice()),
+                alloc_docs.lease_contract(sample_lease())):
         text = _text(pdf, tmp_path, "sealed")
         assert "（盖章）" in text and "盖章处" in text
+    assert "收款专用章" in _text(alloc_docs.deposit_receipt(sample_deposit_receipt()), tmp_path, "deposit")
+
+
+@needs_poppler
+def test_the_lease_has_a_seal_place_for_the_lessor_beside_its_signature(tmp_path):
+    """The lessor, a body, seals in its own signature area (a circle, 出租人盖章处) and its 经办人
+    signs; the tenant, a person, signs (签字（捺印）); the last clause stays on the signature page."""
+    data = sample_lease()
+    pdf = alloc_docs.lease_contract(data)
+    text = _text(pdf, tmp_path)
+    signing = text[text.rindex(f"出租人（甲方）：{data.lessor}"):]
+    assert "经办人签字" in signing and signing.count("签字（捺印）") == 1  # the tenant's only
+    assert "出租人（甲方，盖章）" not in text
+    # the circle's caption lies in the lessor's area: left of the tenant's, below the lessor's name
+    words = _words(pdf, tmp_path)
+    lessor, tenant, seal = (next(w for w in words if w[0].startswith(start))
+                            for start in ("出租人（甲方）：", "承租人（乙方）：", "出租人盖章处"))
+    assert lessor[1] < seal[1] < seal[3] < tenant[1] and seal[2] > lessor[2]
+    # Whatever the length of the text before it, the signatures never stand alone on a page; a
+    # paragraph that the page ends in the middle of goes on whole on the next (the list of
+    # co-residents in article 1 is one for some of these lengths).
+    for members in range(0, 40, 3):
+        household = tuple(f"子女 王{'*' * (k % 3 + 1)}" for k in range(members))
+        pdf = alloc_docs.lease_contract(replace(data, household=household))
+        page = re.sub(r"\s+", "", _last_page(pdf, tmp_path))
+        assert "出租人盖章处" in page and "本合同自双方签字（盖章）之日起生效" in page, members
+        running = re.compile(rf"第\d+页共\d+页|公共租赁住房租赁合同合同编号{data.contract_number}")
+        whole = running.sub("", _text(pdf, tmp_path, "long"))
+        assert f"该房屋仅供乙方及共同居住人（{'、'.join(household) or '无'}）居住使用。".replace(" ", "") in whole
 
 
 # ------------------------------------------------------------------ 4. footer
@@ -395,3 +478,68 @@ def test_move_in_notice_asks_for_co_residents_papers_only_when_there_are_some(tm
     assert "共同居住人的身份证明" not in _text(alloc_docs.move_in_notice(alone), tmp_path, "alone")
     with pytest.raises(ValueError, match="co-residents"):
         replace(alone, things_to_bring=alloc_docs.things_to_bring(("配偶 王*",)))
+
+
+@needs_poppler
+def test_every_demo_round_prints_its_family_notice_with_its_case_number_and_qr(sample_db, tmp_path):
+    """The demo's rounds are created as the counter creates one, case and 业务号 included (dated
+    the day each was created, never the day the demo was made): every round's family notice
+    prints, its QR code decoding to the number printed beside it."""
+    from services.allocation import rounds
+    from tests.conftest import SAMPLE_LOADED_AT
+
+    db = sample_db
+    listed = {r.number: r for r in rounds.rounds_list(db, SYSTEM)}
+    numbers = {n: rounds.round_detail(db, SYSTEM, r.id).case_number for n, r in listed.items()}
+    assert sorted(numbers) == [1, 2, 3, 4] and all(numbers.values()) and len(set(numbers.values())) == 4
+    days = {n: number[1:9] for n, number in numbers.items()}  # type letter, yyyymmdd, sequence
+    assert (days[1], days[2], days[3]) == ("20260223", "20260629", "20261026")  # rounds.json's created_at
+    assert f"{SAMPLE_LOADED_AT:%Y%m%d}" not in days.values()  # the demo's own day keeps its numbers
+    # round 3 runs after its formal selection (June 2027), round 4 on the demo's day
+    rounds.run_round(at(db, datetime(2027, 7, 1, 2, tzinfo=UTC)), SYSTEM, listed[3].id)
+    rounds.run_round(at(db, SAMPLE_LOADED_AT + timedelta(hours=2)), SYSTEM, listed[4].id)
+    for n, row in sorted(listed.items()):
+        first = rounds.round_results(db, SYSTEM, row.id)[0]
+        data = alloc_service.family_result_notice_data(db, SYSTEM, row.id, first.family_id)
+        assert data.case_number == numbers[n]
+        pdf = alloc_docs.family_result_notice(data)
+        folder = tmp_path / f"round{n}"
+        folder.mkdir()
+        text = _text(pdf, folder)
+        assert f"业务号{numbers[n]}" in text and f"第{n}场" in text
+        assert _decoded_qr(pdf, folder) in (None, numbers[n])
+
+
+def _approved_lease(db, clerk, supervisor, ids) -> str:  # type: ignore[no-untyped-def]
+    number = lease_service.start_lease(db, clerk, ids["round"], ids["a"])
+    _tenant_info(db, clerk, number)
+    lease_service.record_identity_check(db, clerk, number, who="main_applicant", document_seen="居民身份证原件")
+    lease_service.sign_contract(db, clerk, number)
+    lease_service.record_deposit(db, clerk, number)
+    lease_service.review_lease(db, supervisor, number, approve=True)
+    return number
+
+
+@needs_poppler
+@pytest.mark.parametrize("alone", [False, True], ids=["with-spouse", "alone"])
+def test_the_lease_papers_of_a_family_as_it_is(db, clerk, supervisor, tmp_path, alone):
+    """From the counter's own data: the move-in notice asks for co-residents' identity papers
+    only of a family that has co-residents; on every allocation document the bodies seal
+    (盖章) and only persons are asked to 签字（捺印）."""
+    from storage.models import FamilyMember
+
+    ids = _setup(db)
+    if alone:
+        with db.write() as session:
+            session.execute(delete(FamilyMember).where(FamilyMember.family_id == ids["a"],
+                                                       FamilyMember.relation != "本人"))
+    number = _approved_lease(db, clerk, supervisor, ids)
+    notice = _text(lease_service.move_in_notice_pdf(db, clerk, number), tmp_path, "notice")
+    assert ("共同居住人的身份证明" in notice) is not alone
+    assert ("共同居住人无" in notice) is alone
+    assert "（盖章）" in notice and "盖章处" in notice
+    contract = _text(lease_service.lease_contract_pdf(db, clerk, number), tmp_path, "contract")
+    assert "出租人盖章处" in contract and contract.count("签字（捺印）") == 1  # the tenant, a person
+    assert ("配偶王*" in contract) is not alone
+    receipt = _text(lease_service.deposit_receipt_pdf(db, clerk, number), tmp_path, "receipt")
+    assert "（盖章）" in receipt and "收款专用章" in receipt and "签字（捺印）" not in receipt

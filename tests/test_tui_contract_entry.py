@@ -182,6 +182,47 @@ async def test_valid_shenzhen_form_typed_by_keys_saves_a_draft(sqlite_sample_db,
     assert _count(db, Contract) == before + 1
 
 
+async def test_the_parties_choice_of_dispute_resolution_is_entered_stored_and_printed(sqlite_sample_db, clock,
+                                                                                       tmp_path) -> None:
+    """争议解决 on the form: 未选定 to start with (the printed contract offers both to tick);
+    仲裁 asks for the commission under its own field; saved, the draft holds the choice and
+    the printed contract has its box ticked."""
+    import re
+    import subprocess
+
+    from services.resale import documents
+
+    db = sqlite_sample_db
+    check = passed_check(db, _actor(db, "clerk1"))
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, ContractEntryScreen(house_check_id=check.id))
+        assert screen.query_one("#f-dispute", RadioSet).pressed_index == 0  # 未选定
+        assert screen.query_one("#w-arbitration_commission").has_class("-hidden")
+        await _radio(pilot, "co_ownership", 0)
+        await _fill_buyer(pilot, 0, "李买方", BUYER_ID, "13912345678")
+        await _fill_terms(pilot)
+        await _radio(pilot, "dispute", 1)  # 仲裁
+        assert not screen.query_one("#w-arbitration_commission").has_class("-hidden")
+        shown = "".join(screen_text(app).split())
+        assert "争议解决解决方式▐●▌未选定▐●▌仲裁▐●▌诉讼" in shown
+        await _press(pilot, "f5")
+        assert screen.view is None and _error(app, "arbitration_commission") == "选择仲裁时须填写仲裁委员会名称。"
+        assert screen.focused is screen.query_one("#f-arbitration_commission", Input)
+        await _type(pilot, "arbitration_commission", "深圳国际仲裁院")
+        await _press(pilot, "f5")
+        view = screen.view
+        assert view is not None and view.status == "draft"
+    stored = svc.get_contract(db, _actor(db, "clerk1"), view.id)
+    assert (stored.draft.dispute, stored.draft.arbitration_commission) == ("arbitration", "深圳国际仲裁院")
+    assert stored.items["dispute"] == "仲裁（深圳国际仲裁院）"
+    path = tmp_path / "contract.pdf"
+    path.write_bytes(documents.contract_pdf(db, _actor(db, "clerk1"), view.number))
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                             check=True).stdout)
+    assert "√提交深圳国际仲裁院仲裁；依法向房屋所在地人民法院起诉。" in text
+
+
 def _burst(app, keys: list[str]) -> None:
     """Keys as a burst reaches the app from the terminal: all queued at once, no pause
     between them (an ID-card or barcode reader, a fast typist). Single characters are
@@ -453,6 +494,25 @@ def test_snapshot_change_mode_after_a_change(snap_compare, sqlite_sample_db, clo
         await _type(pilot, "payment_terms", "签约后十日内付清。")
         await _type(pilot, "reason", "双方协商调整付款约定")
         await _press(pilot, "f5")
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(make_app(db, clock=clock), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_dispute_choice_with_a_refusal(snap_compare, sqlite_sample_db, clock) -> None:
+    """The 争议解决 section at the form's end at 80×24: 仲裁 chosen, the commission refused."""
+    db = sqlite_sample_db
+    check = passed_check(db, _actor(db, "clerk1"))
+
+    async def run_before(pilot) -> None:
+        await _open(pilot, ContractEntryScreen(house_check_id=check.id))
+        await _radio(pilot, "co_ownership", 0)
+        await _fill_buyer(pilot, 0, "李买方", BUYER_ID, "13912345678")
+        await _fill_terms(pilot)
+        await _radio(pilot, "dispute", 1)
+        await _press(pilot, "f5")
+        pilot.app.screen.query_one("#ce-body").scroll_end(animate=False)
         pilot.app.clear_notifications()
         await settle(pilot)
 

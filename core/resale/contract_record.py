@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.identity import REGION_LABELS, IdKind, Region, mask_id, mask_phone
+from core.resale.contract_text import dispute_text
 from core.resale.contracts import (
     CAPACITY_LABELS,
     CO_OWNERSHIP_LABELS,
@@ -87,6 +88,8 @@ def to_json(v: ValidDraft) -> str:
         "supervising_bank": v.supervising_bank,
         "signing": {"method": v.signing.method, "reasons": list(v.signing.reasons)},
     }
+    if v.dispute is not None:  # only when chosen: versions stored before the choice existed read back the same
+        data["dispute"] = {"choice": v.dispute, "commission": v.arbitration_commission}
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -112,6 +115,7 @@ def _opt_dec(value: str | None) -> Decimal | None:
 
 def from_json(text: str) -> ValidDraft:
     d = json.loads(text)
+    dispute = d.get("dispute") or {}
     return ValidDraft(
         house_id=d["house_id"],
         sellers=tuple(
@@ -137,6 +141,8 @@ def from_json(text: str) -> ValidDraft:
         fund_supervised=d["fund_supervised"],
         supervising_bank=d["supervising_bank"],
         signing=SigningDecision(d["signing"]["method"], tuple(d["signing"]["reasons"])),
+        dispute=dispute.get("choice"),
+        arbitration_commission=dispute.get("commission"),
     )
 
 
@@ -183,6 +189,8 @@ def to_form(v: ValidDraft) -> ContractDraft:
         supervising_bank=v.supervising_bank or "",
         payment_terms=v.payment_terms,
         requested_signing=v.signing.method if not v.signing.forced_offline else None,
+        dispute=v.dispute,
+        arbitration_commission=v.arbitration_commission or "",
     )
 
 
@@ -203,6 +211,7 @@ _LABELS: dict[str, str] = {
     "fund_supervised": "资金监管",
     "supervising_bank": "监管银行",
     "signing": "签署方式",
+    "dispute": "争议解决",
     "kind": "主体类型",
     "name": "姓名（名称）",
     "region": "国籍（地区）",
@@ -278,6 +287,7 @@ def items(v: ValidDraft) -> dict[str, str]:
     out["fund_supervised"] = _yes_no(v.fund_supervised)
     out["supervising_bank"] = v.supervising_bank or ""
     out["signing"] = "线下签署" if v.signing.method == "offline" else "线上签署"
+    out["dispute"] = dispute_text(v.dispute, v.arbitration_commission)
     return out
 
 
@@ -320,6 +330,8 @@ def _display_path(path: str) -> str:
             return head + whole
     if path.startswith("signing"):
         return "signing"
+    if path.startswith("dispute"):
+        return "dispute"
     if path == "price_capital":
         return "price"
     return path

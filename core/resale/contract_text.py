@@ -13,6 +13,10 @@ by the same city code. Sources:
   transfer registration is applied for; 提示4: either side may revoke before
   registration, and disputes are then settled between the parties.
 
+The disputes article is the parties' choice of arbitration (before a named
+commission) or the court, recorded on the contract form or left for them to
+tick on the printed contract.
+
 The hall a document sends the citizen to is ``core.hall``'s.
 
 Pure: stdlib only.
@@ -28,9 +32,12 @@ __all__ = [
     "CITY_TEXTS",
     "DISPUTE_ARBITRATION",
     "DISPUTE_COURT",
+    "DISPUTE_LABELS",
     "CityText",
     "city_text",
     "dispute_clause",
+    "dispute_options",
+    "dispute_text",
     "structure_text",
 ]
 
@@ -83,23 +90,43 @@ def city_text(code: str) -> CityText:
 
 DISPUTE_ARBITRATION = "arbitration"
 DISPUTE_COURT = "court"
+#: How a dispute the parties cannot settle is resolved: the parties' choice, recorded on the
+#: contract form (none recorded: they tick one on the printed contract).
+DISPUTE_LABELS: dict[str, str] = {DISPUTE_ARBITRATION: "仲裁", DISPUTE_COURT: "诉讼"}
 
 
-def dispute_clause(choice: str | None = None, commission: str | None = None) -> str:
-    """The disputes article: arbitration or court, the parties' choice.
-
-    With no choice recorded both ways are printed with a blank for the
-    parties to fill in by hand (the choice is theirs, not the hall's)."""
-    arbitration = f"提交{commission or '＿＿＿＿＿＿'}仲裁委员会仲裁"
-    court = "依法向房屋所在地人民法院起诉"
-    head = "本合同履行中发生争议的，由甲、乙双方协商解决；协商不成的，"
-    if choice == DISPUTE_ARBITRATION:
-        return head + arbitration + "。"
-    if choice == DISPUTE_COURT:
-        return head + court + "。"
-    if choice is not None:
+def _check_choice(choice: str | None) -> None:
+    if choice is not None and choice not in DISPUTE_LABELS:
         raise ValueError(f"unknown dispute choice {choice!r}")
-    return head + f"按下列第＿＿种方式解决：（1）{arbitration}；（2）{court}。"
+
+
+def dispute_clause(choice: str | None = None) -> str:
+    """The disputes article's sentence, which the ways to choose from follow
+    (``dispute_options``), each with a box: ticked for the parties' choice
+    when the form records one, otherwise both left for the parties to tick (the
+    choice is theirs, not the hall's)."""
+    _check_choice(choice)
+    head = "本合同履行中发生争议的，由甲、乙双方协商解决；协商不成的，"
+    if choice is None:
+        return head + "按下列方式之一解决（由甲、乙双方在选定的方式前的方框内打“√”）："
+    return head + "按下列甲、乙双方选定的方式（已打“√”）解决："
+
+
+def dispute_options(commission: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The ways to resolve a dispute as the contract prints them, (choice, sentence) in order:
+    arbitration before the named commission (a blank to fill in when none is named), or the
+    court where the house lies."""
+    body = commission or "＿＿＿＿＿＿仲裁委员会"
+    return ((DISPUTE_ARBITRATION, f"提交{body}仲裁；"), (DISPUTE_COURT, "依法向房屋所在地人民法院起诉。"))
+
+
+def dispute_text(choice: str | None, commission: str | None = None) -> str:
+    """The recorded choice as a screen or a change record shows it: "仲裁（武汉仲裁委员会）",
+    "诉讼", or "未选定" (the parties tick one on the printed contract)."""
+    _check_choice(choice)
+    if choice is None:
+        return "未选定（由双方在合同上勾选）"
+    return DISPUTE_LABELS[choice] + (f"（{commission}）" if choice == DISPUTE_ARBITRATION and commission else "")
 
 
 def structure_text(structure: str) -> str:

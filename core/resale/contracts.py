@@ -67,6 +67,7 @@ from core.identity import (
     same_person_name,
 )
 from core.money import check_amount, to_chinese_capital
+from core.resale.contract_text import DISPUTE_ARBITRATION, DISPUTE_LABELS
 
 __all__ = [
     "ALLOWED_ID_KINDS",
@@ -146,6 +147,7 @@ _HUNDRED = Decimal("100.00")
 _CENT = Decimal("0.01")
 _MAX_NAME = 100
 _MAX_TEXT = 500
+_MAX_COMMISSION = 60
 _ADULT_AGE = 18
 _FULL_CAPACITY_AGE_FLOOR = 8  # under 8: no civil capacity (民法典 第二十条)
 
@@ -245,6 +247,8 @@ class ContractDraft:
     supervising_bank: str = ""
     payment_terms: str = ""
     requested_signing: str | None = None  # online | offline | None
+    dispute: str | None = None  # 争议解决: arbitration | court (or the label); None: the parties tick it on paper
+    arbitration_commission: str = ""  # 仲裁委员会, with arbitration
 
 
 # --------------------------------------------------------------------------
@@ -320,6 +324,8 @@ class ValidDraft:
     fund_supervised: bool
     supervising_bank: str | None
     signing: SigningDecision
+    dispute: str | None = None  # arbitration | court | None (not chosen on the form)
+    arbitration_commission: str | None = None  # with arbitration only
 
     @property
     def co_ownership_label(self) -> str:
@@ -834,6 +840,21 @@ def validate_draft(draft: ContractDraft, *, today: date) -> ValidDraft:
     if requested is not None and requested not in (ONLINE, OFFLINE):
         errors.refuse("SIGNING_METHOD_INVALID", "请选择线上签署或线下签署。", "requested_signing")
 
+    # ---- disputes: the parties' choice, or none (they tick one on the printed contract)
+    dispute = None if _is_blank(draft.dispute) else _coerce_choice(draft.dispute, DISPUTE_LABELS)
+    if dispute is None and not _is_blank(draft.dispute):
+        errors.refuse("DISPUTE_CHOICE_INVALID", "争议解决方式只能选择仲裁或诉讼，或暂不选定（由双方在合同上勾选）。",
+                      "dispute")
+    commission: str | None = None
+    if dispute == DISPUTE_ARBITRATION:  # an arbitration agreement names its commission (仲裁法 第十六条)
+        commission = _text(draft.arbitration_commission)
+        if not commission:
+            errors.refuse("ARBITRATION_COMMISSION_REQUIRED", "选择仲裁时须填写仲裁委员会名称。", "arbitration_commission")
+        elif len(commission) > _MAX_COMMISSION or "仲裁" not in commission:
+            errors.refuse("ARBITRATION_COMMISSION_INVALID",
+                          f"请填写仲裁委员会的全称（{_MAX_COMMISSION}字以内），如“武汉仲裁委员会”。", "arbitration_commission")
+    # With court (or no choice) a leftover commission (a hidden field) is dropped.
+
     if errors.items:
         raise DraftInvalid(errors.items)
 
@@ -852,6 +873,8 @@ def validate_draft(draft: ContractDraft, *, today: date) -> ValidDraft:
         fund_supervised=bool(draft.fund_supervised),
         supervising_bank=bank,
         signing=SigningDecision(method, unique_reasons),
+        dispute=dispute,
+        arbitration_commission=commission,
     )
 
 
@@ -959,9 +982,9 @@ def _dec(value: Decimal | None) -> str | None:
 def contract_version_digest(draft: ValidDraft) -> str:
     """SHA-256 (hex) over the canonical key facts of exactly this version:
     house, co-ownership, every party with ID, phone, capacity, guardian,
-    agent and share, the price, payment and fund supervision.  Party order
-    counts (it is the order printed on the contract)."""
-    facts = {
+    agent and share, the price, payment, fund supervision and the disputes
+    choice.  Party order counts (it is the order printed on the contract)."""
+    facts: dict[str, Any] = {
         "v": 1,
         "house_id": draft.house_id,
         "co_ownership": draft.co_ownership,
@@ -983,6 +1006,8 @@ def contract_version_digest(draft: ValidDraft) -> str:
         "fund_supervised": draft.fund_supervised,
         "supervising_bank": draft.supervising_bank,
     }
+    if draft.dispute is not None:  # only when chosen: versions saved before the choice existed keep their digest
+        facts["dispute"] = [draft.dispute, draft.arbitration_commission]
     canonical = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -15,8 +15,10 @@ object to the public list (公示期: ``Settings.publicity_days``), is the hall 
 ``core.hall`` (``Settings.hall_name`` / ``hall_address`` / ``hall_phone``).
 
 The notice's 业务号 is the family's lease case once one is open, else the
-round's case; a round without a case (loaded from sample data) has no number
-to print, and the notice is refused rather than printed without one.
+round's case. Every round created by ``rounds.create_round`` (the counter, the
+command line, the demo) has one; a round that somehow has none (written into
+the database by other means) has no number to print, and the notice is refused
+rather than printed without one.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def family_result_notice_data(db: Database, actor: Actor, round_id: int, family_
                                     .where(Family.id == family_id)).scalar_one()
     if not case_number:
         raise RuleViolation("ROUND_NO_CASE_NUMBER",
-                            f"第{notice.round_number}场没有业务号（由样例数据导入），不能出具带业务号和二维码的选房结果通知书。")
+                            f"第{notice.round_number}场没有业务号，不能出具带业务号和二维码的选房结果通知书。")
     issued = notice.published_on or local_today(db.now())
     house = None
     signing_from = signing_until = None

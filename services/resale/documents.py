@@ -210,7 +210,8 @@ def contract_data(view: contracts.ContractView, *, today: date | None = None,
         filing_number=view.filing_number,
         filing_date=local_today(view.filed_at) if view.filed_at else None,
         seller_label=city.seller, buyer_label=city.buyer, filing_clause=city.filing,
-        revocation_clause=city.revocation, disputes=text.dispute_clause(),
+        revocation_clause=city.revocation, disputes=text.dispute_clause(draft.dispute),
+        dispute_choice=draft.dispute, arbitration_commission=draft.arbitration_commission,
     )
 
 

@@ -25,6 +25,7 @@ from core.roles import Actor
 from services.allocation import simulate as simulation
 from storage.engine import Database
 from tui.cli.helpers import (
+    ForceOption,
     OutputOption,
     bad_input,
     database,
@@ -360,12 +361,13 @@ def simulate(
 def report_round(
     round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
     output: OutputOption,
+    force: ForceOption = False,
 ) -> None:
     """选房结果公示（姓名已脱敏）。"""
     from services.allocation import documents
 
     db, actor, round_id = _resolve(round_number)
-    write_pdf(output, lambda: documents.round_result_list_pdf(db, actor, round_id))
+    write_pdf(output, lambda: documents.round_result_list_pdf(db, actor, round_id), force=force)
 
 
 @report_app.command("family")
@@ -374,9 +376,10 @@ def report_family(
     round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
     family_id: Annotated[int, typer.Argument(metavar="FAMILY_ID", help="家庭编号。")],
     output: OutputOption,
+    force: ForceOption = False,
 ) -> None:
     """一个家庭的选房结果通知书。"""
     from services.allocation import documents
 
     db, actor, round_id = _resolve(round_number)
-    write_pdf(output, lambda: documents.family_result_notice_pdf(db, actor, round_id, family_id))
+    write_pdf(output, lambda: documents.family_result_notice_pdf(db, actor, round_id, family_id), force=force)

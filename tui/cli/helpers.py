@@ -44,6 +44,9 @@ BAD_INPUT_EXIT = 2
 
 #: Printed documents go to one file each.
 OutputOption = Annotated[Path, typer.Option("-o", "--output", metavar="FILE.pdf", help="输出的 PDF 文件。")]
+#: An existing output file is kept unless the operator says to overwrite it (a print already made,
+#: perhaps already handed out, is never replaced by accident: reprints are kept, not written over).
+ForceOption = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件（不加此项时已有文件保留，不予覆盖）。")]
 
 #: `wangqian report …`: each domain adds its documents to this group.
 report_app = typer.Typer(help="打印文书（PDF）。", no_args_is_help=True)
@@ -154,14 +157,28 @@ def input_refusals(codes: Iterable[str]) -> Callable[[F], F]:
     return decorate
 
 
-def write_pdf(path: Path, make: Callable[[], bytes]) -> None:
-    """Make a document and write it to ``path`` (a folder or a missing parent is bad input)."""
+def _output_exists(target: Path) -> RuleViolation:
+    return RuleViolation("REPORT_OUTPUT_EXISTS",
+                         f"文件 {target} 已存在，未覆盖（已打印的文书保留不动）：请换一个文件名，或确需覆盖时加 --force。")
+
+
+def write_pdf(path: Path, make: Callable[[], bytes], *, force: bool = False) -> None:
+    """Make a document and write it to ``path`` (a folder or a missing parent is bad input).
+
+    An existing file is refused (REPORT_OUTPUT_EXISTS) unless ``force``: before the document
+    is made, so a refused print records nothing (a contract's print is recorded as it is
+    made), and again as the file is created, so one made meanwhile is not written over."""
     target = path.expanduser()
     if target.is_dir() or not target.parent.is_dir():
         raise bad_input("REPORT_BAD_OUTPUT", f"无法写入文件 {target}：目录不存在或是一个目录。")
+    if not force and (target.exists() or target.is_symlink()):
+        raise _output_exists(target)
     pdf = make()
     try:
-        target.write_bytes(pdf)
+        with target.open("wb" if force else "xb") as handle:
+            handle.write(pdf)
+    except FileExistsError:
+        raise _output_exists(target) from None
     except OSError:
         raise bad_input("REPORT_BAD_OUTPUT", f"无法写入文件 {target}。") from None
     out.print(f"已生成 {escape(str(target))}（{len(pdf) // 1024 + 1} KB）。", highlight=False)

@@ -22,6 +22,7 @@ from rich.table import Table
 from core.resale.lifecycle import STATUS_LABELS
 from core.timeutil import show as show_time
 from tui.cli.helpers import (
+    ForceOption,
     OutputOption,
     database,
     input_refusals,
@@ -81,7 +82,7 @@ def show(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编
     rows += [(label, value) for label, value in (
         ("共有方式", view.items["co_ownership"]), ("成交价格", view.items["price"]),
         ("付款方式", view.items["payment_method"]), ("资金监管", view.items["fund_supervised"]),
-        ("签署方式", view.items["signing"]),
+        ("签署方式", view.items["signing"]), ("争议解决", view.items["dispute"]),
     )]
     if view.expires_at is not None:
         rows.append(("草稿删除时间", show_time(view.expires_at)))
@@ -224,34 +225,34 @@ def record_transfer(
 @report_app.command("undertaking")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
-def report_undertaking(case: CaseArgument, output: OutputOption) -> None:
+def report_undertaking(case: CaseArgument, output: OutputOption, force: ForceOption = False) -> None:
     """承诺书（深圳市已签约、待备案的合同）。"""
     from services.resale import documents
 
     db, actor = database(), system_actor()
-    write_pdf(output, lambda: documents.undertaking_pdf(db, actor, case))
+    write_pdf(output, lambda: documents.undertaking_pdf(db, actor, case), force=force)
 
 
 @report_app.command("contract")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
-def report_contract(case: CaseArgument, output: OutputOption) -> None:
+def report_contract(case: CaseArgument, output: OutputOption, force: ForceOption = False) -> None:
     """存量房买卖合同（记录打印）。"""
     from services.resale import documents
 
     db, actor = database(), system_actor()
-    write_pdf(output, lambda: documents.contract_pdf(db, actor, case))
+    write_pdf(output, lambda: documents.contract_pdf(db, actor, case), force=force)
 
 
 @report_app.command("receipt")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
-def report_receipt(case: CaseArgument, output: OutputOption) -> None:
+def report_receipt(case: CaseArgument, output: OutputOption, force: ForceOption = False) -> None:
     """受理回执：业务号、受理人和已收材料。"""
     from services.resale import documents
 
     db, actor = database(), system_actor()
-    write_pdf(output, lambda: documents.receipt_pdf(db, actor, case))
+    write_pdf(output, lambda: documents.receipt_pdf(db, actor, case), force=force)
 
 
 @report_app.command("notice")
@@ -259,6 +260,7 @@ def report_receipt(case: CaseArgument, output: OutputOption) -> None:
 @input_refusals(BAD_INPUT_CODES)
 def report_notice(
     output: OutputOption,
+    force: ForceOption = False,
     case: Annotated[str | None, typer.Argument(metavar="[CASE]", help="业务号或合同编号（或用 --check）。")] = None,
     check: Annotated[int | None, typer.Option("--check", metavar="N", help="房源核验记录编号（无业务号时）。")] = None,
     missing: Annotated[list[str] | None, typer.Option("--missing", metavar="材料",
@@ -268,5 +270,5 @@ def report_notice(
     from services.resale import documents
 
     db, actor = database(), system_actor()
-    write_pdf(output, lambda: documents.notice_pdf(db, actor, case, check_id=check,
-                                                             missing=tuple(missing or ())))
+    write_pdf(output, lambda: documents.notice_pdf(db, actor, case, check_id=check, missing=tuple(missing or ())),
+              force=force)

@@ -91,6 +91,7 @@ def contract_renderable(view: ContractView) -> RenderableType:
         pay += "　资金监管：否"
     grid.add_row("付款方式", Text(pay))
     grid.add_row("签署方式", signing_text(view))
+    grid.add_row("争议解决", Text(view.items.get("dispute", "")))
     if view.signed_at is not None:
         grid.add_row("签约时间", Text(show(view.signed_at, seconds=False)))
     if view.filing_number:

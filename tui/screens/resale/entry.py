@@ -12,7 +12,9 @@ seed 002 §三(四)-(七), seed 001 §5.2.2):
   the share when 按份共有, guardian and agent when relevant;
 * 成交与付款 — the price with its capitals (大写) shown as it is typed, the
   payment, fund supervision and the signing method, with the reasons when
-  signing is forced offline.
+  signing is forced offline;
+* 争议解决 — arbitration (with the commission's name) or court, as the
+  parties choose; not chosen, the printed contract offers both to tick.
 
 Ctrl+S / F5 saves through ``services.resale.contracts`` in a thread worker: a new
 draft from a passed house check (``create_draft``), a new version of a draft
@@ -57,6 +59,7 @@ from core.errors import RuleViolation
 from core.identity import REGION_LABELS, IdKind, Region, mask_id, mask_phone
 from core.money import to_chinese_capital
 from core.resale.contract_record import ChangedItem, to_form
+from core.resale.contract_text import DISPUTE_ARBITRATION, DISPUTE_LABELS
 from core.resale.contracts import (
     ALLOWED_ID_KINDS,
     CAPACITY_LABELS,
@@ -94,6 +97,9 @@ CO_OWNERSHIPS = tuple(CO_OWNERSHIP_LABELS)
 SIGNING_METHODS = ("online", "offline")
 SIGNING_LABELS = {"online": "线上签署", "offline": "线下签署"}
 YES_NO = (True, False)
+#: 争议解决 as the form offers it: not chosen (the parties tick it on the printed contract), or one of the two.
+DISPUTE_CHOICES: tuple[str | None, ...] = (None, *DISPUTE_LABELS)
+DISPUTE_CHOICE_LABELS = ("未选定", *DISPUTE_LABELS.values())
 #: Buyer items that are key (seed 002 §三(七)): read-only when changing a signed contract.
 KEY_PARTY_ITEMS = ("kind", "name", "region", "id_kind", "id_number", "credit_code", "nationality")
 #: A refusal about the shares together: every share box is marked, not only the one it is filed at.
@@ -337,7 +343,7 @@ class ContractEntryScreen(AppScreen):
     ]
 
     HELP_STEPS = (
-        "依次填写买受人、共有方式、成交价款与付款方式；Tab 到下一项。",
+        "依次填写买受人、共有方式、成交价款与付款方式、争议解决方式；Tab 到下一项。",
         "F3 添加买受人，F4 删除光标所在的买受人。",
         "Ctrl+S 或 F5 保存为合同草稿（24小时内未提交将自动删除）。",
         "保存后 F6 进行短信验证。",
@@ -484,6 +490,13 @@ class ContractEntryScreen(AppScreen):
                  hidden=form.fund_supervised is not True),
             _row("requested_signing", "签署方式", _radio(SIGNING_LABELS.values(), method)),
             Static("", id="signing-reasons", markup=False),
+            _section("争议解决"),
+            _row("dispute", "解决方式", _radio(DISPUTE_CHOICE_LABELS, DISPUTE_CHOICES.index(form.dispute)
+                                               if form.dispute in DISPUTE_CHOICES else 0)),
+            _row("arbitration_commission", "仲裁委员会",
+                 compact_input(form.arbitration_commission, "全称，如：武汉仲裁委员会", 60),
+                 hidden=form.dispute != DISPUTE_ARBITRATION),
+            Static("未选定：合同上列出仲裁和诉讼两种方式，由双方签约时勾选。", classes="ce-hint"),
         ]
         if self.mode == "change":
             widgets += [
@@ -670,6 +683,7 @@ class ContractEntryScreen(AppScreen):
         buyers = tuple(self._read_buyer(i, co_ownership) for i in range(self.buyer_count))
         supervised = self._pressed("fund_supervised")
         method = self._pressed("requested_signing")
+        dispute = DISPUTE_CHOICES[self._pressed("dispute") or 0]
         price = unicodedata.normalize("NFKC", self._value("price")).strip().replace(",", "")
         return ContractDraft(
             house_id=self.house_code,
@@ -682,6 +696,8 @@ class ContractEntryScreen(AppScreen):
             supervising_bank=self._value("supervising_bank") if supervised == 0 else "",
             payment_terms=self._value("payment_terms"),
             requested_signing=None if method is None else SIGNING_METHODS[method],
+            dispute=dispute,
+            arbitration_commission=self._value("arbitration_commission") if dispute == DISPUTE_ARBITRATION else "",
         )
 
     def _read_buyer(self, i: int, co_ownership: str | None) -> BuyerLine:
@@ -781,6 +797,9 @@ class ContractEntryScreen(AppScreen):
                     row.set_class(not shares, "-hidden")
         elif rid == "f-fund_supervised":
             self.query_one("#w-supervising_bank").set_class(event.index != 0, "-hidden")
+        elif rid == "f-dispute":
+            self.query_one("#w-arbitration_commission").set_class(
+                DISPUTE_CHOICES[event.index] != DISPUTE_ARBITRATION, "-hidden")
         elif rid.startswith("f-buyers-") and rid.endswith("-kind"):
             self._show_party_kind(rid[2:-5], PARTY_KINDS[event.index])
         self._form_changed()
