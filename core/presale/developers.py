@@ -23,6 +23,7 @@ from core.errors import RuleViolation
 from core.identity import check_person_name, normalize, parse_credit_code, parse_identity, parse_mobile
 from core.money import check_amount
 from core.parties import Collect, check_date, check_text
+from core.presale.units import nfkc
 from core.roles import Actor
 
 __all__ = [
@@ -87,6 +88,7 @@ _SCOPE_MAX = 500
 _NOTE_MAX = 200
 _WAN = Decimal(10_000)
 _FEN_IN_WAN = Decimal("0.000001")
+_WAN_LIMIT = Decimal(10) ** 8  # 万元: one trillion yuan
 
 
 def owns(actor: Actor, developer_id: int) -> bool:
@@ -229,10 +231,10 @@ def wan_yuan(raw: object, *, field: str, label: str) -> Decimal | None:
     if isinstance(raw, float) or isinstance(raw, bool):
         raise TypeError("capitals are Decimal or text, never float")
     try:
-        value = Decimal(normalize(raw).replace(",", "")) if isinstance(raw, str) else Decimal(raw)  # type: ignore[arg-type]
+        value = Decimal(nfkc(raw).replace(",", "")) if isinstance(raw, str) else Decimal(raw)  # type: ignore[arg-type]
     except (InvalidOperation, ValueError, TypeError):
         value = Decimal("NaN")
-    if not value.is_finite() or value < 0 or value != value.quantize(_FEN_IN_WAN):
+    if not value.is_finite() or value < 0 or value >= _WAN_LIMIT or value != value.quantize(_FEN_IN_WAN):
         raise RuleViolation("CAPITAL_BAD", f"{label}应为不小于0的金额（单位万元，最多六位小数）。", field=field)
     try:
         return check_amount(value * _WAN)

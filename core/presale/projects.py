@@ -17,6 +17,7 @@ from enum import StrEnum
 from core.errors import RuleViolation
 from core.identity import normalize
 from core.parties import Collect, check_date, check_text
+from core.presale.units import nfkc
 
 __all__ = [
     "CERTIFICATE_LABELS",
@@ -71,7 +72,7 @@ def check_area(raw: object, *, field: str, label: str, places: int = 2, positive
     if isinstance(raw, (float, bool)):
         raise TypeError("areas are Decimal or text, never float")
     try:
-        value = Decimal(normalize(raw)) if isinstance(raw, str) else Decimal(raw)  # type: ignore[arg-type]
+        value = Decimal(nfkc(raw).replace(",", "")) if isinstance(raw, str) else Decimal(raw)  # type: ignore[arg-type]
     except (InvalidOperation, ValueError, TypeError):
         value = Decimal("NaN")
     quantum = Decimal(1).scaleb(-places)

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 
 from core.errors import RuleViolation
 from core.parties import RowError
-from core.presale.units import FIELDS, UnitFacts, area_problems, parse_value
+from core.presale.units import FIELDS, UnitFacts, area_problems, nfkc, parse_value
 from core.text import printable
 
 __all__ = ["MAX_FILE_CHARS", "MAX_ROWS", "COLUMNS", "parse_survey_csv"]
@@ -44,14 +43,10 @@ _REQUIRED = tuple(f.key for f in FIELDS if f.required)
 _LABELS = {f.key: f.label for f in FIELDS}
 
 
-def _cell(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", value).split())
-
-
 def _header(header: list[str], errors: list[RowError]) -> dict[str, int]:
     position: dict[str, int] = {}
     for i, raw in enumerate(header):
-        name = _cell(raw)
+        name = nfkc(raw)
         if not name:
             continue
         key = _ALIASES.get(name.lower())
@@ -78,7 +73,7 @@ def parse_survey_csv(text: str) -> tuple[list[UnitFacts], list[RowError]]:
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
         return [], [RowError(1, "文件", "SURVEY_FILE_NOT_TEXT", "文件含有空字符，不是 CSV 文本文件。")]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error:

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from core.cases import CaseState, case_type, require_holder
+from core.cases import CaseState, CaseStatus, case_type, require_holder
 from core.errors import RuleViolation
-from core.identity import normalize
 from core.parties import Collect, check_text
-from core.presale.units import UnitFacts, missing_for_submission, parse_value
+from core.presale.units import UnitFacts, missing_for_submission, nfkc, parse_value
 from core.roles import Actor
 
 __all__ = [
@@ -117,7 +116,7 @@ def check_start(type_code: str, current: SurveyKind | str | None) -> SurveyType:
 
 def check_survey_number(raw: object) -> str:
     """测绘宗号 as the surveyor issued it, e.g. CL20220406001: letters, digits, - and _ (at most 40)."""
-    text = normalize(raw).upper() if isinstance(raw, str) and len(raw) <= 100 else ""
+    text = nfkc(raw).upper() if isinstance(raw, str) and len(raw) <= 100 else ""
     if not text:
         raise RuleViolation("SURVEY_NUMBER_EMPTY", "请填写测绘宗号。", field="survey_number")
     if len(text) > 40 or not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in text):
@@ -147,7 +146,7 @@ class BuildingInfo:
 def _whole(raw: object, *, field: str, label: str, low: int, high: int) -> int | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    text = normalize(str(raw))
+    text = nfkc(str(raw))
     if not (text.isascii() and text.isdigit() and len(text) <= 4 and low <= int(text) <= high):
         raise RuleViolation("BUILDING_FLOORS_BAD", f"{label}应为{low}至{high}之间的整数。", field=field)
     return int(text)
@@ -165,7 +164,7 @@ def _height(raw: object) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
-        value = Decimal(normalize(str(raw)))
+        value = Decimal(nfkc(str(raw)))
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite() or not Decimal(1) <= value <= Decimal(1000) or value != value.quantize(Decimal("0.01")):
@@ -212,8 +211,8 @@ def check_stage(state: CaseState, actor: Actor, stage: str, what: str) -> None:
     """A step on a survey's case: the case is active, ``actor`` holds it, and it stands at
     ``stage`` (entry: the developer edits; review: the authority maps and archives). ``what``
     names the step in the refusal. Refused: the case engine's, SURVEY_WRONG_STAGE."""
-    require_holder(state, actor)
-    if state.stage != stage:
+    if state.status is CaseStatus.ACTIVE and state.stage != stage:
         kind = case_type(state.type_code)
         here = kind.stages[kind.stage_index(state.stage)].name
         raise RuleViolation("SURVEY_WRONG_STAGE", f"该业务正处于“{here}”阶段，不能{what}。")
+    require_holder(state, actor)

@@ -42,6 +42,7 @@ __all__ = [
     "check_batch",
     "check_selection",
     "field_key",
+    "nfkc",
     "missing_for_submission",
     "parse_batch_values",
     "parse_value",
@@ -68,13 +69,15 @@ _PRICE_LIMIT = Decimal("1000000")  # yuan per m²
 _AREA_LIMIT = Decimal("100000")  # m² of one unit
 
 
-def _nfkc(raw: str) -> str:
+def nfkc(raw: str) -> str:
+    """Text as typed, NFKC (full-width digits and letters become ASCII), runs of space one space,
+    trimmed. Unlike ``core.identity.normalize`` it keeps hyphens: a minus sign, a 测绘宗号's dash."""
     return " ".join(unicodedata.normalize("NFKC", raw).split())
 
 
 def _text(limit: int, *, spaces: bool = True) -> Callable[[str, str], object]:
     def parse(raw: str, label: str) -> str:
-        text = _nfkc(raw)
+        text = nfkc(raw)
         if len(text) > limit or printable(text) != text or (not spaces and " " in text):
             raise RuleViolation("UNIT_TEXT_BAD", f"{label}最多{limit}个字，且不能含有控制字符"
                                                  f"{'' if spaces else '或空格'}。")
@@ -84,7 +87,7 @@ def _text(limit: int, *, spaces: bool = True) -> Callable[[str, str], object]:
 
 def _choice(choices: tuple[str, ...], aliases: Mapping[str, str] | None = None) -> Callable[[str, str], object]:
     def parse(raw: str, label: str) -> str:
-        text = _nfkc(raw)
+        text = nfkc(raw)
         if text in choices:
             return text
         if aliases and text in aliases:
@@ -94,7 +97,7 @@ def _choice(choices: tuple[str, ...], aliases: Mapping[str, str] | None = None) 
 
 
 def _floor(raw: str, label: str) -> int:
-    text = _nfkc(raw)
+    text = nfkc(raw)
     body = text.removeprefix("-")
     if not (body.isascii() and body.isdigit() and len(body) <= 3) or not -10 <= int(text) <= 300 or int(text) == 0:
         raise RuleViolation("UNIT_FLOOR_BAD", f"{label}应为-10至300之间、不为0的整数（地下层为负数），这里是“{printable(text, limit=20)}”。")
@@ -102,7 +105,7 @@ def _floor(raw: str, label: str) -> int:
 
 
 def _nominal_floor(raw: str, label: str) -> str:
-    text = _nfkc(raw).upper()
+    text = nfkc(raw).upper()
     if not text or len(text) > 8 or not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in text):
         raise RuleViolation("UNIT_NOMINAL_FLOOR_BAD", f"{label}最多8位字母、数字或负号，如 3、-1、B1、3A。")
     return text
@@ -110,7 +113,7 @@ def _nominal_floor(raw: str, label: str) -> str:
 
 def _decimal(raw: str) -> Decimal:
     try:
-        value = Decimal(_nfkc(raw).replace(",", ""))
+        value = Decimal(nfkc(raw).replace(",", ""))
     except InvalidOperation:
         return Decimal("NaN")
     return value
@@ -142,7 +145,7 @@ def _price(positive: bool) -> Callable[[str, str], object]:
 
 
 def _flag(raw: str, label: str) -> bool:
-    text = _nfkc(raw).lower()
+    text = nfkc(raw).lower()
     if text in _YES:
         return True
     if text in _NO:
@@ -359,7 +362,7 @@ def check_selection(*, match: object = None, match_from: object = MatchFrom.FORW
         direction = labels[match_from]  # type: ignore[index]
     size = None
     if length is not None and str(length).strip():
-        raw = _nfkc(str(length))
+        raw = nfkc(str(length))
         if not raw.isdigit() or not 1 <= int(raw) <= 20:
             raise RuleViolation("SELECTION_LENGTH_BAD", "室号长度应为1至20之间的整数。", field="length")
         size = int(raw)
@@ -375,17 +378,17 @@ def check_selection(*, match: object = None, match_from: object = MatchFrom.FORW
             raise RuleViolation("SELECTION_EMPTY_FIELD_BAD", f"“{FIELD_LABELS[empty_key]}”不能批量设置。", field="empty")
     return Selection(
         match=text, match_from=direction, length=size,
-        units=frozenset(_nfkc(str(u)) for u in units if str(u).strip()),
-        unit_nos=frozenset(_nfkc(str(u)) for u in unit_nos if str(u).strip()),
+        units=frozenset(nfkc(str(u)) for u in units if str(u).strip()),
+        unit_nos=frozenset(nfkc(str(u)) for u in unit_nos if str(u).strip()),
         floors=frozenset(floor_set),  # type: ignore[arg-type]
-        layout=_nfkc(layout) if isinstance(layout, str) and layout.strip() else None,
+        layout=nfkc(layout) if isinstance(layout, str) and layout.strip() else None,
         empty=empty_key,
     )
 
 
 def field_key(raw: str) -> str:
     """A field named by its key, its Chinese label or one of its other names."""
-    text = _nfkc(raw)
+    text = nfkc(raw)
     for spec in FIELDS:
         if text in (spec.key, spec.label, *spec.aliases):
             return spec.key

@@ -81,9 +81,7 @@ def change_developer(db: Database, actor: Actor, credit_code: str | None, **chan
     """机构信息管理 (编辑): change an enterprise's facts. ``changes`` by field name (DeveloperEntry);
     a value of None leaves the field as it is, a blank text empties an optional one. The credit
     code never changes; status and validity only by the authority."""
-    if changes.get("credit_code") is not None:
-        raise RuleViolation("DEVELOPER_FIELD_FIXED", "统一社会信用代码不能变更。", field="credit_code")
-    unknown = set(changes) - {f.name for f in fields(DeveloperEntry)}
+    unknown = set(changes) - ({f.name for f in fields(DeveloperEntry)} - {"credit_code"})
     if unknown:
         raise TypeError(f"not a field of an enterprise: {sorted(unknown)}")
     given = {key: value for key, value in changes.items() if value is not None}

@@ -144,12 +144,12 @@ def _chunks(ids: Sequence[int]):  # type: ignore[no-untyped-def]
         yield ids[start:start + _CHUNK]
 
 
-def _insert_returning(session: Session, table, rows: list[dict[str, object]]) -> list[int]:  # type: ignore[no-untyped-def]
-    """Insert ``rows`` in one executemany and return their ids in the same order."""
-    if not rows:
-        return []
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(stmt, rows).scalars())
+def _insert(session: Session, table, rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+    """Insert ``rows`` in one executemany. Without RETURNING: psycopg then pipelines one
+    prepared single-row statement (0.1 s for 1,000 units) where a RETURNING insert is sent as
+    a few huge statements whose placeholders psycopg converts uncached (0.4-0.6 s)."""
+    if rows:
+        session.execute(insert(table), rows)
 
 
 # --------------------------------------------------------------------------
@@ -253,11 +253,11 @@ def start_survey(db: Database, actor: Actor, *, type_code: str, project_id: int,
                         created_by=actor.operator_id)
         session.add(survey)
         session.flush()
-        ids = _insert_returning(session, U, [_unit_row(survey.id, line) for line in lines])  # type: ignore[arg-type]
+        _insert(session, U, [_unit_row(survey.id, line) for line in lines])  # type: ignore[arg-type]
         linked = 0
         if base is not None:
             old = dict(session.execute(select(U.c.unit_no, U.c.id).where(U.c.survey_id == base.id)).all())
-            new = {line.unit_no: i for line, i in zip(lines, ids)}
+            new = dict(session.execute(select(U.c.unit_no, U.c.id).where(U.c.survey_id == survey.id)).all())
             links = default_links(list(old), list(new))
             if links:
                 session.execute(insert(SurveyMapping.__table__),  # type: ignore[attr-defined]
@@ -549,9 +549,13 @@ def archive_survey(db: Database, actor: Actor, number: str, *, note: str | None 
             base.current_building_id = None  # type: ignore[union-attr]
             session.flush()
         fresh = [u for u in new_units if u.id not in carried]
-        made = _insert_returning(session, BuildingUnit.__table__, [  # type: ignore[attr-defined]
-            {"building_id": survey.building_id, "state": UnitState.REGISTERED.value, "created_at": now,
-             "created_by_survey_id": survey.id, "retired_at": None, "retired_by_survey_id": None} for _ in fresh])
+        B = BuildingUnit.__table__  # type: ignore[attr-defined]
+        _insert(session, B, [{"building_id": survey.building_id, "state": UnitState.REGISTERED.value, "created_at": now,
+                              "created_by_survey_id": survey.id, "retired_at": None, "retired_by_survey_id": None}
+                             for _ in fresh])
+        # The rows this survey made, in the order they were inserted (ids rise within one insert).
+        made = list(session.execute(select(B.c.id).where(B.c.created_by_survey_id == survey.id).order_by(B.c.id))
+                    .scalars())
         links = [{"unit_id": u.id, "bu": b} for u, b in zip(fresh, made)]
         links += [{"unit_id": i, "bu": b} for i, b in carried.items()]
         if links:
