@@ -31,8 +31,9 @@ class CaseType:
     name: str
     stages: tuple[Stage, ...]
     #: Moves (ActionKind values) that only the domain's own flow makes, because the move
-    #: carries the domain's checks and effects (a survey is checked before it is dispatched
-    #: and takes effect when archived); the generic case screens refuse them.
+    #: carries the domain's checks and effects (a survey is accepted with its file, checked
+    #: before it is dispatched and takes effect when archived); the generic case screens
+    #: neither offer nor make them.
     domain_moves: frozenset[str] = frozenset()
 
     def stage_index(self, code: str) -> int:
@@ -85,7 +86,7 @@ CASE_TYPES: dict[str, CaseType] = {
                     Stage("entry", "测绘信息编辑", Role.DEVELOPER),
                     Stage("review", "测绘成果审核", Role.SUPERVISOR),
                 ),
-                domain_moves=frozenset({"dispatch", "cancel", "archive"}),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
             )
             for code, name in (
                 ("survey_predicted", "预测成果备案"),

@@ -103,7 +103,6 @@ _CLERK = {
     Permission.REPORT_PRINT,
     Permission.CONTRACT_WORK,
     Permission.PARTY_REGISTER,  # parties are registered at the window, where their documents are seen
-    Permission.PRESALE_VIEW,
 }
 _SUPERVISOR = _CLERK | {
     Permission.CONTRACT_REVIEW,
@@ -113,6 +112,7 @@ _SUPERVISOR = _CLERK | {
     Permission.LEASE_REVIEW,
     Permission.SMS_OUTBOX,
     # the authority (主管部门): registers developers, admits their operators, reviews surveys
+    Permission.PRESALE_VIEW,
     Permission.DEVELOPER_REGISTER,
     Permission.DEVELOPER_MAINTAIN,
     Permission.USER_ADMISSION,

@@ -168,6 +168,9 @@ def accept_in(
 
 def accept_case(db: Database, actor: Actor, type_code: str, *, summary: str = "", parties=()) -> str:
     """受理: create a case at its first stage, held by the accepting clerk."""
+    kind = rules.case_type(type_code)
+    if ActionKind.ACCEPT.value in kind.domain_moves:
+        raise RuleViolation("CASE_MOVE_IN_DOMAIN", f"“{kind.name}”业务的{ACTION_LABELS[ActionKind.ACCEPT]}须在该业务的办理界面中进行。")
     with db.write() as session:
         return accept_in(session, actor, type_code, summary=summary, parties=list(parties)).number
 
