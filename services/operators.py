@@ -271,8 +271,8 @@ def act_as(db: Database, actor: Actor, username: str) -> Actor:
     """The shell acts as an operator (``wangqian … --as USER``) for steps that only the holder of a
     case may take: an administrator's power, audited. The account must be able to work now
     (active, unlocked, admitted); every step is then checked as that operator's."""
-    authorise(db, actor, Permission.OPERATOR_MANAGE)
     with db.write() as session:
+        authorise(session, actor, Permission.OPERATOR_MANAGE)
         op = _find(session, username.strip().lower())
         who = actor_for(op)
         if not op.active or op.locked or not admitted(op.admission):

@@ -223,3 +223,22 @@ def test_a_developers_operator_cannot_reach_the_halls_cases(db, clerk):
         cases.accept_case(db, hall.dev, "resale_signing")
     assert refused.value.code == "CASE_OTHER_DEVELOPER"
     assert cases.in_hand(db, hall.dev) == []
+
+
+def test_the_shell_acts_as_an_operator_only_as_an_administrator_and_only_for_one_who_may_work(db, clerk):
+    hall = make_hall(db, 22)
+    acting = operators.act_as(db, SYSTEM, hall.dev.username)
+    assert acting == hall.dev
+    assert _audit(db)[-1].action == "act_as"
+    with pytest.raises(RuleViolation) as refused:
+        operators.act_as(db, clerk, hall.dev.username)
+    assert refused.value.code == "ROLE_FORBIDDEN"
+    users.add_user(db, SYSTEM, username="dev_waiting", name="孙八", phone="13800000005", password=PASSWORD,
+                   credit_code=hall.code)
+    with pytest.raises(RuleViolation) as refused:
+        operators.act_as(db, SYSTEM, "dev_waiting")
+    assert refused.value.code == "OPERATOR_CANNOT_ACT"
+    operators.set_active(db, SYSTEM, hall.dev.username, False)
+    with pytest.raises(RuleViolation) as refused:
+        operators.act_as(db, SYSTEM, hall.dev.username)
+    assert refused.value.code == "OPERATOR_CANNOT_ACT"

@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from test_tui_support import SIZE, FIXED_NOW, login, make_app, screen_text, settle, type_into
 
+from core.presale.units import check_selection
+from services import cases
+from services.presale import surveys
 from storage.models import Survey
 from tests.conftest import freeze
 from tests.presale_support import LEGAL_REP_ID, PASSWORD, make_hall
@@ -117,6 +120,46 @@ async def test_a_clerk_is_not_offered_presale(presale_db) -> None:
         assert "开发企业·项目" not in screen_text(app)
         await _press(pilot, "e")
         assert not isinstance(app.screen, EnterpriseScreen)
+
+
+async def test_dispatch_then_mapping_confirmed_and_archived_at_the_terminal(presale_db) -> None:
+    hall = presale_db.presale
+    first = surveys.start_survey(presale_db, hall.dev, type_code="survey_predicted", project_id=hall.project_id,
+                                 building="D004", survey_number="CL20220406001", text=PREDICTED.read_text()).case_number
+    surveys.batch_set(presale_db, hall.dev, first, check_selection(empty="户型"), {"户型": "复式"})
+    app = make_app(presale_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _press(pilot, "m")
+        await type_into(pilot, "#survey-number", first)
+        await _press(pilot, "enter", "f4")
+        assert "请先完善当前栋信息：建筑结构、地上层数。" in screen_text(app)
+        surveys.set_building_info(presale_db, hall.dev, first, structure="钢筋混凝土结构", floors_above="17")
+        await _press(pilot, "f4")
+        assert "已派工给主管部门审核。" in screen_text(app) and "测绘成果审核" in screen_text(app)
+        await _press(pilot, "f9")  # not a developer's key
+        assert "已归档" not in screen_text(app)
+    cases.receive_case(presale_db, hall.authority, first)
+    surveys.archive_survey(presale_db, hall.authority, first)
+    second = surveys.start_survey(presale_db, hall.dev, type_code="survey_conversion", project_id=hall.project_id,
+                                  building="D004", survey_number="SC20240101001",
+                                  text=(ROOT / "sample_data" / "survey_D004_actual.csv").read_text()).case_number
+    surveys.sync_from_base(presale_db, hall.dev, second)
+    surveys.submit_survey(presale_db, hall.dev, second)
+    cases.receive_case(presale_db, hall.authority, second)
+    surveys.link_units(presale_db, hall.authority, second, ["1-01"], ["1-01A", "1-01B"])
+    app = make_app(presale_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, hall.authority.username, "Passw0rd1")
+        await _press(pilot, "m")
+        await type_into(pilot, "#survey-number", second)
+        await _press(pilot, "enter")
+        assert "户室对照（未确认）：原102套，新102套，对应100 拆分1 合并0 新增0 删除1" in screen_text(app)
+        await _press(pilot, "f9")
+        assert "请先核对并确认户室关系对照，再归档。" in screen_text(app)
+        await _press(pilot, "f8", "f9")
+        shown = screen_text(app)
+        assert "已归档：该栋现有户室 102 套（新增 2，沿用 100，灭失 2）。" in shown and "现行" in shown
 
 
 def test_snapshot_enterprise_of_a_developer(snap_compare, presale_db) -> None:

@@ -12,6 +12,7 @@ called in thread workers; every value is shown as text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +118,9 @@ class SurveyScreen(AppScreen):
     CSS_PATH = "presale.tcss"
     BINDINGS = [
         Binding("f2", "import_file", "导入", key_display="F2"),
+        Binding("f4", "submit", "派工", key_display="F4"),
+        Binding("f8", "confirm_mapping", "确认对照", key_display="F8"),
+        Binding("f9", "archive", "审核归档", key_display="F9"),
         Binding("f6", "mode", "切换显示", key_display="F6"),
         Binding("f5", "reload", "刷新", key_display="F5"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
@@ -125,13 +129,21 @@ class SurveyScreen(AppScreen):
         "输入测绘业务的业务号，按 Enter 显示价格面积核对表（楼层 × 户室，毛 / 装 / 面 / 销）。",
         "F6 在整格与单项（销、毛、装、面）之间切换；标红的户室未定价或销售单价不等于毛坯单价加装修单价。",
         "开发企业操作员按 F2 导入测绘成果文件，受理新的测绘成果备案业务；文件有错时逐行列出，不导入任何数据。",
+        "完善信息后按 F4 派工给主管部门审核（批量设置、快捷定价在命令行 wangqian presale survey 中办理）。",
+        "主管部门在在手业务中接件后：变更或预测转实测的成果先核对户室关系对照并按 F8 确认，再按 F9 审核归档。",
     )
 
     class Loaded(Message):
-        def __init__(self, view: surveys.SurveyView, grid: Grid) -> None:
+        def __init__(self, view: surveys.SurveyView, grid: Grid, mapping: surveys.MappingView | None) -> None:
             super().__init__()
             self.view = view
             self.grid = grid
+            self.mapping = mapping
+
+    class Done(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     class Refused(Message):
         def __init__(self, errors: list[str]) -> None:
@@ -162,8 +174,11 @@ class SurveyScreen(AppScreen):
         yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "import_file":
+        """The developer's keys (导入, 派工) and the authority's (确认对照, 审核归档) by permission."""
+        if action in ("import_file", "submit"):
             return self.actor.can(Permission.SURVEY_WORK)
+        if action in ("confirm_mapping", "archive"):
+            return self.actor.can(Permission.SURVEY_REVIEW)
         return True
 
     def on_mount(self) -> None:
@@ -190,14 +205,21 @@ class SurveyScreen(AppScreen):
     @work(thread=True, exclusive=True, group="survey", exit_on_error=False)
     def _load(self, number: str) -> None:
         view = surveys.show_survey(self.db, self.actor, number)
-        self.post_message(self.Loaded(view, surveys.grid(self.db, self.actor, number)))
+        mapping = surveys.mapping_view(self.db, self.actor, number) if view.base_survey_number else None
+        self.post_message(self.Loaded(view, surveys.grid(self.db, self.actor, number), mapping))
 
     def on_survey_screen_loaded(self, message: Loaded) -> None:
         v = message.view
         checked = f"，待核对 {message.grid.flagged}" if message.grid.flagged else ""
-        self.query_one("#survey-summary", Static).update(Text(
-            f"{v.type_name}　{v.stage_name}（{v.case_status_label}）　{len(v.units)} 户，已定价 {v.priced}{checked}\n"
-            f"{v.project_name} {v.building_number}　{v.kind_label} {v.survey_number}（{v.status_label}）"))
+        lines = [f"{v.type_name}　{v.stage_name}（{v.case_status_label}）　{len(v.units)} 户，已定价 {v.priced}{checked}",
+                 f"{v.project_name} {v.building_number}　{v.kind_label} {v.survey_number}（{v.status_label}）"]
+        if message.mapping is not None:
+            summary = message.mapping.summary
+            lines.append(f"户室对照{'（已确认）' if message.mapping.confirmed_at else '（未确认）'}："
+                         f"原{summary.old_count}套，新{summary.new_count}套，对应{len(summary.matched)} "
+                         f"拆分{len(summary.split)} 合并{len(summary.merged)} "
+                         f"新增{len(summary.added)} 删除{len(summary.deleted)}")
+        self.query_one("#survey-summary", Static).update(Text("\n".join(lines)))
         self.current = message.grid
         self._draw()
         self.query_one("#survey-grid", DataTable).focus()
@@ -260,3 +282,45 @@ class SurveyScreen(AppScreen):
         self.query_one("#survey-number", Input).value = self.number
         self._load(self.number)
         self.set_message(f"已受理 {self.number}：导入户室 {message.done.units} 套。", "ok")
+
+    # ------------------------------------------------------------ the case's steps
+
+    def _step(self, run: Callable[[str], str]) -> None:
+        """Run one step of the case (``run(number)`` calls the service and says what was done)."""
+        if not self.number:
+            self.show_refusal("请先输入业务号。")
+            return
+        self.set_message("正在办理……")
+        self._run_step(run, self.number)
+
+    @work(thread=True, exclusive=True, group="survey", exit_on_error=False)
+    def _run_step(self, run: Callable[[str], str], number: str) -> None:
+        self.post_message(self.Done(run(number)))
+
+    def on_survey_screen_done(self, message: Done) -> None:
+        self._load(self.number)
+        self.set_message(message.text, "ok")
+
+    def action_submit(self) -> None:
+        """派工 to the authority (the building and every unit complete)."""
+        def submit(number: str) -> str:
+            surveys.submit_survey(self.db, self.actor, number)
+            return "已派工给主管部门审核。"
+
+        self._step(submit)
+
+    def action_confirm_mapping(self) -> None:
+        """确认户室关系对照 as the summary shows it."""
+        def confirm(number: str) -> str:
+            surveys.confirm_mapping(self.db, self.actor, number)
+            return "户室关系对照已确认。"
+
+        self._step(confirm)
+
+    def action_archive(self) -> None:
+        """审核通过并归档: the survey comes into force."""
+        def archive(number: str) -> str:
+            done = surveys.archive_survey(self.db, self.actor, number)
+            return f"已归档：该栋现有户室 {done.units} 套（新增 {done.new_units}，沿用 {done.kept}，灭失 {done.retired}）。"
+
+        self._step(archive)
