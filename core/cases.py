@@ -30,6 +30,11 @@ class CaseType:
     letter: str  # first character of the case number
     name: str
     stages: tuple[Stage, ...]
+    #: Moves (ActionKind values) that only the domain's own flow makes, because the move
+    #: carries the domain's checks and effects (a survey is accepted with its file, checked
+    #: before it is dispatched and takes effect when archived); the generic case screens
+    #: neither offer nor make them.
+    domain_moves: frozenset[str] = frozenset()
 
     def stage_index(self, code: str) -> int:
         for i, stage in enumerate(self.stages):
@@ -71,6 +76,25 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("deposit", "押金缴纳", Role.CLERK),
                 Stage("review", "签约审核", Role.SUPERVISOR),
             ),
+        ),
+        *(
+            CaseType(
+                code,
+                "C",  # 测绘 (seed 004 §4: C202203290000011 【张家界市】预测导入)
+                name,
+                (
+                    Stage("entry", "测绘信息编辑", Role.DEVELOPER),
+                    Stage("review", "测绘成果审核", Role.SUPERVISOR),
+                ),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            )
+            for code, name in (
+                ("survey_predicted", "预测成果备案"),
+                ("survey_predicted_change", "预测变更成果备案"),
+                ("survey_conversion", "预测转实测成果备案"),
+                ("survey_actual", "实测成果备案"),
+                ("survey_actual_change", "实测变更成果备案"),
+            )
         ),
         CaseType(
             "allocation_round",
@@ -184,7 +208,8 @@ def _require_active(state: CaseState) -> None:
         raise RuleViolation("CASE_ARCHIVED", "该业务已归档办结，不能继续办理。")
 
 
-def _require_holder(state: CaseState, actor: Actor) -> None:
+def require_holder(state: CaseState, actor: Actor) -> None:
+    """Refuse unless the case is active and ``actor`` holds it (a domain's step on its case asks this too)."""
     _require_active(state)
     if state.holder_id is None:
         raise RuleViolation("CASE_NOT_RECEIVED", "该业务尚待接件，请先接件再办理。")
@@ -194,7 +219,7 @@ def _require_holder(state: CaseState, actor: Actor) -> None:
 
 def dispatch(state: CaseState, actor: Actor, target: Target) -> CaseState:
     """Send the case to the next stage, to an operator or to a role (派工)."""
-    _require_holder(state, actor)
+    require_holder(state, actor)
     kind = case_type(state.type_code)
     index = kind.stage_index(state.stage)
     if index + 1 >= len(kind.stages):
@@ -222,7 +247,8 @@ def receive(state: CaseState, actor: Actor) -> CaseState:
     if state.pending_operator_id is not None:
         if state.pending_operator_id != actor.operator_id:
             raise RuleViolation("CASE_NOT_FOR_YOU", "该业务已派给其他办理人员，您不能接件。")
-    elif state.pending_role is not None and state.pending_role is not actor.role:
+    elif state.pending_role is not None and state.pending_role is not actor.role and actor.role is not Role.ADMIN:
+        # (the administrator, and so the shell, may take any role's case, as it may accept any type)
         raise RuleViolation(
             "CASE_NOT_FOR_ROLE", f"该业务派给{_role_name(state.pending_role)}，您的角色不能接件。"
         )
@@ -237,7 +263,7 @@ def return_to(
     ``previous_handler`` is the operator who last worked ``to_stage``; the case
     goes back to them, or to the stage's role when nobody is known.
     """
-    _require_holder(state, actor)
+    require_holder(state, actor)
     if not reason.strip():
         raise RuleViolation("CASE_RETURN_REASON_REQUIRED", "退件必须填写退件原因。", field="reason")
     kind = case_type(state.type_code)
@@ -257,7 +283,7 @@ def return_to(
 
 def cancel(state: CaseState, actor: Actor, reason: str) -> CaseState:
     """Cancel the acceptance (取消受理): only in the first stage, by its holder."""
-    _require_holder(state, actor)
+    require_holder(state, actor)
     if not reason.strip():
         raise RuleViolation("CASE_CANCEL_REASON_REQUIRED", "取消受理必须填写原因。", field="reason")
     kind = case_type(state.type_code)
@@ -268,7 +294,7 @@ def cancel(state: CaseState, actor: Actor, reason: str) -> CaseState:
 
 def archive(state: CaseState, actor: Actor) -> CaseState:
     """Close the case at its last stage (归档)."""
-    _require_holder(state, actor)
+    require_holder(state, actor)
     kind = case_type(state.type_code)
     if kind.stage_index(state.stage) != len(kind.stages) - 1:
         raise RuleViolation("CASE_ARCHIVE_TOO_EARLY", "业务尚未到最后办理阶段，不能归档。")
@@ -279,7 +305,7 @@ def close(state: CaseState, actor: Actor) -> CaseState:
     """Close the case at its current stage (办结): its subject was completed by a route that
     skips the later stages (a city that files a contract at signing, or at the transfer
     registration: ``core.resale.filing``)."""
-    _require_holder(state, actor)
+    require_holder(state, actor)
     return replace(state, status=CaseStatus.ARCHIVED, holder_id=None)
 
 

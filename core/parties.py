@@ -38,6 +38,8 @@ from core.identity import (
 
 __all__ = [
     "CAPACITY_LABELS",
+    "Collect",
+    "check_date",
     "KIND_CHOICES",
     "PartyInvalid",
     "PersonEntry",
@@ -101,8 +103,9 @@ class PartyInvalid(RuleViolation):
         self.errors: tuple[RuleViolation, ...] = tuple(errors)
 
 
-class _Collect:
-    """Run each field's check, keeping every refusal (a PartyInvalid's are kept one by one)."""
+class Collect:
+    """Run each field's check, keeping every refusal (a PartyInvalid's are kept one by one);
+    ``done()`` raises them together. Other registers (presale's enterprises) check the same way."""
 
     def __init__(self) -> None:
         self.errors: list[RuleViolation] = []
@@ -263,7 +266,7 @@ def check_person(entry: PersonEntry, *, today: date) -> PersonRecord:
     """A person's entry checked: name (``check_person_name``), document kind and number
     (``parse_identity``: format, check character, birth date), nationality for a
     foreign passport, mobile phone, address, capacity. Every bad value refused at once."""
-    c = _Collect()
+    c = Collect()
     name = c(lambda: _name(entry.name, who=""))
     facts: IdentityFacts | None = c(lambda: _identity(entry.id_kind, entry.id_number, entry.nationality, today))
     phone = c(lambda: check_phone(entry.phone))
@@ -310,7 +313,7 @@ def _org_name(raw: object) -> str:
 def check_organisation(entry: OrgEntry) -> OrgRecord:
     """An organisation's entry checked: name as on its licence, 统一社会信用代码 (GB 32100,
     check character), the legal representative's name, phone, address."""
-    c = _Collect()
+    c = Collect()
     name = c(lambda: _org_name(entry.name))
     code = c(lambda: parse_credit_code(entry.credit_code).code)  # type: ignore[arg-type]
     rep = c(lambda: _name(entry.legal_rep_name, who="法定代表人", field="legal_rep_name"))
@@ -325,7 +328,9 @@ def check_organisation(entry: OrgEntry) -> OrgRecord:
 # --------------------------------------------------------------------------
 
 
-def _day(raw: object, *, field: str, label: str) -> date:
+def check_date(raw: object, *, field: str, label: str) -> date:
+    """A day as typed (2026-12-31, 2026/12/31, 20261231; full-width digits) between 1900 and 2199.
+    Refused: DATE_EMPTY, DATE_BAD."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -348,9 +353,9 @@ def check_period(valid_from: object, valid_to: object, *, today: date, what: str
     """An authorisation's period (``what``: 授权 / 委托): two real dates, the end not
     before the start, and not already over today. Refused: DATE_EMPTY, DATE_BAD,
     PERIOD_REVERSED, PERIOD_ENDED."""
-    c = _Collect()
-    start = c(lambda: _day(valid_from, field="valid_from", label=f"{what}起始日期"))
-    end = c(lambda: _day(valid_to, field="valid_to", label=f"{what}截止日期"))
+    c = Collect()
+    start = c(lambda: check_date(valid_from, field="valid_from", label=f"{what}起始日期"))
+    end = c(lambda: check_date(valid_to, field="valid_to", label=f"{what}截止日期"))
     c.done()
     if end < start:
         raise RuleViolation("PERIOD_REVERSED", f"{what}截止日期早于起始日期，请核对{what}期限。", field="valid_to")
@@ -386,7 +391,7 @@ def check_id_change(*, new_kind: object, new_number: object, proof: object, toda
     """An ID change (身份变更, seed 001 §5.2.2.2): the new document checked like any
     other, an optional new name, and the 身份变更材料 (required, e.g. 公安机关出具的
     身份证号码变更证明 and its number)."""
-    c = _Collect()
+    c = Collect()
     facts = c(lambda: _identity(new_kind, new_number, nationality, today))
     name = c(lambda: None if new_name is None or (isinstance(new_name, str) and not new_name.strip())
              else _name(new_name, who=""))

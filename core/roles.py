@@ -16,13 +16,24 @@ class Role(StrEnum):
     CLERK = "clerk"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # A development enterprise's staff (seed 004 §3): its administrator maintains the
+    # enterprise and adds its operators; an operator works its cases once the authority
+    # has admitted them (入网). Both are bound to their enterprise (``Actor.developer_id``).
+    DEVELOPER_ADMIN = "developer_admin"
+    DEVELOPER = "developer"
 
 
 ROLE_LABELS: dict[Role, str] = {
     Role.CLERK: "窗口受理员",
     Role.SUPERVISOR: "审核主管",
     Role.ADMIN: "系统管理员",
+    Role.DEVELOPER_ADMIN: "开发企业管理员",
+    Role.DEVELOPER: "开发企业操作员",
 }
+
+#: The hall's own staff (``wangqian operator add``) and a developer's (added through presale).
+HALL_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
+DEVELOPER_ROLES = frozenset({Role.DEVELOPER_ADMIN, Role.DEVELOPER})
 
 
 class Permission(StrEnum):
@@ -44,6 +55,13 @@ class Permission(StrEnum):
     CONTRACT_WORK = "contract_work"  # enter, sign, change and cancel resale contracts at the counter
     CONTRACT_REVIEW = "contract_review"  # buyer qualification, filing, cancellation review
     PARTY_REGISTER = "party_register"  # register and change persons, organisations, agents, proxies, ID changes
+    PRESALE_VIEW = "presale_view"  # developers, projects, buildings, surveys (a developer's staff: their own only)
+    DEVELOPER_REGISTER = "developer_register"  # register a development enterprise and its administrator
+    DEVELOPER_MAINTAIN = "developer_maintain"  # an enterprise's facts, projects, certificates, banks
+    DEVELOPER_USERS = "developer_users"  # an enterprise's operators, and applying for their admission (入网)
+    USER_ADMISSION = "user_admission"  # the authority admits (or refuses) a developer's operators
+    SURVEY_WORK = "survey_work"  # import and complete survey results (测绘成果)
+    SURVEY_REVIEW = "survey_review"  # the authority reviews, maps and archives survey results
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -65,6 +83,13 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.CONTRACT_WORK: "办理网签合同",
     Permission.CONTRACT_REVIEW: "审核网签备案",
     Permission.PARTY_REGISTER: "登记当事人",
+    Permission.PRESALE_VIEW: "查看商品房预售信息",
+    Permission.DEVELOPER_REGISTER: "登记开发企业",
+    Permission.DEVELOPER_MAINTAIN: "维护开发企业信息",
+    Permission.DEVELOPER_USERS: "管理企业用户",
+    Permission.USER_ADMISSION: "审核企业用户入网",
+    Permission.SURVEY_WORK: "办理测绘成果备案",
+    Permission.SURVEY_REVIEW: "审核测绘成果",
 }
 
 _CLERK = {
@@ -86,13 +111,25 @@ _SUPERVISOR = _CLERK | {
     Permission.ALLOCATION_MANAGE,
     Permission.LEASE_REVIEW,
     Permission.SMS_OUTBOX,
+    # the authority (主管部门): registers developers, admits their operators, reviews surveys
+    Permission.PRESALE_VIEW,
+    Permission.DEVELOPER_REGISTER,
+    Permission.DEVELOPER_MAINTAIN,
+    Permission.USER_ADMISSION,
+    Permission.SURVEY_REVIEW,
 }
-_ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN}
+# The administrator (and the shell) may also act for a developer.
+_ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN, Permission.DEVELOPER_USERS,
+                        Permission.SURVEY_WORK}
+_DEVELOPER_ADMIN = {Permission.PRESALE_VIEW, Permission.DEVELOPER_MAINTAIN, Permission.DEVELOPER_USERS}
+_DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.CASE_ACCEPT, Permission.CASE_WORK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_CLERK),
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
     Role.ADMIN: frozenset(_ADMIN),
+    Role.DEVELOPER_ADMIN: frozenset(_DEVELOPER_ADMIN),
+    Role.DEVELOPER: frozenset(_DEVELOPER),
 }
 
 
@@ -103,6 +140,9 @@ class Actor:
     The CLI runs as ``Actor.system()``: whoever holds a shell on the server
     already holds the database file, so it acts as an administrator; the audit
     log records it as ``cli:<os user>``.
+
+    ``developer_id`` binds a developer's staff to their enterprise: they see and
+    work only its projects and cases. The hall's staff carry None.
     """
 
     operator_id: int | None
@@ -110,6 +150,7 @@ class Actor:
     name: str
     role: Role
     window: str | None = None
+    developer_id: int | None = None
 
     @classmethod
     def system(cls, os_user: str = "root") -> "Actor":
@@ -119,6 +160,30 @@ class Actor:
         return permission in ROLE_PERMISSIONS[self.role]
 
 
+class Admission(StrEnum):
+    """A developer's operator's admission to the network (入网, seed 004 §3.2): added by the
+    enterprise's administrator, applied for, then admitted or refused by the authority."""
+
+    DRAFT = "draft"
+    APPLIED = "applied"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+ADMISSION_LABELS: dict[Admission, str] = {
+    Admission.DRAFT: "未申请入网",
+    Admission.APPLIED: "待审核",
+    Admission.APPROVED: "已入网",
+    Admission.REFUSED: "未通过",
+}
+
+
+def admitted(admission: str | None) -> bool:
+    """An account may work: the hall's staff (``Operator.admission`` None: no admission
+    needed), or a developer's operator the authority has admitted."""
+    return admission is None or admission == Admission.APPROVED
+
+
 @dataclass(frozen=True)
 class AccountState:
     """An operator's account as stored now (the session's ``Actor`` is what it was at login)."""
@@ -126,10 +191,13 @@ class AccountState:
     active: bool
     locked: bool
     role: str
+    developer_id: int | None = None
+    admitted: bool = True  # a developer's operator: admitted by the authority (入网); the hall's staff: True
 
 
 #: Refusals that end the terminal's session: the operator must log in again (or not at all).
-SESSION_ENDING_CODES = frozenset({"ACCOUNT_GONE", "ACCOUNT_DISABLED", "ACCOUNT_LOCKED", "ACCOUNT_ROLE_CHANGED"})
+SESSION_ENDING_CODES = frozenset({"ACCOUNT_GONE", "ACCOUNT_DISABLED", "ACCOUNT_LOCKED", "ACCOUNT_ROLE_CHANGED",
+                                  "ACCOUNT_NOT_ADMITTED"})
 
 
 def require_current(actor: Actor, state: AccountState | None) -> None:
@@ -147,6 +215,8 @@ def require_current(actor: Actor, state: AccountState | None) -> None:
     if state.role != actor.role.value:
         now = ROLE_LABELS.get(Role(state.role), state.role) if state.role in Role._value2member_map_ else state.role
         raise RuleViolation("ACCOUNT_ROLE_CHANGED", f"您的角色已变更为{now}，请重新登录。")
+    if not state.admitted or state.developer_id != actor.developer_id:
+        raise RuleViolation("ACCOUNT_NOT_ADMITTED", "您的账户未经主管部门审核入网，不能办理业务。")
 
 
 def require_other_person(actor: Actor, filed_by: int | None, code: str, what: str) -> None:

@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.roles import AccountState, Actor, Permission, require, require_current
+from core.roles import AccountState, Actor, Permission, admitted, require, require_current
 from storage.engine import transaction_memo
 from storage.models import Operator
 
@@ -30,9 +30,13 @@ class _Transactions(Protocol):
 def account_state(session: Session, operator_id: int) -> AccountState | None:
     """The account's state as stored now, or None when the account is gone."""
     row = session.execute(
-        select(Operator.active, Operator.locked, Operator.role).where(Operator.id == operator_id)
+        select(Operator.active, Operator.locked, Operator.role, Operator.developer_id, Operator.admission)
+        .where(Operator.id == operator_id)
     ).one_or_none()
-    return None if row is None else AccountState(active=row.active, locked=row.locked, role=row.role)
+    if row is None:
+        return None
+    return AccountState(active=row.active, locked=row.locked, role=row.role, developer_id=row.developer_id,
+                        admitted=admitted(row.admission))
 
 
 def authorise(where: _Transactions | Session, actor: Actor | None, permission: Permission) -> Actor:

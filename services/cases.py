@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine, and_, or_, select, text
+from sqlalchemy import Engine, and_, or_, select, text, true
 from sqlmodel import Session
 
 from core import cases as rules
@@ -55,7 +55,8 @@ def next_case_number(session: Session, letter: str, day: date) -> str:
     return rules.format_case_number(letter, day, last)
 
 
-def _state(case: Case) -> CaseState:
+def state_of(case: Case) -> CaseState:
+    """The case's state as the pure rules take it (``core.cases``)."""
     return CaseState(
         case.type_code,
         case.stage,
@@ -85,15 +86,24 @@ def _snapshot(case: Case) -> dict[str, object]:
     }
 
 
-def _load_for_update(session: Session, number: str) -> Case:
+def _not_found(number: str) -> RuleViolation:
+    return RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
+
+
+def visible(actor: Actor, case: Case) -> bool:
+    """A developer's staff see only their enterprise's cases; the hall's staff see every case."""
+    return actor.developer_id is None or case.developer_id == actor.developer_id
+
+
+def _load_for_update(session: Session, actor: Actor, number: str) -> Case:
     number = number.strip().upper()
     memo = transaction_memo(session)
     key = ("case locked", number)
     if key in memo:  # locked by an earlier move of this transaction (派工 then 接件): the row is ours
         return memo[key]  # type: ignore[return-value]
     case = session.execute(select(Case).where(Case.number == number).with_for_update()).scalar_one_or_none()
-    if case is None:
-        raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
+    if case is None or not visible(actor, case):
+        raise _not_found(number)
     memo[key] = case
     return case
 
@@ -120,9 +130,14 @@ def accept_in(
     *,
     summary: str = "",
     parties: list[tuple[str, int, str]] = (),  # type: ignore[assignment]
+    developer_id: int | None = None,
 ) -> Case:
-    """Accept a new case inside the caller's transaction (for flows that create one)."""
+    """Accept a new case inside the caller's transaction (for flows that create one).
+
+    ``developer_id``: the development enterprise the case belongs to (its staff see it)."""
     authorise(session, actor, Permission.CASE_ACCEPT)
+    if actor.developer_id is not None and developer_id != actor.developer_id:
+        raise RuleViolation("CASE_OTHER_DEVELOPER", "只能为本企业受理业务。")
     state = rules.accept(type_code, actor)
     kind = rules.case_type(type_code)
     now = session_now(session)
@@ -133,6 +148,7 @@ def accept_in(
         status=state.status.value,
         holder_id=state.holder_id,
         summary=summary[:200],
+        developer_id=developer_id,
         created_at=now,
         updated_at=now,
     )
@@ -157,6 +173,9 @@ def accept_in(
 
 def accept_case(db: Database, actor: Actor, type_code: str, *, summary: str = "", parties=()) -> str:
     """受理: create a case at its first stage, held by the accepting clerk."""
+    kind = rules.case_type(type_code)
+    if ActionKind.ACCEPT.value in kind.domain_moves:
+        raise RuleViolation("CASE_MOVE_IN_DOMAIN", f"“{kind.name}”业务的{ACTION_LABELS[ActionKind.ACCEPT]}须在该业务的办理界面中进行。")
     with db.write() as session:
         return accept_in(session, actor, type_code, summary=summary, parties=list(parties)).number
 
@@ -169,10 +188,10 @@ def act_in(session: Session, actor: Actor, number: str, kind: ActionKind, change
     call the ``*_in`` functions below so that the step and the move commit together.
     """
     authorise(session, actor, Permission.CASE_WORK)
-    case = _load_for_update(session, number)
+    case = _load_for_update(session, actor, number)
     before = _snapshot(case)
     from_stage = case.stage
-    _store(case, change(session, case, _state(case)), session_now(session))
+    _store(case, change(session, case, state_of(case)), session_now(session))
     _event(session, case, actor, kind, from_stage, note)
     audit.append(
         session, actor, f"case_{kind.value}", object_type="case", object_id=case.id,
@@ -264,9 +283,19 @@ def close_in(session: Session, actor: Actor, number: str) -> Case:
     return act_in(session, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.close(st, actor))
 
 
+def _generic(session: Session, number: str, kind: ActionKind) -> None:
+    """Refuse a move that the case's domain makes in its own flow (``CaseType.domain_moves``)."""
+    type_code = session.execute(
+        select(Case.type_code).where(Case.number == number.strip().upper())).scalar_one_or_none()
+    if type_code is not None and kind.value in rules.case_type(type_code).domain_moves:
+        name = rules.case_type(type_code).name
+        raise RuleViolation("CASE_MOVE_IN_DOMAIN", f"“{name}”业务的{ACTION_LABELS[kind]}须在该业务的办理界面中进行。")
+
+
 def dispatch_case(db: Database, actor: Actor, number: str, *, role: Role | str | None = None,
                   operator: str | None = None) -> None:
     with db.write() as session:
+        _generic(session, number, ActionKind.DISPATCH)
         dispatch_in(session, actor, number, role=role, operator=operator)
 
 
@@ -282,11 +311,13 @@ def return_case(db: Database, actor: Actor, number: str, *, to_stage: str, reaso
 
 def cancel_case(db: Database, actor: Actor, number: str, *, reason: str) -> None:
     with db.write() as session:
+        _generic(session, number, ActionKind.CANCEL)
         cancel_in(session, actor, number, reason=reason)
 
 
 def archive_case(db: Database, actor: Actor, number: str) -> None:
     with db.write() as session:
+        _generic(session, number, ActionKind.ARCHIVE)
         archive_in(session, actor, number)
 
 
@@ -347,6 +378,7 @@ def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[Ca
     with db.read() as session:
         query = select(Case).where(
             Case.status == CaseStatus.ACTIVE.value,
+            true() if actor.developer_id is None else Case.developer_id == actor.developer_id,
             or_(
                 Case.holder_id == actor.operator_id,
                 and_(Case.holder_id.is_(None), Case.pending_operator_id == actor.operator_id),
@@ -457,8 +489,8 @@ def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
     authorise(db, actor, Permission.CASE_WORK)
     with db.read() as session:
         case = session.execute(select(Case).where(Case.number == number.strip().upper())).scalar_one_or_none()
-        if case is None:
-            raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
+        if case is None or not visible(actor, case):
+            raise _not_found(number)
         kind = rules.case_type(case.type_code)
         events = session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars()
         steps = [

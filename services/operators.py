@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from core import passwords
 from core.errors import RuleViolation
 from core.identity import check_person_name
-from core.roles import ROLE_LABELS, Actor, Permission, Role
+from core.roles import DEVELOPER_ROLES, ROLE_LABELS, Actor, Permission, Role, admitted
 from services import audit
 from services.authority import authorise
-from storage.engine import Database
+from storage.engine import Database, session_now
 from storage.models import Operator
 
 MAX_FAILED_LOGINS = 5
@@ -29,6 +30,8 @@ class OperatorView:
     active: bool
     locked: bool
     failed_logins: int
+    developer_id: int | None = None
+    admission: str | None = None
 
     @property
     def role_label(self) -> str:
@@ -37,11 +40,12 @@ class OperatorView:
 
 def _view(op: Operator) -> OperatorView:
     assert op.id is not None
-    return OperatorView(op.id, op.username, op.name, Role(op.role), op.window, op.active, op.locked, op.failed_logins)
+    return OperatorView(op.id, op.username, op.name, Role(op.role), op.window, op.active, op.locked, op.failed_logins,
+                        op.developer_id, op.admission)
 
 
 def actor_for(op: Operator) -> Actor:
-    return Actor(op.id, op.username, op.name, Role(op.role), op.window)
+    return Actor(op.id, op.username, op.name, Role(op.role), op.window, op.developer_id)
 
 
 def _parse_role(role: str) -> Role:
@@ -58,10 +62,8 @@ def _find(session, username: str) -> Operator:
     return op
 
 
-def add_operator(
-    db: Database, actor: Actor, *, username: str, name: str, role: str, password: str, window: str | None = None
-) -> OperatorView:
-    authorise(db, actor, Permission.OPERATOR_MANAGE)
+def check_account(username: str, name: str, password: str) -> tuple[str, str]:
+    """A new account's user name and name as kept, after their rules and the password's policy."""
     username = username.strip().lower()
     if not (2 <= len(username) <= 40) or not set(username) <= _USERNAME_CHARS:
         raise RuleViolation(
@@ -70,31 +72,56 @@ def add_operator(
     if not name.strip():
         raise RuleViolation("OPERATOR_NAME_REQUIRED", "请填写操作员姓名。", field="name")
     name = check_person_name(name, who="操作员", field="name")
-    parsed_role = _parse_role(role)
     passwords.check_password_policy(password)
+    return username, name
+
+
+def create_operator_in(
+    session: Session, actor: Actor, *, username: str, name: str, role: Role, password: str,
+    window: str | None = None, developer_id: int | None = None, admission: str | None = None,
+) -> Operator:
+    """A new account inside the caller's transaction, audited. ``username`` and ``name`` come
+    from ``check_account``; the caller has authorised the actor. A developer's staff carry
+    their enterprise (``developer_id``) and their admission state (入网)."""
+    exists = session.execute(select(Operator.id).where(Operator.username == username)).first()
+    if exists:
+        raise RuleViolation("OPERATOR_EXISTS", f"用户名“{username}”已被使用。", field="username")
+    op = Operator(
+        username=username,
+        name=name,
+        role=role.value,
+        window=window or None,
+        password_hash=passwords.hash_password(password),
+        created_at=session_now(session),
+        developer_id=developer_id,
+        admission=admission,
+    )
+    session.add(op)
+    session.flush()
+    audit.append(
+        session,
+        actor,
+        "operator_add",
+        object_type="operator",
+        object_id=op.id,
+        after={"username": username, "name": op.name, "role": op.role, "window": op.window,
+               "developer_id": developer_id, "admission": admission},
+    )
+    return op
+
+
+def add_operator(
+    db: Database, actor: Actor, *, username: str, name: str, role: str, password: str, window: str | None = None
+) -> OperatorView:
+    """A hall account (a developer's staff are added through presale, bound to their enterprise)."""
+    authorise(db, actor, Permission.OPERATOR_MANAGE)
+    parsed_role = _parse_role(role)
+    if parsed_role in DEVELOPER_ROLES:
+        raise RuleViolation("OPERATOR_DEVELOPER_ROLE", "开发企业的账户须在商品房预售的企业用户管理中添加。", field="role")
+    username, name = check_account(username, name, password)
     with db.write() as session:
-        exists = session.execute(select(Operator.id).where(Operator.username == username)).first()
-        if exists:
-            raise RuleViolation("OPERATOR_EXISTS", f"用户名“{username}”已被使用。", field="username")
-        op = Operator(
-            username=username,
-            name=name,
-            role=parsed_role.value,
-            window=window or None,
-            password_hash=passwords.hash_password(password),
-            created_at=db.now(),
-        )
-        session.add(op)
-        session.flush()
-        audit.append(
-            session,
-            actor,
-            "operator_add",
-            object_type="operator",
-            object_id=op.id,
-            after={"username": username, "name": op.name, "role": op.role, "window": op.window},
-        )
-        return _view(op)
+        return _view(create_operator_in(session, actor, username=username, name=name, role=parsed_role,
+                                        password=password, window=window))
 
 
 def change_password(db: Database, actor: Actor, username: str, new_password: str) -> None:
@@ -136,6 +163,9 @@ def set_role(db: Database, actor: Actor, username: str, role: str) -> OperatorVi
         raise RuleViolation("OPERATOR_ROLE_SELF", "不能变更自己正在使用的账户的角色。", field="username")
     with db.write() as session:
         op = _find(session, username)
+        if (op.developer_id is not None) != (new in DEVELOPER_ROLES):
+            raise RuleViolation("OPERATOR_ROLE_SCOPE", "开发企业的账户只能使用开发企业的角色，大厅的账户只能使用大厅的角色。",
+                                field="role")
         before = {"role": op.role}
         op.role = new.value
         audit.append(session, actor, "operator_role", object_type="operator", object_id=op.id,
@@ -209,6 +239,8 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
             raise RuleViolation("LOGIN_DISABLED", "该账户已停用，请联系系统管理员。")
         if op.locked:
             raise RuleViolation("LOGIN_LOCKED", "该账户因多次密码错误已锁定，请联系系统管理员解锁。")
+        if not admitted(op.admission):
+            raise RuleViolation("LOGIN_NOT_ADMITTED", "该账户尚未经主管部门审核入网，不能登录。")
         if passwords.verify_password(op.password_hash, password):
             if passwords.needs_rehash(op.password_hash):
                 op.password_hash = passwords.hash_password(password)
@@ -233,3 +265,18 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
             failure = wrong
     # The failure count is committed before the refusal is raised.
     raise failure
+
+
+def act_as(db: Database, actor: Actor, username: str) -> Actor:
+    """The shell acts as an operator (``wangqian … --as USER``) for steps that only the holder of a
+    case may take: an administrator's power, audited. The account must be able to work now
+    (active, unlocked, admitted); every step is then checked as that operator's."""
+    with db.write() as session:
+        authorise(session, actor, Permission.OPERATOR_MANAGE)
+        op = _find(session, username.strip().lower())
+        who = actor_for(op)
+        if not op.active or op.locked or not admitted(op.admission):
+            raise RuleViolation("OPERATOR_CANNOT_ACT", f"操作员“{op.username}”的账户已停用、锁定或未入网，不能以其身份办理。",
+                                field="username")
+        audit.append(session, actor, "act_as", object_type="operator", object_id=op.id, after={"username": op.username})
+        return who

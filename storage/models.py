@@ -34,6 +34,10 @@ class Operator(SQLModel, table=True):
     locked: bool = False
     created_at: datetime = _utc()
     last_login_at: datetime | None = _utc(default=None, nullable=True)
+    # A development enterprise's staff (core.roles.DEVELOPER_ROLES): their enterprise, and their
+    # admission to the network (core.roles.Admission; None for the hall's own staff).
+    developer_id: int | None = Field(default=None, foreign_key="developer.id", index=True)
+    admission: str | None = Field(default=None, max_length=12)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -255,6 +259,7 @@ class Case(SQLModel, table=True):
     summary: str = Field(default="", max_length=200)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    developer_id: int | None = Field(default=None, foreign_key="developer.id", index=True)  # whose staff see it
 
 
 class CaseParty(SQLModel, table=True):
@@ -726,6 +731,230 @@ class CaseMaterial(SQLModel, table=True):
     material_key: str = Field(max_length=40)
     recorded_at: datetime = _utc()
     recorded_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+# --------------------------------------------------------------------------
+# New-house presale (商品房预售, seed 004)
+# --------------------------------------------------------------------------
+
+
+class Developer(SQLModel, table=True):
+    """A development enterprise (开发企业, seed 004 §3.1). Registered by the authority with
+    its 统一社会信用代码, legal representative, region and status; its administrator
+    completes the rest. Capitals are in yuan (shown in 万元)."""
+
+    __tablename__ = "developer"
+    __table_args__ = (Index("ix_developer_name", "name", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    credit_code: str = Field(sa_type=code_string(18), unique=True)
+    name: str = Field(sa_type=code_string(120))
+    kind: str = Field(max_length=20)  # core.presale.developers.ENTERPRISE_KINDS
+    legal_rep_name: str = Field(max_length=80)
+    legal_rep_id_kind: str = Field(max_length=24)
+    legal_rep_id_number: str = Field(sa_type=code_string(24))
+    legal_rep_phone: str = Field(sa_type=code_string(11))
+    region: str = Field(max_length=40)  # 所属地区
+    status: str = Field(max_length=12)  # core.presale.developers.DeveloperStatus
+    valid: bool = True  # 是否有效
+    established_on: date | None = None
+    licence_number: str | None = Field(default=None, max_length=30)  # 工商注册号
+    registered_capital: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    paid_in_capital: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    taxpayer_number: str | None = Field(default=None, max_length=20)
+    address: str | None = Field(default=None, max_length=200)
+    business_scope: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class DeveloperUser(SQLModel, table=True):
+    """A developer's operator as the enterprise entered them (企业用户入网, seed 004 §3.2): the
+    account is an ``operator`` row bound to the enterprise; here its phone and its admission's
+    history (applied, decided, the authority's note)."""
+
+    __tablename__ = "developer_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: int = Field(foreign_key="operator.id", unique=True)
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    phone: str = Field(sa_type=code_string(11))
+    applied_at: datetime | None = _utc(default=None, nullable=True)
+    applied_by: int | None = Field(default=None, foreign_key="operator.id")
+    decided_at: datetime | None = _utc(default=None, nullable=True)
+    decided_by: int | None = Field(default=None, foreign_key="operator.id")
+    decision_note: str | None = Field(default=None, max_length=200)
+
+
+class DeveloperBank(SQLModel, table=True):
+    """A bank the enterprise works with (银行信息, seed 004 §3.1): a mortgage bank for its
+    buyers' loans (按揭银行), a supervising bank account (监管银行账户, for fund supervision
+    agreements) or a loan bank (贷款银行, for mortgages of works in progress)."""
+
+    __tablename__ = "developer_bank"
+
+    id: int | None = Field(default=None, primary_key=True)
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    purpose: str = Field(max_length=12)  # core.presale.developers.BankPurpose
+    bank_name: str = Field(max_length=60)
+    branch: str | None = Field(default=None, max_length=80)
+    account_name: str | None = Field(default=None, max_length=120)
+    account_number: str | None = Field(default=None, sa_type=code_string(32))
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Project(SQLModel, table=True):
+    """A development project (项目, seed 004 §3.1) of one enterprise."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("developer_id", "name", name="uq_project_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    name: str = Field(max_length=100)
+    location: str = Field(max_length=200)  # 坐落
+    district: str = Field(max_length=40)  # 所在区县
+    land_area: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # m²
+    floor_area: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 规划总建筑面积 m²
+    property_company: str | None = Field(default=None, max_length=120)  # 物业公司
+    note: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class ProjectCertificate(SQLModel, table=True):
+    """One of a project's certificates (项目证件, the 四证 a presale permit needs): land use,
+    construction-land planning, construction-works planning, construction permit."""
+
+    __tablename__ = "project_certificate"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "number", name="uq_project_certificate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    kind: str = Field(max_length=20)  # core.presale.projects.CertificateKind
+    number: str = Field(max_length=60)
+    issued_on: date | None = None
+    issuer: str | None = Field(default=None, max_length=60)
+    land_use: str | None = Field(default=None, max_length=20)  # land certificate: 土地用途
+    land_area: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    land_term_end: date | None = None  # land certificate: 终止日期
+    note: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _utc()
+
+
+class Building(SQLModel, table=True):
+    """A building (栋) of a project; its facts and units come from its surveys."""
+
+    __tablename__ = "building"
+    __table_args__ = (UniqueConstraint("project_id", "number", name="uq_building_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    number: str = Field(max_length=20)  # 栋号, e.g. D004
+    created_at: datetime = _utc()
+
+
+class Survey(SQLModel, table=True):
+    """A survey result of a building (测绘成果, seed 004 §5.1): predicted (预测) or actual (实测),
+    imported through its C case, completed by the developer, reviewed and archived by the
+    authority. A change or a predicted→actual conversion has a ``base_survey_id`` and maps
+    the base's units to its own (``survey_mapping``) before archiving.
+
+    ``live_building_id`` equals ``building_id`` while the survey is being worked (draft) and
+    ``current_building_id`` while it is the building's archived survey in force; both are
+    UNIQUE, so a building never has two of either."""
+
+    __tablename__ = "survey"
+
+    id: int | None = Field(default=None, primary_key=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    type_code: str = Field(max_length=32)  # the case type: survey_predicted, survey_conversion …
+    kind: str = Field(max_length=10)  # predicted / actual
+    survey_number: str = Field(sa_type=code_string(40), index=True)  # 测绘宗号
+    base_survey_id: int | None = Field(default=None, foreign_key="survey.id")
+    status: str = Field(max_length=12, index=True)  # core.presale.survey.SurveyStatus
+    live_building_id: int | None = Field(default=None, unique=True)
+    current_building_id: int | None = Field(default=None, unique=True)
+    structure: str | None = Field(default=None, max_length=20)  # 建筑结构
+    floors_above: int | None = None
+    floors_below: int | None = None
+    height: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # m
+    building_use: str | None = Field(default=None, max_length=20)  # 规划用途
+    mapping_confirmed_at: datetime | None = _utc(default=None, nullable=True)
+    mapping_confirmed_by: int | None = Field(default=None, foreign_key="operator.id")
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+    archived_by: int | None = Field(default=None, foreign_key="operator.id")
+    review_note: str | None = Field(default=None, max_length=200)
+
+
+class BuildingUnit(SQLModel, table=True):
+    """A unit (户室) of a building as it stands, across its surveys: made when a survey that
+    brings it is archived, retired when a later one deletes, splits or merges it. Its facts
+    are those of its row in the building's current survey. One row, one status: the flows
+    that sell it check and lock this row."""
+
+    __tablename__ = "building_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    state: str = Field(max_length=12, index=True)  # core.presale.survey.UnitState
+    created_at: datetime = _utc()
+    created_by_survey_id: int = Field(foreign_key="survey.id")
+    retired_at: datetime | None = _utc(default=None, nullable=True)
+    retired_by_survey_id: int | None = Field(default=None, foreign_key="survey.id")
+
+
+class SurveyUnit(SQLModel, table=True):
+    """One unit of a survey (户室对照表 row). ``fixed`` lists the fields the survey file gave
+    (comma-separated keys of core.presale.units.FIELDS): they cannot be edited; the others are
+    completed by the developer. Areas in m² (4 decimals), prices in yuan per m²."""
+
+    __tablename__ = "survey_unit"
+    __table_args__ = (UniqueConstraint("survey_id", "unit_no", name="uq_survey_unit_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id")
+    building_unit_id: int | None = Field(default=None, foreign_key="building_unit.id", index=True)
+    line: int  # the row of the survey file it came from (file order)
+    unit_no: str = Field(sa_type=code_string(20))  # 室号
+    unit: str | None = Field(default=None, max_length=10)  # 单元
+    actual_floor: int  # 实际层
+    nominal_floor: str | None = Field(default=None, max_length=8)  # 名义层
+    built_area: Decimal = Field(sa_column=Column(ScaledDecimal(4), nullable=False))
+    inner_area: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(4)))
+    shared_area: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(4)))
+    structure: str | None = Field(default=None, max_length=20)
+    house_type: str | None = Field(default=None, max_length=12)  # 房屋类型
+    use: str | None = Field(default=None, max_length=12)  # 房屋用途
+    nature: str | None = Field(default=None, max_length=16)  # 房屋性质
+    elevator: bool | None = None
+    layout: str | None = Field(default=None, max_length=20)  # 户型
+    decoration: str | None = Field(default=None, max_length=12)  # 装修情况
+    floor_height: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 层高 m
+    balcony: str | None = Field(default=None, max_length=40)  # 阳台描述
+    sale_price: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 销售单价
+    decoration_price: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 装修单价
+    rough_price: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 毛坯单价
+    fixed: str = Field(default="", max_length=300)
+
+
+class SurveyMapping(SQLModel, table=True):
+    """One link of a survey's unit mapping (户室关系对照, seed 004 §5.1.3): a unit of the base
+    survey and a unit of this one. A base unit with several links was split, a new unit with
+    several was merged; a base unit with none is deleted, a new unit with none is added."""
+
+    __tablename__ = "survey_mapping"
+    __table_args__ = (UniqueConstraint("survey_id", "old_unit_id", "new_unit_id", name="uq_survey_mapping"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    old_unit_id: int = Field(foreign_key="survey_unit.id")
+    new_unit_id: int = Field(foreign_key="survey_unit.id")
 
 
 # Rows that every step of a signing consults several times: read once per transaction.

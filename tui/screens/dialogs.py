@@ -54,7 +54,8 @@ class AcceptDialog(_Dialog):
         with Vertical(id="accept-box", classes="dialog"):
             yield Label("业务受理", classes="form-title")
             yield Label("业务类型（↑↓ 选择）")
-            yield OptionList(*[Option(t.name, id=t.code) for t in CASE_TYPES.values()], id="accept-type")
+            yield OptionList(*[Option(t.name, id=t.code) for t in CASE_TYPES.values()
+                               if "accept" not in t.domain_moves], id="accept-type")
             yield field_line("摘　要", Input(placeholder="可选：房屋坐落、申请人等", id="accept-summary", max_length=200),
                              tall=True)
             yield MessageLine(classes="error-line")
@@ -101,8 +102,8 @@ class DispatchChoice:
 
 
 def dispatch_roles() -> list[Role]:
-    """The roles that work some stage of some case type, in role order."""
-    used = {stage.role for kind in CASE_TYPES.values() for stage in kind.stages}
+    """The roles that work some stage of some case type dispatched from here, in role order."""
+    used = {stage.role for kind in CASE_TYPES.values() if "dispatch" not in kind.domain_moves for stage in kind.stages}
     return [role for role in Role if role in used]
 
 

@@ -31,6 +31,8 @@ from tui.screens.dialogs import AcceptChoice, AcceptDialog
 from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.party import PartyScreen
+from tui.screens.presale.enterprise import EnterpriseScreen
+from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.resale.use_class_review import UseClassReviewScreen
@@ -57,6 +59,8 @@ MENU: list[tuple[str, str, str]] = [
     ("family", "7", "家庭选房"),
     ("board", "8", "房源信息播报"),
     ("lease", "9", "公租房租赁签约"),
+    ("enterprise", "E", "开发企业·项目"),
+    ("survey", "M", "测绘成果备案"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
@@ -77,6 +81,13 @@ MENU_PERMISSION: dict[str, Permission] = {
     "filing": Permission.CONTRACT_REVIEW,
     "cancel_review": Permission.CONTRACT_REVIEW,
     "use_class": Permission.CONTRACT_REVIEW,
+    "enterprise": Permission.PRESALE_VIEW,
+    "survey": Permission.PRESALE_VIEW,
+    # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
+    "in_hand": Permission.CASE_WORK,
+    "done": Permission.CASE_WORK,
+    "accept": Permission.CASE_ACCEPT,
+    "lookup": Permission.LOOKUP_APPLICANT,
 }
 
 
@@ -101,6 +112,8 @@ class HomeScreen(AppScreen):
         Binding("b", "open('filing')", "网签审核", key_display="B", show=False),
         Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False),
         Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False),
+        Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False),
+        Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
@@ -137,6 +150,12 @@ class HomeScreen(AppScreen):
             yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
         yield KeyFooter()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key opens (and the footer shows) only what the operator's role may use."""
+        if action == "open" and parameters:
+            return self._may(str(parameters[0]))
+        return True
+
     def _may(self, code: str) -> bool:
         """Menu entries the operator's role may use (the selection ones need their permission)."""
         return code not in MENU_PERMISSION or self.actor.can(MENU_PERMISSION[code])
@@ -153,6 +172,9 @@ class HomeScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def _load_counts(self) -> None:
+        if not self.actor.can(Permission.CASE_WORK):  # a developer's administrator holds no cases
+            self.post_message(self.CountsLoaded(0, 0))
+            return
         rows = cases.in_hand(self.db, self.actor)
         waiting = sum(1 for row in rows if row.waiting)
         qualifications = reviews = None
@@ -184,6 +206,8 @@ class HomeScreen(AppScreen):
             self.action_open(event.option.id)
 
     def action_open(self, what: str) -> None:
+        if what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
+            return
         if what == "lookup":
             self.app.push_screen(LookupScreen())
         elif what == "in_hand":
@@ -192,8 +216,6 @@ class HomeScreen(AppScreen):
             self.app.push_screen(DoneScreen())
         elif what == "accept":
             self.app.push_screen(AcceptDialog(), callback=self._accept)
-        elif what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
-            return
         elif what == "rounds":
             self.app.push_screen(RoundsScreen())
         elif what == "family":
@@ -218,6 +240,10 @@ class HomeScreen(AppScreen):
             self.app.push_screen(CancelReviewScreen())
         elif what == "use_class":
             self.app.push_screen(UseClassReviewScreen())
+        elif what == "enterprise":
+            self.app.push_screen(EnterpriseScreen())
+        elif what == "survey":
+            self.app.push_screen(SurveyScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:
