@@ -31,6 +31,7 @@ from core.errors import RuleViolation
 from core.resale.policies import PROFILES, profile_for
 
 ENV_PREFIX = "WANGQIAN_"
+DEFAULT_SSH_OPERATORS = Path("/etc/wangqian/ssh-operators")
 
 
 class Settings(BaseSettings):
@@ -56,6 +57,9 @@ class Settings(BaseSettings):
 
     draft_sweep_seconds: int = Field(300, ge=0)
     """How often each terminal deletes contract drafts older than 24 h (also at start-up; `0`: start-up only)."""
+
+    ssh_operators: Path = DEFAULT_SSH_OPERATORS
+    """Remote operators over SSH: the file mapping each Unix login to its wangqian operator (`unix_user operator [nopassword]`), read by `wangqian tui --ssh`; owned by root, writable by nobody else (docs/ssh.md)."""
 
     # ------------------------------------------------------------ the hall
 
@@ -163,6 +167,13 @@ class Settings(BaseSettings):
     def _blank_path_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("ssh_operators", mode="before")
+    @classmethod
+    def _blank_is_the_default_map(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return DEFAULT_SSH_OPERATORS
         return value
 
     # ------------------------------------------------------------ derived places
