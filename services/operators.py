@@ -208,7 +208,8 @@ def operators_for_dispatch(db: Database, actor: Actor, role: Role) -> list[Opera
         return [_view(op) for op in rows]
 
 
-def login(db: Database, username: str, password: str, *, purpose: str = "login") -> Actor:
+def login(db: Database, username: str, password: str, *, purpose: str = "login",
+          ssh_user: str | None = None) -> Actor:
     """Check a password; count failures and lock the account at the fifth.
 
     Wrong user names and wrong passwords get the same answer and cost the same
@@ -218,6 +219,8 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
     failures, and the audit log tells them apart. The lock screen asks for a
     password only, so its refusals say so (UNLOCK_EMPTY, UNLOCK_FAILED) instead of
     the login form's "用户名或密码错误".
+    ``ssh_user``: the Unix login of a remote session (docs/ssh.md), named in the
+    audit entries.
     """
     if purpose not in ("login", "unlock"):
         raise ValueError(purpose)
@@ -229,6 +232,7 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
     wrong = (RuleViolation("LOGIN_FAILED", "用户名或密码错误。") if purpose == "login"
              else RuleViolation("UNLOCK_FAILED", "密码错误。"))
     failure: RuleViolation | None = None
+    via = {"ssh_user": ssh_user} if ssh_user else {}
     with db.write() as session:
         op = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
         if op is None:
@@ -247,20 +251,20 @@ def login(db: Database, username: str, password: str, *, purpose: str = "login")
             op.failed_logins = 0
             op.last_login_at = db.now()
             audit.append(session, who, "login" if purpose == "login" else "screen_unlock",
-                         object_type="operator", object_id=op.id)
+                         object_type="operator", object_id=op.id, after=via or None)
             return who
         op.failed_logins += 1
         if op.failed_logins >= MAX_FAILED_LOGINS:
             op.locked = True
             audit.append(
                 session, who, "account_locked", object_type="operator", object_id=op.id,
-                after={"failed_logins": op.failed_logins},
+                after={"failed_logins": op.failed_logins, **via},
             )
             failure = RuleViolation("LOGIN_LOCKED", "密码连续错误 5 次，账户已锁定，请联系系统管理员解锁。")
         else:
             audit.append(
                 session, who, "login_failed", object_type="operator", object_id=op.id,
-                after={"failed_logins": op.failed_logins},
+                after={"failed_logins": op.failed_logins, **via},
             )
             failure = wrong
     # The failure count is committed before the refusal is raised.
@@ -279,4 +283,27 @@ def act_as(db: Database, actor: Actor, username: str) -> Actor:
             raise RuleViolation("OPERATOR_CANNOT_ACT", f"操作员“{op.username}”的账户已停用、锁定或未入网，不能以其身份办理。",
                                 field="username")
         audit.append(session, actor, "act_as", object_type="operator", object_id=op.id, after={"username": op.username})
+        return who
+
+
+def login_without_password(db: Database, username: str, *, ssh_user: str) -> Actor:
+    """A remote session whose mapping says ``nopassword`` (docs/ssh.md): the SSH key
+    sshd accepted for ``ssh_user`` is the proof. The account must still be active and
+    not locked, as at the password login; the audit entry names the Unix login and
+    says no password was asked."""
+    username = username.strip().lower()
+    with db.write() as session:
+        op = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+        if op is None:
+            raise RuleViolation("LOGIN_NO_OPERATOR", f"SSH 账户对应的操作员“{username}”不存在，请联系系统管理员。")
+        if not op.active:
+            raise RuleViolation("LOGIN_DISABLED", "该账户已停用，请联系系统管理员。")
+        if op.locked:
+            raise RuleViolation("LOGIN_LOCKED", "该账户因多次密码错误已锁定，请联系系统管理员解锁。")
+        if not admitted(op.admission):
+            raise RuleViolation("LOGIN_NOT_ADMITTED", "该账户尚未经主管部门审核入网，不能登录。")
+        who = actor_for(op)
+        op.last_login_at = db.now()
+        audit.append(session, who, "login", object_type="operator", object_id=op.id,
+                     after={"ssh_user": ssh_user, "password": False})
         return who

@@ -31,6 +31,7 @@ from core.errors import RuleViolation
 from core.resale.policies import PROFILES, profile_for
 
 ENV_PREFIX = "WANGQIAN_"
+DEFAULT_SSH_OPERATORS = Path("/etc/wangqian/ssh-operators")
 
 
 class Settings(BaseSettings):
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
 
     db_reconnect_seconds: int = Field(60, ge=0, le=3600)
     """How long a terminal on PostgreSQL waits for a database server it cannot reach (a restart, a network blip) before it says so; meanwhile the screen says it is retrying and keeps what was typed (`0`: do not wait)."""
+
+    ssh_operators: Path = DEFAULT_SSH_OPERATORS
+    """Remote operators over SSH: the file mapping each Unix login to its wangqian operator (`unix_user operator [nopassword]`), read by `wangqian tui --ssh`; owned by root, writable by nobody else (docs/ssh.md)."""
 
     # ------------------------------------------------------------ the hall
 
@@ -166,6 +170,13 @@ class Settings(BaseSettings):
     def _blank_path_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("ssh_operators", mode="before")
+    @classmethod
+    def _blank_is_the_default_map(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return DEFAULT_SSH_OPERATORS
         return value
 
     # ------------------------------------------------------------ derived places

@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App, UnknownModeError
 from textual.binding import Binding
@@ -27,6 +29,9 @@ from storage.engine import Database
 from tui.logs import logger
 from tui.screens.lock import LockScreen
 from tui.screens.login import LoginScreen
+
+if TYPE_CHECKING:
+    from tui.ssh import RemoteLogin
 
 # Only the login and lock screens are imported with the app: the first frame waits
 # for nothing else. The desk's screens and the services behind them are imported
@@ -89,6 +94,7 @@ class WangqianApp(App[None]):
         demo_logins: list[dict] | None = None,
         draft_sweep_seconds: int | None = None,
         idle_clock: Callable[[], float] = time.monotonic,
+        remote: RemoteLogin | None = None,
     ) -> None:
         """Made by ``tui.factory.create_app``. ``db`` carries the hall's settings
         and the clock every screen shows and every service stamps.
@@ -98,7 +104,9 @@ class WangqianApp(App[None]):
         ``draft_sweep_seconds``: delete expired contract drafts at start-up and
         then this often (default ``Settings.draft_sweep_seconds``; 0: at
         start-up only; a negative value: never). ``idle_clock``: the seconds
-        the idle lock counts (monotonic; a test moves its own)."""
+        the idle lock counts (monotonic; a test moves its own). ``remote``: an SSH
+        session's operator (``tui.ssh``): the login form is theirs alone, and
+        without a password when the mapping says so."""
         super().__init__()
         self.db = db
         self.idle_seconds = db.settings.idle_lock_seconds if idle_seconds is None else idle_seconds
@@ -109,6 +117,7 @@ class WangqianApp(App[None]):
         db.on_reconnecting = self._reconnecting
         self.drafts_swept: list[str] = []
         self.demo_logins = list(demo_logins or [])
+        self.remote = remote
         self.actor: Actor | None = None
         self.farewell: str | None = None  # why the last session ended, when it was not the operator's choice
         self.idle_clock = idle_clock
@@ -202,7 +211,12 @@ class WangqianApp(App[None]):
 
     async def end_session(self, reason: str | None = None) -> None:
         """Drop every screen of the session and show the login form, saying ``reason`` there
-        (the account was disabled, locked or re-roled: the next action was refused)."""
+        (the account was disabled, locked or re-roled: the next action was refused).
+        A remote session logged in without a password has no form to go back to: it
+        ends, and the SSH connection with it."""
+        if self.remote is not None and not self.remote.password:
+            self.exit(message=Text(reason or "已退出登录。"))
+            return
         self.actor = None
         self.sub_title = ""
         self.farewell = reason  # the login form says it when it comes back (on_screen_resume)

@@ -45,7 +45,7 @@ def open_demo_database(settings: Settings, *, clock: Clock = system_clock) -> Da
 
 def create_app(db: Database, **options: Any) -> WangqianApp:
     """The counter terminal on ``db`` (options: ``demo_logins``, ``idle_seconds``,
-    ``draft_sweep_seconds``; see ``WangqianApp``)."""
+    ``draft_sweep_seconds``, ``remote``; see ``WangqianApp``)."""
     from tui.app import (
         WangqianApp,  # Textual only when a terminal is wanted, not for every command
     )

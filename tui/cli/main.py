@@ -72,15 +72,23 @@ def _root() -> None:
 
 @app.command()
 @refusals
-def tui() -> None:
+def tui(
+    ssh: Annotated[bool, typer.Option(
+        "--ssh", help="SSH 远程登录（由 wangqian-ssh 调用）：只能以本系统账户对应的操作员登录。")] = False,
+) -> None:
     """启动柜台界面（使用配置的数据库）。"""
     from services import data
     from tui.factory import create_app
 
+    remote = None
+    if ssh:  # who the Unix login is in the hall, before anything else (docs/ssh.md)
+        from tui.ssh import remote_login
+
+        remote = remote_login(settings())
     db = database()
     if not data.schema_is_current(db):
         raise RuleViolation("DB_NOT_CURRENT", "数据库结构不是最新版本，请先执行 wangqian db upgrade。")
-    create_app(db).run()
+    create_app(db, remote=remote).run()
 
 
 def demo_database(progress: Callable[[int, int, str], None] | None = None) -> Database:

@@ -67,7 +67,9 @@ class LockScreen(AppModal[None]):
     def _unlock(self, password: str) -> None:
         from services import operators  # not before the first frame (see tui.app)
 
-        operators.login(self.db, self.operator.username, password, purpose="unlock")
+        remote = self.wq.remote
+        operators.login(self.db, self.operator.username, password, purpose="unlock",
+                        ssh_user=None if remote is None else remote.unix_user)
         self.post_message(self.Unlocked())
 
     def on_lock_screen_unlocked(self, _message: Unlocked) -> None:

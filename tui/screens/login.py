@@ -1,4 +1,8 @@
-"""登录: the operator's user name and password; the refusal sentence under the form."""
+"""登录: the operator's user name and password; the refusal sentence under the form.
+
+In a remote session (``app.remote``, docs/ssh.md) the user name is the one the SSH
+login maps to, fixed; the operator types only the password, or nothing at all when
+the mapping says ``nopassword``: the form then logs them in as it is drawn."""
 
 from __future__ import annotations
 
@@ -50,21 +54,36 @@ class LoginScreen(AppScreen):
         self.demo_logins = list(demo_logins or [])
 
     def compose(self) -> ComposeResult:
+        remote = self.wq.remote
+        username = Input(placeholder="请输入用户名", id="username")
+        if remote is not None:  # the SSH login decides who this is
+            username = Input(remote.operator, id="username", disabled=True)
         yield Header()
         with Center():
             with Vertical(id="login-form", classes="panel"):
                 yield Label("操作员登录", classes="form-title")
-                yield field_line("用户名", Input(placeholder="请输入用户名", id="username"), tall=True)
+                yield field_line("用户名", username, tall=True)
                 yield field_line("密　码", Input(placeholder="请输入密码", password=True, id="password"), tall=True)
                 yield MessageLine(id="login-error", classes="error-line")
-                yield Static("Enter 登录　Tab 切换输入框　Ctrl+Q 退出程序", classes="hint")
+                if remote is None:
+                    yield Static("Enter 登录　Tab 切换输入框　Ctrl+Q 退出程序", classes="hint")
+                else:
+                    yield Static(f"SSH 远程登录（系统账户 {remote.unix_user}）", classes="hint", markup=False)
+                    yield Static("Enter 登录　Ctrl+Q 断开连接", classes="hint")
         if self.demo_logins:
             with Center():
                 yield Static(demo_table(self.demo_logins), id="demo-logins")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#username", Input).focus()
+        remote = self.wq.remote
+        if remote is None:
+            self.query_one("#username", Input).focus()
+            return
+        self.query_one("#password", Input).focus()
+        if not remote.password:
+            self.set_message("正在登录……")
+            self._login_without_password(remote.operator, remote.unix_user)
 
     def on_screen_resume(self) -> None:
         """Back from a logout: an empty form, nothing of the last session — but why it
@@ -83,16 +102,24 @@ class LoginScreen(AppScreen):
 
     @on(Input.Submitted, "#password")
     def _submit(self) -> None:
-        username = self.query_one("#username", Input).value
+        remote = self.wq.remote
+        username = self.query_one("#username", Input).value if remote is None else remote.operator
         password = self.query_one("#password", Input).value
         self.set_message("正在核对……")
-        self._login(username, password)
+        self._login(username, password, None if remote is None else remote.unix_user)
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
-    def _login(self, username: str, password: str) -> None:
+    def _login(self, username: str, password: str, ssh_user: str | None) -> None:
         from services import operators  # not before the first frame (see tui.app)
 
-        actor = operators.login(self.db, username, password)
+        actor = operators.login(self.db, username, password, ssh_user=ssh_user)
+        self.post_message(self.LoggedIn(actor))
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def _login_without_password(self, username: str, ssh_user: str) -> None:
+        from services import operators
+
+        actor = operators.login_without_password(self.db, username, ssh_user=ssh_user)
         self.post_message(self.LoggedIn(actor))
 
     def on_login_screen_logged_in(self, message: LoggedIn) -> None:
