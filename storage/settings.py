@@ -135,6 +135,12 @@ class Settings(BaseSettings):
     cjk_font: Path | None = None
     """The TrueType CJK font embedded in documents; default: WenQuanYi Micro Hei (fonts-wqy-microhei)."""
 
+    printer: str | None = None
+    """The CUPS printer (queue name, as `lpstat -p` lists it) the terminals' print actions and `wangqian print` send documents to; unset: documents are kept in the reports folder and printed from there by hand."""
+
+    cups_server: str | None = None
+    """The CUPS server to print through (`host` or `host:port`, passed to `lp -h`); default: the machine's own CUPS client configuration (`/etc/cups/client.conf`, else the local scheduler)."""
+
     # ------------------------------------------------------------ the test suite
 
     test_pg_url: str | None = None
@@ -156,7 +162,7 @@ class Settings(BaseSettings):
 
     @field_validator("db_url", "sms_url", "hall_name", "hall_address", "hall_phone", "lessor", "lessor_address",
                      "house_city", "property_company", "property_address", "property_contact", "property_phone",
-                     "test_pg_url", mode="before")
+                     "printer", "cups_server", "test_pg_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         """``export WANGQIAN_SMS_URL=`` means "not configured", as it always has."""

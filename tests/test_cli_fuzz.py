@@ -57,6 +57,8 @@ COMMANDS = [
     ["round", "windows", "{v}", "--pre-open", "{v}", "--pre-close", "{v}", "--formal-open", "{v}",
      "--formal-close", "{v}"],
     ["db", "restore", "{v}"], ["round", "import-families", "{v}", "{v}"], ["round", "import-houses", "{v}", "{v}"], ["round", "publish", "{v}"],
+    # No value names an existing PDF, so nothing reaches a printer: only refusals or usage errors.
+    ["print", "{v}", "--printer", "{v}", "--copies", "{v}"], ["print", "{v}", "--printer", "{v}"], ["print", "{v}"],
 ]
 
 

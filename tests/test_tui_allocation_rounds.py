@@ -25,6 +25,17 @@ from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.dialogs import REASON_REQUIRED, ConfirmDialog, ReasonDialog
 
 
+async def _print_kept(pilot, key: str, line: str, what: str, kept) -> None:  # type: ignore[no-untyped-def]
+    """A print key with no printer configured: the PDF is kept, and the message line says where, in full at 80×24."""
+    await press(pilot, key)
+    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+    message = text_of(pilot.app, line)
+    assert message == f"{what}未打印：未配置打印机，文件保存在 {kept}"
+    assert kept.read_bytes().startswith(b"%PDF")
+    assert "".join(message.split()) in "".join(screen_text(pilot.app).split()).replace("│", "")
+
+
 async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db) -> None:
     db = counter_db
     clock = freeze(db)
@@ -66,6 +77,10 @@ async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db) -
         # 核验: the journal replays to the stored result.
         await press(pilot, "f6")
         assert text_of(app, "#rounds-message").startswith(f"核验第{first}场：第 1 次运行的选房日志共 5 条，哈希链完整")
+
+        # 打印公示名单: kept in the reports folder; no printer is configured here, and the line says so in full.
+        await _print_kept(pilot, "f8", "#rounds-message", "选房结果公示名单",
+                          db.settings.reports_folder() / f"选房结果公示_第{first}场.pdf")
 
         # A second run is refused with the service's sentence.
         await press(pilot, "f5")
@@ -146,6 +161,9 @@ async def test_three_successive_rounds_and_a_supplementary_round_from_the_keyboa
         await _type(pilot, str(rank_of(db, f[3])))
         await press(pilot, "enter", "b")
         assert text_of(app, "#family-message") == f"家庭 {f[3]} 已就第{b}场申请补选，补选场次及时间将以短信通知。"
+        # Its result notice: kept in the reports folder (no printer configured here), said in full.
+        await _print_kept(pilot, "p", "#family-message", "选房结果通知书",
+                          db.settings.reports_folder() / f"选房结果通知书_第{b}场_排位{rank_of(db, f[3])}.pdf")
         await press(pilot, "escape")
 
         # 组织补选 with the dialog's defaults: windows on the next two days. It takes every

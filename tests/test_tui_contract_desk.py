@@ -420,7 +420,8 @@ async def test_desk_keeps_reprints_and_prints_a_draft_as_a_draft(sqlite_sample_d
             await _press(pilot, "f8")
             await app.workers.wait_for_complete()
             await settle(pilot)
-            assert text_of(app, "#desk-message").startswith("已生成存量房买卖合同")
+            assert text_of(app, "#desk-message").startswith("存量房买卖合同")
+            assert "未打印：未配置打印机，文件保存在 " in text_of(app, "#desk-message")
     names = sorted(p.name for p in (tmp_path / "data" / "reports").iterdir())
     assert names == sorted([f"{signed.case_number}-存量房买卖合同.pdf", f"{signed.case_number}-存量房买卖合同-2.pdf",
                             f"{draft.case_number}-存量房买卖合同（草稿）.pdf"])
@@ -448,7 +449,7 @@ async def test_the_receipt_lists_what_the_clerk_ticked(sqlite_sample_db, clock, 
         await pilot.press("space", "down", "space", "f5")  # the contract and the title, without a pause
         await app.workers.wait_for_complete()
         await settle(pilot)
-        assert text_of(app, "#desk-message").startswith("已生成受理回执")
+        assert text_of(app, "#desk-message").startswith("受理回执未打印：未配置打印机，文件保存在 ")
     assert docs.case_materials(db, clerk, draft.number).received == {"contract", "title"}
     [receipt] = (tmp_path / "data" / "reports").iterdir()
     text = subprocess.run(["pdftotext", str(receipt), "-"], capture_output=True, text=True, check=True).stdout

@@ -26,7 +26,7 @@ from core.clock import system_clock
 from core.timeutil import local_today
 from core.errors import RuleViolation
 from storage.engine import Database
-from tui.cli import allocation, bench, chinese, party, presale, resale, sms  # noqa: F401 (chinese: the CLI's own words)
+from tui.cli import allocation, bench, chinese, party, presale, printing, resale, sms  # noqa: F401 (chinese: the CLI's own words)
 from tui.cli.helpers import (
     begin_invocation,
     database,
@@ -59,6 +59,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(resale.contract_app, name="contract")
 app.add_typer(party.party_app, name="party")
 app.add_typer(presale.presale_app, name="presale")
+app.command("print")(printing.print_pdf)
 
 
 @app.callback()

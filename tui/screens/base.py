@@ -21,7 +21,7 @@ show it under that field.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
@@ -34,6 +34,7 @@ from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text
 from core.roles import SESSION_ENDING_CODES, Actor
 from reports.files import kept_file_name
+from services import printing
 from storage.engine import Database, database_trouble
 from tui.logs import logger
 from tui.widgets.footer import KeyFooter
@@ -49,6 +50,16 @@ log = logger("wangqian.tui")
 def system_error_text(error: BaseException) -> str:
     detail = str(error).strip() or type(error).__name__
     return f"系统错误：{detail}"
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """What became of a printed document: the sentence for the message line, its tone,
+    and where the PDF is kept."""
+
+    message: str
+    tone: Tone
+    path: Path
 
 
 class ServiceMixin:
@@ -73,10 +84,35 @@ class ServiceMixin:
 
     def save_document(self, file_name: str, pdf: bytes) -> Path:
         """Write a printed document into the hall's reports folder (``Settings.reports_folder``);
-        a reprint is kept beside the earlier prints ("…-2.pdf", "…-3.pdf"), never written over them."""
-        path = kept_file_name(self.db.settings.reports_folder(), file_name)
-        path.write_bytes(pdf)
-        return path
+        a reprint is kept beside the earlier prints ("…-2.pdf", "…-3.pdf"), never written over
+        them, even by another terminal writing the same name at the same moment."""
+        folder = self.db.settings.reports_folder()
+        while True:
+            path = kept_file_name(folder, file_name)
+            try:
+                with path.open("xb") as handle:
+                    handle.write(pdf)
+                return path
+            except FileExistsError:
+                continue  # taken meanwhile: the next free name
+
+    def print_document(self, file_name: str, pdf: bytes, what: str) -> PrintOutcome:
+        """Keep a printed document (``save_document``) and send it to the hall's printer
+        (``Settings.printer``, through CUPS). Called in a screen's worker thread, after the
+        service that made ``pdf`` has committed: no database lock is held while CUPS answers.
+        What the clerk reads is the returned sentence: sent (with the job), kept only (no
+        printer configured), or refused (the printer stopped …) — always with where the file is."""
+        path = self.save_document(file_name, pdf)
+        settings = self.db.settings
+        if settings.printer is None:
+            return PrintOutcome(f"{what}未打印：未配置打印机，文件保存在 {path}", "ok", path)
+        try:
+            job = printing.send_pdf(path, settings.printer, title=path.stem, server=settings.cups_server)
+        except RuleViolation as refusal:
+            log.warning("print of %s refused: %s", path.name, refusal.code)
+            return PrintOutcome(f"{what}未打印：{refusal.message}文件保存在 {path}", "error", path)
+        log.info("printed %s on %s as %s", path.name, job.printer, job.job_id)
+        return PrintOutcome(f"{what}已发送到打印机 {job.printer}（作业 {job.job_id}），文件保存在 {path}", "ok", path)
 
     def on_mount(self) -> None:
         # Headless runs (tests, snapshots) want a steady cursor: no blink timer.

@@ -477,8 +477,8 @@ class FamilyScreen(AppScreen):
         fam, _ = self._target()
         data = documents.family_result_notice_pdf(self.db, self.actor, self.round_id, fam.family_id)
         number = self.round_row.number if self.round_row else self.round_id
-        path = self.save_document(f"选房结果通知书_第{number}场_排位{fam.rank}.pdf", data)
-        self.post_message(self.Done(f"选房结果通知书已生成：{path}"))
+        printed = self.print_document(f"选房结果通知书_第{number}场_排位{fam.rank}.pdf", data, "选房结果通知书")
+        self.app.call_from_thread(self.set_message, printed.message, printed.tone)
 
 
 # ---------------------------------------------------------------- dialogs

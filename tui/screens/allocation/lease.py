@@ -16,7 +16,6 @@ Every call runs in a thread worker. A refusal that names its input field
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.console import RenderableType
 from rich.table import Table
@@ -49,7 +48,7 @@ from services.allocation import lease as lease_service
 from services.allocation import rounds
 from services.allocation.lease import LeaseView
 from services.cases import CaseDetail
-from tui.screens.base import AppModal, AppScreen
+from tui.screens.base import AppModal, AppScreen, PrintOutcome
 from tui.screens.cases import FilterError, parse_day
 from tui.widgets.detail import LABEL_STYLE, DetailPane, case_renderable
 from tui.widgets.form import FieldRow, clear_field_errors, compact_input, field_line, show_field_error
@@ -205,10 +204,9 @@ class LeaseScreen(AppScreen):
             self.done = done
 
     class Printed(Message):
-        def __init__(self, name: str, path: Path) -> None:
+        def __init__(self, outcome: PrintOutcome) -> None:
             super().__init__()
-            self.name = name
-            self.path = path
+            self.outcome = outcome
 
     def __init__(self, case_number: str | None = None) -> None:
         super().__init__()
@@ -418,11 +416,10 @@ class LeaseScreen(AppScreen):
     def _print(self, number: str, what: str) -> None:
         make, name, part = DOCUMENTS[what]
         pdf = make(self.db, self.actor, number)
-        path = self.save_document(f"{number}-{part}.pdf", pdf)
-        self.post_message(self.Printed(name, path))
+        self.post_message(self.Printed(self.print_document(f"{number}-{part}.pdf", pdf, name)))
 
     def on_lease_screen_printed(self, message: Printed) -> None:
-        self.set_message(f"已生成{message.name}：{message.path}", tone="ok")
+        self.set_message(message.outcome.message, tone=message.outcome.tone)
 
 
 # ---------------------------------------------------------------- 发起签约

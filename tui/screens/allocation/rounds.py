@@ -372,8 +372,8 @@ class RoundsScreen(AppScreen):
     @work(thread=True, exclusive=True, group="print", exit_on_error=False)
     def _print_list(self, row: RoundRow) -> None:
         data = documents.round_result_list_pdf(self.db, self.actor, row.id)
-        path = self.save_document(f"选房结果公示_第{row.number}场.pdf", data)
-        self.post_message(self.Done(f"公示名单已生成：{path}", select_id=row.id))
+        printed = self.print_document(f"选房结果公示_第{row.number}场.pdf", data, "选房结果公示名单")
+        self.post_message(self.Done(printed.message, printed.tone != "error", select_id=row.id))
 
     # ------------------------------------------------------------ 组织补选
 

@@ -48,7 +48,7 @@ from tui.screens.resale.cancel import CancelScreen
 from tui.screens.resale.sign_verify import SignVerifyScreen
 from tui.widgets.contract import contract_renderable
 from tui.widgets.detail import DetailPane
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, Tone
 from tui.widgets.tables import ListTable
 from tui.widgets.footer import KeyFooter
 
@@ -136,10 +136,11 @@ class ContractDeskScreen(AppScreen):
             self.rows = rows
 
     class ViewLoaded(Message):
-        def __init__(self, view: ContractView, done: str = "") -> None:
+        def __init__(self, view: ContractView, done: str = "", tone: Tone = "ok") -> None:
             super().__init__()
             self.view = view
             self.done = done
+            self.tone = tone
 
     def __init__(self, number: str | None = None, *, open_entry: EntryOpener | None = None) -> None:
         super().__init__()
@@ -176,10 +177,10 @@ class ContractDeskScreen(AppScreen):
         """Back at the front (also the first time): read the list and the contract again."""
         self.reload()
 
-    def reload(self, done: str = "") -> None:
+    def reload(self, done: str = "", tone: Tone = "ok") -> None:
         self.reload_rows()
         if self.view is not None:
-            self._load_view(self.view.id, done)
+            self._load_view(self.view.id, done, tone)
 
     # ------------------------------------------------------------ list and detail
 
@@ -223,15 +224,15 @@ class ContractDeskScreen(AppScreen):
             self._load_view(row.id, "")
 
     @work(thread=True, exclusive=True, group="desk-view", exit_on_error=False)
-    def _load_view(self, contract_id: int, done: str) -> None:
+    def _load_view(self, contract_id: int, done: str, tone: Tone = "ok") -> None:
         view = contracts.get_contract(self.db, self.actor, contract_id)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.ViewLoaded(view, done))
+            self.post_message(self.ViewLoaded(view, done, tone))
 
     def on_contract_desk_screen_view_loaded(self, message: ViewLoaded) -> None:
         self.show_view(message.view)
         if message.done:
-            self.set_message(message.done, tone="ok")
+            self.set_message(message.done, tone=message.tone)
 
     def show_view(self, view: ContractView) -> None:
         self.view = view
@@ -406,8 +407,8 @@ class ContractDeskScreen(AppScreen):
         if kind == "contract" and draft:  # watermarked 草稿 and not recorded as a print: named so too
             name += "（草稿）"
         pdf = make(self.db, self.actor, number)
-        path = self.save_document(f"{number}-{name}.pdf", pdf)
-        self.app.call_from_thread(self.reload, f"已生成{name}：{path}")
+        printed = self.print_document(f"{number}-{name}.pdf", pdf, name)
+        self.app.call_from_thread(self.reload, printed.message, printed.tone)
 
 
 __all__ = ["PRINT_KINDS", "SCOPES", "ContractDeskScreen", "EntryOpener", "row_cells"]

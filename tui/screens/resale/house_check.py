@@ -663,8 +663,8 @@ class HouseCheckScreen(AppScreen):
     @work(thread=True, exclusive=True, group="hc-notice", exit_on_error=False)
     def _print_notice(self, check_id: int) -> None:
         pdf = documents.notice_pdf(self.db, self.actor, check_id=check_id)
-        path = self.save_document(f"房源核验第{check_id}号-一次性告知书.pdf", pdf)
-        self.app.call_from_thread(self.set_message, f"已生成一次性告知书：{path}", "ok")
+        printed = self.print_document(f"房源核验第{check_id}号-一次性告知书.pdf", pdf, "一次性告知书")
+        self.app.call_from_thread(self.set_message, printed.message, printed.tone)
 
     def action_sign(self) -> None:
         view = self.view
