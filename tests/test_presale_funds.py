@@ -6,6 +6,8 @@ general fund withdrawals one at a time; who may see and do what. The pure rules 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -282,3 +284,31 @@ def test_a_withdrawal_needs_an_agreement_in_force(db):
     with pytest.raises(RuleViolation) as refused:
         funds.start_withdrawal(db, h.dev, number)
     assert refused.value.code == "FUND_AGREEMENT_NOT_FOUND"
+
+
+# ---------------------------------------------------------------- the agreement's PDF
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_the_agreement_prints_from_its_template(db, tmp_path):
+    h = make_fund_hall(db, 60)
+    number = funds.start_agreement(db, h.dev, kind="sign", project_id=h.hall.project_id, building="D004").case_number
+    funds.enter_agreement(db, h.dev, number, bank_id=h.bank_id, works_progress="主体结构施工至3层",
+                          presale_total="15000000", unsupervised=["3-04"])
+    with pytest.raises(RuleViolation) as refused:
+        funds.agreement_pdf(db, h.dev, number)
+    assert refused.value.code == "FUND_TEXT_MISSING"
+    funds.save_text(db, h.dev, number)
+    target = tmp_path / "agreement.pdf"
+    target.write_bytes(funds.agreement_pdf(db, h.dev, number))
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for expected in ("新建商品房预售资金监管协议书", "长沙市住房和城乡建设局制定", "中国人民银行长沙中心支行监制",
+                     f"协议号：{number}", "甲方（开发企业）测试60号地产开发有限公司", "乙方（监管银行）中国建设银行张家界分行",
+                     "43050162123600000001", "监管户室共11套，监管建筑面积1,100.00平方米",
+                     "人民币¥1,650,000.00（大写：壹佰陆拾伍万元整）", "人民币¥15,000,000.00（大写：壹仟伍佰万元整）",
+                     "甲方盖章处", "乙方盖章处", "附件：监管户室清单", "3-04100.00不监管", "第1页共"):
+        assert expected in flat, expected
+    assert {"草", "稿"} <= set(flat)  # the watermark of an agreement not yet in force (drawn across the text)
+    assert not re.search(r"^\s*[，。、；：）]", text, re.M)  # kinsoku: no line starts with closing punctuation

@@ -64,6 +64,8 @@ from core.presale.funds import (
 )
 from core.presale.surveys import UnitState, check_building_number
 from core.roles import Actor, Permission, require_other_person
+from reports.presale_funds import AgreementDocument
+from reports.presale_funds import agreement_pdf as render_agreement
 from services import audit, cases
 from services.authority import authorise
 from services.presale.common import BankView, bank_view, developer_of, find_project
@@ -86,10 +88,11 @@ from storage.models import (
 
 __all__ = [
     "AgreementView",
-    "FundDocument",
+    "AgreementDocument",
     "WithdrawalTable",
     "WithdrawalView",
     "agreement_document",
+    "agreement_pdf",
     "cancel_agreement",
     "cancel_withdrawal",
     "enter_agreement",
@@ -552,21 +555,6 @@ def list_agreements(db: Database, actor: Actor, *, project_id: int | None = None
         return out
 
 
-@dataclass(frozen=True)
-class FundDocument:
-    """The agreement's printed text (reports.presale_funds.agreement_pdf takes it)."""
-
-    title: str
-    under_title: tuple[str, ...]
-    agreement_number: str
-    version: int
-    developer: str
-    bank: str
-    articles: list[tuple[str, list[str]]]
-    units: list[tuple[str, str, str]]  # (室号, 建筑面积, 监管/不监管)
-    draft: bool  # not yet in force: printed with a watermark
-
-
 def _area(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01')):,}"
 
@@ -575,7 +563,7 @@ def _money_text(amount: Decimal) -> str:
     return f"人民币{format_yuan(amount)}（大写：{to_chinese_capital(amount)}）"
 
 
-def agreement_document(db: Database, actor: Actor, number: str) -> FundDocument:
+def agreement_document(db: Database, actor: Actor, number: str) -> AgreementDocument:
     """What the agreement's PDF prints: the template filled with the entry (编辑协议书 done)."""
     with db.read() as session:
         authorise(session, actor, Permission.FUND_VIEW)
@@ -592,10 +580,22 @@ def agreement_document(db: Database, actor: Actor, number: str) -> FundDocument:
         supervised_area=f"{_area(view.supervised_area)}平方米", presale_total=_money_text(view.presale_total),  # type: ignore[arg-type]
         key_amount=_money_text(view.key_amount), standard=format_yuan(view.key_standard),  # type: ignore[arg-type]
         works_progress=view.works_progress or "")
-    return FundDocument(tpl.title, tpl.under_title, view.agreement_number, view.version, view.developer_name,
-                        facts.bank, fill(tpl, facts),
-                        [(u.unit_no, _area(u.built_area), "监管" if u.supervised else "不监管") for u in view.units],
-                        view.status != AgreementStatus.CURRENT.value)
+    return AgreementDocument(
+        tpl.title, tpl.under_title, view.agreement_number, view.version, view.developer_name, facts.bank,
+        facts.account_name, facts.account_number, fill(tpl, facts),
+        [(u.unit_no, _area(u.built_area), "监管" if u.supervised else "不监管") for u in view.units],
+        view.status != AgreementStatus.CURRENT.value)
+
+
+def agreement_pdf(db: Database, actor: Actor, number: str) -> bytes:
+    """预售资金监管协议书 as a PDF (``reports.presale_funds``), printing audited."""
+    data = agreement_document(db, actor, number)
+    pdf = render_agreement(data)
+    with db.write() as session:
+        authorise(session, actor, Permission.FUND_VIEW)
+        audit.append(session, actor, "fund_agreement_print", object_type="fund_agreement", case_number=number.strip().upper(),
+                     after={"agreement_number": data.agreement_number, "version": data.version, "draft": data.draft})
+    return pdf
 
 
 # --------------------------------------------------------------------------
