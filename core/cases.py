@@ -96,6 +96,44 @@ CASE_TYPES: dict[str, CaseType] = {
                 ("survey_actual_change", "实测变更成果备案"),
             )
         ),
+        # 预售资金监管 (seed 004 §5.3, §5.10; §4: Z202203290000013 【张家界市】预售资金监管): the
+        # developer enters the agreement; the authority, then the bank review it (a back-entry:
+        # the bank, then the authority); whoever holds the last stage archives it.
+        *(
+            CaseType(
+                code,
+                "Z",
+                name,
+                (Stage("entry", "协议录入", Role.DEVELOPER), *reviews),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            )
+            for code, name, reviews in (
+                ("fund_agreement", "预售资金监管协议签订",
+                 (Stage("authority_review", "主管部门审核", Role.SUPERVISOR),
+                  Stage("bank_review", "监管银行审核", Role.BANK_REVIEWER))),
+                ("fund_agreement_change", "预售资金监管协议变更",
+                 (Stage("authority_review", "主管部门审核", Role.SUPERVISOR),
+                  Stage("bank_review", "监管银行审核", Role.BANK_REVIEWER))),
+                ("fund_agreement_backfill", "预售资金监管协议补录",
+                 (Stage("bank_review", "监管银行审核", Role.BANK_REVIEWER),
+                  Stage("authority_review", "主管部门审核", Role.SUPERVISOR))),
+            )
+        ),
+        # 一般资金支取 (seed 004 §5.8): applied and sealed by the developer, 初审 and 复审 by the
+        # authority, paid by the supervising bank, archived by the authority.
+        CaseType(
+            "fund_withdrawal",
+            "Z",
+            "一般资金支取",
+            (
+                Stage("entry", "申请信息录入", Role.DEVELOPER),
+                Stage("first_review", "主管部门初审", Role.SUPERVISOR),
+                Stage("second_review", "主管部门复审", Role.SUPERVISOR),
+                Stage("payment", "监管银行拨付", Role.BANK_REVIEWER),
+                Stage("archive", "主管部门归档", Role.SUPERVISOR),
+            ),
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+        ),
         CaseType(
             "allocation_round",
             "P",

@@ -21,6 +21,9 @@ class Role(StrEnum):
     # has admitted them (入网). Both are bound to their enterprise (``Actor.developer_id``).
     DEVELOPER_ADMIN = "developer_admin"
     DEVELOPER = "developer"
+    # A supervising bank's reviewer (监管银行, seed 004 §5.3, §5.8, §5.10): reviews the fund
+    # supervision agreements and pays the withdrawals of its bank (``Actor.bank_name``).
+    BANK_REVIEWER = "bank_reviewer"
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -29,11 +32,14 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ADMIN: "系统管理员",
     Role.DEVELOPER_ADMIN: "开发企业管理员",
     Role.DEVELOPER: "开发企业操作员",
+    Role.BANK_REVIEWER: "监管银行审核员",
 }
 
 #: The hall's own staff (``wangqian operator add``) and a developer's (added through presale).
 HALL_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
 DEVELOPER_ROLES = frozenset({Role.DEVELOPER_ADMIN, Role.DEVELOPER})
+#: Roles bound to a bank (``operator.bank_name``): they see only their bank's cases.
+BANK_ROLES = frozenset({Role.BANK_REVIEWER})
 
 
 class Permission(StrEnum):
@@ -62,6 +68,10 @@ class Permission(StrEnum):
     USER_ADMISSION = "user_admission"  # the authority admits (or refuses) a developer's operators
     SURVEY_WORK = "survey_work"  # import and complete survey results (测绘成果)
     SURVEY_REVIEW = "survey_review"  # the authority reviews, maps and archives survey results
+    FUND_VIEW = "fund_view"  # fund supervision agreements and withdrawals (scoped to one's enterprise or bank)
+    FUND_WORK = "fund_work"  # the developer starts and enters agreements and withdrawals
+    FUND_REVIEW = "fund_review"  # the authority reviews and archives them
+    FUND_BANK_REVIEW = "fund_bank_review"  # the supervising bank reviews agreements and pays withdrawals
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -90,6 +100,10 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.USER_ADMISSION: "审核企业用户入网",
     Permission.SURVEY_WORK: "办理测绘成果备案",
     Permission.SURVEY_REVIEW: "审核测绘成果",
+    Permission.FUND_VIEW: "查看预售资金监管",
+    Permission.FUND_WORK: "办理预售资金监管",
+    Permission.FUND_REVIEW: "审核预售资金监管",
+    Permission.FUND_BANK_REVIEW: "办理监管银行审核",
 }
 
 _CLERK = {
@@ -117,12 +131,16 @@ _SUPERVISOR = _CLERK | {
     Permission.DEVELOPER_MAINTAIN,
     Permission.USER_ADMISSION,
     Permission.SURVEY_REVIEW,
+    Permission.FUND_VIEW,
+    Permission.FUND_REVIEW,
 }
 # The administrator (and the shell) may also act for a developer.
 _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN, Permission.DEVELOPER_USERS,
-                        Permission.SURVEY_WORK}
+                        Permission.SURVEY_WORK, Permission.FUND_WORK, Permission.FUND_BANK_REVIEW}
 _DEVELOPER_ADMIN = {Permission.PRESALE_VIEW, Permission.DEVELOPER_MAINTAIN, Permission.DEVELOPER_USERS}
-_DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.CASE_ACCEPT, Permission.CASE_WORK}
+_DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.CASE_ACCEPT, Permission.CASE_WORK,
+              Permission.FUND_VIEW, Permission.FUND_WORK}
+_BANK_REVIEWER = {Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_BANK_REVIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_CLERK),
@@ -130,6 +148,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(_ADMIN),
     Role.DEVELOPER_ADMIN: frozenset(_DEVELOPER_ADMIN),
     Role.DEVELOPER: frozenset(_DEVELOPER),
+    Role.BANK_REVIEWER: frozenset(_BANK_REVIEWER),
 }
 
 
@@ -142,7 +161,9 @@ class Actor:
     log records it as ``cli:<os user>``.
 
     ``developer_id`` binds a developer's staff to their enterprise: they see and
-    work only its projects and cases. The hall's staff carry None.
+    work only its projects and cases. The hall's staff carry None. ``bank_name`` binds a
+    bank's reviewer to its bank (every branch of it): they see only the cases of agreements
+    that bank supervises.
     """
 
     operator_id: int | None
@@ -151,6 +172,7 @@ class Actor:
     role: Role
     window: str | None = None
     developer_id: int | None = None
+    bank_name: str | None = None
 
     @classmethod
     def system(cls, os_user: str = "root") -> "Actor":
@@ -193,6 +215,7 @@ class AccountState:
     role: str
     developer_id: int | None = None
     admitted: bool = True  # a developer's operator: admitted by the authority (入网); the hall's staff: True
+    bank_name: str | None = None  # a bank's reviewer: the bank they are bound to
 
 
 #: Refusals that end the terminal's session: the operator must log in again (or not at all).
@@ -217,6 +240,8 @@ def require_current(actor: Actor, state: AccountState | None) -> None:
         raise RuleViolation("ACCOUNT_ROLE_CHANGED", f"您的角色已变更为{now}，请重新登录。")
     if not state.admitted or state.developer_id != actor.developer_id:
         raise RuleViolation("ACCOUNT_NOT_ADMITTED", "您的账户未经主管部门审核入网，不能办理业务。")
+    if state.bank_name != actor.bank_name:
+        raise RuleViolation("ACCOUNT_ROLE_CHANGED", "您的账户所属银行已变更，请重新登录。")
 
 
 def require_other_person(actor: Actor, filed_by: int | None, code: str, what: str) -> None:

@@ -30,13 +30,14 @@ class _Transactions(Protocol):
 def account_state(session: Session, operator_id: int) -> AccountState | None:
     """The account's state as stored now, or None when the account is gone."""
     row = session.execute(
-        select(Operator.active, Operator.locked, Operator.role, Operator.developer_id, Operator.admission)
+        select(Operator.active, Operator.locked, Operator.role, Operator.developer_id, Operator.admission,
+               Operator.bank_name)
         .where(Operator.id == operator_id)
     ).one_or_none()
     if row is None:
         return None
     return AccountState(active=row.active, locked=row.locked, role=row.role, developer_id=row.developer_id,
-                        admitted=admitted(row.admission))
+                        admitted=admitted(row.admission), bank_name=row.bank_name)
 
 
 def authorise(where: _Transactions | Session, actor: Actor | None, permission: Permission) -> Actor:

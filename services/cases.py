@@ -91,8 +91,10 @@ def _not_found(number: str) -> RuleViolation:
 
 
 def visible(actor: Actor, case: Case) -> bool:
-    """A developer's staff see only their enterprise's cases; the hall's staff see every case."""
-    return actor.developer_id is None or case.developer_id == actor.developer_id
+    """A developer's staff see only their enterprise's cases, a bank's reviewers only their
+    bank's; the hall's staff see every case."""
+    return ((actor.developer_id is None or case.developer_id == actor.developer_id)
+            and (actor.bank_name is None or case.bank_name == actor.bank_name))
 
 
 def _load_for_update(session: Session, actor: Actor, number: str) -> Case:
@@ -379,6 +381,7 @@ def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[Ca
         query = select(Case).where(
             Case.status == CaseStatus.ACTIVE.value,
             true() if actor.developer_id is None else Case.developer_id == actor.developer_id,
+            true() if actor.bank_name is None else Case.bank_name == actor.bank_name,
             or_(
                 Case.holder_id == actor.operator_id,
                 and_(Case.holder_id.is_(None), Case.pending_operator_id == actor.operator_id),

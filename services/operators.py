@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core import passwords
 from core.errors import RuleViolation
 from core.identity import check_person_name
-from core.roles import DEVELOPER_ROLES, ROLE_LABELS, Actor, Permission, Role, admitted
+from core.roles import BANK_ROLES, DEVELOPER_ROLES, ROLE_LABELS, Actor, Permission, Role, admitted
 from services import audit
 from services.authority import authorise
 from storage.engine import Database, session_now
@@ -32,6 +32,7 @@ class OperatorView:
     failed_logins: int
     developer_id: int | None = None
     admission: str | None = None
+    bank_name: str | None = None
 
     @property
     def role_label(self) -> str:
@@ -41,18 +42,19 @@ class OperatorView:
 def _view(op: Operator) -> OperatorView:
     assert op.id is not None
     return OperatorView(op.id, op.username, op.name, Role(op.role), op.window, op.active, op.locked, op.failed_logins,
-                        op.developer_id, op.admission)
+                        op.developer_id, op.admission, op.bank_name)
 
 
 def actor_for(op: Operator) -> Actor:
-    return Actor(op.id, op.username, op.name, Role(op.role), op.window, op.developer_id)
+    return Actor(op.id, op.username, op.name, Role(op.role), op.window, op.developer_id, op.bank_name)
 
 
 def _parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise RuleViolation("OPERATOR_BAD_ROLE", "角色只能是 clerk、supervisor 或 admin。", field="role") from None
+        raise RuleViolation("OPERATOR_BAD_ROLE", "角色只能是 clerk、supervisor、admin 或 bank_reviewer。",
+                            field="role") from None
 
 
 def _find(session, username: str) -> Operator:
@@ -79,6 +81,7 @@ def check_account(username: str, name: str, password: str) -> tuple[str, str]:
 def create_operator_in(
     session: Session, actor: Actor, *, username: str, name: str, role: Role, password: str,
     window: str | None = None, developer_id: int | None = None, admission: str | None = None,
+    bank_name: str | None = None,
 ) -> Operator:
     """A new account inside the caller's transaction, audited. ``username`` and ``name`` come
     from ``check_account``; the caller has authorised the actor. A developer's staff carry
@@ -95,6 +98,7 @@ def create_operator_in(
         created_at=session_now(session),
         developer_id=developer_id,
         admission=admission,
+        bank_name=bank_name,
     )
     session.add(op)
     session.flush()
@@ -105,23 +109,41 @@ def create_operator_in(
         object_type="operator",
         object_id=op.id,
         after={"username": username, "name": op.name, "role": op.role, "window": op.window,
-               "developer_id": developer_id, "admission": admission},
+               "developer_id": developer_id, "admission": admission, "bank_name": bank_name},
     )
     return op
 
 
+def check_bank_name(role: Role, bank: str | None) -> str | None:
+    """A bank's reviewer names its bank (the bank's name as the developers' bank lists write it,
+    e.g. 中国建设银行; at most 60 characters); no other role has one."""
+    text = " ".join(bank.split()) if isinstance(bank, str) else ""
+    if role in BANK_ROLES:
+        if not text:
+            raise RuleViolation("OPERATOR_BANK_REQUIRED", "监管银行审核员须填写所属银行。", field="bank")
+        if len(text) > 60:
+            raise RuleViolation("OPERATOR_BANK_BAD", "所属银行名称最多60个字。", field="bank")
+        return text
+    if text:
+        raise RuleViolation("OPERATOR_BANK_NOT_BANK_ROLE", "只有监管银行审核员可以填写所属银行。", field="bank")
+    return None
+
+
 def add_operator(
-    db: Database, actor: Actor, *, username: str, name: str, role: str, password: str, window: str | None = None
+    db: Database, actor: Actor, *, username: str, name: str, role: str, password: str, window: str | None = None,
+    bank: str | None = None,
 ) -> OperatorView:
-    """A hall account (a developer's staff are added through presale, bound to their enterprise)."""
+    """A hall account, or a supervising bank's reviewer bound to ``bank`` (a developer's staff
+    are added through presale, bound to their enterprise)."""
     authorise(db, actor, Permission.OPERATOR_MANAGE)
     parsed_role = _parse_role(role)
     if parsed_role in DEVELOPER_ROLES:
         raise RuleViolation("OPERATOR_DEVELOPER_ROLE", "开发企业的账户须在商品房预售的企业用户管理中添加。", field="role")
+    bank_name = check_bank_name(parsed_role, bank)
     username, name = check_account(username, name, password)
     with db.write() as session:
         return _view(create_operator_in(session, actor, username=username, name=name, role=parsed_role,
-                                        password=password, window=window))
+                                        password=password, window=window, bank_name=bank_name))
 
 
 def change_password(db: Database, actor: Actor, username: str, new_password: str) -> None:
@@ -163,8 +185,9 @@ def set_role(db: Database, actor: Actor, username: str, role: str) -> OperatorVi
         raise RuleViolation("OPERATOR_ROLE_SELF", "不能变更自己正在使用的账户的角色。", field="username")
     with db.write() as session:
         op = _find(session, username)
-        if (op.developer_id is not None) != (new in DEVELOPER_ROLES):
-            raise RuleViolation("OPERATOR_ROLE_SCOPE", "开发企业的账户只能使用开发企业的角色，大厅的账户只能使用大厅的角色。",
+        if (op.developer_id is not None) != (new in DEVELOPER_ROLES) or \
+                (op.bank_name is not None) != (new in BANK_ROLES):
+            raise RuleViolation("OPERATOR_ROLE_SCOPE", "开发企业的账户只能使用开发企业的角色，银行的账户只能使用银行的角色，大厅的账户只能使用大厅的角色。",
                                 field="role")
         before = {"role": op.role}
         op.role = new.value

@@ -38,6 +38,8 @@ class Operator(SQLModel, table=True):
     # admission to the network (core.roles.Admission; None for the hall's own staff).
     developer_id: int | None = Field(default=None, foreign_key="developer.id", index=True)
     admission: str | None = Field(default=None, max_length=12)
+    # A supervising bank's reviewer (core.roles.BANK_ROLES): the bank they work for.
+    bank_name: str | None = Field(default=None, max_length=60)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -260,6 +262,7 @@ class Case(SQLModel, table=True):
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     developer_id: int | None = Field(default=None, foreign_key="developer.id", index=True)  # whose staff see it
+    bank_name: str | None = Field(default=None, max_length=60, index=True)  # which bank's reviewers see it
 
 
 class CaseParty(SQLModel, table=True):
@@ -955,6 +958,95 @@ class SurveyMapping(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", index=True)
     old_unit_id: int = Field(foreign_key="survey_unit.id")
     new_unit_id: int = Field(foreign_key="survey_unit.id")
+
+
+class FundAgreement(SQLModel, table=True):
+    """A presale fund supervision agreement (预售资金监管协议, seed 004 §5.3, §5.10) of a
+    building, worked through its Z case: signed, changed (a new version with the same
+    ``agreement_number``, replacing the one in force when archived) or entered after the fact.
+
+    ``live_building_id`` equals ``building_id`` while the agreement is being worked and
+    ``current_building_id`` while it is the building's agreement in force; both UNIQUE, so a
+    building has at most one of each. Amounts in yuan; ``key_standard`` is the per-m² standard
+    the key supervised amount was computed with (``core.presale.funds.key_amount``)."""
+
+    __tablename__ = "fund_agreement"
+    __table_args__ = (UniqueConstraint("agreement_number", "version", name="uq_fund_agreement_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    kind: str = Field(max_length=10)  # core.presale.funds.AgreementKind
+    agreement_number: str = Field(sa_type=code_string(20), index=True)  # 协议号
+    version: int = 1
+    base_agreement_id: int | None = Field(default=None, foreign_key="fund_agreement.id")
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    status: str = Field(max_length=12, index=True)  # core.presale.funds.AgreementStatus
+    live_building_id: int | None = Field(default=None, unique=True)
+    current_building_id: int | None = Field(default=None, unique=True)
+    bank_id: int | None = Field(default=None, foreign_key="developer_bank.id")  # 监管账户
+    works_progress: str | None = Field(default=None, max_length=100)  # 实际工程进度
+    presale_total: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 项目预售总额
+    key_amount: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 重点监管金额
+    key_standard: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # yuan per m²
+    entered_at: datetime | None = _utc(default=None, nullable=True)
+    template: str | None = Field(default=None, max_length=20)  # core.presale.fund_templates
+    text_saved_at: datetime | None = _utc(default=None, nullable=True)
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class FundAgreementUnit(SQLModel, table=True):
+    """A unit listed in an agreement (监管户室), supervised or not (§5.10: 可设为监管和不监管),
+    with its number and built area as they stood when the agreement was entered."""
+
+    __tablename__ = "fund_agreement_unit"
+    __table_args__ = (UniqueConstraint("agreement_id", "building_unit_id", name="uq_fund_agreement_unit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="fund_agreement.id", index=True)
+    building_unit_id: int = Field(foreign_key="building_unit.id", index=True)
+    unit_no: str = Field(sa_type=code_string(20))
+    built_area: Decimal = Field(sa_column=Column(ScaledDecimal(4), nullable=False))
+    supervised: bool = True
+
+
+class FundWithdrawal(SQLModel, table=True):
+    """A general fund withdrawal (一般资金支取, seed 004 §5.8) from an agreement in force, worked
+    through its Z case. ``live_agreement_id`` equals ``agreement_id`` from acceptance until the
+    case is archived or cancelled: UNIQUE, so an agreement has one withdrawal in progress."""
+
+    __tablename__ = "fund_withdrawal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    agreement_id: int = Field(foreign_key="fund_agreement.id", index=True)
+    live_agreement_id: int | None = Field(default=None, unique=True)
+    status: str = Field(max_length=12, index=True)  # core.presale.funds.WithdrawalStatus
+    amount: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))  # 申请支取金额
+    purpose: str | None = Field(default=None, max_length=100)  # 资金用途
+    works_progress: str | None = Field(default=None, max_length=100)  # 实际工程进度
+    warning: str | None = Field(default=None, max_length=300)  # core.presale.funds.withdrawal_warning
+    entered_at: datetime | None = _utc(default=None, nullable=True)
+    paid_at: datetime | None = _utc(default=None, nullable=True)
+    paid_by: int | None = Field(default=None, foreign_key="operator.id")
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class FundOpinion(SQLModel, table=True):
+    """意见签署: a reviewer's opinion at a stage of a fund case (the authority's, the bank's)."""
+
+    __tablename__ = "fund_opinion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    stage: str = Field(max_length=32)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    operator_name: str = Field(max_length=60)
+    opinion: str | None = Field(default=None, max_length=200)
+    at: datetime = _utc()
 
 
 # Rows that every step of a signing consults several times: read once per transaction.

@@ -13,6 +13,7 @@ naming the variable (``SettingsInvalid``), never silently replaced.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,11 @@ class Settings(BaseSettings):
 
     publicity_days: int = Field(DEFAULT_PUBLICITY_DAYS, ge=1, le=60)
     """公示期 of a round's public result list, in days from its publication (1 to 60)."""
+
+    # ------------------------------------------------------------ presale (seed 004)
+
+    fund_key_standard: Decimal = Field(Decimal("1500.00"), gt=0, le=100000, decimal_places=2)
+    """重点监管金额 per m² of a supervised unit's built area, in yuan (core.presale.funds.key_amount)."""
 
     lessor: str | None = None
     """出租人 printed on lease documents; default: 深圳市住房和建设局."""

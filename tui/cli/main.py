@@ -257,15 +257,16 @@ def _read_password(password_stdin: bool) -> str:
 def operator_add(
     username: str,
     name: Annotated[str, typer.Option("--name", help="姓名。")],
-    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin")],
+    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin / bank_reviewer")],
     window: Annotated[str | None, typer.Option("--window", help="窗口号。")] = None,
+    bank: Annotated[str | None, typer.Option("--bank", help="所属银行（监管银行审核员），如 中国建设银行。")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码。")] = False,
 ) -> None:
     """新增操作员。"""
     from services import operators
 
     view = operators.add_operator(database(), system_actor(), username=username, name=name, role=role,
-                                  password=_read_password(password_stdin), window=window)
+                                  password=_read_password(password_stdin), window=window, bank=bank)
     out.print(f"已新增操作员 {shown(view.username)}（{shown(view.name)}，{view.role_label}）。")
 
 

@@ -869,3 +869,10 @@ def survey_archive(number: CaseNumber, acting: As,
     _line(f"{done.case_number} 已归档：该栋现有户室 {done.units} 套（新增 {done.new_units}，沿用 {done.kept}，"
           f"灭失 {done.retired}）。")
 
+
+
+# ------------------------------------------------------------------ fund supervision
+
+from tui.cli.presale_fund import fund_app  # noqa: E402  (its own module: one per presale flow)
+
+presale_app.add_typer(fund_app, name="fund")
