@@ -2,7 +2,7 @@
 units, general fund withdrawals, reviewers' opinions; a supervising bank's reviewer bound to
 its bank (``operator.bank_name``), and cases its bank's reviewers see (``case_file.bank_name``).
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types  # noqa: F401
 
 
-revision: str = '0015'
+revision: str = '0014'
 down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
