@@ -62,6 +62,8 @@ class Permission(StrEnum):
     USER_ADMISSION = "user_admission"  # the authority admits (or refuses) a developer's operators
     SURVEY_WORK = "survey_work"  # import and complete survey results (测绘成果)
     SURVEY_REVIEW = "survey_review"  # the authority reviews, maps and archives survey results
+    PERMIT_WORK = "permit_work"  # apply for property-management rooms and sale permits (物管用房, 预售/现售许可)
+    PERMIT_REVIEW = "permit_review"  # the authority decides them and issues the permit
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -90,6 +92,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.USER_ADMISSION: "审核企业用户入网",
     Permission.SURVEY_WORK: "办理测绘成果备案",
     Permission.SURVEY_REVIEW: "审核测绘成果",
+    Permission.PERMIT_WORK: "办理物管用房和销售许可申请",
+    Permission.PERMIT_REVIEW: "审批物管用房和销售许可",
 }
 
 _CLERK = {
@@ -117,12 +121,14 @@ _SUPERVISOR = _CLERK | {
     Permission.DEVELOPER_MAINTAIN,
     Permission.USER_ADMISSION,
     Permission.SURVEY_REVIEW,
+    Permission.PERMIT_REVIEW,
 }
 # The administrator (and the shell) may also act for a developer.
 _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN, Permission.DEVELOPER_USERS,
-                        Permission.SURVEY_WORK}
+                        Permission.SURVEY_WORK, Permission.PERMIT_WORK}
 _DEVELOPER_ADMIN = {Permission.PRESALE_VIEW, Permission.DEVELOPER_MAINTAIN, Permission.DEVELOPER_USERS}
-_DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.CASE_ACCEPT, Permission.CASE_WORK}
+_DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.PERMIT_WORK, Permission.CASE_ACCEPT,
+              Permission.CASE_WORK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_CLERK),
