@@ -15,7 +15,7 @@ from core.presale.sale import SALE_STATE_ORDER, SaleState, UnitSaleFacts, notice
 __all__ = ["Board", "BoardCell", "BoardUnit", "StateTotal", "sales_board"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoardUnit:
     """A unit of the building's survey in force, with its sale facts."""
 
@@ -29,7 +29,7 @@ class BoardUnit:
     facts: UnitSaleFacts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoardCell:
     building_unit_id: int
     unit_no: str
@@ -41,7 +41,7 @@ class BoardCell:
     notices: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateTotal:
     state: SaleState
     units: int

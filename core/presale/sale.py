@@ -91,7 +91,7 @@ SALE_STATE_ORDER: tuple[SaleState, ...] = (SaleState.SELLABLE, SaleState.SIGNED,
                                            SaleState.CHANGING)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitSaleFacts:
     """What is known of one unit (a ``building_unit`` in the building's survey in force)."""
 

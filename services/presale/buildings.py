@@ -131,16 +131,19 @@ def building_facts(session: Session, building_id: int) -> BuildingFacts:
         rows = session.execute(select(U.c.building_unit_id, U.c.unit_no, U.c.unit, U.c.actual_floor, U.c.built_area,
                                       U.c.layout, U.c.sale_price).where(U.c.survey_id == survey.id)
                                .order_by(U.c.line, U.c.id)).all()
+        permit_of = {unit: p for p in permits.values() for unit in covered[p.id]}
+        change_case = change[0] if change else None
+        change_scope = covered[change[1].id] if change else {}
         for r in rows:
             bu = r.building_unit_id
-            permit = next((p for p in permits.values() if bu in covered[p.id]), None)
+            permit = permit_of.get(bu)
             pending = bu in released and (permit is None or permit.archived_at is None
                                           or permit.archived_at <= released[bu])
             facts = UnitSaleFacts(
                 unit_no=r.unit_no, permit_number=permit.permit_number if permit else None,
                 permit_kind=PermitKind(permit.kind) if permit else None, property_room=bu in rooms,
-                released_pending=pending, change_case=change[0] if change else None,
-                change_keeps=(bu in covered[change[1].id]) if change else None)
+                released_pending=pending, change_case=change_case,
+                change_keeps=(bu in change_scope) if change else None)
             units.append(BoardUnit(bu, r.unit_no, r.unit, r.actual_floor, r.built_area, r.layout, r.sale_price, facts))
     return BuildingFacts(survey, units, permits, change, frozenset(rooms))
 
