@@ -134,6 +134,41 @@ CASE_TYPES: dict[str, CaseType] = {
             ),
             domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
         ),
+        *(
+            CaseType(
+                code,
+                "K",  # the seed gives property-management rooms no letter; K is free
+                name,
+                (
+                    Stage("entry", "物管用房设定", Role.DEVELOPER),
+                    Stage("review", "物管用房确定", Role.SUPERVISOR),
+                ),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            )
+            for code, name in (
+                ("room_predicted", "期房物管用房核定"),
+                ("room_predicted_change", "期房物管用房变更"),
+                ("room_actual", "现房物管用房核定"),
+                ("room_actual_change", "现房物管用房变更"),
+            )
+        ),
+        *(
+            CaseType(
+                code,
+                "Y",  # 预售许可证 (seed 004 §4: Y202203290000014 【张家界市】预售许可证)
+                name,
+                (
+                    Stage("entry", entry, Role.DEVELOPER),
+                    Stage("review", "许可审核", Role.SUPERVISOR),
+                ),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            )
+            for code, name, entry in (
+                ("permit_presale", "预售许可初始审批", "预售许可初始登记"),
+                ("permit_presale_change", "预售许可变更审批", "预售许可变更登记"),
+                ("permit_spot", "现售许可", "现售许可登记"),
+            )
+        ),
         CaseType(
             "allocation_round",
             "P",

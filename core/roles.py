@@ -72,6 +72,8 @@ class Permission(StrEnum):
     FUND_WORK = "fund_work"  # the developer starts and enters agreements and withdrawals
     FUND_REVIEW = "fund_review"  # the authority reviews and archives them
     FUND_BANK_REVIEW = "fund_bank_review"  # the supervising bank reviews agreements and pays withdrawals
+    PERMIT_WORK = "permit_work"  # apply for property-management rooms and sale permits (物管用房, 预售/现售许可)
+    PERMIT_REVIEW = "permit_review"  # the authority decides them and issues the permit
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -104,6 +106,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.FUND_WORK: "办理预售资金监管",
     Permission.FUND_REVIEW: "审核预售资金监管",
     Permission.FUND_BANK_REVIEW: "办理监管银行审核",
+    Permission.PERMIT_WORK: "办理物管用房和销售许可申请",
+    Permission.PERMIT_REVIEW: "审批物管用房和销售许可",
 }
 
 _CLERK = {
@@ -133,13 +137,15 @@ _SUPERVISOR = _CLERK | {
     Permission.SURVEY_REVIEW,
     Permission.FUND_VIEW,
     Permission.FUND_REVIEW,
+    Permission.PERMIT_REVIEW,
 }
 # The administrator (and the shell) may also act for a developer.
 _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN, Permission.DEVELOPER_USERS,
-                        Permission.SURVEY_WORK, Permission.FUND_WORK, Permission.FUND_BANK_REVIEW}
+                        Permission.SURVEY_WORK, Permission.PERMIT_WORK, Permission.FUND_WORK,
+                        Permission.FUND_BANK_REVIEW}
 _DEVELOPER_ADMIN = {Permission.PRESALE_VIEW, Permission.DEVELOPER_MAINTAIN, Permission.DEVELOPER_USERS}
-_DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.CASE_ACCEPT, Permission.CASE_WORK,
-              Permission.FUND_VIEW, Permission.FUND_WORK}
+_DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.PERMIT_WORK, Permission.CASE_ACCEPT,
+              Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_WORK}
 _BANK_REVIEWER = {Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_BANK_REVIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

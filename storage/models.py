@@ -1047,6 +1047,105 @@ class FundOpinion(SQLModel, table=True):
     operator_name: str = Field(max_length=60)
     opinion: str | None = Field(default=None, max_length=200)
     at: datetime = _utc()
+class PropertyRoomDesignation(SQLModel, table=True):
+    """A building's property-management rooms (物管用房, seed 004 §5.2) as one designation,
+    worked through its K case: a first designation (核定) or a change (变更, ``base_id`` the
+    designation it replaces), for a predicted (期房) or actual (现房) building. Archived, it is
+    the building's designation in force (``current_building_id``) and the one it replaces is
+    superseded. ``live_building_id`` while it is being worked: one at a time per building."""
+
+    __tablename__ = "property_room_designation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    type_code: str = Field(max_length=32)  # core.presale.rooms.ROOM_TYPES
+    kind: str = Field(max_length=10)  # the building's survey kind: predicted / actual
+    base_id: int | None = Field(default=None, foreign_key="property_room_designation.id")
+    status: str = Field(max_length=12, index=True)  # core.presale.surveys.SurveyStatus values
+    live_building_id: int | None = Field(default=None, unique=True)
+    current_building_id: int | None = Field(default=None, unique=True)
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+    archived_by: int | None = Field(default=None, foreign_key="operator.id")
+    review_note: str | None = Field(default=None, max_length=200)
+
+
+class PropertyRoom(SQLModel, table=True):
+    """One unit of a designation's rooms."""
+
+    __tablename__ = "property_room"
+    __table_args__ = (UniqueConstraint("designation_id", "building_unit_id", name="uq_property_room"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    designation_id: int = Field(foreign_key="property_room_designation.id", index=True)
+    building_unit_id: int = Field(foreign_key="building_unit.id", index=True)
+
+
+class SalePermit(SQLModel, table=True):
+    """A presale (预售许可, §5.4) or spot-sale (现售许可, §5.6) permit of a building over chosen
+    units, worked through its Y case: an initial approval, or a change (``base_permit_id``)
+    of the presale permit in force. Archived, it gets its number (a change keeps its base's,
+    one ``version`` up) and is in force: ``current_key`` = "building id:kind" is UNIQUE, so a
+    building has one permit of each kind in force. ``live_building_id`` while it is being
+    worked: one permit case at a time per building (an open change blocks signing on it)."""
+
+    __tablename__ = "sale_permit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    type_code: str = Field(max_length=32)  # core.presale.permits.PERMIT_TYPES
+    kind: str = Field(max_length=10)  # core.presale.sale.PermitKind
+    base_permit_id: int | None = Field(default=None, foreign_key="sale_permit.id")
+    permit_number: str | None = Field(default=None, sa_type=code_string(20), index=True)
+    version: int = 1
+    status: str = Field(max_length=12, index=True)  # core.presale.surveys.SurveyStatus values
+    live_building_id: int | None = Field(default=None, unique=True)
+    current_key: str | None = Field(default=None, max_length=24, unique=True)
+    property_company: str | None = Field(default=None, max_length=120)  # 物业公司
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+    archived_by: int | None = Field(default=None, foreign_key="operator.id")
+    review_note: str | None = Field(default=None, max_length=200)
+
+
+class PermitUnit(SQLModel, table=True):
+    """One unit of a permit's scope (预售范围户室)."""
+
+    __tablename__ = "permit_unit"
+    __table_args__ = (UniqueConstraint("permit_id", "building_unit_id", name="uq_permit_unit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    permit_id: int = Field(foreign_key="sale_permit.id", index=True)
+    building_unit_id: int = Field(foreign_key="building_unit.id", index=True)
+
+
+class PermitCertificate(SQLModel, table=True):
+    """One of the 四证 a permit was granted on, as it read when chosen (the project's certificate
+    may later be removed; the permit keeps what it was granted on)."""
+
+    __tablename__ = "permit_certificate"
+    __table_args__ = (UniqueConstraint("permit_id", "kind", name="uq_permit_certificate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    permit_id: int = Field(foreign_key="sale_permit.id", index=True)
+    kind: str = Field(max_length=20)  # core.presale.projects.CertificateKind
+    number: str = Field(max_length=60)
+    issued_on: date | None = None
+    issuer: str | None = Field(default=None, max_length=60)
+
+
+class PermitSequence(SQLModel, table=True):
+    """The last permit number issued per year and kind."""
+
+    __tablename__ = "permit_sequence"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(primary_key=True, max_length=10)
+    last: int = 0
 
 
 # Rows that every step of a signing consults several times: read once per transaction.

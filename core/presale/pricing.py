@@ -30,7 +30,10 @@ __all__ = [
     "check_price_rule",
     "floors_between",
     "price_grid",
+    "natural",
     "quick_prices",
+    "unit_order",
+    "unit_position",
 ]
 
 
@@ -151,20 +154,30 @@ class Grid:
         return [self.cells.get((floor, i)) for i in range(len(self.columns))]
 
 
-def _position(unit: UnitFacts) -> str:
+def unit_position(unit_no: str, actual_floor: int) -> str:
     """A unit's place on its floor, from its number: after the last separator ("1-01" → "01"),
     or after the floor's digits ("1203" on floor 12 → "03"), or the number itself."""
     for sep in "-_#":
-        if sep in unit.unit_no:
-            return unit.unit_no.rsplit(sep, 1)[1]
-    key = unit_key(unit.unit_no)
-    floor = str(abs(unit.actual_floor))
+        if sep in unit_no:
+            return unit_no.rsplit(sep, 1)[1]
+    key = unit_key(unit_no)
+    floor = str(abs(actual_floor))
     if key.startswith(floor) and len(key) > len(floor):
         return key[len(floor):]
     return key
 
 
-def _natural(text: str) -> tuple[int, int | str]:
+def _position(unit: UnitFacts) -> str:
+    return unit_position(unit.unit_no, unit.actual_floor)
+
+
+def unit_order(unit_no: str) -> tuple[int, int | str]:
+    """A sort key of unit numbers: "3-01" before "17-06" (separators ignored)."""
+    return natural(unit_key(unit_no))
+
+
+def natural(text: str) -> tuple[int, int | str]:
+    """A sort key that puts "2" before "10" and numbers before words."""
     return (0, int(text)) if text.isdigit() else (1, text)
 
 
@@ -184,7 +197,7 @@ def price_grid(units: Sequence[UnitFacts], *, floor: int | None = None, unit: st
               and (nominal_floor is None or u.nominal_floor == nominal_floor) and (use is None or u.use == use)
               and (layout is None or u.layout == layout)]
     columns = sorted({(u.unit or "", _position(u)) for u in chosen},
-                     key=lambda c: (_natural(c[0]), _natural(c[1])))
+                     key=lambda c: (natural(c[0]), natural(c[1])))
     index = {c: i for i, c in enumerate(columns)}
     cells: dict[tuple[int, int], GridCell] = {}
     flagged = 0

@@ -26,7 +26,7 @@ from core.clock import system_clock
 from core.timeutil import local_today
 from core.errors import RuleViolation
 from storage.engine import Database
-from tui.cli import allocation, bench, chinese, party, presale, printing, resale, sms  # noqa: F401 (chinese: the CLI's own words)
+from tui.cli import allocation, bench, chinese, party, presale, presale_permits, printing, resale, sms  # noqa: F401 (chinese: the CLI's own words; presale_permits mounts itself on presale)
 from tui.cli.helpers import (
     begin_invocation,
     database,

@@ -33,6 +33,8 @@ from tui.screens.outbox import OutboxScreen
 from tui.screens.party import PartyScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
+from tui.screens.presale.board import SalesBoardScreen
+from tui.screens.presale.permit import PermitScreen
 from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
@@ -63,6 +65,8 @@ MENU: list[tuple[str, str, str]] = [
     ("enterprise", "E", "开发企业·项目"),
     ("survey", "M", "测绘成果备案"),
     ("fund", "Z", "预售资金监管"),
+    ("permit", "Y", "销售许可·物管用房"),
+    ("sales_board", "L", "楼盘表"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
@@ -86,6 +90,8 @@ MENU_PERMISSION: dict[str, Permission] = {
     "enterprise": Permission.PRESALE_VIEW,
     "survey": Permission.PRESALE_VIEW,
     "fund": Permission.FUND_VIEW,
+    "permit": Permission.PRESALE_VIEW,
+    "sales_board": Permission.PRESALE_VIEW,
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
@@ -118,6 +124,8 @@ class HomeScreen(AppScreen):
         Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False),
         Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False),
         Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False),
+        Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False),
+        Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
@@ -250,6 +258,10 @@ class HomeScreen(AppScreen):
             self.app.push_screen(SurveyScreen())
         elif what == "fund":
             self.app.push_screen(FundScreen())
+        elif what == "permit":
+            self.app.push_screen(PermitScreen())
+        elif what == "sales_board":
+            self.app.push_screen(SalesBoardScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:
