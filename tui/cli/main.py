@@ -23,17 +23,27 @@ from rich.table import Table
 
 from core import identity
 from core.clock import system_clock
-from core.timeutil import local_today
 from core.errors import RuleViolation
+from core.timeutil import local_today
 from storage.engine import Database
-from tui.cli import allocation, bench, chinese, party, presale, presale_permits, printing, resale, sms  # noqa: F401 (chinese: the CLI's own words; presale_permits mounts itself on presale)
+from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permits mounts itself on presale)
+    allocation,
+    bench,
+    chinese,
+    party,
+    presale,
+    presale_permits,
+    printing,
+    resale,
+    sms,
+)
 from tui.cli.helpers import (
     begin_invocation,
     database,
     err,
     out,
-    refuse_undecodable,
     refusals,
+    refuse_undecodable,
     report_app,
     say_refusal,
     settings,

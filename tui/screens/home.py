@@ -31,15 +31,15 @@ from tui.screens.dialogs import AcceptChoice, AcceptDialog
 from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.party import PartyScreen
+from tui.screens.presale.board import SalesBoardScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
-from tui.screens.presale.board import SalesBoardScreen
 from tui.screens.presale.permit import PermitScreen
 from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
-from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
+from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.widgets.footer import KeyFooter
 
 WEEKDAYS = "一二三四五六日"
