@@ -20,7 +20,7 @@ from core.cases import (
 )
 from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text
-from core.roles import ROLE_LABELS, Actor, Permission, Role
+from core.roles import Actor, Permission, ROLE_LABELS, Role, require
 from core.timeutil import SHANGHAI, local_today
 from services import audit
 from services.authority import authorise
@@ -175,6 +175,7 @@ def accept_in(
 
 def accept_case(db: Database, actor: Actor, type_code: str, *, summary: str = "", parties=()) -> str:
     """受理: create a case at its first stage, held by the accepting clerk."""
+    require(actor, Permission.CASE_ACCEPT)  # the role first, before any input is looked at
     kind = rules.case_type(type_code)
     if ActionKind.ACCEPT.value in kind.domain_moves:
         raise RuleViolation("CASE_MOVE_IN_DOMAIN", f"“{kind.name}”业务的{ACTION_LABELS[ActionKind.ACCEPT]}须在该业务的办理界面中进行。")

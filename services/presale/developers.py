@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from core.errors import RuleViolation
 from core.presale.developers import BankEntry, DeveloperEntry, DeveloperRecord, check_bank, check_developer, \
     check_developer_phone
-from core.roles import Actor, Admission, Permission, Role
+from core.roles import Actor, Admission, Permission, Role, require
 from core.timeutil import local_today
 from services import audit
 from services.authority import authorise
@@ -81,6 +81,7 @@ def change_developer(db: Database, actor: Actor, credit_code: str | None, **chan
     """机构信息管理 (编辑): change an enterprise's facts. ``changes`` by field name (DeveloperEntry);
     a value of None leaves the field as it is, a blank text empties an optional one. The credit
     code never changes; status and validity only by the authority."""
+    require(actor, Permission.DEVELOPER_MAINTAIN)  # the role first; the status also needs DEVELOPER_REGISTER
     unknown = set(changes) - ({f.name for f in fields(DeveloperEntry)} - {"credit_code"})
     if unknown:
         raise TypeError(f"not a field of an enterprise: {sorted(unknown)}")
@@ -131,6 +132,7 @@ def add_developer_admin(db: Database, actor: Actor, credit_code: str, *, usernam
                         password: str) -> int:
     """The authority opens the enterprise's administrator account (开发企业管理员): admitted at
     once, bound to the enterprise. Returns the operator's id."""
+    require(actor, Permission.DEVELOPER_REGISTER)  # the role first, before any input is looked at
     username, name = check_account(username, name, password)
     phone = check_developer_phone(phone)
     with db.write() as session:
@@ -155,6 +157,7 @@ def add_developer_admin(db: Database, actor: Actor, credit_code: str, *, usernam
 def add_bank(db: Database, actor: Actor, credit_code: str | None, entry: BankEntry) -> BankView:
     """添加按揭银行 / 监管银行账户维护 / 添加贷款银行: one bank of the enterprise (the same bank,
     branch and account once per purpose)."""
+    require(actor, Permission.DEVELOPER_MAINTAIN)  # the role first, before any input is looked at
     record = check_bank(entry)
     with db.write() as session:
         authorise(session, actor, Permission.DEVELOPER_MAINTAIN)

@@ -63,7 +63,7 @@ from core.presale.funds import (
     withdrawal_warning,
 )
 from core.presale.surveys import UnitState, check_building_number
-from core.roles import Actor, Permission, require_other_person
+from core.roles import Actor, Permission, require, require_other_person
 from reports.presale_funds import AgreementDocument
 from reports.presale_funds import agreement_pdf as render_agreement
 from services import audit, cases
@@ -215,6 +215,7 @@ def start_agreement(db: Database, actor: Actor, *, kind: str, project_id: int | 
                     building: str | None = None, agreement: str | None = None) -> AgreementStarted:
     """受理: 协议签订 or 协议补录 on ``building`` of ``project_id`` (no agreement in force on it), or
     协议变更 of the agreement in force ``agreement`` (its facts and units copied as the start)."""
+    require(actor, Permission.FUND_WORK)  # the role first, before any input is looked at
     try:
         kind = AgreementKind(kind)
     except ValueError:
@@ -303,6 +304,7 @@ def enter_agreement(db: Database, actor: Actor, number: str, *, bank_id: int | N
     """协议录入: the supervising account (``bank_id``; may be left out when the enterprise has one
     only), 实际工程进度, 项目预售总额 and the units (None: all; ``unsupervised`` listed but not
     supervised). The key supervised amount is computed, never typed."""
+    require(actor, Permission.FUND_WORK)  # the role first, before any input is looked at
     progress = check_works_progress(works_progress)
     total = check_presale_total(presale_total)
     with db.write() as session:
@@ -679,6 +681,7 @@ def enter_withdrawal(db: Database, actor: Actor, number: str, *, amount: object,
                      works_progress: object) -> "WithdrawalView":
     """申请信息录入 (新增拨付记录): the amount, its purpose (资金用途) and the works' progress. An
     amount above the recorded general funds is kept with a warning for the reviewers."""
+    require(actor, Permission.FUND_WORK)  # the role first, before any input is looked at
     value = check_withdrawal_amount(amount)
     use = check_works_progress(works_progress)
     reason = _purpose(purpose)

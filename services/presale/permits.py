@@ -40,7 +40,7 @@ from core.presale.pricing import unit_order
 from core.presale.projects import CERTIFICATE_LABELS, FOUR_CERTIFICATES, missing_certificates
 from core.presale.sale import PERMIT_KIND_LABELS, PermitKind
 from core.presale.surveys import KIND_LABELS, SurveyKind, SurveyStatus, check_stage
-from core.roles import Actor, Permission
+from core.roles import Actor, Permission, require
 from core.timeutil import local_today
 from services import audit, cases
 from services.authority import authorise
@@ -158,6 +158,7 @@ class PermitStarted:
 
 def start_permit(db: Database, actor: Actor, *, type_code: str, project_id: int, building: str) -> PermitStarted:
     """业务受理: a permit application on a building; the certificates default to the project's."""
+    require(actor, Permission.PERMIT_WORK)  # the role first, before any input is looked at
     kind = permit_type(type_code)
     with db.write() as session:
         authorise(session, actor, Permission.PERMIT_WORK)

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from core.errors import RuleViolation
 from core.presale.projects import CertificateEntry, ProjectEntry, check_certificate, check_project
 from core.presale.surveys import KIND_LABELS, SurveyKind
-from core.roles import Actor, Permission
+from core.roles import Actor, Permission, require
 from core.timeutil import local_today
 from services import audit
 from services.authority import authorise
@@ -43,6 +43,7 @@ def _name_taken(session: Session, developer_id: int, name: str, but: int | None 
 
 def add_project(db: Database, actor: Actor, entry: ProjectEntry, credit_code: str | None = None) -> ProjectView:
     """新增项目 of the enterprise (one name once per enterprise)."""
+    require(actor, Permission.DEVELOPER_MAINTAIN)  # the role first, before any input is looked at
     record = check_project(entry)
     with db.write() as session:
         authorise(session, actor, Permission.DEVELOPER_MAINTAIN)
@@ -64,6 +65,7 @@ def _plain(value: object) -> object:
 
 def change_project(db: Database, actor: Actor, project_id: int, **changes: object) -> ProjectView:
     """项目信息完善: change a project's facts (None leaves a field, a blank text empties an optional one)."""
+    require(actor, Permission.DEVELOPER_MAINTAIN)  # the role first, before any input is looked at
     unknown = set(changes) - {f.name for f in fields(ProjectEntry)}
     if unknown:
         raise TypeError(f"not a field of a project: {sorted(unknown)}")

@@ -29,7 +29,7 @@ from core.presale.developers import check_may_work
 from core.presale.pricing import unit_order
 from core.presale.rooms import check_room_start, check_room_submission, room_type
 from core.presale.surveys import SurveyStatus, check_stage
-from core.roles import Actor, Permission
+from core.roles import Actor, Permission, require
 from services import audit, cases
 from services.authority import authorise
 from services.presale.buildings import find_building, survey_in_force, unit_ids
@@ -111,6 +111,7 @@ class RoomStarted:
 
 def start_rooms(db: Database, actor: Actor, *, type_code: str, project_id: int, building: str) -> RoomStarted:
     """业务受理: a new designation of the building's rooms (a change starts from those in force)."""
+    require(actor, Permission.PERMIT_WORK)  # the role first, before any input is looked at
     kind = room_type(type_code)
     with db.write() as session:
         authorise(session, actor, Permission.PERMIT_WORK)

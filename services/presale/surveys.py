@@ -63,7 +63,7 @@ from core.presale.units import (
     select_units,
     show_value,
 )
-from core.roles import Actor, Permission
+from core.roles import Actor, Permission, require
 from services import audit, cases
 from services.authority import authorise
 from services.presale.common import developer_of, find_project
@@ -212,6 +212,7 @@ def start_survey(db: Database, actor: Actor, *, type_code: str, project_id: int,
                  survey_number: str, text: str) -> SurveyStarted:
     """受理 a survey case with its file: the building (made on its first survey), the survey, its
     units, and — for a change or a conversion — the mapping proposed by unit number."""
+    require(actor, Permission.SURVEY_WORK)  # the role first, before any input is looked at
     kind = survey_type(type_code)
     number = check_survey_number(survey_number)
     building_no = check_building_number(building)
@@ -278,6 +279,7 @@ def start_survey(db: Database, actor: Actor, *, type_code: str, project_id: int,
 def set_building_info(db: Database, actor: Actor, number: str, **values: object) -> BuildingInfo:
     """完善当前栋信息: structure, floors above and below ground, height, planned use (None: as it is;
     a blank value empties it)."""
+    require(actor, Permission.SURVEY_WORK)  # the role first, before any input is looked at
     unknown = set(values) - set(_BUILDING_KEYS)
     if unknown:
         raise TypeError(f"not a building fact: {sorted(unknown)}")
@@ -309,6 +311,7 @@ class BatchDone:
 def batch_set(db: Database, actor: Actor, number: str, selection: Selection, values: Mapping[str, object]) -> BatchDone:
     """批量设置 (also one unit's correction on the price check, 价格核对): the selected units'
     fields set to ``values`` — refused whole when any selected unit has one of them from the survey."""
+    require(actor, Permission.SURVEY_WORK)  # the role first, before any input is looked at
     parsed = parse_batch_values(values)
     with db.write() as session:
         opened = _editing(session, actor, number, "批量设置")

@@ -20,7 +20,7 @@ from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text, mask_phone
 from core.parties import check_text
 from core.presale.developers import check_developer_phone, check_may_work
-from core.roles import ADMISSION_LABELS, ROLE_LABELS, Actor, Admission, Permission, Role
+from core.roles import ADMISSION_LABELS, Actor, Admission, Permission, ROLE_LABELS, Role, require
 from services import audit
 from services.authority import authorise
 from services.operators import check_account, create_operator_in
@@ -59,6 +59,7 @@ def add_user(db: Database, actor: Actor, *, username: str, name: str, phone: str
              credit_code: str | None = None) -> UserView:
     """用户入网 (添加用户): a new operator of the actor's enterprise (the authority and the shell
     name the enterprise), not yet admitted."""
+    require(actor, Permission.DEVELOPER_USERS)  # the role first, before any input is looked at
     username, name = check_account(username, name, password)
     phone = check_developer_phone(phone)
     with db.write() as session:
@@ -87,6 +88,7 @@ def _account(session, actor: Actor, username: str) -> tuple[Operator, DeveloperU
 def apply_admission(db: Database, actor: Actor, usernames: Sequence[str]) -> list[UserView]:
     """申请入网: the administrator applies for one or several of its users (not yet applied,
     or refused before) in one go; every one must qualify or none is applied for."""
+    require(actor, Permission.DEVELOPER_USERS)  # the role first, before any input is looked at
     if not usernames:
         raise RuleViolation("ADMISSION_NOBODY", "请选择要申请入网的用户。", field="username")
     with db.write() as session:
@@ -113,6 +115,7 @@ def apply_admission(db: Database, actor: Actor, usernames: Sequence[str]) -> lis
 def decide_admission(db: Database, actor: Actor, username: str, *, approve: bool, note: str | None = None) -> UserView:
     """入网审核: the authority admits an applied user, or refuses with a reason (the enterprise
     may apply again)."""
+    require(actor, Permission.USER_ADMISSION)  # the role first, before any input is looked at
     text = check_text(note, field="note", label="审核意见", max_length=200, required=not approve,
                       empty_code="ADMISSION_REASON_REQUIRED")
     with db.write() as session:
