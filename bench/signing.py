@@ -113,6 +113,7 @@ class ClerkWork:
     supervisor: Actor
     sales: tuple[Sale, ...]
     codes: tuple[int, ...]  # the subject ids of the codes this clerk enters in the verification phase
+    submits: tuple[Sale, ...] = ()  # brought to the step before 提交 untimed, then submitted all at once
 
 
 @dataclass
@@ -121,6 +122,8 @@ class ClerkResult:
     signing_errors: list[str] = field(default_factory=list)
     verify: list[tuple[float, float]] = field(default_factory=list)
     verify_errors: list[str] = field(default_factory=list)
+    submit: list[tuple[float, float]] = field(default_factory=list)
+    submit_errors: list[str] = field(default_factory=list)
 
 
 def _resident_id(n: int, *, first: date) -> tuple[str, date, str]:
@@ -325,6 +328,61 @@ def signing_cost(db: Database, clerk: Actor, supervisor: Actor, sales: tuple[Sal
                     "SMS outbox included), commits, and the client process's CPU time per signing"}
 
 
+def _race_worker(url: str, settings: Settings, clerk: Actor, check_id: int, form: Any, barrier: Any,
+                 out: Any) -> None:
+    """One racer: a terminal that checked the home and now makes its contract."""
+    try:
+        db = Database(url, settings=settings)
+        with db.read() as session:
+            session.execute(select(func.count()).select_from(Operator)).scalar_one()
+        barrier.wait(PHASE_TIMEOUT_S)
+        try:
+            contracts.create_draft(db, clerk, check_id, form)
+            out.put(("won", ""))
+        except RuleViolation as exc:
+            out.put((exc.code, exc.message))
+        db.dispose()
+    except BaseException as exc:  # noqa: BLE001 - reported by the parent
+        barrier.abort()
+        out.put(("failed", _failure(exc)))
+
+
+def race_for_one_home(url: str, settings: Settings, db: Database, work: list[ClerkWork], sale: Sale, racers: int,
+                      tell: Callable[[int, int, str], None]) -> dict[str, Any]:
+    """``racers`` processes (spawned, each its own connections), each with its own passed house
+    check of one home, make their contract at the same moment: exactly one may win, the
+    others must be refused, and the home must have one contract."""
+    tell(0, racers, "单套房源竞争")
+    entries = []
+    for n in range(racers):
+        clerk = work[n % len(work)].clerk
+        check = house_check.run_house_check(db, clerk, city=CITY, home_id=sale.home_id,
+                                            party=house_check.Counterparty(sale.seller_id, identity_verified=True))
+        new = contracts.new_contract_form(db, clerk, check.id)
+        form = replace(new.form, buyers=(_buyer(900_000 + n),), co_ownership="sole", price=Decimal(2_350_000),
+                       payment_method="lump_sum", fund_supervised=True, supervising_bank="中国建设银行",
+                       payment_terms="签约后五日内付清。")
+        entries.append((clerk, check.id, form))
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(racers)
+    out = context.Queue()
+    workers = [context.Process(target=_race_worker, args=(url, settings, clerk, check_id, form, barrier, out),
+                               daemon=True) for clerk, check_id, form in entries]
+    for w in workers:
+        w.start()
+    outcomes = [out.get(timeout=PHASE_TIMEOUT_S) for _ in workers]
+    for w in workers:
+        w.join(timeout=10)
+    with db.read() as session:
+        stored = session.execute(select(func.count()).select_from(Contract)
+                                 .where(Contract.home_id == sale.home_id)).scalar_one()
+    codes: dict[str, int] = {}
+    for code, _ in outcomes:
+        codes[code] = codes.get(code, 0) + 1
+    return {"racers": racers, "winners": codes.get("won", 0), "refusals": codes, "contracts_on_the_home": stored,
+            "ok": codes.get("won", 0) == 1 and stored == 1 and codes.get("failed", 0) == 0}
+
+
 # ---------------------------------------------------------------- the worker processes
 
 
@@ -380,9 +438,37 @@ def _worker(url: str, settings: Settings, work: list[ClerkWork], barrier: Any, d
                 with done.get_lock():
                     done.value += 1
 
+        ready: dict[int, contracts.ContractView] = {}
+
+        def prepare(w: ClerkWork, r: ClerkResult) -> None:
+            for sale in w.submits:
+                try:
+                    ready[sale.home_id] = ready_to_submit(db, w.clerk, w.supervisor, sale)
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    r.submit_errors.append(_failure(exc))
+                with done.get_lock():
+                    done.value += 1
+
+        def submit(w: ClerkWork, r: ClerkResult) -> None:
+            for sale in w.submits:
+                view = ready.get(sale.home_id)
+                if view is not None:
+                    started = time.monotonic()
+                    try:
+                        signing.submit_signing(db, w.clerk, view.id, expected_version=view.version)
+                        r.submit.append((started, time.monotonic()))
+                    except Exception as exc:  # noqa: BLE001 - counted and reported
+                        r.submit_errors.append(_failure(exc))
+                with done.get_lock():
+                    done.value += 1
+
         barrier.wait(PHASE_TIMEOUT_S)  # everyone connected: sign
         _run_threads(sign, work, results)
-        barrier.wait(PHASE_TIMEOUT_S)  # everyone signed: send the verification codes
+        barrier.wait(PHASE_TIMEOUT_S)  # everyone signed: bring the submissions to the step before 提交
+        _run_threads(prepare, work, results)
+        barrier.wait(PHASE_TIMEOUT_S)  # all ready: submit them all at once
+        _run_threads(submit, work, results)
+        barrier.wait(PHASE_TIMEOUT_S)  # everyone submitted: send the verification codes
         _run_threads(send, work, results)
         barrier.wait(PHASE_TIMEOUT_S)  # every code sent: enter them
         _run_threads(verify, work, results)
@@ -471,9 +557,14 @@ def signing_benchmark(
     db_url: str | None = None,
     workdir: str | Path | None = None,
     progress: Progress | None = None,
+    submissions: int = 0,
+    race: int = 0,
 ) -> dict[str, Any]:
     """Sign ``contracts_total`` contracts (default 20 a clerk) by ``clerks`` concurrent clerks,
-    then verify ``verifications`` codes (default 50 a clerk); see the module docstring."""
+    then verify ``verifications`` codes (default 50 a clerk); see the module docstring.
+    ``submissions``: that many more contracts brought to the step before 提交 (untimed) and
+    then submitted by all clerks at once (timed). ``race``: that many processes then race to
+    make a contract on one home (exactly one may win)."""
     contracts_total = contracts_total if contracts_total is not None else 20 * clerks
     verifications = verifications if verifications is not None else 50 * clerks
     processes = processes if processes is not None else default_processes(clerks)
@@ -494,11 +585,15 @@ def signing_benchmark(
         try:
             started = time.perf_counter()
             data.upgrade(db, system)
-            work, probe_sales = load_hall(db, clerks=clerks, contracts_total=contracts_total, spare=PROBE_SIGNINGS)
+            work, spares = load_hall(db, clerks=clerks, contracts_total=contracts_total,
+                                     spare=PROBE_SIGNINGS + submissions + 1)
+            probe_sales, to_submit, race_sale = (spares[:PROBE_SIGNINGS],
+                                                 spares[PROBE_SIGNINGS:PROBE_SIGNINGS + submissions], spares[-1])
             setup_s = time.perf_counter() - started
         finally:
             db.dispose()
-        work = [replace(w, codes=tuple(range(c, verifications, clerks))) for c, w in enumerate(work)]
+        work = [replace(w, codes=tuple(range(c, verifications, clerks)), submits=to_submit[c::clerks])
+                for c, w in enumerate(work)]
         groups = [work[p::processes] for p in range(processes)]
 
         context = multiprocessing.get_context("spawn")
@@ -510,7 +605,7 @@ def signing_benchmark(
         try:
             for w in workers:
                 w.start()
-            results = _follow(workers, done, out, contracts_total, verifications, tell)
+            results = _follow(workers, done, out, contracts_total, verifications, tell, submissions)
         finally:
             for w in workers:
                 if w.pid is None:  # never started
@@ -526,6 +621,7 @@ def signing_benchmark(
                 signed = session.execute(select(func.count()).select_from(Contract)
                                          .where(Contract.status == ContractStatus.SIGNED.value)).scalar_one()
             cost = signing_cost(db, work[0].clerk, work[0].supervisor, probe_sales)
+            winners = race_for_one_home(url, run_settings, db, work, race_sale, race, tell) if race else None
             chain = audit.verify(db, system)
         finally:
             db.dispose()
@@ -533,6 +629,7 @@ def signing_benchmark(
 
     sign = _phase([s for r in results for s in r.signing], [e for r in results for e in r.signing_errors])
     check = _phase([s for r in results for s in r.verify], [e for r in results for e in r.verify_errors])
+    sub = _phase([s for r in results for s in r.submit], [e for r in results for e in r.submit_errors])
     kind = "postgresql" if _is_postgresql(url) else "sqlite"
     return {
         "benchmark": "signing",
@@ -567,6 +664,14 @@ def signing_benchmark(
         "verifications_per_s": check["per_s"],
         "verification_p50_ms": check["p50_ms"],
         "verification_p95_ms": check["p95_ms"],
+        "submissions": submissions,
+        "submitted": sub["done"],
+        "submission_errors": sub["errors"],
+        "submission_error_samples": sub["error_samples"],
+        "submissions_per_s": sub["per_s"],
+        "submission_p50_ms": sub["p50_ms"],
+        "submission_p95_ms": sub["p95_ms"],
+        "single_winner": winners,
         "one_signing": cost,
         "audit_rows": chain.rows,
         "audit_chain_intact": chain.intact,
@@ -578,10 +683,11 @@ def signing_benchmark(
 
 
 def _follow(workers: list[Any], done: Any, out: Any, contracts_total: int, verifications: int,
-            tell: Callable[[int, int, str], None]) -> list[ClerkResult]:
+            tell: Callable[[int, int, str], None], submissions: int = 0) -> list[ClerkResult]:
     """Report the phases' progress (``done`` counts every step of every phase) and gather
     the workers' results; a worker that failed or stopped ends the run with its reason."""
-    phases = ((contracts_total, "签约"), (verifications, "发送验证码"), (verifications, "核验验证码"))
+    phases = ((contracts_total, "签约"), (submissions, "准备提交"), (submissions, "提交"),
+              (verifications, "发送验证码"), (verifications, "核验验证码"))
     results: list[ClerkResult] = []
     reported = 0
     deadline = time.monotonic() + 3 * PHASE_TIMEOUT_S

@@ -76,3 +76,35 @@ def test_bench_signing_refuses_bad_sizes():
         result = runner.invoke(app, ["bench", "signing", *args, "--json"])
         assert result.exit_code == 2, (args, result.stdout, result.stderr)
         assert code in "".join(result.stderr.split()) and result.stdout == ""
+
+
+def _concurrency(*extra: str) -> dict:
+    result = runner.invoke(app, ["bench", "concurrency", "--clerks", "2", "--submissions", "4", "--contracts", "2",
+                                 "--processes", "1", "--json", *extra])
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def _assert_concurrency(report: dict, database: str) -> None:
+    assert (report["benchmark"], report["database"]) == ("concurrency", database)
+    assert report["submissions"] == report["submitted"] == 4 and report["submission_errors"] == 0
+    assert report["signed"] == 2 and report["signing_errors"] == 0
+    race = report["single_winner"]  # two processes, one home: one contract
+    assert race["racers"] == 2 and race["winners"] == 1 and race["contracts_on_the_home"] == 1
+    assert race["refusals"] == {"won": 1, "CONTRACT_HOUSE_TAKEN": 1} and report["single_winner_ok"] is True
+    assert report["audit_chain_intact"] is True and report["submissions_per_s"] > 0
+    assert report["targets"]["submissions_per_s"] == (200 if database == "postgresql" else 100)
+
+
+def test_bench_concurrency_on_a_temporary_sqlite_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
+    _assert_concurrency(_concurrency(), "sqlite")
+
+
+@pytest.mark.postgresql
+def test_bench_concurrency_on_a_temporary_postgresql_database(tmp_path, monkeypatch):
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    _assert_concurrency(_concurrency("--db-url", PG_URL), "postgresql")

@@ -242,6 +242,81 @@ def bench_signing(
     out.print(table)
 
 
+@bench_app.command("concurrency")
+@refusals
+def bench_concurrency(
+    clerks: Annotated[int, typer.Option("--clerks", help="同时办理的窗口受理员人数（1 到 256）。")] = 32,
+    submissions: Annotated[int | None, typer.Option(
+        "--submissions", help="同时提交的合同数（默认每位受理员 20 份；事先办理到提交前一步，不计时）。")] = None,
+    contracts: Annotated[int | None, typer.Option(
+        "--contracts", help="完整签约的合同数（默认每位受理员 5 份）。")] = None,
+    processes: Annotated[int | None, typer.Option(
+        "--processes", help="承载受理员的进程数（默认：全部可用 CPU，且每个进程不超过 8 位受理员）。")] = None,
+    db_url: Annotated[str | None, typer.Option(
+        "--db-url", help="在此 PostgreSQL 服务器上建立临时数据库（默认：配置的数据库；SQLite 时用临时文件）。")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """并发基准：所有受理员同时提交（双方已验证 → 已签约，一个事务）的每秒份数、完整签约的每秒份数，
+    以及多个进程同时为同一套房源签约时只有一份成功；在临时数据库中进行，结束后删除。"""
+    if not 1 <= clerks <= 256:
+        raise bad_input("BENCH_BAD_SIZE", "受理员人数只能是 1 到 256。")
+    submissions = 20 * clerks if submissions is None else submissions
+    contracts = 5 * clerks if contracts is None else contracts
+    if not clerks <= submissions <= 100_000 or not clerks <= contracts <= 100_000:
+        raise bad_input("BENCH_BAD_SIZE", "提交数和合同数须不少于受理员人数，且不超过 100000。")
+    if processes is not None and not 1 <= processes <= clerks:
+        raise bad_input("BENCH_BAD_WORKERS", "进程数须为正整数，且不超过受理员人数。")
+    if db_url is not None and not db_url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://", "sqlite")):
+        raise bad_input("BENCH_BAD_DB_URL", "--db-url 须是 PostgreSQL 服务器地址（postgresql://用户:密码@主机/库）或 sqlite。")
+    from bench import signing
+    from tui.cli.helpers import REFUSED_EXIT, say_refusal
+
+    try:
+        with progress() as bar:
+            task = bar.add_task("准备", total=None)
+            report = signing.signing_benchmark(
+                settings(), clerks=clerks, contracts_total=contracts, verifications=clerks, processes=processes,
+                db_url=db_url, submissions=submissions, race=clerks,
+                progress=lambda done, total, what: bar.update(task, completed=done, total=total, description=what))
+    except RuntimeError as exc:  # a worker process failed: the run has no figures
+        say_refusal("BENCH_FAILED", f"并发基准未能完成：{exc}")
+        raise typer.Exit(REFUSED_EXIT) from None
+    postgres = report["database"] == "postgresql"
+    targets = {"submissions_per_s": 200 if postgres else 100, "signings_per_s": 50 if postgres else None}
+    result = {
+        "benchmark": "concurrency", **{k: report[k] for k in (
+            "database", "clerks", "processes", "cpus", "load_average_before", "load_average_after",
+            "submissions", "submitted", "submission_errors", "submission_error_samples", "submissions_per_s",
+            "submission_p50_ms", "submission_p95_ms", "contracts", "signed", "signing_errors", "signings_per_s",
+            "signing_p50_ms", "signing_p95_ms", "single_winner", "one_signing", "audit_rows", "audit_chain_intact")},
+        "targets": targets,
+        "submissions_ok": (report["submissions_per_s"] or 0) >= targets["submissions_per_s"]
+        and report["submission_errors"] == 0,
+        "signings_ok": None if targets["signings_per_s"] is None
+        else (report["signings_per_s"] or 0) >= targets["signings_per_s"] and report["signing_errors"] == 0,
+        "single_winner_ok": report["single_winner"]["ok"],
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    verdict = {True: "达标", False: "未达标", None: ""}
+    table = Table("项目", "结果", "目标", "结论")
+    table.add_row(f"同时提交（{result['submitted']}/{result['submissions']} 份，错误 {result['submission_errors']}）",
+                  f"{result['submissions_per_s']} 份/秒", f"≥ {targets['submissions_per_s']} 份/秒",
+                  verdict[result["submissions_ok"]])
+    table.add_row(f"完整签约（{result['signed']}/{result['contracts']} 份，错误 {result['signing_errors']}）",
+                  f"{result['signings_per_s']} 份/秒",
+                  f"≥ {targets['signings_per_s']} 份/秒" if targets["signings_per_s"] else "", verdict[result["signings_ok"]])
+    race = result["single_winner"]
+    table.add_row(f"同一套房源 {race['racers']} 个进程同时签约", f"成功 {race['winners']} 份，该房源合同 "
+                  f"{race['contracts_on_the_home']} 份", "只有 1 份", verdict[result["single_winner_ok"]])
+    table.add_row("审计链", f"{result['audit_rows']} 条，{'完整' if result['audit_chain_intact'] else '断裂'}", "完整",
+                  verdict[result["audit_chain_intact"]])
+    out.print(f"数据库：{'PostgreSQL' if postgres else 'SQLite'}（临时），受理员 {result['clerks']} 位，"
+              f"进程 {result['processes']} 个，本机可用 CPU {result['cpus']} 个", highlight=False)
+    out.print(table)
+
+
 @bench_app.command("presale")
 @refusals
 def bench_presale(
