@@ -38,6 +38,7 @@ from core.identity import (
 
 __all__ = [
     "CAPACITY_LABELS",
+    "CollectRefusals",
     "KIND_CHOICES",
     "PartyInvalid",
     "PersonEntry",
@@ -102,10 +103,12 @@ class PartyInvalid(RuleViolation):
 
 
 class _Collect:
-    """Run each field's check, keeping every refusal (a PartyInvalid's are kept one by one)."""
+    """Run each field's check, keeping every refusal (a PartyInvalid's are kept one by one);
+    ``done`` raises them together as ``invalid`` (a PartyInvalid, or a record's own kind of it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, invalid: type[PartyInvalid] = PartyInvalid) -> None:
         self.errors: list[RuleViolation] = []
+        self.invalid = invalid
 
     def __call__(self, check: Callable[[], Any]) -> Any:
         try:
@@ -118,7 +121,11 @@ class _Collect:
 
     def done(self) -> None:
         if self.errors:
-            raise PartyInvalid(self.errors)
+            raise self.invalid(self.errors)
+
+
+#: Every refusal of a record's fields kept, then raised together (``core.resale.home_register`` too).
+CollectRefusals = _Collect
 
 
 # --------------------------------------------------------------------------
