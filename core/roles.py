@@ -44,6 +44,7 @@ class Permission(StrEnum):
     CONTRACT_WORK = "contract_work"  # enter, sign, change and cancel resale contracts at the counter
     CONTRACT_REVIEW = "contract_review"  # buyer qualification, filing, cancellation review
     PARTY_REGISTER = "party_register"  # register and change persons, organisations, agents, proxies, ID changes
+    HOME_REGISTER = "home_register"  # register and change homes, set and lift the title registry's marks
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -65,6 +66,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.CONTRACT_WORK: "办理网签合同",
     Permission.CONTRACT_REVIEW: "审核网签备案",
     Permission.PARTY_REGISTER: "登记当事人",
+    Permission.HOME_REGISTER: "登记房屋",
 }
 
 _CLERK = {
@@ -86,6 +88,7 @@ _SUPERVISOR = _CLERK | {
     Permission.ALLOCATION_MANAGE,
     Permission.LEASE_REVIEW,
     Permission.SMS_OUTBOX,
+    Permission.HOME_REGISTER,  # the register's facts come from the title registry: a supervisor keeps them
 }
 _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN}
 

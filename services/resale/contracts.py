@@ -256,7 +256,8 @@ def lock_contract(session: Session, contract_id: int) -> Contract:
 
 
 def _lock_home(session: Session, home_id: int) -> Home:
-    home = session.execute(select(Home).where(Home.id == home_id).with_for_update()).scalar_one_or_none()
+    home = session.execute(select(Home).where(Home.id == home_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
     if home is None:
         raise RuleViolation("HOUSE_NOT_FOUND", "登记簿中没有该房屋。")
     return home
@@ -325,7 +326,16 @@ def _usable_check(session: Session, house_check_id: int, today: date) -> tuple[H
         raise RuleViolation("CONTRACT_CHECK_STALE", "房源核验结果当日有效，请重新进行房源核验后再签订合同。")
     home = session.get(Home, check.home_id)
     assert home is not None
+    _refuse_register_changed(check, home)
     return check, home, code
+
+
+def _refuse_register_changed(check: HouseCheck, home: Home) -> None:
+    """A check describes the home as the register held it (``services.resale.home_register``
+    counts every change of its facts and marks)."""
+    if json.loads(check.report).get("register_version", 0) != home.register_version:
+        raise RuleViolation("CONTRACT_REGISTER_CHANGED",
+                            "房屋登记簿在核验后有变更（登记信息或抵押、查封等标记），请重新进行房源核验。")
 
 
 def _live_contract(session: Session, home_id: int) -> Contract | None:
@@ -443,7 +453,7 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
             authorise(session, actor, Permission.CONTRACT_WORK)
             check, home, code = _usable_check(session, house_check_id, day)
             draft = _validated(session, form, code, day)  # raises DraftInvalid: nothing is written
-            _lock_home(session, home.id)
+            _refuse_register_changed(check, _lock_home(session, home.id))  # as it is now, under the lock
             _refuse_if_taken(session, home.id)
             _refuse_register_mismatch(session, home, check, draft)
             profile = profile_by_ref(check.profile_ref)
