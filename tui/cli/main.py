@@ -6,7 +6,7 @@ its rule code and exit 1; nothing is written (``tui.cli.helpers``).
 
 This module is the root: it mounts each domain's commands (``tui.cli.resale``,
 ``tui.cli.allocation``, ``tui.cli.sms``, ``tui.cli.bench``,
-``tui.cli.party``) and holds the
+``tui.cli.party``, ``tui.cli.home_register``) and holds the
 hall's own (terminal, demo, database, operators, audit, cases, number checks).
 """
 
@@ -26,7 +26,7 @@ from core.clock import system_clock
 from core.timeutil import local_today
 from core.errors import RuleViolation
 from storage.engine import Database
-from tui.cli import allocation, bench, chinese, party, resale, sms  # noqa: F401 (chinese: the CLI's own words)
+from tui.cli import allocation, bench, chinese, home_register, party, resale, sms  # noqa: F401 (chinese: the CLI's own words)
 from tui.cli.helpers import (
     begin_invocation,
     database,
@@ -58,6 +58,7 @@ app.add_typer(sms.sms_app, name="sms")
 app.add_typer(report_app, name="report")
 app.add_typer(resale.contract_app, name="contract")
 app.add_typer(party.party_app, name="party")
+app.add_typer(home_register.home_app, name="home")
 
 
 @app.callback()
