@@ -44,7 +44,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.errors import RuleViolation
-from core.identity import ID_KIND_LABELS, IdKind, mask_id
+from core.identity import ID_KIND_LABELS, IdKind, mask_id, mask_numbers_in_text
 from core.parties import RowError, decode_register_file
 from core.resale.certificates import parse_certificate, parse_unit_number
 from core.resale.home_register import (
@@ -166,6 +166,15 @@ class HomeView:
     contract_number: str | None
     homes_on_certificate: int
 
+    @property
+    def use_text(self) -> str:
+        """设计用途, with the use class when it says more: 住宅 / 车位（用途大类：车位）… / 商务公寓（暂按办公，……）."""
+        if not self.use_class_normalised:
+            return f"{self.design_use}（暂按{self.use_class_label}，用途大类未规范，交易前须限购/限售核定）"
+        if self.design_use != self.use_class_label:
+            return f"{self.design_use}（用途大类：{self.use_class_label}）"
+        return self.design_use
+
 
 @dataclass(frozen=True)
 class HomeLine:
@@ -221,8 +230,10 @@ def _owner_view(owner: HomeOwner, person: Person | None, org: Organisation | Non
 
 
 def _mark_view(row: HomeMark) -> MarkView:
+    """A mark as shown: ID and mobile numbers inside its reasons masked (the row keeps them)."""
     mark = Mark(row.kind)
-    return MarkView(mark.value, MARK_LABELS[mark], row.reason or "", row.set_at, row.cleared_at, row.clear_reason)
+    return MarkView(mark.value, MARK_LABELS[mark], mask_numbers_in_text(row.reason or ""), row.set_at, row.cleared_at,
+                    None if row.clear_reason is None else mask_numbers_in_text(row.clear_reason))
 
 
 def _view(session: Session, home: Home) -> HomeView:

@@ -96,8 +96,7 @@ def _print_home(view) -> None:  # type: ignore[no-untyped-def]
     row("套内建筑面积", area(view.inner_area))
     row("分摊土地面积", area(view.land_area))
     row("房屋结构", view.structure)
-    row("设计用途", f"{view.design_use}（用途大类：{view.use_class_label}"
-        + ("" if view.use_class_normalised else "，未规范，交易前须限购/限售核定") + "）")
+    row("设计用途", view.use_text)
     row("建成年份", view.completion_year)
     row("共有方式", view.co_ownership_label)
     for owner in view.owners:
