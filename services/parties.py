@@ -78,7 +78,6 @@ __all__ = [
     "find_party",
     "import_register",
     "parties_by_numbers",
-    "party_by_number",
     "person_ids_by_number",
     "register_organisation",
     "register_person",
@@ -197,8 +196,8 @@ def _organisation(session: Session, raw: object, *, field: str = "credit_code") 
 
 def parties_by_numbers(session: Session, numbers: Iterable[str]) -> dict[str, frozenset[tuple[str, int]]]:
     """Who each number names, looked up in chunks (a file's worth at once): the organisation
-    whose credit code it is, if any, else every person holding it (``party_by_number``'s rule);
-    an empty set for a number nobody holds."""
+    whose credit code it is, if any, else every person holding it (``find_party``'s rule: any of
+    their documents, or a number held before an ID change); an empty set for a number nobody holds."""
     wanted = {n: _candidates(n) for n in set(numbers)}
     codes = sorted({normalize(n) for n in wanted if len(n) <= 200 and len(normalize(n)) == 18})
     forms = sorted(set().union(*wanted.values())) if wanted else []
@@ -225,25 +224,18 @@ def parties_by_numbers(session: Session, numbers: Iterable[str]) -> dict[str, fr
     return found
 
 
-def party_by_number(session: Session, number: object, *, field: str = "id_number",
-                    who: str = "当事人") -> tuple[str, int]:
-    """Who a number names, inside the caller's transaction: ("organisation", id) for a credit
-    code of the register, else ("person", id) for the one person holding that number (any of
-    their documents, or a number held before an ID change). PARTY_NOT_FOUND / PARTY_AMBIGUOUS
-    otherwise (naming ``field``; ``who`` is how the sentence calls them)."""
-    if isinstance(number, str) and len(number) <= 200 and len(normalize(number)) == 18:
-        org_id = session.execute(
-            select(Organisation.id).where(Organisation.credit_code == normalize(number))).scalar_one_or_none()
-        if org_id is not None:
-            return "organisation", org_id
-    return "person", _person(session, number, field=field, who=who).id  # type: ignore[return-value]
-
-
 def find_party(db: Database, actor: Actor, number: str) -> tuple[str, int]:
-    """Who a number names (``party_by_number``)."""
+    """Who a number names: ("organisation", id) for a credit code of the register, else
+    ("person", id) for the one person holding that number (any of their documents, or a
+    number held before an ID change). PARTY_NOT_FOUND / PARTY_AMBIGUOUS otherwise."""
     authorise(db, actor, Permission.LOOKUP_APPLICANT)
     with db.read() as session:
-        return party_by_number(session, number)
+        if isinstance(number, str) and len(number) <= 200 and len(normalize(number)) == 18:
+            org_id = session.execute(
+                select(Organisation.id).where(Organisation.credit_code == normalize(number))).scalar_one_or_none()
+            if org_id is not None:
+                return "organisation", org_id
+        return "person", _person(session, number, field="id_number").id  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------

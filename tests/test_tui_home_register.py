@@ -196,10 +196,6 @@ async def test_a_clerk_has_no_home_register(db, clerk):
         assert isinstance(app.screen, HomeScreen)
 
 
-def _snapshot_keys(*fields: str) -> list[str]:
-    return _keys(*fields)
-
-
 def test_snapshot_refusals_under_their_fields(snap_compare, sqlite_sample_db) -> None:
     """The record's form at 80×24 after F9 with bad values: each refusal under its field."""
     from test_tui_support import freeze_services_clock, login

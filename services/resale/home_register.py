@@ -12,7 +12,7 @@ account as it is now (``authorise``): registering, changing, marking and importi
 from the title registry), looking a home up ``Permission.LOOKUP_APPLICANT`` (clerks too).
 Values are checked by ``core.resale.home_register`` (nothing is written while one is bad);
 owners are the register's parties, found by their document number or 统一社会信用代码
-(``services.parties.party_by_number``: any of a person's numbers, also one held before an
+(``services.parties.parties_by_numbers``: any of a person's numbers, also one held before an
 ID change). Each write appends one audit row (numbers masked by the audit log, free text
 too); views carry masked numbers only.
 
@@ -71,7 +71,7 @@ from core.timeutil import local_today
 from services import audit
 from services.authority import authorise
 from services.lookup import home_status
-from services.parties import ImportInvalid, parties_by_numbers, party_by_number
+from services.parties import ImportInvalid, parties_by_numbers
 from storage.engine import Database, session_now
 from storage.models import Contract, Home, HomeMark, HomeOwner, Organisation, Person
 
@@ -397,41 +397,31 @@ def _refuse_other_certificate_owners(record: HomeRecord, owners: _Owners, others
 # --------------------------------------------------------------------------
 
 
+def _facts(source: Home | HomeRecord) -> dict:
+    """The record's facts as the audit log keeps them (areas as exact decimal text)."""
+    facts = {name: getattr(source, name) for name in _FIELDS}
+    for name in ("floor_area", "inner_area", "land_area"):
+        facts[name] = None if facts[name] is None else f"{facts[name]:f}"
+    return facts
+
+
 def _snapshot(session: Session, home: Home) -> dict:
-    owners = []
-    for owner, person, org in _owner_rows(session, [home.id]).get(home.id, []):  # type: ignore[misc]
-        owners.append({"kind": "person" if person is not None else "organisation",
-                       "party_id": owner.person_id or owner.organisation_id,
-                       "id_number": person.id_number if person is not None else org.credit_code,  # masked by the log
-                       "share": None if owner.share is None else f"{owner.share:f}"})
-
-    def dec(v: Decimal | None) -> str | None:
-        return None if v is None else f"{v:f}"
-
-    return {
-        "city": home.city, "district": home.district, "certificate_number": home.certificate_number,
-        "check_code": home.check_code, "unit_number": home.unit_number, "location": home.location,
-        "building": home.building, "floor": home.floor, "room": home.room, "total_floors": home.total_floors,
-        "floor_area": dec(home.floor_area), "inner_area": dec(home.inner_area), "land_area": dec(home.land_area),
-        "structure": home.structure, "design_use": home.design_use, "use_class": home.use_class,
-        "use_class_normalised": home.use_class_normalised, "completion_year": home.completion_year,
-        "co_ownership": home.co_ownership, "owners": owners, "valid": home.valid, "mortgaged": home.mortgaged,
-        "seized": home.seized, "restricted": home.restricted,
-    }
+    """A home as the register now holds it: its facts, owners and marks."""
+    owners = [{"kind": "person" if person is not None else "organisation",
+               "party_id": owner.person_id or owner.organisation_id,
+               "id_number": person.id_number if person is not None else org.credit_code,  # masked by the log
+               "share": None if owner.share is None else f"{owner.share:f}"}
+              for owner, person, org in _owner_rows(session, [home.id]).get(home.id, [])]  # type: ignore[misc]
+    return {**_facts(home), "owners": owners, "valid": home.valid, "mortgaged": home.mortgaged,
+            "seized": home.seized, "restricted": home.restricted}
 
 
 def _record_snapshot(record: HomeRecord, owners: _Owners) -> dict:
-    """A record as written (an import's: the owners' numbers as the file gave them)."""
-
-    def dec(v: Decimal | None) -> str | None:
-        return None if v is None else f"{v:f}"
-
-    facts = {name: getattr(record, name) for name in _FIELDS}
-    facts |= {"floor_area": dec(record.floor_area), "inner_area": dec(record.inner_area),
-              "land_area": dec(record.land_area)}
-    facts["owners"] = [{"kind": kind, "party_id": party_id, "id_number": line.number,  # masked by the log
-                        "share": dec(share)} for (kind, party_id, share), line in zip(owners, record.owners, strict=True)]
-    return facts
+    """A record as an import writes it (the owners' numbers as the file gave them)."""
+    return {**_facts(record), "owners": [
+        {"kind": kind, "party_id": party_id, "id_number": line.number,  # masked by the log
+         "share": None if share is None else f"{share:f}"}
+        for (kind, party_id, share), line in zip(owners, record.owners, strict=True)]}
 
 
 #: The record's fields a ``Home`` row stores as they are.
@@ -464,7 +454,9 @@ def _refuse_unit_taken(session: Session, unit_number: str, *, other_than: int | 
                             f"该不动产单元号已登记（{taken}），不能重复登记；信息有误请使用“变更”。", field="unit_number")
 
 
-_ALREADY = RuleViolation("HOME_ALREADY_REGISTERED", "该不动产单元号刚刚已由其他窗口登记，不能重复登记。",
+def _registered_meanwhile() -> RuleViolation:
+    """The UNIQUE backstop fired: another terminal registered the unit number meanwhile."""
+    return RuleViolation("HOME_ALREADY_REGISTERED", "该不动产单元号刚刚已由其他窗口登记，不能重复登记。",
                          field="unit_number")
 
 
@@ -496,7 +488,7 @@ def register_home(db: Database, actor: Actor, entry: HomeEntry, *, default_city:
                          after=_snapshot(session, home))
             return _view(session, home)
     except IntegrityError:  # the UNIQUE backstop: another terminal registered the unit meanwhile
-        raise _ALREADY from None
+        raise _registered_meanwhile() from None
 
 
 @dataclass(frozen=True)
@@ -643,7 +635,7 @@ def change_home(db: Database, actor: Actor, key: str, change: HomeChange) -> Hom
                                                "same_certificate": [o.id for o in siblings]})
             return _view(session, home)
     except IntegrityError:
-        raise _ALREADY from None
+        raise _registered_meanwhile() from None
 
 
 # --------------------------------------------------------------------------

@@ -286,7 +286,8 @@ class HomeRegisterScreen(AppScreen):
 
     # ------------------------------------------------------------ the record's form
 
-    def _new_form(self) -> None:
+    def action_new(self) -> None:
+        """F2: an empty record (the hall's city filled in), for a home not yet registered."""
         clear_field_errors(self)
         for field in self.values("form"):
             self._input("form", field).value = ""
@@ -297,27 +298,21 @@ class HomeRegisterScreen(AppScreen):
             self._input("form", owner_field(index)).placeholder = "证件号码或统一社会信用代码"
         self._switch("form")
         self._focus_first()
-
-    def action_new(self) -> None:
-        self._new_form()
         self.set_message("登记新房屋：按产权证书逐项录入，F9 保存。")
 
     def action_view(self, view: str) -> None:
+        """F4 标记 / F5 查询; from a search, F4 marks the highlighted home."""
         if view == self.view:
             return
         key = self._highlighted_unit() if self.view == "find" else None
-        if view == "form":
-            self._switch("form", f"变更 {self.changing}" if self.changing else None)
-        else:
-            self._switch(view)
+        self._switch(view)
         if view == "mark" and key:
             self._input("mark", "key").value = key
             self._focus(self._input("mark", "mark"))
         else:
             self._focus_first()
         self.set_message({"mark": "填写房屋、标记和原因：F9 登记标记，F8 解除标记。",
-                          "find": "输入证书编号、不动产单元号或坐落中的几个字，Enter 查询。",
-                          "form": "按产权证书逐项录入，F9 保存。"}[view])
+                          "find": "输入证书编号、不动产单元号或坐落中的几个字，Enter 查询。"}[view])
 
     def action_load(self) -> None:
         key = self._highlighted_unit() if self.view == "find" else None
