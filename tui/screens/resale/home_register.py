@@ -228,6 +228,10 @@ class HomeRegisterScreen(AppScreen):
         return city_label(self.db.settings.city).removesuffix("市")
 
     def on_mount(self) -> None:
+        # A box entered by Tab, F4 or F5 gets the cursor after its text (Ctrl+U clears it), as on
+        # 场次设置: a selection made when the focus lands would be typed over by a burst's first keys.
+        for field in self.query(Input):
+            field.select_on_focus = False
         # A key pressed while the screen was being drawn (F5 at once) has already chosen its view:
         # the cursor goes to the record's first box only if the record is still shown.
         if self.view == "form":
@@ -327,8 +331,13 @@ class HomeRegisterScreen(AppScreen):
         self.post_message(self.Loaded(home_register.show_home(self.db, self.actor, key)))
 
     def on_home_register_screen_loaded(self, message: Loaded) -> None:
-        self._fill(message.home)
-        self.set_message("已调出：只改需要变更的项，权利人不变更的不填；F9 保存变更。")
+        home = message.home
+        self._fill(home)
+        if home.in_transaction:  # said at once, not after the supervisor has typed the change
+            which = f"（合同编号 {home.contract_number}）" if home.contract_number else ""
+            self.show_refusal(f"该房屋正在交易中{which}，交易结束前不能变更登记信息；抵押、查封等标记仍可登记（F4）。")
+        else:
+            self.set_message("已调出：只改需要变更的项，权利人不变更的不填；F9 保存变更。")
         self._focus_first()
 
     def _fill(self, home: HomeView) -> None:
