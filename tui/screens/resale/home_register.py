@@ -24,7 +24,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
@@ -152,8 +151,10 @@ class HomeRegisterScreen(AppScreen):
         Binding("f8", "unmark", "解除标记", key_display="F8"),
         Binding("f2", "new", "新登记", key_display="F2"),
         Binding("f3", "load", "调出变更", key_display="F3"),
-        Binding("f4", "view('mark')", "标记", key_display="F4"),
-        Binding("f5", "view('find')", "查询", key_display="F5"),
+        # Priority keys (as Tab is the app's): the view and the cursor change before the next key of
+        # a burst is handed to a box, so what is typed right after F4 / F5 lands in the view shown.
+        Binding("f4", "view('mark')", "标记", key_display="F4", priority=True),
+        Binding("f5", "view('find')", "查询", key_display="F5", priority=True),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
@@ -232,6 +233,7 @@ class HomeRegisterScreen(AppScreen):
         # 场次设置: a selection made when the focus lands would be typed over by a burst's first keys.
         for field in self.query(Input):
             field.select_on_focus = False
+            field.cursor_position = len(field.value)
         # A key pressed while the screen was being drawn (F5 at once) has already chosen its view:
         # the cursor goes to the record's first box only if the record is still shown.
         if self.view == "form":
@@ -275,9 +277,11 @@ class HomeRegisterScreen(AppScreen):
         first = {"form": "city", "mark": "key", "find": "query"}[self.view]
         self._focus(self._input(self.view, first))
 
-    def _focus(self, widget: Widget) -> None:
+    def _focus(self, widget: Input) -> None:
         """Focus now, not on the next idle (``Widget.focus``): a key typed right after F4 or F5 at
-        40 keys a second goes into the view just shown, not into the box the view hid."""
+        40 keys a second goes into the view just shown, not into the box the view hid. The cursor
+        goes after the box's text (the city filled in, a search to refine)."""
+        widget.cursor_position = len(widget.value)
         self.set_focus(widget)
 
     @on(Input.Submitted)
@@ -355,7 +359,9 @@ class HomeRegisterScreen(AppScreen):
             "co_ownership": CO_OWNERSHIP_LABELS.get(home.co_ownership, ""),
         }
         for field, value in values.items():
-            self._input("form", field).value = value
+            box = self._input("form", field)
+            box.value = value
+            box.cursor_position = len(value)
         for index in range(OWNER_LINES):
             number = self._input("form", owner_field(index))
             number.value = ""
