@@ -24,8 +24,6 @@ which the house check sends to 限购/限售核定 (``core.resale.use_class_revi
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -36,7 +34,7 @@ from enum import StrEnum
 
 from core.errors import RuleViolation
 from core.identity import normalize
-from core.parties import CollectRefusals, PartyInvalid, RowError, check_text
+from core.parties import CollectRefusals, PartyInvalid, RowError, check_text, read_csv_rows
 from core.resale.certificates import CITIES, parse_certificate, parse_check_code, parse_unit_number
 
 __all__ = [
@@ -668,7 +666,6 @@ def search_term(raw: object, *, today: date) -> SearchTerm:
 # A hall's existing register, as a CSV file
 # --------------------------------------------------------------------------
 
-_MAX_ROWS = 100_000
 
 #: Column headings and the fields they fill (Chinese, with English aliases). See README.
 HEADINGS: dict[str, str] = {
@@ -721,51 +718,16 @@ class HomeFile:
 def parse_home_csv(text: str, *, today: date, default_city: str | None) -> HomeFile:
     """Every row of a home register file checked (``check_home``, the marks' reasons).
 
-    Row numbers count the heading as row 1. Besides each value's own refusal:
-    CSV_EMPTY, CSV_MISSING_COLUMN, CSV_UNKNOWN_COLUMN, CSV_TOO_MANY_ROWS, CSV_BAD_FORMAT,
-    CSV_EXTRA_CELLS, CSV_DUPLICATE_IN_FILE (a unit number twice). Owners are written
+    Row numbers count the heading as row 1. Besides each value's own refusal and those of
+    ``core.parties.read_csv_rows``: CSV_DUPLICATE_IN_FILE (a unit number twice). Owners are written
     in one cell (``split_owners``). Who an owner's number names, and whether a unit
     number is already registered, is the service's check.
     """
     result = HomeFile()
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error:
-        result.refuse(1, RuleViolation("CSV_BAD_FORMAT", "文件不是有效的CSV格式（引号未闭合或单元格过长），请检查后重新导入。",
-                                       field="file"))
-        return result
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        result.refuse(1, RuleViolation("CSV_EMPTY", "文件没有标题行，第一行应为“城市,所在区,产权证书编号,……”。", field="file"))
-        return result
-    if len(rows) - 1 > _MAX_ROWS:
-        result.refuse(1, RuleViolation("CSV_TOO_MANY_ROWS", f"一个文件最多导入{_MAX_ROWS}行，请分成几个文件。", field="file"))
-        return result
-    columns: list[str | None] = []
-    for heading in rows[0]:
-        key = unicodedata.normalize("NFKC", heading).strip().lower() if len(heading) <= 100 else ""
-        column = HEADINGS.get(key)
-        if column is None and key:
-            shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in heading)
-            shown = shown if len(shown) <= 20 else shown[:19] + "…"
-            result.refuse(1, RuleViolation("CSV_UNKNOWN_COLUMN", f"无法识别的列“{shown}”，请使用说明中的列名。",
-                                           field="file"))
-        elif column is not None and column in columns:
-            result.refuse(1, RuleViolation("CSV_DUPLICATE_COLUMN", f"“{FIELD_LABELS.get(column, heading)}”列出现了两次。",
-                                           field="file"))
-        columns.append(column)
-    for column in _REQUIRED:
-        if column not in columns:
-            result.refuse(1, RuleViolation("CSV_MISSING_COLUMN", f"文件缺少“{FIELD_LABELS[column]}”列。", field="file"))
-    if result.errors:
-        return result
+    rows = read_csv_rows(text, headings=HEADINGS, required=_REQUIRED, labels=FIELD_LABELS,
+                         first_row="城市,所在区,产权证书编号,……", refuse=result.refuse)
     seen: dict[str, int] = {}
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line
-        if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
-            result.refuse(number, RuleViolation("CSV_EXTRA_CELLS", "本行的单元格比标题行多，请检查是否多了逗号。"))
-            continue
-        v = {col: cells[i] for i, col in enumerate(columns) if col is not None and i < len(cells)}
+    for number, v in rows:
         entry = HomeEntry(
             city=v.get("city"), district=v.get("district"), certificate_number=v.get("certificate_number"),
             check_code=v.get("check_code"), unit_number=v.get("unit_number"), location=v.get("location"),
