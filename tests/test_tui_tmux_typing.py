@@ -189,6 +189,7 @@ def test_a_home_registered_at_fifty_keys_a_second_through_tmux(empty_counter_db:
         term.expect("已登记房屋")
         term.type(["F5", *"莲花雅苑", "Enter"])
         term.expect("找到 1 套房屋")
+        term.expect("440308********9616")  # the found home's record below the list, its owner masked
         shown = term.screen()
     finally:
         last = term.screen()
