@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -61,6 +61,7 @@ __all__ = [
     "capacity_of",
     "decode_register_file",
     "parse_register_csv",
+    "read_csv_rows",
     "DEFAULT_AGENT_SCOPE",
     "DEFAULT_PROXY_SCOPE",
 ]
@@ -105,10 +106,12 @@ class PartyInvalid(RuleViolation):
 
 class Collect:
     """Run each field's check, keeping every refusal (a PartyInvalid's are kept one by one);
-    ``done()`` raises them together. Other registers (presale's enterprises) check the same way."""
+    ``done()`` raises them together as ``invalid`` (a PartyInvalid, or a record's own kind of
+    it). Other registers (presale's enterprises, the home register) check the same way."""
 
-    def __init__(self) -> None:
+    def __init__(self, invalid: type[PartyInvalid] = PartyInvalid) -> None:
         self.errors: list[RuleViolation] = []
+        self.invalid = invalid
 
     def __call__(self, check: Callable[[], Any]) -> Any:
         try:
@@ -121,7 +124,7 @@ class Collect:
 
     def done(self) -> None:
         if self.errors:
-            raise PartyInvalid(self.errors)
+            raise self.invalid(self.errors)
 
 
 # --------------------------------------------------------------------------
@@ -465,50 +468,67 @@ def decode_register_file(data: bytes) -> str:
     raise RuleViolation("CSV_BAD_ENCODING", "文件编码无法识别，请另存为UTF-8编码的CSV文件后重新导入。", field="file")
 
 
-def parse_register_csv(text: str, *, today: date) -> RegisterFile:
-    """Every row of a register file checked (persons and organisations, by 类型).
-
-    Row numbers count the heading as row 1. Besides each value's own refusal:
-    CSV_EMPTY, CSV_MISSING_COLUMN, CSV_UNKNOWN_COLUMN, CSV_TOO_MANY_ROWS,
-    CSV_BAD_FORMAT, PARTY_BAD_TYPE, CSV_DUPLICATE_IN_FILE (a number twice in the file).
-    Whether a number is already in the register is the service's check.
-    """
-    result = RegisterFile()
+def read_csv_rows(text: str, *, headings: dict[str, str], required: Sequence[str], labels: dict[str, str],
+                  first_row: str, refuse: Callable[[int, RuleViolation], None]) -> Iterator[tuple[int, dict[str, str]]]:
+    """A register file's rows as (row number, value by field), the heading being row 1 and its
+    cells named by ``headings`` (keys NFKC, lower case); blank lines skipped. A file that is not
+    such a table is refused at row 1 and gives no rows: CSV_BAD_FORMAT, CSV_EMPTY (``first_row``
+    says what the heading should be), CSV_TOO_MANY_ROWS, CSV_UNKNOWN_COLUMN, CSV_DUPLICATE_COLUMN,
+    CSV_MISSING_COLUMN (named by ``labels``); a row with more cells than the heading is refused
+    (CSV_EXTRA_CELLS) and left out. Each refusal goes to ``refuse(row, error)`` as the rows are
+    read, so the caller's own refusals of a row come in row order with these."""
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error:
-        result.refuse(1, RuleViolation("CSV_BAD_FORMAT", "文件不是有效的CSV格式（引号未闭合或单元格过长），请检查后重新导入。",
-                                       field="file"))
-        return result
+        refuse(1, RuleViolation("CSV_BAD_FORMAT", "文件不是有效的CSV格式（引号未闭合或单元格过长），请检查后重新导入。",
+                                field="file"))
+        return
     if not rows or not any(cell.strip() for cell in rows[0]):
-        result.refuse(1, RuleViolation("CSV_EMPTY", "文件没有标题行，第一行应为“类型,姓名或名称,证件类型,证件号码……”。",
-                                       field="file"))
-        return result
+        refuse(1, RuleViolation("CSV_EMPTY", f"文件没有标题行，第一行应为“{first_row}”。", field="file"))
+        return
     if len(rows) - 1 > _MAX_ROWS:
-        result.refuse(1, RuleViolation("CSV_TOO_MANY_ROWS", f"一个文件最多导入{_MAX_ROWS}行，请分成几个文件。",
-                                       field="file"))
-        return result
+        refuse(1, RuleViolation("CSV_TOO_MANY_ROWS", f"一个文件最多导入{_MAX_ROWS}行，请分成几个文件。", field="file"))
+        return
     columns: list[str | None] = []
+    bad = False
     for heading in rows[0]:
         key = unicodedata.normalize("NFKC", heading).strip().lower() if len(heading) <= 100 else ""
-        column = _HEADINGS.get(key)
+        column = headings.get(key)
         if column is None and key:
-            result.refuse(1, RuleViolation("CSV_UNKNOWN_COLUMN", f"无法识别的列“{_shown_heading(heading)}”，请使用模板中的列名。",
-                                           field="file"))
+            refuse(1, RuleViolation("CSV_UNKNOWN_COLUMN", f"无法识别的列“{_shown_heading(heading)}”，请使用模板中的列名。",
+                                    field="file"))
+            bad = True
+        elif column is not None and column in columns:
+            refuse(1, RuleViolation("CSV_DUPLICATE_COLUMN", f"“{labels.get(column, column)}”列出现了两次。", field="file"))
+            bad = True
         columns.append(column)
-    missing = [c for c in _REQUIRED if c not in columns]
-    for column in missing:
-        result.refuse(1, RuleViolation("CSV_MISSING_COLUMN", f"文件缺少“{FIELD_LABELS[column]}”列。", field="file"))
-    if result.errors:
-        return result
-    seen: dict[tuple[str, str], int] = {}
+    for column in required:
+        if column not in columns:
+            refuse(1, RuleViolation("CSV_MISSING_COLUMN", f"文件缺少“{labels[column]}”列。", field="file"))
+            bad = True
+    if bad:
+        return
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue  # a blank line
-        values = {col: cells[i] for i, col in enumerate(columns) if col is not None and i < len(cells)}
         if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
-            result.refuse(number, RuleViolation("CSV_EXTRA_CELLS", "本行的单元格比标题行多，请检查是否多了逗号。"))
+            refuse(number, RuleViolation("CSV_EXTRA_CELLS", "本行的单元格比标题行多，请检查是否多了逗号。"))
             continue
+        yield number, {col: cells[i] for i, col in enumerate(columns) if col is not None and i < len(cells)}
+
+
+def parse_register_csv(text: str, *, today: date) -> RegisterFile:
+    """Every row of a register file checked (persons and organisations, by 类型).
+
+    Row numbers count the heading as row 1. Besides each value's own refusal and those of
+    ``read_csv_rows``: PARTY_BAD_TYPE, CSV_DUPLICATE_IN_FILE (a number twice in the file).
+    Whether a number is already in the register is the service's check.
+    """
+    result = RegisterFile()
+    rows = read_csv_rows(text, headings=_HEADINGS, required=_REQUIRED, labels=FIELD_LABELS,
+                         first_row="类型,姓名或名称,证件类型,证件号码……", refuse=result.refuse)
+    seen: dict[tuple[str, str], int] = {}
+    for number, values in rows:
         kind = unicodedata.normalize("NFKC", values.get("party_type", "")).strip().lower()
         try:
             if kind in _PERSON_TYPES:

@@ -74,6 +74,7 @@ class Permission(StrEnum):
     FUND_BANK_REVIEW = "fund_bank_review"  # the supervising bank reviews agreements and pays withdrawals
     PERMIT_WORK = "permit_work"  # apply for property-management rooms and sale permits (物管用房, 预售/现售许可)
     PERMIT_REVIEW = "permit_review"  # the authority decides them and issues the permit
+    HOME_REGISTER = "home_register"  # register and change homes, set and lift the title registry's marks
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -108,6 +109,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.FUND_BANK_REVIEW: "办理监管银行审核",
     Permission.PERMIT_WORK: "办理物管用房和销售许可申请",
     Permission.PERMIT_REVIEW: "审批物管用房和销售许可",
+    Permission.HOME_REGISTER: "登记房屋",
 }
 
 _CLERK = {
@@ -138,6 +140,7 @@ _SUPERVISOR = _CLERK | {
     Permission.FUND_VIEW,
     Permission.FUND_REVIEW,
     Permission.PERMIT_REVIEW,
+    Permission.HOME_REGISTER,  # the register's facts come from the title registry: a supervisor keeps them
 }
 # The administrator (and the shell) may also act for a developer.
 _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN, Permission.DEVELOPER_USERS,

@@ -15,6 +15,7 @@ A person is found by any number the register holds for them: the main document
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,6 +77,7 @@ __all__ = [
     "change_person",
     "find_party",
     "import_register",
+    "parties_by_numbers",
     "person_ids_by_number",
     "register_organisation",
     "register_person",
@@ -190,6 +192,36 @@ def _organisation(session: Session, raw: object, *, field: str = "credit_code") 
     if org is None:
         raise RuleViolation("ORG_NOT_FOUND", "登记簿中没有该统一社会信用代码的单位，请先登记单位。", field=field)
     return org
+
+
+def parties_by_numbers(session: Session, numbers: Iterable[str]) -> dict[str, frozenset[tuple[str, int]]]:
+    """Who each number names, looked up in chunks (a file's worth at once): the organisation
+    whose credit code it is, if any, else every person holding it (``find_party``'s rule: any of
+    their documents, or a number held before an ID change); an empty set for a number nobody holds."""
+    wanted = {n: _candidates(n) for n in set(numbers)}
+    codes = sorted({normalize(n) for n in wanted if len(n) <= 200 and len(normalize(n)) == 18})
+    forms = sorted(set().union(*wanted.values())) if wanted else []
+    orgs: dict[str, int] = {}
+    for i in range(0, len(codes), _CHUNK):
+        orgs.update(session.execute(select(Organisation.credit_code, Organisation.id)
+                                    .where(Organisation.credit_code.in_(codes[i:i + _CHUNK]))).all())
+    holders: dict[str, set[int]] = {}
+    for i in range(0, len(forms), _CHUNK):
+        chunk = forms[i:i + _CHUNK]
+        for number, person_id in session.execute(union(
+            select(Person.id_number, Person.id).where(Person.id_number.in_(chunk)),
+            select(PersonDocument.id_number, PersonDocument.person_id).where(PersonDocument.id_number.in_(chunk)),
+            select(IdentityChange.old_number, IdentityChange.person_id).where(IdentityChange.old_number.in_(chunk)),
+        )).all():
+            holders.setdefault(number, set()).add(person_id)
+    found: dict[str, frozenset[tuple[str, int]]] = {}
+    for number, candidates in wanted.items():
+        org_id = orgs.get(normalize(number)) if len(number) <= 200 else None
+        if org_id is not None:
+            found[number] = frozenset({("organisation", org_id)})
+        else:
+            found[number] = frozenset(("person", p) for c in candidates for p in holders.get(c, ()))
+    return found
 
 
 def find_party(db: Database, actor: Actor, number: str) -> tuple[str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.engine import hold_rows
@@ -213,6 +213,31 @@ class Home(SQLModel, table=True):
     seized: bool = False
     restricted: bool = False
     in_transaction: bool = False
+    # Counts the register's changes of the home's facts and marks (房屋登记簿); a house check
+    # records the count it saw, and one made before a change no longer describes the home.
+    register_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class HomeMark(SQLModel, table=True):
+    """A mark the title registry put on a home (抵押 / 查封 / 限制 / 无效) with its reason,
+    and when it was lifted. The home's flag is the one status every check reads; this row
+    says why. At most one open mark of a kind per home."""
+
+    __tablename__ = "home_mark"
+    __table_args__ = (
+        Index("uq_home_mark_open", "home_id", "kind", unique=True,
+              sqlite_where=text("cleared_at IS NULL"), postgresql_where=text("cleared_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    home_id: int = Field(foreign_key="home.id", index=True)
+    kind: str = Field(max_length=12)  # core.resale.home_register.Mark
+    reason: str | None = Field(default=None, max_length=200)  # None: set before the register kept reasons
+    set_at: datetime | None = _utc(default=None, nullable=True)
+    set_by: int | None = Field(default=None, foreign_key="operator.id")
+    cleared_at: datetime | None = _utc(default=None, nullable=True)
+    cleared_by: int | None = Field(default=None, foreign_key="operator.id")
+    clear_reason: str | None = Field(default=None, max_length=200)
 
 
 class HomeOwner(SQLModel, table=True):

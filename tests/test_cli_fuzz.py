@@ -59,7 +59,16 @@ COMMANDS = [
     ["db", "restore", "{v}"], ["round", "import-families", "{v}", "{v}"], ["round", "import-houses", "{v}", "{v}"], ["round", "publish", "{v}"],
     # No value names an existing PDF, so nothing reaches a printer: only refusals or usage errors.
     ["print", "{v}", "--printer", "{v}", "--copies", "{v}"], ["print", "{v}", "--printer", "{v}"], ["print", "{v}"],
+    ["home", "add", "--city", "{v}", "--district", "{v}", "--certificate", "{v}", "--unit", "{v}", "--location", "{v}",
+     "--floor", "{v}", "--area", "{v}", "--use", "{v}", "--owner", "{v}"],
+    ["home", "change", "{v}", "--room", "{v}", "--owner", "{v}"], ["home", "show", "{v}"], ["home", "find", "{v}"],
+    ["home", "mark", "{v}", "{v}", "--reason", "{v}"], ["home", "unmark", "{v}", "{v}", "--reason", "{v}"],
+    ["home", "import", "{v}", "--city", "{v}"],
 ]
+
+#: Every command with every bad value (at least two thousand lines): a command listed last is fed
+#: the same values as the first.
+LINES = max(2000, len(COMMANDS) * len(BAD_VALUES))
 
 
 @pytest.fixture
@@ -88,20 +97,21 @@ def _cases(n: int) -> list[list[str]]:
     return [[part.replace("{v}", v) for part in c] for c, v in islice(cycle(pairs), n)]
 
 
-#: The 2,000 lines in slices, so that the suite's workers share them.
+#: The lines in slices, so that the suite's workers share them.
 SLICES = 8
 
 
-def test_the_slices_cover_two_thousand_lines():
-    lines = _cases(2000)
-    assert len(lines) == 2000 and sum(len(lines[i::SLICES]) for i in range(SLICES)) == 2000
+def test_the_slices_cover_every_command_with_every_value():
+    lines = _cases(LINES)
+    assert len(lines) >= 2000 and sum(len(lines[i::SLICES]) for i in range(SLICES)) == LINES
+    assert len({tuple(line) for line in lines}) == len(COMMANDS) * len(BAD_VALUES)
 
 
 @pytest.mark.parametrize("part", range(SLICES))
 def test_two_thousand_bad_values_are_refused_in_chinese_and_write_nothing(hall, part):
     before = _rows(hall)
     out = str(hall / "x.pdf")
-    for line in _cases(2000)[part::SLICES]:
+    for line in _cases(LINES)[part::SLICES]:
         args = [out if part == "{out}" else part for part in line]
         result = runner.invoke(app, args, input="Secret123\n")
         shown = result.output + (result.stderr if result.stderr_bytes is not None else "")

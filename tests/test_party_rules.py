@@ -258,6 +258,9 @@ def test_a_file_without_the_needed_columns_or_unreadable():
     assert [e.code for e in parsed.errors] == ["CSV_UNKNOWN_COLUMN", "CSV_MISSING_COLUMN", "CSV_MISSING_COLUMN"]
     assert [e.code for e in parse_register_csv("", today=TODAY).errors] == ["CSV_EMPTY"]
     assert [e.code for e in parse_register_csv('类型,"姓名\n', today=TODAY).errors] == ["CSV_BAD_FORMAT"]
+    # a column given twice would have read its second cell silently
+    twice = parse_register_csv("类型,姓名,证件号码,证件号码\n个人,王小明,1,2\n", today=TODAY)
+    assert [e.code for e in twice.errors] == ["CSV_DUPLICATE_COLUMN"] and twice.persons == []
     assert decode_register_file(HEADER.encode("gb18030")) == HEADER
     assert decode_register_file(b"\xef\xbb\xbf" + HEADER.encode()) == HEADER
     assert _codes(lambda: decode_register_file(b"a\x00b")) == [("CSV_BAD_FORMAT", "file")]

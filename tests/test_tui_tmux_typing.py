@@ -154,3 +154,51 @@ def test_a_round_set_up_at_fifty_keys_a_second_through_tmux(empty_counter_db: Da
         assert (rnd.number, rnd.name, rnd.status) == (1, "第五批公租房选房", "open"), shown
         assert session.execute(select(func.count()).select_from(RoundFamily)).scalar_one() == 3
         assert session.execute(select(func.count()).select_from(PublicHouse)).scalar_one() == 3
+
+
+def test_a_home_registered_at_fifty_keys_a_second_through_tmux(empty_counter_db: Database, tmp_path: Path) -> None:
+    """房屋登记 on an empty hall's register: the whole record typed as one burst (Tab between the
+    boxes, full-width digits as an input method sends them), F9, then F5 and a search typed at once
+    — the stored home holds exactly what was typed, and the search finds it."""
+    from sqlalchemy import select
+
+    from services import parties
+    from storage.models import Home, HomeOwner
+    from tests.conftest import SYSTEM
+
+    db = empty_counter_db
+    sample = Path(__file__).resolve().parent.parent / "sample_data"
+    parties.import_register(db, SYSTEM, (sample / "parties_example.csv").read_bytes())
+    record = ["福田", "粤（２０２４）深圳市不动产权第０９１７１１１号", "", "440304999011gb00111f00010001",
+              "深圳市福田区莲花街道景田路18号莲花雅苑5栋1502[/x]", "5栋", "１５", "28", "1502", "96.80", "80.10", "",
+              "框架剪力墙", "住宅", "", "2006", "按份共有", "440308196804129616", "70", "440308197509032867", "30"]
+    keys = ["Tab"]  # past the city, which holds the hall's
+    for i, text in enumerate(record):
+        keys += (["Tab"] if i else []) + list(text)
+    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
+           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
+    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    try:
+        term.expect("用户名")
+        term.type([*"super1", "Tab", *password("super1"), "Enter"])
+        term.expect("工作台")
+        term.key("d")
+        term.expect("按产权证书逐项录入")
+        term.type(keys)
+        term.key("F9")
+        term.expect("已登记房屋")
+        term.type(["F5", *"莲花雅苑", "Enter"])
+        term.expect("找到 1 套房屋")
+        term.expect("440308********9616")  # the found home's record below the list, its owner masked
+        shown = term.screen()
+    finally:
+        last = term.screen()
+        term.close()
+    assert "440308********9616" in shown and "440308196804129616" not in shown, last
+    with db.read() as session:
+        home = session.execute(select(Home)).scalar_one()
+        shares = session.execute(select(HomeOwner.share).order_by(HomeOwner.id)).scalars().all()
+    assert (home.certificate_number, home.unit_number, home.floor, home.room, home.location) == (
+        "粤(2024)深圳市不动产权第0917111号", "440304999011GB00111F00010001", 15, "1502",
+        "深圳市福田区莲花街道景田路18号莲花雅苑5栋1502[/x]"), last
+    assert [str(s) for s in shares] == ["70.00", "30.00"]

@@ -321,7 +321,16 @@ def _usable_check(session: Session, house_check_id: int, today: date, *,
         raise RuleViolation("CONTRACT_CHECK_STALE", "房源核验结果当日有效，请重新进行房源核验后再签订合同。")
     home = session.get(Home, check.home_id, with_for_update=lock_home or None)
     assert home is not None
+    _refuse_register_changed(check, home)
     return check, home, code
+
+
+def _refuse_register_changed(check: HouseCheck, home: Home) -> None:
+    """A check describes the home as the register held it (``services.resale.home_register``
+    counts every change of its facts and marks)."""
+    if json.loads(check.report).get("register_version", 0) != home.register_version:
+        raise RuleViolation("CONTRACT_REGISTER_CHANGED",
+                            "房屋登记簿在核验后有变更（登记信息或抵押、查封等标记），请重新进行房源核验。")
 
 
 def _live_contract(session: Session, home_id: int) -> Contract | None:

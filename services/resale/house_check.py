@@ -622,6 +622,7 @@ def run_house_check(
             data["code_issued_by"] = issued_by
         data["party"] = party_summary
         data["purchase_restriction"] = facts.purchase_restriction.value  # the contract's qualification rule reads it
+        data["register_version"] = home.register_version  # a later change of the register makes the check stale
         data["lookup"] = {"mode": lookup.mode.value, "certificate_number": lookup.certificate_number,
                           "unit_number": lookup.unit_number, "check_code_typed": bool(lookup.check_code)}
         row = HouseCheck(

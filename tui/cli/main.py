@@ -6,7 +6,7 @@ its rule code and exit 1; nothing is written (``tui.cli.helpers``).
 
 This module is the root: it mounts each domain's commands (``tui.cli.resale``,
 ``tui.cli.allocation``, ``tui.cli.sms``, ``tui.cli.bench``,
-``tui.cli.party``, ``tui.cli.presale``) and holds the
+``tui.cli.party``, ``tui.cli.presale``, ``tui.cli.home_register``) and holds the
 hall's own (terminal, demo, database, operators, audit, cases, number checks).
 """
 
@@ -30,6 +30,7 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
     allocation,
     bench,
     chinese,
+    home_register,
     party,
     presale,
     presale_permits,
@@ -70,6 +71,7 @@ app.add_typer(resale.contract_app, name="contract")
 app.add_typer(party.party_app, name="party")
 app.add_typer(presale.presale_app, name="presale")
 app.command("print")(printing.print_pdf)
+app.add_typer(home_register.home_app, name="home")
 
 
 @app.callback()

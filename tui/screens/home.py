@@ -38,6 +38,8 @@ from tui.screens.presale.permit import PermitScreen
 from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
+from tui.screens.resale.home_register import HomeRegisterScreen
+from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
 from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.widgets.footer import KeyFooter
@@ -51,6 +53,7 @@ MENU: list[tuple[str, str, str]] = [
     ("done", "3", "已办业务"),
     ("accept", "4", "业务受理"),
     ("party", "P", "当事人登记"),
+    ("homes", "D", "房屋登记"),
     ("house_check", "H", "产权校验·房源核验"),
     ("contracts", "C", "网签合同"),
     ("revoke", "R", "撤销网签"),
@@ -81,6 +84,7 @@ MENU_PERMISSION: dict[str, Permission] = {
     # they send by hand at a hall without an SMS gateway; supervisors see every message.
     "outbox": Permission.CASE_WORK,
     "party": Permission.PARTY_REGISTER,
+    "homes": Permission.HOME_REGISTER,
     "house_check": Permission.CONTRACT_WORK,
     "contracts": Permission.CONTRACT_WORK,
     "revoke": Permission.CONTRACT_WORK,
@@ -109,6 +113,7 @@ class HomeScreen(AppScreen):
         Binding("3", "open('done')", "已办业务"),
         Binding("4", "open('accept')", "业务受理"),
         Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
+        Binding("d", "open('homes')", "房屋登记", key_display="D", show=False),
         Binding("5", "app.lock", "锁屏", show=False),
         Binding("6", "open('rounds')", "选房场次", show=False),
         Binding("7", "open('family')", "家庭选房", show=False),
@@ -240,6 +245,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(OutboxScreen())
         elif what == "party":
             self.app.push_screen(PartyScreen())
+        elif what == "homes":
+            self.app.push_screen(HomeRegisterScreen())
         elif what == "house_check":
             self.app.push_screen(house_check_screen(self.db.settings.city))
         elif what == "contracts":

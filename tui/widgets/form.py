@@ -22,6 +22,8 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from tui.widgets.message import Wrapped
+
 
 class FormInput(Input):
     """An input of a form: a key costs a repaint of the input, not a layout of the screen,
@@ -85,8 +87,9 @@ class FieldError(Static):
         super().__init__("", id=id, classes=classes, markup=False)
 
     def show(self, text: str) -> None:
-        """Show ``text`` (literally: a refusal may quote what was typed)."""
-        self.update(text)
+        """Show ``text`` (literally: a refusal may quote what was typed), wrapped as Chinese is
+        set (``Wrapped``: no line of a refusal starts with its closing 。)."""
+        self.update(Wrapped(text))
         self.add_class("-shown")
 
     def clear(self) -> None:
