@@ -32,6 +32,7 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
     chinese,
     party,
     presale,
+    presale_contracts,
     presale_permits,
     printing,
     resale,
