@@ -105,6 +105,25 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "parties.unbind_agent": (P.PARTY_REGISTER,),
     "presale.board.board": (P.PRESALE_VIEW,),
     "presale.board.unit_lookup": (P.PRESALE_VIEW,),
+    "presale.contracts.attach_scan": (P.PRESALE_CONTRACT_WORK,),
+    "presale.contracts.cancel_contract": (P.CASE_WORK, P.PRESALE_CONTRACT_WORK),
+    "presale.contracts.complete_entry": (P.CASE_WORK, P.PRESALE_CONTRACT_WORK),
+    "presale.contracts.confirm_signing": (P.CASE_WORK, P.PRESALE_CONTRACT_WORK),
+    "presale.contracts.file_contract": (P.CASE_WORK, P.PRESALE_CONTRACT_FILING),
+    "presale.contracts.lift_restriction": (P.PERMIT_REVIEW,),
+    "presale.contracts.list_contracts": (P.PRESALE_CONTRACT_WORK, P.PRESALE_VIEW),
+    "presale.contracts.payment_notice": (P.PRESALE_CONTRACT_WORK,),
+    "presale.contracts.payment_notice_pdf": (P.PRESALE_CONTRACT_WORK,),
+    "presale.contracts.record_payment": (P.PRESALE_CONTRACT_WORK,),
+    "presale.contracts.restrict_unit": (P.PERMIT_REVIEW,),
+    "presale.contracts.review_loan": (P.CASE_WORK, P.PRESALE_LOAN_REVIEW),
+    "presale.contracts.save_entry": (P.PRESALE_CONTRACT_WORK,),
+    "presale.contracts.seal_contract": (P.CASE_WORK, P.PRESALE_CONTRACT_WORK),
+    "presale.contracts.send_buyer_code": (P.PRESALE_CONTRACT_WORK,),
+    "presale.contracts.send_seal_code": (P.PRESALE_CONTRACT_WORK,),
+    "presale.contracts.show_contract": (P.PRESALE_CONTRACT_FILING, P.PRESALE_CONTRACT_WORK, P.PRESALE_LOAN_REVIEW),
+    "presale.contracts.start_contract": (P.CASE_ACCEPT, P.PRESALE_CONTRACT_WORK),
+    "presale.contracts.verify_buyer_code": (P.PRESALE_CONTRACT_WORK,),
     "presale.developers.add_bank": (P.DEVELOPER_MAINTAIN,),
     "presale.developers.add_developer_admin": (P.DEVELOPER_REGISTER,),
     "presale.developers.change_developer": (P.DEVELOPER_MAINTAIN,),  # the status: DEVELOPER_REGISTER too
@@ -243,7 +262,9 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
 #: Actions one of whose permissions suffices.
 ANY_OF: frozenset[str] = frozenset({
     "presale.users.list_users",  # an enterprise's administrator its own users; the authority any enterprise's
-    "sms.outbox", "sms.mark_sent", "sms.reveal",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
+    "sms.outbox", "sms.mark_sent", "sms.reveal",
+    # the developer's staff, the authority and the buyer's bank each see the contracts of their part
+    "presale.contracts.list_contracts", "presale.contracts.show_contract",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
 })
 
 

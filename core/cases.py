@@ -169,6 +169,27 @@ CASE_TYPES: dict[str, CaseType] = {
                 ("permit_spot", "现售许可", "现售许可登记"),
             )
         ),
+        # 商品房预售签约 / 现售签约 (seed 004 §5.5.1, §5.7; §4: F202203290000015 【张家界市】商品房预售签约,
+        # stages 合同信息录入 → 签约环节 → 合同盖章 → 银行抵押审核 …). The developer works the first three;
+        # the loan's reviewers follow by payment method (``core.presale.contracts.route``: a stage not on
+        # the contract's route is skipped), the authority files it.
+        *(
+            CaseType(
+                code,
+                "F",
+                name,
+                (
+                    Stage("entry", "合同信息录入", Role.DEVELOPER),
+                    Stage("signing", "签约环节", Role.DEVELOPER),
+                    Stage("sealing", "合同盖章", Role.DEVELOPER),
+                    Stage("fund_review", "公积金审核", Role.BANK_REVIEWER),
+                    Stage("bank_review", "银行抵押审核", Role.BANK_REVIEWER),
+                    Stage("filing", "备案归档", Role.SUPERVISOR),
+                ),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            )
+            for code, name in (("presale_signing", "商品房预售签约"), ("spot_signing", "商品房现售签约"))
+        ),
         CaseType(
             "allocation_round",
             "P",
@@ -290,14 +311,20 @@ def require_holder(state: CaseState, actor: Actor) -> None:
         raise RuleViolation("CASE_NOT_HOLDER", "该业务不在您的手中，只有当前办理人可以操作。")
 
 
-def dispatch(state: CaseState, actor: Actor, target: Target) -> CaseState:
-    """Send the case to the next stage, to an operator or to a role (派工)."""
+def dispatch(state: CaseState, actor: Actor, target: Target, to_stage: str | None = None) -> CaseState:
+    """Send the case to the next stage, to an operator or to a role (派工). ``to_stage``: a later
+    stage than the next, for a domain whose route skips stages (a presale contract without a
+    loan goes from its seal straight to the filing)."""
     require_holder(state, actor)
     kind = case_type(state.type_code)
     index = kind.stage_index(state.stage)
     if index + 1 >= len(kind.stages):
         raise RuleViolation("CASE_LAST_STAGE", "该业务已在最后办理阶段，请归档而不是派工。")
     nxt = kind.stages[index + 1]
+    if to_stage is not None:
+        if kind.stage_index(to_stage) <= index:
+            raise RuleViolation("CASE_DISPATCH_NOT_LATER", "只能派工到之后的办理阶段。")
+        nxt = kind.stages[kind.stage_index(to_stage)]
     if target.role is not nxt.role:
         raise RuleViolation(
             "CASE_DISPATCH_WRONG_ROLE",

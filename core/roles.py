@@ -75,6 +75,9 @@ class Permission(StrEnum):
     PERMIT_WORK = "permit_work"  # apply for property-management rooms and sale permits (物管用房, 预售/现售许可)
     PERMIT_REVIEW = "permit_review"  # the authority decides them and issues the permit
     HOME_REGISTER = "home_register"  # register and change homes, set and lift the title registry's marks
+    PRESALE_CONTRACT_WORK = "presale_contract_work"  # the developer's presale and spot-sale contracts (预售/现房签约)
+    PRESALE_CONTRACT_FILING = "presale_contract_filing"  # the authority files them (备案)
+    PRESALE_LOAN_REVIEW = "presale_loan_review"  # a buyer's loan bank or fund centre reviews the contract
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -110,6 +113,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.PERMIT_WORK: "办理物管用房和销售许可申请",
     Permission.PERMIT_REVIEW: "审批物管用房和销售许可",
     Permission.HOME_REGISTER: "登记房屋",
+    Permission.PRESALE_CONTRACT_WORK: "办理商品房预售和现售签约",
+    Permission.PRESALE_CONTRACT_FILING: "办理商品房买卖合同备案",
+    Permission.PRESALE_LOAN_REVIEW: "办理购房贷款抵押审核",
 }
 
 _CLERK = {
@@ -141,15 +147,20 @@ _SUPERVISOR = _CLERK | {
     Permission.FUND_REVIEW,
     Permission.PERMIT_REVIEW,
     Permission.HOME_REGISTER,  # the register's facts come from the title registry: a supervisor keeps them
+    Permission.PRESALE_CONTRACT_FILING,
 }
 # The administrator (and the shell) may also act for a developer.
 _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN, Permission.DEVELOPER_USERS,
                         Permission.SURVEY_WORK, Permission.PERMIT_WORK, Permission.FUND_WORK,
-                        Permission.FUND_BANK_REVIEW}
+                        Permission.FUND_BANK_REVIEW, Permission.PRESALE_CONTRACT_WORK,
+                        Permission.PRESALE_LOAN_REVIEW}
 _DEVELOPER_ADMIN = {Permission.PRESALE_VIEW, Permission.DEVELOPER_MAINTAIN, Permission.DEVELOPER_USERS}
 _DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.PERMIT_WORK, Permission.CASE_ACCEPT,
-              Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_WORK}
-_BANK_REVIEWER = {Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_BANK_REVIEW}
+              Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_WORK, Permission.PRESALE_CONTRACT_WORK}
+# (a buyer's loan bank or provident-fund centre reviews presale contracts with the same role,
+# bound by ``bank_name`` to the bank or the centre it works for)
+_BANK_REVIEWER = {Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_BANK_REVIEW,
+                  Permission.PRESALE_LOAN_REVIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_CLERK),

@@ -204,8 +204,9 @@ def act_in(session: Session, actor: Actor, number: str, kind: ActionKind, change
 
 
 def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str | None = None,
-                operator: str | None = None) -> Case:
-    """派工: to a named operator (username), to everyone of a role, or by default to the next stage's role."""
+                operator: str | None = None, to_stage: str | None = None) -> Case:
+    """派工: to a named operator (username), to everyone of a role, or by default to the next stage's role
+    (``to_stage``: a later stage than the next, for a domain's route; ``core.cases.dispatch``)."""
 
     to_self = bool(operator) and operator == actor.username and actor.operator_id is not None
 
@@ -224,11 +225,11 @@ def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str
                 raise RuleViolation("CASE_DISPATCH_BAD_ROLE", "派工对象的角色不正确。", field="role") from None
         else:
             kind = rules.case_type(state.type_code)
-            index = kind.stage_index(state.stage)
+            index = kind.stage_index(to_stage) - 1 if to_stage else kind.stage_index(state.stage)
             if index + 1 >= len(kind.stages):
                 raise RuleViolation("CASE_LAST_STAGE", "该业务已在最后办理阶段，请归档而不是派工。")
             target = Target(kind.stages[index + 1].role)
-        return rules.dispatch(state, actor, target)
+        return rules.dispatch(state, actor, target, to_stage)
 
     if to_self:
         who = actor.name

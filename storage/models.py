@@ -1173,5 +1173,93 @@ class PermitSequence(SQLModel, table=True):
     last: int = 0
 
 
+class UnitRestriction(SQLModel, table=True):
+    """A judicial seizure (司法查封) or administrative restriction (行政限制) on a building unit,
+    registered by the authority; in force until lifted. A unit under one is not sold."""
+
+    __tablename__ = "unit_restriction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    building_unit_id: int = Field(foreign_key="building_unit.id", index=True)
+    kind: str = Field(max_length=12)  # seizure / administrative
+    document: str = Field(max_length=100)  # 文书 (ruling, notice) number
+    authority: str | None = Field(default=None, max_length=100)  # who ordered it
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    lifted_at: datetime | None = _utc(default=None, nullable=True)
+    lifted_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class PresaleContract(SQLModel, table=True):
+    """A presale (预售签约, §5.5.1) or spot-sale (现房签约, §5.7) contract on one building unit,
+    worked through its F case. ``live_unit_id`` equals ``building_unit_id`` while the contract is
+    live (from acceptance to filing) and is NULL once void: it is UNIQUE, so the database itself
+    refuses a second live contract on one unit (the last line of defence behind the unit row's
+    lock in ``check_sellable``). ``facts`` is the canonical JSON of the entry
+    (``core.presale.contracts.ValidEntry``); ``version`` rises at every save and the SMS codes are
+    bound to it. Money is exact (Decimal, to the fen)."""
+
+    __tablename__ = "presale_contract"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_type=code_string(24), unique=True)  # 合同编号
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    kind: str = Field(max_length=10)  # core.presale.sale.PermitKind: presale / spot
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    building_unit_id: int = Field(foreign_key="building_unit.id", index=True)
+    live_unit_id: int | None = Field(default=None, unique=True)
+    permit_number: str = Field(sa_type=code_string(20))
+    unit_no: str = Field(sa_type=code_string(20))
+    status: str = Field(max_length=10, index=True)  # core.presale.contracts.ContractStatus
+    version: int = 0  # 0: nothing entered yet
+    digest: str | None = Field(default=None, max_length=64)
+    facts: str | None = Field(default=None, sa_type=Text)
+    buyer_names: str | None = Field(default=None, max_length=200)  # for lists and the fund table
+    payment_method: str | None = Field(default=None, max_length=12)
+    total_price: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    amount_due: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
+    paid: Decimal = Field(default=Decimal("0.00"), sa_column=Column(ScaledDecimal(2), nullable=False))
+    signing_form: str | None = Field(default=None, max_length=10)  # electronic / paper
+    scan_path: str | None = Field(default=None, max_length=300)
+    scan_sha256: str | None = Field(default=None, max_length=64)
+    signed_at: datetime | None = _utc(default=None, nullable=True)  # the buyer confirmed (or the scan)
+    sealed_at: datetime | None = _utc(default=None, nullable=True)
+    mortgage: str | None = Field(default=None, sa_type=Text)  # the bank's mortgage details (JSON)
+    filing_number: str | None = Field(default=None, sa_type=code_string(24), unique=True)
+    filed_at: datetime | None = _utc(default=None, nullable=True)
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    updated_at: datetime = _utc()
+
+
+class PresaleBuyer(SQLModel, table=True):
+    """A buyer (买受人) of a presale contract, fixed once saved (SMS codes go to ``phone``)."""
+
+    __tablename__ = "presale_buyer"
+    __table_args__ = (UniqueConstraint("contract_id", "position", name="uq_presale_buyer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="presale_contract.id", index=True)
+    position: int
+    name: str = Field(sa_type=code_string(100))
+    id_kind: str | None = Field(default=None, max_length=24)
+    id_number: str = Field(sa_type=code_string(40), index=True)
+    phone: str = Field(sa_type=code_string(11))
+
+
+class PresalePayment(SQLModel, table=True):
+    """One payment received against the contract's payment notice (资金缴款通知单)."""
+
+    __tablename__ = "presale_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="presale_contract.id", index=True)
+    amount: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))
+    receipt: str | None = Field(default=None, max_length=40)  # the bank's slip number, if any
+    received_at: datetime = _utc()
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
 # Rows that every step of a signing consults several times: read once per transaction.
 hold_rows(Case, Contract, Home, HouseCheck, BuyerQualification)

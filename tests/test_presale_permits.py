@@ -234,19 +234,42 @@ def test_another_enterprise_never_sees_a_permit_or_a_board(db):
     assert issued.units == 1
 
 
+def _statements(db):  # type: ignore[no-untyped-def]
+    """Count the statements sent meanwhile (``with _statements(db) as sent: …; sent[0]``)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():  # type: ignore[no-untyped-def]
+        sent = [0]
+
+        def count(*_args):  # type: ignore[no-untyped-def]
+            sent[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            yield sent
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    return counting()
+
+
 @pytest.mark.slow
-def test_a_permit_over_a_thousand_units_is_approved_within_a_second(db):
+def test_a_permit_over_a_thousand_units_is_approved_in_bulk(db):
+    """The seconds are `wangqian bench presale`'s (target ≤ 1 s); here, that the 1,000 units
+    go in a bounded number of statements, not one (or more) per unit."""
     hall = make_hall(db, 58)
     archive_survey(hall, survey_csv(50, 20), building="K1", number="BIG1", floors="50")
     add_certificates(hall)
     from services.presale import projects
 
     projects.change_project(db, SYSTEM, hall.project_id, property_company="某某物业有限公司")
-    started = time.perf_counter()
-    issued = grant(hall, all_units=True, building="K1")
-    elapsed = time.perf_counter() - started
+    with _statements(db) as sent:
+        issued = grant(hall, all_units=True, building="K1")
     assert issued.units == 1000
-    assert elapsed < 1.0, f"a 1,000-unit permit took {elapsed:.3f} s"
-    started = time.perf_counter()
-    view = board.board(db, hall.dev, hall.project_id, "K1")
-    assert view.board.units == 1000 and time.perf_counter() - started < 0.5
+    assert sent[0] < 300, f"a 1,000-unit permit sent {sent[0]} statements"
+    with _statements(db) as sent:
+        view = board.board(db, hall.dev, hall.project_id, "K1")
+    assert view.board.units == 1000 and sent[0] < 50

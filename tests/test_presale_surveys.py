@@ -295,17 +295,22 @@ def test_a_predicted_change_shows_before_and_after(db):
 
 
 @pytest.mark.slow
-def test_a_thousand_unit_building_imports_in_bulk_within_a_second(db):
+def test_a_thousand_unit_building_imports_in_bulk(db):
+    """The seconds are `wangqian bench presale`'s (target ≤ 1 s); here, that the 1,000 units
+    go in a bounded number of statements, not one per unit."""
+    from sqlalchemy import event
+
     hall = make_hall(db, 40)
-    text = survey_csv(50, 20)
-    best = None
-    for attempt in range(2):
-        started = time.perf_counter()
+    sent = [0]
+
+    def count(*_args):  # type: ignore[no-untyped-def]
+        sent[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
         done = surveys.start_survey(db, hall.dev, type_code="survey_predicted", project_id=hall.project_id,
-                                    building=f"K{attempt}", survey_number=f"BIG{attempt}", text=text)
-        elapsed = time.perf_counter() - started
-        best = elapsed if best is None else min(best, elapsed)
-        assert done.units == 1000
-    # the issue's target: 1 s (measured about 0.1 s on either database; the best of two runs on a
-    # shared machine)
-    assert best is not None and best < 1.0, f"1,000 units took {best:.3f} s"
+                                    building="K0", survey_number="BIG0", text=survey_csv(50, 20))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert done.units == 1000
+    assert sent[0] < 100, f"1,000 units took {sent[0]} statements"

@@ -14,8 +14,8 @@ seed's sentences (§5.2.2, §5.4.2, §5.5.1):
 - a room released by a room change: sellable only once a permit (change) that covers it
   has been archived after the release.
 
-Contracts do not exist yet: ``UnitSaleFacts.contract`` (signed, filed) is how the contract
-step will feed its states in, and the board already draws them.
+``UnitSaleFacts.contract`` (signed, filed) is fed by the presale and spot-sale contracts
+(``services.presale.unit_sales.contract_states``): a unit with a live contract is taken.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ PERMIT_KIND_LABELS = {PermitKind.PRESALE: "预售许可证", PermitKind.SPOT: "�
 
 
 class ContractState(StrEnum):
-    """What a contract on the unit makes of it (the contract step will set these)."""
+    """What a live contract on the unit makes of it (``services.presale.unit_sales``)."""
 
     SIGNED = "signed"  # 已签约
     FILED = "filed"  # 已备案

@@ -21,6 +21,7 @@ from core.presale.sale import PermitKind, UnitSaleFacts, refuse_signing_on_build
 from core.presale.surveys import SurveyStatus, check_building_number
 from core.roles import Actor
 from services.presale.common import find_project
+from services.presale.unit_sales import contract_states
 from storage.models import (
     Building,
     BuildingUnit,
@@ -32,6 +33,7 @@ from storage.models import (
     SalePermit,
     Survey,
     SurveyUnit,
+    UnitRestriction,
 )
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "building_facts",
     "check_sellable",
     "find_building",
+    "restricted_units",
     "survey_in_force",
     "unit_ids",
 ]
@@ -102,6 +105,14 @@ def _archived_designations(session: Session, building_id: int) -> list[tuple[dat
     return [(at, members[i]) for i, at in rows]
 
 
+def restricted_units(session: Session, unit_ids: Sequence[int]) -> set[int]:
+    """The units among these under a seizure or restriction in force (not lifted)."""
+    if not unit_ids:
+        return set()
+    return set(session.execute(select(UnitRestriction.building_unit_id).where(
+        UnitRestriction.building_unit_id.in_(list(unit_ids)), UnitRestriction.lifted_at.is_(None))).scalars())
+
+
 def building_facts(session: Session, building_id: int) -> BuildingFacts:
     """Every unit of the building's survey in force with its sale facts (a handful of queries)."""
     survey = survey_in_force(session, building_id)
@@ -132,6 +143,9 @@ def building_facts(session: Session, building_id: int) -> BuildingFacts:
                                       U.c.layout, U.c.sale_price).where(U.c.survey_id == survey.id)
                                .order_by(U.c.line, U.c.id)).all()
         permit_of = {unit: p for p in permits.values() for unit in covered[p.id]}
+        ids = [r.building_unit_id for r in rows]
+        contracts = contract_states(session, ids)
+        restricted = restricted_units(session, ids)
         change_case = change[0] if change else None
         change_scope = covered[change[1].id] if change else {}
         for r in rows:
@@ -142,7 +156,8 @@ def building_facts(session: Session, building_id: int) -> BuildingFacts:
             facts = UnitSaleFacts(
                 unit_no=r.unit_no, permit_number=permit.permit_number if permit else None,
                 permit_kind=PermitKind(permit.kind) if permit else None, property_room=bu in rooms,
-                released_pending=pending, change_case=change_case,
+                released_pending=pending, change_case=change_case, restricted=bu in restricted,
+                contract=contracts.get(bu),
                 change_keeps=(bu in change_scope) if change else None)
             units.append(BoardUnit(bu, r.unit_no, r.unit, r.actual_floor, r.built_area, r.layout, r.sale_price, facts))
     return BuildingFacts(survey, units, permits, change, frozenset(rooms))

@@ -33,6 +33,7 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
     home_register,
     party,
     presale,
+    presale_contracts,
     presale_permits,
     printing,
     resale,

@@ -1,0 +1,36 @@
+"""`wangqian presale contract …`: a unit under the permit is accepted, entered, paid (an
+overpayment refused by its sentence), completed; read back as JSON; a second contract on the
+same unit refused (exit 1, its sentence)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.test_cli_presale import _ok, _run, hall  # noqa: F401 (hall: a fixture)
+from tests.test_cli_presale_permits import PERMIT, _surveyed
+
+CASE = re.compile(r"F\d{15}")
+
+
+def test_a_contract_from_the_command_line(hall):  # noqa: F811
+    _surveyed()
+    permit = PERMIT.search(_ok("presale", "permit", "start", "1", "D004", "--as", "dev1")).group(0)
+    _ok("presale", "permit", "scope", permit, "--as", "dev1", "--all")
+    _ok("presale", "permit", "details", permit, "--as", "dev1", "--property-company", "张家界物业服务有限公司")
+    _ok("presale", "permit", "submit", permit, "--as", "dev1")
+    _ok("presale", "survey", "receive", permit, "--as", "sup1")
+    number = re.search(r"YS\d{4}-\d{5}", _ok("presale", "permit", "archive", permit, "--as", "sup1")).group(0)
+    case = CASE.search(_ok("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")).group(0)
+    result, shown = _run("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")
+    assert result.exit_code == 1 and "户室2-01已签约，不能重复销售。" in shown
+    result, shown = _run("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "99-01")
+    assert result.exit_code == 1 and "没有找到有效许可证户室信息。" in shown
+    _ok("presale", "contract", "entry", case, "--as", "dev1", "--buyer", "王小二,110101199003074258,13800138000",
+        "--unit-price", "10000")
+    result, shown = _run("presale", "contract", "pay", case, "--as", "dev1", "--amount", "1301000.01")
+    assert result.exit_code == 1 and "实付金额超过应付金额" in shown
+    _ok("presale", "contract", "pay", case, "--as", "dev1", "--amount", "1301000.00")
+    assert "签约环节" in _ok("presale", "contract", "complete", case, "--as", "dev1")
+    data = json.loads(_ok("presale", "contract", "show", case, "--json"))
+    assert data["total_price"] == "1301000.00" and data["paid"] == "1301000.00" and data["stage_name"] == "签约环节"
