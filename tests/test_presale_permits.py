@@ -5,7 +5,6 @@ SQLite and PostgreSQL; the sales board's states and the contract step's check
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from sqlalchemy import select

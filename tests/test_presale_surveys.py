@@ -6,7 +6,6 @@ cancellation, and who may see and do what."""
 from __future__ import annotations
 
 import re
-import time
 from decimal import Decimal
 
 import pytest
