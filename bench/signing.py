@@ -379,7 +379,9 @@ def race_for_one_home(url: str, settings: Settings, db: Database, work: list[Cle
     codes: dict[str, int] = {}
     for code, _ in outcomes:
         codes[code] = codes.get(code, 0) + 1
-    return {"racers": racers, "winners": codes.get("won", 0), "refusals": codes, "contracts_on_the_home": stored,
+    failures = sorted({message for code, message in outcomes if code == "failed"})[:3]
+    return {"racers": racers, "winners": codes.get("won", 0), "refusals": codes, "failure_samples": failures,
+            "contracts_on_the_home": stored,
             "ok": codes.get("won", 0) == 1 and stored == 1 and codes.get("failed", 0) == 0}
 
 
