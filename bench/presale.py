@@ -101,9 +101,10 @@ def _permit(db, dev: Actor, sup: Actor, project_id: int, building: str) -> tuple
 
 
 async def _board_draws(db, project_id: int, building: str, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
-    from textual.widgets import DataTable, Input
+    from textual.widgets import Input
 
     from tui.screens.presale.board import SalesBoardScreen
+    from tui.screens.presale.board_grid import BoardGrid
 
     app = create_app(db, idle_seconds=0, draft_sweep_seconds=-1)
     times: list[float] = []
@@ -122,7 +123,7 @@ async def _board_draws(db, project_id: int, building: str, runs: int) -> list[fl
             screen.view = None
             started = time.perf_counter()
             screen.action_reload()
-            while screen.view is None or screen.query_one("#board-grid", DataTable).row_count == 0:
+            while screen.view is None or screen.query_one("#board-grid", BoardGrid).board is not screen.view.board:
                 await asyncio.sleep(0)
             await drained(app)
             times.append((time.perf_counter() - started) * 1000)
