@@ -485,22 +485,24 @@ def _worker(url: str, settings: Settings, work: list[ClerkWork], barrier: Any, d
 
 
 @contextmanager
-def temporary_database(settings: Settings, db_url: str | None, workdir: str | Path | None) -> Iterator[str]:
+def temporary_database(settings: Settings, db_url: str | None, workdir: str | Path | None,
+                       benchmark: str = "signing") -> Iterator[str]:
     """A fresh database for the run, removed afterwards: a SQLite file in a temporary
     folder, or a new database on the PostgreSQL server of ``db_url`` (default: the
-    configured URL; SQLite when that is not PostgreSQL)."""
+    configured URL; SQLite when that is not PostgreSQL). ``benchmark`` names it
+    (``wq_bench_<benchmark>_<pid>_…``), so a test can tell its own from others'."""
     url = db_url if db_url is not None else settings.db_url
     if url and url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not url or not url.startswith("postgresql"):
-        root = Path(tempfile.mkdtemp(prefix="wq-bench-signing-", dir=workdir))
+        root = Path(tempfile.mkdtemp(prefix=f"wq-bench-{benchmark}-", dir=workdir))
         try:
             yield f"sqlite:///{root / 'bench.db'}"
         finally:
             shutil.rmtree(root, ignore_errors=True)
         return
     server = make_url(url)
-    name = f"wq_bench_signing_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"wq_bench_{benchmark}_{os.getpid()}_{secrets.token_hex(4)}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

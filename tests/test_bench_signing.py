@@ -5,12 +5,11 @@ stays one chain, and the temporary database is gone afterwards. Behaviour only: 
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from tests.bench_support import databases_left
 from tests.conftest import PG_SKIP, PG_URL
 from tui.cli.main import app
 
@@ -59,14 +58,7 @@ def test_bench_signing_on_a_temporary_postgresql_database(tmp_path, monkeypatch)
         pytest.skip(PG_SKIP)
     monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
     _assert_complete(_run("--db-url", PG_URL), "postgresql")
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with admin.connect() as conn:
-            left = conn.execute(text("SELECT count(*) FROM pg_database WHERE datname LIKE :mine"),
-                                {"mine": f"wq_bench_signing_{os.getpid()}_%"})  # this process made it
-            assert left.scalar_one() == 0  # dropped afterwards
-    finally:
-        admin.dispose()
+    assert databases_left("signing") == 0  # dropped afterwards
 
 
 def test_bench_signing_refuses_bad_sizes():

@@ -4,7 +4,6 @@ with its reminders, a permit dispatched and archived by key, an 80×24 snapshot 
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
 from test_tui_support import SIZE, FIXED_NOW, login, make_app, screen_text, settle, type_into
 
 from services import cases
@@ -13,6 +12,7 @@ from tests.conftest import freeze
 from tests.permit_support import archive_survey, add_certificates, designate, grant
 from tests.presale_support import PASSWORD, make_hall
 from tui.screens.presale.board import SalesBoardScreen
+from tui.screens.presale.board_grid import BoardGrid
 from tui.screens.presale.permit import PermitScreen
 
 
@@ -61,7 +61,7 @@ async def test_the_board_shows_states_and_the_unit_under_the_cursor(permit_db) -
         shown = screen_text(app)
         assert "许可变更中" in shown and f"{change}（暂停签约）" in shown
         assert "变更中100" in shown and "物管用房2" in shown
-        grid = app.screen.query_one("#board-grid", DataTable)
+        grid = app.screen.query_one("#board-grid", BoardGrid)
         assert grid.row_count == 17 and grid.has_focus
         shown = screen_text(app)
         assert "17-01" in shown and "变更中" in shown and "预售许可证正在变更" in shown
@@ -81,7 +81,7 @@ async def test_the_board_grows_with_the_terminal(permit_db) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "dev_a", PASSWORD)
         await _open_board(pilot, hall.project_id)
-        grid = app.screen.query_one("#board-grid", DataTable)
+        grid = app.screen.query_one("#board-grid", BoardGrid)
         assert grid.size.height >= 19  # the 17 floors and the header, with no scrolling
         assert "可售100" in screen_text(app)
 

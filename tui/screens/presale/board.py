@@ -3,31 +3,33 @@ lettered by its sale state (未 未纳入许可, 售 可售, 物 物管用房, �
 变 变更中), the totals per state below; moving the cursor shows the unit (its state, area,
 permit and reminders). At 80×24 the grid scrolls; it grows with the terminal. F8 prints
 the board (``services.presale.documents.board_pdf``). The state comes from one rule,
-``core.presale.sale.sale_state``; this screen only draws it.
+``core.presale.sale.sale_state``; this screen only draws it, in ``BoardGrid`` (Textual's
+Line API: only the rows on screen are drawn, so a 40-floor × 30-unit building opens as fast
+as a small one).
 """
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from core.presale.board import BoardCell
 from core.presale.sale import SALE_STATE_LABELS, SALE_STATE_LETTERS, SaleState
 from core.presale.units import show_value
 from services.presale import board as boards
 from tui.screens.base import AppScreen
+from tui.screens.presale.board_grid import BoardGrid
 from tui.widgets.detail import MUTED
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
 from tui.widgets.message import MessageLine
 
-__all__ = ["SalesBoardScreen", "STATE_STYLES", "board_cell"]
+__all__ = ["SalesBoardScreen", "STATE_STYLES"]
 
 #: Each state's colour (the letter says it too, for a terminal without colour).
 STATE_STYLES: dict[SaleState, str] = {
@@ -41,16 +43,6 @@ STATE_STYLES: dict[SaleState, str] = {
 }
 
 
-_PARSED = {state: Style.parse(style) for state, style in STATE_STYLES.items()}
-
-
-def board_cell(cell: BoardCell | None) -> Text:
-    """One cell: the state's letter on its colour (two columns wide)."""
-    if cell is None:
-        return Text("  ")
-    return Text(SALE_STATE_LETTERS[cell.state], style=_PARSED[cell.state])
-
-
 class SalesBoardScreen(AppScreen):
     """楼盘表: a building by project and 栋号; the cursor shows a unit."""
 
@@ -62,7 +54,8 @@ class SalesBoardScreen(AppScreen):
     ]
     HELP_STEPS = (
         "输入项目编号和栋号，按 Enter 显示楼盘表（楼层 × 户室，每格为户室的销售状态）。",
-        "方向键移动光标，下方显示该户室的状态、面积、许可证号和提醒；终端较小时表格可滚动。",
+        "方向键移动光标（PgUp/PgDn 翻页，Home/End 本层首户/末户，Ctrl+Home/Ctrl+End 顶层/底层，也可用鼠标点选），"
+        "下方显示该户室的状态、面积、许可证号和提醒；终端较小时表格可滚动，楼层和户号始终可见。",
         "未 未纳入许可　售 可售　物 物管用房　签 已签约　备 已备案　封 查封/限制　变 变更中（预售许可证变更中，暂停签约）。",
         "F8 打印楼盘表；F5 刷新。",
     )
@@ -96,7 +89,7 @@ class SalesBoardScreen(AppScreen):
             building.id = "board-building"
             yield field_line("栋号", building)
         yield Static("", id="board-summary", markup=False)
-        yield DataTable(id="board-grid", cursor_type="cell", cell_padding=1, zebra_stripes=False)
+        yield BoardGrid(STATE_STYLES, id="board-grid")
         yield Static("", id="board-unit", markup=False)
         yield Static("", id="board-totals", markup=False)
         yield KeyFooter()
@@ -144,40 +137,15 @@ class SalesBoardScreen(AppScreen):
             totals.append(f" {SALE_STATE_LETTERS[t.state]} ", style=STATE_STYLES[t.state])
             totals.append(f"{SALE_STATE_LABELS[t.state]}{t.units} ")
         self.query_one("#board-totals", Static).update(totals)
-        self._draw()
-        grid = self.query_one("#board-grid", DataTable)
+        grid = self.query_one("#board-grid", BoardGrid)
+        grid.show(v.board)  # the cursor on the top floor's first unit
         grid.focus()
-        if v.board.columns:
-            grid.move_cursor(row=0, column=1)  # the top floor's first unit
-        self._show_unit()
 
-    def _draw(self) -> None:
-        grid = self.query_one("#board-grid", DataTable)
-        grid.clear(columns=True)
-        if self.view is None:
-            return
-        b = self.view.board
-        grid.add_column(Text("层"), key="floor", width=3)
-        for i, (unit, position) in enumerate(b.columns):
-            grid.add_column(Text(position or unit), key=f"c{i}", width=2)
-        grid.add_rows([Text(str(f)), *[board_cell(c) for c in b.row(f)]] for f in b.floors)
+    @on(BoardGrid.CursorMoved, "#board-grid")
+    def _highlighted(self, message: BoardGrid.CursorMoved) -> None:
+        self._show_unit(message.cell)
 
-    def _cell(self) -> BoardCell | None:
-        if self.view is None:
-            return None
-        grid = self.query_one("#board-grid", DataTable)
-        row, column = grid.cursor_coordinate
-        b = self.view.board
-        if column == 0 or row >= len(b.floors):
-            return None
-        return b.cells.get((b.floors[row], column - 1))
-
-    @on(DataTable.CellHighlighted, "#board-grid")
-    def _highlighted(self) -> None:
-        self._show_unit()
-
-    def _show_unit(self) -> None:
-        cell = self._cell()
+    def _show_unit(self, cell: BoardCell | None) -> None:
         box = self.query_one("#board-unit", Static)
         if cell is None:
             box.update(Text("（此处无户室）" if self.view else "", style=MUTED))
