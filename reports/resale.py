@@ -405,16 +405,18 @@ class AcceptanceReceipt:
     window: str  # e.g. "03号窗口"
     applicants: tuple[Applicant, ...]
     materials: tuple[MaterialItem, ...]
-    promised_on: date  # 承诺办结日期
+    promised_on: date | None  # 承诺办结日期; None while the contract is not signed (the time then runs from signing)
     hall_name: str
     hall_address: str
     hall_phone: str
     house_location: str | None = None
+    promise_working_days: int = 5  # with no date: so many working days from signing and 提交
 
     def __post_init__(self) -> None:
         _require(bool(self.applicants), "a receipt names its applicant")
         _require(bool(self.materials), "a receipt lists the materials received")
-        _require(self.promised_on >= self.accepted_on, "the promised date is not before acceptance")
+        _require(self.promised_on is None or self.promised_on >= self.accepted_on,
+                 "the promised date is not before acceptance")
 
 
 @dataclass(frozen=True)
@@ -687,7 +689,8 @@ def acceptance_receipt(data: AcceptanceReceipt, path: PathArg = None) -> bytes:
         ("业务类型", data.business_type),
         ("受理日期", format_date(data.accepted_on)),
         ("受 理 人", f"{data.clerk}（{data.window}）"),
-        ("承诺办结", format_date(data.promised_on)),
+        ("承诺办结", format_date(data.promised_on) if data.promised_on is not None
+         else f"签约提交后 {data.promise_working_days} 个工作日内"),
     ]
     if data.house_location:
         rows.append(("房屋坐落", data.house_location))
@@ -709,7 +712,10 @@ def acceptance_receipt(data: AcceptanceReceipt, path: PathArg = None) -> bytes:
              f"复印件 {sum(m.copies for m in data.materials)} 份。", "body"),
         para("须知", "heading"),
         *numbered([
-            f"您的申请已受理，承诺于 {format_date(data.promised_on)} 前办结（法定节假日顺延），办理结果将以短信通知。",
+            (f"您的申请已受理，承诺于 {format_date(data.promised_on)} 前办结（法定节假日顺延），办理结果将以短信通知。"
+             if data.promised_on is not None else
+             f"您的申请已受理。合同尚未签约：买卖双方完成签约并提交后，承诺于 {data.promise_working_days} 个工作日内"
+             "办结（法定节假日顺延），办理结果将以短信通知。"),
             "请凭本回执或扫描二维码查询办理进度、领取办理结果；本回执请妥善保管。",
             "原件经核对后当场退还的，以窗口签注为准；所交复印件不予退还。",
         ]),

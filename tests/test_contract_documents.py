@@ -168,6 +168,11 @@ def test_receipt_lists_clerk_applicants_and_materials(sample_db, tmp_path):
     for name in ("存量房买卖合同", "不动产权证书", "购房资格审查通过凭证", "资金监管协议"):
         assert name in text, name
     assert "出卖人身份证明" not in text and "婚姻状况证明" not in text  # not handed in, not listed
+    assert "承诺于" in text and "个工作日内" not in text  # a filed contract's case: a date is promised
+    draft = _contract(sample_db, "draft")
+    docs.record_materials(sample_db, SYSTEM, draft.case_number, ["contract"])
+    drafted = _text(docs.receipt_pdf(sample_db, SYSTEM, draft.case_number), tmp_path)
+    assert "合同尚未签约" in drafted and "个工作日内" in drafted and "前办结" not in drafted  # no date for a draft
     wuhan = next(r for r in contracts.find_contracts(sample_db, SYSTEM) if r.number.startswith("W"))
     docs.record_materials(sample_db, SYSTEM, wuhan.number, ["register_query"])
     assert "个人房产信息查询结果" in _text(docs.receipt_pdf(sample_db, SYSTEM, wuhan.number), tmp_path)

@@ -406,7 +406,9 @@ def receipt_data(db: Database, actor: Actor, number: str) -> documents.Acceptanc
         case_number=view.case_number, business_type=BUSINESS_TYPE, accepted_on=accepted, clerk=facts.clerk,
         window=facts.window, applicants=_applicants(view.draft, text.city_text(profile_by_ref(view.profile_ref).code)),
         materials=items,
-        promised_on=checklist.promised_on(accepted), hall_name=hall.name, hall_address=hall.address,
+        # A draft's completion depends on the parties' signing: no date is promised for it yet.
+        promised_on=None if view.status == ContractStatus.DRAFT else checklist.promised_on(accepted),
+        promise_working_days=checklist.PROMISE_WORKING_DAYS, hall_name=hall.name, hall_address=hall.address,
         hall_phone=hall.phone, house_location=view.location,
     )
 
