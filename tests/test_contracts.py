@@ -145,6 +145,7 @@ def test_two_terminals_racing_for_one_home_make_one_contract(sample_db, clerk, c
 
 def test_update_draft_makes_a_version_and_voids_codes(sample_db, clerk, clock, monkeypatch):
     view = draft_contract(sample_db, clerk, city="zhongshan")
+    assert {p.side_label for p in view.parties} == {"转让方", "受让方"}  # seed 002's words for the parties
     signing.send_signing_code(sample_db, clerk, view.id, "buyer:0", expected_version=1)
     code = latest_code(sample_db, "13912345678")
     form = replace(_form_of(view), price=Decimal(2400000))

@@ -730,10 +730,13 @@ def mark_printed(db: Database, actor: Actor, contract_id: int) -> None:
 def _parties(session: Session, contract: Contract) -> tuple[PartyView, ...]:
     from core.resale.contracts import kind_label
 
+    from core.resale.contract_text import city_text
+
+    words = city_text(profile_by_ref(contract.profile_ref).code)  # 中山: 转让方 / 受让方 (seed 002)
     rows = session.execute(select(ContractParty).where(ContractParty.contract_id == contract.id)
                            .order_by(ContractParty.side.desc(), ContractParty.position)).scalars()
     return tuple(
-        PartyView(r.party_key, "出卖人" if r.side == "seller" else "买受人", r.name,
+        PartyView(r.party_key, words.seller if r.side == "seller" else words.buyer, r.name,
                   "统一社会信用代码" if r.kind == ORGANISATION else kind_label(r.id_kind or ""),
                   mask_id(r.id_number), mask_phone(r.phone))
         for r in rows
