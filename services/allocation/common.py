@@ -204,30 +204,17 @@ def add_round_families(session: Session, rnd: AllocationRound, family_ids: Itera
 
 
 @dataclass(frozen=True)
-class RoundFamilyRow:
-    round_family_id: int
-    family_id: int
-    rank: int
-
-
-@dataclass(frozen=True)
 class LoadedRound:
-    """A round as the rule sees it, with the ids to write results back."""
+    """A round as the rule sees it, with the ids to write results back.
+
+    The families' ids are plain tuples beside the rule's input (no object per
+    family): a run loads 100,000 of them and reads them once, to write.
+    """
 
     input: RoundInput
-    families: tuple[RoundFamilyRow, ...]  # rank order, like input.families
+    round_family_ids: tuple[int, ...]  # RoundFamily.id, in rank order like input.families
+    family_ids: tuple[int, ...]  # Family.id, in the same order
     house_id: dict[str, int]  # code -> PublicHouse.id, every house
-    confirmed: frozenset[int]  # family ids that confirmed
-
-    def as_json(self) -> dict[str, Any]:
-        """The input in the JSON shape core.allocation.selection.validate_round_input reads (families in rank order)."""
-        return {
-            "houses": self.input.houses,
-            "families": [
-                {"id": row.family_id, "rank": f.rank, "wishes": f.wishes, "confirm": f.confirm, "gave_up": f.gave_up}
-                for row, f in zip(self.families, self.input.families, strict=True)
-            ],
-        }
 
 
 def driver_sql(session: Session, sql: str) -> str:
@@ -283,7 +270,7 @@ def load_round_input(session: Session, round_id: int, *, up_to_rank: int | None 
 
     limit = "" if up_to_rank is None else " AND rank <= ?"
     params: tuple[Any, ...] = (round_id,) if up_to_rank is None else (round_id, up_to_rank)
-    fam_rows = list(raw_rows(
+    fam_rows: list[tuple[int, int, int, int | None, Any]] = list(raw_rows(
         session,
         f"SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family WHERE round_id = ?{limit} "
         "ORDER BY rank", params))
@@ -311,27 +298,22 @@ def assemble_round(
     pool: list[str],
     code_of: dict[int, str],
     house_id: dict[str, int],
-    fam_rows: Iterable[tuple[int, int, int, int | None, Any]],
+    fam_rows: list[tuple[int, int, int, int | None, Any]],
     wishes: dict[int, list[str]],
 ) -> LoadedRound:
     """Build the rule's input from the loaded rows (shared by both loaders)."""
-    families = []
-    rows = []
-    family_json_ids: dict[str, int] = {}
-    confirmed = set()
+    family_ids = tuple([row[1] for row in fam_rows])
+    keys = list(map(str, family_ids))
+    listed = wishes.get
     empty: tuple[str, ...] = ()
-    for rf_id, fid, rank, confirm_id, gave_up in fam_rows:
-        key = str(fid)
-        family_json_ids[key] = fid
-        confirm = code_of[confirm_id] if confirm_id is not None else None
-        if confirm is not None:
-            confirmed.add(fid)
-        listed = wishes.get(fid)
-        families.append(FamilyInput(key, rank, tuple(listed) if listed else empty, confirm, bool(gave_up)))
-        rows.append(RoundFamilyRow(rf_id, fid, rank))
-    round_input = RoundInput(tuple(pool), tuple(families), house_json_ids=MappingProxyType({}),
-                             family_json_ids=MappingProxyType(family_json_ids))
-    return LoadedRound(round_input, tuple(rows), house_id, frozenset(confirmed))
+    families = tuple([
+        FamilyInput(key, rank, tuple(codes) if (codes := listed(fid)) else empty,
+                    code_of[confirm_id] if confirm_id is not None else None, bool(gave_up))
+        for key, (_, fid, rank, confirm_id, gave_up) in zip(keys, fam_rows, strict=True)
+    ])
+    round_input = RoundInput(tuple(pool), families, house_json_ids=MappingProxyType({}),
+                             family_json_ids=MappingProxyType(dict(zip(keys, family_ids, strict=True))))
+    return LoadedRound(round_input, tuple([row[0] for row in fam_rows]), family_ids, house_id)
 
 
 # ------------------------------------------------------------------ houses and their labels
