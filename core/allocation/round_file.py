@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from core.allocation.selection import RoundInput, validate_round_input
@@ -64,6 +65,8 @@ def round_object(round_input: RoundInput) -> dict[str, Any]:
     }
 
 
+_FAMILY_FIELDS = attrgetter("id", "rank", "wishes", "confirm", "gave_up")
+_WISHES = attrgetter("wishes")
 _encode = json.encoder.encode_basestring  # canonical_json's string encoder (ensure_ascii=False)
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')  # what _encode does not copy as it is
 
@@ -86,25 +89,25 @@ def _direct(round_input: RoundInput) -> str | None:
     """round_text's direct form, or None when the round needs the general one."""
     families = round_input.families
     distinct = set(round_input.houses)
-    distinct.update(chain.from_iterable(f.wishes for f in families))
+    distinct.update(chain.from_iterable(map(_WISHES, families)))
     if any(type(h) is not str for h in distinct) or _NEEDS_ESCAPE.search("".join(distinct)):
         return None
     json_family = round_input.family_json_ids.get
     encode = _encode
+    listed = '{"confirm":%s,"gave_up":%s,"id":%s,"rank":%d,"wishes":["%s"]}'
+    unlisted = '{"confirm":%s,"gave_up":%s,"id":%s,"rank":%d,"wishes":[%s]}'  # with "" for the wishes
     parts = []
-    for f in families:
-        fid, rank, confirm, gave_up, wishes = json_family(f.id, f.id), f.rank, f.confirm, f.gave_up, f.wishes
+    for key, rank, wishes, confirm, gave_up in map(_FAMILY_FIELDS, families):
         if type(rank) is not int or type(gave_up) is not bool or not (confirm is None or type(confirm) is str):
             return None
-        if type(fid) is int:
-            shown = str(fid)
-        elif type(fid) is str:
-            shown = encode(fid)
-        else:
+        fid = json_family(key, key)
+        if type(fid) is str:
+            fid = encode(fid)
+        elif type(fid) is not int:
             return None
-        parts.append('{"confirm":%s,"gave_up":%s,"id":%s,"rank":%d,"wishes":%s}' % (
-            "null" if confirm is None else encode(confirm), "true" if gave_up else "false", shown, rank,
-            '["' + '","'.join(wishes) + '"]' if wishes else "[]"))
+        parts.append((listed if wishes else unlisted) % (
+            "null" if confirm is None else encode(confirm), "true" if gave_up else "false", fid, rank,
+            '","'.join(wishes)))
     houses = round_input.houses
     tail = '],"houses":' + ('["' + '","'.join(houses) + '"]' if houses else "[]") + "}"
     if not parts:
