@@ -5,8 +5,8 @@
 1. lock the round row (SELECT … FOR UPDATE on PostgreSQL; SQLite's write lock
    is taken by BEGIN IMMEDIATE) and refuse a published round;
 2. load: the houses free now, the families in rank order with their formal
-   lists, confirms and give-ups (three SELECTs streamed from the driver's
-   cursor, see services.allocation.common.load_round_input);
+   lists, confirms and give-ups (three SELECTs read straight from the driver's
+   cursor, services.allocation.common.load_round_input);
 3. resolve with core.allocation.selection.resolve (the one implementation of the rule)
    and make its report (core.allocation.run_report.RoundReport);
 4. write: RoundFamily results (executemany on SQLite, one UPDATE … FROM
@@ -48,7 +48,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from core.allocation.round_file import parse_round, round_text
-from core.allocation.rounds import FamilyStatus, HouseState, ListKind, RoundStatus
+from core.allocation.rounds import FamilyStatus, HouseState, RoundStatus
 from core.allocation.run_report import ResultLine, RoundReport
 from core.allocation.selection import ResultStatus, RoundResult, resolve
 from core.audit import GENESIS_HASH, canonical_json
@@ -61,7 +61,6 @@ from services.allocation.common import (
     F,
     H,
     LoadedRound,
-    assemble_round,
     copy_rows,
     get_round,
     is_postgres,
@@ -179,39 +178,6 @@ def _check_runnable(rnd: AllocationRound, now: datetime, dry_run: bool) -> None:
         raise RuleViolation("ROUND_NOT_CLOSED",
                             f"{round_label(rnd)}的正选时间到 {show(rnd.formal_close, seconds=False)} 才结束，结束后才能运行选房。",
                             field="round")
-
-
-def _load(session: Session, round_id: int) -> LoadedRound:
-    """services.allocation.common.load_round_input for a whole round, on SQLite iterating the driver's cursor
-    directly (no generator, no Row objects between the 2,000,000 wish lines and the rule);
-    the same three SELECTs, the same LoadedRound. PostgreSQL uses load_round_input itself."""
-    if is_postgres(session):
-        return load_round_input(session, round_id)
-    cursor = session.connection().connection.cursor()
-    try:
-        code_of: dict[int, str] = {}
-        house_id: dict[str, int] = {}
-        pool: list[str] = []
-        for hid, code, state in cursor.execute("SELECT id, code, state FROM public_house "
-                                               "ORDER BY building, floor, room, id"):
-            code_of[hid] = code
-            house_id[code] = hid
-            if state == HouseState.FREE:
-                pool.append(code)
-        fam_rows = cursor.execute("SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family "
-                                  "WHERE round_id = ? ORDER BY rank", (round_id,)).fetchall()
-        wishes: dict[int, list[str]] = {}
-        last_family = None
-        codes: list[str] = []
-        for fid, hid in cursor.execute("SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ? "
-                                       "ORDER BY family_id, list_kind, position", (round_id, ListKind.FORMAL)):
-            if fid != last_family:
-                wishes[fid] = codes = []
-                last_family = fid
-            codes.append(code_of[hid])
-    finally:
-        cursor.close()
-    return assemble_round(pool, code_of, house_id, fam_rows, wishes)
 
 
 def _tick(progress: Progress | None, done: int, total: int = RUN_PHASES) -> None:
@@ -374,7 +340,7 @@ def run_round(
             rnd = get_round(session, round_id)
             _check_runnable(rnd, now, True)
             _tick(progress, 1, DRY_RUN_PHASES)
-            loaded = _load(session, round_id)
+            loaded = load_round_input(session, round_id)
             _tick(progress, 2, DRY_RUN_PHASES)
             report = RoundReport.of(loaded.input, resolve(loaded.input))
             _tick(progress, 3, DRY_RUN_PHASES)
@@ -390,7 +356,7 @@ def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
         rnd = get_round(session, round_id, lock="update")
         _check_runnable(rnd, now, False)
         _tick(progress, 1)
-        loaded = _load(session, round_id)
+        loaded = load_round_input(session, round_id)
         _tick(progress, 2)
         result = resolve(loaded.input)
         report = RoundReport.of(loaded.input, result)
