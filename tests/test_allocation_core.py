@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from core.allocation.round_file import parse_round
+from core.allocation.round_file import parse_round, round_object, round_text
 from core.allocation.rounds import (
     RoundStatus,
     RoundWindows,
@@ -30,6 +30,7 @@ from core.allocation.selection import (
     resolve,
     validate_round_input,
 )
+from core.audit import canonical_json
 from core.errors import RuleViolation
 from core.timeutil import SHANGHAI
 from services.allocation.simulate import simulate
@@ -527,3 +528,42 @@ def test_round_file_is_parsed_in_core():
         with pytest.raises(RuleViolation) as exc:
             parse_round(text)
         assert exc.value.code == code and _one_chinese_sentence(exc.value.message)
+
+
+# House names that need escaping in JSON, or are not ASCII, beside plain ones.
+ODD_NAMES = ["H0", "H1", 'H"2', "H\\3", "H\n4", "房5", "H\x1f6", "H7\u2028"]
+
+
+@st.composite
+def written_rounds(draw) -> RoundInput:
+    """Rounds as a run loads them (codes, integer family ids) or as a file gives them (string ids)."""
+    names = draw(st.sampled_from([HOUSE_NAMES, ODD_NAMES]))
+    pool = tuple(draw(st.permutations(names))[: draw(st.integers(0, len(names)))])
+    n = draw(st.integers(0, 6))
+    ranks = draw(st.lists(st.integers(1, 10**6), min_size=n, max_size=n, unique=True))
+    numbered = draw(st.booleans())
+    families = []
+    for i, rank in enumerate(ranks):
+        wishes = tuple(draw(st.lists(st.sampled_from(names), max_size=5)))
+        gave_up = draw(st.booleans())
+        confirm = draw(st.one_of(st.none(), st.sampled_from(wishes))) if wishes and not gave_up else None
+        families.append(FamilyInput(str(1000 + i) if numbered else f"F{i}\"", rank, wishes, confirm, gave_up))
+    ids = {f.id: int(f.id) for f in families} if numbered else {}
+    return RoundInput(pool, tuple(families), family_json_ids=ids)
+
+
+@settings(max_examples=300, deadline=None)
+@given(written_rounds())
+def test_round_text_is_the_canonical_json_of_the_round(rnd):
+    text = round_text(rnd)
+    assert text == canonical_json(round_object(rnd))
+    assert parse_round(text) == rnd  # and it reads back to the same round
+
+
+def test_round_text_of_a_round_from_a_file_keeps_id_types():
+    rnd = parse_round('{"houses": [101, "B"], "families": [{"id": 1, "rank": 2, "wishes": ["B", 101], '
+                      '"confirm": 101}, {"id": "F2", "rank": 1, "wishes": [], "gave_up": true}]}')
+    assert round_text(rnd) == (
+        '{"families":[{"confirm":101,"gave_up":false,"id":1,"rank":2,"wishes":["B",101]},'
+        '{"confirm":null,"gave_up":true,"id":"F2","rank":1,"wishes":[]}],"houses":[101,"B"]}')
+    assert round_text(RoundInput((), ())) == '{"families":[],"houses":[]}'

@@ -4,6 +4,7 @@ on the embedded SQLite file named by WANGQIAN_DATA_DIR, through typer's CliRunne
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -11,14 +12,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from bench import allocation
 from services.allocation import rounds
 from services.allocation.simulate import simulate
 from storage import migrate
 from tests.test_rounds import IN_FORMAL, _families, _houses, _round, _set_formal, _supervisor
 from storage.settings import load_settings
-from tests.conftest import at
+from tests.conftest import PG_SKIP, PG_URL, at
 from tui.cli.main import app
 from tui.factory import open_database
 
@@ -173,19 +176,64 @@ def test_reports_round_and_family(hall, tmp_path):
     _refusal(invoke("report", "round", "1", "-o", str(tmp_path / "missing" / "x.pdf")), "REPORT_BAD_OUTPUT", 2)
 
 
+BENCH_KEYS = ("database", "database_note", "generate_s", "baseline_s", "end_to_end_s", "ratio", "baseline_cpu_s",
+              "end_to_end_cpu_s", "cpu_ratio", "phases_s", "phases_cpu_s", "journal_s", "ratio_without_journal",
+              "cpu_ratio_without_journal", "allocated", "results_agree")
+
+
+def _bench_report(*args: str) -> dict:
+    result = invoke("bench", "allocation", "--families", "300", "--houses", "120", "--list-len", "5", "--json", *args)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    report = json.loads(result.stdout)
+    assert (report["benchmark"], report["families"], report["houses"], report["list_len"], report["wishes"],
+            report["target_ratio"]) == ("allocation", 300, 120, 5, 1500, 1.25)
+    for key in ("runs", "timing", "load_average_before", "load_average_after"):
+        assert key in report, key
+    for kind in report["databases"]:
+        found = report[kind]
+        for key in BENCH_KEYS:
+            assert key in found, (kind, key)
+        assert found["database"] == kind and found["results_agree"] is True and found["ratio"] > 0
+        # Every phase of the run timed, in order; no timing is asserted.
+        assert list(found["phases_s"]) == list(found["phases_cpu_s"]) == list(allocation.PHASES)
+    return report
+
+
 def test_bench_allocation_small(tmp_path, monkeypatch):
     monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
-    result = invoke("bench", "allocation", "--families", "300", "--houses", "120", "--list-len", "5", "--json")
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    for key in ("benchmark", "database", "families", "houses", "list_len", "wishes", "generate_s", "baseline_s",
-                "end_to_end_s", "ratio", "target_ratio", "results_agree", "runs", "timing"):
-        assert key in report, key
-    assert (report["benchmark"], report["database"], report["families"], report["houses"], report["list_len"],
-            report["wishes"], report["target_ratio"]) == ("allocation", "sqlite", 300, 120, 5, 1500, 1.5)
-    assert report["results_agree"] is True and report["ratio"] > 0
+    report = _bench_report()
+    assert report["databases"] == ["sqlite"] and "postgresql" not in report
     assert not (tmp_path / "wangqian.db").exists()  # the configured database is not touched
     plain = invoke("bench", "allocation", "--families", "50", "--houses", "20", "--list-len", "3")
     assert plain.exit_code == 0 and "比值" in plain.stdout
     _refusal(invoke("bench", "allocation", "--houses", "3", "--list-len", "5"), "BENCH_BAD_SIZE", 2)
+    _refusal(invoke("bench", "allocation", "--db-url", "mysql://x"), "BENCH_BAD_DB_URL", 2)
+    _refusal(invoke("bench", "allocation", "--database", "oracle"), "BENCH_BAD_DATABASE", 2)
+    _refusal(invoke("bench", "allocation", "--database", "postgresql"), "BENCH_BAD_DB_URL", 2)  # no server known
+
+
+@pytest.mark.postgresql
+def test_bench_allocation_on_postgresql_without_statistics(tmp_path, monkeypatch):
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
+    report = _bench_report("--db-url", PG_URL)  # a server given: both databases
+    assert report["databases"] == ["sqlite", "postgresql"]
+    pg = report["postgresql"]
+    # The timed runs met tables never analysed: no row estimates, no column statistics.
+    assert pg["statistics_at_start"] and all(t == {"reltuples": -1, "pg_stats_rows": 0}
+                                             for t in pg["statistics_at_start"].values())
+    assert list(pg["phases_analyzed_s"]) == list(allocation.PHASES)  # and one run after ANALYZE, to compare
+    assert pg["allocated"] == report["sqlite"]["allocated"]
+    only = _bench_report("--db-url", PG_URL, "--database", "postgresql")
+    assert only["databases"] == ["postgresql"] and "sqlite" not in only
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with admin.connect() as conn:
+            left = conn.execute(text("SELECT count(*) FROM pg_database WHERE datname LIKE :mine"),
+                                {"mine": f"wq_bench_alloc_{os.getpid()}_%"})  # this process made them
+            assert left.scalar_one() == 0  # every one dropped afterwards
+    finally:
+        admin.dispose()

@@ -552,6 +552,34 @@ def _journal(db: Database) -> list[str]:
         return list(s.execute(select(RoundJournal.payload).order_by(RoundJournal.seq)).scalars())
 
 
+def test_journal_inputs_are_canonical_whatever_the_house_codes(db):
+    """The run writes its inputs row directly (core.allocation.round_file.round_text): it must be
+    the canonical JSON of the round loaded, plain codes or codes that need escaping alike."""
+    boss = _supervisor(db)
+    pool: list[str] = []  # the houses free when each round runs, in board order
+    for number, codes in ((1, ["H01", "H02", "H03"]), (2, ['房"01', "房\\02", "H\t03"])):
+        first = 1 + 3 * (number - 1)
+        f1, f2, f3 = _families(db, 3, start_rank=first)
+        h = _houses(db, codes, building=f"B{number}")
+        pool += codes
+        rid = _round(db, boss, [f1, f2, f3], number=number)
+        _set_formal(db, rid, f1, [h[codes[1]], h[codes[0]]])
+        _set_formal(db, rid, f2, [h[codes[1]], h[codes[2]]])  # f3 has no list
+        report = rounds.run_round(at(db, AFTER), boss, rid)
+        with db.read() as s:
+            inputs = s.execute(select(RoundJournal.payload).where(RoundJournal.round_id == rid,
+                                                                  RoundJournal.seq == 1)).scalar_one()
+        assert inputs == canonical_json({"houses": pool, "families": [
+            {"id": f1, "rank": first, "wishes": [codes[1], codes[0]], "confirm": None, "gave_up": False},
+            {"id": f2, "rank": first + 1, "wishes": [codes[1], codes[2]], "confirm": None, "gave_up": False},
+            {"id": f3, "rank": first + 2, "wishes": [], "confirm": None, "gave_up": False}]})
+        assert [(line.house, line.status) for line in report.results] == [
+            (codes[1], "allocated"), (codes[2], "allocated"), (None, "not_allocated")]
+        assert rounds.verify_round(db, CLERK, rid).ok
+        pool.remove(codes[1])
+        pool.remove(codes[2])
+
+
 def test_verify_a_round_never_run(db):
     boss = _supervisor(db)
     (f1,) = _families(db, 1)

@@ -13,7 +13,7 @@ core.allocation.rounds's typed values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -204,51 +204,22 @@ def add_round_families(session: Session, rnd: AllocationRound, family_ids: Itera
 
 
 @dataclass(frozen=True)
-class RoundFamilyRow:
-    round_family_id: int
-    family_id: int
-    rank: int
-
-
-@dataclass(frozen=True)
 class LoadedRound:
-    """A round as the rule sees it, with the ids to write results back."""
+    """A round as the rule sees it, with the ids to write results back.
+
+    The families' ids are plain tuples beside the rule's input (no object per
+    family): a run loads 100,000 of them and reads them once, to write.
+    """
 
     input: RoundInput
-    families: tuple[RoundFamilyRow, ...]  # rank order, like input.families
+    round_family_ids: tuple[int, ...]  # RoundFamily.id, in rank order like input.families
+    family_ids: tuple[int, ...]  # Family.id, in the same order
     house_id: dict[str, int]  # code -> PublicHouse.id, every house
-    confirmed: frozenset[int]  # family ids that confirmed
-
-    def as_json(self) -> dict[str, Any]:
-        """The input in the JSON shape core.allocation.selection.validate_round_input reads (families in rank order)."""
-        return {
-            "houses": self.input.houses,
-            "families": [
-                {"id": row.family_id, "rank": f.rank, "wishes": f.wishes, "confirm": f.confirm, "gave_up": f.gave_up}
-                for row, f in zip(self.families, self.input.families, strict=True)
-            ],
-        }
 
 
 def driver_sql(session: Session, sql: str) -> str:
     """SQL written with ``?`` placeholders, in the driver's own style (sqlite3: ?, psycopg: %s)."""
     return sql if session.get_bind().dialect.paramstyle == "qmark" else sql.replace("?", "%s")
-
-
-def raw_rows(session: Session, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Stream the rows of one big SELECT straight from the driver's cursor, in this transaction.
-
-    For the few large reads of a run (millions of wish lines) SQLAlchemy's
-    Row objects would cost more than the query itself; values used this way
-    are plain integers and strings, which both drivers give back unchanged.
-    """
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(driver_sql(session, sql), params)
-        while batch := cursor.fetchmany(50_000):
-            yield from batch
-    finally:
-        cursor.close()
 
 
 def copy_rows(session: Session, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
@@ -269,41 +240,49 @@ def load_round_input(session: Session, round_id: int, *, up_to_rank: int | None 
     Only the formal list counts (seed 000 §一: a pre-selection not taken into
     the formal selection is void), so a family with an empty formal list
     enters the rule with no wishes and gets nothing unless it confirmed.
+
+    The rows are read straight from the driver's cursor, in this transaction: for
+    the millions of wish lines of a whole round, SQLAlchemy's Row objects (or even
+    one more generator between the cursor and this loop) would cost more than the
+    query itself; the values read are plain integers and strings, which both
+    drivers give back unchanged.
     """
     code_of: dict[int, str] = {}
     house_id: dict[str, int] = {}
     pool: list[str] = []
     collate = ' COLLATE "C"' if is_postgres(session) else ""  # the board's order (see board_order)
-    for hid, code, state in raw_rows(session, "SELECT id, code, state FROM public_house "
-                                              f"ORDER BY building{collate}, floor, room{collate}, id"):
-        code_of[hid] = code
-        house_id[code] = hid
-        if state == HouseState.FREE:
-            pool.append(code)
-
     limit = "" if up_to_rank is None else " AND rank <= ?"
     params: tuple[Any, ...] = (round_id,) if up_to_rank is None else (round_id, up_to_rank)
-    fam_rows = list(raw_rows(
-        session,
-        f"SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family WHERE round_id = ?{limit} "
-        "ORDER BY rank", params))
     wish_sql = "SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ?"
-    wish_params: tuple[Any, ...] = (round_id, ListKind.FORMAL)
+    wish_params: tuple[Any, ...] = (round_id, ListKind.FORMAL.value)
     if up_to_rank is not None:
         wish_sql += " AND family_id IN (SELECT family_id FROM round_family WHERE round_id = ? AND rank <= ?)"
         wish_params += (round_id, up_to_rank)
     # Ordered like the unique index (round, family, list kind, position).
     wish_sql += " ORDER BY family_id, list_kind, position"
 
-    wishes: dict[int, list[str]] = {}
-    last_family = None
-    codes: list[str] = []
-    for fid, hid in raw_rows(session, wish_sql, wish_params):
-        if fid != last_family:
-            wishes[fid] = codes = []
-            last_family = fid
-        codes.append(code_of[hid])
-
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(f"SELECT id, code, state FROM public_house ORDER BY building{collate}, floor, room{collate}, id")
+        for hid, code, state in cursor:
+            code_of[hid] = code
+            house_id[code] = hid
+            if state == HouseState.FREE:
+                pool.append(code)
+        cursor.execute(driver_sql(session, "SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family "
+                                           f"WHERE round_id = ?{limit} ORDER BY rank"), params)
+        fam_rows: list[tuple[int, int, int, int | None, Any]] = cursor.fetchall()
+        wishes: dict[int, list[str]] = {}
+        last_family = None
+        codes: list[str] = []
+        cursor.execute(driver_sql(session, wish_sql), wish_params)
+        for fid, hid in cursor:
+            if fid != last_family:
+                wishes[fid] = codes = []
+                last_family = fid
+            codes.append(code_of[hid])
+    finally:
+        cursor.close()
     return assemble_round(pool, code_of, house_id, fam_rows, wishes)
 
 
@@ -311,27 +290,22 @@ def assemble_round(
     pool: list[str],
     code_of: dict[int, str],
     house_id: dict[str, int],
-    fam_rows: Iterable[tuple[int, int, int, int | None, Any]],
+    fam_rows: list[tuple[int, int, int, int | None, Any]],
     wishes: dict[int, list[str]],
 ) -> LoadedRound:
-    """Build the rule's input from the loaded rows (shared by both loaders)."""
-    families = []
-    rows = []
-    family_json_ids: dict[str, int] = {}
-    confirmed = set()
+    """Build the rule's input from the loaded rows."""
+    family_ids = tuple([row[1] for row in fam_rows])
+    keys = list(map(str, family_ids))
+    listed = wishes.get
     empty: tuple[str, ...] = ()
-    for rf_id, fid, rank, confirm_id, gave_up in fam_rows:
-        key = str(fid)
-        family_json_ids[key] = fid
-        confirm = code_of[confirm_id] if confirm_id is not None else None
-        if confirm is not None:
-            confirmed.add(fid)
-        listed = wishes.get(fid)
-        families.append(FamilyInput(key, rank, tuple(listed) if listed else empty, confirm, bool(gave_up)))
-        rows.append(RoundFamilyRow(rf_id, fid, rank))
-    round_input = RoundInput(tuple(pool), tuple(families), house_json_ids=MappingProxyType({}),
-                             family_json_ids=MappingProxyType(family_json_ids))
-    return LoadedRound(round_input, tuple(rows), house_id, frozenset(confirmed))
+    families = tuple([
+        FamilyInput(key, rank, tuple(codes) if (codes := listed(fid)) else empty,
+                    code_of[confirm_id] if confirm_id is not None else None, bool(gave_up))
+        for key, (_, fid, rank, confirm_id, gave_up) in zip(keys, fam_rows, strict=True)
+    ])
+    round_input = RoundInput(tuple(pool), families, house_json_ids=MappingProxyType({}),
+                             family_json_ids=MappingProxyType(dict(zip(keys, family_ids, strict=True))))
+    return LoadedRound(round_input, tuple([row[0] for row in fam_rows]), family_ids, house_id)
 
 
 # ------------------------------------------------------------------ houses and their labels

@@ -5,16 +5,18 @@
 1. lock the round row (SELECT … FOR UPDATE on PostgreSQL; SQLite's write lock
    is taken by BEGIN IMMEDIATE) and refuse a published round;
 2. load: the houses free now, the families in rank order with their formal
-   lists, confirms and give-ups (three SELECTs streamed from the driver's
-   cursor, see services.allocation.common.load_round_input);
+   lists, confirms and give-ups (three SELECTs read straight from the driver's
+   cursor, services.allocation.common.load_round_input);
 3. resolve with core.allocation.selection.resolve (the one implementation of the rule)
    and make its report (core.allocation.run_report.RoundReport);
 4. write: RoundFamily results (executemany on SQLite, one UPDATE … FROM
-   unnest(arrays) on PostgreSQL); the houses taken (one set-based
-   UPDATE … WHERE state = 'free' whose row count must equal the houses
-   allocated, else everything rolls back); Family.status (three set-based
-   UPDATEs); the journal (multi-row INSERTs on SQLite, COPY on PostgreSQL); the round
-   (published, run_count + 1, published_at, journal head); one audit row.
+   unnest(arrays) on PostgreSQL); the houses taken (one UPDATE … WHERE
+   state = 'free' whose row count must equal the houses allocated, else
+   everything rolls back); Family.status; each joined on primary keys, so
+   that no plan depends on the tables' statistics (see _take_houses); the
+   journal, hashed as it is written (multi-row INSERTs on SQLite, COPY on
+   PostgreSQL); the round (published, run_count + 1, published_at, journal
+   head); one audit row.
 
 A crash anywhere leaves the old state: it is one transaction. Two runs of
 one round at once serialise on the round row; the second then finds it
@@ -22,7 +24,7 @@ published and is refused.
 
 The journal of a run (RoundJournal, ``run`` = run_count after the run) is:
 seq 1 "inputs" (the RoundInput as canonical JSON in the round file format,
-core.allocation.round_file), one "pick" per family in rank order
+core.allocation.round_file.round_text), one "pick" per family in rank order
 ({family, rank, house, status}), then a "summary" ({families, counts,
 free_after, warnings}). No timestamp is hashed, so the same inputs give the same
 payloads and, for the same run number, the same hashes. Each row's hash is
@@ -36,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from itertools import chain, islice
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,10 +47,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from core.allocation.round_file import parse_round
-from core.allocation.rounds import FamilyStatus, HouseState, ListKind, RoundStatus
+from core.allocation.round_file import parse_round, round_text
+from core.allocation.rounds import FamilyStatus, HouseState, RoundStatus
 from core.allocation.run_report import ResultLine, RoundReport
-from core.allocation.selection import HOUSED, ResultStatus, RoundResult, resolve
+from core.allocation.selection import ResultStatus, RoundResult, resolve
 from core.audit import GENESIS_HASH, canonical_json
 from core.errors import RuleViolation
 from core.roles import Actor, Permission
@@ -58,7 +61,6 @@ from services.allocation.common import (
     F,
     H,
     LoadedRound,
-    assemble_round,
     copy_rows,
     get_round,
     is_postgres,
@@ -83,7 +85,7 @@ SUMMARY = "summary"
 
 #: ``progress(done, total)``: called after each phase of a run, with the total the run has.
 Progress = Callable[[int, int], None]
-RUN_PHASES = 7  # locked, loaded, resolved, results, houses, families, journal
+RUN_PHASES = 7  # locked, loaded, resolved, results, houses, families, journal (then publish, audit, commit)
 DRY_RUN_PHASES = 3  # checked, loaded, resolved
 
 
@@ -121,36 +123,46 @@ def _summary(report: RoundReport, counts: dict[ResultStatus, int]) -> dict[str, 
 
 def journal_rows(run: int, inputs: dict[str, Any], report: RoundReport) -> list[tuple[int, str, str, str, str]]:
     """(seq, kind, payload, prev_hash, hash) for one run: a pure function of its inputs and result."""
-    return _chain(run, canonical_json(inputs), report, report.counts())  # type: ignore[arg-type]
+    rows = _chain(0, run, canonical_json(inputs), report, report.counts())  # type: ignore[arg-type]
+    return [row[2:] for row in rows]
 
 
-def _chain(run: int, inputs: str, report: RoundReport,
-           counts: dict[ResultStatus, int]) -> list[tuple[int, str, str, str, str]]:
-    """The journal rows of a run over its inputs payload: ``journal_hash`` inlined over 100,000 rows."""
+_STATUS_JSON = {status: _encode_str(status.value) for status in ResultStatus}
+
+JournalRow = tuple[int, int, int, str, str, str, str]  # round_id, run, seq, kind, payload, prev_hash, hash
+
+
+def _chain(round_id: int, run: int, inputs: str, report: RoundReport,
+           counts: dict[ResultStatus, int]) -> Iterator[JournalRow]:
+    """The journal rows of a run over its inputs payload, one at a time, as they are written:
+    ``journal_hash`` and ``pick_payload`` inlined over 100,000 rows, and no list of them kept."""
     sha256 = hashlib.sha256
-    rows = []
     prev = GENESIS_HASH
     seq = 1
-    digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{INPUTS}\x1f{inputs}".encode()).hexdigest()
-    rows.append((seq, INPUTS, inputs, prev, digest))
+    hashed = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{INPUTS}\x1f".encode())
+    hashed.update(inputs.encode())  # tens of megabytes: not copied into one more string first
+    digest = hashed.hexdigest()
+    yield (round_id, run, seq, INPUTS, inputs, prev, digest)
     prev = digest
     encode = _encode_str
+    status_json = _STATUS_JSON.get
+    middle = f"\x1f{run}\x1f"
     for line in report.results:
         seq += 1
         family, rank, house, status = line
-        if type(family) is int and type(rank) is int and (house is None or type(house) is str) and isinstance(status, str):
-            shown = "null" if house is None else encode(house)  # pick_payload inlined
-            payload = f'{{"family":{family},"house":{shown},"rank":{rank},"status":{encode(status)}}}'
+        shown = status_json(status)
+        if shown is not None and type(family) is int and type(rank) is int and (house is None or type(house) is str):
+            payload = (f'{{"family":{family},"house":{"null" if house is None else encode(house)},'
+                       f'"rank":{rank},"status":{shown}}}')
         else:
             payload = pick_payload(line)
-        digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{PICK}\x1f{payload}".encode()).hexdigest()
-        rows.append((seq, PICK, payload, prev, digest))
+        digest = sha256(f"{prev}{middle}{seq}\x1f{PICK}\x1f{payload}".encode()).hexdigest()
+        yield (round_id, run, seq, PICK, payload, prev, digest)
         prev = digest
     seq += 1
     payload = canonical_json(_summary(report, counts))  # type: ignore[assignment]
-    digest = sha256(f"{prev}\x1f{run}\x1f{seq}\x1f{SUMMARY}\x1f{payload}".encode()).hexdigest()
-    rows.append((seq, SUMMARY, payload, prev, digest))
-    return rows
+    digest = sha256(f"{prev}{middle}{seq}\x1f{SUMMARY}\x1f{payload}".encode()).hexdigest()
+    yield (round_id, run, seq, SUMMARY, payload, prev, digest)
 
 
 # ------------------------------------------------------------------ run
@@ -168,39 +180,6 @@ def _check_runnable(rnd: AllocationRound, now: datetime, dry_run: bool) -> None:
                             field="round")
 
 
-def _load(session: Session, round_id: int) -> LoadedRound:
-    """services.allocation.common.load_round_input for a whole round, on SQLite iterating the driver's cursor
-    directly (no generator, no Row objects between the 2,000,000 wish lines and the rule);
-    the same three SELECTs, the same LoadedRound. PostgreSQL uses load_round_input itself."""
-    if is_postgres(session):
-        return load_round_input(session, round_id)
-    cursor = session.connection().connection.cursor()
-    try:
-        code_of: dict[int, str] = {}
-        house_id: dict[str, int] = {}
-        pool: list[str] = []
-        for hid, code, state in cursor.execute("SELECT id, code, state FROM public_house "
-                                               "ORDER BY building, floor, room, id"):
-            code_of[hid] = code
-            house_id[code] = hid
-            if state == HouseState.FREE:
-                pool.append(code)
-        fam_rows = cursor.execute("SELECT id, family_id, rank, confirm_house_id, gave_up FROM round_family "
-                                  "WHERE round_id = ? ORDER BY rank", (round_id,)).fetchall()
-        wishes: dict[int, list[str]] = {}
-        last_family = None
-        codes: list[str] = []
-        for fid, hid in cursor.execute("SELECT family_id, house_id FROM wish WHERE round_id = ? AND list_kind = ? "
-                                       "ORDER BY family_id, list_kind, position", (round_id, ListKind.FORMAL)):
-            if fid != last_family:
-                wishes[fid] = codes = []
-                last_family = fid
-            codes.append(code_of[hid])
-    finally:
-        cursor.close()
-    return assemble_round(pool, code_of, house_id, fam_rows, wishes)
-
-
 def _tick(progress: Progress | None, done: int, total: int = RUN_PHASES) -> None:
     if progress is not None:
         progress(done, total)
@@ -216,102 +195,123 @@ def _write_results(session: Session, loaded: LoadedRound, result: RoundResult) -
     on PostgreSQL (whose per-statement round trips would dominate a 100,000-row executemany)."""
     house_id = loaded.house_id
     plain = _PLAIN_STATUS
-    rows = [
-        (house_id[r.house] if r.house is not None else None, plain[r.status], row.round_family_id)
-        for row, r in zip(loaded.families, result.results, strict=True)
-    ]
-    if not rows:
+    results = result.results
+    houses = [None if r.house is None else house_id[r.house] for r in results]
+    statuses = [plain[r.status] for r in results]
+    ids = loaded.round_family_ids
+    if len(ids) != len(results):
+        raise ValueError("the result does not match the loaded families")
+    if not ids:
         return
     conn = session.connection()
     if is_postgres(session):
-        houses, statuses, ids = (list(c) for c in zip(*rows))
         conn.exec_driver_sql(
             "UPDATE round_family AS rf SET result_house_id = v.h, result_status = v.s "
             "FROM unnest(%s::integer[], %s::text[], %s::integer[]) AS v(h, s, id) WHERE rf.id = v.id",
-            (houses, statuses, ids))
+            (houses, statuses, list(ids)))
     else:
-        conn.exec_driver_sql("UPDATE round_family SET result_house_id = ?, result_status = ? WHERE id = ?", rows)
+        cursor = conn.connection.cursor()  # the driver's executemany takes the rows as they are zipped
+        try:
+            cursor.executemany("UPDATE round_family SET result_house_id = ?, result_status = ? WHERE id = ?",
+                               zip(houses, statuses, ids))
+        finally:
+            cursor.close()
 
 
 def _take_houses(session: Session, round_id: int, loaded: LoadedRound, result: RoundResult) -> None:
     """Mark the houses of this round's results taken — only if they are still free.
 
-    The taken houses are named by their ids, with the family and rank that took each, so the
-    database joins on the primary key whatever its statistics say (on freshly loaded tables
-    PostgreSQL had planned the former correlated subqueries into a quadratic scan). A house
-    taken meanwhile by another round (PostgreSQL re-checks ``state = 'free'`` after waiting
-    for the row lock) makes the row count fall short, and the whole run is rolled back.
+    The plan must not depend on statistics (on freshly loaded tables PostgreSQL had planned
+    the former correlated subqueries into a quadratic scan). PostgreSQL: the houses named
+    by their ids, with the family and rank that took each, joined on the primary key.
+    SQLite (whose planner keeps no statistics unless asked): one UPDATE … FROM this round's
+    results just written, led by the round's index and reaching each house by its rowid.
+    A house taken meanwhile by another round (PostgreSQL re-checks ``state = 'free'``
+    after waiting for the row lock) makes the row count fall short, and the whole run is
+    rolled back.
     """
-    house_id = loaded.house_id
-    taken = [(house_id[r.house], row.family_id, row.rank)
-             for row, r in zip(loaded.families, result.results, strict=True) if r.house is not None]
-    if not taken:
-        return
     if is_postgres(session):
+        house_id = loaded.house_id
+        taken = [(house_id[r.house], fid, r.rank)
+                 for fid, r in zip(loaded.family_ids, result.results, strict=True) if r.house is not None]
+        if not taken:
+            return
         houses, families, ranks = (list(c) for c in zip(*taken))
+        wanted = len(taken)
         done = session.connection().exec_driver_sql(
             "UPDATE public_house AS h SET state = %s, taken_round_id = %s, taken_family_id = v.f, taken_rank = v.k "
             "FROM unnest(%s::integer[], %s::integer[], %s::integer[]) AS v(id, f, k) "
             "WHERE h.id = v.id AND h.state = %s",
             (HouseState.TAKEN.value, round_id, houses, families, ranks, HouseState.FREE.value)).rowcount
     else:
-        cursor = session.connection().connection.cursor()
-        try:
-            cursor.executemany(
-                "UPDATE public_house SET state = ?, taken_round_id = ?, taken_family_id = ?, taken_rank = ? "
-                "WHERE id = ? AND state = ?",
-                [(HouseState.TAKEN.value, round_id, f, k, h, HouseState.FREE.value) for h, f, k in taken])
-            done = cursor.rowcount  # sqlite3 sums the rows of an executemany
-        finally:
-            cursor.close()
-    if done != len(taken):
+        wanted = sum(1 for r in result.results if r.house is not None)
+        if not wanted:
+            return
+        done = session.connection().exec_driver_sql(
+            "UPDATE public_house SET state = ?, taken_round_id = rf.round_id, taken_family_id = rf.family_id, "
+            "taken_rank = rf.rank FROM round_family AS rf "
+            "WHERE rf.round_id = ? AND rf.result_house_id = public_house.id AND public_house.state = ?",
+            (HouseState.TAKEN.value, round_id, HouseState.FREE.value)).rowcount
+    if done != wanted:
         raise RuleViolation("ROUND_HOUSE_CONFLICT",
                             "有房源在运行期间已被其他场次选定，本次运行已全部撤销，请重新运行。")
 
 
-_FAMILY_STATUS = ((FamilyStatus.ALLOCATED, sorted(HOUSED)), (FamilyStatus.NOT_ALLOCATED, [ResultStatus.NOT_ALLOCATED]),
-                  (FamilyStatus.GAVE_UP, [ResultStatus.GAVE_UP]))
+#: Each result's Family.status.
+_FAMILY_STATUS = {ResultStatus.CONFIRMED: FamilyStatus.ALLOCATED, ResultStatus.ALLOCATED: FamilyStatus.ALLOCATED,
+                  ResultStatus.NOT_ALLOCATED: FamilyStatus.NOT_ALLOCATED, ResultStatus.GAVE_UP: FamilyStatus.GAVE_UP}
 
 
 def _set_family_status(session: Session, round_id: int, loaded: LoadedRound, result: RoundResult) -> None:
     """Each family's status from its result. PostgreSQL: by the families' ids (one UPDATE … FROM
     unnest per status), so the plan joins on the primary key whatever the statistics say;
-    SQLite: one UPDATE … WHERE id IN (this round's families of that result) per status."""
+    SQLite: one UPDATE … FROM this round's results, led by the round's index, each family by its rowid."""
     conn = session.connection()
     if is_postgres(session):
-        for family_status, result_statuses in _FAMILY_STATUS:
-            ids = [row.family_id for row, r in zip(loaded.families, result.results, strict=True)
-                   if r.status in result_statuses]
-            if ids:
-                conn.exec_driver_sql("UPDATE family AS f SET status = %s FROM unnest(%s::integer[]) AS v(id) "
-                                     "WHERE f.id = v.id", (family_status.value, ids))
+        by_status: dict[FamilyStatus, list[int]] = {}
+        for fid, r in zip(loaded.family_ids, result.results, strict=True):
+            by_status.setdefault(_FAMILY_STATUS[r.status], []).append(fid)
+        for family_status, ids in by_status.items():
+            conn.exec_driver_sql("UPDATE family AS f SET status = %s FROM unnest(%s::integer[]) AS v(id) "
+                                 "WHERE f.id = v.id", (family_status.value, ids))
         return
-    for family_status, result_statuses in _FAMILY_STATUS:
-        members = select(RF.c.family_id).where(RF.c.round_id == round_id, RF.c.result_status.in_(result_statuses))
-        conn.execute(update(F).where(F.c.id.in_(members)).values(status=family_status))
+    cases = " ".join(["WHEN ? THEN ?"] * len(_FAMILY_STATUS))
+    params = [value for pair in _FAMILY_STATUS.items() for value in (pair[0].value, pair[1].value)]
+    conn.exec_driver_sql(f"UPDATE family SET status = CASE rf.result_status {cases} ELSE family.status END "
+                         "FROM round_family AS rf WHERE rf.round_id = ? AND rf.family_id = family.id",
+                         (*params, round_id))
 
 
 _JOURNAL_BATCH = 200  # 1,400 parameters a statement, well under SQLite's limit (32,766 since 3.32)
-_JOURNAL_INSERT = "INSERT INTO round_journal (round_id, run, seq, kind, payload, prev_hash, hash) VALUES "
+_JOURNAL_COLUMNS = ("round_id", "run", "seq", "kind", "payload", "prev_hash", "hash")
+_JOURNAL_INSERT = f"INSERT INTO round_journal ({', '.join(_JOURNAL_COLUMNS)}) VALUES "
 
 
-def _write_journal(session: Session, round_id: int, rows: list[tuple[int, str, str, str, str]], run: int) -> None:
-    """Insert a run's journal: executemany on SQLite, COPY on PostgreSQL (one stream, no per-row round trip)."""
+def _write_journal(session: Session, rows: Iterator[JournalRow]) -> str:
+    """Insert a run's journal as ``_chain`` makes it and return the last hash: COPY on PostgreSQL
+    (one stream, no per-row round trip), multi-row INSERTs of _JOURNAL_BATCH rows on SQLite
+    (a fraction of the statement steps of a row-by-row executemany)."""
+    last: JournalRow | None = None
     if is_postgres(session):
-        copy_rows(session, "round_journal", ("round_id", "run", "seq", "kind", "payload", "prev_hash", "hash"),
-                  ((round_id, run, *row) for row in rows))
+        def remembered() -> Iterator[JournalRow]:
+            nonlocal last
+            for last in rows:  # noqa: B007 - the last row is the point
+                yield last
+        copy_rows(session, "round_journal", _JOURNAL_COLUMNS, remembered())
     else:
-        # Multi-row INSERTs of _JOURNAL_BATCH rows: a fraction of the statement steps of a row-by-row executemany.
         cursor = session.connection().connection.cursor()
+        full = _JOURNAL_INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * _JOURNAL_BATCH)
         try:
-            for start in range(0, len(rows), _JOURNAL_BATCH):
-                batch = rows[start:start + _JOURNAL_BATCH]
-                params: list[Any] = []
-                for seq, kind, payload, prev, digest in batch:
-                    params += (round_id, run, seq, kind, payload, prev, digest)
-                cursor.execute(_JOURNAL_INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(batch)), params)
+            while batch := list(islice(rows, _JOURNAL_BATCH)):
+                sql = full if len(batch) == _JOURNAL_BATCH else _JOURNAL_INSERT + ", ".join(
+                    ["(?, ?, ?, ?, ?, ?, ?)"] * len(batch))
+                cursor.execute(sql, list(chain.from_iterable(batch)))
+                last = batch[-1]
         finally:
             cursor.close()
+    if last is None:
+        raise ValueError("a journal has at least its inputs and its summary")
+    return last[-1]
 
 
 def run_round(
@@ -340,7 +340,7 @@ def run_round(
             rnd = get_round(session, round_id)
             _check_runnable(rnd, now, True)
             _tick(progress, 1, DRY_RUN_PHASES)
-            loaded = _load(session, round_id)
+            loaded = load_round_input(session, round_id)
             _tick(progress, 2, DRY_RUN_PHASES)
             report = RoundReport.of(loaded.input, resolve(loaded.input))
             _tick(progress, 3, DRY_RUN_PHASES)
@@ -356,7 +356,7 @@ def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
         rnd = get_round(session, round_id, lock="update")
         _check_runnable(rnd, now, False)
         _tick(progress, 1)
-        loaded = _load(session, round_id)
+        loaded = load_round_input(session, round_id)
         _tick(progress, 2)
         result = resolve(loaded.input)
         report = RoundReport.of(loaded.input, result)
@@ -369,13 +369,13 @@ def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
         _tick(progress, 6)
         run = rnd.run_count + 1
         counts = report.counts()
-        rows = _chain(run, canonical_json(loaded.as_json()), report, counts)  # type: ignore[arg-type]
-        _write_journal(session, round_id, rows, run)
+        head = _write_journal(session, _chain(round_id, run, round_text(loaded.input), report, counts))
+        _tick(progress, 7)
         before = {"status": rnd.status, "run_count": rnd.run_count}
         rnd.status = RoundStatus.PUBLISHED
         rnd.run_count = run
         rnd.published_at = now
-        rnd.journal_head = rows[-1][4]
+        rnd.journal_head = head
         audit.append(
             session, actor, "round_run", object_type="allocation_round", object_id=round_id,
             case_number=rnd.case_number, before=before,
@@ -384,7 +384,6 @@ def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
                    "journal_head": rnd.journal_head},
         )
         session.flush()
-        _tick(progress, RUN_PHASES)
     return report
 
 
