@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,6 +68,7 @@ from reports.presale_contracts import payment_notice_pdf as render_notice
 from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import check_sellable, find_building, survey_in_force
+from services.presale.case_records import at_stage, open_record
 from services.presale.common import developer_of
 from storage.engine import Database, session_now
 from storage.models import (
@@ -131,23 +131,16 @@ class _Open:
 
 def _open(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _Open:
     """By case number (F…) or contract number; refused as not found when the actor may not see it."""
-    shown = number.strip().upper()[:24] if isinstance(number, str) else ""
-    query = (select(PresaleContract, Case).join(Case, Case.id == PresaleContract.case_id)
-             .where((Case.number == shown) | (PresaleContract.number == shown)))
-    if lock:
-        query = query.with_for_update(of=PresaleContract)
-    row = session.execute(query).one_or_none()
-    if row is None or not cases.visible(actor, row[1]) or (
-            actor.developer_id is not None and row[0].developer_id != actor.developer_id):
-        raise RuleViolation("CONTRACT_NOT_FOUND", f"没有业务号或合同编号为“{shown}”的商品房买卖合同。", field="number")
-    return _Open(*row)
+    return _Open(*open_record(
+        session, actor, number, PresaleContract, code="CONTRACT_NOT_FOUND",
+        missing="没有业务号或合同编号为“{number}”的商品房买卖合同。", lock=lock, width=24,
+        also=lambda shown: PresaleContract.number == shown,
+        sees=lambda row: actor.developer_id is None or row[0].developer_id == actor.developer_id))
 
 
 def _editing(session: Session, actor: Actor, number: object, stage: str, what: str) -> _Open:
-    authorise(session, actor, Permission.PRESALE_CONTRACT_WORK)
-    opened = _open(session, actor, number, lock=True)
-    check_contract_stage(cases.state_of(opened.case), actor, stage, what)
-    return opened
+    return at_stage(session, actor, number, _open, permission=Permission.PRESALE_CONTRACT_WORK, stage=stage,
+                    what=what, check=check_contract_stage)
 
 
 def _advance(session: Session, actor: Actor, case_number: str, to_stage: str) -> None:

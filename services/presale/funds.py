@@ -68,6 +68,7 @@ from reports.presale_funds import AgreementDocument
 from reports.presale_funds import agreement_pdf as render_agreement
 from services import audit, cases
 from services.authority import authorise
+from services.presale.case_records import at_stage, open_record
 from services.presale.common import BankView, bank_view, developer_of, find_project
 from services.presale.unit_sales import unit_sales
 from storage.engine import Database, session_now, session_settings
@@ -142,14 +143,10 @@ class _OpenAgreement:
 
 
 def _open_agreement(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _OpenAgreement:
-    shown = number.strip().upper()[:20] if isinstance(number, str) else ""
-    query = select(FundAgreement, Case).join(Case, Case.id == FundAgreement.case_id).where(Case.number == shown)
-    if lock:
-        query = query.with_for_update()
-    row = session.execute(query).one_or_none()
-    if row is None or not cases.visible(actor, row[1]) or not _sees(session, actor, row[0]):
-        raise RuleViolation("FUND_CASE_NOT_FOUND", f"没有业务号为“{shown}”的资金监管协议业务。", field="number")
-    return _OpenAgreement(row[0], row[1])
+    return _OpenAgreement(*open_record(
+        session, actor, number, FundAgreement, code="FUND_CASE_NOT_FOUND",
+        missing="没有业务号为“{number}”的资金监管协议业务。", lock=lock,
+        sees=lambda row: _sees(session, actor, row[0])))
 
 
 def _current_agreement(session: Session, actor: Actor, agreement_number: object, *,
@@ -292,10 +289,8 @@ def start_agreement(db: Database, actor: Actor, *, kind: str, project_id: int | 
 
 
 def _editing(session: Session, actor: Actor, number: str, what: str) -> _OpenAgreement:
-    authorise(session, actor, Permission.FUND_WORK)
-    opened = _open_agreement(session, actor, number, lock=True)
-    check_fund_stage(cases.state_of(opened.case), actor, "entry", what)
-    return opened
+    return at_stage(session, actor, number, _open_agreement, permission=Permission.FUND_WORK, stage="entry",
+                    what=what, check=check_fund_stage)
 
 
 def enter_agreement(db: Database, actor: Actor, number: str, *, bank_id: int | None, works_progress: object,
@@ -613,15 +608,12 @@ class _OpenWithdrawal:
 
 
 def _open_withdrawal(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _OpenWithdrawal:
-    shown = number.strip().upper()[:20] if isinstance(number, str) else ""
-    query = (select(FundWithdrawal, FundAgreement, Case).join(Case, Case.id == FundWithdrawal.case_id)
-             .join(FundAgreement, FundAgreement.id == FundWithdrawal.agreement_id).where(Case.number == shown))
-    if lock:
-        query = query.with_for_update(of=FundWithdrawal)
-    row = session.execute(query).one_or_none()
-    if row is None or not cases.visible(actor, row[2]) or not _sees(session, actor, row[1]):
-        raise RuleViolation("FUND_CASE_NOT_FOUND", f"没有业务号为“{shown}”的资金支取业务。", field="number")
-    return _OpenWithdrawal(*row)
+    withdrawal, case, agreement = open_record(
+        session, actor, number, FundWithdrawal,
+        joined=[(FundAgreement, FundAgreement.id == FundWithdrawal.agreement_id)],
+        code="FUND_CASE_NOT_FOUND", missing="没有业务号为“{number}”的资金支取业务。", lock=lock,
+        sees=lambda row: _sees(session, actor, row[2]))
+    return _OpenWithdrawal(withdrawal, agreement, case)
 
 
 def _withdrawn(session: Session, agreement_number: str) -> Decimal:

@@ -45,6 +45,7 @@ from core.timeutil import local_today
 from services import audit, cases
 from services.authority import authorise
 from services.presale.buildings import building_facts, find_building, survey_in_force, unit_ids
+from services.presale.case_records import at_stage, open_record
 from services.presale.common import developer_of, find_project
 from storage.engine import Database, session_now
 from storage.models import (
@@ -92,30 +93,20 @@ class _Open:
     building: Building
 
 
-def _open(session: Session, actor: Actor, number: str, *, lock: bool = False) -> _Open:
-    shown = number.strip().upper()[:20] if isinstance(number, str) else ""
-    query = (select(SalePermit, Case, Building).join(Case, Case.id == SalePermit.case_id)
-             .join(Building, Building.id == SalePermit.building_id).where(Case.number == shown))
-    if lock:
-        query = query.with_for_update(of=SalePermit)
-    row = session.execute(query).one_or_none()
-    if row is None or not cases.visible(actor, row[1]):
-        raise RuleViolation("PERMIT_CASE_NOT_FOUND", f"没有业务号为“{shown}”的销售许可业务。", field="number")
-    return _Open(*row)
+def _open(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _Open:
+    return _Open(*open_record(
+        session, actor, number, SalePermit, joined=[(Building, Building.id == SalePermit.building_id)],
+        code="PERMIT_CASE_NOT_FOUND", missing="没有业务号为“{number}”的销售许可业务。", lock=lock))
 
 
 def _editing(session: Session, actor: Actor, number: str, what: str) -> _Open:
-    authorise(session, actor, Permission.PERMIT_WORK)
-    opened = _open(session, actor, number, lock=True)
-    check_stage(cases.state_of(opened.case), actor, "entry", what)
-    return opened
+    return at_stage(session, actor, number, _open, permission=Permission.PERMIT_WORK, stage="entry",
+                    what=what, check=check_stage)
 
 
 def _reviewing(session: Session, actor: Actor, number: str, what: str) -> _Open:
-    authorise(session, actor, Permission.PERMIT_REVIEW)
-    opened = _open(session, actor, number, lock=True)
-    check_stage(cases.state_of(opened.case), actor, "review", what)
-    return opened
+    return at_stage(session, actor, number, _open, permission=Permission.PERMIT_REVIEW, stage="review",
+                    what=what, check=check_stage)
 
 
 def _scope(session: Session, permit_id: int) -> set[int]:

@@ -33,6 +33,7 @@ from core.roles import Actor, Permission, require
 from services import audit, cases
 from services.authority import authorise
 from services.presale.buildings import find_building, survey_in_force, unit_ids
+from services.presale.case_records import at_stage, open_record
 from services.presale.common import developer_of
 from storage.engine import Database, session_now
 from storage.models import Building, Case, Project, PropertyRoom, PropertyRoomDesignation, SurveyUnit
@@ -59,30 +60,21 @@ class _Open:
     building: Building
 
 
-def _open(session: Session, actor: Actor, number: str, *, lock: bool = False) -> _Open:
-    shown = number.strip().upper()[:20] if isinstance(number, str) else ""
-    query = (select(PropertyRoomDesignation, Case, Building).join(Case, Case.id == PropertyRoomDesignation.case_id)
-             .join(Building, Building.id == PropertyRoomDesignation.building_id).where(Case.number == shown))
-    if lock:
-        query = query.with_for_update(of=PropertyRoomDesignation)
-    row = session.execute(query).one_or_none()
-    if row is None or not cases.visible(actor, row[1]):
-        raise RuleViolation("ROOM_CASE_NOT_FOUND", f"没有业务号为“{shown}”的物管用房业务。", field="number")
-    return _Open(*row)
+def _open(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _Open:
+    return _Open(*open_record(
+        session, actor, number, PropertyRoomDesignation,
+        joined=[(Building, Building.id == PropertyRoomDesignation.building_id)],
+        code="ROOM_CASE_NOT_FOUND", missing="没有业务号为“{number}”的物管用房业务。", lock=lock))
 
 
 def _editing(session: Session, actor: Actor, number: str, what: str) -> _Open:
-    authorise(session, actor, Permission.PERMIT_WORK)
-    opened = _open(session, actor, number, lock=True)
-    check_stage(cases.state_of(opened.case), actor, "entry", what)
-    return opened
+    return at_stage(session, actor, number, _open, permission=Permission.PERMIT_WORK, stage="entry",
+                    what=what, check=check_stage)
 
 
 def _reviewing(session: Session, actor: Actor, number: str, what: str) -> _Open:
-    authorise(session, actor, Permission.PERMIT_REVIEW)
-    opened = _open(session, actor, number, lock=True)
-    check_stage(cases.state_of(opened.case), actor, "review", what)
-    return opened
+    return at_stage(session, actor, number, _open, permission=Permission.PERMIT_REVIEW, stage="review",
+                    what=what, check=check_stage)
 
 
 def _rooms(session: Session, designation_id: int) -> set[int]:

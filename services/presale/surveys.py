@@ -66,6 +66,7 @@ from core.presale.units import (
 from core.roles import Actor, Permission, require
 from services import audit, cases
 from services.authority import authorise
+from services.presale.case_records import at_stage, open_record
 from services.presale.common import developer_of, find_project
 from storage.engine import Database, session_now
 from storage.models import Building, BuildingUnit, Case, Operator, Project, Survey, SurveyMapping, SurveyUnit
@@ -163,31 +164,21 @@ class _Open:
     case: Case
 
 
-def _open(session: Session, actor: Actor, number: str, *, lock: bool = False) -> _Open:
-    shown = number.strip().upper()[:20] if isinstance(number, str) else ""
-    query = select(Survey, Case).join(Case, Case.id == Survey.case_id).where(Case.number == shown)
-    if lock:
-        query = query.with_for_update()
-    row = session.execute(query).one_or_none()
-    if row is None or not cases.visible(actor, row[1]):
-        raise RuleViolation("SURVEY_CASE_NOT_FOUND", f"没有业务号为“{shown}”的测绘成果备案业务。", field="number")
-    return _Open(row[0], row[1])
+def _open(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _Open:
+    return _Open(*open_record(session, actor, number, Survey, code="SURVEY_CASE_NOT_FOUND",
+                              missing="没有业务号为“{number}”的测绘成果备案业务。", lock=lock))
 
 
 def _editing(session: Session, actor: Actor, number: str, what: str) -> _Open:
     """The survey of a case at its first stage in the actor's hands (the developer's edits)."""
-    authorise(session, actor, Permission.SURVEY_WORK)
-    opened = _open(session, actor, number, lock=True)
-    check_stage(cases.state_of(opened.case), actor, "entry", what)
-    return opened
+    return at_stage(session, actor, number, _open, permission=Permission.SURVEY_WORK, stage="entry",
+                    what=what, check=check_stage)
 
 
 def _reviewing(session: Session, actor: Actor, number: str, what: str) -> _Open:
     """The survey of a case at review in the actor's hands (the authority's steps)."""
-    authorise(session, actor, Permission.SURVEY_REVIEW)
-    opened = _open(session, actor, number, lock=True)
-    check_stage(cases.state_of(opened.case), actor, "review", what)
-    return opened
+    return at_stage(session, actor, number, _open, permission=Permission.SURVEY_REVIEW, stage="review",
+                    what=what, check=check_stage)
 
 
 def _info(survey: Survey) -> BuildingInfo:

@@ -1,0 +1,71 @@
+"""Opening a presale case's own record (survey, room designation, permit, fund agreement,
+withdrawal, contract) by its case number, and taking it at a stage the actor holds.
+
+Every presale module had written this lookup itself; one version keeps the rules the same
+everywhere: the number is trimmed, upper-cased and cut to its width; the record row (not the
+case) is locked when asked; a case the actor may not see is refused exactly as one that does
+not exist, so a developer's staff cannot learn another's case numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, select
+from sqlmodel import Session
+
+from core.errors import RuleViolation
+from core.roles import Actor, Permission
+from services import cases
+from services.authority import authorise
+from storage.models import Case
+
+__all__ = ["at_stage", "case_number_of", "open_record"]
+
+
+def case_number_of(number: object, width: int = 20) -> str:
+    """A typed case number as it is looked up and quoted back: trimmed, upper case, cut."""
+    return number.strip().upper()[:width] if isinstance(number, str) else ""
+
+
+def open_record(session: Session, actor: Actor, number: object, record: type, *,
+                joined: Sequence[tuple[type, ColumnElement[bool]]] = (), code: str, missing: str,
+                lock: bool = False, width: int = 20, also: Callable[[str], ColumnElement[bool]] | None = None,
+                sees: Callable[[tuple[Any, ...]], bool] | None = None) -> tuple[Any, ...]:
+    """The row ``(record, Case, *joined)`` of the case ``number``.
+
+    ``also`` widens the match (a contract is found by its own number too); ``sees`` is the
+    module's own visibility rule on top of the case's. Refused: ``code`` with ``missing``, a
+    sentence naming the number as ``{number}``.
+    """
+    shown = case_number_of(number, width)
+    query = select(record, Case, *(model for model, _ in joined)).join(Case, Case.id == record.case_id)
+    for model, onclause in joined:
+        query = query.join(model, onclause)
+    matches = Case.number == shown
+    query = query.where(matches | also(shown) if also is not None else matches)
+    if lock:
+        query = query.with_for_update(of=record)
+    row = session.execute(query).one_or_none()
+    if row is None or not cases.visible(actor, row[1]) or (sees is not None and not sees(tuple(row))):
+        raise RuleViolation(code, missing.format(number=shown), field="number")
+    return tuple(row)
+
+
+class _Opened(Protocol):
+    case: Case
+
+
+Opened = TypeVar("Opened", bound=_Opened)
+
+
+def at_stage(session: Session, actor: Actor, number: object, opener: Callable[..., Opened], *,
+             permission: Permission, stage: str, what: str,
+             check: Callable[[Any, Actor, str, str], None]) -> Opened:
+    """The record of a case at ``stage`` in the actor's hands, locked, after checking the
+    actor's permission in this transaction; ``check`` is the module's stage rule."""
+    authorise(session, actor, permission)
+    opened = opener(session, actor, number, lock=True)
+    check(cases.state_of(opened.case), actor, stage, what)
+    return opened
