@@ -224,8 +224,9 @@ def _take_houses(session: Session, round_id: int, loaded: LoadedRound, result: R
     The plan must not depend on statistics (on freshly loaded tables PostgreSQL had planned
     the former correlated subqueries into a quadratic scan). PostgreSQL: the houses named
     by their ids, with the family and rank that took each, joined on the primary key.
-    SQLite (whose planner keeps no statistics unless asked): one UPDATE … FROM this round's
-    results just written, led by the round's index and reaching each house by its rowid.
+    SQLite (whose planner keeps no statistics unless asked): one UPDATE … FROM (SQLite 3.33+)
+    this round's results just written, led by the round's index and reaching each house by
+    its rowid.
     A house taken meanwhile by another round (PostgreSQL re-checks ``state = 'free'``
     after waiting for the row lock) makes the row count fall short, and the whole run is
     rolled back.
