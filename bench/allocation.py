@@ -41,7 +41,10 @@ them, so this errs against the service).
 
 Fairness: both sides use the same connection settings (SQLite: WAL, synchronous=NORMAL,
 foreign keys), both connections are opened (and the schema read once) before their clock
-starts, and both copies are made from the same source just before use. With ``repeat`` = N
+starts, both copies are made from the same source just before use, and every timed run
+starts from a collected heap (``gc.collect()`` before the clock; the results kept for the
+comparison are plain tuples the collector does not track), so that neither side's garbage
+collections walk what the other left behind. With ``repeat`` = N
 the runs alternate — baseline, end to end, baseline, end to end … — each on a fresh copy,
 and the best (shortest) time of each kind is reported, which discounts the noise of a
 shared machine equally on both sides. ``ratio`` is end-to-end ÷ baseline (wall clock,
@@ -53,6 +56,7 @@ from /proc and reported as ``server_cpu_s`` (and ``total_cpu_ratio``), else null
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import shutil
@@ -180,6 +184,7 @@ class _Clock:
         self.marks: dict[int, tuple[float, float]] = {}  # after phase n: a run retried whole overwrites its marks
 
     def __enter__(self) -> _Clock:
+        gc.collect()  # every timed run starts from a collected heap, whatever ran before it
         self.server_start = self.server_cpu() if self.server_cpu else None
         self.start = (time.perf_counter(), time.process_time())
         return self
@@ -258,7 +263,7 @@ def _timed_run(db: Database, actor: Actor, round_id: int, clock: _Clock) -> tupl
         session.connection().exec_driver_sql("SELECT count(*) FROM allocation_round").scalar()
     with clock:
         report = run_round(db, actor, round_id, progress=clock.mark)
-    return [tuple(line) for line in report.results], len(report.free_after)  # type: ignore[misc]
+    return _kept(report.results), len(report.free_after)
 
 
 # ---------------------------------------------------------------- SQLite
@@ -303,7 +308,7 @@ def _sqlite(settings: Settings, size: dict[str, int], repeat: int, workdir: str 
             conn = _connect(copy)
             try:
                 with _Clock() as clock:
-                    base_results = baseline_round(conn, round_id)
+                    base_results = _kept(baseline_round(conn, round_id))
                 baseline.append(clock)
             finally:
                 conn.close()
@@ -333,6 +338,12 @@ def _sqlite(settings: Settings, size: dict[str, int], repeat: int, workdir: str 
         "results_agree": agree,
     }
     return out, made
+
+
+def _kept(results: Any) -> Result:
+    """Results as kept after their clock stopped: plain values in exact tuples, which the garbage
+    collector stops tracking, so that what one run leaves behind does not slow the next one."""
+    return [(family, rank, house, str(status)) for family, rank, house, status in results]
 
 
 def _agree(baseline: Result, end_to_end: Result, free_after: int, houses: int) -> bool:
@@ -449,7 +460,7 @@ def _postgresql(settings: Settings, server_url: str, size: dict[str, int], repea
                         conn.execute("SELECT count(*) FROM allocation_round").fetchone()
                         conn.commit()
                         with _Clock(_backend_cpu(plain, name)) as clock:
-                            base_results = baseline_round_postgresql(conn, round_id)
+                            base_results = _kept(baseline_round_postgresql(conn, round_id))
                         baseline.append(clock)
                 tick("PostgreSQL：基线（裸 psycopg）")
             with _database_on(server_url, template=source) as name:
