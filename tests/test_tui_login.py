@@ -76,9 +76,7 @@ async def test_home_menu_opens_functions_and_logs_out(sqlite_sample_db) -> None:
         await settle(pilot)
         assert type(app.screen).__name__ == "LookupScreen"
         await pilot.press("escape")
-        menu = app.screen.query_one("#home-menu")
-        menu.highlighted = menu.get_option_index("logout")
-        await pilot.press("enter")
+        await pilot.press("right", "end", "enter")  # 退出登录 ends the right column
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert "Ctrl+Q" in screen_text(app) and "退出程序" in screen_text(app)
@@ -113,7 +111,7 @@ async def test_keys_typed_while_the_password_is_checked_reach_the_home_screen(sq
         release.set()
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.query_one("#home-menu").highlighted == 2
+        assert app.screen.query_one("#home-menu").highlighted_id == "done"
 
 
 async def test_keys_typed_while_a_wrong_password_is_checked_are_dropped(sqlite_sample_db, monkeypatch) -> None:
@@ -132,7 +130,7 @@ async def test_keys_typed_while_a_wrong_password_is_checked_are_dropped(sqlite_s
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.query_one("#home-menu").highlighted == 0
+        assert app.screen.query_one("#home-menu").highlighted_id == "lookup"
 
 
 async def test_a_whole_login_typed_in_one_go_and_the_first_key_after_it(sqlite_sample_db) -> None:
@@ -152,3 +150,27 @@ async def test_a_whole_login_typed_in_one_go_and_the_first_key_after_it(sqlite_s
         await pilot.press(*password("clerk1"), "enter", "3")
         await settle(pilot)
         assert type(app.screen).__name__ == "DoneScreen"
+
+
+async def test_a_supervisors_whole_menu_fits_80x24_in_two_columns(sqlite_sample_db) -> None:
+    """Every function a supervisor has is on the screen at once; ↓ runs from the bottom of
+    the left column into the right one and ↑ back, ←→ keep the row."""
+    from tui.screens.home import MENU
+
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        shown = screen_text(app)
+        names = [name for code, _, name in MENU if app.screen._may(code)]
+        assert len(names) > 20 and all(name in shown for name in names)
+        menu = app.screen.query_one("#home-menu")
+        left, right = menu.columns
+        await pilot.press("end", "down")
+        assert app.focused is right and menu.highlighted_id == right.get_option_at_index(0).id
+        await pilot.press("up")
+        assert app.focused is left and left.highlighted == left.option_count - 1
+        await pilot.press("home", "down", "down", "right")
+        assert app.focused is right and right.highlighted == 2
+        await pilot.press("left", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DoneScreen"  # the third entry: 已办业务
