@@ -106,31 +106,35 @@ MENU_PERMISSION: dict[str, Permission] = {
 class HomeScreen(AppScreen):
     """The operator's desk after login."""
 
+    # Priority: the App runs them as the key arrives, so the screen they open is on top before
+    # the next key is handed on; that key then waits for the screen to be drawn
+    # (WangqianApp.on_event) instead of reaching this menu. The desk has no field to type in.
     BINDINGS = [
-        Binding("1,f2", "open('lookup')", "申请人查询", key_display="1/F2"),
-        Binding("2", "open('in_hand')", "在手业务"),
-        Binding("3", "open('done')", "已办业务"),
-        Binding("4", "open('accept')", "业务受理"),
-        Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
-        Binding("d", "open('homes')", "房屋登记", key_display="D", show=False),
-        Binding("5", "app.lock", "锁屏", show=False),
-        Binding("6", "open('rounds')", "选房场次", show=False),
-        Binding("7", "open('family')", "家庭选房", show=False),
-        Binding("8", "open('board')", "房源播报", show=False),
-        Binding("9", "open('lease')", "租赁签约", show=False),
-        Binding("s", "open('outbox')", "短信发件箱", key_display="S", show=False),
-        Binding("h", "open('house_check')", "房源核验", key_display="H", show=False),
-        Binding("c", "open('contracts')", "网签合同", key_display="C", show=False),
-        Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False),
-        Binding("b", "open('filing')", "网签审核", key_display="B", show=False),
-        Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False),
-        Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False),
-        Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False),
-        Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False),
-        Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False),
-        Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False),
-        Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False),
-        Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
+        Binding("1,f2", "open('lookup')", "申请人查询", key_display="1/F2", priority=True),
+        Binding("2", "open('in_hand')", "在手业务", priority=True),
+        Binding("3", "open('done')", "已办业务", priority=True),
+        Binding("4", "open('accept')", "业务受理", priority=True),
+        Binding("p", "open('party')", "当事人登记", key_display="P", show=False, priority=True),
+        Binding("d", "open('homes')", "房屋登记", key_display="D", show=False, priority=True),
+        Binding("5", "app.lock", "锁屏", show=False, priority=True),
+        Binding("6", "open('rounds')", "选房场次", show=False, priority=True),
+        Binding("7", "open('family')", "家庭选房", show=False, priority=True),
+        Binding("8", "open('board')", "房源播报", show=False, priority=True),
+        Binding("9", "open('lease')", "租赁签约", show=False, priority=True),
+        Binding("s", "open('outbox')", "短信发件箱", key_display="S", show=False, priority=True),
+        Binding("h", "open('house_check')", "房源核验", key_display="H", show=False, priority=True),
+        Binding("c", "open('contracts')", "网签合同", key_display="C", show=False, priority=True),
+        Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False, priority=True),
+        Binding("b", "open('filing')", "网签审核", key_display="B", show=False, priority=True),
+        Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False, priority=True),
+        Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False, priority=True),
+        Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False, priority=True),
+        Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False, priority=True),
+        Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False, priority=True),
+        Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False, priority=True),
+        Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False, priority=True),
+        Binding("0,f10", "app.logout", "退出登录", key_display="F10", priority=True),
+        Binding("enter", "choose", "进入", show=False, priority=True),
     ]
 
     HELP_STEPS = (
@@ -207,14 +211,23 @@ class HomeScreen(AppScreen):
         self.query_one("#home-counts", Static).update(f"待处理业务数：{total}　（{parts}）")
 
     @on(MenuColumns.Chosen, "#home-menu")
-    def _menu_chosen(self, event: MenuColumns.Chosen) -> None:
-        if event.option_id == "lock":
+    def _menu_chosen(self, event: MenuColumns.Chosen) -> None:  # a click
+        self._choose(event.option_id)
+
+    def action_choose(self) -> None:
+        """Enter: the entry under the cursor (a priority key, like the menu's letters)."""
+        chosen = self.query_one("#home-menu", MenuColumns).highlighted_id
+        if chosen is not None:
+            self._choose(chosen)
+
+    def _choose(self, option_id: str) -> None:
+        if option_id == "lock":
             self.wq.action_lock()
-        elif event.option_id == "logout":
+        elif option_id == "logout":
             # Run by the app, not inside this screen's handler: logging out removes this screen.
             self.app.call_later(self.app.run_action, "logout")
         else:
-            self.action_open(event.option_id)
+            self.action_open(option_id)
 
     def action_open(self, what: str) -> None:
         if what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
