@@ -48,7 +48,7 @@ from services.authority import authorise
 from services.presale.buildings import find_building
 from services.presale.case_records import at_stage, open_record, take_at
 from services.presale.common import developer_of
-from services.presale.contracts import SUBJECT, buyers_of, open_contract, unit_id_of
+from services.presale.contracts import SUBJECT, BuyerView, buyers_of, open_contract, unit_id_of
 from storage.engine import Database, session_now
 from storage.models import Building, BuildingUnit, Case, PresaleContract, PresaleReturn, Project
 
@@ -286,14 +286,6 @@ def archive_return(db: Database, actor: Actor, number: str, *, note: object = No
 
 
 @dataclass(frozen=True)
-class ReturnBuyer:
-    position: int
-    name: str
-    id_number: str  # masked
-    phone: str  # masked
-
-
-@dataclass(frozen=True)
 class ReturnView:
     case_number: str
     stage: str
@@ -308,7 +300,7 @@ class ReturnView:
     building_number: str
     unit_no: str
     developer_name: str
-    buyers: list[ReturnBuyer]
+    buyers: list[BuyerView]  # numbers masked
     applicant: str | None  # the applicant's name
     reason: str | None  # ID and phone numbers masked
     voucher_path: str | None
@@ -332,7 +324,7 @@ def _view(session: Session, opened: _Open) -> ReturnView:
         from storage.models import Operator
 
         holder = session.get(Operator, case.holder_id).name  # type: ignore[union-attr]
-    buyers = [ReturnBuyer(b.position, b.name, mask_id(b.id_number), mask_phone(b.phone))
+    buyers = [BuyerView(b.position, b.name, mask_id(b.id_number), mask_phone(b.phone))
               for b in buyers_of(session, c.id)]  # type: ignore[arg-type, union-attr]
     applicant = next((b.name for b in buyers if b.position == r.applicant_position), None)
     return ReturnView(
