@@ -72,7 +72,7 @@ async def test_a_return_from_the_developer_to_the_authority(return_db, tmp_path:
         await type_into(pilot, "#return-contract", number)
         await _press(pilot, "f2")
         shown = screen_text(app)
-        assert "已受理，业务号 T" in shown and "退房原因录入" in shown and "1. 王小二" in shown
+        assert "已受理，业务号 T" in shown and "退房原因录入" in shown and "买受人1：王小二" in shown
         case = app.screen.number  # type: ignore[attr-defined]
         # F4 before the reason: refused by its sentence
         await _press(pilot, "f4")
@@ -86,6 +86,7 @@ async def test_a_return_from_the_developer_to_the_authority(return_db, tmp_path:
         await _press(pilot, "f3")
         shown = screen_text(app)
         assert "退房原因已保存" in shown and "退房原因：[b]资金困难[/b]" in shown and "申请注销人：王小二" in shown
+        assert app.screen.query_one("#return-reason").value == ""  # typed (unmasked) text gone once saved
         await _press(pilot, "f4")
         assert "已派工给主管部门。" in screen_text(app)
         assert "F9" not in screen_text(app)  # the authority's keys are not the developer's

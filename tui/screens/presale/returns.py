@@ -34,7 +34,7 @@ def return_lines(v: returns.ReturnView) -> list[str]:
     lines = [f"{v.case_number} 退房　{v.stage_name}（{v.case_status_label}）" + (f"　办理人 {v.holder}" if v.holder else ""),
              f"合同编号 {v.contract_number}　{v.contract_status_label}　签约业务 {v.contract_case}",
              f"{v.developer_name}　{v.project_name} {v.building_number}栋 {v.unit_no}",
-             "买受人：" + "；".join(f"{b.position + 1}. {b.name}（{b.id_number}，{b.phone}）" for b in v.buyers)]
+             *[f"买受人{b.position + 1}：{b.name}（{b.id_number}，{b.phone}）" for b in v.buyers]]
     if v.applicant:
         lines.append(f"申请注销人：{v.applicant}")
     if v.reason:
@@ -168,6 +168,18 @@ class ReturnScreen(AppScreen):
             applicant.value = chosen
         if message.text:
             self.set_message(message.text, "ok")
+        self._next_field(v)
+
+    def _next_field(self, v: returns.ReturnView) -> None:
+        """From the look-up fields, on to what the case's stage asks of this operator next."""
+        focused = self.focused
+        if focused is None or focused.id not in ("return-contract", "return-building", "return-unit",
+                                                  "return-number"):
+            return
+        if v.stage == "entry" and v.case_status_label == "未办结" and self._developer():
+            self.query_one("#return-applicant" if v.applicant is None else "#return-reason").focus()
+        elif v.stage == "review" and v.case_status_label == "未办结" and self._authority():
+            self.query_one("#return-voucher", Input).focus()
 
     # ------------------------------------------------------------ the steps
 
@@ -207,9 +219,16 @@ class ReturnScreen(AppScreen):
 
         def save() -> tuple[returns.ReturnView, str]:
             v = returns.save_reason(self.db, self.actor, number, applicant=applicant, reason=reason)
+            self.app.call_from_thread(self._clear_reason, reason)
             return v, "退房原因已保存。按 F4 派工给主管部门。"
 
         self._step(save)
+
+    def _clear_reason(self, saved: str) -> None:
+        """The saved reason is shown above with its numbers masked; the typed one (unmasked) goes."""
+        field = self.query_one("#return-reason", Input)
+        if field.value == saved:
+            field.value = ""
 
     def action_submit(self) -> None:
         if not self._need_number():
