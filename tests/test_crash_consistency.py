@@ -14,7 +14,8 @@ CI runs ``KILLS`` trials per scenario and database; ``WANGQIAN_STRESS=1`` runs 2
 Scenarios: a resale submission (提交: both codes entered → 已签约), a filing approval (备案),
 a round run (选房 run, one transaction over thousands of rows), and a presale contract's two
 signing steps: its acceptance, which takes the unit (the board shows it 已签约 from then on),
-and its 签约环节, which records the buyer's signature.
+its 签约环节, which records the buyer's signature, and the archive of a house return (退房),
+which gives the unit back.
 """
 
 from __future__ import annotations
@@ -266,9 +267,9 @@ def test_a_round_run_killed_at_any_moment_is_all_or_nothing(db: Database) -> Non
 # ------------------------------------------------------------------ presale
 
 
-def _presale_hall(db: Database) -> tuple[Actor, str]:
+def _presale_hall(db: Database, *, authority: bool = False):  # type: ignore[no-untyped-def]
     """A developer whose building D004 (21 floors × 10 units, more than the trials need) is under
-    a presale permit; returns its operator and the permit number."""
+    a presale permit; returns its operator and the permit number (and the authority's, if asked)."""
     from services.presale import projects
     from tests.permit_support import add_certificates, archive_survey, grant
     from tests.presale_support import make_hall, survey_csv
@@ -277,7 +278,8 @@ def _presale_hall(db: Database) -> tuple[Actor, str]:
     archive_survey(hall, survey_csv(21, 10), floors="21")
     add_certificates(hall)
     projects.change_project(db, SYSTEM, hall.project_id, property_company="张家界物业服务有限公司")
-    return hall.dev, grant(hall, all_units=True).permit_number
+    permit = grant(hall, all_units=True).permit_number
+    return (hall.dev, permit, hall.authority) if authority else (hall.dev, permit)
 
 
 def _units(count: int) -> list[str]:
@@ -340,3 +342,40 @@ def test_a_presale_signing_killed_at_any_moment_is_all_or_nothing(db: Database, 
 
     outcomes = _trials(db, ready, act, done)
     print(f"presale signing on {db.dialect}: {outcomes}")
+
+
+def test_a_return_archive_killed_at_any_moment_is_all_or_nothing(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """归档 of a house return (退房): the contract 已退房, the unit free, its F case ended, the T case
+    archived — all of it or none of it."""
+    from core.presale.contracts import Buyer, ContractEntry
+    from services.presale import contracts as presale
+    from services.presale import returns
+    from storage.models import PresaleContract
+
+    dev, permit, authority = _presale_hall(db, authority=True)
+    voucher = tmp_path / "voucher.pdf"
+    voucher.write_bytes(b"%PDF-1.4\n% the return's voucher\n")
+    ready = []
+    for unit in _units(KILLS + 1):
+        case = presale.start_contract(db, dev, permit_number=permit, unit_no=unit).case_number
+        presale.save_entry(db, dev, case, ContractEntry(buyers=(Buyer("王小二", "110101199003074258", "13800138000"),),
+                                                        unit_price="10000.00"))
+        presale.record_payment(db, dev, case, "1000.00")  # paid: it is returned, not cancelled
+        back = returns.start_return(db, dev, contract=case).case_number
+        returns.save_reason(db, dev, back, applicant=0, reason="买受人资金困难。")
+        returns.submit_return(db, dev, back)
+        returns.attach_voucher(db, authority, back, str(voucher))
+        ready.append((back, unit))
+
+    def act(mine: Database, obj: object) -> object:
+        return returns.archive_return(mine, authority, obj[0])  # type: ignore[index]
+
+    def done(d: Database, obj: object) -> bool:
+        with d.read() as session:
+            status, live = session.execute(select(PresaleContract.status, PresaleContract.live_unit_id).where(
+                PresaleContract.unit_no == obj[1])).one()  # type: ignore[index]
+        assert (status, live is None) in (("entry", False), ("returned", True)), (status, live)
+        return status == "returned"
+
+    outcomes = _trials(db, ready, act, done)
+    print(f"return archive on {db.dialect}: {outcomes}")

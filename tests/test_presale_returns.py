@@ -181,3 +181,28 @@ def test_bad_input_writes_nothing(db):
         assert s.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == before
     kept = returns.save_reason(db, hall.dev, case, applicant="0", reason="[/x] 按原样保存")
     assert kept.reason == "[/x] 按原样保存"
+
+
+def test_racing_processes_start_one_return_of_a_contract(db):
+    """Eight terminals start a return of the same contract at once: one return, seven refusals
+    by their sentence, no second T case."""
+    from tests.test_process_races import _workers
+
+    hall, permit = contract_hall(db, 86)
+    number = sold(db, hall, permit, "7-01")
+    with db.read() as s:
+        cases_before = s.execute(select(func.count()).select_from(Case)).scalar_one()
+
+    def start(mine, n: int) -> object:  # type: ignore[no-untyped-def]
+        return ("ok", returns.start_return(mine, hall.dev, contract=number).case_number)
+
+    results = _workers(db, 8, start)
+    won = [r for r in results if r[0] == "ok"]
+    refused = [r for r in results if r[0] == "refused"]
+    assert len(won) == 1 and len(refused) == 7, results
+    assert {r[1] for r in refused} == {"RETURN_IN_PROGRESS"}
+    assert all(r[2].startswith(f"合同{number}已有退房业务") and r[2].endswith("不能重复发起。") for r in refused)
+    with db.read() as s:
+        assert s.execute(select(func.count()).select_from(PresaleReturn)).scalar_one() == 1
+        assert s.execute(select(func.count()).select_from(Case)).scalar_one() == cases_before + 1
+    assert audit.verify(db, SYSTEM).intact
