@@ -8,20 +8,14 @@ import json
 import re
 
 from tests.test_cli_presale import _ok, _run, hall  # noqa: F401 (hall: a fixture)
-from tests.test_cli_presale_permits import PERMIT, _surveyed
+from tests.test_cli_presale_contracts import permitted
 
 CASE = re.compile(r"F\d{15}")
 RETURN = re.compile(r"T\d{15}")
 
 
 def test_a_return_from_the_command_line(hall):  # noqa: F811
-    _surveyed()
-    permit = PERMIT.search(_ok("presale", "permit", "start", "1", "D004", "--as", "dev1")).group(0)
-    _ok("presale", "permit", "scope", permit, "--as", "dev1", "--all")
-    _ok("presale", "permit", "details", permit, "--as", "dev1", "--property-company", "张家界物业服务有限公司")
-    _ok("presale", "permit", "submit", permit, "--as", "dev1")
-    _ok("presale", "survey", "receive", permit, "--as", "sup1")
-    number = re.search(r"YS\d{4}-\d{5}", _ok("presale", "permit", "archive", permit, "--as", "sup1")).group(0)
+    number = permitted()
     case = CASE.search(_ok("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")).group(0)
     result, shown = _run("presale", "return", "start", "--as", "dev1", "--contract", case)
     assert result.exit_code == 1 and "尚未签约也未缴款，不能办理退房" in shown

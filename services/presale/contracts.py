@@ -25,11 +25,9 @@ developer's staff see only their enterprise's contracts (to them another's do no
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -69,7 +67,7 @@ from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import check_sellable, find_building, survey_in_force
 from services.presale.case_records import at_stage, open_record, take_at
-from services.presale.common import developer_of
+from services.presale.common import developer_of, uploaded_pdf
 from storage.engine import Database, session_now
 from storage.models import (
     Building,
@@ -448,16 +446,13 @@ def verify_buyer_code(db: Database, actor: Actor, number: str, code: str, positi
 def attach_scan(db: Database, actor: Actor, number: str, path: object) -> "ContractView":
     """纸质合同: the scan of the contract signed by the buyer and sealed by the seller (a PDF file)."""
     require(actor, Permission.PRESALE_CONTRACT_WORK)  # the role first, before any input is looked at
-    file = Path(path) if isinstance(path, str) and path.strip() else None
-    if file is None or not file.is_file():
-        raise RuleViolation("CONTRACT_SCAN_MISSING", "找不到合同扫描件文件，请确认文件路径。", field="scan")
-    data = file.read_bytes()
-    check_scan(data[:8])
+    kept, sha256 = uploaded_pdf(path, code="CONTRACT_SCAN_MISSING", missing="找不到合同扫描件文件，请确认文件路径。",
+                                field="scan", check=check_scan)
     with db.write() as session:
         opened = _editing(session, actor, number, "signing", "上传合同扫描件")
         c = opened.contract
         _refuse_form(c, SigningForm.PAPER)
-        c.scan_path, c.scan_sha256 = str(file.resolve())[:300], hashlib.sha256(data).hexdigest()
+        c.scan_path, c.scan_sha256 = kept, sha256
         c.updated_at = session_now(session)
         audit.append(session, actor, "presale_contract_scan", object_type="presale_contract", object_id=c.id,
                      case_number=opened.case.number, after={"path": c.scan_path, "sha256": c.scan_sha256})

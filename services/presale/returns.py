@@ -20,9 +20,7 @@ the reason goes into the audit log and the case history with ID and phone number
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +45,7 @@ from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import find_building
 from services.presale.case_records import at_stage, open_record, take_at
-from services.presale.common import developer_of
+from services.presale.common import developer_of, uploaded_pdf
 from services.presale.contracts import SUBJECT, BuyerView, buyers_of, open_contract, unit_id_of
 from storage.engine import Database, session_now
 from storage.models import Building, BuildingUnit, Case, PresaleContract, PresaleReturn, Project
@@ -233,15 +231,12 @@ def cancel_return(db: Database, actor: Actor, number: str, *, reason: str) -> "R
 def attach_voucher(db: Database, actor: Actor, number: str, path: object) -> "ReturnView":
     """凭证上传: the return's voucher, a PDF file (taken again replaces the earlier one)."""
     require(actor, Permission.PRESALE_CONTRACT_FILING)  # the role first, before any input is looked at
-    file = Path(path) if isinstance(path, str) and path.strip() else None
-    if file is None or not file.is_file():
-        raise RuleViolation("RETURN_VOUCHER_MISSING", "找不到退房凭证文件，请确认文件路径。", field="voucher")
-    data = file.read_bytes()
-    check_voucher(data[:8])
+    kept, sha256 = uploaded_pdf(path, code="RETURN_VOUCHER_MISSING", missing="找不到退房凭证文件，请确认文件路径。",
+                                field="voucher", check=check_voucher)
     with db.write() as session:
         opened = _reviewing(session, actor, number, "上传凭证")
         r = opened.record
-        r.voucher_path, r.voucher_sha256 = str(file.resolve())[:300], hashlib.sha256(data).hexdigest()
+        r.voucher_path, r.voucher_sha256 = kept, sha256
         r.updated_at = session_now(session)
         audit.append(session, actor, "presale_return_voucher", object_type="presale_return", object_id=r.id,
                      case_number=opened.case.number, after={"path": r.voucher_path, "sha256": r.voucher_sha256})

@@ -42,7 +42,6 @@ from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.resale.home_register import HomeRegisterScreen
 from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
-from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.widgets.footer import KeyFooter
 
 WEEKDAYS = "一二三四五六日"
