@@ -40,7 +40,7 @@ from core.presale.returns import (
     check_voucher,
 )
 from core.presale.surveys import check_building_number
-from core.roles import Actor, Permission, require
+from core.roles import Actor, Permission, Role, require
 from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import find_building
@@ -48,7 +48,7 @@ from services.presale.case_records import at_stage, open_record, take_at
 from services.presale.common import developer_of, uploaded_pdf
 from services.presale.contracts import SUBJECT, BuyerView, buyers_of, open_contract, unit_id_of
 from storage.engine import Database, session_now
-from storage.models import Building, BuildingUnit, Case, PresaleContract, PresaleReturn, Project
+from storage.models import Building, BuildingUnit, Case, Operator, PresaleContract, PresaleReturn, Project
 
 __all__ = [
     "ReturnView",
@@ -202,8 +202,6 @@ def submit_return(db: Database, actor: Actor, number: str) -> "ReturnView":
         r = opened.record
         if r.reason is None or r.applicant_position is None:
             raise RuleViolation("RETURN_REASON_MISSING", "请先选择申请注销人并填写退房原因，再派工。", field="reason")
-        from core.roles import Role
-
         cases.dispatch_in(session, actor, opened.case.number, role=Role.SUPERVISOR, note=f"退房原因：{r.reason}")
         r.status, r.updated_at = ReturnStatus.REVIEW.value, session_now(session)
         audit.append(session, actor, "presale_return_submit", object_type="presale_return", object_id=r.id,
@@ -314,11 +312,7 @@ def _view(session: Session, opened: _Open) -> ReturnView:
     contract_case = session.get(Case, c.case_id)  # type: ignore[union-attr]
     building = session.get(Building, c.building_id)  # type: ignore[union-attr]
     project = session.get(Project, building.project_id)  # type: ignore[union-attr]
-    holder = None
-    if case.holder_id is not None:
-        from storage.models import Operator
-
-        holder = session.get(Operator, case.holder_id).name  # type: ignore[union-attr]
+    holder = session.get(Operator, case.holder_id).name if case.holder_id is not None else None  # type: ignore[union-attr]
     buyers = [BuyerView(b.position, b.name, mask_id(b.id_number), mask_phone(b.phone))
               for b in buyers_of(session, c.id)]  # type: ignore[arg-type, union-attr]
     applicant = next((b.name for b in buyers if b.position == r.applicant_position), None)
