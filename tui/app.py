@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -195,15 +195,22 @@ class WangqianApp(App[None]):
             raise RuntimeError("no operator is logged in")
         return self.actor
 
-    def logged_in(self, actor: Actor) -> None:
-        """Start the operator's session on the home screen."""
+    def logged_in(self, actor: Actor, *, typed_ahead: Sequence[events.Key] = ()) -> None:
+        """Start the operator's session on the home screen; ``typed_ahead``, the keys typed
+        while the password was checked, go to it once it is drawn, in their order."""
         self.actor = actor
         self.sub_title = operator_banner(actor)
         self.note_activity()
         from tui.screens.home import HomeScreen
 
         self.add_mode(self.DESK, HomeScreen)
-        self.switch_mode(self.DESK)
+        shown = self.switch_mode(self.DESK)
+        if typed_ahead:
+            async def replay() -> None:
+                await shown
+                for key in typed_ahead:
+                    self.post_message(events.Key(key.key, key.character))
+            self.call_after_refresh(replay)
 
     async def action_logout(self) -> None:
         """退出登录: drop every screen of the session and show the login form."""

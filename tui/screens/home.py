@@ -15,8 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Header, Static
 
 from core.roles import Actor, Permission
 from services import cases
@@ -40,9 +39,9 @@ from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.resale.home_register import HomeRegisterScreen
-from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
 from tui.widgets.footer import KeyFooter
+from tui.widgets.menu import MenuColumns
 
 WEEKDAYS = "一二三四五六日"
 
@@ -172,11 +171,9 @@ class HomeScreen(AppScreen):
                 yield Static("工作台", classes="screen-title")
                 yield Static("", id="home-date", markup=False)
             yield Static("待处理业务数：正在统计……", id="home-counts", markup=False)
-            yield OptionList(
-                *[Option(f"{key:<12}{name}", id=code) for code, key, name in MENU if self._may(code)],
-                id="home-menu",
-            )
-            yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
+            yield MenuColumns([(code, f"{key:<12}{name}") for code, key, name in MENU if self._may(code)],
+                              id="home-menu")
+            yield Static("↑↓←→ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
         yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -192,9 +189,7 @@ class HomeScreen(AppScreen):
     def on_mount(self) -> None:
         now = self.wq.local_now()
         self.query_one("#home-date", Static).update(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]}")
-        menu = self.query_one("#home-menu", OptionList)
-        menu.highlighted = 0
-        menu.focus()
+        self.query_one("#home-menu", MenuColumns).focus_first()
 
     def on_screen_resume(self) -> None:
         self._load_counts()
@@ -223,16 +218,15 @@ class HomeScreen(AppScreen):
             parts += f"，限购核定 {message.use_class_reviews} 件"
         self.query_one("#home-counts", Static).update(f"待处理业务数：{total}　（{parts}）")
 
-    @on(OptionList.OptionSelected, "#home-menu")
-    def _menu_chosen(self, event: OptionList.OptionSelected) -> None:
-        assert event.option.id is not None
-        if event.option.id == "lock":
+    @on(MenuColumns.Chosen, "#home-menu")
+    def _menu_chosen(self, event: MenuColumns.Chosen) -> None:
+        if event.option_id == "lock":
             self.wq.action_lock()
-        elif event.option.id == "logout":
+        elif event.option_id == "logout":
             # Run by the app, not inside this screen's handler: logging out removes this screen.
             self.app.call_later(self.app.run_action, "logout")
         else:
-            self.action_open(event.option.id)
+            self.action_open(event.option_id)
 
     def action_open(self, what: str) -> None:
         if not may_open(self.actor, what):
