@@ -40,6 +40,7 @@ from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.resale.home_register import HomeRegisterScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
+from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.menu import MenuColumns
 
