@@ -124,6 +124,13 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "presale.contracts.show_contract": (P.PRESALE_CONTRACT_FILING, P.PRESALE_CONTRACT_WORK, P.PRESALE_LOAN_REVIEW),
     "presale.contracts.start_contract": (P.CASE_ACCEPT, P.PRESALE_CONTRACT_WORK),
     "presale.contracts.verify_buyer_code": (P.PRESALE_CONTRACT_WORK,),
+    "presale.returns.archive_return": (P.CASE_WORK, P.PRESALE_CONTRACT_FILING),
+    "presale.returns.attach_voucher": (P.CASE_WORK, P.PRESALE_CONTRACT_FILING),
+    "presale.returns.cancel_return": (P.CASE_WORK, P.PRESALE_CONTRACT_WORK),
+    "presale.returns.save_reason": (P.PRESALE_CONTRACT_WORK,),
+    "presale.returns.show_return": (P.PRESALE_CONTRACT_FILING, P.PRESALE_CONTRACT_WORK),
+    "presale.returns.start_return": (P.CASE_ACCEPT, P.PRESALE_CONTRACT_WORK),
+    "presale.returns.submit_return": (P.CASE_WORK, P.PRESALE_CONTRACT_WORK),
     "presale.developers.add_bank": (P.DEVELOPER_MAINTAIN,),
     "presale.developers.add_developer_admin": (P.DEVELOPER_REGISTER,),
     "presale.developers.change_developer": (P.DEVELOPER_MAINTAIN,),  # the status: DEVELOPER_REGISTER too
@@ -264,7 +271,7 @@ ANY_OF: frozenset[str] = frozenset({
     "presale.users.list_users",  # an enterprise's administrator its own users; the authority any enterprise's
     "sms.outbox", "sms.mark_sent", "sms.reveal",
     # the developer's staff, the authority and the buyer's bank each see the contracts of their part
-    "presale.contracts.list_contracts", "presale.contracts.show_contract",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
+    "presale.contracts.list_contracts", "presale.contracts.show_contract", "presale.returns.show_return",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
 })
 
 

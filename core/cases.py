@@ -190,6 +190,19 @@ CASE_TYPES: dict[str, CaseType] = {
             )
             for code, name in (("presale_signing", "商品房预售签约"), ("spot_signing", "商品房现售签约"))
         ),
+        # 退房 (seed 004 §5.5.2): the developer records the applicant and the reason and dispatches it;
+        # the authority uploads the voucher and archives it. The seed gives the type no letter (its
+        # 业务类型 list shows C, W, Z, Y, F); T (退) is free.
+        CaseType(
+            "presale_return",
+            "T",
+            "退房",
+            (
+                Stage("entry", "退房原因录入", Role.DEVELOPER),
+                Stage("review", "凭证上传归档", Role.SUPERVISOR),
+            ),
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+        ),
         CaseType(
             "allocation_round",
             "P",

@@ -204,9 +204,10 @@ def act_in(session: Session, actor: Actor, number: str, kind: ActionKind, change
 
 
 def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str | None = None,
-                operator: str | None = None, to_stage: str | None = None) -> Case:
+                operator: str | None = None, to_stage: str | None = None, note: str | None = None) -> Case:
     """派工: to a named operator (username), to everyone of a role, or by default to the next stage's role
-    (``to_stage``: a later stage than the next, for a domain's route; ``core.cases.dispatch``)."""
+    (``to_stage``: a later stage than the next, for a domain's route; ``core.cases.dispatch``).
+    ``note``: what the history adds after whom it went to (a return's reason; masked there)."""
 
     to_self = bool(operator) and operator == actor.username and actor.operator_id is not None
 
@@ -237,7 +238,8 @@ def dispatch_in(session: Session, actor: Actor, number: str, *, role: Role | str
         who = session.execute(select(Operator.name).where(Operator.username == operator)).scalar_one_or_none() or operator
     else:
         who = ROLE_LABELS[Role(role)] if role and role in Role._value2member_map_ else None
-    return act_in(session, actor, number, ActionKind.DISPATCH, change, note=f"派工给{who}" if who else None)
+    said = "；".join(x for x in (f"派工给{who}" if who else None, note.strip() if note else None) if x)
+    return act_in(session, actor, number, ActionKind.DISPATCH, change, note=said or None)
 
 
 def receive_in(session: Session, actor: Actor, number: str) -> Case:

@@ -1261,5 +1261,29 @@ class PresalePayment(SQLModel, table=True):
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
 
 
+class PresaleReturn(SQLModel, table=True):
+    """A house return (退房, seed 004 §5.5.2) of a presale or spot-sale contract, worked through
+    its T case. ``live_contract_id`` equals ``contract_id`` while the return is in progress and
+    is NULL once archived or cancelled: UNIQUE, so the database itself refuses a second return
+    of one contract at a time. ``reason`` is kept as typed; it is shown, audited and written into
+    the case history with its ID and phone numbers masked."""
+
+    __tablename__ = "presale_return"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    contract_id: int = Field(foreign_key="presale_contract.id", index=True)
+    live_contract_id: int | None = Field(default=None, unique=True)
+    status: str = Field(max_length=10, index=True)  # core.presale.returns.ReturnStatus
+    applicant_position: int | None = None  # the buyer (presale_buyer.position) who applies
+    reason: str | None = Field(default=None, max_length=200)
+    voucher_path: str | None = Field(default=None, max_length=300)
+    voucher_sha256: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    updated_at: datetime = _utc()
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+
+
 # Rows that every step of a signing consults several times: read once per transaction.
 hold_rows(Case, Contract, Home, HouseCheck, BuyerQualification)

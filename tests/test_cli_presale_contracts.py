@@ -13,14 +13,19 @@ from tests.test_cli_presale_permits import PERMIT, _surveyed
 CASE = re.compile(r"F\d{15}")
 
 
-def test_a_contract_from_the_command_line(hall):  # noqa: F811
+def permitted() -> str:
+    """D004 surveyed and every unit under a presale permit, from the command line: its number."""
     _surveyed()
     permit = PERMIT.search(_ok("presale", "permit", "start", "1", "D004", "--as", "dev1")).group(0)
     _ok("presale", "permit", "scope", permit, "--as", "dev1", "--all")
     _ok("presale", "permit", "details", permit, "--as", "dev1", "--property-company", "张家界物业服务有限公司")
     _ok("presale", "permit", "submit", permit, "--as", "dev1")
     _ok("presale", "survey", "receive", permit, "--as", "sup1")
-    number = re.search(r"YS\d{4}-\d{5}", _ok("presale", "permit", "archive", permit, "--as", "sup1")).group(0)
+    return re.search(r"YS\d{4}-\d{5}", _ok("presale", "permit", "archive", permit, "--as", "sup1")).group(0)
+
+
+def test_a_contract_from_the_command_line(hall):  # noqa: F811
+    number = permitted()
     case = CASE.search(_ok("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")).group(0)
     result, shown = _run("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")
     assert result.exit_code == 1 and "户室2-01已签约，不能重复销售。" in shown

@@ -11,8 +11,11 @@ exactly the recorded amount). When it shows none, the action is run again and mu
 complete. The audit chain is verified after every trial.
 
 CI runs ``KILLS`` trials per scenario and database; ``WANGQIAN_STRESS=1`` runs 200.
-Scenarios: a resale submission (提交: both codes entered → 已签约), a filing approval (备案)
-and a round run (选房 run, one transaction over thousands of rows).
+Scenarios: a resale submission (提交: both codes entered → 已签约), a filing approval (备案),
+a round run (选房 run, one transaction over thousands of rows), and a presale contract's two
+signing steps: its acceptance, which takes the unit (the board shows it 已签约 from then on),
+its 签约环节, which records the buyer's signature, and the archive of a house return (退房),
+which gives the unit back.
 """
 
 from __future__ import annotations
@@ -259,3 +262,120 @@ def test_a_round_run_killed_at_any_moment_is_all_or_nothing(db: Database) -> Non
 
     outcomes = _trials(late, list(range(KILLS + 1)), act, done, between=reopen)
     print(f"round run on {db.dialect}: {outcomes}")
+
+
+# ------------------------------------------------------------------ presale
+
+
+def _presale_hall(db: Database, *, authority: bool = False):  # type: ignore[no-untyped-def]
+    """A developer whose building D004 (21 floors × 10 units, more than the trials need) is under
+    a presale permit; returns its operator and the permit number (and the authority's, if asked)."""
+    from services.presale import projects
+    from tests.permit_support import add_certificates, archive_survey, grant
+    from tests.presale_support import make_hall, survey_csv
+
+    hall = make_hall(db, 87)
+    archive_survey(hall, survey_csv(21, 10), floors="21")
+    add_certificates(hall)
+    projects.change_project(db, SYSTEM, hall.project_id, property_company="张家界物业服务有限公司")
+    permit = grant(hall, all_units=True).permit_number
+    return (hall.dev, permit, hall.authority) if authority else (hall.dev, permit)
+
+
+def _units(count: int) -> list[str]:
+    return [f"{1 + n // 10}-{1 + n % 10:02d}" for n in range(count)]
+
+
+def test_a_presale_acceptance_killed_at_any_moment_is_all_or_nothing(db: Database) -> None:
+    """业务受理 of a presale contract: the unit's row locked and checked, the F case, the contract
+    holding the unit (live_unit_id). Killed, the unit is either free or taken by one whole contract."""
+    from services.presale import contracts as presale
+    from storage.models import PresaleContract
+
+    dev, permit = _presale_hall(db)
+
+    def act(mine: Database, unit: object) -> object:
+        return presale.start_contract(mine, dev, permit_number=permit, unit_no=unit)
+
+    def done(d: Database, unit: object) -> bool:
+        with d.read() as session:
+            live = session.execute(select(func.count()).select_from(PresaleContract).where(
+                PresaleContract.unit_no == unit, PresaleContract.live_unit_id.is_not(None))).scalar_one()
+        assert live in (0, 1)
+        return live == 1
+
+    outcomes = _trials(db, _units(KILLS + 1), act, done)
+    print(f"presale acceptance on {db.dialect}: {outcomes}")
+
+
+def test_a_presale_signing_killed_at_any_moment_is_all_or_nothing(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """签约环节 of a paper presale contract (entered, paid, the signed scan attached): the buyer's
+    signature recorded and the case moved to 合同盖章, or nothing."""
+    from core.presale.contracts import Buyer, ContractEntry
+    from core.presale.contracts import ContractStatus as PresaleStatus
+    from services.presale import contracts as presale
+    from storage.models import PresaleContract
+
+    dev, permit = _presale_hall(db)
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% signed and sealed\n")
+    ready = []
+    for unit in _units(KILLS + 1):
+        case = presale.start_contract(db, dev, permit_number=permit, unit_no=unit).case_number
+        view = presale.save_entry(db, dev, case, ContractEntry(
+            buyers=(Buyer("王小二", "110101199003074258", "13800138000"),), unit_price="10000.00",
+            signing_form="纸质合同"))
+        presale.record_payment(db, dev, case, view.amount_due)
+        presale.complete_entry(db, dev, case)
+        presale.attach_scan(db, dev, case, str(scan))
+        ready.append(case)
+
+    def act(mine: Database, case: object) -> object:
+        return presale.confirm_signing(mine, dev, case)  # type: ignore[arg-type]
+
+    def done(d: Database, case: object) -> bool:
+        with d.read() as session:
+            c = session.execute(select(PresaleContract.status, PresaleContract.signed_at).where(
+                PresaleContract.number == f"YSHT{str(case)[1:]}")).one()
+        assert c[0] in (PresaleStatus.SIGNING, PresaleStatus.SEALING) and (c[1] is None) == (c[0] == PresaleStatus.SIGNING)
+        return c[0] == PresaleStatus.SEALING
+
+    outcomes = _trials(db, ready, act, done)
+    print(f"presale signing on {db.dialect}: {outcomes}")
+
+
+def test_a_return_archive_killed_at_any_moment_is_all_or_nothing(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """归档 of a house return (退房): the contract 已退房, the unit free, its F case ended, the T case
+    archived — all of it or none of it."""
+    from core.presale.contracts import Buyer, ContractEntry
+    from services.presale import contracts as presale
+    from services.presale import returns
+    from storage.models import PresaleContract
+
+    dev, permit, authority = _presale_hall(db, authority=True)
+    voucher = tmp_path / "voucher.pdf"
+    voucher.write_bytes(b"%PDF-1.4\n% the return's voucher\n")
+    ready = []
+    for unit in _units(KILLS + 1):
+        case = presale.start_contract(db, dev, permit_number=permit, unit_no=unit).case_number
+        presale.save_entry(db, dev, case, ContractEntry(buyers=(Buyer("王小二", "110101199003074258", "13800138000"),),
+                                                        unit_price="10000.00"))
+        presale.record_payment(db, dev, case, "1000.00")  # paid: it is returned, not cancelled
+        back = returns.start_return(db, dev, contract=case).case_number
+        returns.save_reason(db, dev, back, applicant=0, reason="买受人资金困难。")
+        returns.submit_return(db, dev, back)
+        returns.attach_voucher(db, authority, back, str(voucher))
+        ready.append((back, unit))
+
+    def act(mine: Database, obj: object) -> object:
+        return returns.archive_return(mine, authority, obj[0])  # type: ignore[index]
+
+    def done(d: Database, obj: object) -> bool:
+        with d.read() as session:
+            status, live = session.execute(select(PresaleContract.status, PresaleContract.live_unit_id).where(
+                PresaleContract.unit_no == obj[1])).one()  # type: ignore[index]
+        assert (status, live is None) in (("entry", False), ("returned", True)), (status, live)
+        return status == "returned"
+
+    outcomes = _trials(db, ready, act, done)
+    print(f"return archive on {db.dialect}: {outcomes}")

@@ -237,3 +237,32 @@ def _families_and_houses(db: Database, families: int, houses: int) -> tuple[list
         house_ids = list(session.execute(select(PublicHouse.id).where(PublicHouse.code.like("R%"))
                                          .order_by(PublicHouse.id)).scalars())
     return family_ids, house_ids
+
+
+def test_thirty_two_processes_racing_for_one_presale_unit_make_one_contract(db: Database) -> None:
+    """Presale (seed 004 §5.5.1): 32 developer terminals accept a contract on the same unit at once.
+    Exactly one contract and one F case are made; the 31 others are told the unit is sold in one
+    Chinese sentence and wrote nothing (not a case, not an audit row)."""
+    from services.presale import contracts as presale_contracts
+    from storage.models import PresaleContract
+    from tests.test_crash_consistency import _counts, _delta
+    from tests.test_presale_contracts import contract_hall
+
+    hall, permit = contract_hall(db, 79)
+    before = _counts(db)
+
+    def sell(mine: Database, n: int) -> object:
+        return ("ok", presale_contracts.start_contract(mine, hall.dev, permit_number=permit, unit_no="6-01").number)
+
+    results = _workers(db, 32, sell)
+    won = [r for r in results if r[0] == "ok"]
+    refused = [r for r in results if r[0] == "refused"]
+    assert len(won) == 1 and len(refused) == 31, Counter(r[0] for r in results)
+    assert {(r[1], r[2]) for r in refused} == {("UNIT_ALREADY_SOLD", "户室6-01已签约，不能重复销售。")}
+    with db.read() as session:
+        assert session.execute(select(PresaleContract.number)).scalars().all() == [won[0][1]]
+    # what the one winner wrote, and nothing else: the losers left no row anywhere
+    change = _delta(_counts(db), before)
+    assert change == {"audit_entry": 2, "case_event": 1, "case_file": 1, "presale_contract": 1} or \
+        change == {"audit_entry": 2, "case_event": 1, "case_file": 1, "case_sequence": 1, "presale_contract": 1}, change
+    assert audit.verify(db, SYSTEM).intact

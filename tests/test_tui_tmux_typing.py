@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from test_tui_allocation_support import empty_counter_db  # noqa: F401 - fixture
 from test_tui_cases import _actor
+from test_tui_presale_returns import return_db  # noqa: F401 - fixture
 from test_tui_support import password
 
 from core.clock import system_clock
@@ -202,3 +203,38 @@ def test_a_home_registered_at_fifty_keys_a_second_through_tmux(empty_counter_db:
         "粤(2024)深圳市不动产权第0917111号", "440304999011GB00111F00010001", 15, "1502",
         "深圳市福田区莲花街道景田路18号莲花雅苑5栋1502[/x]"), last
     assert [str(s) for s in shares] == ["70.00", "30.00"]
+
+
+def test_a_house_return_typed_at_fifty_keys_a_second_through_tmux(return_db: Database, tmp_path: Path) -> None:
+    """退房 (seed 004 §5.5.2) by a developer's operator: building and unit typed as one burst, F2 受理,
+    the applicant chosen from the dropdown, the reason typed at once and F3 — the stored return holds
+    the applicant and exactly the reason typed."""
+    from sqlalchemy import select
+
+    from storage.models import PresaleReturn
+    from tests.presale_support import PASSWORD
+
+    db = return_db
+    db.clock = system_clock
+    reason = "买受人因工作调动申请退房[/x]"
+    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
+           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
+    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    try:
+        term.expect("用户名")
+        term.type([*"dev_a", "Tab", *PASSWORD, "Enter"])
+        term.expect("工作台")
+        term.key("t")
+        term.expect("栋号室号")
+        term.type(["Tab", *"D004", "Tab", *"2-01", "F2"])
+        term.expect("已受理，业务号 T")
+        term.key("Enter")  # the applicant's dropdown (the focus moved there)
+        time.sleep(0.5)
+        term.type(["Down", "Enter", "Tab", *reason, "F3"])
+        term.expect("退房原因已保存")
+    finally:
+        shown = term.screen()
+        term.close()
+    with db.read() as session:
+        row = session.execute(select(PresaleReturn)).scalar_one()
+    assert (row.applicant_position, row.reason) == (0, reason), shown

@@ -52,6 +52,7 @@ __all__ = [
     "check_contract_stage",
     "check_entry",
     "check_payment",
+    "check_pdf",
     "check_same_buyers",
     "check_scan",
     "digest",
@@ -98,12 +99,14 @@ class ContractStatus(StrEnum):
     SEALING = "sealing"  # 合同盖章: the developer's seal
     REVIEW = "review"  # 抵押审核 by the bank / the fund centre, or waiting for the filing
     FILED = "filed"  # 已备案
-    VOID = "void"  # 取消受理 (or, later, 退房)
+    VOID = "void"  # 取消受理
+    RETURNED = "returned"  # 已退房 (core.presale.returns): the unit is sellable again, the contract kept
 
 
 CONTRACT_STATUS_LABELS = {ContractStatus.ENTRY: "合同录入中", ContractStatus.SIGNING: "签约中",
                           ContractStatus.SEALING: "待盖章", ContractStatus.REVIEW: "待审核备案",
-                          ContractStatus.FILED: "已备案", ContractStatus.VOID: "已作废"}
+                          ContractStatus.FILED: "已备案", ContractStatus.VOID: "已作废",
+                          ContractStatus.RETURNED: "已退房"}
 
 
 def _choice(raw: object, kind: type[StrEnum], labels: dict, field: str, what: str) -> StrEnum:  # type: ignore[type-arg]
@@ -306,11 +309,16 @@ def route(method: str) -> tuple[str, ...]:
     return ()
 
 
-def check_scan(head: bytes) -> None:
-    """A paper contract's scan is a PDF file (it starts with ``%PDF-``)."""
+def check_pdf(head: bytes, *, code: str, message: str, field: str) -> None:
+    """An uploaded scan is a PDF file (it starts with ``%PDF-``); else ``code`` with ``message``."""
     if not head.startswith(b"%PDF-"):
-        raise RuleViolation("CONTRACT_SCAN_NOT_PDF", "上传的合同扫描件不是PDF文件，请扫描成PDF文件后上传。",
-                            field="scan")
+        raise RuleViolation(code, message, field=field)
+
+
+def check_scan(head: bytes) -> None:
+    """A paper contract's scan is a PDF file."""
+    check_pdf(head, code="CONTRACT_SCAN_NOT_PDF", message="上传的合同扫描件不是PDF文件，请扫描成PDF文件后上传。",
+              field="scan")
 
 
 def check_contract_stage(state: "CaseState", actor: "Actor", stage: str, what: str) -> None:

@@ -14,6 +14,7 @@ from core.roles import Actor, Permission
 from services.authority import authorise
 from services.presale.buildings import building_facts, find_building
 from services.presale.common import developer_of
+from services.presale.unit_sales import PastContract, unit_history
 from storage.engine import Database
 
 __all__ = ["BoardView", "UnitLookup", "board", "unit_lookup"]
@@ -55,6 +56,7 @@ class UnitLookup:
     notices: list[str]
     presale_refusal: str | None  # why a presale contract on it would be refused now (None: it may be signed)
     spot_refusal: str | None
+    history: list[PastContract]  # every contract the unit has had, newest first (已退房 ones too)
 
 
 def _refusal(check) -> str | None:  # type: ignore[no-untyped-def]
@@ -79,4 +81,5 @@ def unit_lookup(db: Database, actor: Actor, project_id: int, building: str, unit
         state = sale_state(f)
         return UnitLookup(unit.unit_no, state.value, SALE_STATE_LABELS[state], f.permit_number, notices(f),
                           _refusal(lambda: refuse_unsellable(f, sale=PermitKind.PRESALE)),
-                          _refusal(lambda: refuse_unsellable(f, sale=PermitKind.SPOT)))
+                          _refusal(lambda: refuse_unsellable(f, sale=PermitKind.SPOT)),
+                          unit_history(session, unit.building_unit_id))

@@ -21,7 +21,7 @@ from services import cases
 from services.authority import authorise
 from storage.models import Case
 
-__all__ = ["at_stage", "case_number_of", "open_record"]
+__all__ = ["at_stage", "case_number_of", "open_record", "take_at"]
 
 
 def case_number_of(number: object, width: int = 20) -> str:
@@ -69,3 +69,20 @@ def at_stage(session: Session, actor: Actor, number: object, opener: Callable[..
     opened = opener(session, actor, number, lock=True)
     check(cases.state_of(opened.case), actor, stage, what)
     return opened
+
+
+def take_at(session: Session, actor: Actor, case: Case, stages: tuple[str, ...], what: str, *, code: str,
+            subject: str, check: Callable[[Any, Actor, str, str], None]) -> str:
+    """A case dispatched to the actor's role at one of ``stages``: received in this transaction if
+    it is still waiting (接件 and the step are one), then ``check``-ed as held. Returns the stage.
+    Refused: ``code`` ("{subject}正处于“…”阶段，不能{what}。"), and the case engine's."""
+    from core.cases import CaseStatus, case_type
+
+    if case.stage not in stages or case.status != CaseStatus.ACTIVE.value:
+        kind = case_type(case.type_code)
+        here = kind.stages[kind.stage_index(case.stage)].name
+        raise RuleViolation(code, f"{subject}正处于“{here}”阶段，不能{what}。")
+    if case.holder_id is None:
+        cases.receive_in(session, actor, case.number)
+    check(cases.state_of(case), actor, case.stage, what)
+    return case.stage

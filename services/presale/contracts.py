@@ -25,11 +25,9 @@ developer's staff see only their enterprise's contracts (to them another's do no
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -68,8 +66,8 @@ from reports.presale_contracts import payment_notice_pdf as render_notice
 from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import check_sellable, find_building, survey_in_force
-from services.presale.case_records import at_stage, open_record
-from services.presale.common import developer_of
+from services.presale.case_records import at_stage, open_record, take_at
+from services.presale.common import developer_of, uploaded_pdf
 from storage.engine import Database, session_now
 from storage.models import (
     Building,
@@ -89,12 +87,14 @@ __all__ = [
     "ContractView",
     "PaymentNotice",
     "attach_scan",
+    "buyers_of",
     "cancel_contract",
     "complete_entry",
     "confirm_signing",
     "file_contract",
     "lift_restriction",
     "list_contracts",
+    "open_contract",
     "payment_notice",
     "payment_notice_pdf",
     "record_payment",
@@ -106,6 +106,7 @@ __all__ = [
     "send_seal_code",
     "show_contract",
     "start_contract",
+    "unit_id_of",
     "verify_buyer_code",
 ]
 
@@ -129,7 +130,7 @@ class _Open:
     case: Case
 
 
-def _open(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _Open:
+def open_contract(session: Session, actor: Actor, number: object, *, lock: bool = False) -> _Open:
     """By case number (F…) or contract number; refused as not found when the actor may not see it."""
     return _Open(*open_record(
         session, actor, number, PresaleContract, code="CONTRACT_NOT_FOUND",
@@ -138,9 +139,21 @@ def _open(session: Session, actor: Actor, number: object, *, lock: bool = False)
         sees=lambda row: actor.developer_id is None or row[0].developer_id == actor.developer_id))
 
 
+def refuse_returning(session: Session, contract: PresaleContract) -> None:
+    """A contract whose house return (退房) is in progress stands still until the return ends."""
+    from storage.models import PresaleReturn
+
+    case = session.execute(select(Case.number).join(PresaleReturn, PresaleReturn.case_id == Case.id).where(
+        PresaleReturn.live_contract_id == contract.id)).scalar_one_or_none()
+    if case is not None:
+        raise RuleViolation("CONTRACT_RETURNING", f"该合同正在办理退房（{case}），不能继续办理。")
+
+
 def _editing(session: Session, actor: Actor, number: object, stage: str, what: str) -> _Open:
-    return at_stage(session, actor, number, _open, permission=Permission.PRESALE_CONTRACT_WORK, stage=stage,
-                    what=what, check=check_contract_stage)
+    opened = at_stage(session, actor, number, open_contract, permission=Permission.PRESALE_CONTRACT_WORK,
+                      stage=stage, what=what, check=check_contract_stage)
+    refuse_returning(session, opened.contract)
+    return opened
 
 
 def _advance(session: Session, actor: Actor, case_number: str, to_stage: str) -> None:
@@ -157,7 +170,7 @@ def _advance(session: Session, actor: Actor, case_number: str, to_stage: str) ->
 # --------------------------------------------------------------------------
 
 
-def _unit_id(session: Session, building_id: int, unit_no: object) -> int:
+def unit_id_of(session: Session, building_id: int, unit_no: object) -> int:
     survey = survey_in_force(session, building_id)
     wanted = unit_no.strip() if isinstance(unit_no, str) else ""
     found = None if survey is None else session.execute(
@@ -182,7 +195,7 @@ def restrict_unit(db: Database, actor: Actor, project_id: int, building: str, un
     with db.write() as session:
         authorise(session, actor, Permission.PERMIT_REVIEW)
         _, row = find_building(session, actor, project_id, building)
-        unit = _unit_id(session, row.id, unit_no)  # type: ignore[arg-type]
+        unit = unit_id_of(session, row.id, unit_no)  # type: ignore[arg-type]
         made = UnitRestriction(building_unit_id=unit, kind=kind, document=doc, authority=by,  # type: ignore[arg-type]
                                created_at=session_now(session), created_by=actor.operator_id)
         session.add(made)
@@ -224,7 +237,7 @@ def start_contract(db: Database, actor: Actor, *, permit_number: object, unit_no
         if permit is None or project is None or (
                 actor.developer_id is not None and project.developer_id != actor.developer_id):
             raise RuleViolation("PERMIT_UNIT_NOT_FOUND", NOT_FOUND, field="permit")
-        unit_id = _unit_id(session, permit.building_id, unit_no)
+        unit_id = unit_id_of(session, permit.building_id, unit_no)
         kind = PermitKind(permit.kind)
         facts = check_sellable(session, unit_id, sale=kind)  # locks the unit's row
         if facts.permit_number != permit.permit_number:
@@ -265,7 +278,8 @@ def _areas(session: Session, contract: PresaleContract) -> tuple[UnitAreas, Surv
     return UnitAreas(row.unit_no, row.built_area, row.inner_area), row
 
 
-def _buyers(session: Session, contract_id: int) -> list[PresaleBuyer]:
+def buyers_of(session: Session, contract_id: int) -> list[PresaleBuyer]:
+    """The contract's buyers in their order (``position``)."""
     return list(session.execute(select(PresaleBuyer).where(PresaleBuyer.contract_id == contract_id)
                                 .order_by(PresaleBuyer.position)).scalars())
 
@@ -282,7 +296,7 @@ def save_entry(db: Database, actor: Actor, number: str, entry: ContractEntry) ->
             DeveloperBank.developer_id == c.developer_id, DeveloperBank.purpose == BankPurpose.MORTGAGE.value,
             DeveloperBank.active.is_(True))).scalars())
         valid = check_entry(entry, unit, today=local_today(session_now(session)), mortgage_banks=banks)
-        saved = _buyers(session, c.id)  # type: ignore[arg-type]
+        saved = buyers_of(session, c.id)  # type: ignore[arg-type]
         check_same_buyers(tuple((b.name, b.id_number) for b in saved), valid)
         due = amount_due(valid)
         if due < c.paid:
@@ -353,7 +367,7 @@ def payment_notice(db: Database, actor: Actor, number: str) -> PaymentNotice:
 
     with db.read() as session:
         authorise(session, actor, Permission.PRESALE_CONTRACT_WORK)
-        opened = _open(session, actor, number)
+        opened = open_contract(session, actor, number)
         c = opened.contract
         if c.amount_due is None or c.total_price is None:
             raise RuleViolation("CONTRACT_ENTRY_MISSING", "请先录入购房合同信息，再打印缴款通知单和登记缴款。")
@@ -382,7 +396,7 @@ def payment_notice_pdf(db: Database, actor: Actor, number: str) -> bytes:
 
 
 def _buyer(session: Session, contract: PresaleContract, position: int) -> PresaleBuyer:
-    found = next((b for b in _buyers(session, contract.id) if b.position == position), None)  # type: ignore[arg-type]
+    found = next((b for b in buyers_of(session, contract.id) if b.position == position), None)  # type: ignore[arg-type]
     if found is None:
         raise RuleViolation("SIGNING_NO_PARTY", "合同中没有该买受人。", field="party")
     return found
@@ -432,16 +446,13 @@ def verify_buyer_code(db: Database, actor: Actor, number: str, code: str, positi
 def attach_scan(db: Database, actor: Actor, number: str, path: object) -> "ContractView":
     """纸质合同: the scan of the contract signed by the buyer and sealed by the seller (a PDF file)."""
     require(actor, Permission.PRESALE_CONTRACT_WORK)  # the role first, before any input is looked at
-    file = Path(path) if isinstance(path, str) and path.strip() else None
-    if file is None or not file.is_file():
-        raise RuleViolation("CONTRACT_SCAN_MISSING", "找不到合同扫描件文件，请确认文件路径。", field="scan")
-    data = file.read_bytes()
-    check_scan(data[:8])
+    kept, sha256 = uploaded_pdf(path, code="CONTRACT_SCAN_MISSING", missing="找不到合同扫描件文件，请确认文件路径。",
+                                field="scan", check=check_scan)
     with db.write() as session:
         opened = _editing(session, actor, number, "signing", "上传合同扫描件")
         c = opened.contract
         _refuse_form(c, SigningForm.PAPER)
-        c.scan_path, c.scan_sha256 = str(file.resolve())[:300], hashlib.sha256(data).hexdigest()
+        c.scan_path, c.scan_sha256 = kept, sha256
         c.updated_at = session_now(session)
         audit.append(session, actor, "presale_contract_scan", object_type="presale_contract", object_id=c.id,
                      case_number=opened.case.number, after={"path": c.scan_path, "sha256": c.scan_sha256})
@@ -459,7 +470,7 @@ def confirm_signing(db: Database, actor: Actor, number: str) -> "ContractView":
                 raise RuleViolation("CONTRACT_SCAN_MISSING", "纸质合同须上传买卖双方签章后的合同扫描件（PDF）。")
         else:
             done = sign_codes.verified_parties_in(session, SUBJECT, c.id, c.version, purpose=PURPOSE_BUYER)  # type: ignore[arg-type]
-            missing = [b for b in _buyers(session, c.id) if f"buyer:{b.position}" not in done]  # type: ignore[arg-type]
+            missing = [b for b in buyers_of(session, c.id) if f"buyer:{b.position}" not in done]  # type: ignore[arg-type]
             if missing:
                 from core.identity import mask_name
 
@@ -544,15 +555,9 @@ def seal_contract(db: Database, actor: Actor, number: str, code: str) -> "Contra
 
 
 def _take(session: Session, actor: Actor, opened: _Open, stages: tuple[str, ...], what: str) -> str:
-    case = opened.case
-    if case.stage not in stages or case.status != CaseStatus.ACTIVE.value:
-        kind = case_type(case.type_code)
-        here = kind.stages[kind.stage_index(case.stage)].name
-        raise RuleViolation("CONTRACT_WRONG_STAGE", f"该合同业务正处于“{here}”阶段，不能{what}。")
-    if case.holder_id is None:
-        cases.receive_in(session, actor, case.number)
-    check_contract_stage(cases.state_of(case), actor, case.stage, what)
-    return case.stage
+    refuse_returning(session, opened.contract)
+    return take_at(session, actor, opened.case, stages, what, code="CONTRACT_WRONG_STAGE", subject="该合同业务",
+                   check=check_contract_stage)
 
 
 def review_loan(db: Database, actor: Actor, number: str, *, mortgage_contract: object = None,
@@ -564,7 +569,7 @@ def review_loan(db: Database, actor: Actor, number: str, *, mortgage_contract: o
 
     with db.write() as session:
         authorise(session, actor, Permission.PRESALE_LOAN_REVIEW)
-        opened = _open(session, actor, number, lock=True)
+        opened = open_contract(session, actor, number, lock=True)
         stage = _take(session, actor, opened, ("fund_review", "bank_review"), "审核")
         c = opened.contract
         details = None
@@ -614,7 +619,7 @@ def file_contract(db: Database, actor: Actor, number: str, *, note: object = Non
     remark = check_text(note, field="note", label="备案意见", max_length=200)
     with db.write() as session:
         authorise(session, actor, Permission.PRESALE_CONTRACT_FILING)
-        opened = _open(session, actor, number, lock=True)
+        opened = open_contract(session, actor, number, lock=True)
         _take(session, actor, opened, ("filing",), "备案")
         c = opened.contract
         _refuse_if_restricted(session, c)
@@ -710,7 +715,7 @@ def _view(session: Session, opened: _Open) -> ContractView:
         CASE_STATUS_LABELS[CaseStatus(case.status)], holder, c.status, CONTRACT_STATUS_LABELS[ContractStatus(c.status)],
         c.version, c.permit_number, project.name, building.number, c.unit_no, unit.built_area, unit.inner_area,  # type: ignore[union-attr]
         developer_of(session, c.developer_id).name,
-        [BuyerView(b.position, b.name, mask_id(b.id_number), mask_phone(b.phone)) for b in _buyers(session, c.id)],  # type: ignore[arg-type]
+        [BuyerView(b.position, b.name, mask_id(b.id_number), mask_phone(b.phone)) for b in buyers_of(session, c.id)],  # type: ignore[arg-type]
         PRICE_BASIS_LABELS[PriceBasis(basis)] if basis else None,
         Decimal(facts["unit_price"]) if facts else None, c.total_price,
         to_chinese_capital(c.total_price) if c.total_price is not None else None,
@@ -728,7 +733,7 @@ def show_contract(db: Database, actor: Actor, number: str) -> ContractView:
         else:
             authorise(session, actor, Permission.PRESALE_CONTRACT_WORK if actor.can(Permission.PRESALE_CONTRACT_WORK)
                       else Permission.PRESALE_LOAN_REVIEW)
-        return _view(session, _open(session, actor, number))
+        return _view(session, open_contract(session, actor, number))
 
 
 @dataclass(frozen=True)

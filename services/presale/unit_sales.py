@@ -19,12 +19,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.presale.contracts import PAYMENT_LABELS, ContractStatus, PaymentMethod
+from core.presale.contracts import CONTRACT_STATUS_LABELS, PAYMENT_LABELS, ContractStatus, PaymentMethod
 from core.presale.funds import UNSOLD, UnitSale
 from core.presale.sale import ContractState
 from storage.models import PresaleContract
 
-__all__ = ["LiveContract", "contract_states", "live_contracts", "unit_sales"]
+__all__ = ["LiveContract", "PastContract", "contract_states", "live_contracts", "unit_history", "unit_sales"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,22 @@ def unit_sales(session: Session, unit_ids: Sequence[int]) -> dict[int, UnitSale]
                                 payment_method=PAYMENT_LABELS[PaymentMethod(c.payment_method)] if c.payment_method
                                 else None, down_payment=c.amount_due, paid=c.paid)
     return out
+
+
+@dataclass(frozen=True)
+class PastContract:
+    """A contract the unit has had, live or ended (已作废, 已退房): the unit's history."""
+
+    number: str
+    status_label: str
+    buyer_names: str | None
+    filing_number: str | None
+
+
+def unit_history(session: Session, unit_id: int) -> list[PastContract]:
+    """Every contract made on the unit (``building_unit.id``), newest first: a returned contract
+    stays in it as 已退房."""
+    c = PresaleContract
+    rows = session.execute(select(c.number, c.status, c.buyer_names, c.filing_number)
+                           .where(c.building_unit_id == unit_id).order_by(c.id.desc())).all()
+    return [PastContract(r[0], CONTRACT_STATUS_LABELS[ContractStatus(r[1])], r[2], r[3]) for r in rows]

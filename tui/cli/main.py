@@ -36,6 +36,7 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
     presale,
     presale_contracts,
     presale_permits,
+    presale_returns,
     printing,
     resale,
     sms,

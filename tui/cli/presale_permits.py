@@ -334,6 +334,9 @@ def board_unit(project_id: ProjectId, building: Building,
     for notice in v.notices:
         _line(f"提醒：{notice}")
     _line(f"预售签约：{v.presale_refusal or '可以签约'}；现售签约：{v.spot_refusal or '可以签约'}")
+    for past in v.history:
+        _line(f"合同 {past.number}　{past.status_label}　{shown(past.buyer_names or '')}"
+              + (f"　备案号 {past.filing_number}" if past.filing_number else ""))
 
 
 @board_app.command("pdf")

@@ -10,6 +10,8 @@ waited.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Header, Static
 
-from core.roles import Permission
+from core.roles import Actor, Permission
 from services import cases
 from services.resale import queries as resale_queries
 from tui.screens.allocation.board import BoardScreen
@@ -34,6 +36,7 @@ from tui.screens.presale.board import SalesBoardScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
 from tui.screens.presale.permit import PermitScreen
+from tui.screens.presale.returns import ReturnScreen
 from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
@@ -69,12 +72,13 @@ MENU: list[tuple[str, str, str]] = [
     ("fund", "Z", "预售资金监管"),
     ("permit", "Y", "销售许可·物管用房"),
     ("sales_board", "L", "楼盘表"),
+    ("presale_return", "T", "退房"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
 
-# Entries shown only to roles holding the permission.
-MENU_PERMISSION: dict[str, Permission] = {
+# Entries shown only to roles holding the permission (one of them, for a tuple).
+MENU_PERMISSION: dict[str, Permission | tuple[Permission, ...]] = {
     "rounds": Permission.ALLOCATION_VIEW,
     "family": Permission.ALLOCATION_WISHES,
     "board": Permission.ALLOCATION_VIEW,
@@ -95,6 +99,8 @@ MENU_PERMISSION: dict[str, Permission] = {
     "fund": Permission.FUND_VIEW,
     "permit": Permission.PRESALE_VIEW,
     "sales_board": Permission.PRESALE_VIEW,
+    # the developer starts a return, the authority archives it
+    "presale_return": (Permission.PRESALE_CONTRACT_WORK, Permission.PRESALE_CONTRACT_FILING),
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
@@ -103,39 +109,49 @@ MENU_PERMISSION: dict[str, Permission] = {
 }
 
 
+def may_open(actor: Actor, code: str) -> bool:
+    """Whether the operator's role may use the menu entry ``code``."""
+    needs = MENU_PERMISSION.get(code)
+    if needs is None:
+        return True
+    return any(actor.can(p) for p in (needs if isinstance(needs, tuple) else (needs,)))
+
+
 class HomeScreen(AppScreen):
     """The operator's desk after login."""
 
-    # Priority: the App runs them as the key arrives, so the screen they open is on top before
-    # the next key is handed on; that key then waits for the screen to be drawn
+    # All priority (below): the App runs them as the key arrives, so the screen they open is on
+    # top before the next key is handed on; that key then waits for the screen to be drawn
     # (WangqianApp.on_event) instead of reaching this menu. The desk has no field to type in.
     BINDINGS = [
-        Binding("1,f2", "open('lookup')", "申请人查询", key_display="1/F2", priority=True),
-        Binding("2", "open('in_hand')", "在手业务", priority=True),
-        Binding("3", "open('done')", "已办业务", priority=True),
-        Binding("4", "open('accept')", "业务受理", priority=True),
-        Binding("p", "open('party')", "当事人登记", key_display="P", show=False, priority=True),
-        Binding("d", "open('homes')", "房屋登记", key_display="D", show=False, priority=True),
-        Binding("5", "app.lock", "锁屏", show=False, priority=True),
-        Binding("6", "open('rounds')", "选房场次", show=False, priority=True),
-        Binding("7", "open('family')", "家庭选房", show=False, priority=True),
-        Binding("8", "open('board')", "房源播报", show=False, priority=True),
-        Binding("9", "open('lease')", "租赁签约", show=False, priority=True),
-        Binding("s", "open('outbox')", "短信发件箱", key_display="S", show=False, priority=True),
-        Binding("h", "open('house_check')", "房源核验", key_display="H", show=False, priority=True),
-        Binding("c", "open('contracts')", "网签合同", key_display="C", show=False, priority=True),
-        Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False, priority=True),
-        Binding("b", "open('filing')", "网签审核", key_display="B", show=False, priority=True),
-        Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False, priority=True),
-        Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False, priority=True),
-        Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False, priority=True),
-        Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False, priority=True),
-        Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False, priority=True),
-        Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False, priority=True),
-        Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False, priority=True),
-        Binding("0,f10", "app.logout", "退出登录", key_display="F10", priority=True),
-        Binding("enter", "choose", "进入", show=False, priority=True),
+        Binding("1,f2", "open('lookup')", "申请人查询", key_display="1/F2"),
+        Binding("2", "open('in_hand')", "在手业务"),
+        Binding("3", "open('done')", "已办业务"),
+        Binding("4", "open('accept')", "业务受理"),
+        Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
+        Binding("d", "open('homes')", "房屋登记", key_display="D", show=False),
+        Binding("5", "app.lock", "锁屏", show=False),
+        Binding("6", "open('rounds')", "选房场次", show=False),
+        Binding("7", "open('family')", "家庭选房", show=False),
+        Binding("8", "open('board')", "房源播报", show=False),
+        Binding("9", "open('lease')", "租赁签约", show=False),
+        Binding("s", "open('outbox')", "短信发件箱", key_display="S", show=False),
+        Binding("h", "open('house_check')", "房源核验", key_display="H", show=False),
+        Binding("c", "open('contracts')", "网签合同", key_display="C", show=False),
+        Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False),
+        Binding("b", "open('filing')", "网签审核", key_display="B", show=False),
+        Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False),
+        Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False),
+        Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False),
+        Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False),
+        Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False),
+        Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False),
+        Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False),
+        Binding("t", "open('presale_return')", "退房", key_display="T", show=False),
+        Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
+        Binding("enter", "choose", "进入", show=False),
     ]
+    BINDINGS = [replace(binding, priority=True) for binding in BINDINGS]
 
     HELP_STEPS = (
         "↑↓ 选择功能，Enter 进入；也可直接按菜单左侧的键。",
@@ -176,7 +192,7 @@ class HomeScreen(AppScreen):
 
     def _may(self, code: str) -> bool:
         """Menu entries the operator's role may use (the selection ones need their permission)."""
-        return code not in MENU_PERMISSION or self.actor.can(MENU_PERMISSION[code])
+        return may_open(self.actor, code)
 
     def on_mount(self) -> None:
         now = self.wq.local_now()
@@ -230,7 +246,7 @@ class HomeScreen(AppScreen):
             self.action_open(option_id)
 
     def action_open(self, what: str) -> None:
-        if what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
+        if not may_open(self.actor, what):
             return
         if what == "lookup":
             self.app.push_screen(LookupScreen())
@@ -276,6 +292,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(PermitScreen())
         elif what == "sales_board":
             self.app.push_screen(SalesBoardScreen())
+        elif what == "presale_return":
+            self.app.push_screen(ReturnScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:

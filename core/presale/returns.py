@@ -1,0 +1,99 @@
+"""House return (退房, seed 004 §5.5.2): the rules.
+
+业务发起-退房 finds a contract by its number, or by building and unit (栋名称+房号); the developer
+records who applies (申请注销人, one of the contract's buyers) and why (退房原因), and dispatches the
+case to the authority, who uploads the voucher (凭证, a PDF) and archives it. On the archive the
+contract ends (已退房) and its unit is sellable again; the unit's history keeps the contract.
+
+What may be returned: a live contract whose buyer has confirmed (签约环节 done) or who has paid
+against the payment notice. A contract still being entered with nothing paid is cancelled
+(取消受理) instead; a void or returned contract has nothing left to return; one return at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from core.errors import RuleViolation
+from core.presale.contracts import ContractStatus
+
+__all__ = [
+    "RETURN_STATUS_LABELS",
+    "ReturnStatus",
+    "check_applicant",
+    "check_reason",
+    "check_returnable",
+    "check_voucher",
+]
+
+
+class ReturnStatus(StrEnum):
+    ENTRY = "entry"  # 退房原因录入 (the developer)
+    REVIEW = "review"  # with the authority: voucher, archive
+    ARCHIVED = "archived"  # 已退房
+    CANCELLED = "cancelled"  # 取消受理
+
+
+RETURN_STATUS_LABELS = {ReturnStatus.ENTRY: "退房原因录入", ReturnStatus.REVIEW: "主管部门审核",
+                        ReturnStatus.ARCHIVED: "已退房", ReturnStatus.CANCELLED: "已取消受理"}
+
+
+@dataclass(frozen=True)
+class Returnable:
+    """What is known of the contract a return is asked for."""
+
+    number: str
+    status: ContractStatus
+    paid: Decimal
+    open_return: str | None = None  # the case number of a return in progress
+
+
+def check_returnable(contract: Returnable) -> None:
+    """Refuse a return of this contract unless it may be returned now. Refused:
+    RETURN_CONTRACT_VOID, RETURN_ALREADY_RETURNED, RETURN_IN_PROGRESS, RETURN_NOT_SIGNED."""
+    if contract.status is ContractStatus.VOID:
+        raise RuleViolation("RETURN_CONTRACT_VOID", f"合同{contract.number}已作废，不能办理退房。")
+    if contract.status is ContractStatus.RETURNED:
+        raise RuleViolation("RETURN_ALREADY_RETURNED", f"合同{contract.number}已退房，不能重复办理。")
+    if contract.open_return is not None:
+        raise RuleViolation("RETURN_IN_PROGRESS",
+                            f"合同{contract.number}已有退房业务（{contract.open_return}）正在办理，不能重复发起。")
+    if contract.status is ContractStatus.ENTRY and contract.paid <= 0:
+        raise RuleViolation("RETURN_NOT_SIGNED",
+                            f"合同{contract.number}尚未签约也未缴款，不能办理退房，请在合同录入阶段取消受理。")
+
+
+def check_applicant(buyers: tuple[str, ...], choice: object) -> int:
+    """The applicant (申请注销人) among the contract's buyers, by position (0-based) or by name;
+    returns the position. Refused: RETURN_APPLICANT_NOT_BUYER."""
+    if isinstance(choice, bool):
+        choice = None
+    if isinstance(choice, int) and 0 <= choice < len(buyers):
+        return choice
+    if isinstance(choice, str):
+        text = choice.strip()
+        if text in buyers:
+            return buyers.index(text)
+        if text.isdigit() and 0 <= int(text) < len(buyers):
+            return int(text)
+    raise RuleViolation("RETURN_APPLICANT_NOT_BUYER", "申请注销人须为该合同的买受人之一。", field="applicant")
+
+
+def check_reason(raw: object) -> str:
+    """The reason as kept: required, one line, at most 200 characters."""
+    from core.parties import check_text
+
+    reason = check_text(raw, field="reason", label="退房原因", max_length=200, required=True,
+                        empty_code="RETURN_REASON_MISSING")
+    assert reason is not None
+    return reason
+
+
+def check_voucher(head: bytes) -> None:
+    """The voucher (退房凭证) is a PDF file (it starts with ``%PDF-``)."""
+    from core.presale.contracts import check_pdf
+
+    check_pdf(head, code="RETURN_VOUCHER_NOT_PDF", message="上传的退房凭证不是PDF文件，请扫描成PDF文件后上传。",
+              field="voucher")
