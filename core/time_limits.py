@@ -31,18 +31,20 @@ class Basis(StrEnum):
     SEED = "seed"
     REGULATION = "regulation"
     HALL_COMMITMENT = "hall_commitment"
+    NONE = "none"  # the case runs on its own published dates, not against a period
 
 
 BASIS_LABELS = {
     Basis.SEED: "操作指引",
     Basis.REGULATION: "法规规定",
     Basis.HALL_COMMITMENT: "服务承诺（待核实）",
+    Basis.NONE: "不计时限",
 }
 
 
 @dataclass(frozen=True)
 class TimeLimit:
-    working_days: int
+    working_days: int | None  # None: no clock (Basis.NONE)
     basis: Basis
     source: str  # the regulation's article, or what the commitment rests on (Chinese, shown as is)
 
@@ -78,8 +80,10 @@ TIME_LIMITS: dict[str, TimeLimit] = {
     # the developer's period, not the authority's; the case's own limit is the hall's.
     **{code: TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：商品房买卖合同网签备案5个工作日内办结。")
        for code in ("presale_signing", "spot_signing")},
+    # A round runs on the pre-selection and selection windows it publishes (months, in the
+    # sample), not against a period from its creation: it has no clock.
     "allocation_round": TimeLimit(
-        20, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：公租房选房场次自创建起20个工作日内完成选房并公示结果。"),
+        None, Basis.NONE, "公租房选房场次按其公布的预选、正式选房时段进行，不设自受理起计算的办理时限。"),
 }
 
 #: A case is due soon when this many working days or fewer are left (0: due today).
@@ -95,9 +99,11 @@ def time_limit(type_code: str) -> TimeLimit:
         raise RuleViolation("CASE_NO_TIME_LIMIT", f"业务类型“{kind.name}”尚未规定办理时限。") from None
 
 
-def due_on(type_code: str, accepted_on: date) -> date:
-    """The last day of the case's time limit (its working days after the day of acceptance)."""
-    return add_working_days(accepted_on, time_limit(type_code).working_days)
+def due_on(type_code: str, accepted_on: date) -> date | None:
+    """The last day of the case's time limit (its working days after the day of acceptance);
+    None for a case type without a clock."""
+    days = time_limit(type_code).working_days
+    return None if days is None else add_working_days(accepted_on, days)
 
 
 class ClockState(StrEnum):
@@ -106,6 +112,7 @@ class ClockState(StrEnum):
     OVERDUE = "overdue"  # open, past its due day
     CLOSED_ON_TIME = "closed_on_time"
     CLOSED_LATE = "closed_late"
+    NO_LIMIT = "no_limit"  # the case type has no clock
     UNKNOWN = "unknown"  # the holiday calendar does not reach the days in question
 
 
@@ -115,6 +122,7 @@ CLOCK_LABELS = {
     ClockState.OVERDUE: "已超期",
     ClockState.CLOSED_ON_TIME: "按期办结",
     ClockState.CLOSED_LATE: "超期办结",
+    ClockState.NO_LIMIT: "不计时限",
     ClockState.UNKNOWN: "无法计算",
 }
 
@@ -122,7 +130,7 @@ CLOCK_LABELS = {
 @dataclass(frozen=True)
 class CaseClock:
     state: ClockState
-    due_on: date | None  # None: UNKNOWN
+    due_on: date | None  # None: UNKNOWN or NO_LIMIT
     remaining: int | None  # working days from today to the due day (negative: overdue); None when closed or UNKNOWN
     note: str = ""  # why UNKNOWN (the calendar's sentence)
 
@@ -141,6 +149,8 @@ def case_clock(type_code: str, accepted_on: date, today: date, closed_on: date |
     """Where a case accepted on ``accepted_on`` stands on ``today`` (or stood when it closed)."""
     try:
         due = due_on(type_code, accepted_on)
+        if due is None:
+            return CaseClock(ClockState.NO_LIMIT, None, None)
         if closed_on is not None:
             return CaseClock(ClockState.CLOSED_ON_TIME if closed_on <= due else ClockState.CLOSED_LATE, due, None)
         remaining = working_days_between(today, due)

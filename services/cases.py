@@ -21,7 +21,7 @@ from core.cases import (
 from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text
 from core.roles import Actor, Permission, ROLE_LABELS, Role, require
-from core.time_limits import CaseClock, ClockState, case_clock
+from core.time_limits import CaseClock, ClockState, TimeLimit, case_clock, time_limit
 from core.timeutil import SHANGHAI, local_today
 from services import audit
 from services.authority import authorise
@@ -504,6 +504,7 @@ class DueRow:
     handler: str  # who holds it, or 待接件（whom it waits for）
     accepted_at: datetime
     clock: CaseClock
+    limit: TimeLimit  # the case type's time limit and its source
 
 
 #: Listed by ``due_cases``, most urgent first: overdue, due soon, then those the calendar cannot reach.
@@ -533,7 +534,8 @@ def due_cases(db: Database, actor: Actor, *, overdue_only: bool = False) -> list
             else:
                 handler = f"待接件（{ROLE_LABELS[Role(case.pending_role)]}）" if case.pending_role else "待接件"
             rows.append(DueRow(case.number, case.type_code, rules.case_type(case.type_code).name,
-                               _stage_name(case.type_code, case.stage), handler, case.created_at, clock))
+                               _stage_name(case.type_code, case.stage), handler, case.created_at, clock,
+                               time_limit(case.type_code)))
     rows.sort(key=lambda r: (_DUE_ORDER[r.clock.state], r.clock.due_on or date.max, r.number))
     return rows
 

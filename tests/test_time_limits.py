@@ -100,7 +100,9 @@ def test_every_case_type_has_a_time_limit_with_its_source() -> None:
     assert missing_limits() == []
     assert set(TIME_LIMITS) == set(CASE_TYPES)
     for code, limit in TIME_LIMITS.items():
-        assert limit.working_days > 0 and limit.source.strip(), code
+        assert limit.source.strip(), code
+        assert (limit.working_days is None) is (limit.basis is Basis.NONE), code
+        assert limit.working_days is None or limit.working_days > 0, code
     assert time_limit("permit_presale").basis is Basis.REGULATION
     assert "城市商品房预售管理办法" in time_limit("permit_presale").source
     with pytest.raises(RuleViolation) as refusal:
@@ -130,6 +132,8 @@ def test_where_a_case_stands() -> None:
     assert (closed.state, closed.remaining, closed.label) == (ClockState.CLOSED_ON_TIME, None, "按期办结")
     assert case_clock("resale_signing", accepted, date(2026, 3, 3), closed_on=date(2026, 2, 28)).state \
         is ClockState.CLOSED_LATE
-    unknown = case_clock("allocation_round", date(2026, 12, 7), date(2026, 12, 7))  # 20 days: into 2027
+    no_clock = case_clock("allocation_round", date(2026, 2, 23), date(2026, 12, 7))
+    assert (no_clock.state, no_clock.due_on, no_clock.label) == (ClockState.NO_LIMIT, None, "不计时限")
+    unknown = case_clock("permit_presale", date(2026, 12, 24), date(2026, 12, 24))  # 10 days: into 2027
     assert (unknown.state, unknown.due_on, unknown.label) == (ClockState.UNKNOWN, None, "无法计算")
     assert unknown.note.startswith("节假日日历尚无2027年")

@@ -27,6 +27,7 @@ from tui.screens.allocation.lease import LeaseScreen
 from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.base import AppScreen
 from tui.screens.cases import DoneScreen, InHandScreen
+from tui.screens.due import DueScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
 from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
@@ -51,6 +52,7 @@ MENU: list[tuple[str, str, str]] = [
     ("lookup", "1 / F2", "申请人查询"),
     ("in_hand", "2", "在手业务"),
     ("done", "3", "已办业务"),
+    ("due", "T", "超期督办"),
     ("accept", "4", "业务受理"),
     ("party", "P", "当事人登记"),
     ("homes", "D", "房屋登记"),
@@ -99,6 +101,7 @@ MENU_PERMISSION: dict[str, Permission] = {
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
+    "due": Permission.CASE_VIEW_ALL,  # the authority's supervisors watch every case's clock
     "accept": Permission.CASE_ACCEPT,
     "lookup": Permission.LOOKUP_APPLICANT,
 }
@@ -112,6 +115,7 @@ class HomeScreen(AppScreen):
         Binding("2", "open('in_hand')", "在手业务"),
         Binding("3", "open('done')", "已办业务"),
         Binding("4", "open('accept')", "业务受理"),
+        Binding("t", "open('due')", "超期督办", key_display="T", show=False),
         Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
         Binding("d", "open('homes')", "房屋登记", key_display="D", show=False),
         Binding("5", "app.lock", "锁屏", show=False),
@@ -231,6 +235,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(InHandScreen())
         elif what == "done":
             self.app.push_screen(DoneScreen())
+        elif what == "due":
+            self.app.push_screen(DueScreen())
         elif what == "accept":
             self.app.push_screen(AcceptDialog(), callback=self._accept)
         elif what == "rounds":
