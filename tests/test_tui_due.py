@@ -71,38 +71,26 @@ async def test_a_clerk_has_no_due_list_but_sees_the_clock_in_the_lists(sqlite_sa
         assert {r.clock.label for r in _rows(app)} >= {"按期办结"}  # the demo's filed contracts
 
 
-def _app_at_monday(db: Database):
-    return make_app(db, clock=freeze_services_clock(db, MONDAY))
+def _snapshot(snap_compare, db: Database, username: str, key: str) -> bool:
+    """The screen ``key`` opens from ``username``'s home, on Monday, at 80x24."""
+    async def run_before(pilot) -> None:
+        await login(pilot, username)
+        await pilot.press(key)
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    app = make_app(db, clock=freeze_services_clock(db, MONDAY))
+    return snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_due_list_snapshot(snap_compare, sqlite_sample_db: Database) -> None:
-    async def run_before(pilot) -> None:
-        await login(pilot, "super1")
-        await pilot.press("t")
-        await settle(pilot)
-        pilot.app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(_app_at_monday(sqlite_sample_db), terminal_size=SIZE, run_before=run_before)
+    assert _snapshot(snap_compare, sqlite_sample_db, "super1", "t")
 
 
 def test_in_hand_list_with_marks_snapshot(snap_compare, sqlite_sample_db: Database) -> None:
-    async def run_before(pilot) -> None:
-        await login(pilot, "clerk2")
-        await pilot.press("2")
-        await settle(pilot)
-        pilot.app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(_app_at_monday(sqlite_sample_db), terminal_size=SIZE, run_before=run_before)
+    assert _snapshot(snap_compare, sqlite_sample_db, "clerk2", "2")
 
 
 def test_done_list_with_clock_snapshot(snap_compare, sqlite_sample_db: Database) -> None:
-    async def run_before(pilot) -> None:
-        await login(pilot, "clerk2")
-        await pilot.press("3")
-        await settle(pilot)
-        pilot.app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(_app_at_monday(sqlite_sample_db), terminal_size=SIZE, run_before=run_before)
+    assert _snapshot(snap_compare, sqlite_sample_db, "clerk2", "3")
