@@ -37,7 +37,7 @@ class Basis(StrEnum):
 BASIS_LABELS = {
     Basis.SEED: "操作指引",
     Basis.REGULATION: "法规规定",
-    Basis.HALL_COMMITMENT: "服务承诺（待核实）",
+    Basis.HALL_COMMITMENT: "服务承诺，待核实",
     Basis.NONE: "不计时限",
 }
 

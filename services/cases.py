@@ -562,6 +562,8 @@ class CaseDetail:
     created_at: datetime
     timeline: list[TimelineStep]
     stages: list[tuple[str, str]]  # (code, name) of the type, for 退件 choices
+    clock: CaseClock | None = None  # the statutory clock (``core.time_limits``)
+    limit: TimeLimit | None = None  # the type's time limit and its source
 
 
 def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
@@ -602,4 +604,6 @@ def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
             case.created_at,
             steps,
             [(s.code, s.name) for s in kind.stages],
+            clock_of(case, local_today(session_now(session))),
+            time_limit(case.type_code),
         )

@@ -33,7 +33,7 @@ async def test_supervisor_sees_overdue_and_due_cases_and_narrows_to_overdue(sqli
         assert text_of(app, "#due-count") == "超期及即将到期 共 3 件"
         shown = screen_text(app)
         assert "超3日" in shown and "待接件（审核主管）" in shown
-        assert "5个工作日，服务承诺（待核实）" in shown  # the selected case's limit and its source
+        assert "5个工作日（服务承诺，待核实）" in shown  # the selected case's limit and its source
         await pilot.press("down", "down")
         await settle(pilot)
         assert "Q202611160000002" in text_of(app, "#due-limit")

@@ -14,11 +14,11 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from core.time_limits import BASIS_LABELS
 from services import cases
 from services.cases import DueRow
 from tui.screens.base import AppScreen
 from tui.screens.cases import clock_cell, clock_style, short_time
+from tui.widgets.detail import clock_line
 from tui.widgets.footer import KeyFooter
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
@@ -108,12 +108,9 @@ class DueScreen(AppScreen):
             self._show(row)
 
     def _show(self, row: DueRow) -> None:
-        limit = row.limit
-        due = f"{row.clock.due_on:%Y-%m-%d}（{row.clock.label}）" if row.clock.due_on else row.clock.label
         text = Text()
-        days = f"{limit.working_days}个工作日" if limit.working_days else "不计时限"
-        text.append(f"{row.number}　{row.type_name}：{days}，{BASIS_LABELS[limit.basis]}；到期 {due}\n")
-        text.append(f"依据：{limit.source}")
+        text.append(f"{row.number}　{row.type_name}\n{clock_line(row.clock, row.limit)}\n")
+        text.append(f"依据：{row.limit.source}")
         if row.clock.note:
             text.append(f"\n{row.clock.note}")
         self.query_one("#due-limit", Static).update(text)
