@@ -10,6 +10,7 @@ from test_tui_support import SIZE, freeze_services_clock, login, make_app, scree
 from storage.engine import Database
 from tui.screens.cases import DoneScreen, InHandScreen
 from tui.screens.due import DueScreen
+from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
 
 MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, two days after the sample's load
@@ -44,6 +45,14 @@ async def test_supervisor_sees_overdue_and_due_cases_and_narrows_to_overdue(sqli
         await pilot.press("f2")
         await settle(pilot)
         assert len(_rows(app)) == 3
+        await pilot.press("f1")  # help: the keys and how the due day is counted
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.keys)
+        assert keys["F2"] == "只看超期/全部" and keys["F5"] == "刷新" and keys["Esc"] == "返回"
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, DueScreen)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
