@@ -155,6 +155,8 @@ def case_clock(type_code: str, accepted_on: date, today: date, closed_on: date |
             return CaseClock(ClockState.CLOSED_ON_TIME if closed_on <= due else ClockState.CLOSED_LATE, due, None)
         remaining = working_days_between(today, due)
     except RuleViolation as refusal:
+        if refusal.code == "CASE_NO_TIME_LIMIT":  # a type added without its limit: no clock, not a crash
+            return CaseClock(ClockState.NO_LIMIT, None, None, refusal.message)
         if refusal.code != "CALENDAR_YEAR_UNKNOWN":
             raise
         return CaseClock(ClockState.UNKNOWN, None, None, refusal.message)

@@ -21,7 +21,7 @@ from core.cases import (
 from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text
 from core.roles import Actor, Permission, ROLE_LABELS, Role, require
-from core.time_limits import CaseClock, ClockState, TimeLimit, case_clock, time_limit
+from core.time_limits import TIME_LIMITS, CaseClock, ClockState, TimeLimit, case_clock, time_limit
 from core.timeutil import SHANGHAI, local_today
 from services import audit
 from services.authority import authorise
@@ -605,5 +605,5 @@ def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
             steps,
             [(s.code, s.name) for s in kind.stages],
             clock_of(case, local_today(session_now(session))),
-            time_limit(case.type_code),
+            TIME_LIMITS.get(case.type_code),
         )

@@ -137,3 +137,13 @@ def test_where_a_case_stands() -> None:
     unknown = case_clock("permit_presale", date(2026, 12, 24), date(2026, 12, 24))  # 10 days: into 2027
     assert (unknown.state, unknown.due_on, unknown.label) == (ClockState.UNKNOWN, None, "无法计算")
     assert unknown.note.startswith("节假日日历尚无2027年")
+
+
+def test_a_case_type_without_a_limit_has_no_clock_rather_than_a_crash(monkeypatch) -> None:
+    from core import time_limits
+
+    monkeypatch.delitem(time_limits.TIME_LIMITS, "resale_cancel")
+    assert missing_limits() == ["resale_cancel"]
+    clock = case_clock("resale_cancel", date(2026, 2, 13), date(2026, 2, 24))
+    assert (clock.state, clock.label) == (ClockState.NO_LIMIT, "不计时限")
+    assert clock.note == "业务类型“存量房网签注销”尚未规定办理时限。"
