@@ -94,6 +94,8 @@ class CaseListScreen(AppScreen):
 
     LIST_TITLE = ""
     COLUMNS: list[tuple[str, int | None]] = []
+    #: The column that shows the case's clock (marked when due soon or overdue).
+    CLOCK_COLUMN = -1
 
     class RowsLoaded(Message):
         def __init__(self, rows: list[CaseRow]) -> None:
@@ -144,9 +146,6 @@ class CaseListScreen(AppScreen):
 
     def row_values(self, row: CaseRow) -> list[str]:
         raise NotImplementedError
-
-    #: The column that shows the case's clock (marked when due soon or overdue).
-    CLOCK_COLUMN = -1
 
     def reload(self, *, clear: bool = False) -> None:
         """Load the list again; ``clear`` drops the last message (a filter changed)."""
