@@ -145,12 +145,13 @@ class HomeScreen(AppScreen):
 
     class CountsLoaded(Message):
         def __init__(self, holding: int, waiting: int, qualifications: int | None = None,
-                     use_class_reviews: int | None = None) -> None:
+                     use_class_reviews: int | None = None, overdue: int | None = None) -> None:
             super().__init__()
             self.holding = holding
             self.waiting = waiting
             self.qualifications = qualifications  # None: not a reviewer
             self.use_class_reviews = use_class_reviews
+            self.overdue = overdue  # the hall's overdue cases (超期督办); None: not a supervisor
 
     class CaseAccepted(Message):
         def __init__(self, number: str) -> None:
@@ -204,7 +205,10 @@ class HomeScreen(AppScreen):
 
             qualifications = len(resale_queries.qualification_queue(self.db, self.actor))
             reviews = len(use_class_review.pending_reviews(self.db, self.actor))
-        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews))
+        overdue = None
+        if self.actor.can(Permission.CASE_VIEW_ALL):
+            overdue = len(cases.due_cases(self.db, self.actor, overdue_only=True))
+        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews, overdue))
 
     def on_home_screen_counts_loaded(self, message: CountsLoaded) -> None:
         total = message.holding + message.waiting + (message.qualifications or 0) + (message.use_class_reviews or 0)
@@ -213,7 +217,10 @@ class HomeScreen(AppScreen):
             parts += f"，资格审查 {message.qualifications} 件"
         if message.use_class_reviews:
             parts += f"，限购核定 {message.use_class_reviews} 件"
-        self.query_one("#home-counts", Static).update(f"待处理业务数：{total}　（{parts}）")
+        line = f"待处理业务数：{total}　（{parts}）"
+        if message.overdue:
+            line += f"\n全厅已超期 {message.overdue} 件，按 T 查看超期督办。"
+        self.query_one("#home-counts", Static).update(line)
 
     @on(OptionList.OptionSelected, "#home-menu")
     def _menu_chosen(self, event: OptionList.OptionSelected) -> None:
