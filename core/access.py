@@ -77,6 +77,7 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "cases.case_detail": (P.CASE_WORK,),
     "cases.dispatch_case": (P.CASE_WORK,),
     "cases.done_list": (P.CASE_WORK,),
+    "cases.due_cases": (P.CASE_VIEW_ALL,),
     "cases.in_hand": (P.CASE_WORK,),
     "cases.receive_case": (P.CASE_WORK,),
     "cases.return_case": (P.CASE_WORK,),

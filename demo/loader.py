@@ -210,6 +210,9 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
     left = contracts.play_contracts(steps, session, actor)
     session.flush()
     counts["contract"] = sum(left.values())
+    from demo.due_cases import play_due_cases
+
+    counts["case_due"] = play_due_cases(steps, session, clock)
     counts |= {f"contract_{state}": n for state, n in left.items()}
     counts["allocation_round"] = len(round_ids) + 1
     counts["round_family"] = len(loaded.data["round_families"]) + today.families

@@ -410,7 +410,7 @@ class AcceptanceReceipt:
     hall_address: str
     hall_phone: str
     house_location: str | None = None
-    promise_working_days: int = 5  # with no date: so many working days from signing and 提交
+    promise_working_days: int = 5  # with no date: so many working days from signing and 提交 (core.time_limits)
 
     def __post_init__(self) -> None:
         _require(bool(self.applicants), "a receipt names its applicant")
@@ -712,10 +712,10 @@ def acceptance_receipt(data: AcceptanceReceipt, path: PathArg = None) -> bytes:
              f"复印件 {sum(m.copies for m in data.materials)} 份。", "body"),
         para("须知", "heading"),
         *numbered([
-            (f"您的申请已受理，承诺于 {format_date(data.promised_on)} 前办结（法定节假日顺延），办理结果将以短信通知。"
+            (f"您的申请已受理，承诺于 {format_date(data.promised_on)} 前办结（已按国家法定节假日和调休上班日计算），办理结果将以短信通知。"
              if data.promised_on is not None else
              f"您的申请已受理。合同尚未签约：买卖双方完成签约并提交后，承诺于 {data.promise_working_days} 个工作日内"
-             "办结（法定节假日顺延），办理结果将以短信通知。"),
+             "办结（工作日不含法定节假日，调休上班日计入），办理结果将以短信通知。"),
             "请凭本回执或扫描二维码查询办理进度、领取办理结果；本回执请妥善保管。",
             "原件经核对后当场退还的，以窗口签注为准；所交复印件不予退还。",
         ]),

@@ -21,6 +21,7 @@ from core.cases import (
 from core.errors import RuleViolation
 from core.identity import mask_numbers_in_text
 from core.roles import Actor, Permission, ROLE_LABELS, Role, require
+from core.time_limits import TIME_LIMITS, CaseClock, ClockState, TimeLimit, case_clock, time_limit
 from core.timeutil import SHANGHAI, local_today
 from services import audit
 from services.authority import authorise
@@ -335,12 +336,30 @@ class CaseRow:
     number: str
     type_name: str
     stage_name: str
-    status_label: str
+    status_label: str  # in hand: the task's state (待接件 / 办理中); done: the case's (已办结 …)
     summary: str
     received_at: datetime | None  # when it came into my hands / when I started
     finished_at: datetime | None
     dispatched_by: str | None  # 上一派工人员
     waiting: bool  # 待接件
+    task_label: str = ""  # 任务状态 (seed 004 §4.2): 待接件 / 办理中, or 正常完成 / 退件 / 取消受理
+    case_label: str = ""  # 业务状态: 未办结 / 已办结 / 已取消受理
+    clock: CaseClock | None = None  # the case's statutory clock (``core.time_limits``)
+
+
+#: 任务状态 of a finished stage in 已办业务, by the move that finished it.
+TASK_DONE_LABELS = {
+    ActionKind.DISPATCH.value: "正常完成",
+    ActionKind.ARCHIVE.value: "正常完成",
+    ActionKind.RETURN.value: "退件",
+    ActionKind.CANCEL.value: "取消受理",
+}
+
+
+def clock_of(case: Case, today: date) -> CaseClock:
+    """The case's statutory clock on ``today``: from its day of acceptance, stopped on its closing day."""
+    closed = None if case.status == CaseStatus.ACTIVE.value else local_today(case.updated_at)
+    return case_clock(case.type_code, local_today(case.created_at), today, closed)
 
 
 @dataclass(frozen=True)
@@ -393,22 +412,27 @@ def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[Ca
             ),
         )
         query = _apply_filter(query, f, Case.updated_at).order_by(Case.updated_at.desc()).limit(500)
+        today = local_today(session_now(session))
         rows = []
         for case in session.execute(query).scalars():
             last = session.execute(
                 select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc()).limit(1)
             ).scalar_one()
+            task = "待接件" if case.holder_id is None else "办理中"
             rows.append(
                 CaseRow(
                     case.number,
                     rules.case_type(case.type_code).name,
                     _stage_name(case.type_code, case.stage),
-                    "待接件" if case.holder_id is None else "办理中",
+                    task,
                     case.summary,
                     last.at,
                     None,
                     last.operator_name if last.action in (ActionKind.DISPATCH.value, ActionKind.RETURN.value) else None,
                     case.holder_id is None,
+                    task,
+                    CASE_STATUS_LABELS[CaseStatus(case.status)],
+                    clock_of(case, today),
                 )
             )
         return rows
@@ -425,6 +449,7 @@ def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[
             .where(CaseEvent.operator_id == actor.operator_id, CaseEvent.action.in_(finishing))
         )
         query = _apply_filter(query, f, CaseEvent.at).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(500)
+        today = local_today(session_now(session))
         rows = []
         for event, case in session.execute(query).all():
             start = session.execute(
@@ -462,9 +487,59 @@ def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[
                     event.at,
                     sender,
                     False,
+                    TASK_DONE_LABELS[event.action],
+                    CASE_STATUS_LABELS[CaseStatus(case.status)],
+                    clock_of(case, today),
                 )
             )
         return rows
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """An open case against its statutory clock (超期 / 即将到期 督办)."""
+
+    number: str
+    type_code: str
+    type_name: str
+    stage_name: str
+    handler: str  # who holds it, or 待接件（whom it waits for）
+    accepted_at: datetime
+    clock: CaseClock
+    limit: TimeLimit  # the case type's time limit and its source
+
+
+#: Listed by ``due_cases``, most urgent first: overdue, due soon, then those the calendar cannot reach.
+_DUE_ORDER = {ClockState.OVERDUE: 0, ClockState.DUE_SOON: 1, ClockState.UNKNOWN: 2}
+
+
+def due_cases(db: Database, actor: Actor, *, overdue_only: bool = False) -> list[DueRow]:
+    """Open cases that are overdue or due soon (or whose clock the holiday calendar cannot
+    reach, which a supervisor must know too), most urgent first; ``overdue_only``: only the
+    overdue ones. For whoever watches every case (``CASE_VIEW_ALL``: the authority's supervisors)."""
+    authorise(db, actor, Permission.CASE_VIEW_ALL)
+    wanted = {ClockState.OVERDUE} if overdue_only else set(_DUE_ORDER)
+    with db.read() as session:
+        today = local_today(session_now(session))
+        names = dict(session.execute(select(Operator.id, Operator.name)).all())
+        rows = []
+        for case in session.execute(select(Case).where(Case.status == CaseStatus.ACTIVE.value)).scalars():
+            if not visible(actor, case):
+                continue
+            clock = clock_of(case, today)
+            if clock.state not in wanted:
+                continue
+            if case.holder_id is not None:
+                handler = names.get(case.holder_id, "")
+            elif case.pending_operator_id is not None:
+                handler = f"待接件（{names.get(case.pending_operator_id, '')}）"
+            else:
+                handler = f"待接件（{ROLE_LABELS[Role(case.pending_role)]}）" if case.pending_role else "待接件"
+            rows.append(DueRow(case.number, case.type_code, rules.case_type(case.type_code).name,
+                               _stage_name(case.type_code, case.stage), handler, case.created_at, clock,
+                               time_limit(case.type_code)))
+    rows.sort(key=lambda r: (_DUE_ORDER[r.clock.state], r.clock.due_on or date.max, r.number))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -489,6 +564,8 @@ class CaseDetail:
     created_at: datetime
     timeline: list[TimelineStep]
     stages: list[tuple[str, str]]  # (code, name) of the type, for 退件 choices
+    clock: CaseClock | None = None  # the statutory clock (``core.time_limits``)
+    limit: TimeLimit | None = None  # the type's time limit and its source
 
 
 def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
@@ -529,4 +606,6 @@ def case_detail(db: Database, actor: Actor, number: str) -> CaseDetail:
             case.created_at,
             steps,
             [(s.code, s.name) for s in kind.stages],
+            clock_of(case, local_today(session_now(session))),
+            TIME_LIMITS.get(case.type_code),
         )

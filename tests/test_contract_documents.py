@@ -88,6 +88,8 @@ def test_promised_date_counts_working_days():
 
     assert promised_on(date(2026, 11, 20)) == date(2026, 11, 27)  # Friday → next Friday
     assert promised_on(date(2026, 11, 21)) == date(2026, 11, 27)  # Saturday
+    # On China's holiday calendar (core.workdays): 10月1日至8日放假调休，9月28日（周日）上班 (2025).
+    assert promised_on(date(2025, 9, 26)) == date(2025, 10, 10)
 
 
 # ---------------------------------------------------------------- contract
@@ -180,6 +182,16 @@ def test_receipt_lists_clerk_applicants_and_materials(sample_db, tmp_path):
     with pytest.raises(RuleViolation) as e:  # a contract cancelled before signing: nothing to receipt
         docs.receipt_pdf(sample_db, SYSTEM, cancelled.case_number)
     assert e.value.code == "RECEIPT_CASE_ENDED"
+
+
+def test_receipt_promises_the_day_the_case_clock_is_due(sample_db):
+    """The receipt's promised date and the case lists' due day are one calendar's (issue 14 item 6)."""
+    from core.time_limits import due_on
+
+    row = next(r for r in contracts.find_contracts(sample_db, SYSTEM, status="filed") if r.number.startswith("S"))
+    docs.record_materials(sample_db, SYSTEM, row.case_number, ["contract"])
+    data = docs.receipt_data(sample_db, SYSTEM, row.case_number)
+    assert data.promised_on is not None and data.promised_on == due_on("resale_signing", data.accepted_on)
 
 
 # ---------------------------------------------------------------- notice

@@ -148,6 +148,19 @@ def test_acceptance_receipt(tmp_path):
 
 
 @needs_poppler
+def test_receipt_promised_across_national_day(tmp_path):
+    """The promised day is counted on the holiday calendar, and the receipt says so (no "顺延" on top)."""
+    from datetime import date
+
+    from core.resale.materials import promised_on
+
+    accepted = date(2025, 9, 26)
+    text = check_document(docs.acceptance_receipt(sample_receipt(accepted_on=accepted, promised_on=promised_on(accepted))),
+                          tmp_path, "receipt_holiday", ["2025年09月26日", "2025年10月10日"])
+    assert "顺延" not in text and "调休上班日" in text.replace(" ", "").replace("\n", "")
+
+
+@needs_poppler
 def test_missing_materials_notice(tmp_path):
     data = sample_notice()
     text = check_document(docs.missing_materials_notice(data), tmp_path, "notice", [

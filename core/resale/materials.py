@@ -16,7 +16,10 @@ material can cure (:func:`unmendable`) makes the notice a refusal (不予受理)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from core.time_limits import time_limit
+from core.workdays import add_working_days
 
 __all__ = [
     "MATERIALS",
@@ -143,16 +146,13 @@ def materials_for_failures(codes: tuple[str, ...] | list[str]) -> tuple[Material
     return tuple(MATERIALS[k] for k in keys)
 
 
-#: Working days between acceptance and the promised completion (受理回执).
-PROMISE_WORKING_DAYS = 5
+#: Working days between acceptance and the promised completion (受理回执): the resale
+#: signing case's time limit (``core.time_limits``), so the receipt and the clock agree.
+PROMISE_WORKING_DAYS = time_limit("resale_signing").working_days
 
 
 def promised_on(accepted: date, working_days: int = PROMISE_WORKING_DAYS) -> date:
-    """``working_days`` working days (Monday to Friday) after ``accepted``;
-    public holidays extend it at the counter ("法定节假日顺延", printed)."""
-    day, left = accepted, working_days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    """``working_days`` working days after ``accepted`` on China's holiday calendar, make-up
+    working days (调休) included (``core.workdays``); refused (``CALENDAR_YEAR_UNKNOWN``) when
+    the calendar does not reach that far."""
+    return add_working_days(accepted, working_days)

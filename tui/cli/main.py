@@ -435,6 +435,39 @@ def case_show(number: str) -> None:
                   highlight=False)
 
 
+@case_app.command("due")
+@refusals
+def case_due(
+    overdue: Annotated[bool, typer.Option("--overdue", help="只列已超期的业务。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
+) -> None:
+    """列出已超期、即将到期（剩1个工作日以内）和无法计算到期日的未办结业务（按国家法定节假日和调休计算工作日）。"""
+    from core.time_limits import CLOCK_LABELS
+    from core.timeutil import show
+    from services import cases
+
+    rows = cases.due_cases(database(), system_actor(), overdue_only=overdue)
+    if as_json:
+        out.print_json(json.dumps([
+            {"number": r.number, "type": r.type_code, "type_name": r.type_name, "stage": r.stage_name,
+             "handler": r.handler, "accepted_at": r.accepted_at.isoformat(),
+             "due_on": r.clock.due_on.isoformat() if r.clock.due_on else None,
+             "remaining_working_days": r.clock.remaining, "state": r.clock.state.value,
+             "state_label": CLOCK_LABELS[r.clock.state], "label": r.clock.label,
+             "limit_working_days": r.limit.working_days, "limit_basis": r.limit.basis.value,
+             "limit_source": r.limit.source, "note": r.clock.note or None}
+            for r in rows], ensure_ascii=False))
+        return
+    if not rows:
+        out.print("没有已超期的业务。" if overdue else "没有已超期或即将到期的业务。", highlight=False)
+        return
+    for r in rows:
+        due = f"{r.clock.due_on:%Y-%m-%d}" if r.clock.due_on else "—"
+        out.print(f"{r.number}  {r.type_name}  {r.stage_name}  {shown(r.handler)}  受理 {show(r.accepted_at, seconds=False)}"
+                  f"  到期 {due}  {r.clock.label}", highlight=False)
+    out.print(f"共 {len(rows)} 件。", highlight=False)
+
+
 # ------------------------------------------------------------------ check
 
 

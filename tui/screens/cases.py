@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from core.cases import CASE_STATUS_LABELS, CASE_TYPES
+from core.time_limits import CaseClock, ClockState
 from core.timeutil import show, to_local
 from services import cases
 from services.cases import CaseDetail, CaseFilter, CaseRow
@@ -65,6 +66,25 @@ def short_time(moment: datetime | None) -> str:
     return f"{to_local(moment):%m-%d %H:%M}" if moment else ""
 
 
+#: How a list marks a case's clock (the text says it too: 超3日, 今日到期, 剩1日).
+CLOCK_STYLES = {
+    ClockState.OVERDUE: "bold red",
+    ClockState.CLOSED_LATE: "red",
+    ClockState.DUE_SOON: "bold dark_orange",
+}
+
+
+def clock_cell(clock: CaseClock | None) -> str:
+    """Two lines for a list: the due day (month-day) over what is left (剩3日 / 今日到期 / 超2日 …)."""
+    if clock is None:
+        return ""
+    return f"{clock.due_on:%m-%d}\n{clock.label}" if clock.due_on else f"—\n{clock.label}"
+
+
+def clock_style(clock: CaseClock | None) -> str | None:
+    return CLOCK_STYLES.get(clock.state) if clock else None
+
+
 def type_options() -> list[tuple[str, str]]:
     return [(kind.name, code) for code, kind in CASE_TYPES.items()]
 
@@ -74,6 +94,8 @@ class CaseListScreen(AppScreen):
 
     LIST_TITLE = ""
     COLUMNS: list[tuple[str, int | None]] = []
+    #: The column that shows the case's clock (marked when due soon or overdue).
+    CLOCK_COLUMN = -1
 
     class RowsLoaded(Message):
         def __init__(self, rows: list[CaseRow]) -> None:
@@ -147,7 +169,9 @@ class CaseListScreen(AppScreen):
         keep = self.selected_number
         # One row per finished stage in 已办业务: a case number may repeat, so keys carry the index.
         self.rows = {f"{i}:{row.number}": row for i, row in enumerate(message.rows)}
-        table.set_rows([(key, self.row_values(row)) for key, row in self.rows.items()])
+        column = self.CLOCK_COLUMN % len(self.COLUMNS)
+        table.set_rows([(key, self.row_values(row)) for key, row in self.rows.items()],
+                       {key: {column: style} for key, row in self.rows.items() if (style := clock_style(row.clock))})
         self.query_one("#case-count", Static).update(f"共 {len(message.rows)} 件")
         if not message.rows:
             self.detail = None
@@ -200,8 +224,16 @@ class InHandScreen(CaseListScreen):
     """在手业务: the cases I hold and those waiting for me or my role."""
 
     LIST_TITLE = "在手业务"
-    # 上一派工人员 takes two header lines so that the six columns fit 80 cells.
-    COLUMNS = [("业务号", None), ("业务类型", None), ("办理阶段", None), ("状态", None), ("上一派工\n人员", 8), ("时间", None)]
+    # The columns of seed 004 §4.2 and the clock do not fit 80 cells on one line: pairs are
+    # stacked in two-line rows (a wider terminal gives the cut type names their room).
+    COLUMNS = [
+        ("业务号\n业务类型", 16),
+        ("办理阶段", 12),
+        ("接收时间", None),
+        ("上一派工\n人员", 8),
+        ("任务状态\n业务状态", None),
+        ("到期日\n剩余时限", None),
+    ]
     BINDINGS = [
         Binding("f4", "accept", "受理", key_display="F4"),
         Binding("f5", "receive", "接件", key_display="F5"),
@@ -215,6 +247,7 @@ class InHandScreen(CaseListScreen):
     HELP_STEPS = (
         "↑↓ 选中业务，查看办理进度。",
         "按页脚所示的键接件、派工、退件、取消受理或归档（须填写原因的会提示）。",
+        "到期日自受理次日起按工作日计算（不含法定节假日，调休上班日计入）；剩1个工作日以内的标为橙色，已超期的标为红色。",
     )
 
     class ActionDone(Message):
@@ -243,7 +276,14 @@ class InHandScreen(CaseListScreen):
         return cases.in_hand(self.db, self.actor, f)
 
     def row_values(self, row: CaseRow) -> list[str]:
-        return [row.number, row.type_name, row.stage_name, row.status_label, row.dispatched_by or "", short_time(row.received_at)]
+        return [
+            f"{row.number}\n{row.type_name}",
+            row.stage_name,
+            short_time(row.received_at),
+            row.dispatched_by or "",
+            f"{row.task_label}\n{row.case_label}",
+            clock_cell(row.clock),
+        ]
 
     @on(Input.Changed, "#filter-number")
     def _number_changed(self) -> None:
@@ -356,13 +396,15 @@ class DoneScreen(CaseListScreen):
     """已办业务: one row per stage I worked and finished."""
 
     LIST_TITLE = "已办业务"
-    # Seven columns do not fit 80 cells on one line: pairs are stacked in two-line rows.
+    # The columns of seed 004 §4.2 and the clock do not fit 80 cells on one line: pairs are
+    # stacked in two-line rows (a wider terminal gives the cut type names their room).
     COLUMNS = [
-        ("业务号\n业务类型", None),
-        ("办理阶段", None),
+        ("业务号\n业务类型", 16),
+        ("办理阶段", 12),
         ("操作时间\n完成时间", None),
         ("上一派工\n人员", 8),
-        ("业务状态", None),
+        ("任务状态\n业务状态", None),
+        ("到期日\n办理时限", None),
     ]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
@@ -370,6 +412,7 @@ class DoneScreen(CaseListScreen):
 
     HELP_STEPS = (
         "↑↓ 选中已办结的业务，查看办理进度和结果。",
+        "办理时限一栏：未办结的显示剩余工作日，已办结的显示是否按期办结（超期的标为红色）。",
     )
 
     def compose_filters(self) -> ComposeResult:
@@ -402,7 +445,8 @@ class DoneScreen(CaseListScreen):
             row.stage_name,
             f"{show(row.received_at, seconds=False)}\n{show(row.finished_at, seconds=False)}",
             row.dispatched_by or "",
-            row.status_label,
+            f"{row.task_label}\n{row.case_label}",
+            clock_cell(row.clock),
         ]
 
     @on(Input.Changed, "#filter-since, #filter-until")

@@ -28,6 +28,7 @@ from tui.screens.allocation.lease import LeaseScreen
 from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.base import AppScreen
 from tui.screens.cases import DoneScreen, InHandScreen
+from tui.screens.due import DueScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
 from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
@@ -53,6 +54,7 @@ MENU: list[tuple[str, str, str]] = [
     ("lookup", "1 / F2", "申请人查询"),
     ("in_hand", "2", "在手业务"),
     ("done", "3", "已办业务"),
+    ("due", "T", "超期督办"),
     ("accept", "4", "业务受理"),
     ("party", "P", "当事人登记"),
     ("homes", "D", "房屋登记"),
@@ -104,6 +106,7 @@ MENU_PERMISSION: dict[str, Permission | tuple[Permission, ...]] = {
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
+    "due": Permission.CASE_VIEW_ALL,  # the authority's supervisors watch every case's clock
     "accept": Permission.CASE_ACCEPT,
     "lookup": Permission.LOOKUP_APPLICANT,
 }
@@ -128,6 +131,7 @@ class HomeScreen(AppScreen):
         Binding("2", "open('in_hand')", "在手业务"),
         Binding("3", "open('done')", "已办业务"),
         Binding("4", "open('accept')", "业务受理"),
+        Binding("t", "open('due')", "超期督办", key_display="T", show=False),
         Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
         Binding("d", "open('homes')", "房屋登记", key_display="D", show=False),
         Binding("5", "app.lock", "锁屏", show=False),
@@ -160,12 +164,13 @@ class HomeScreen(AppScreen):
 
     class CountsLoaded(Message):
         def __init__(self, holding: int, waiting: int, qualifications: int | None = None,
-                     use_class_reviews: int | None = None) -> None:
+                     use_class_reviews: int | None = None, overdue: int | None = None) -> None:
             super().__init__()
             self.holding = holding
             self.waiting = waiting
             self.qualifications = qualifications  # None: not a reviewer
             self.use_class_reviews = use_class_reviews
+            self.overdue = overdue  # the hall's overdue cases (超期督办); None: not a supervisor
 
     class CaseAccepted(Message):
         def __init__(self, number: str) -> None:
@@ -215,7 +220,10 @@ class HomeScreen(AppScreen):
 
             qualifications = len(resale_queries.qualification_queue(self.db, self.actor))
             reviews = len(use_class_review.pending_reviews(self.db, self.actor))
-        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews))
+        overdue = None
+        if self.actor.can(Permission.CASE_VIEW_ALL):
+            overdue = len(cases.due_cases(self.db, self.actor, overdue_only=True))
+        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews, overdue))
 
     def on_home_screen_counts_loaded(self, message: CountsLoaded) -> None:
         total = message.holding + message.waiting + (message.qualifications or 0) + (message.use_class_reviews or 0)
@@ -224,7 +232,10 @@ class HomeScreen(AppScreen):
             parts += f"，资格审查 {message.qualifications} 件"
         if message.use_class_reviews:
             parts += f"，限购核定 {message.use_class_reviews} 件"
-        self.query_one("#home-counts", Static).update(f"待处理业务数：{total}　（{parts}）")
+        line = f"待处理业务数：{total}　（{parts}）"
+        if message.overdue:
+            line += f"\n全厅已超期 {message.overdue} 件，按 T 查看超期督办。"
+        self.query_one("#home-counts", Static).update(line)
 
     @on(MenuColumns.Chosen, "#home-menu")
     def _menu_chosen(self, event: MenuColumns.Chosen) -> None:  # a click
@@ -254,6 +265,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(InHandScreen())
         elif what == "done":
             self.app.push_screen(DoneScreen())
+        elif what == "due":
+            self.app.push_screen(DueScreen())
         elif what == "accept":
             self.app.push_screen(AcceptDialog(), callback=self._accept)
         elif what == "rounds":

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from core.time_limits import BASIS_LABELS, CaseClock, TimeLimit
 from core.timeutil import show
 from services.cases import CaseDetail
 from services.lookup import ApplicantDetail
@@ -69,6 +70,16 @@ def applicant_renderable(detail: ApplicantDetail, revealed: str | None = None) -
     return Group(*parts)
 
 
+def clock_line(clock: CaseClock, limit: TimeLimit) -> str:
+    """办理时限: 5个工作日（服务承诺，待核实）　到期 2026-11-27　剩3日."""
+    if limit.working_days is None:
+        return BASIS_LABELS[limit.basis]
+    line = f"{limit.working_days}个工作日（{BASIS_LABELS[limit.basis]}）"
+    if clock.due_on is not None:
+        line += f"　到期 {clock.due_on:%Y-%m-%d}"
+    return f"{line}　{clock.label}"
+
+
 def case_renderable(detail: CaseDetail) -> RenderableType:
     """业务进度: the case's facts, then its timeline newest first (seed 004)."""
     head = _grid(9)
@@ -79,6 +90,8 @@ def case_renderable(detail: CaseDetail) -> RenderableType:
     elif detail.waiting_for:
         where += f"　待接件：{detail.waiting_for}"
     head.add_row("当前阶段", Text(where))
+    if detail.clock is not None and detail.limit is not None:
+        head.add_row("办理时限", Text(clock_line(detail.clock, detail.limit)))
     if detail.summary:
         head.add_row("摘要", Text(detail.summary))
     steps = Table.grid(padding=(0, 1), expand=True)

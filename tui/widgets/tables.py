@@ -17,7 +17,7 @@ laid out (no frame with columns at their header widths).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -58,12 +58,16 @@ class ListTable(DataTable):
         self._headers = [header.split("\n") for header, _ in columns]
         self._limits = [limit for _, limit in columns]
         self._rows: list[tuple[str, list[str]]] = []
+        self._styles: dict[str, dict[int, str]] = {}  # row key -> column -> Rich style
         self._filled_for = 0  # the room the table was last filled for
         self.set_rows([])
 
-    def set_rows(self, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
-        """Replace every row: (row key, one plain string per column); never markup."""
+    def set_rows(self, rows: Sequence[tuple[str, Sequence[str]]],
+                 styles: Mapping[str, Mapping[int, str]] | None = None) -> None:
+        """Replace every row: (row key, one plain string per column); never markup.
+        ``styles``: by row key, a Rich style for some of its columns (a mark such as overdue)."""
         self._rows = [(key, list(values)) for key, values in rows]
+        self._styles = {key: dict(cols) for key, cols in (styles or {}).items()}
         self._fill()
 
     def _room(self) -> int:
@@ -105,7 +109,9 @@ class ListTable(DataTable):
         for i, header in enumerate(self._headers):
             self.add_column(Text("\n".join(header)), key=f"c{i}", width=widths[i])
         for key, row in cells:
-            self.add_row(*(Text("\n".join(lines)) for lines in row), key=key, height=max(len(lines) for lines in row))
+            marks = self._styles.get(key, {})
+            self.add_row(*(Text("\n".join(lines), style=marks.get(i, "")) for i, lines in enumerate(row)),
+                         key=key, height=max(len(lines) for lines in row))
 
     def on_resize(self) -> None:
         """Refill for the new width, the cursor staying on its row."""
