@@ -153,6 +153,11 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "presale.funds.submit_agreement": (P.CASE_WORK, P.FUND_WORK),
     "presale.funds.submit_withdrawal": (P.CASE_WORK, P.FUND_WORK),
     "presale.funds.withdrawal_table": (P.FUND_VIEW,),
+    "presale.ledger.add_entry": (P.CASE_ACCEPT, P.CASE_WORK, P.FUND_WORK),
+    "presale.ledger.find_contracts": (P.FUND_REVIEW, P.FUND_WORK),
+    "presale.ledger.ledger": (P.FUND_REVIEW, P.FUND_WORK),
+    "presale.ledger.review_entry": (P.CASE_WORK, P.FUND_REVIEW),
+    "presale.ledger.show_entry": (P.FUND_REVIEW, P.FUND_WORK),
     "presale.permits.archive_permit": (P.CASE_WORK, P.PERMIT_REVIEW),
     "presale.permits.cancel_permit": (P.CASE_WORK, P.PERMIT_WORK),
     "presale.permits.list_permits": (P.PRESALE_VIEW,),
@@ -264,7 +269,8 @@ ANY_OF: frozenset[str] = frozenset({
     "presale.users.list_users",  # an enterprise's administrator its own users; the authority any enterprise's
     "sms.outbox", "sms.mark_sent", "sms.reveal",
     # the developer's staff, the authority and the buyer's bank each see the contracts of their part
-    "presale.contracts.list_contracts", "presale.contracts.show_contract",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
+    "presale.contracts.list_contracts", "presale.contracts.show_contract",
+    "presale.ledger.find_contracts", "presale.ledger.ledger", "presale.ledger.show_entry",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
 })
 
 
