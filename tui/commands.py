@@ -33,7 +33,7 @@ from textual.command import (
 from textual.widgets.option_list import Option
 
 from tui.screens.help import key_lines
-from tui.screens.home import MENU, MENU_PERMISSION, HomeScreen
+from tui.screens.home import MENU, HomeScreen, may_open
 
 if TYPE_CHECKING:
     from tui.app import WangqianApp
@@ -78,7 +78,7 @@ def desk_commands(app: WangqianApp, screen: object) -> list[Command]:
     out.append(Command("帮助", "本画面的按键和办理步骤　按键 F1", app.action_help))
     seen.add("帮助")
     for code, key, name in MENU:
-        if code in MENU_PERMISSION and not actor.can(MENU_PERMISSION[code]):
+        if not may_open(actor, code):
             continue
         if name in seen:
             continue

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core.roles import Permission
+from core.roles import Actor, Permission
 from services import cases
 from services.resale import queries as resale_queries
 from tui.screens.allocation.board import BoardScreen
@@ -34,6 +34,8 @@ from tui.screens.party import PartyScreen
 from tui.screens.presale.board import SalesBoardScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
+from tui.screens.presale.ledger import LedgerScreen
+from tui.screens.presale.mortgages import MortgageScreen
 from tui.screens.presale.permit import PermitScreen
 from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
@@ -70,12 +72,14 @@ MENU: list[tuple[str, str, str]] = [
     ("fund", "Z", "预售资金监管"),
     ("permit", "Y", "销售许可·物管用房"),
     ("sales_board", "L", "楼盘表"),
+    ("ledger", "J", "户室流水补录"),
+    ("mortgage", "G", "在建工程抵押"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
 
-# Entries shown only to roles holding the permission.
-MENU_PERMISSION: dict[str, Permission] = {
+# Entries shown only to roles holding the permission (a tuple: any one of them).
+MENU_PERMISSION: dict[str, Permission | tuple[Permission, ...]] = {
     "rounds": Permission.ALLOCATION_VIEW,
     "family": Permission.ALLOCATION_WISHES,
     "board": Permission.ALLOCATION_VIEW,
@@ -96,12 +100,22 @@ MENU_PERMISSION: dict[str, Permission] = {
     "fund": Permission.FUND_VIEW,
     "permit": Permission.PRESALE_VIEW,
     "sales_board": Permission.PRESALE_VIEW,
+    "ledger": (Permission.FUND_WORK, Permission.FUND_REVIEW),  # the developer enters, the authority reviews
+    "mortgage": Permission.PRESALE_VIEW,
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
     "accept": Permission.CASE_ACCEPT,
     "lookup": Permission.LOOKUP_APPLICANT,
 }
+
+
+def may_open(actor: Actor, code: str) -> bool:
+    """Whether ``actor``'s role may open the menu entry ``code`` (``MENU_PERMISSION``)."""
+    needs = MENU_PERMISSION.get(code)
+    if needs is None:
+        return True
+    return any(actor.can(p) for p in (needs if isinstance(needs, tuple) else (needs,)))
 
 
 class HomeScreen(AppScreen):
@@ -131,6 +145,8 @@ class HomeScreen(AppScreen):
         Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False),
         Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False),
         Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False),
+        Binding("j", "open('ledger')", "户室流水补录", key_display="J", show=False),
+        Binding("g", "open('mortgage')", "在建工程抵押", key_display="G", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
@@ -175,7 +191,7 @@ class HomeScreen(AppScreen):
 
     def _may(self, code: str) -> bool:
         """Menu entries the operator's role may use (the selection ones need their permission)."""
-        return code not in MENU_PERMISSION or self.actor.can(MENU_PERMISSION[code])
+        return may_open(self.actor, code)
 
     def on_mount(self) -> None:
         now = self.wq.local_now()
@@ -223,7 +239,7 @@ class HomeScreen(AppScreen):
             self.action_open(event.option.id)
 
     def action_open(self, what: str) -> None:
-        if what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
+        if not may_open(self.actor, what):
             return
         if what == "lookup":
             self.app.push_screen(LookupScreen())
@@ -269,6 +285,10 @@ class HomeScreen(AppScreen):
             self.app.push_screen(PermitScreen())
         elif what == "sales_board":
             self.app.push_screen(SalesBoardScreen())
+        elif what == "ledger":
+            self.app.push_screen(LedgerScreen())
+        elif what == "mortgage":
+            self.app.push_screen(MortgageScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:
