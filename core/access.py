@@ -152,6 +152,7 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "presale.funds.start_withdrawal": (P.CASE_ACCEPT, P.FUND_WORK),
     "presale.funds.submit_agreement": (P.CASE_WORK, P.FUND_WORK),
     "presale.funds.submit_withdrawal": (P.CASE_WORK, P.FUND_WORK),
+    "presale.funds.upload_agreement": (P.FUND_WORK,),
     "presale.funds.withdrawal_table": (P.FUND_VIEW,),
     "presale.ledger.add_entry": (P.CASE_ACCEPT, P.CASE_WORK, P.FUND_WORK),
     "presale.ledger.find_contracts": (P.FUND_REVIEW, P.FUND_WORK),

@@ -1017,6 +1017,8 @@ class FundAgreement(SQLModel, table=True):
     entered_at: datetime | None = _utc(default=None, nullable=True)
     template: str | None = Field(default=None, max_length=20)  # core.presale.fund_templates
     text_saved_at: datetime | None = _utc(default=None, nullable=True)
+    scan_path: str | None = Field(default=None, max_length=300)  # the signed agreement uploaded (a back-entry)
+    scan_sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime = _utc()
     created_by: int | None = Field(default=None, foreign_key="operator.id")
     archived_at: datetime | None = _utc(default=None, nullable=True)

@@ -306,11 +306,10 @@ def route(method: str) -> tuple[str, ...]:
     return ()
 
 
-def check_scan(head: bytes) -> None:
-    """A paper contract's scan is a PDF file (it starts with ``%PDF-``)."""
+def check_scan(head: bytes, *, label: str = "合同扫描件", code: str = "CONTRACT_SCAN_NOT_PDF") -> None:
+    """A scan (a paper contract's, a signed agreement's) is a PDF file (it starts with ``%PDF-``)."""
     if not head.startswith(b"%PDF-"):
-        raise RuleViolation("CONTRACT_SCAN_NOT_PDF", "上传的合同扫描件不是PDF文件，请扫描成PDF文件后上传。",
-                            field="scan")
+        raise RuleViolation(code, f"上传的{label}不是PDF文件，请扫描成PDF文件后上传。", field="scan")
 
 
 def check_contract_stage(state: "CaseState", actor: "Actor", stage: str, what: str) -> None:

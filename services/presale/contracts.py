@@ -25,11 +25,9 @@ developer's staff see only their enterprise's contracts (to them another's do no
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,7 +53,6 @@ from core.presale.contracts import (
     check_entry,
     check_payment,
     check_same_buyers,
-    check_scan,
     digest,
     route,
 )
@@ -70,6 +67,7 @@ from services.authority import authorise
 from services.presale.buildings import check_sellable, find_building, survey_in_force
 from services.presale.case_records import at_stage, open_record
 from services.presale.common import developer_of
+from services.presale.scans import read_scan
 from services.presale.unit_sales import contract_money
 from storage.engine import Database, session_now
 from storage.models import (
@@ -449,16 +447,13 @@ def verify_buyer_code(db: Database, actor: Actor, number: str, code: str, positi
 def attach_scan(db: Database, actor: Actor, number: str, path: object) -> "ContractView":
     """纸质合同: the scan of the contract signed by the buyer and sealed by the seller (a PDF file)."""
     require(actor, Permission.PRESALE_CONTRACT_WORK)  # the role first, before any input is looked at
-    file = Path(path) if isinstance(path, str) and path.strip() else None
-    if file is None or not file.is_file():
-        raise RuleViolation("CONTRACT_SCAN_MISSING", "找不到合同扫描件文件，请确认文件路径。", field="scan")
-    data = file.read_bytes()
-    check_scan(data[:8])
+    where, sha = read_scan(path, label="合同扫描件", missing_code="CONTRACT_SCAN_MISSING",
+                           not_pdf_code="CONTRACT_SCAN_NOT_PDF")
     with db.write() as session:
         opened = _editing(session, actor, number, "signing", "上传合同扫描件")
         c = opened.contract
         _refuse_form(c, SigningForm.PAPER)
-        c.scan_path, c.scan_sha256 = str(file.resolve())[:300], hashlib.sha256(data).hexdigest()
+        c.scan_path, c.scan_sha256 = where, sha
         c.updated_at = session_now(session)
         audit.append(session, actor, "presale_contract_scan", object_type="presale_contract", object_id=c.id,
                      case_number=opened.case.number, after={"path": c.scan_path, "sha256": c.scan_sha256})

@@ -3,7 +3,7 @@
 review in their back-entry case, or void) and the one source of what was paid, so
 ``presale_contract.paid`` goes (every payment it summed is a posted receipt already); the
 mortgages of a building's units to the developer's loan bank, with each unit's signing
-authorisation.
+authorisation; a fund agreement's uploaded signed copy (协议补录: 上传对应文件).
 
 Revision ID: 0018
 Revises: 0017
@@ -70,6 +70,10 @@ def upgrade() -> None:
     with op.batch_alter_table('presale_contract', schema=None) as batch_op:
         batch_op.drop_column('paid')
 
+    with op.batch_alter_table('fund_agreement', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('scan_path', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True))
+        batch_op.add_column(sa.Column('scan_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+
     with op.batch_alter_table('presale_payment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), server_default='income', nullable=False))
         batch_op.add_column(sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), server_default='posted', nullable=False))
@@ -96,6 +100,10 @@ def downgrade() -> None:
         batch_op.drop_column('case_id')
         batch_op.drop_column('status')
         batch_op.drop_column('kind')
+
+    with op.batch_alter_table('fund_agreement', schema=None) as batch_op:
+        batch_op.drop_column('scan_sha256')
+        batch_op.drop_column('scan_path')
 
     with op.batch_alter_table('works_mortgage_unit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_works_mortgage_unit_mortgage_id'))
