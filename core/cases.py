@@ -146,6 +146,19 @@ CASE_TYPES: dict[str, CaseType] = {
             ),
             domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
         ),
+        # 户室信息补录 (seed 004 §5.11, 补充功能): the developer completes the missing facts of a
+        # project, a building and its units; the authority reviews and archives (the seed gives no
+        # letter; X is free).
+        CaseType(
+            "facts_backfill",
+            "X",
+            "户室信息补录",
+            (
+                Stage("entry", "信息补录", Role.DEVELOPER),
+                Stage("review", "主管部门审核", Role.SUPERVISOR),
+            ),
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+        ),
         *(
             CaseType(
                 code,

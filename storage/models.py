@@ -1272,6 +1272,29 @@ class PresalePayment(SQLModel, table=True):
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
 
 
+class FactsBackfill(SQLModel, table=True):
+    """户室信息补录 (seed 004 §5.11): the missing project, building and unit facts a developer
+    enters for a building, worked through its X case; the values (JSON by field key) are applied
+    to the project, the survey in force and its units' empty fields when the authority archives
+    the case. ``live_building_id`` is UNIQUE: one back-entry at a time on a building."""
+
+    __tablename__ = "facts_backfill"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    project_id: int = Field(foreign_key="project.id")
+    building_id: int = Field(foreign_key="building.id", index=True)
+    live_building_id: int | None = Field(default=None, unique=True)
+    project_values: str = Field(default="{}", sa_type=Text)
+    building_values: str = Field(default="{}", sa_type=Text)
+    unit_values: str = Field(default="{}", sa_type=Text)
+    status: str = Field(default="draft", max_length=10)  # draft / archived / void
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+
+
 class WorksMortgage(SQLModel, table=True):
     """A construction-in-progress mortgage (在建工程抵押, seed 004 §1.1) of units of a building
     under construction, to a loan bank of the developer (贷款银行, §3.1), registered by the

@@ -3,7 +3,8 @@
 review in their back-entry case, or void) and the one source of what was paid, so
 ``presale_contract.paid`` goes (every payment it summed is a posted receipt already); the
 mortgages of a building's units to the developer's loan bank, with each unit's signing
-authorisation; a fund agreement's uploaded signed copy (协议补录: 上传对应文件).
+authorisation; the back-entries of missing project, building and unit facts (户室信息补录);
+a fund agreement's uploaded signed copy (协议补录: 上传对应文件).
 
 Revision ID: 0018
 Revises: 0017
@@ -25,6 +26,33 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('facts_backfill',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('developer_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('building_id', sa.Integer(), nullable=False),
+    sa.Column('live_building_id', sa.Integer(), nullable=True),
+    sa.Column('project_values', sa.Text(), nullable=False),
+    sa.Column('building_values', sa.Text(), nullable=False),
+    sa.Column('unit_values', sa.Text(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('archived_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['building_id'], ['building.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['created_by'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['developer_id'], ['developer.id'], ),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id'),
+    sa.UniqueConstraint('live_building_id')
+    )
+    with op.batch_alter_table('facts_backfill', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_facts_backfill_building_id'), ['building_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_facts_backfill_developer_id'), ['developer_id'], unique=False)
+
     op.create_table('works_mortgage',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('developer_id', sa.Integer(), nullable=False),
@@ -115,3 +143,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_works_mortgage_building_id'))
 
     op.drop_table('works_mortgage')
+    with op.batch_alter_table('facts_backfill', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_facts_backfill_developer_id'))
+        batch_op.drop_index(batch_op.f('ix_facts_backfill_building_id'))
+
+    op.drop_table('facts_backfill')
