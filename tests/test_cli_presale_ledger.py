@@ -87,3 +87,22 @@ def test_a_mortgage_from_the_command_line(sold):
     assert json.loads(_ok("mortgage", "list", project, "D004", "--json"))[0]["status_label"] == "已注销"
     code, shown = _run("mortgage", "cancel", "999", "--reason", "x")
     assert code == 2 and "没有编号为“999”的在建工程抵押。" in shown
+
+
+def test_the_missing_facts_from_the_command_line(sold):
+    hall, _, _ = sold
+    started = json.loads(_ok("facts", "start", str(hall.project_id), "D004", "--as", "dev_a", "--json"))
+    number = started["case_number"]
+    assert number.startswith("X") and started["missing"][0] == "项目信息：用地面积、规划总建筑面积"
+    code, shown = _run("facts", "submit", number, "--as", "dev_a")
+    assert code == 1 and "请先补录带*号的必填项" in shown
+    code, shown = _run("facts", "project", number, "--as", "dev_a", "--property-company", "另一家物业")
+    assert code == 1 and "项目的“物业公司”已有信息，户室信息补录只补录缺失的信息。" in shown
+    _ok("facts", "project", number, "--as", "dev_a", "--land-area", "12000", "--floor-area", "56000")
+    _ok("facts", "building", number, "--as", "dev_a", "--use", "住宅")
+    assert "装修单价 0/102 户已有 → 500" in _ok("facts", "units", number, "--as", "dev_a", "装修单价=500")
+    assert "已派件" in _ok("facts", "submit", number, "--as", "dev_a")
+    assert "已归档" in _ok("facts", "review", number, "--as", "super_p")
+    assert json.loads(_ok("facts", "show", number, "--json"))["case_status_label"] == "已办结"
+    code, shown = _run("facts", "show", "X000000000000000")
+    assert code == 2

@@ -34,6 +34,7 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
     party,
     presale,
     presale_contracts,
+    presale_facts,
     presale_ledger,
     presale_permits,
     printing,
