@@ -156,3 +156,56 @@ def test_snapshot_mortgages(snap_compare, sold_db) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(sold_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_missing_facts_entered_and_archived_at_the_terminal(sold_db) -> None:
+    from tui.screens.presale.facts import FactsScreen
+
+    hall, _, _ = sold_db.sold
+    app = make_app(sold_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _press(pilot, "x")
+        assert isinstance(app.screen, FactsScreen)
+        await _press(pilot, "f2")
+        await type_into(pilot, "#fund-project", str(hall.project_id))
+        await type_into(pilot, "#fund-building", "D004")
+        await _press(pilot, "f9")
+        shown = screen_text(app)
+        assert "已受理 X20261121" in shown and "尚缺必填项：项目信息：用地面积、规划总建筑面积" in shown
+        assert "用地面积*" in shown
+        await _press(pilot, "f4")
+        assert text_of(app, "#facts-message").startswith("请先补录带*号的必填项")
+        await _press(pilot, "f3")
+        await type_into(pilot, "#fund-property_company", "别的物业")
+        await _press(pilot, "f9")
+        assert text_of(app, "#facts-message") == "项目的“物业公司”已有信息，户室信息补录只补录缺失的信息。"
+        await _press(pilot, "f3")
+        await type_into(pilot, "#fund-land_area", "12000")
+        await type_into(pilot, "#fund-floor_area", "56000")
+        await _press(pilot, "f9", "f6")
+        await type_into(pilot, "#fund-building_use", "住宅")
+        await _press(pilot, "f9", "f7")
+        await type_into(pilot, "#fund-sale_price", "9800")
+        await _press(pilot, "f9")
+        assert "尚缺必填项：无，可以派件" in screen_text(app)
+        await _press(pilot, "f4")
+        assert "已派件到主管部门审核。" in screen_text(app)
+
+
+def test_snapshot_facts(snap_compare, sold_db) -> None:
+    from services.presale import facts_backfill
+
+    hall, _, _ = sold_db.sold
+    number = facts_backfill.start_facts(sold_db, hall.dev, hall.project_id, "D004").case_number
+    facts_backfill.save_project(sold_db, hall.dev, number, land_area="12000")
+
+    async def run_before(pilot) -> None:
+        await login(pilot, "dev_a", PASSWORD)
+        await _press(pilot, "x")
+        await type_into(pilot, "#facts-number", number)
+        await _press(pilot, "enter")
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(sold_db), terminal_size=SIZE, run_before=run_before)

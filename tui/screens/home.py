@@ -34,6 +34,7 @@ from tui.screens.party import PartyScreen
 from tui.screens.presale.board import SalesBoardScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
+from tui.screens.presale.facts import FactsScreen
 from tui.screens.presale.ledger import LedgerScreen
 from tui.screens.presale.mortgages import MortgageScreen
 from tui.screens.presale.permit import PermitScreen
@@ -74,6 +75,7 @@ MENU: list[tuple[str, str, str]] = [
     ("sales_board", "L", "楼盘表"),
     ("ledger", "J", "户室流水补录"),
     ("mortgage", "G", "在建工程抵押"),
+    ("facts", "X", "户室信息补录"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
@@ -102,6 +104,7 @@ MENU_PERMISSION: dict[str, Permission | tuple[Permission, ...]] = {
     "sales_board": Permission.PRESALE_VIEW,
     "ledger": (Permission.FUND_WORK, Permission.FUND_REVIEW),  # the developer enters, the authority reviews
     "mortgage": Permission.PRESALE_VIEW,
+    "facts": (Permission.SURVEY_WORK, Permission.SURVEY_REVIEW),
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
@@ -147,6 +150,7 @@ class HomeScreen(AppScreen):
         Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False),
         Binding("j", "open('ledger')", "户室流水补录", key_display="J", show=False),
         Binding("g", "open('mortgage')", "在建工程抵押", key_display="G", show=False),
+        Binding("x", "open('facts')", "户室信息补录", key_display="X", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
     ]
 
@@ -289,6 +293,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(LedgerScreen())
         elif what == "mortgage":
             self.app.push_screen(MortgageScreen())
+        elif what == "facts":
+            self.app.push_screen(FactsScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:
