@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.cases import CASE_STATUS_LABELS, CaseStatus, case_type
+from core.cases import CASE_STATUS_LABELS, CaseStatus, case_type, require_holder
 from core.errors import RuleViolation
 from core.presale.developers import check_may_work
 from core.presale.facts_backfill import (
@@ -198,47 +198,49 @@ def start_facts(db: Database, actor: Actor, project_id: int, building: str) -> F
         return _view(session, _Open(made, case))
 
 
-def _editing(session: Session, actor: Actor, number: object, what: str) -> _Open:
-    authorise(session, actor, Permission.SURVEY_WORK)
-    opened = _open(session, actor, number, lock=True)
-    case = opened.case
-    if case.status != CaseStatus.ACTIVE.value or case.stage != "entry":
+def _at(case: Case, stage: str, what: str) -> None:
+    """The case is active at ``stage``. Refused: BACKFILL_WRONG_STAGE."""
+    if case.status != CaseStatus.ACTIVE.value or case.stage != stage:
         kind = case_type(case.type_code)
         raise RuleViolation("BACKFILL_WRONG_STAGE",
                             f"该业务正处于“{kind.stages[kind.stage_index(case.stage)].name}”阶段"
                             f"（{CASE_STATUS_LABELS[CaseStatus(case.status)]}），不能{what}。")
-    from core.cases import require_holder
 
-    require_holder(cases.state_of(case), actor)
+
+def _editing(session: Session, actor: Actor, number: object, what: str) -> _Open:
+    authorise(session, actor, Permission.SURVEY_WORK)
+    opened = _open(session, actor, number, lock=True)
+    _at(opened.case, "entry", what)
+    require_holder(cases.state_of(opened.case), actor)
     return opened
+
+
+def _save_part(db: Database, actor: Actor, number: str, given: dict[str, object], *, part: str, scope: str,
+               labels: Mapping[str, str], what: str) -> FactsView:
+    """Keep ``given`` for the project's or the building's (``part``) empty fields."""
+    with db.write() as session:
+        opened = _editing(session, actor, number, what)
+        s = _state(session, opened)
+        now, new = (s.project_now, s.project_new) if part == "project" else (s.building_now, s.building_new)
+        added = fill_blanks(now, given, scope=scope, labels=labels)
+        setattr(opened.record, f"{part}_values", _dump({**new, **added}))
+        audit.append(session, actor, f"facts_backfill_{part}", object_type="facts_backfill",
+                     object_id=opened.record.id, case_number=opened.case.number, after=_values(_dump(added)))
+        return _view(session, opened)
 
 
 def save_project(db: Database, actor: Actor, number: str, **values: object) -> FactsView:
     """项目信息补录: the project's missing facts (用地面积*, 规划总建筑面积*, 物业公司*)."""
     require(actor, Permission.SURVEY_WORK)  # the role first, before any input is looked at
-    given = check_project_values(values)
-    with db.write() as session:
-        opened = _editing(session, actor, number, "补录项目信息")
-        s = _state(session, opened)
-        added = fill_blanks(s.project_now, given, scope="项目", labels=PROJECT_FIELDS)
-        opened.record.project_values = _dump({**s.project_new, **added})
-        audit.append(session, actor, "facts_backfill_project", object_type="facts_backfill",
-                     object_id=opened.record.id, case_number=opened.case.number, after=_values(_dump(added)))
-        return _view(session, opened)
+    return _save_part(db, actor, number, check_project_values(values), part="project", scope="项目",
+                      labels=PROJECT_FIELDS, what="补录项目信息")
 
 
 def save_building(db: Database, actor: Actor, number: str, **values: object) -> FactsView:
     """栋信息补录: the building's missing facts (建筑结构*, 地上层数*, 地下层数, 建筑高度, 规划用途*)."""
     require(actor, Permission.SURVEY_WORK)  # the role first, before any input is looked at
-    given = check_building_values(values)
-    with db.write() as session:
-        opened = _editing(session, actor, number, "补录栋信息")
-        s = _state(session, opened)
-        added = fill_blanks(s.building_now, given, scope="该栋", labels=BUILDING_FIELDS)
-        opened.record.building_values = _dump({**s.building_new, **added})
-        audit.append(session, actor, "facts_backfill_building", object_type="facts_backfill",
-                     object_id=opened.record.id, case_number=opened.case.number, after=_values(_dump(added)))
-        return _view(session, opened)
+    return _save_part(db, actor, number, check_building_values(values), part="building", scope="该栋",
+                      labels=BUILDING_FIELDS, what="补录栋信息")
 
 
 def save_units(db: Database, actor: Actor, number: str, values: Mapping[str, object]) -> FactsView:
@@ -279,11 +281,7 @@ def review_facts(db: Database, actor: Actor, number: str, *, approve: bool, opin
         authorise(session, actor, Permission.SURVEY_REVIEW)
         opened = _open(session, actor, number, lock=True)
         case = opened.case
-        if case.status != CaseStatus.ACTIVE.value or case.stage != "review":
-            kind = case_type(case.type_code)
-            raise RuleViolation("BACKFILL_WRONG_STAGE",
-                                f"该业务正处于“{kind.stages[kind.stage_index(case.stage)].name}”阶段"
-                                f"（{CASE_STATUS_LABELS[CaseStatus(case.status)]}），不能审核。")
+        _at(case, "review", "审核")
         if case.holder_id is None:
             cases.receive_in(session, actor, case.number)
         if not approve:
