@@ -135,6 +135,8 @@ def set_up_mortgage(db: Database, actor: Actor, project_id: int, building: str, 
         ids = [by_no[n].building_unit_id for n in picked]
         session.execute(select(BuildingUnit.id).where(BuildingUnit.id.in_(ids)).order_by(BuildingUnit.id)
                         .with_for_update()).all()
+        # read again under the units' locks: a contract taken a moment ago shows now
+        by_no = {u.unit_no: u for u in building_facts(session, row.id).units}  # type: ignore[arg-type]
         check_units_free([MortgageUnit(n, by_no[n].facts.mortgage_bank is not None, by_no[n].facts.contract is not None,
                                        by_no[n].facts.property_room) for n in picked])
         now = session_now(session)
