@@ -209,3 +209,22 @@ def test_snapshot_facts(snap_compare, sold_db) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(sold_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_fast_typist_lands_every_key_in_its_field(sold_db) -> None:
+    """The new-entry form typed with no pause between keys (Tab between the fields)."""
+    hall, _, number = sold_db.sold
+    app = make_app(sold_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _ledger(pilot, number)
+        await _press(pilot, "f2")
+        assert isinstance(app.screen, FundFormDialog)
+        keys = ["tab", *"2000.50", "tab", *"YH0001", "tab", *"2026-11-20", "tab", *"补录"]
+        await pilot.press(*keys)
+        await settle(pilot)
+        values = {f: app.screen.query_one(f"#fund-{f}").value for f in ("kind", "amount", "receipt", "paid_on", "note")}
+        assert values == {"kind": "入账", "amount": "2000.50", "receipt": "YH0001", "paid_on": "2026-11-20",
+                          "note": "补录"}
+        await _press(pilot, "f9")
+        assert "入账 ¥2,000.50，已派工给主管部门审核。" in screen_text(app)
