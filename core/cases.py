@@ -144,7 +144,8 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("entry", "流水录入", Role.DEVELOPER),
                 Stage("review", "主管部门审核", Role.SUPERVISOR),
             ),
-            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            # the entry is dispatched as it is added; the authority approves or refuses it (no 退件)
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive", "return"}),
         ),
         # 户室信息补录 (seed 004 §5.11, 补充功能): the developer completes the missing facts of a
         # project, a building and its units; the authority reviews and archives (the seed gives no

@@ -217,3 +217,15 @@ def test_the_withdrawal_table_reads_the_ledger(db):
     assert (row.paid, row.reversed, row.supervised_amount) == (Decimal("5000.00"), Decimal("1500.00"),
                                                                 Decimal("3500.00"))
     assert table.deposited == Decimal("3500.00")
+
+
+def test_a_back_entry_is_not_returned_through_the_generic_case_screens(db):
+    from services import cases
+
+    hall, _, number = _contract(db, 85)
+    added = ledger.add_entry(db, hall.dev, number, kind="入账", amount="10.00")
+    cases.receive_case(db, hall.authority, added.case_number)
+    refused = _refused(cases.return_case, db, hall.authority, added.case_number, to_stage="entry", reason="退回")
+    assert refused.code == "CASE_MOVE_IN_DOMAIN"
+    assert ledger.review_entry(db, hall.authority, added.case_number, approve=False, opinion="凭证不清") \
+        == "审核不通过，该笔流水已作废，业务已办结。"
