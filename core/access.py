@@ -144,6 +144,13 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "presale.documents.board_pdf": (P.PRESALE_VIEW,),
     "presale.documents.permit_data": (P.PRESALE_VIEW,),
     "presale.documents.permit_pdf": (P.PRESALE_VIEW,),
+    "presale.facts_backfill.review_facts": (P.CASE_WORK, P.SURVEY_REVIEW),
+    "presale.facts_backfill.save_building": (P.SURVEY_WORK,),
+    "presale.facts_backfill.save_project": (P.SURVEY_WORK,),
+    "presale.facts_backfill.save_units": (P.SURVEY_WORK,),
+    "presale.facts_backfill.show_facts": (P.PRESALE_VIEW,),
+    "presale.facts_backfill.start_facts": (P.CASE_ACCEPT, P.SURVEY_WORK),
+    "presale.facts_backfill.submit_facts": (P.CASE_WORK, P.SURVEY_WORK),
     "presale.funds.agreement_document": (P.FUND_VIEW,),
     "presale.funds.agreement_pdf": (P.FUND_VIEW,),
     "presale.funds.cancel_agreement": (P.CASE_WORK, P.FUND_WORK),
@@ -160,7 +167,19 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "presale.funds.start_withdrawal": (P.CASE_ACCEPT, P.FUND_WORK),
     "presale.funds.submit_agreement": (P.CASE_WORK, P.FUND_WORK),
     "presale.funds.submit_withdrawal": (P.CASE_WORK, P.FUND_WORK),
+    "presale.funds.upload_agreement": (P.FUND_WORK,),
     "presale.funds.withdrawal_table": (P.FUND_VIEW,),
+    "presale.ledger.add_entry": (P.CASE_ACCEPT, P.CASE_WORK, P.FUND_WORK),
+    "presale.ledger.find_contracts": (P.FUND_REVIEW, P.FUND_WORK),
+    "presale.ledger.ledger": (P.FUND_REVIEW, P.FUND_WORK),
+    "presale.ledger.review_entry": (P.CASE_WORK, P.FUND_REVIEW),
+    "presale.ledger.show_entry": (P.FUND_REVIEW, P.FUND_WORK),
+    "presale.mortgages.authorise_signing": (P.PERMIT_REVIEW,),
+    "presale.mortgages.cancel_mortgage": (P.PERMIT_REVIEW,),
+    "presale.mortgages.list_mortgages": (P.PRESALE_VIEW,),
+    "presale.mortgages.loan_banks": (P.PRESALE_VIEW,),
+    "presale.mortgages.set_up_mortgage": (P.PERMIT_REVIEW,),
+    "presale.mortgages.show_mortgage": (P.PRESALE_VIEW,),
     "presale.permits.archive_permit": (P.CASE_WORK, P.PERMIT_REVIEW),
     "presale.permits.cancel_permit": (P.CASE_WORK, P.PERMIT_WORK),
     "presale.permits.list_permits": (P.PRESALE_VIEW,),
@@ -272,7 +291,8 @@ ANY_OF: frozenset[str] = frozenset({
     "presale.users.list_users",  # an enterprise's administrator its own users; the authority any enterprise's
     "sms.outbox", "sms.mark_sent", "sms.reveal",
     # the developer's staff, the authority and the buyer's bank each see the contracts of their part
-    "presale.contracts.list_contracts", "presale.contracts.show_contract", "presale.returns.show_return",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
+    "presale.contracts.list_contracts", "presale.contracts.show_contract", "presale.returns.show_return",
+    "presale.ledger.find_contracts", "presale.ledger.ledger", "presale.ledger.show_entry",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
 })
 
 

@@ -134,6 +134,32 @@ CASE_TYPES: dict[str, CaseType] = {
             ),
             domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
         ),
+        # 户室流水补录 (seed 004 §5.9, under 预售资金监管应用): one back-entered ledger entry, dispatched
+        # by the developer to the authority, which reviews and archives it (or refuses it).
+        CaseType(
+            "fund_ledger",
+            "Z",
+            "户室流水补录",
+            (
+                Stage("entry", "流水录入", Role.DEVELOPER),
+                Stage("review", "主管部门审核", Role.SUPERVISOR),
+            ),
+            # the entry is dispatched as it is added; the authority approves or refuses it (no 退件)
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive", "return"}),
+        ),
+        # 户室信息补录 (seed 004 §5.11, 补充功能): the developer completes the missing facts of a
+        # project, a building and its units; the authority reviews and archives (the seed gives no
+        # letter; X is free).
+        CaseType(
+            "facts_backfill",
+            "X",
+            "户室信息补录",
+            (
+                Stage("entry", "信息补录", Role.DEVELOPER),
+                Stage("review", "主管部门审核", Role.SUPERVISOR),
+            ),
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+        ),
         *(
             CaseType(
                 code,

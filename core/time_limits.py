@@ -80,6 +80,9 @@ TIME_LIMITS: dict[str, TimeLimit] = {
     # the developer's period, not the authority's; the case's own limit is the hall's.
     **{code: TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：商品房买卖合同网签备案5个工作日内办结。")
        for code in ("presale_signing", "spot_signing")},
+    "presale_return": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：退房5个工作日内办结。"),
+    "fund_ledger": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：户室流水补录5个工作日内办结。"),
+    "facts_backfill": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：户室信息补录5个工作日内办结。"),
     # A round runs on the pre-selection and selection windows it publishes (months, in the
     # sample), not against a period from its creation: it has no clock.
     "allocation_round": TimeLimit(

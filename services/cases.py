@@ -313,6 +313,7 @@ def receive_case(db: Database, actor: Actor, number: str) -> None:
 
 def return_case(db: Database, actor: Actor, number: str, *, to_stage: str, reason: str) -> None:
     with db.write() as session:
+        _generic(session, number, ActionKind.RETURN)
         return_in(session, actor, number, to_stage=to_stage, reason=reason)
 
 

@@ -1017,6 +1017,8 @@ class FundAgreement(SQLModel, table=True):
     entered_at: datetime | None = _utc(default=None, nullable=True)
     template: str | None = Field(default=None, max_length=20)  # core.presale.fund_templates
     text_saved_at: datetime | None = _utc(default=None, nullable=True)
+    scan_path: str | None = Field(default=None, max_length=300)  # the signed agreement uploaded (a back-entry)
+    scan_sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime = _utc()
     created_by: int | None = Field(default=None, foreign_key="operator.id")
     archived_at: datetime | None = _utc(default=None, nullable=True)
@@ -1219,7 +1221,7 @@ class PresaleContract(SQLModel, table=True):
     payment_method: str | None = Field(default=None, max_length=12)
     total_price: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
     amount_due: Decimal | None = Field(default=None, sa_column=Column(ScaledDecimal(2)))
-    paid: Decimal = Field(default=Decimal("0.00"), sa_column=Column(ScaledDecimal(2), nullable=False))
+    # what was paid is never stored here: the ledger (``presale_payment``) is its one source
     signing_form: str | None = Field(default=None, max_length=10)  # electronic / paper
     scan_path: str | None = Field(default=None, max_length=300)
     scan_sha256: str | None = Field(default=None, max_length=64)
@@ -1249,14 +1251,23 @@ class PresaleBuyer(SQLModel, table=True):
 
 
 class PresalePayment(SQLModel, table=True):
-    """One payment received against the contract's payment notice (资金缴款通知单)."""
+    """One entry of a contract's ledger (户室流水, seed 004 §5.9; ``core.presale.ledger``): a
+    payment received (入账) or a refund (退款). A payment registered against the payment notice
+    (资金缴款通知单) is posted at once; a back-entered one (户室流水补录) carries its Z case and
+    is pending until the authority archives it (posted) or refuses it (void). The contract's
+    paid amount is the sum of its posted entries: nothing else stores it."""
 
     __tablename__ = "presale_payment"
 
     id: int | None = Field(default=None, primary_key=True)
     contract_id: int = Field(foreign_key="presale_contract.id", index=True)
+    kind: str = Field(default="income", max_length=10, sa_column_kwargs={"server_default": "income"})
+    status: str = Field(default="posted", max_length=10, sa_column_kwargs={"server_default": "posted"})
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", unique=True)  # a back-entry's case
     amount: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))
     receipt: str | None = Field(default=None, max_length=40)  # the bank's slip number, if any
+    paid_on: date | None = None  # the day on the slip (a back-entry)
+    note: str | None = Field(default=None, max_length=200)
     received_at: datetime = _utc()
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
 
@@ -1283,6 +1294,67 @@ class PresaleReturn(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="operator.id")
     updated_at: datetime = _utc()
     archived_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class FactsBackfill(SQLModel, table=True):
+    """户室信息补录 (seed 004 §5.11): the missing project, building and unit facts a developer
+    enters for a building, worked through its X case; the values (JSON by field key) are applied
+    to the project, the survey in force and its units' empty fields when the authority archives
+    the case. ``live_building_id`` is UNIQUE: one back-entry at a time on a building."""
+
+    __tablename__ = "facts_backfill"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    project_id: int = Field(foreign_key="project.id")
+    building_id: int = Field(foreign_key="building.id", index=True)
+    live_building_id: int | None = Field(default=None, unique=True)
+    project_values: str = Field(default="{}", sa_type=Text)
+    building_values: str = Field(default="{}", sa_type=Text)
+    unit_values: str = Field(default="{}", sa_type=Text)
+    status: str = Field(default="draft", max_length=10)  # draft / archived / void
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class WorksMortgage(SQLModel, table=True):
+    """A construction-in-progress mortgage (在建工程抵押, seed 004 §1.1) of units of a building
+    under construction, to a loan bank of the developer (贷款银行, §3.1), registered by the
+    authority; in force until cancelled (注销). A unit under it is not sold unless the
+    mortgagee authorised its signing (在建工程抵押签约授权, ``WorksMortgageUnit.authorised_at``)."""
+
+    __tablename__ = "works_mortgage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    developer_id: int = Field(foreign_key="developer.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    bank_id: int = Field(foreign_key="developer_bank.id")
+    bank_name: str = Field(max_length=60)  # as it was when registered
+    mortgage_contract: str = Field(max_length=40)  # 抵押合同编号
+    amount: Decimal = Field(sa_column=Column(ScaledDecimal(2), nullable=False))  # 被担保债权数额
+    created_at: datetime = _utc()
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    cancelled_at: datetime | None = _utc(default=None, nullable=True)
+    cancelled_by: int | None = Field(default=None, foreign_key="operator.id")
+    cancel_reason: str | None = Field(default=None, max_length=200)
+
+
+class WorksMortgageUnit(SQLModel, table=True):
+    """A unit of a construction-in-progress mortgage. ``live_unit_id`` equals
+    ``building_unit_id`` while the mortgage is in force (NULL once cancelled): UNIQUE, so a unit
+    is under one mortgage at most."""
+
+    __tablename__ = "works_mortgage_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mortgage_id: int = Field(foreign_key="works_mortgage.id", index=True)
+    building_unit_id: int = Field(foreign_key="building_unit.id", index=True)
+    unit_no: str = Field(sa_type=code_string(20))
+    live_unit_id: int | None = Field(default=None, unique=True)
+    authorised_at: datetime | None = _utc(default=None, nullable=True)  # 签约授权
+    authorised_by: int | None = Field(default=None, foreign_key="operator.id")
 
 
 # Rows that every step of a signing consults several times: read once per transaction.

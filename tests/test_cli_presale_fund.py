@@ -81,3 +81,22 @@ def test_no_supervising_account_is_refused_in_one_sentence(tmp_path, monkeypatch
                             "--json"))["case_number"]
     code, shown = _run("enter", number, "--as", "dev_a", "--progress", "基础施工", "--total", "100")
     assert code == 1 and "本企业还未维护监管银行信息，请先到机构信息管理—银行信息中添加监管银行账户" in shown
+
+
+def test_a_back_entry_uploads_its_signed_agreement(fund_hall, tmp_path):
+    h = fund_hall
+    number = json.loads(_ok("start", "--as", "dev_a", "--kind", "backfill", "--project", str(h.hall.project_id),
+                            "--building", "D004", "--json"))["case_number"]
+    code, shown = _run("enter", number, "--as", "dev_a", "--progress", "已封顶", "--total", "9000000",
+                       "--units", "1-01")
+    assert code == 1 and "必须全选所有户室信息才能进行保存。" in shown
+    _ok("enter", number, "--as", "dev_a", "--progress", "已封顶", "--total", "9000000", "--unsupervised", "3-04")
+    _ok("text", number, "--as", "dev_a")
+    code, shown = _run("submit", number, "--as", "dev_a")
+    assert code == 1 and "协议补录须先上传已签订的资金监管协议扫描件（PDF），再派工到银行审核。" in shown
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%signed\n")
+    assert "协议扫描件已上传" in _ok("upload", number, "--as", "dev_a", "--file", str(scan))
+    _ok("submit", number, "--as", "dev_a")
+    _ok("receive", number, "--as", "bank_j")
+    assert "已派工至“主管部门审核”" in _ok("review", number, "--as", "bank_j")

@@ -151,7 +151,7 @@ def test_no_supervising_account_asks_to_maintain_the_bank_first(db):
     assert refused.value.code == "FUND_BANK_NOT_CHOSEN"
 
 
-def test_a_back_entry_lists_every_unit_and_goes_to_the_bank_first(db):
+def test_a_back_entry_lists_every_unit_and_goes_to_the_bank_first(db, tmp_path):
     h = make_fund_hall(db, 53)
     number = funds.start_agreement(db, h.dev, kind="backfill", project_id=h.hall.project_id, building="D004").case_number
     with pytest.raises(RuleViolation) as refused:
@@ -162,6 +162,21 @@ def test_a_back_entry_lists_every_unit_and_goes_to_the_bank_first(db):
                                  unsupervised=["3-04"])
     assert (len(view.units), view.supervised_count, view.key_amount) == (12, 11, Decimal("1650000.00"))
     funds.save_text(db, h.dev, number)
+    # 用户收件，上传对应文件后即可派工到银行进行审核
+    with pytest.raises(RuleViolation) as refused:
+        funds.submit_agreement(db, h.dev, number)
+    assert refused.value.message == "协议补录须先上传已签订的资金监管协议扫描件（PDF），再派工到银行审核。"
+    not_pdf = tmp_path / "agreement.txt"
+    not_pdf.write_text("协议")
+    with pytest.raises(RuleViolation) as refused:
+        funds.upload_agreement(db, h.dev, number, str(not_pdf))
+    assert refused.value.message == "上传的资金监管协议扫描件不是PDF文件，请扫描成PDF文件后上传。"
+    with pytest.raises(RuleViolation) as refused:
+        funds.upload_agreement(db, h.dev, number, str(tmp_path / "missing.pdf"))
+    assert refused.value.message == "找不到资金监管协议扫描件文件，请确认文件路径。"
+    scan = tmp_path / "agreement.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%signed\n")
+    assert funds.upload_agreement(db, h.dev, number, str(scan)).scan_path == str(scan.resolve())
     funds.submit_agreement(db, h.dev, number)
     assert cases.in_hand(db, h.authority) == []
     cases.receive_case(db, h.bank, number)
@@ -249,7 +264,7 @@ def test_withdrawals_one_at_a_time_through_two_reviews_payment_and_archive(db):
     assert refused.value.code == "FUND_WITHDRAWAL_ENTRY_MISSING"
     view = funds.enter_withdrawal(db, h.dev, number, amount="500000", purpose="支付工程进度款",
                                   works_progress="主体结构施工至3层")
-    assert view.amount == Decimal("500000.00") and "超过系统记录的一般资金可支取额¥0.00" in view.warning
+    assert view.amount == Decimal("500000.00") and "超过户室流水记录的一般资金可支取额¥0.00" in view.warning
     funds.submit_withdrawal(db, h.dev, number)
     cases.receive_case(db, h.authority, number)
     assert funds.review_withdrawal(db, h.authority, number, opinion="初审同意") == "审核通过，已派工至“主管部门复审”。"

@@ -123,3 +123,31 @@ def test_snapshot_agreement_entered(snap_compare, fund_db) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(fund_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_back_entry_uploads_the_signed_agreement_before_it_goes_to_the_bank(fund_db, tmp_path) -> None:
+    h = fund_db.fund
+    number = funds.start_agreement(h.db, h.dev, kind="backfill", project_id=h.hall.project_id,
+                                   building="D004").case_number
+    funds.enter_agreement(h.db, h.dev, number, bank_id=h.bank_id, works_progress="已封顶", presale_total="9000000")
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%signed\n")
+    app = make_app(fund_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _open(pilot, number)
+        assert "协议扫描件：未上传" in screen_text(app)
+        await _press(pilot, "f6")
+        assert isinstance(app.screen, FundFormDialog)
+        await type_into(pilot, "#fund-file", str(tmp_path / "nothing.pdf"))
+        await _press(pilot, "f9")
+        assert "找不到资金监管协议扫描件文件，请确认文件路径。" in screen_text(app)
+        await _press(pilot, "f4")
+        assert "协议补录须先上传已签订的资金监管协议扫描件" in screen_text(app)
+        await _press(pilot, "f6")
+        await type_into(pilot, "#fund-file", str(scan))
+        await _press(pilot, "f9")
+        assert "协议扫描件：已上传" in screen_text(app)
+        await _press(pilot, "f4")
+        shown = screen_text(app)
+        assert "已派工审核。" in shown and "监管银行审核" in shown

@@ -52,7 +52,6 @@ __all__ = [
     "check_contract_stage",
     "check_entry",
     "check_payment",
-    "check_pdf",
     "check_same_buyers",
     "check_scan",
     "digest",
@@ -309,16 +308,12 @@ def route(method: str) -> tuple[str, ...]:
     return ()
 
 
-def check_pdf(head: bytes, *, code: str, message: str, field: str) -> None:
-    """An uploaded scan is a PDF file (it starts with ``%PDF-``); else ``code`` with ``message``."""
+def check_scan(head: bytes, *, label: str = "合同扫描件", code: str = "CONTRACT_SCAN_NOT_PDF",
+               field: str = "scan") -> None:
+    """A scan (a paper contract's, a signed agreement's, a return's voucher) is a PDF file (it
+    starts with ``%PDF-``)."""
     if not head.startswith(b"%PDF-"):
-        raise RuleViolation(code, message, field=field)
-
-
-def check_scan(head: bytes) -> None:
-    """A paper contract's scan is a PDF file."""
-    check_pdf(head, code="CONTRACT_SCAN_NOT_PDF", message="上传的合同扫描件不是PDF文件，请扫描成PDF文件后上传。",
-              field="scan")
+        raise RuleViolation(code, f"上传的{label}不是PDF文件，请扫描成PDF文件后上传。", field=field)
 
 
 def check_contract_stage(state: "CaseState", actor: "Actor", stage: str, what: str) -> None:

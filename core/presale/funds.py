@@ -18,10 +18,10 @@ a later change of the setting never rewrites an agreement.
 
 **General funds (一般资金).** Money on the supervised account above the key supervised amount
 may be withdrawn for the project (一般资金支取, §5.8): available = deposited − key amount −
-already withdrawn (never below 0). What has been deposited comes from the sale ledger, which
-does not exist yet (``UnitSale``: every unit 未售, 0 paid today), so an application above the
-recorded figure is not refused: it carries a warning the reviewers read (``withdrawal_warning``)
-until the ledger feeds the figure.
+already withdrawn (never below 0). What has been deposited comes from the contracts' ledger
+(户室流水, ``core.presale.ledger``: posted receipts less refunds). The seed does not refuse an
+application above the recorded figure (money may reach the account before its entry is
+back-entered), so it carries a warning the reviewers read (``withdrawal_warning``).
 """
 
 from __future__ import annotations
@@ -189,8 +189,8 @@ def check_fund_stage(state: CaseState, actor: Actor, stage: str, what: str) -> N
 class UnitSale:
     """A unit's sale as the fund supervision sees it (历史拨付记录表 row's sale columns): its
     sale state, the buyer, the contract's total price and payment method, the down payment,
-    what the buyer has paid, what was reversed (已冲单) and what reached the supervised
-    account (已监管资金). Fed by the presale contracts and the fund ledger once they exist."""
+    what the buyer has paid, what was reversed (已冲单: refunded) and what reached the supervised
+    account (已监管资金: paid less refunded). Fed by the presale contracts and their ledger."""
 
     state: str  # unsold / signing / signed
     state_label: str  # 未售 / 签约中 / 已签约
@@ -214,8 +214,8 @@ def general_available(deposited: Decimal, key: Decimal, withdrawn: Decimal) -> D
 
 def withdrawal_warning(amount: Decimal, available: Decimal) -> str | None:
     """The reviewers' warning on an application above the recorded general funds (see the module
-    docstring: not a refusal while the ledger does not exist)."""
+    docstring: not a refusal)."""
     if amount <= available:
         return None
-    return (f"申请支取金额{format_yuan(amount)}超过系统记录的一般资金可支取额{format_yuan(available)}"
-            "（系统尚未接入入账流水），请以监管账户实际余额为准审核。")
+    return (f"申请支取金额{format_yuan(amount)}超过户室流水记录的一般资金可支取额{format_yuan(available)}"
+            "，请核对是否有未补录的入账流水，并以监管账户实际余额为准审核。")

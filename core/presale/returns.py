@@ -93,7 +93,6 @@ def check_reason(raw: object) -> str:
 
 def check_voucher(head: bytes) -> None:
     """The voucher (退房凭证) is a PDF file (it starts with ``%PDF-``)."""
-    from core.presale.contracts import check_pdf
+    from core.presale.contracts import check_scan
 
-    check_pdf(head, code="RETURN_VOUCHER_NOT_PDF", message="上传的退房凭证不是PDF文件，请扫描成PDF文件后上传。",
-              field="voucher")
+    check_scan(head, label="退房凭证", code="RETURN_VOUCHER_NOT_PDF", field="voucher")

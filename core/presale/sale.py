@@ -12,7 +12,9 @@ seed's sentences (§5.2.2, §5.4.2, §5.5.1):
 - a permit change open on the building: signing waits for it (预售许可证变更发起，预售签约
   就暂时不能发起业务);
 - a room released by a room change: sellable only once a permit (change) that covers it
-  has been archived after the release.
+  has been archived after the release;
+- under a construction-in-progress mortgage (在建工程抵押) whose mortgagee has not authorised
+  its signing (在建工程抵押签约授权): "该户室已设立在建工程抵押，未经抵押权人签约授权，不能签约".
 
 ``UnitSaleFacts.contract`` (signed, filed) is fed by the presale and spot-sale contracts
 (``services.presale.unit_sales.contract_states``): a unit with a live contract is taken.
@@ -63,6 +65,7 @@ class SaleState(StrEnum):
     SIGNED = "signed"  # 已签约
     FILED = "filed"  # 已备案
     RESTRICTED = "restricted"  # 查封/限制
+    MORTGAGED = "mortgaged"  # 在建抵押 (a construction-in-progress mortgage, signing not authorised)
     CHANGING = "changing"  # 变更中 (a permit change is open on the building)
 
 
@@ -73,6 +76,7 @@ SALE_STATE_LABELS: dict[SaleState, str] = {
     SaleState.SIGNED: "已签约",
     SaleState.FILED: "已备案",
     SaleState.RESTRICTED: "查封/限制",
+    SaleState.MORTGAGED: "在建抵押",
     SaleState.CHANGING: "变更中",
 }
 #: One character per state, drawn in the board's cell beside its colour (read without colour too).
@@ -83,12 +87,13 @@ SALE_STATE_LETTERS: dict[SaleState, str] = {
     SaleState.SIGNED: "签",
     SaleState.FILED: "备",
     SaleState.RESTRICTED: "封",
+    SaleState.MORTGAGED: "押",
     SaleState.CHANGING: "变",
 }
 #: The order the board's legend and totals list the states in.
 SALE_STATE_ORDER: tuple[SaleState, ...] = (SaleState.SELLABLE, SaleState.SIGNED, SaleState.FILED,
                                            SaleState.NOT_PERMITTED, SaleState.PROPERTY_ROOM, SaleState.RESTRICTED,
-                                           SaleState.CHANGING)
+                                           SaleState.MORTGAGED, SaleState.CHANGING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +109,16 @@ class UnitSaleFacts:
     contract: ContractState | None = None
     change_case: str | None = None  # a permit change open on the building (its case number)
     change_keeps: bool | None = None  # the open change's scope holds the unit (None: no change open)
+    mortgage_bank: str | None = None  # the mortgagee of a construction-in-progress mortgage in force
+    mortgage_authorised: bool = False  # the mortgagee authorised its signing (签约授权)
 
 
 def sale_state(facts: UnitSaleFacts) -> SaleState:
     """The unit's one state, in this order: a property room is never anything else; a
     restriction shows over a contract; a contract over the permit; an open permit change
-    over the permit it changes; a unit no permit covers (or released from the rooms and
-    not yet covered by a later permit) is not permitted; else it is sellable."""
+    over the permit it changes; a mortgage whose signing is not authorised over the permit;
+    a unit no permit covers (or released from the rooms and not yet covered by a later
+    permit) is not permitted; else it is sellable."""
     if facts.property_room:
         return SaleState.PROPERTY_ROOM
     if facts.restricted:
@@ -119,6 +127,8 @@ def sale_state(facts: UnitSaleFacts) -> SaleState:
         return SaleState.FILED
     if facts.contract is ContractState.SIGNED:
         return SaleState.SIGNED
+    if facts.mortgage_bank is not None and not facts.mortgage_authorised:
+        return SaleState.MORTGAGED
     if facts.permit_number is None or facts.released_pending:
         return SaleState.NOT_PERMITTED
     if facts.change_case is not None:
@@ -138,6 +148,9 @@ def notices(facts: UnitSaleFacts) -> list[str]:
             out.append(f"预售许可证正在变更（{facts.change_case}），变更完成前不能发起预售签约。")
     if facts.released_pending and not facts.property_room:
         out.append("该户室已调出物管用房，须办理预售许可变更并归档后方可销售。")
+    if facts.mortgage_bank is not None:
+        out.append(f"该户室已设立在建工程抵押（抵押权人：{facts.mortgage_bank}），"
+                   + ("抵押权人已授权预售签约。" if facts.mortgage_authorised else "未经抵押权人签约授权不能签约。"))
     return out
 
 
@@ -151,14 +164,16 @@ def refuse_signing_on_building(change_case: str | None) -> None:
 def refuse_unsellable(facts: UnitSaleFacts, *, sale: PermitKind = PermitKind.PRESALE) -> None:
     """Refuse a ``sale`` (presale or spot-sale) contract on this unit unless it may be sold now.
     Refused, each with the seed's sentence where it has one: PROPERTY_ROOM_NOT_FOR_SALE,
-    UNIT_RESTRICTED, UNIT_ALREADY_SOLD, PERMIT_CHANGE_OPEN, ROOM_RELEASED_AWAITS_PERMIT,
-    PERMIT_UNIT_NOT_FOUND."""
+    UNIT_RESTRICTED, UNIT_ALREADY_SOLD, UNIT_MORTGAGED, PERMIT_CHANGE_OPEN,
+    ROOM_RELEASED_AWAITS_PERMIT, PERMIT_UNIT_NOT_FOUND."""
     if facts.property_room:
         raise RuleViolation("PROPERTY_ROOM_NOT_FOR_SALE", "物管用房不能销售。")
     if facts.restricted:
         raise RuleViolation("UNIT_RESTRICTED", "该户室已司法查封或行政限制。")
     if facts.contract is not None:
         raise RuleViolation("UNIT_ALREADY_SOLD", f"户室{facts.unit_no}已签约，不能重复销售。")
+    if facts.mortgage_bank is not None and not facts.mortgage_authorised:
+        raise RuleViolation("UNIT_MORTGAGED", "该户室已设立在建工程抵押，未经抵押权人签约授权，不能签约。")
     refuse_signing_on_building(facts.change_case)
     if facts.released_pending and facts.permit_number is not None:
         raise RuleViolation("ROOM_RELEASED_AWAITS_PERMIT", "该户室已调出物管用房，须办理预售许可变更并归档后方可销售。")

@@ -34,6 +34,8 @@ from storage.models import (
     Survey,
     SurveyUnit,
     UnitRestriction,
+    WorksMortgage,
+    WorksMortgageUnit,
 )
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "building_facts",
     "check_sellable",
     "find_building",
+    "mortgaged_units",
     "restricted_units",
     "survey_in_force",
     "unit_ids",
@@ -113,6 +116,18 @@ def restricted_units(session: Session, unit_ids: Sequence[int]) -> set[int]:
         UnitRestriction.building_unit_id.in_(list(unit_ids)), UnitRestriction.lifted_at.is_(None))).scalars())
 
 
+def mortgaged_units(session: Session, unit_ids: Sequence[int]) -> dict[int, tuple[str, bool]]:
+    """The units among these under a construction-in-progress mortgage in force: the
+    mortgagee's name and whether it authorised the unit's signing."""
+    if not unit_ids:
+        return {}
+    rows = session.execute(select(WorksMortgageUnit.live_unit_id, WorksMortgage.bank_name,
+                                  WorksMortgageUnit.authorised_at)
+                           .join(WorksMortgage, WorksMortgage.id == WorksMortgageUnit.mortgage_id)
+                           .where(WorksMortgageUnit.live_unit_id.in_(list(unit_ids)))).all()
+    return {u: (bank, at is not None) for u, bank, at in rows}
+
+
 def building_facts(session: Session, building_id: int) -> BuildingFacts:
     """Every unit of the building's survey in force with its sale facts (a handful of queries)."""
     survey = survey_in_force(session, building_id)
@@ -146,6 +161,7 @@ def building_facts(session: Session, building_id: int) -> BuildingFacts:
         ids = [r.building_unit_id for r in rows]
         contracts = contract_states(session, ids)
         restricted = restricted_units(session, ids)
+        mortgaged = mortgaged_units(session, ids)
         change_case = change[0] if change else None
         change_scope = covered[change[1].id] if change else {}
         for r in rows:
@@ -158,7 +174,9 @@ def building_facts(session: Session, building_id: int) -> BuildingFacts:
                 permit_kind=PermitKind(permit.kind) if permit else None, property_room=bu in rooms,
                 released_pending=pending, change_case=change_case, restricted=bu in restricted,
                 contract=contracts.get(bu),
-                change_keeps=(bu in change_scope) if change else None)
+                change_keeps=(bu in change_scope) if change else None,
+                mortgage_bank=mortgaged[bu][0] if bu in mortgaged else None,
+                mortgage_authorised=bu in mortgaged and mortgaged[bu][1])
             units.append(BoardUnit(bu, r.unit_no, r.unit, r.actual_floor, r.built_area, r.layout, r.sale_price, facts))
     return BuildingFacts(survey, units, permits, change, frozenset(rooms))
 

@@ -30,7 +30,6 @@ __all__ = [
     "developer_view",
     "find_developer",
     "find_project",
-    "uploaded_pdf",
 ]
 
 _WAN = Decimal(10_000)
@@ -193,19 +192,3 @@ def project_view(session: Session, project: Project, buildings: list[BuildingRow
                        project.name, project.location, project.district, project.land_area, project.floor_area,
                        project.property_company, project.note, [certificate_view(c) for c in certificates], missing,
                        buildings)
-
-
-def uploaded_pdf(path: object, *, code: str, missing: str, field: str,
-                 check: Callable[[bytes], None]) -> tuple[str, str]:
-    """A scan given by its file path (a paper contract, a return's voucher): its resolved path as
-    kept (300 characters at most) and its SHA-256. Refused: ``code`` with ``missing`` when there
-    is no such file; ``check`` refuses what is not a PDF (it is given the file's first bytes)."""
-    import hashlib
-    from pathlib import Path
-
-    file = Path(path) if isinstance(path, str) and path.strip() else None
-    if file is None or not file.is_file():
-        raise RuleViolation(code, missing, field=field)
-    data = file.read_bytes()
-    check(data[:8])
-    return str(file.resolve())[:300], hashlib.sha256(data).hexdigest()

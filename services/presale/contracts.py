@@ -53,7 +53,6 @@ from core.presale.contracts import (
     check_entry,
     check_payment,
     check_same_buyers,
-    check_scan,
     digest,
     route,
 )
@@ -67,7 +66,9 @@ from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import check_sellable, find_building, survey_in_force
 from services.presale.case_records import at_stage, open_record, take_at
-from services.presale.common import developer_of, uploaded_pdf
+from services.presale.common import developer_of
+from services.presale.scans import read_scan
+from services.presale.unit_sales import contract_money
 from storage.engine import Database, session_now
 from storage.models import (
     Building,
@@ -85,6 +86,8 @@ from storage.models import (
 
 __all__ = [
     "ContractView",
+    "open_contract",
+    "paid_of",
     "PaymentNotice",
     "attach_scan",
     "buyers_of",
@@ -269,6 +272,13 @@ def start_contract(db: Database, actor: Actor, *, permit_number: object, unit_no
 # --------------------------------------------------------------------------
 
 
+def paid_of(session: Session, contract: PresaleContract) -> Decimal:
+    """实缴: what the contract's ledger says the buyer has paid (received − refunded, posted
+    entries only; ``services.presale.unit_sales.contract_money`` — the one source)."""
+    session.flush()
+    return contract_money(session, [contract.id])[contract.id].paid  # type: ignore[list-item,index]
+
+
 def _areas(session: Session, contract: PresaleContract) -> tuple[UnitAreas, SurveyUnit]:
     survey = survey_in_force(session, contract.building_id)
     row = None if survey is None else session.execute(select(SurveyUnit).where(
@@ -299,9 +309,10 @@ def save_entry(db: Database, actor: Actor, number: str, entry: ContractEntry) ->
         saved = buyers_of(session, c.id)  # type: ignore[arg-type]
         check_same_buyers(tuple((b.name, b.id_number) for b in saved), valid)
         due = amount_due(valid)
-        if due < c.paid:
+        paid = paid_of(session, c)
+        if due < paid:
             raise RuleViolation("CONTRACT_DUE_BELOW_PAID",
-                                f"已缴款{c.paid}元，应付金额不能少于已缴金额。", field="down_payment")
+                                f"已缴款{paid}元，应付金额不能少于已缴金额。", field="down_payment")
         if not saved:
             for i, b in enumerate(valid.buyers):
                 session.add(PresaleBuyer(contract_id=c.id, position=i, name=b.name, id_kind=b.id_kind,  # type: ignore[arg-type]
@@ -323,7 +334,8 @@ def save_entry(db: Database, actor: Actor, number: str, entry: ContractEntry) ->
 
 
 def record_payment(db: Database, actor: Actor, number: str, amount: object, *, receipt: object = None) -> "ContractView":
-    """A payment received against the notice, to the fen; an overpayment is refused."""
+    """A payment received against the notice, to the fen, posted to the contract's ledger at once;
+    an overpayment is refused."""
     from core.parties import check_text
 
     slip = check_text(receipt, field="receipt", label="缴款凭证号", max_length=40)
@@ -332,15 +344,14 @@ def record_payment(db: Database, actor: Actor, number: str, amount: object, *, r
         c = opened.contract
         if c.amount_due is None:
             raise RuleViolation("CONTRACT_ENTRY_MISSING", "请先录入购房合同信息，再打印缴款通知单和登记缴款。")
-        value = check_payment(c.amount_due, c.paid, amount)
+        value = check_payment(c.amount_due, paid_of(session, c), amount)
         row = PresalePayment(contract_id=c.id, amount=value, receipt=slip, received_at=session_now(session),  # type: ignore[arg-type]
                              operator_id=actor.operator_id)
         session.add(row)
-        c.paid = (c.paid + value).quantize(Decimal("0.01"))
-        session.flush()
+        paid = paid_of(session, c)
         audit.append(session, actor, "presale_payment", object_type="presale_contract", object_id=c.id,
                      case_number=opened.case.number,
-                     after={"payment": row.id, "amount": str(value), "paid": str(c.paid), "due": str(c.amount_due)})
+                     after={"payment": row.id, "amount": str(value), "paid": str(paid), "due": str(c.amount_due)})
         return _view(session, opened)
 
 
@@ -352,9 +363,10 @@ def complete_entry(db: Database, actor: Actor, number: str) -> "ContractView":
         c = opened.contract
         if c.amount_due is None:
             raise RuleViolation("CONTRACT_ENTRY_MISSING", "请先录入购房合同信息。")
-        if c.paid != c.amount_due:
+        paid = paid_of(session, c)
+        if paid != c.amount_due:
             raise RuleViolation("PAYMENT_NOT_EQUAL_DUE",
-                                f"缴款单上的实付金额必须等于应付金额，当前任务才能完成（应付{c.amount_due}元，实付{c.paid}元）。")
+                                f"缴款单上的实付金额必须等于应付金额，当前任务才能完成（应付{c.amount_due}元，实付{paid}元）。")
         _advance(session, actor, opened.case.number, "signing")
         c.status, c.updated_at = ContractStatus.SIGNING.value, session_now(session)
         audit.append(session, actor, "presale_contract_entry_done", object_type="presale_contract", object_id=c.id,
@@ -381,7 +393,7 @@ def payment_notice(db: Database, actor: Actor, number: str) -> PaymentNotice:
         return PaymentNotice(c.number, opened.case.number, developer_of(session, c.developer_id).name,
                              c.buyer_names or "", project.name, building.number, c.unit_no, c.total_price,  # type: ignore[union-attr]
                              PAYMENT_LABELS[PaymentMethod(c.payment_method)], c.amount_due,
-                             to_chinese_capital(c.amount_due), c.paid, account,
+                             to_chinese_capital(c.amount_due), paid_of(session, c), account,
                              f"{local_today(db.now()):%Y-%m-%d}")
 
 
@@ -446,13 +458,13 @@ def verify_buyer_code(db: Database, actor: Actor, number: str, code: str, positi
 def attach_scan(db: Database, actor: Actor, number: str, path: object) -> "ContractView":
     """纸质合同: the scan of the contract signed by the buyer and sealed by the seller (a PDF file)."""
     require(actor, Permission.PRESALE_CONTRACT_WORK)  # the role first, before any input is looked at
-    kept, sha256 = uploaded_pdf(path, code="CONTRACT_SCAN_MISSING", missing="找不到合同扫描件文件，请确认文件路径。",
-                                field="scan", check=check_scan)
+    where, sha = read_scan(path, label="合同扫描件", missing_code="CONTRACT_SCAN_MISSING",
+                           not_pdf_code="CONTRACT_SCAN_NOT_PDF")
     with db.write() as session:
         opened = _editing(session, actor, number, "signing", "上传合同扫描件")
         c = opened.contract
         _refuse_form(c, SigningForm.PAPER)
-        c.scan_path, c.scan_sha256 = kept, sha256
+        c.scan_path, c.scan_sha256 = where, sha
         c.updated_at = session_now(session)
         audit.append(session, actor, "presale_contract_scan", object_type="presale_contract", object_id=c.id,
                      case_number=opened.case.number, after={"path": c.scan_path, "sha256": c.scan_sha256})
@@ -637,7 +649,7 @@ def cancel_contract(db: Database, actor: Actor, number: str, *, reason: str) -> 
     with db.write() as session:
         opened = _editing(session, actor, number, "entry", "取消受理")
         c = opened.contract
-        if c.paid > 0:
+        if paid_of(session, c) > 0:
             raise RuleViolation("CONTRACT_PAID_CANNOT_CANCEL", "买受人已缴款，不能取消受理，请办理退房。")
         cases.cancel_in(session, actor, opened.case.number, reason=reason)
         c.status, c.live_unit_id, c.updated_at = ContractStatus.VOID.value, None, session_now(session)
@@ -719,7 +731,7 @@ def _view(session: Session, opened: _Open) -> ContractView:
         PRICE_BASIS_LABELS[PriceBasis(basis)] if basis else None,
         Decimal(facts["unit_price"]) if facts else None, c.total_price,
         to_chinese_capital(c.total_price) if c.total_price is not None else None,
-        PAYMENT_LABELS[PaymentMethod(c.payment_method)] if c.payment_method else None, c.amount_due, c.paid,
+        PAYMENT_LABELS[PaymentMethod(c.payment_method)] if c.payment_method else None, c.amount_due, paid_of(session, c),
         {k: v for k, v in facts.items() if k != "buyers"},
         SIGNING_FORM_LABELS[SigningForm(c.signing_form)] if c.signing_form else None, c.scan_path, c.filing_number,
         case.bank_name)

@@ -70,6 +70,7 @@ from services import audit, cases
 from services.authority import authorise
 from services.presale.case_records import at_stage, open_record
 from services.presale.common import BankView, bank_view, developer_of, find_project
+from services.presale.scans import read_scan
 from services.presale.unit_sales import unit_sales
 from storage.engine import Database, session_now, session_settings
 from storage.models import (
@@ -108,6 +109,7 @@ __all__ = [
     "start_withdrawal",
     "submit_agreement",
     "submit_withdrawal",
+    "upload_agreement",
     "withdrawal_table",
 ]
 
@@ -352,14 +354,35 @@ def save_text(db: Database, actor: Actor, number: str, *, template_code: str = "
         return _agreement_view(session, opened)
 
 
+def upload_agreement(db: Database, actor: Actor, number: str, path: object) -> "AgreementView":
+    """上传对应文件 (§5.10 "用户收件，上传对应文件后即可派工到银行进行审核"): the signed agreement a
+    back-entry records, a PDF; kept by its path and SHA-256. Refused: no such file, not a PDF,
+    the entry not done yet."""
+    require(actor, Permission.FUND_WORK)  # the role first, before any input is looked at
+    where, sha = read_scan(path, label="资金监管协议扫描件", missing_code="FUND_SCAN_MISSING",
+                           not_pdf_code="FUND_SCAN_NOT_PDF")
+    with db.write() as session:
+        opened = _editing(session, actor, number, "上传协议文件")
+        a = opened.agreement
+        if a.entered_at is None:
+            raise RuleViolation("FUND_ENTRY_MISSING", "请先完成协议录入，再上传协议文件。")
+        a.scan_path, a.scan_sha256 = where, sha
+        audit.append(session, actor, "fund_agreement_upload", object_type="fund_agreement", object_id=a.id,
+                     case_number=opened.case.number, after={"path": where, "sha256": sha})
+        return _agreement_view(session, opened)
+
+
 def submit_agreement(db: Database, actor: Actor, number: str) -> None:
-    """协议备案, then 派工 to the first reviewer (the authority; a back-entry: the bank)."""
+    """协议备案, then 派工 to the first reviewer (the authority; a back-entry: the bank, once the
+    signed agreement is uploaded)."""
     with db.write() as session:
         opened = _editing(session, actor, number, "派工")
         if opened.agreement.entered_at is None:
             raise RuleViolation("FUND_ENTRY_MISSING", "请先完成协议录入，再编辑协议书。")
         if opened.agreement.text_saved_at is None:
             raise RuleViolation("FUND_TEXT_MISSING", "请先编辑协议书（选择协议模板并保存），再派工。")
+        if opened.agreement.kind == AgreementKind.BACKFILL.value and opened.agreement.scan_sha256 is None:
+            raise RuleViolation("FUND_SCAN_REQUIRED", "协议补录须先上传已签订的资金监管协议扫描件（PDF），再派工到银行审核。")
         cases.dispatch_in(session, actor, opened.case.number)
 
 
@@ -471,6 +494,7 @@ class AgreementView:
     template: str | None
     text_saved: bool
     opinions: list[OpinionRow]
+    scan_path: str | None = None  # the signed agreement uploaded (a back-entry)
 
 
 def _opinions(session: Session, case: Case) -> list[OpinionRow]:
@@ -504,7 +528,7 @@ def _agreement_view(session: Session, opened: _OpenAgreement) -> AgreementView:
         agreement.works_progress, agreement.presale_total, agreement.key_amount, agreement.key_standard, units,
         sum(u.supervised for u in units), sum((u.built_area for u in units if u.supervised), Decimal(0)),
         agreement.entered_at is not None, agreement.template, agreement.text_saved_at is not None,
-        _opinions(session, case))
+        _opinions(session, case), agreement.scan_path)
 
 
 def show_agreement(db: Database, actor: Actor, number: str) -> AgreementView:

@@ -45,8 +45,9 @@ from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import find_building
 from services.presale.case_records import at_stage, open_record, take_at
-from services.presale.common import developer_of, uploaded_pdf
-from services.presale.contracts import SUBJECT, BuyerView, buyers_of, open_contract, unit_id_of
+from services.presale.common import developer_of
+from services.presale.scans import read_scan
+from services.presale.contracts import SUBJECT, BuyerView, buyers_of, open_contract, paid_of, unit_id_of
 from storage.engine import Database, session_now
 from storage.models import Building, BuildingUnit, Case, Operator, PresaleContract, PresaleReturn, Project
 
@@ -152,7 +153,7 @@ def start_return(db: Database, actor: Actor, *, contract: object = None, buildin
         number = _contract_number(session, actor, contract, building, unit_no, project_id)
         found = open_contract(session, actor, number, lock=True)
         c = found.contract
-        check_returnable(Returnable(c.number, ContractStatus(c.status), c.paid, _open_return(session, c.id)))  # type: ignore[arg-type]
+        check_returnable(Returnable(c.number, ContractStatus(c.status), paid_of(session, c), _open_return(session, c.id)))  # type: ignore[arg-type]
         developer = developer_of(session, c.developer_id)
         row = session.get(Building, c.building_id)
         case = cases.accept_in(session, actor, TYPE, developer_id=developer.id,
@@ -229,8 +230,8 @@ def cancel_return(db: Database, actor: Actor, number: str, *, reason: str) -> "R
 def attach_voucher(db: Database, actor: Actor, number: str, path: object) -> "ReturnView":
     """凭证上传: the return's voucher, a PDF file (taken again replaces the earlier one)."""
     require(actor, Permission.PRESALE_CONTRACT_FILING)  # the role first, before any input is looked at
-    kept, sha256 = uploaded_pdf(path, code="RETURN_VOUCHER_MISSING", missing="找不到退房凭证文件，请确认文件路径。",
-                                field="voucher", check=check_voucher)
+    kept, sha256 = read_scan(path, label="退房凭证", missing_code="RETURN_VOUCHER_MISSING",
+                             not_pdf_code="RETURN_VOUCHER_NOT_PDF", field="voucher")
     with db.write() as session:
         opened = _reviewing(session, actor, number, "上传凭证")
         r = opened.record

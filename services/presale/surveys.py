@@ -140,6 +140,10 @@ def _units(session: Session, survey_id: int) -> list[UnitFacts]:
     return [_facts(r) for r in rows]
 
 
+#: A survey's units as the rules see them (the facts back-entry reads the survey in force).
+survey_units = _units
+
+
 def _chunks(ids: Sequence[int]):  # type: ignore[no-untyped-def]
     for start in range(0, len(ids), _CHUNK):
         yield ids[start:start + _CHUNK]

@@ -6,8 +6,9 @@ transaction — so a unit's sale is decided here once.
 
 A unit with a live contract (from its acceptance to its filing; ``presale_contract.live_unit_id``)
 is 签约中 until the buyer has confirmed and the developer sealed, then 已签约 (已备案 once filed).
-What reached the supervised account (已监管) and what was reversed (已冲单) come from the fund
-ledger (户室流水, §5.9), which does not exist yet: they stay 0.
+What the buyer paid, what was refunded (已冲单) and what reached the supervised account (已监管)
+come from the contract's ledger (户室流水, §5.9; ``contract_money``): the one source of a
+contract's money, which the contracts' payment notice reads too.
 """
 
 from __future__ import annotations
@@ -16,15 +17,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from core.presale.contracts import CONTRACT_STATUS_LABELS, PAYMENT_LABELS, ContractStatus, PaymentMethod
 from core.presale.funds import UNSOLD, UnitSale
+from core.presale.ledger import NO_MONEY, Money, money_of
 from core.presale.sale import ContractState
-from storage.models import PresaleContract
+from storage.models import PresaleContract, PresalePayment
 
-__all__ = ["LiveContract", "PastContract", "contract_states", "live_contracts", "unit_history", "unit_sales"]
+__all__ = ["LiveContract", "PastContract", "contract_money", "contract_states", "live_contracts", "unit_history",
+           "unit_sales"]
+
+
+def contract_money(session: Session, contract_ids: Sequence[int]) -> dict[int, Money]:
+    """Each contract's money from its ledger (``core.presale.ledger.Money``), in one query."""
+    ids = list(contract_ids)
+    if not ids:
+        return {}
+    p = PresalePayment
+    rows = session.execute(select(p.contract_id, p.kind, p.status, func.sum(p.amount))
+                           .where(p.contract_id.in_(ids)).group_by(p.contract_id, p.kind, p.status)).all()
+    grouped: dict[int, list[tuple[str, str, object]]] = {}
+    for contract_id, kind, status, total in rows:
+        grouped.setdefault(contract_id, []).append((kind, status, total))
+    return {i: money_of(grouped[i]) if i in grouped else NO_MONEY for i in ids}  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,7 @@ class LiveContract:
     total_price: Decimal | None
     payment_method: str | None
     amount_due: Decimal | None
-    paid: Decimal
+    money: Money
 
     @property
     def concluded(self) -> bool:
@@ -50,9 +67,10 @@ def live_contracts(session: Session, unit_ids: Sequence[int]) -> dict[int, LiveC
     if not ids:
         return {}
     c = PresaleContract
-    rows = session.execute(select(c.live_unit_id, c.number, c.status, c.buyer_names, c.total_price,
-                                  c.payment_method, c.amount_due, c.paid).where(c.live_unit_id.in_(ids))).all()
-    return {r[0]: LiveContract(r[0], r[1], ContractStatus(r[2]), *r[3:]) for r in rows}
+    rows = session.execute(select(c.live_unit_id, c.id, c.number, c.status, c.buyer_names, c.total_price,
+                                  c.payment_method, c.amount_due).where(c.live_unit_id.in_(ids))).all()
+    money = contract_money(session, [r[1] for r in rows])
+    return {r[0]: LiveContract(r[0], r[2], ContractStatus(r[3]), *r[4:], money[r[1]]) for r in rows}
 
 
 def contract_states(session: Session, unit_ids: Sequence[int]) -> dict[int, ContractState]:
@@ -74,7 +92,8 @@ def unit_sales(session: Session, unit_ids: Sequence[int]) -> dict[int, UnitSale]
         state, label = ("signed", "已签约") if c.concluded else ("signing", "签约中")
         out[unit_id] = UnitSale(state, label, buyer=c.buyer_names, price=c.total_price,
                                 payment_method=PAYMENT_LABELS[PaymentMethod(c.payment_method)] if c.payment_method
-                                else None, down_payment=c.amount_due, paid=c.paid)
+                                else None, down_payment=c.amount_due, paid=c.money.received,
+                                reversed=c.money.refunded, supervised=c.money.paid)
     return out
 
 

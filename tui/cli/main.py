@@ -35,6 +35,8 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
     party,
     presale,
     presale_contracts,
+    presale_facts,
+    presale_ledger,
     presale_permits,
     presale_returns,
     printing,

@@ -121,6 +121,19 @@ def fund_text(number: CaseNumber, acting: As,
     _line(f"{number.strip().upper()} 协议书已保存。")
 
 
+@fund_app.command("upload")
+@refusals
+@input_refusals(NOT_FOUND)
+def fund_upload(number: CaseNumber, acting: As,
+                file: Annotated[Path, typer.Option("--file", help="已签订的资金监管协议扫描件（PDF）。")]) -> None:
+    """上传对应文件（协议补录：派工到银行审核前须上传已签订的协议扫描件）。"""
+    from services.presale import funds
+
+    db, actor = _acting(acting)
+    funds.upload_agreement(db, actor, number, str(file))
+    _line(f"{number.strip().upper()} 协议扫描件已上传。")
+
+
 @fund_app.command("submit")
 @refusals
 @input_refusals(NOT_FOUND)

@@ -284,7 +284,7 @@ def permit_pdf(number: Case, output: Annotated[Path, typer.Option("-o", "--outpu
 #: Rich styles of the board's states (the TUI's are in tui/screens/presale/board.py).
 STYLES = {"sellable": "black on green", "signed": "black on yellow", "filed": "white on red",
           "not_permitted": "black on grey70", "property_room": "white on blue", "restricted": "white on grey30",
-          "changing": "black on magenta"}
+          "mortgaged": "white on dark_orange3", "changing": "black on magenta"}
 
 
 @board_app.command("show")

@@ -36,6 +36,9 @@ from tui.screens.party import PartyScreen
 from tui.screens.presale.board import SalesBoardScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
+from tui.screens.presale.facts import FactsScreen
+from tui.screens.presale.ledger import LedgerScreen
+from tui.screens.presale.mortgages import MortgageScreen
 from tui.screens.presale.permit import PermitScreen
 from tui.screens.presale.returns import ReturnScreen
 from tui.screens.presale.survey import SurveyScreen
@@ -75,6 +78,9 @@ MENU: list[tuple[str, str, str]] = [
     ("permit", "Y", "销售许可·物管用房"),
     ("sales_board", "L", "楼盘表"),
     ("presale_return", "T", "退房"),
+    ("ledger", "J", "户室流水补录"),
+    ("mortgage", "G", "在建工程抵押"),
+    ("facts", "X", "户室信息补录"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
@@ -152,6 +158,9 @@ class HomeScreen(AppScreen):
         Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False),
         Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False),
         Binding("t", "open('presale_return')", "退房", key_display="T", show=False),
+        Binding("j", "open('ledger')", "户室流水补录", key_display="J", show=False),
+        Binding("g", "open('mortgage')", "在建工程抵押", key_display="G", show=False),
+        Binding("x", "open('facts')", "户室信息补录", key_display="X", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
         Binding("enter", "choose", "进入", show=False),
     ]
@@ -307,6 +316,12 @@ class HomeScreen(AppScreen):
             self.app.push_screen(SalesBoardScreen())
         elif what == "presale_return":
             self.app.push_screen(ReturnScreen())
+        elif what == "ledger":
+            self.app.push_screen(LedgerScreen())
+        elif what == "mortgage":
+            self.app.push_screen(MortgageScreen())
+        elif what == "facts":
+            self.app.push_screen(FactsScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:

@@ -39,6 +39,7 @@ STATE_STYLES: dict[SaleState, str] = {
     SaleState.NOT_PERMITTED: "black on #c8ccd1",
     SaleState.PROPERTY_ROOM: "white on #3f6fb5",
     SaleState.RESTRICTED: "white on #404448",
+    SaleState.MORTGAGED: "white on #b5651d",
     SaleState.CHANGING: "black on #d59ee6",
 }
 

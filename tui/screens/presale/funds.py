@@ -1,9 +1,10 @@
 """预售资金监管 (seed 004 §5.3, §5.8, §5.10): an agreement's case or a withdrawal's, found by
 its 业务号, with its units below (an agreement: 室号, 建筑面积, 监管; F7 on an agreement in force:
-the withdrawal table, each unit's 可售状态, 购房人, 总房款, 付款方式, 已支付 and 已监管金额).
+the withdrawal table, each unit's 可售状态, 购房人, 总房款, 付款方式, 已支付, 已退款 and 已监管金额,
+read from the contracts' ledger).
 
-The developer's keys: F2 业务受理 (签订 / 变更 / 补录), F3 协议录入 or 申请信息录入, F6 编辑协议书,
-F4 派工, F7 一般资金支取 (the table, then F2 on it starts a withdrawal). The reviewers' (the
+The developer's keys: F2 业务受理 (签订 / 变更 / 补录), F3 协议录入 or 申请信息录入, F6 编辑协议书
+(a back-entry: with the signed agreement's scan, 上传对应文件), F4 派工, F7 一般资金支取 (the table, then F2 on it starts a withdrawal). The reviewers' (the
 authority, the bank): F9 意见签署 (审核通过, the next stage or the archive). F8 prints the
 agreement. Every form is ``FundFormDialog``; the use cases are ``services.presale.funds``,
 called in thread workers; every value is shown as text.
@@ -24,6 +25,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from core.errors import RuleViolation
 from core.money import format_yuan
+from core.presale.funds import KIND_LABELS, AgreementKind
 from core.roles import Permission
 from services.presale import funds
 from tui.screens.base import AppModal, AppScreen
@@ -36,6 +38,7 @@ __all__ = ["FundFormDialog", "FundScreen"]
 
 #: 业务类型 typed in the acceptance form.
 KINDS = {"签订": "sign", "变更": "change", "补录": "backfill"}
+BACKFILL = KIND_LABELS[AgreementKind.BACKFILL]
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class FundScreen(AppScreen):
     HELP_STEPS = (
         "输入资金监管业务的业务号，按 Enter 显示协议（或支取申请）和户室。",
         "开发企业：F2 业务受理（协议签订、协议变更、协议补录），F3 协议录入（监管账户、实际工程进度、项目预售总额、监管户室），"
-        "F6 编辑协议书，F4 派工审核。补录须全选所有户室，可设为不监管。",
+        "F6 编辑协议书（补录：同时上传已签订的协议扫描件），F4 派工审核。补录须全选所有户室，可设为不监管。",
         "主管部门、监管银行：在在手业务中接件后，按 F9 签署意见并审核通过；退件在在手业务中办理。",
         "F7 显示现行协议的一般资金支取表；其中按 F2 发起支取（该协议有在支取中的业务时不能再发起），F3 录入申请信息，F4 派工。",
         "F8 打印预售资金监管协议书（未生效的带“草稿”水印）。",
@@ -205,7 +208,8 @@ class FundScreen(AppScreen):
                 f"监管账户：{bank}　实际工程进度：{v.works_progress or '—'}",
                 f"项目预售总额 {_yuan(v.presale_total)}　重点监管金额 {_yuan(v.key_amount)}",
                 f"监管户室 {v.supervised_count}/{len(v.units)} 套（该栋 {v.building_units} 套）　"
-                f"协议书：{'已保存' if v.text_saved else '未编辑'}",
+                f"协议书：{'已保存' if v.text_saved else '未编辑'}"
+                + (f"　协议扫描件：{'已上传' if v.scan_path else '未上传'}" if v.kind_label == BACKFILL else ""),
             ])))
             for col in ("室号", "建筑面积(㎡)", "是否监管"):
                 table.add_column(col)
@@ -231,12 +235,12 @@ class FundScreen(AppScreen):
                 f"未售 {t.unsold_units} 套",
                 f"支取中：{t.live_case}" if t.live_case else "当前没有在支取中的业务，按 F2 发起支取。",
             ])))
-            for col in ("室号", "面积", "可售状态", "购房人", "总房款", "付款方式", "已支付", "已监管"):
+            for col in ("室号", "面积", "可售状态", "购房人", "总房款", "付款方式", "已支付", "已退款", "已监管"):
                 table.add_column(col)
             for r in t.rows:
                 table.add_row(Text(r.unit_no), Text(f"{r.built_area:.2f}"), Text(r.sale_state), Text(r.buyer or ""),
                               Text(_yuan(r.price) if r.price is not None else ""), Text(r.payment_method or ""),
-                              Text(_yuan(r.paid)), Text(_yuan(r.supervised_amount)))
+                              Text(_yuan(r.paid)), Text(_yuan(r.reversed)), Text(_yuan(r.supervised_amount)))
 
     # ------------------------------------------------------------ steps
 
@@ -347,14 +351,32 @@ class FundScreen(AppScreen):
         self._step(enter)
 
     def action_text(self) -> None:
-        """F6: 编辑协议书 (the template, saved)."""
+        """F6: 编辑协议书 (the template, saved); a back-entry also uploads the signed agreement's
+        scan (上传对应文件), asked for in a form."""
         if not self._need_case() or self.agreement is None:
             return
         number = self.number
+        if self.agreement.kind_label == BACKFILL:
+            self.app.push_screen(FundFormDialog("协议补录　编辑协议书并上传对应文件", [
+                FormField("file", "协议文件", "已签订协议扫描件（PDF）的路径", 300, self.agreement.scan_path or ""),
+            ], note="协议补录须上传已签订的资金监管协议扫描件，才能派工到银行审核。"),
+                callback=lambda values: self._upload(values, number))
+            return
 
         def save() -> tuple[str, str]:
             funds.save_text(self.db, self.actor, number)
             return "协议书已保存（长沙市新建商品房预售资金监管协议书）。", number
+
+        self._step(save)
+
+    def _upload(self, values: dict[str, str] | None, number: str) -> None:
+        if values is None:
+            return
+
+        def save() -> tuple[str, str]:
+            funds.save_text(self.db, self.actor, number)
+            funds.upload_agreement(self.db, self.actor, number, values["file"])
+            return "协议书已保存，协议扫描件已上传，可按 F4 派工到银行审核。", number
 
         self._step(save)
 
