@@ -25,8 +25,8 @@ async def test_supervisor_sees_overdue_and_due_cases_and_narrows_to_overdue(sqli
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "super1")
         assert "超期督办" in screen_text(app)  # in the supervisor's menu
-        assert "全厅已超期 1 件，按 Q 查看超期督办。" in text_of(app, "#home-counts")
-        await pilot.press("q")
+        assert "全厅已超期 1 件，按 W 查看超期督办。" in text_of(app, "#home-counts")
+        await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, DueScreen)
         rows = _rows(app)
@@ -64,7 +64,7 @@ async def test_a_clerk_has_no_due_list_but_sees_the_clock_in_the_lists(sqlite_sa
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "clerk2")
         assert "超期督办" not in screen_text(app) and "已超期" not in text_of(app, "#home-counts")
-        await pilot.press("q")
+        await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("2")
@@ -95,7 +95,7 @@ def _snapshot(snap_compare, db: Database, username: str, key: str) -> bool:
 
 
 def test_due_list_snapshot(snap_compare, sqlite_sample_db: Database) -> None:
-    assert _snapshot(snap_compare, sqlite_sample_db, "super1", "t")
+    assert _snapshot(snap_compare, sqlite_sample_db, "super1", "w")
 
 
 def test_in_hand_list_with_marks_snapshot(snap_compare, sqlite_sample_db: Database) -> None:

@@ -57,7 +57,7 @@ MENU: list[tuple[str, str, str]] = [
     ("lookup", "1 / F2", "申请人查询"),
     ("in_hand", "2", "在手业务"),
     ("done", "3", "已办业务"),
-    ("due", "Q", "超期督办"),
+    ("due", "W", "超期督办"),
     ("accept", "4", "业务受理"),
     ("party", "P", "当事人登记"),
     ("homes", "D", "房屋登记"),
@@ -137,7 +137,7 @@ class HomeScreen(AppScreen):
         Binding("2", "open('in_hand')", "在手业务"),
         Binding("3", "open('done')", "已办业务"),
         Binding("4", "open('accept')", "业务受理"),
-        Binding("q", "open('due')", "超期督办", key_display="Q", show=False),
+        Binding("w", "open('due')", "超期督办", key_display="W", show=False),
         Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
         Binding("d", "open('homes')", "房屋登记", key_display="D", show=False),
         Binding("5", "app.lock", "锁屏", show=False),
@@ -243,7 +243,7 @@ class HomeScreen(AppScreen):
             parts += f"，限购核定 {message.use_class_reviews} 件"
         line = f"待处理业务数：{total}　（{parts}）"
         if message.overdue:
-            line += f"\n全厅已超期 {message.overdue} 件，按 Q 查看超期督办。"
+            line += f"\n全厅已超期 {message.overdue} 件，按 W 查看超期督办。"
         self.query_one("#home-counts", Static).update(line)
 
     @on(MenuColumns.Chosen, "#home-menu")
