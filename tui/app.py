@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
-from textual.app import App, UnknownModeError
+from textual.app import App, ScreenStackError, UnknownModeError
 from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input
 
 from core.roles import ROLE_LABELS, Actor
 from core.timeutil import to_local
@@ -127,6 +129,7 @@ class WangqianApp(App[None]):
         self._last_activity = idle_clock()
         self._held_keys: list[events.Key] = []  # typed while the screen on top was being drawn
         self._hold_timer: Timer | None = None
+        self._enter_settling = False  # an Enter in a field is being dealt with (_settle_after_enter)
         self.first_frame = threading.Event()  # set once the first screen has been drawn
         self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
 
@@ -244,25 +247,61 @@ class WangqianApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _ACTIVITY_EVENTS):
             self.note_activity()
-        if isinstance(event, events.Key) and not event.is_forwarded and (self._held_keys or self._screen_drawing()):
-            # A key typed right after the one that opened a screen would reach that screen
-            # before it has put its focus in its first field, and be dropped there (or a Tab
-            # would move the focus from nowhere): it waits until the screen says it is ready,
-            # and so does every key after it, to keep their order.
+        if isinstance(event, events.Key) and not event.is_forwarded and (self._held_keys or self._keys_wait()):
+            # Two moments when the next key would land in the wrong place: a screen just opened
+            # has not yet put its focus in its first field (the key would be dropped, or a Tab
+            # would move the focus from nowhere); and Enter in a field whose screen then moves
+            # the focus to the next field (the keys typed after Enter would reach the field
+            # Enter left). The key waits, and so does every key after it, to keep their order.
             self._held_keys.append(event)
             if self._hold_timer is None:
                 self._hold_timer = self.set_timer(KEY_HOLD_LIMIT_SECONDS, self._release_keys_anyway)
             return
-        await super().on_event(event)
+        await self._dispatch_key(event)
 
-    def _screen_drawing(self) -> bool:
-        return not getattr(self.screen, "takes_keys", True)
+    async def _dispatch_key(self, event: events.Event) -> None:
+        target = self._focused_field() if isinstance(event, events.Key) and event.key == "enter" else None
+        await super().on_event(event)
+        if isinstance(event, events.Key) and event.key == "enter" and isinstance(target, Input):
+            self._settle_after_enter(target)
+
+    def _focused_field(self) -> Widget | None:
+        try:
+            return self.focused
+        except ScreenStackError:  # before the first screen
+            return None
+
+    def _keys_wait(self) -> bool:
+        if self._enter_settling:
+            return True
+        try:
+            return not getattr(self.screen, "takes_keys", True)
+        except ScreenStackError:
+            return False
+
+    def _settle_after_enter(self, field: Input) -> None:
+        """Hold the next keys until the Enter handed to ``field`` has been dealt with: its
+        Submitted message handled by the field and by every container up to its screen, which
+        is where a screen moves the focus on. Each hop is a callback queued behind the message
+        in that widget's queue, so this follows the messages' own order, not a clock."""
+        chain = list(field.ancestors_with_self)
+        chain = chain[: next((i + 1 for i, node in enumerate(chain) if isinstance(node, Screen)), len(chain))]
+        self._enter_settling = True
+
+        def hop(index: int) -> None:
+            if index < len(chain):
+                chain[index].call_later(hop, index + 1)
+            else:
+                self._enter_settling = False
+                self.call_later(self.release_held_keys)
+
+        field.call_later(hop, 0)  # behind the Enter itself: the Submitted it posts comes after
 
     async def release_held_keys(self) -> None:
-        """Hand on the keys held while a screen was drawn, in order, while the screen on top
-        takes keys (AppScreen calls this once its first field has the focus)."""
-        while self._held_keys and not self._screen_drawing():
-            await super().on_event(self._held_keys.pop(0))
+        """Hand on the held keys, in order, while the screen on top takes keys (AppScreen calls
+        this once its first field has the focus; an Enter's settling, once it is done)."""
+        while self._held_keys and not self._keys_wait():
+            await self._dispatch_key(self._held_keys.pop(0))
         if not self._held_keys and self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
@@ -270,6 +309,7 @@ class WangqianApp(App[None]):
     async def _release_keys_anyway(self) -> None:
         """A screen that never says it is ready must not swallow the keyboard."""
         self._hold_timer = None
+        self._enter_settling = False
         while self._held_keys:
             await super().on_event(self._held_keys.pop(0))
 

@@ -1,0 +1,35 @@
+"""Keys typed with no pause across the moments a terminal is busy with something else: Enter
+in a field whose screen then moves the focus on, a screen being opened, a password being
+checked. Every key is queued at once (``burst``), as from a fast typist or an ID-card reader,
+and must land where it was meant."""
+
+from __future__ import annotations
+
+from test_tui_support import SIZE, burst, make_app, password, settle
+
+from tui.screens.home import HomeScreen
+from tui.screens.presale.board import SalesBoardScreen
+
+
+async def test_a_whole_login_with_enter_between_the_fields_and_the_first_key_after_it(sqlite_sample_db) -> None:
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, [*"clerk1", "enter", *password("clerk1"), "enter", "2"])
+        await settle(pilot)
+        assert type(app.screen).__name__ == "InHandScreen"
+
+
+async def test_enter_moves_on_to_the_next_field_before_the_next_keys_arrive(sqlite_sample_db) -> None:
+    """楼盘表: 项目编号, Enter, 栋号 typed in one go — "1" then "D004", not "1D004" in the first box."""
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, [*"super1", "enter", *password("super1"), "enter"])
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        burst(app, ["l", "1", "enter", *"D004"])
+        await settle(pilot)
+        assert isinstance(app.screen, SalesBoardScreen)
+        assert app.screen.query_one("#board-project").value == "1"
+        assert app.screen.query_one("#board-building").value == "D004"
