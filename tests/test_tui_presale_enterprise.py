@@ -177,3 +177,96 @@ async def test_the_enterprise_is_kept_then_a_user_is_admitted(presale_db) -> Non
             Admission.APPROVED
     assert _count(presale_db, Project, Project.developer_id == d.id) == 1
     assert _count(presale_db, ProjectCertificate) >= 1 and _count(presale_db, DeveloperBank) == 1
+
+
+# ---------------------------------------------------------------- 80x24 snapshots
+
+
+@pytest.fixture
+def kept_db(presale_db):
+    """The hall's enterprise with its administrator (dev_admin), a certificate, a bank and a user
+    waiting for admission."""
+    from core.presale.developers import BankEntry
+    from core.presale.projects import CertificateEntry
+    from services.presale import projects, users
+    from tests.conftest import SYSTEM
+
+    hall = presale_db.presale
+    developers.add_developer_admin(presale_db, SYSTEM, hall.code, username="dev_admin", name="王管理",
+                                   phone="13900002222", password=PASSWORD)
+    projects.add_certificate(presale_db, SYSTEM, hall.project_id,
+                             CertificateEntry(kind="1", number="张国用（2021）第0001号", issued_on="2021-03-15",
+                                              issuer="张家界市自然资源局"))
+    developers.add_bank(presale_db, SYSTEM, hall.code, BankEntry(purpose="supervision", bank_name="中国建设银行",
+                                                                 branch="张家界分行", account_name="测试61号地产开发有限公司",
+                                                                 account_number="43050112345678"))
+    users.add_user(presale_db, SYSTEM, username="dev_b", name="李业务", phone="13700003333", password=PASSWORD,
+                   credit_code=hall.code)
+    users.apply_admission(presale_db, SYSTEM, ["dev_b"])
+    return presale_db
+
+
+def _snap(snap_compare, db, username: str, *keys: str, typed: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
+          then: tuple[str, ...] = ()) -> bool:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await login(pilot, username, PASSWORD if username.startswith("dev") else None)
+        await settle(pilot)
+        await _press(pilot, *keys)
+        if typed:
+            await pilot.press(*_burst(*typed), *then)
+            await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return snap_compare(make_app(db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_register_form(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "super1", "e", "f2")
+
+
+def test_snapshot_register_form_refused(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "super1", "e", "f2", typed=(
+        CODE[:-1] + ("0" if CODE[-1] != "0" else "1"), "湘西置业", "9", "王大山", "110101199003074250", "1380000",
+        "湘西州", "", "", "", "", "100", "200"), then=("f9",))
+
+
+def test_snapshot_enterprise_of_the_authority(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "super1", "e", typed=(kept_db.presale.code,), then=("enter",))
+
+
+def test_snapshot_edit_form_of_the_administrator(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f3")
+
+
+def test_snapshot_project_dialog(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f6")
+
+
+def test_snapshot_certificates(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f7")
+
+
+def test_snapshot_certificate_dialog(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f7", "f2")
+
+
+def test_snapshot_banks(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f8")
+
+
+def test_snapshot_bank_dialog_refused(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f8", "f2", typed=("2", "中国银行", "", "", "12ab"),
+                 then=("f9",))
+
+
+def test_snapshot_users_of_the_administrator(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f9")
+
+
+def test_snapshot_add_user_dialog(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "dev_admin", "e", "f9", "f2", typed=("dev_c", "赵新人", "13600004444", "secret"))
+
+
+def test_snapshot_admission_queue(snap_compare, kept_db) -> None:
+    assert _snap(snap_compare, kept_db, "super1", "e", "f9")

@@ -307,7 +307,7 @@ class BankRecord:
 def _purpose(raw: object) -> BankPurpose:
     if isinstance(raw, BankPurpose):
         return raw
-    text = normalize(raw) if isinstance(raw, str) and len(raw) <= 40 else ""
+    text = nfkc(raw).strip() if isinstance(raw, str) and len(raw) <= 40 else ""
     purposes = tuple(BankPurpose)
     if text.isdigit() and 1 <= int(text) <= len(purposes):  # its number in the list, as a form offers it
         return purposes[int(text) - 1]
