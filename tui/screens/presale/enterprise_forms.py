@@ -128,6 +128,11 @@ def show_refusals(root: Any, error: RuleViolation, aliases: dict[str, str] | Non
     return False
 
 
+#: ↓ / ↑ move between a form's fields as Tab / Shift+Tab do (an input has no use for them).
+_MOVES = [Binding("down", "app.focus_next", "下一项", show=False),
+          Binding("up", "app.focus_previous", "上一项", show=False)]
+
+
 class FormSaved(Message):
     """A form's use case answered: what it made (a view)."""
 
@@ -207,9 +212,9 @@ class FormDialog(_FormMixin, AppModal[Any]):
 
     CSS_PATH = "presale.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc"),
-                Binding("f9", "save", "保存", key_display="F9")]
+                Binding("f9", "save", "保存", key_display="F9"), *_MOVES]
     TITLE_TEXT: ClassVar[str] = ""
-    HINT: ClassVar[str] = "Tab / Enter 下一项，F9 保存；Esc 取消"
+    HINT: ClassVar[str] = "Tab / Enter / ↓ 下一项，F9 保存；Esc 取消"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog enterprise-dialog"):
@@ -258,9 +263,10 @@ class DeveloperFormScreen(_FormMixin, AppScreen):
     BINDINGS = [
         Binding("f9", "save", "保存", key_display="F9"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+        *_MOVES,
     ]
     HELP_STEPS = (
-        "按营业执照逐项录入，Tab / Enter 到下一项，Shift+Tab 回上一项；F9 保存，Esc 返回不保存。",
+        "按营业执照逐项录入，Tab / Enter / ↓ 到下一项，Shift+Tab / ↑ 回上一项；F9 保存，Esc 返回不保存。",
         "统一社会信用代码按国家标准校验；企业类型填编号或名称；注册资本、实缴资本以万元为单位。",
         "编辑时统一社会信用代码不能变更；法定代表人的证件号码和手机号码已遮蔽，只在变更时重新填写。",
         "企业状态和是否有效只由主管部门变更。每一项都按规则核对，有误的在该项下方说明原因，全部无误才保存。",

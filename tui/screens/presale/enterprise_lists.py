@@ -68,7 +68,7 @@ class _ListScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="status-row"):
-            yield Static(self.title_text(), classes="screen-title", markup=False)
+            yield Static(self.title_text(), id="list-title", classes="screen-title", markup=False)
             yield MessageLine(id="list-message", classes="status-line")
         yield ListTable(self.COLUMNS, id="maintain-list")
         yield KeyFooter()
@@ -351,9 +351,9 @@ class UsersScreen(_ListScreen):
         self.refresh_bindings()
 
     def title_text(self) -> str:
-        if self.actor.developer_id is None and self.actor.can(Permission.USER_ADMISSION):
-            return "入网审核" + (f"　{self.developer_name}" if self.developer_name else "")
-        return f"企业用户管理　{self.developer_name}"
+        if self.actor.developer_id is None and self.actor.can(Permission.USER_ADMISSION) and self.queue:
+            return "入网审核（各企业的申请）"
+        return f"企业用户　{self.developer_name}"
 
     def step_actions(self) -> Sequence[str]:
         return ("decide", "add", "mark") if not self.authority else ("decide", "switch", "add")
@@ -413,6 +413,7 @@ class UsersScreen(_ListScreen):
 
     def action_switch(self) -> None:
         self.queue = not self.queue
+        self.query_one("#list-title", Static).update(self.title_text())
         self.refresh_bindings()
         self.action_reload()
 
