@@ -270,3 +270,85 @@ def test_snapshot_add_user_dialog(snap_compare, kept_db) -> None:
 
 def test_snapshot_admission_queue(snap_compare, kept_db) -> None:
     assert _snap(snap_compare, kept_db, "super1", "e", "f9")
+
+
+async def test_the_authority_refuses_an_application_with_its_reason_kept_literal_and_masked(kept_db) -> None:
+    from storage.models import DeveloperUser
+
+    app = make_app(kept_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await _press(pilot, "e", "f9")
+        assert isinstance(app.screen, UsersScreen) and "dev_b" in screen_text(app)
+        await _press(pilot, "f8")
+        await pilot.press(*"材料不全[/x]，联系人手机13700003333", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        assert "dev_b（测试61号地产开发有限公司）：未通过。" in screen_text(app)
+        await _press(pilot, "f9")  # nothing left to admit: said so, nothing crashes
+        assert "没有待审核的入网申请" in screen_text(app)
+    with kept_db.read() as s:
+        op, user = s.execute(select(Operator, DeveloperUser).join(DeveloperUser, DeveloperUser.operator_id == Operator.id)
+                             .where(Operator.username == "dev_b")).one()
+    assert op.admission == Admission.REFUSED
+    assert "[/x]" in user.decision_note and "13700003333" not in user.decision_note
+
+
+async def test_a_developers_operator_is_offered_no_upkeep(kept_db) -> None:
+    app = make_app(kept_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _press(pilot, "e")
+        footer = screen_text(app).splitlines()[-1]
+        assert "银行信息" in footer and not any(k in footer for k in ("编辑企业", "新增项目", "项目证件", "企业用户"))
+        for key in ("f2", "f3", "f4", "f6", "f7", "f9"):
+            await _press(pilot, key)
+            assert isinstance(app.screen, EnterpriseScreen)
+        await _press(pilot, "f8")
+        assert isinstance(app.screen, BanksScreen) and "中国建设银行" in screen_text(app)
+        await _press(pilot, "f2", "delete")
+        assert isinstance(app.screen, BanksScreen)
+    assert _count(kept_db, DeveloperBank, DeveloperBank.active.is_(True)) == 1
+
+
+async def test_a_bank_and_a_certificate_go_only_once_confirmed(kept_db) -> None:
+    from tui.screens.dialogs import ConfirmDialog
+
+    app = make_app(kept_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_admin", PASSWORD)
+        await _press(pilot, "e", "f7", "delete")
+        assert isinstance(app.screen, ConfirmDialog)
+        await _press(pilot, "escape")
+        assert _count(kept_db, ProjectCertificate) == 1
+        await _press(pilot, "delete", "enter")
+        assert "已删除该证件" in screen_text(app) and "该项目尚未登记证件" not in screen_text(app)
+        await _press(pilot, "delete")  # an empty list: said so
+        assert "没有可删除的证件" in screen_text(app)
+        await _press(pilot, "escape", "f8", "delete", "enter")
+        assert "已删除该银行信息" in screen_text(app)
+    assert _count(kept_db, ProjectCertificate) == 0
+    assert _count(kept_db, DeveloperBank, DeveloperBank.active.is_(True)) == 0
+
+
+async def test_a_new_legal_representatives_id_is_typed_only_to_change_it(kept_db) -> None:
+    app = make_app(kept_db)
+    hall = kept_db.presale
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await _press(pilot, "e")
+        await pilot.press(*hall.code, "enter")
+        await settle(pilot)
+        await _press(pilot, "f3")
+        assert isinstance(app.screen, DeveloperFormScreen)
+        assert not app.screen.query_one("#f-status").disabled  # the authority's
+        app.screen.query_one("#f-legal_rep_id_number").focus()
+        await pilot.press(*"E12345678", "down", *"13512345678", "down", "down", "ctrl+u", *"停业", "f9")
+        await settle(pilot)
+        assert isinstance(app.screen, EnterpriseScreen)
+        shown = screen_text(app)
+        assert "停业" in shown and "135****5678" in shown and "13512345678" not in shown
+    with kept_db.read() as s:
+        d = s.execute(select(Developer).where(Developer.credit_code == hall.code)).scalar_one()
+    assert (d.legal_rep_id_number, d.legal_rep_phone, d.status) == ("E12345678", "13512345678", "suspended")
+    assert d.legal_rep_id_kind != "resident"
