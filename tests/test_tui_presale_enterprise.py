@@ -287,6 +287,14 @@ async def test_the_authority_refuses_an_application_with_its_reason_kept_literal
         assert "dev_b（测试61号地产开发有限公司）：未通过。" in screen_text(app)
         await _press(pilot, "f9")  # nothing left to admit: said so, nothing crashes
         assert "没有待审核的入网申请" in screen_text(app)
+        # the administrator reads the reason on the refused user's row
+        await _press(pilot, "escape", "escape", "f10")
+        await login(pilot, "dev_admin", PASSWORD)
+        await settle(pilot)
+        await _press(pilot, "e", "f9", "down", "down")
+        said = app.screen.message_line.text
+        assert said.startswith("dev_b 未通过入网审核：材料不全[/x]") and said.endswith("联系人手机137****3333")
+        assert "[/x]" in screen_text(app) and "13700003333" not in screen_text(app)
     with kept_db.read() as s:
         op, user = s.execute(select(Operator, DeveloperUser).join(DeveloperUser, DeveloperUser.operator_id == Operator.id)
                              .where(Operator.username == "dev_b")).one()

@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
-from core.roles import Permission
+from core.roles import Admission, Permission
 from services.presale import developers, projects, users
 from services.presale.common import ProjectView
 from services.presale.users import UserView
@@ -399,6 +399,12 @@ class UsersScreen(_ListScreen):
 
     def decorate(self, rows: list[Row]) -> list[Row]:
         return [(key, ["✓" if key in self.marked else "", *cells[1:]]) for key, cells in rows]
+
+    def on_data_table_row_highlighted(self) -> None:
+        """A refused user's reason, for the administrator to put right before applying again."""
+        view = self.views.get(self.highlighted() or "")
+        if view is not None and view.admission == Admission.REFUSED and view.decision_note:
+            self.set_message(f"{view.username} 未通过入网审核：{view.decision_note}")
 
     def action_mark(self) -> None:
         key = self.highlighted()
