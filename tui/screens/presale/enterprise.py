@@ -210,8 +210,8 @@ class EnterpriseScreen(AppScreen):
     # ------------------------------------------------------------ keeping the enterprise
 
     def _selected_project(self) -> ProjectView | None:
-        table = self.query_one("#project-list", ListTable)
-        if not table.row_count:
+        table = next(iter(self.query("#project-list").results(ListTable)), None)  # None before compose
+        if table is None or not table.row_count:
             return None
         return self.projects.get(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or "")
 

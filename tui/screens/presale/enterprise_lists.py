@@ -65,12 +65,15 @@ class _ListScreen(AppScreen):
     def title_text(self) -> str:
         raise NotImplementedError
 
+    def columns(self) -> list[tuple[str, int | None]]:
+        return self.COLUMNS
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="status-row"):
             yield Static(self.title_text(), id="list-title", classes="screen-title", markup=False)
             yield MessageLine(id="list-message", classes="status-line")
-        yield ListTable(self.COLUMNS, id="maintain-list")
+        yield ListTable(self.columns(), id="maintain-list")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -320,6 +323,10 @@ class UsersScreen(_ListScreen):
 
     COLUMNS = [("选", None), ("用户名", 12), ("姓名", 8), ("企业", 14), ("手机", None), ("入网状态", None),
                ("时间", None)]
+    #: What a developer's administrator is not shown (its own enterprise's name on every row), and the
+    #: authority (the choice of several at once is the administrator's).
+    _NOT_FOR_DEVELOPER = 3
+    _NOT_FOR_AUTHORITY = 0
     BINDINGS = [
         Binding("f2", "add", "添加用户", key_display="F2"),
         Binding("space", "mark", "选中", key_display="Space"),
@@ -382,6 +389,13 @@ class UsersScreen(_ListScreen):
                     bindings[key] = active._replace(binding=replace(active.binding, description="开设管理员"))
         return bindings
 
+    def _hidden(self) -> int:
+        return self._NOT_FOR_DEVELOPER if self.actor.developer_id is not None else self._NOT_FOR_AUTHORITY
+
+    def columns(self) -> list[tuple[str, int | None]]:
+        hidden = self._hidden()
+        return [c for i, c in enumerate(self.COLUMNS) if i != hidden]
+
     def load(self) -> tuple[list[Row], object]:
         if self.authority and self.queue:
             found = users.admission_queue(self.db, self.actor)
@@ -398,7 +412,9 @@ class UsersScreen(_ListScreen):
         self.marked &= set(data)
 
     def decorate(self, rows: list[Row]) -> list[Row]:
-        return [(key, ["✓" if key in self.marked else "", *cells[1:]]) for key, cells in rows]
+        hidden = self._hidden()
+        marked = [(key, ["✓" if key in self.marked else "", *cells[1:]]) for key, cells in rows]
+        return [(key, [c for i, c in enumerate(cells) if i != hidden]) for key, cells in marked]
 
     def on_data_table_row_highlighted(self) -> None:
         """A refused user's reason, for the administrator to put right before applying again."""
