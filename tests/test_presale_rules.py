@@ -118,6 +118,15 @@ def test_a_supervising_account_needs_its_branch_name_and_number_and_only_it_has_
     assert _codes(refused.value) == {"BANK_PURPOSE_BAD", "BANK_NAME_EMPTY"}
 
 
+def test_a_banks_purpose_is_typed_as_its_number_in_the_list_too():
+    assert [check_bank(BankEntry(n, "中国银行")).purpose for n in ("1", "３", " 3 ")] == ["mortgage", "loan", "loan"]
+    assert check_bank(BankEntry("2", "中国银行", "分行", "甲公司", "12345678")).purpose == "supervision"
+    for bad in ("0", "4", "12"):
+        with pytest.raises(PartyInvalid) as refused:
+            check_bank(BankEntry(bad, "中国银行"))
+        assert _codes(refused.value) == {"BANK_PURPOSE_BAD"}
+
+
 # ------------------------------------------------------------------ projects and certificates
 
 

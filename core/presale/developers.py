@@ -307,7 +307,10 @@ class BankRecord:
 def _purpose(raw: object) -> BankPurpose:
     if isinstance(raw, BankPurpose):
         return raw
-    text = raw.strip() if isinstance(raw, str) else ""
+    text = nfkc(raw).strip() if isinstance(raw, str) and len(raw) <= 40 else ""
+    purposes = tuple(BankPurpose)
+    if text.isdigit() and 1 <= int(text) <= len(purposes):  # its number in the list, as a form offers it
+        return purposes[int(text) - 1]
     for purpose, label in BANK_PURPOSE_LABELS.items():
         if text in (purpose.value, label, label.removesuffix("账户")):
             return purpose

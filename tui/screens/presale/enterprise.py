@@ -6,6 +6,11 @@ A developer's staff see their own enterprise at once; the authority types a cred
 the legal representative's ID and phone masked (``services.presale``). Keys: F5 刷新,
 ↑↓ in the project list, Esc 返回. The use cases are ``services.presale.developers`` and
 ``services.presale.projects``, called in thread workers.
+
+Who may keep what is the role's (``core.roles``); each key is offered only to those who hold
+its permission: F2 登记企业 (the authority), F3 编辑企业, F4 新增项目, F6 编辑项目 and
+F7 项目证件 (the enterprise's administrator, the authority), F8 银行信息 (all who see the
+enterprise), F9 企业用户 / 入网审核 (``enterprise_forms``, ``enterprise_lists``).
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from core.roles import Permission
 from services.presale import developers, projects
 from services.presale.common import DeveloperView, ProjectView
 from tui.screens.base import AppScreen
+from tui.screens.presale.enterprise_forms import DeveloperFormScreen, ProjectDialog
+from tui.screens.presale.enterprise_lists import BanksScreen, CertificatesScreen, UsersScreen
 from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
@@ -82,12 +90,22 @@ class EnterpriseScreen(AppScreen):
     CSS_PATH = "presale.tcss"
     COLUMNS: list[tuple[str, int | None]] = [("编号", None), ("项目名称", 24), ("区县", 8), ("楼栋", None), ("四证", 10)]
     BINDINGS = [
+        Binding("f2", "register", "登记企业", key_display="F2"),
+        Binding("f3", "edit", "编辑企业", key_display="F3"),
+        Binding("f4", "add_project", "新增项目", key_display="F4"),
+        Binding("f6", "edit_project", "编辑项目", key_display="F6"),
+        Binding("f7", "certificates", "项目证件", key_display="F7"),
+        Binding("f8", "banks", "银行信息", key_display="F8"),
+        Binding("f9", "users", "企业用户", key_display="F9"),
         Binding("f5", "reload", "刷新", key_display="F5"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
     HELP_STEPS = (
-        "主管部门：输入开发企业的统一社会信用代码（或名称中的文字），按 Enter 查询。",
+        "主管部门：输入开发企业的统一社会信用代码（或名称中的文字），按 Enter 查询；F2 登记新的开发企业。",
         "↑↓ 选择项目，下方显示其坐落、项目证件（四证）和楼栋。",
+        "F3 编辑企业信息；F4 新增项目，F6 编辑选中的项目，F7 登记或删除其证件（四证）。",
+        "F8 银行信息：按揭银行、监管银行账户、贷款银行。",
+        "F9 企业用户：企业管理员添加用户并申请入网；主管部门审核入网申请，并为企业开设管理员账户。",
         "开发企业的人员只看到本企业的信息。",
     )
 
@@ -102,6 +120,8 @@ class EnterpriseScreen(AppScreen):
         super().__init__()
         self.projects: dict[str, ProjectView] = {}
         self.query_text = ""
+        self.developer: DeveloperView | None = None
+        self.away = False  # a list screen opened from here: reload when back
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -153,6 +173,8 @@ class EnterpriseScreen(AppScreen):
     def on_enterprise_screen_loaded(self, message: Loaded) -> None:
         facts = self.query_one("#enterprise-facts", DetailPane)
         table = self.query_one("#project-list", ListTable)
+        self.developer = message.developer
+        self.refresh_bindings()
         if message.developer is None:
             facts.show_hint("没有找到该开发企业。" if not message.found else
                             f"找到 {message.found} 家开发企业，请输入完整的统一社会信用代码。")
@@ -172,6 +194,7 @@ class EnterpriseScreen(AppScreen):
     @on(DataTable.RowHighlighted, "#project-list")
     def _highlighted(self) -> None:
         self._show_selected()
+        self.refresh_bindings()
 
     def _show_selected(self) -> None:
         pane = self.query_one("#project-detail", DetailPane)
@@ -183,3 +206,84 @@ class EnterpriseScreen(AppScreen):
         project = self.projects.get(key or "")
         if project is not None:
             pane.update(project_renderable(project))
+
+    # ------------------------------------------------------------ keeping the enterprise
+
+    def _selected_project(self) -> ProjectView | None:
+        table = next(iter(self.query("#project-list").results(ListTable)), None)  # None before compose
+        if table is None or not table.row_count:
+            return None
+        return self.projects.get(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or "")
+
+    def step_actions(self) -> tuple[str, ...]:
+        if self.developer is None:
+            return ("register", "users")
+        return ("edit", "add_project", "certificates", "banks", "users")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        can = self.actor.can
+        if action == "register":
+            return can(Permission.DEVELOPER_REGISTER)
+        if action in ("edit", "add_project"):
+            return can(Permission.DEVELOPER_MAINTAIN) and self.developer is not None
+        if action in ("edit_project", "certificates"):
+            return can(Permission.DEVELOPER_MAINTAIN) and self._selected_project() is not None
+        if action == "banks":
+            return self.developer is not None
+        if action == "users":
+            return can(Permission.USER_ADMISSION) or (can(Permission.DEVELOPER_USERS) and self.developer is not None)
+        return True
+
+    def _show(self, code: str) -> None:
+        """Show the enterprise of ``code`` (just registered or changed)."""
+        self.query_text = code
+        if self.actor.developer_id is None:
+            self.query_one("#enterprise-query", Input).value = code
+        self.action_reload()
+
+    def _saved(self, view: DeveloperView | None) -> None:
+        if view is not None:
+            self._show(view.credit_code)
+
+    def _project_saved(self, view: ProjectView | None) -> None:
+        if view is not None and self.developer is not None:
+            self._show(self.developer.credit_code)
+            self.app.notify(f"已保存项目：{view.name}", title="开发企业·项目")
+
+    def action_register(self) -> None:
+        self.app.push_screen(DeveloperFormScreen(), self._saved)
+
+    def action_edit(self) -> None:
+        if self.developer is not None:
+            self.app.push_screen(DeveloperFormScreen(self.developer), self._saved)
+
+    def action_add_project(self) -> None:
+        if self.developer is not None:
+            self.app.push_screen(ProjectDialog(self.developer.credit_code), self._project_saved)
+
+    def action_edit_project(self) -> None:
+        project = self._selected_project()
+        if project is not None and self.developer is not None:
+            self.app.push_screen(ProjectDialog(self.developer.credit_code, project), self._project_saved)
+
+    def action_certificates(self) -> None:
+        project = self._selected_project()
+        if project is not None:
+            self.away = True
+            self.app.push_screen(CertificatesScreen(project))
+
+    def action_banks(self) -> None:
+        if self.developer is not None:
+            self.away = True
+            self.app.push_screen(BanksScreen(self.developer.credit_code, self.developer.name))
+
+    def action_users(self) -> None:
+        self.away = True
+        d = self.developer
+        self.app.push_screen(UsersScreen(d.credit_code if d else None, d.name if d else ""))
+
+    def on_screen_resume(self) -> None:
+        if self.away:
+            self.away = False
+            if self.developer is not None:
+                self._show(self.developer.credit_code)
