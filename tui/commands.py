@@ -8,7 +8,7 @@ and ``DeskPalette`` says its few words in Chinese. The palette opens only in a
 logged-in, unlocked session (``WangqianApp.check_action``).
 
 The screens are the home menu's (``tui.screens.home.MENU``), filtered by the
-same permissions (``MENU_PERMISSION``) and opened by the home screen itself, so
+same permissions (``MENU_PERMISSION``, ``may_open``) and opened by the home screen itself, so
 the palette can open nothing the menu would not. The keys are the calling
 screen's (``tui.screens.help.key_lines``: what its ``check_action`` allows now).
 """
@@ -33,7 +33,7 @@ from textual.command import (
 from textual.widgets.option_list import Option
 
 from tui.screens.help import key_lines
-from tui.screens.home import MENU, MENU_PERMISSION, HomeScreen
+from tui.screens.home import MENU, HomeScreen, may_open
 
 if TYPE_CHECKING:
     from tui.app import WangqianApp
@@ -78,7 +78,7 @@ def desk_commands(app: WangqianApp, screen: object) -> list[Command]:
     out.append(Command("帮助", "本画面的按键和办理步骤　按键 F1", app.action_help))
     seen.add("帮助")
     for code, key, name in MENU:
-        if code in MENU_PERMISSION and not actor.can(MENU_PERMISSION[code]):
+        if not may_open(actor, code):
             continue
         if name in seen:
             continue

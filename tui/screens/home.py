@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Header, Static
 
-from core.roles import Permission
+from core.roles import Actor, Permission
 from services import cases
 from services.resale import queries as resale_queries
 from tui.screens.allocation.board import BoardScreen
@@ -31,6 +31,7 @@ from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.party import PartyScreen
 from tui.screens.presale.board import SalesBoardScreen
+from tui.screens.presale.contract import PresaleContractScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
 from tui.screens.presale.permit import PermitScreen
@@ -69,12 +70,13 @@ MENU: list[tuple[str, str, str]] = [
     ("fund", "Z", "预售资金监管"),
     ("permit", "Y", "销售许可·物管用房"),
     ("sales_board", "L", "楼盘表"),
+    ("presale_contract", "Q", "商品房预售签约"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
 
-# Entries shown only to roles holding the permission.
-MENU_PERMISSION: dict[str, Permission] = {
+# Entries shown only to roles holding the permission (or one of the permissions).
+MENU_PERMISSION: dict[str, Permission | frozenset[Permission]] = {
     "rounds": Permission.ALLOCATION_VIEW,
     "family": Permission.ALLOCATION_WISHES,
     "board": Permission.ALLOCATION_VIEW,
@@ -95,12 +97,25 @@ MENU_PERMISSION: dict[str, Permission] = {
     "fund": Permission.FUND_VIEW,
     "permit": Permission.PRESALE_VIEW,
     "sales_board": Permission.PRESALE_VIEW,
+    # the developer signs, the loan's bank or fund centre reviews, the authority files
+    "presale_contract": frozenset({Permission.PRESALE_CONTRACT_WORK, Permission.PRESALE_LOAN_REVIEW,
+                                   Permission.PRESALE_CONTRACT_FILING}),
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
     "accept": Permission.CASE_ACCEPT,
     "lookup": Permission.LOOKUP_APPLICANT,
 }
+
+
+def may_open(actor: Actor, code: str) -> bool:
+    """The operator's role may use menu entry ``code`` (it holds its permission, or one of them)."""
+    wanted = MENU_PERMISSION.get(code)
+    if wanted is None:
+        return True
+    if isinstance(wanted, Permission):
+        return actor.can(wanted)
+    return any(actor.can(p) for p in wanted)
 
 
 class HomeScreen(AppScreen):
@@ -133,6 +148,7 @@ class HomeScreen(AppScreen):
         Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False, priority=True),
         Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False, priority=True),
         Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False, priority=True),
+        Binding("q", "open('presale_contract')", "商品房预售签约", key_display="Q", show=False, priority=True),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10", priority=True),
         Binding("enter", "choose", "进入", show=False, priority=True),
     ]
@@ -176,7 +192,7 @@ class HomeScreen(AppScreen):
 
     def _may(self, code: str) -> bool:
         """Menu entries the operator's role may use (the selection ones need their permission)."""
-        return code not in MENU_PERMISSION or self.actor.can(MENU_PERMISSION[code])
+        return may_open(self.actor, code)
 
     def on_mount(self) -> None:
         now = self.wq.local_now()
@@ -230,7 +246,7 @@ class HomeScreen(AppScreen):
             self.action_open(option_id)
 
     def action_open(self, what: str) -> None:
-        if what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
+        if not may_open(self.actor, what):
             return
         if what == "lookup":
             self.app.push_screen(LookupScreen())
@@ -276,6 +292,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(PermitScreen())
         elif what == "sales_board":
             self.app.push_screen(SalesBoardScreen())
+        elif what == "presale_contract":
+            self.app.push_screen(PresaleContractScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:
