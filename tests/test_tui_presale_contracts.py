@@ -136,3 +136,239 @@ async def test_the_developer_starts_enters_pays_signs_and_seals(pc_db) -> None:
         shown = said(app)
         assert flat(f"已备案，备案号 YSBA{number[1:]}，业务已归档。") in shown, shown
     assert contracts.show_contract(pc_db, hall.dev, number).status_label == "已备案"
+
+
+async def test_the_seed_refusals_at_acceptance_stay_in_the_form(pc_db) -> None:
+    hall, permit = pc_db.hall, pc_db.permit
+    contracts.restrict_unit(pc_db, hall.authority, hall.project_id, "D004", "3-01", kind="seizure",
+                            document="（2026）湘0802执保123号", authority="永定区人民法院")
+    contracts.start_contract(pc_db, hall.dev, permit_number=permit, unit_no="4-01")
+    app = make_app(pc_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _open(pilot)
+        await keys(pilot, "f2", *typed(permit), "tab", *typed("99-99"), "enter")
+        assert isinstance(app.screen, ContractStepDialog)
+        assert flat("没有找到有效许可证户室信息。") in said(app)
+        for unit, sentence in (("3-01", "该户室已司法查封或行政限制。"), ("1-01", "物管用房不能销售。"),
+                               ("4-01", "户室4-01已签约，不能重复销售。")):
+            app.screen.query_one("#f-unit").focus()
+            await keys(pilot, "ctrl+u", *typed(unit), "enter")
+            assert isinstance(app.screen, ContractStepDialog) and flat(sentence) in said(app), unit
+        app.screen.query_one("#f-permit").focus()
+        await keys(pilot, "ctrl+u", *typed("YS2099-99999"), "tab", "ctrl+u", *typed("2-01"), "enter")
+        assert flat("没有找到有效许可证户室信息。") in said(app)
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, PresaleContractScreen)
+        # a permit change open on the building stops new contracts
+        from services.presale import permits
+
+        permits.start_permit(pc_db, hall.dev, type_code="permit_presale_change", project_id=hall.project_id,
+                             building="D004")
+        await keys(pilot, "f2", *typed(permit), "tab", *typed("2-01"), "enter")
+        assert flat("预售签约暂时不能发起业务") in said(app)
+
+
+async def test_entry_refusals_under_their_fields_and_the_buyer_fixed_once_saved(pc_db) -> None:
+    hall, permit = pc_db.hall, pc_db.permit
+    number = contracts.start_contract(pc_db, hall.dev, permit_number=permit, unit_no="2-01").case_number
+    app = make_app(pc_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _open(pilot)
+        await keys(pilot, *typed(number), "enter", "f3", "f9")
+        assert isinstance(app.screen, ContractEntryScreen)
+        assert flat("未能保存，请按红字提示更正。") in said(app)
+        await keys(pilot, "escape", "f3", *typed(BUYER.name), "tab", *typed(BUYER.id_number), "tab",
+                   *typed(BUYER.phone), "tab", *typed("李四"), "tab", *typed("110101198505120037"), "tab",
+                   *typed("13900139000"), "f9")
+        assert flat("请填写单价。") in said(app)
+        assert app.screen.focused is app.screen.query_one("#f-unit_price")
+        await keys(pilot, *typed("10000"), "tab", "right", "right", "enter", "tab", *typed("400000"), "tab",
+                   *typed("900000"), "tab", "tab", *typed(BANK), "tab", "tab", *typed("王小二"), "tab", *typed(BANK),
+                   "f9")
+        assert flat("首付款与贷款金额之和（1300000.00元）须等于总价款（1301000.00元）。") in said(app)
+        await keys(pilot, "ctrl+u", *typed("401000"), "f9")
+        assert isinstance(app.screen, PresaleContractScreen)
+        assert flat("合同已保存（第1版）") in said(app) and flat("王小二") in said(app) and flat("李四") in said(app)
+        # the buyers are shown, masked, and no longer typed; a second save keeps them
+        await keys(pilot, "f3")
+        shown = said(app)
+        assert flat("购房主体一旦保存后将不能再次更改") in shown and flat("110101********0037") in shown
+        assert not app.screen.query("#f-b0-name")
+        assert app.screen.query_one("#f-unit_price").value == "10000"
+        await keys(pilot, "f9")
+        assert flat("合同已保存（第2版）") in said(app)
+    assert [b.name for b in contracts.show_contract(pc_db, hall.dev, number).buyers] == ["王小二", "李四"]
+
+
+async def test_a_paper_contract_attaches_its_scan(pc_db, tmp_path) -> None:
+    hall, permit = pc_db.hall, pc_db.permit
+    number = contracts.start_contract(pc_db, hall.dev, permit_number=permit, unit_no="2-01").case_number
+    contracts.save_entry(pc_db, hall.dev, number, entry(signing_form="纸质合同"))
+    contracts.record_payment(pc_db, hall.dev, number, "1301000.00")
+    contracts.complete_entry(pc_db, hall.dev, number)
+    fake, scan = tmp_path / "fake.pdf", tmp_path / "signed.pdf"
+    fake.write_bytes(b"PK\x03\x04 not a pdf")
+    scan.write_bytes(b"%PDF-1.4\n% signed and sealed\n")
+    app = make_app(pc_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _open(pilot)
+        await keys(pilot, *typed(number), "enter", "f7", *typed(str(tmp_path / "none.pdf")), "enter")
+        assert flat("找不到合同扫描件文件，请确认文件路径。") in said(app)
+        await keys(pilot, "ctrl+u", *typed(str(fake)), "enter")
+        assert flat("上传的合同扫描件不是PDF文件，请扫描成PDF文件后上传。") in said(app)
+        await keys(pilot, "ctrl+u", *typed(str(scan)), "enter")
+        assert flat("合同扫描件已上传，请按 F4 提交签约。") in said(app)
+        assert flat("扫描件已上传，按 F4 提交签约") in said(app) and app.screen.view.scan_path.endswith("signed.pdf")
+        await keys(pilot, "f4")
+        assert flat("签约已提交，请按 F9 合同盖章。") in said(app)
+
+
+def _combined(db) -> str:  # type: ignore[no-untyped-def]
+    """A combined-loan contract of 2-01, paid, signed and sealed: at the fund centre."""
+    hall, permit = db.hall, db.permit
+    number = contracts.start_contract(db, hall.dev, permit_number=permit, unit_no="2-01").case_number
+    contracts.save_entry(db, hall.dev, number, entry(
+        payment_method="组合贷", down_payment="401000.00", commercial_loan="500000.00", fund_loan="400000.00",
+        loan_bank=BANK, fund_centre=CENTRE, mortgagor="王小二", mortgagee=f"{BANK}、{CENTRE}"))
+    contracts.record_payment(db, hall.dev, number, "401000.00")
+    contracts.complete_entry(db, hall.dev, number)
+    contracts.send_buyer_code(db, hall.dev, number)
+    contracts.verify_buyer_code(db, hall.dev, number, latest_code(db, BUYER.phone))
+    contracts.confirm_signing(db, hall.dev, number)
+    contracts.send_seal_code(db, hall.dev, number)
+    contracts.seal_contract(db, hall.dev, number, latest_code(db, SEAL_PHONE))
+    return number
+
+
+async def test_a_combined_loan_goes_to_the_fund_centre_then_the_bank(pc_db) -> None:
+    reviewer(pc_db, "gjj_a", CENTRE)
+    reviewer(pc_db, "bank_a", BANK)
+    number = _combined(pc_db)
+    app = make_app(pc_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "bank_a", PASSWORD)
+        await _open(pilot)
+        assert number not in said(app)  # not the bank's yet
+        await keys(pilot, *typed(number), "enter")
+        assert flat(f"没有业务号或合同编号为“{number}”的商品房买卖合同。") in said(app)
+    app = make_app(pc_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "gjj_a", PASSWORD)
+        await _open(pilot)
+        await keys(pilot, "tab", "enter")
+        assert flat(f"待{CENTRE}审核") in said(app)
+        await keys(pilot, "f9", "enter")
+        assert flat("审核通过，已转“银行抵押审核”。") in said(app)
+    app = make_app(pc_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "bank_a", PASSWORD)
+        await _open(pilot)
+        await keys(pilot, "tab", "enter", "f9", "tab", "tab", "enter")
+        assert flat("请填写抵押合同编号。") in said(app)
+        assert isinstance(app.screen, ContractStepDialog)
+        await keys(pilot, *typed("DY2026-0001"), "tab", *typed("30"), "tab", "enter")
+        assert flat("审核通过，已转“备案归档”。") in said(app)
+
+
+# ---------------------------------------------------------------- snapshots (80×24)
+
+
+def _snap(snap_compare, db, user: str, secret: str, *steps) -> bool:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:
+        await login(pilot, user, secret)
+        await _open(pilot)
+        for step in steps:
+            await keys(pilot, *step)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return snap_compare(make_app(db), terminal_size=SIZE, run_before=run_before)
+
+
+def _entered(db) -> str:  # type: ignore[no-untyped-def]
+    hall, permit = db.hall, db.permit
+    number = contracts.start_contract(db, hall.dev, permit_number=permit, unit_no="2-01").case_number
+    contracts.save_entry(db, hall.dev, number, entry(payment_method="商业贷款", down_payment="401000.00",
+                                                     commercial_loan="900000.00", loan_bank=BANK, mortgagor="王小二",
+                                                     mortgagee=BANK))
+    contracts.record_payment(db, hall.dev, number, "300000.00")
+    return number
+
+
+def test_snapshot_the_list(snap_compare, pc_db) -> None:
+    _entered(pc_db)
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD)
+
+
+def test_snapshot_a_contract_being_entered(snap_compare, pc_db) -> None:
+    number = _entered(pc_db)
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD, (*typed(number), "enter"))
+
+
+def test_snapshot_the_acceptance_refused(snap_compare, pc_db) -> None:
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD, ("f2", *typed(pc_db.permit), "tab", *typed("1-01"), "enter"))
+
+
+def test_snapshot_the_entry_form(snap_compare, pc_db) -> None:
+    number = contracts.start_contract(pc_db, pc_db.hall.dev, permit_number=pc_db.permit, unit_no="2-01").case_number
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD, (*typed(number), "enter", "f3"))
+
+
+def test_snapshot_the_entry_form_saved_once(snap_compare, pc_db) -> None:
+    number = _entered(pc_db)
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD, (*typed(number), "enter", "f3"))
+
+
+def test_snapshot_the_payment(snap_compare, pc_db) -> None:
+    number = _entered(pc_db)
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD, (*typed(number), "enter", "f6"))
+
+
+def test_snapshot_the_buyer_code(snap_compare, pc_db) -> None:
+    number = _entered(pc_db)
+    contracts.record_payment(pc_db, pc_db.hall.dev, number, "101000.00")
+    contracts.complete_entry(pc_db, pc_db.hall.dev, number)
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD, (*typed(number), "enter", "f7"))
+
+
+def test_snapshot_the_seal(snap_compare, pc_db) -> None:
+    number = _entered(pc_db)
+    dev = pc_db.hall.dev
+    contracts.record_payment(pc_db, dev, number, "101000.00")
+    contracts.complete_entry(pc_db, dev, number)
+    contracts.send_buyer_code(pc_db, dev, number)
+    contracts.verify_buyer_code(pc_db, dev, number, latest_code(pc_db, BUYER.phone))
+    contracts.confirm_signing(pc_db, dev, number)
+    assert _snap(snap_compare, pc_db, "dev_a", PASSWORD, (*typed(number), "enter", "f9"))
+
+
+def test_snapshot_the_bank_review(snap_compare, pc_db) -> None:
+    reviewer(pc_db, "bank_a", BANK)
+    reviewer(pc_db, "gjj_a", CENTRE)
+    number = _combined(pc_db)
+    contracts.review_loan(pc_db, operators_login(pc_db, "gjj_a"), number, opinion="同意贷款。")
+    assert _snap(snap_compare, pc_db, "bank_a", PASSWORD, ("tab", "enter", "f9"))
+
+
+def test_snapshot_the_filing(snap_compare, pc_db) -> None:
+    number = _entered(pc_db)
+    dev = pc_db.hall.dev
+    contracts.record_payment(pc_db, dev, number, "101000.00")
+    contracts.complete_entry(pc_db, dev, number)
+    contracts.send_buyer_code(pc_db, dev, number)
+    contracts.verify_buyer_code(pc_db, dev, number, latest_code(pc_db, BUYER.phone))
+    contracts.confirm_signing(pc_db, dev, number)
+    contracts.send_seal_code(pc_db, dev, number)
+    contracts.seal_contract(pc_db, dev, number, latest_code(pc_db, SEAL_PHONE))
+    reviewer(pc_db, "bank_a", BANK)
+    contracts.review_loan(pc_db, operators_login(pc_db, "bank_a"), number)
+    assert _snap(snap_compare, pc_db, "super_p", "Passw0rd1", (*typed(number), "enter", "f9"))
+
+
+def operators_login(db, username: str):  # type: ignore[no-untyped-def]
+    from services import operators
+
+    return operators.login(db, username, PASSWORD)

@@ -100,7 +100,9 @@ class ContractEntryScreen(AppScreen):
             inner = f"，套内建筑面积 {v.inner_area:.2f}㎡" if v.inner_area else ""
             yield Static(Text(f"{v.case_number}　{v.project_name} {v.building_number}栋 {v.unit_no}　"
                               f"建筑面积 {v.built_area:.2f}㎡{inner}"), id="entry-unit")
-            with Vertical(id="entry-buyers", classes="entry-section"):
+            buyers = Vertical(id="entry-buyers", classes="entry-section")
+            buyers.border_title = "买受人（保存后不能更改）"
+            with buyers:
                 if v.buyers:
                     for b in v.buyers:
                         yield Static(Text(f"买受人{b.position + 1}　{b.name}　证件 {b.id_number}　手机 {b.phone}"))
