@@ -62,8 +62,9 @@ class ContractStepDialog(AppModal[object]):
     code when the form opens and again on F5, and returns the sentence to show."""
 
     CSS_PATH = "presale.tcss"
-    BINDINGS = [Binding("f9", "submit", "确定", key_display="F9"),
-                Binding("f5", "send", "重发验证码", key_display="F5"),
+    AUTO_FOCUS = "Input"  # the first field has the focus once composed: keys typed on the heels of F2 land there
+    BINDINGS = [Binding("f9", "submit", "确定", key_display="F9", priority=True),
+                Binding("f5", "send", "重发验证码", key_display="F5", priority=True),
                 Binding("escape", "cancel", "取消", key_display="Esc")]
 
     class Finished(Message):
@@ -103,8 +104,6 @@ class ContractStepDialog(AppModal[object]):
         return self.send is not None if action == "send" else True
 
     def on_mount(self) -> None:
-        if self.fields:
-            self.query_one(f"#f-{self.fields[0].key}", Input).focus()
         if self.send is not None:
             self.action_send()
 
@@ -229,16 +228,16 @@ class PresaleContractScreen(AppScreen):
 
     CSS_PATH = "presale.tcss"
     BINDINGS = [
-        Binding("f2", "start", "受理", key_display="F2"),
-        Binding("f3", "enter", "合同录入", key_display="F3"),
-        Binding("f8", "notice", "缴款通知单", key_display="F8"),
-        Binding("f6", "pay", "登记缴款", key_display="F6"),
-        Binding("f7", "sign", "签署", key_display="F7"),
-        Binding("f4", "submit", "提交", key_display="F4"),
-        Binding("f9", "seal", "盖章", key_display="F9"),
-        Binding("f9", "review", "审核通过", key_display="F9"),
-        Binding("f9", "file", "备案", key_display="F9"),
-        Binding("f5", "reload", "刷新", key_display="F5"),
+        Binding("f2", "start", "受理", key_display="F2", priority=True),
+        Binding("f3", "enter", "合同录入", key_display="F3", priority=True),
+        Binding("f8", "notice", "缴款通知单", key_display="F8", priority=True),
+        Binding("f6", "pay", "登记缴款", key_display="F6", priority=True),
+        Binding("f7", "sign", "签署", key_display="F7", priority=True),
+        Binding("f4", "submit", "提交", key_display="F4", priority=True),
+        Binding("f9", "seal", "盖章", key_display="F9", priority=True),
+        Binding("f9", "review", "审核通过", key_display="F9", priority=True),
+        Binding("f9", "file", "备案", key_display="F9", priority=True),
+        Binding("f5", "reload", "刷新", key_display="F5", priority=True),
         Binding("escape", "back", "返回", key_display="Esc"),
     ]
     HELP_STEPS = (

@@ -68,8 +68,9 @@ class ContractEntryScreen(AppScreen):
     """The entry form of one contract; dismissed with the saved ``ContractView`` (or None)."""
 
     CSS_PATH = "presale.tcss"
+    AUTO_FOCUS = "#entry-form Input"  # focused once composed: keys typed on the heels of F3 land in the first field
     BINDINGS = [
-        Binding("f9", "save", "保存", key_display="F9"),
+        Binding("f9", "save", "保存", key_display="F9", priority=True),
         Binding("escape", "close", "返回", key_display="Esc"),
     ]
     HELP_STEPS = (
@@ -132,10 +133,6 @@ class ContractEntryScreen(AppScreen):
                            _choices("form", SIGNING_FORM_LABELS, facts.get("signing_form", SigningForm.ELECTRONIC.value)))
             yield Static("总价款由单价乘以所选面积自动计算。Tab 切换栏目，F9 保存，Esc 返回。", classes="hint")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        first = self.query("#entry-form Input").first()
-        first.focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
