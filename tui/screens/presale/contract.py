@@ -309,8 +309,14 @@ class PresaleContractScreen(AppScreen):
         """The developer's keys by permission; F9 by the contract's stage and the operator's part."""
         if action == "start":
             return self._can_work()
-        if action in ("enter", "notice", "pay", "sign", "submit"):  # on a contract shown
-            return self._can_work() and self.view is not None
+        if action in ("enter", "pay"):  # the developer's keys at the contract's stage
+            return self._can_work() and self._at("entry")
+        if action == "notice":
+            return self._can_work() and self._at("entry", "signing", "sealing")
+        if action == "sign":
+            return self._can_work() and self._at("signing")
+        if action == "submit":
+            return self._can_work() and self._at("entry", "signing")
         if action == "seal":
             return self._can_work() and self._at("sealing")
         if action == "review":
