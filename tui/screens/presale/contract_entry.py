@@ -37,7 +37,7 @@ from tui.widgets.footer import KeyFooter
 from tui.widgets.form import FieldError, FieldRow, clear_field_errors, compact_input, show_field_error
 from tui.widgets.message import MessageLine
 
-__all__ = ["BUYER_ROWS", "ContractEntryScreen"]
+__all__ = ["BUYER_ROWS", "ChoiceSet", "ContractEntryScreen"]
 
 #: Buyer rows on the form (a second for a co-buyer, 共有).
 BUYER_ROWS = 2
@@ -59,9 +59,24 @@ ARTICLES: tuple[tuple[str, str, str, int], ...] = (
 _BUYER_FIELDS = {"buyers", "id_number", "phone", "name", "id_kind"}
 
 
+class ChoiceSet(RadioSet):
+    """A RadioSet whose keys are taken as they arrive (priority bindings).
+
+    A widget's ordinary bindings are looked up when its key has travelled back up to the app,
+    against the focus of that moment: typed at speed, the Tab after "← → Enter" has already
+    moved the focus on, and the choice was lost. Tab itself is a priority binding, so keys
+    resolved the same way stay in order with it."""
+
+    BINDINGS = [
+        Binding("down,right", "next_button", "下一项", show=False, priority=True),
+        Binding("enter,space", "toggle_button", "选定", show=False, priority=True),
+        Binding("up,left", "previous_button", "上一项", show=False, priority=True),
+    ]
+
+
 def _choices(name: str, labels: dict, current: object) -> RadioSet:  # type: ignore[type-arg]
-    return RadioSet(*[RadioButton(label, value=(str(code) == str(current)), id=f"{name}-{code}")
-                      for code, label in labels.items()], compact=True)
+    return ChoiceSet(*[RadioButton(label, value=(str(code) == str(current)), id=f"{name}-{code}")
+                       for code, label in labels.items()], compact=True)
 
 
 class ContractEntryScreen(AppScreen):
