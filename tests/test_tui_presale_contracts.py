@@ -12,7 +12,6 @@ import re
 import pytest
 from test_tui_support import FIXED_NOW, SIZE, login, make_app, screen_text, settle
 
-from core.presale.contracts import Buyer
 from services.presale import contracts
 from tests.conftest import freeze
 from tests.contract_support import latest_code
