@@ -371,3 +371,16 @@ def operators_login(db, username: str):  # type: ignore[no-untyped-def]
     from services import operators
 
     return operators.login(db, username, PASSWORD)
+
+
+async def test_the_screen_grows_with_the_terminal(pc_db) -> None:
+    number = _entered(pc_db)
+    app = make_app(pc_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _open(pilot)
+        await keys(pilot, *typed(number), "enter")
+        detail = app.screen.query_one("#pc-detail")
+        assert detail.size.width > 100 and detail.size.height > 20
+        shown = said(app)  # at 120×40 the whole contract and its progress fit
+        assert flat("缴款 应付 ¥401,000.00 已付 ¥300,000.00 尚欠 ¥101,000.00") in shown and flat("业务进度") in shown
