@@ -219,8 +219,8 @@ def next_step(v: contracts.ContractView) -> str:
     if v.stage == "sealing":
         return "按 F9 向印章授权人发送验证码并盖章。"
     if v.stage in ("fund_review", "bank_review"):
-        return f"待{v.bank_name or '贷款机构'}审核：审核人员按 F9 审核通过。"
-    return "待主管部门备案：按 F9 备案。"
+        return f"待{v.bank_name or '贷款机构'}审核（其审核人员按 F9 审核通过）。"
+    return "待主管部门备案（主管部门按 F9 备案）。"
 
 
 class PresaleContractScreen(AppScreen):
