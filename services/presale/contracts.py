@@ -42,6 +42,7 @@ from core.presale.contracts import (
     PAYMENT_LABELS,
     PRICE_BASIS_LABELS,
     SIGNING_FORM_LABELS,
+    Buyer,
     ContractEntry,
     ContractStatus,
     PaymentMethod,
@@ -296,17 +297,22 @@ def buyers_of(session: Session, contract_id: int) -> list[PresaleBuyer]:
 
 def save_entry(db: Database, actor: Actor, number: str, entry: ContractEntry) -> "ContractView":
     """购房合同录入: check and keep the entry as a new version (earlier codes void). The buyer is
-    fixed by the first save ("购房主体一旦保存后将不能再次更改"); the amount due may not fall below
+    fixed by the first save ("购房主体一旦保存后将不能再次更改"): a later save repeats it or leaves
+    it out (the screen, which shows it masked, leaves it out); the amount due may not fall below
     what was already paid."""
     with db.write() as session:
         opened = _editing(session, actor, number, "entry", "录入合同")
         c = opened.contract
+        saved = buyers_of(session, c.id)  # type: ignore[arg-type]
+        if saved and not entry.buyers:  # a later save may leave the (fixed) buyers out: they are kept
+            from dataclasses import replace
+
+            entry = replace(entry, buyers=tuple(Buyer(b.name, b.id_number, b.phone, b.id_kind) for b in saved))
         unit, _ = _areas(session, c)
         banks = frozenset(session.execute(select(DeveloperBank.bank_name).where(
             DeveloperBank.developer_id == c.developer_id, DeveloperBank.purpose == BankPurpose.MORTGAGE.value,
             DeveloperBank.active.is_(True))).scalars())
         valid = check_entry(entry, unit, today=local_today(session_now(session)), mortgage_banks=banks)
-        saved = buyers_of(session, c.id)  # type: ignore[arg-type]
         check_same_buyers(tuple((b.name, b.id_number) for b in saved), valid)
         due = amount_due(valid)
         paid = paid_of(session, c)

@@ -34,6 +34,7 @@ from tui.screens.lookup import LookupScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.party import PartyScreen
 from tui.screens.presale.board import SalesBoardScreen
+from tui.screens.presale.contract import PresaleContractScreen
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.funds import FundScreen
 from tui.screens.presale.facts import FactsScreen
@@ -81,6 +82,7 @@ MENU: list[tuple[str, str, str]] = [
     ("ledger", "J", "户室流水补录"),
     ("mortgage", "G", "在建工程抵押"),
     ("facts", "X", "户室信息补录"),
+    ("presale_contract", "Q", "商品房预售签约"),
     ("outbox", "S", "短信发件箱"),
     ("logout", "0 / F10", "退出登录"),
 ]
@@ -109,6 +111,9 @@ MENU_PERMISSION: dict[str, Permission | tuple[Permission, ...]] = {
     "sales_board": Permission.PRESALE_VIEW,
     # the developer starts a return, the authority archives it
     "presale_return": (Permission.PRESALE_CONTRACT_WORK, Permission.PRESALE_CONTRACT_FILING),
+    # the developer signs, the loan's bank or fund centre reviews, the authority files
+    "presale_contract": (Permission.PRESALE_CONTRACT_WORK, Permission.PRESALE_LOAN_REVIEW,
+                         Permission.PRESALE_CONTRACT_FILING),
     # A developer's administrator keeps the enterprise and works no case; its staff look no one up.
     "in_hand": Permission.CASE_WORK,
     "done": Permission.CASE_WORK,
@@ -161,6 +166,7 @@ class HomeScreen(AppScreen):
         Binding("j", "open('ledger')", "户室流水补录", key_display="J", show=False),
         Binding("g", "open('mortgage')", "在建工程抵押", key_display="G", show=False),
         Binding("x", "open('facts')", "户室信息补录", key_display="X", show=False),
+        Binding("q", "open('presale_contract')", "商品房预售签约", key_display="Q", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
         Binding("enter", "choose", "进入", show=False),
     ]
@@ -322,6 +328,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(MortgageScreen())
         elif what == "facts":
             self.app.push_screen(FactsScreen())
+        elif what == "presale_contract":
+            self.app.push_screen(PresaleContractScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:

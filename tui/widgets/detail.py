@@ -94,6 +94,11 @@ def case_renderable(detail: CaseDetail) -> RenderableType:
         head.add_row("办理时限", Text(clock_line(detail.clock, detail.limit)))
     if detail.summary:
         head.add_row("摘要", Text(detail.summary))
+    return Group(head, timeline_renderable(detail))
+
+
+def timeline_renderable(detail: CaseDetail) -> RenderableType:
+    """业务进度 alone: the case's timeline newest first (a screen that shows the case's facts itself)."""
     steps = Table.grid(padding=(0, 1), expand=True)
     steps.add_column(no_wrap=True)  # ● / ○
     steps.add_column(no_wrap=True)  # time
@@ -108,7 +113,7 @@ def case_renderable(detail: CaseDetail) -> RenderableType:
             Text(f"{step.operator}{step.action}"),
             Text(step.note or "", style=MUTED),
         )
-    return Group(head, Text("业务进度", style=LABEL_STYLE), steps)
+    return Group(Text("业务进度", style=LABEL_STYLE), steps)
 
 
 class DetailPane(Static):
