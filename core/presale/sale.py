@@ -14,8 +14,9 @@ seed's sentences (§5.2.2, §5.4.2, §5.5.1):
 - a room released by a room change: sellable only once a permit (change) that covers it
   has been archived after the release.
 
-``UnitSaleFacts.contract`` (signed, filed) is fed by the presale and spot-sale contracts
-(``services.presale.unit_sales.contract_states``): a unit with a live contract is taken.
+``UnitSaleFacts.contract`` (signing, signed, filed) is fed by the presale and spot-sale contracts
+(``services.presale.unit_sales.contract_states``): a unit with a live contract is taken — 签约中
+from its acceptance until the buyer has confirmed and the developer sealed, then 已签约, then 已备案.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ PERMIT_KIND_LABELS = {PermitKind.PRESALE: "预售许可证", PermitKind.SPOT: "�
 class ContractState(StrEnum):
     """What a live contract on the unit makes of it (``services.presale.unit_sales``)."""
 
+    SIGNING = "signing"  # 签约中: accepted, not yet confirmed by the buyer and sealed
     SIGNED = "signed"  # 已签约
     FILED = "filed"  # 已备案
 
@@ -60,6 +62,7 @@ class SaleState(StrEnum):
     NOT_PERMITTED = "not_permitted"  # 未纳入许可
     SELLABLE = "sellable"  # 可售
     PROPERTY_ROOM = "property_room"  # 物管用房
+    SIGNING = "signing"  # 签约中 (a contract started, not yet signed and sealed)
     SIGNED = "signed"  # 已签约
     FILED = "filed"  # 已备案
     RESTRICTED = "restricted"  # 查封/限制
@@ -70,6 +73,7 @@ SALE_STATE_LABELS: dict[SaleState, str] = {
     SaleState.NOT_PERMITTED: "未纳入许可",
     SaleState.SELLABLE: "可售",
     SaleState.PROPERTY_ROOM: "物管用房",
+    SaleState.SIGNING: "签约中",
     SaleState.SIGNED: "已签约",
     SaleState.FILED: "已备案",
     SaleState.RESTRICTED: "查封/限制",
@@ -80,13 +84,14 @@ SALE_STATE_LETTERS: dict[SaleState, str] = {
     SaleState.NOT_PERMITTED: "未",
     SaleState.SELLABLE: "售",
     SaleState.PROPERTY_ROOM: "物",
+    SaleState.SIGNING: "约",
     SaleState.SIGNED: "签",
     SaleState.FILED: "备",
     SaleState.RESTRICTED: "封",
     SaleState.CHANGING: "变",
 }
 #: The order the board's legend and totals list the states in.
-SALE_STATE_ORDER: tuple[SaleState, ...] = (SaleState.SELLABLE, SaleState.SIGNED, SaleState.FILED,
+SALE_STATE_ORDER: tuple[SaleState, ...] = (SaleState.SELLABLE, SaleState.SIGNING, SaleState.SIGNED, SaleState.FILED,
                                            SaleState.NOT_PERMITTED, SaleState.PROPERTY_ROOM, SaleState.RESTRICTED,
                                            SaleState.CHANGING)
 
@@ -119,6 +124,8 @@ def sale_state(facts: UnitSaleFacts) -> SaleState:
         return SaleState.FILED
     if facts.contract is ContractState.SIGNED:
         return SaleState.SIGNED
+    if facts.contract is ContractState.SIGNING:
+        return SaleState.SIGNING
     if facts.permit_number is None or facts.released_pending:
         return SaleState.NOT_PERMITTED
     if facts.change_case is not None:
