@@ -78,6 +78,7 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "cases.dispatch_case": (P.CASE_WORK,),
     "cases.done_list": (P.CASE_WORK,),
     "cases.in_hand": (P.CASE_WORK,),
+    "cases.recently_finished": (P.CASE_WORK,),
     "cases.receive_case": (P.CASE_WORK,),
     "cases.return_case": (P.CASE_WORK,),
     "data.upgrade": (P.DATA_ADMIN,),

@@ -11,7 +11,10 @@ runs of the rounds that are over (publishing their results with hash-chained
 journals), and the supplementary applications (补选申请) of families left
 without a house; then a round of the demo's own day, set up through the
 setup use cases (``_play_today_round``: its formal selection closed just before
-the demo was made, so it is ready to be run); then the resale contracts of the three cities, from the
+the demo was made, so it is ready to be run); then a developer's new-house presale through the
+presale services (``demo.presale``: its people, project, two buildings, rooms, fund agreement,
+permits and presale contracts in every state, on days counted back from the load); then the
+resale contracts of the three cities, from the
 house check to filing and change, through the contract services
 (``demo.contracts``, made at load time, so the demo draft lives 24 hours).
 

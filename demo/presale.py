@@ -6,22 +6,23 @@ the moment the demo is made (``loaded_at``), so the demo always finds the same s
 old its clock:
 
 ==========  =====================================================================
--90 days    the authority (super1) registers 湘江新城置业有限公司 and opens its
+-490 days   the authority (super1) registers 湘江新城置业有限公司 and opens its
             administrator's account (xjadmin); the administrator keeps the
             enterprise's banks (监管银行账户, 按揭银行), adds two operators (xj01,
             xj02) and applies for their admission; super1 admits both. The project
             星城雅苑 with its 四证 and its property company.
--80 days    测绘成果备案: 1栋 from ``survey_D004_predicted.csv`` (预测, 102 units) and
+-480 days   测绘成果备案: 1栋 from ``survey_D004_predicted.csv`` (预测, 102 units) and
             2栋 from ``survey_D004_actual.csv`` (实测, 102 units), each completed by
             xj01, received and archived by super1.
--75 days    物管用房核定: 1-01 and 1-02 of 1栋 (期房), 1-01B of 2栋 (现房).
--70 days    预售资金监管协议 of 1栋: entered by xj01, reviewed by super1, then by the
+-475 days   物管用房核定: 1-01 and 1-02 of 1栋 (期房), 1-01B of 2栋 (现房).
+-470 days   预售资金监管协议 of 1栋: entered by xj01, reviewed by super1, then by the
             supervising bank's reviewer (bank01): archived, in force.
--60 days    预售许可证 on every sellable unit of 1栋; 现售许可证 on every sellable unit
+-460 days   预售许可证 on every sellable unit of 1栋; 现售许可证 on every sellable unit
             of 2栋.
--40 … -1    presale contracts on 1栋 (``PLAN``): filed (备案), with the bank (银行
-            抵押审核), signed and sealed awaiting the filing, awaiting payment, a draft;
-            and a spot-sale contract on 2栋, filed.
+-20 … -1    presale contracts on 1栋 (``PLAN``): filed (备案), with the bank (银行
+            抵押审核), signed by the buyer awaiting the seal, awaiting payment, a draft;
+            and a spot-sale contract on 2栋, filed — both filings within the last 30
+            days, so the developer's desk counts them as 近期办结.
 ==========  =====================================================================
 
 The accounts (names, phones, passwords, the reviewer's bank) are those of
@@ -66,6 +67,10 @@ PROJECT = "星城雅苑"
 LEGAL_REP_PHONE = "13975100168"  # the seal holder: the legal representative's phone
 BANK = "中国建设银行"
 SUPERVISOR = "super1"
+#: The enterprise, surveys, rooms, agreement and permits happened more than a year before the
+#: demo (sales go on for a year and more): their permit numbers take an earlier year's sequence,
+#: never the numbers of the demo's own year, which the counter's own permits take from 00001.
+EARLY = 400
 PREDICTED, ACTUAL = "1栋", "2栋"
 
 
@@ -79,14 +84,14 @@ CREDIT_CODE = _credit_code()
 
 #: (what to leave, unit, days before the demo it was accepted, payment method)
 PLAN: tuple[tuple[str, str, int, str], ...] = (
-    ("filed", "5-03", 40, "一次性付款"),
-    ("bank_review", "8-02", 20, "商业贷款"),
-    ("signed", "10-05", 10, "一次性付款"),
+    ("filed", "5-03", 14, "一次性付款"),
+    ("bank_review", "8-02", 9, "商业贷款"),
+    ("signed", "10-05", 6, "一次性付款"),
     ("awaiting_payment", "12-01", 3, "商业贷款"),
     ("draft", "15-04", 1, "一次性付款"),
 )
 SURVEY_FILES = ("survey_D004_predicted.csv", "survey_D004_actual.csv")
-SPOT_UNIT = "3-02"  # 2栋: sold on the spot-sale permit, filed
+SPOT_UNIT, SPOT_DAYS = "3-02", 20  # 2栋: sold on the spot-sale permit, filed
 UNIT_PRICE = {PREDICTED: Decimal("8600.00"), ACTUAL: Decimal("9200.00")}
 
 
@@ -136,13 +141,13 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     authority = actor_of(session, SUPERVISOR)
 
     # -- the enterprise, its people, its project (-90 days)
-    at(90)
+    at(EARLY + 90)
     developers.register_developer(steps, authority, _entry(random.Random(4301)))
     a = accounts[admin_name]
     developers.add_developer_admin(steps, authority, CREDIT_CODE, username=admin_name, name=str(a["name"]),
                                    phone=str(a["phone"]), password=str(a["password"]))
     admin = actor_of(session, admin_name)
-    at(90)
+    at(EARLY + 90)
     supervision = developers.add_bank(steps, admin, None, BankEntry(
         purpose="supervision", bank_name=BANK, branch="长沙岳麓支行", account_name=f"{DEVELOPER}预售资金监管专户",
         account_number="43050175123600001688"))
@@ -152,7 +157,7 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         users.add_user(steps, admin, username=name, name=str(r["name"]), phone=str(r["phone"]),
                        password=str(r["password"]))
     users.apply_admission(steps, admin, dev_names)
-    at(89)
+    at(EARLY + 89)
     for name in dev_names:
         users.decide_admission(steps, authority, name, approve=True, note="资料齐全，准予入网。")
     b = accounts[bank_name]
@@ -172,19 +177,19 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     areas: dict[str, dict[str, Decimal]] = {}
     for building, type_code, number, file in ((PREDICTED, "survey_predicted", "CL20240612001", SURVEY_FILES[0]),
                                               (ACTUAL, "survey_actual", "CL20250918002", SURVEY_FILES[1])):
-        at(80)
+        at(EARLY + 80)
         text = (folder / file).read_text(encoding="utf-8")
         areas[building] = _areas(text)
         _archive_survey(steps, dev, authority, project.id, building, type_code, number, text)
     for building, type_code, units in ((PREDICTED, "room_predicted", ["1-01", "1-02"]),
                                        (ACTUAL, "room_actual", ["1-01B"])):
-        at(75)
+        at(EARLY + 75)
         case = rooms.start_rooms(steps, dev, type_code=type_code, project_id=project.id, building=building).case_number
         rooms.set_rooms(steps, dev, case, add=units)
         rooms.submit_rooms(steps, dev, case)
         cases.receive_case(steps, authority, case)
         rooms.archive_rooms(steps, authority, case, note="同意核定为物管用房。")
-    at(70)
+    at(EARLY + 70)
     agreement = funds.start_agreement(steps, dev, kind="sign", project_id=project.id, building=PREDICTED).case_number
     funds.enter_agreement(steps, dev, agreement, bank_id=supervision.id, works_progress="主体结构施工至十层",
                           presale_total="86000000")
@@ -192,12 +197,12 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     funds.submit_agreement(steps, dev, agreement)
     cases.receive_case(steps, authority, agreement)
     funds.review_agreement(steps, authority, agreement, opinion="经审核，同意。")
-    at(69)
+    at(EARLY + 69)
     cases.receive_case(steps, bank, agreement)
     funds.review_agreement(steps, bank, agreement, opinion="同意监管。")
     issued = {}
     for building, type_code in ((PREDICTED, "permit_presale"), (ACTUAL, "permit_spot")):
-        at(60)
+        at(EARLY + 60)
         case = permits.start_permit(steps, dev, type_code=type_code, project_id=project.id,
                                     building=building).case_number
         permits.set_scope(steps, dev, case, all_units=True)
@@ -205,10 +210,20 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         cases.receive_case(steps, authority, case)
         issued[building] = permits.archive_permit(steps, authority, case, note="符合销售条件，准予许可。").permit_number
 
-    # -- the contracts (-40 days to yesterday)
+    # -- the contracts (-20 days to yesterday)
     buyers = plain_buyers(session, len(RESALE_PLAN) + len(PLAN) + 1, set())[len(RESALE_PLAN):]
-    left: dict[str, int] = {}
-    code = _code_reader(session)
+    code = _code_reader(session)  # (in time order: one code a minute to the seal holder's phone)
+    p = buyers[len(PLAN)]
+    buyer = Buyer(p.name, p.id_number, p.phone or "")
+    at(SPOT_DAYS)
+    number = contracts.start_contract(steps, dev, permit_number=issued[ACTUAL], unit_no=SPOT_UNIT).case_number
+    view = contracts.save_entry(steps, dev, number, _contract_entry(
+        buyer, "一次性付款", area=areas[ACTUAL][SPOT_UNIT], unit_price=UNIT_PRICE[ACTUAL]))
+    contracts.record_payment(steps, dev, number, _half(view.amount_due), receipt="XS0001")
+    _sign_and_seal(steps, dev, number, buyer, code, at, SPOT_DAYS)
+    at(SPOT_DAYS - 2)
+    contracts.file_contract(steps, authority, number, note="准予备案。")
+    left: dict[str, int] = {"spot_filed": 1}
     for n, (state, unit, days, method) in enumerate(PLAN):
         p = buyers[n]
         buyer = Buyer(p.name, p.id_number, p.phone or "")
@@ -218,24 +233,15 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
             buyer, method, area=areas[PREDICTED][unit], unit_price=UNIT_PRICE[PREDICTED]))
         if state != "draft":  # the first half paid at once
             contracts.record_payment(steps, dev, number, _half(view.amount_due), receipt=f"SK{n + 1:04d}")
-        if state not in ("draft", "awaiting_payment"):  # the rest, then signed and sealed
-            _sign_and_seal(steps, dev, number, buyer, code, at, days)
-        # (bank_review: with the bank's reviewer, who has not received it yet)
+        if state not in ("draft", "awaiting_payment"):  # the rest, then signed (and sealed)
+            _sign_and_seal(steps, dev, number, buyer, code, at, days, seal=state != "signed")
+        # signed: the buyer confirmed, the developer's seal awaited (a case for the developer, not
+        # the authority's: the hall's staff find their desks as the sample left them);
+        # bank_review: with the bank's reviewer, who has not received it yet
         if state == "filed":
             at(days - 3)
             contracts.file_contract(steps, authority, number, note="准予备案。")
         left[state] = left.get(state, 0) + 1
-    p = buyers[len(PLAN)]
-    buyer = Buyer(p.name, p.id_number, p.phone or "")
-    at(35)
-    number = contracts.start_contract(steps, dev, permit_number=issued[ACTUAL], unit_no=SPOT_UNIT).case_number
-    view = contracts.save_entry(steps, dev, number, _contract_entry(
-        buyer, "一次性付款", area=areas[ACTUAL][SPOT_UNIT], unit_price=UNIT_PRICE[ACTUAL]))
-    contracts.record_payment(steps, dev, number, _half(view.amount_due), receipt="XS0001")
-    _sign_and_seal(steps, dev, number, buyer, code, at, 35)
-    at(33)
-    contracts.file_contract(steps, authority, number, note="准予备案。")
-    left["spot_filed"] = 1
     return PresaleLeft(len(areas), sum(len(a) for a in areas.values()), left)
 
 
@@ -267,8 +273,9 @@ def _code_reader(session: Session) -> Callable[[str], str]:
 
 
 def _sign_and_seal(steps: Database, dev: Actor, number: str, buyer: Buyer,
-                   code: Callable[[str], str], at: Callable[[int], None], days: int) -> None:
-    """Paid up, the buyer's code, 签约 confirmed, the seal holder's code: sealed (then routed)."""
+                   code: Callable[[str], str], at: Callable[[int], None], days: int, *, seal: bool = True) -> None:
+    """Paid up, the buyer's code, 签约 confirmed; with ``seal`` the seal holder's code: sealed
+    (then routed to the bank or the filing)."""
     view = contracts.show_contract(steps, dev, number)
     contracts.record_payment(steps, dev, number, view.amount_due - view.paid)  # type: ignore[operator]
     contracts.complete_entry(steps, dev, number)
@@ -276,6 +283,8 @@ def _sign_and_seal(steps: Database, dev: Actor, number: str, buyer: Buyer,
     contracts.send_buyer_code(steps, dev, number)
     contracts.verify_buyer_code(steps, dev, number, code(buyer.phone))
     contracts.confirm_signing(steps, dev, number)
+    if not seal:
+        return
     at(days - 1)
     contracts.send_seal_code(steps, dev, number)
     contracts.seal_contract(steps, dev, number, code(LEGAL_REP_PHONE))

@@ -688,9 +688,9 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
     assert [k for k, _ in sheets[presale.ACTUAL].permits] == ["现售许可证"]
     totals = {b: {t.state: t.units for t in v.board.totals} for b, v in sheets.items()}
     assert totals[presale.PREDICTED][SaleState.PROPERTY_ROOM] == 2 and totals[presale.ACTUAL][SaleState.PROPERTY_ROOM] == 1
-    # 签约中: the draft and the one awaiting payment; 已签约: with the bank, and awaiting the filing
+    # 签约中: the draft, the one awaiting payment, the one awaiting the seal; 已签约: with the bank
     assert (totals[presale.PREDICTED][SaleState.SIGNING], totals[presale.PREDICTED][SaleState.SIGNED],
-            totals[presale.PREDICTED][SaleState.FILED]) == (2, 2, 1)
+            totals[presale.PREDICTED][SaleState.FILED]) == (3, 1, 1)
     assert totals[presale.ACTUAL][SaleState.FILED] == 1
     # the fund agreement in force, the permits issued
     with db.read() as s:
@@ -704,7 +704,7 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
     assert stages[plan["draft"]] == "entry" and not paid[plan["draft"]]
     assert stages[plan["awaiting_payment"]] == "entry" and paid[plan["awaiting_payment"]] > 0
     assert stages[plan["bank_review"]] == "bank_review"
-    assert stages[plan["signed"]] == "filing"
+    assert stages[plan["signed"]] == "sealing"  # the buyer confirmed; the developer's seal awaited
     rows = {r.unit_no: r for r in contracts.list_contracts(db, SYSTEM)}
     assert rows[plan["filed"]].status_label == rows[presale.SPOT_UNIT].status_label == "已备案"
     assert rows[plan["filed"]].filing_number.startswith("YSBA") and rows[presale.SPOT_UNIT].filing_number.startswith(

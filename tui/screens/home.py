@@ -5,7 +5,8 @@ The count comes from the services: the cases in hand and waiting to be received
 cases dispatched to their role), plus, for reviewers, the buyer qualification
 requests (``resale.queries.qualification_queue``): a request is not a case move,
 so ``in_hand`` never sees it, and a supervisor's desk used to say 0 while one
-waited.
+waited. A developer's staff also see how many of their enterprise's cases were finished
+lately (最近业务处理数, ``cases.recently_finished``; seed 004 §2.1); 2 opens the cases in hand.
 """
 
 from __future__ import annotations
@@ -141,12 +142,13 @@ class HomeScreen(AppScreen):
 
     class CountsLoaded(Message):
         def __init__(self, holding: int, waiting: int, qualifications: int | None = None,
-                     use_class_reviews: int | None = None) -> None:
+                     use_class_reviews: int | None = None, recent: int | None = None) -> None:
             super().__init__()
             self.holding = holding
             self.waiting = waiting
             self.qualifications = qualifications  # None: not a reviewer
             self.use_class_reviews = use_class_reviews
+            self.recent = recent  # 近期办结 (a developer's staff); None: not shown
 
     class CaseAccepted(Message):
         def __init__(self, number: str) -> None:
@@ -200,7 +202,10 @@ class HomeScreen(AppScreen):
 
             qualifications = len(resale_queries.qualification_queue(self.db, self.actor))
             reviews = len(use_class_review.pending_reviews(self.db, self.actor))
-        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews))
+        recent = None
+        if self.actor.developer_id is not None:  # seed 004 §2.1: 待处理业务数 and 最近业务处理数
+            recent = cases.recently_finished(self.db, self.actor)
+        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews, recent))
 
     def on_home_screen_counts_loaded(self, message: CountsLoaded) -> None:
         total = message.holding + message.waiting + (message.qualifications or 0) + (message.use_class_reviews or 0)
@@ -209,7 +214,10 @@ class HomeScreen(AppScreen):
             parts += f"，资格审查 {message.qualifications} 件"
         if message.use_class_reviews:
             parts += f"，限购核定 {message.use_class_reviews} 件"
-        self.query_one("#home-counts", Static).update(f"待处理业务数：{total}　（{parts}）")
+        shown = f"待处理业务数：{total}　（{parts}）"
+        if message.recent is not None:
+            shown += f"\n最近业务处理数：{message.recent}　（近{cases.RECENT_DAYS}日办结）"
+        self.query_one("#home-counts", Static).update(shown)
 
     @on(OptionList.OptionSelected, "#home-menu")
     def _menu_chosen(self, event: OptionList.OptionSelected) -> None:
