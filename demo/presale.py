@@ -46,7 +46,7 @@ from sqlmodel import Session
 
 from core.clock import ManualClock
 from core.errors import RuleViolation
-from core.identity import check_char_uscc, make_credit_code, make_resident_id
+from core.identity import make_enterprise_code, make_resident_id
 from core.presale.contracts import Buyer, ContractEntry
 from core.presale.developers import BankEntry, DeveloperEntry
 from core.presale.projects import CertificateEntry, ProjectEntry
@@ -74,13 +74,8 @@ EARLY = 400
 PREDICTED, ACTUAL = "1栋", "2栋"
 
 
-def _credit_code() -> str:
-    """The enterprise's credit code (an enterprise's: 91…, registered in 长沙市岳麓区)."""
-    first17 = "91" + make_credit_code(random.Random(2026), "430104")[2:17]
-    return first17 + check_char_uscc(first17)
-
-
-CREDIT_CODE = _credit_code()
+#: The enterprise's credit code (registered in 长沙市岳麓区).
+CREDIT_CODE = make_enterprise_code(random.Random(2026), "430104")
 
 #: (what to leave, unit, days before the demo it was accepted, payment method)
 PLAN: tuple[tuple[str, str, int, str], ...] = (
