@@ -35,6 +35,7 @@ the service wrote; ``demo.contracts`` marks the whole outbox sent at the end of 
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -101,8 +102,6 @@ class PresaleLeft:
 
 def demo_accounts(directory: Path | str | None = None) -> list[dict[str, object]]:
     """The demo's accounts that are not the hall's own staff (made here, through the services)."""
-    import json
-
     rows = json.loads((sample_directory(directory) / "operators.json").read_text(encoding="utf-8"))
     return [r for r in rows if Role(r["role"]) not in HALL_ROLES]
 
@@ -123,7 +122,7 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     ticks = [0]
 
     def at(days: int) -> None:
-        """The clock on the day ``days`` before the demo, a minute further at every call."""
+        """The clock on the day ``days`` before the demo, two minutes further at every call."""
         ticks[0] += 1
         clock.set(t0 - timedelta(days=days) + timedelta(minutes=2 * ticks[0]))
 
@@ -135,7 +134,7 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         by_role[Role.BANK_REVIEWER][0]
     authority = actor_of(session, SUPERVISOR)
 
-    # -- the enterprise, its people, its project (-90 days)
+    # -- the enterprise, its people, its project
     at(EARLY + 90)
     developers.register_developer(steps, authority, _entry(random.Random(4301)))
     a = accounts[admin_name]
@@ -168,10 +167,10 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
             kind=str(kind), number=number, issued_on="2024-05-20", issuer="长沙市自然资源和规划局"
             if kind < 4 else "长沙市住房和城乡建设局"))
 
-    # -- the surveys (-80 days), the rooms (-75), the agreement (-70), the permits (-60)
+    # -- the surveys, the rooms, the agreement, the permits
     areas: dict[str, dict[str, Decimal]] = {}
-    for building, type_code, number, file in ((PREDICTED, "survey_predicted", "CL20240612001", SURVEY_FILES[0]),
-                                              (ACTUAL, "survey_actual", "CL20250918002", SURVEY_FILES[1])):
+    for building, type_code, number, file in ((PREDICTED, "survey_predicted", "CL20250601001", SURVEY_FILES[0]),
+                                              (ACTUAL, "survey_actual", "CL20250601002", SURVEY_FILES[1])):
         at(EARLY + 80)
         text = (folder / file).read_text(encoding="utf-8")
         areas[building] = _areas(text)

@@ -1,12 +1,13 @@
 """The developer's desk (seed 004 §2.1): after login a developer's operator sees how many cases
 wait (待处理业务数) and how many of the enterprise's cases were finished lately (最近业务处理数,
 近期办结); 2 opens the cases in hand. Counted by ``services.cases.recently_finished`` on both
-databases; the desk at 80×24 as a Pilot test and a snapshot, on the demo's presale."""
+databases; the desk at 80×24 as a Pilot test and a snapshot, on the demo's presale; and the
+demo's sales board, where a contract in progress is 签约中."""
 
 from __future__ import annotations
 
 import pytest
-from test_tui_support import SIZE, FIXED_NOW, login, make_app, screen_text, settle
+from test_tui_support import SIZE, FIXED_NOW, login, make_app, screen_text, settle, type_into
 
 from demo import presale
 from demo.contracts import actor_of
@@ -15,6 +16,7 @@ from storage.engine import Database
 from tests.conftest import SYSTEM, freeze
 from tests.presale_support import make_hall
 from tui.screens.cases import InHandScreen
+from tui.screens.presale.board import SalesBoardScreen
 
 
 def _actor(db: Database, username: str):  # type: ignore[no-untyped-def]
@@ -81,3 +83,29 @@ def test_snapshot_developer_desk(snap_compare, desk_db) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(desk_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_demo_board_shows_a_contract_in_progress_as_its_own_state(desk_db) -> None:
+    """楼盘表 of the demo's 1栋: the draft's unit (15-04) is 签约中, distinct from 可售 and 已签约."""
+    app = make_app(desk_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "xj01")
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, SalesBoardScreen)
+        await type_into(pilot, "#board-project", "1")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_into(pilot, "#board-building", presale.PREDICTED)
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "签约中3" in shown and "已签约1" in shown and "已备案1" in shown and "可售95" in shown
+        for key in ("down", "down", "right", "right", "right"):
+            await pilot.press(key)
+            await settle(pilot)
+        shown = screen_text(app)
+        assert "15-04　签约中" in shown
+        await pilot.press("down", "down", "down", "down", "down", "down", "down", "left", "left")  # 8-02: with the bank
+        await settle(pilot)
+        assert "8-02　已签约" in screen_text(app)
