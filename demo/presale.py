@@ -19,7 +19,7 @@ old its clock:
             supervising bank's reviewer (bank01): archived, in force.
 -460 days   预售许可证 on every sellable unit of 1栋; 现售许可证 on every sellable unit
             of 2栋.
--20 … -1    presale contracts on 1栋 (``PLAN``): filed (备案), with the bank (银行
+-20 … -2    presale contracts on 1栋 (``PLAN``): filed (备案), with the bank (银行
             抵押审核), signed by the buyer awaiting the seal, awaiting payment, a draft;
             and a spot-sale contract on 2栋, filed — both filings within the last 30
             days, so the developer's desk counts them as 近期办结.
@@ -78,13 +78,15 @@ PREDICTED, ACTUAL = "1栋", "2栋"
 #: The enterprise's credit code (registered in 长沙市岳麓区).
 CREDIT_CODE = make_enterprise_code(random.Random(2026), "430104")
 
-#: (what to leave, unit, days before the demo it was accepted, payment method)
+#: (what to leave, unit, days before the demo it was accepted, payment method). Never the day
+#: before the demo: a case accepted then would take that day's first 业务号, which the tests'
+#: own cases of that day expect.
 PLAN: tuple[tuple[str, str, int, str], ...] = (
-    ("filed", "5-03", 14, "一次性付款"),
-    ("bank_review", "8-02", 9, "商业贷款"),
-    ("signed", "10-05", 6, "一次性付款"),
-    ("awaiting_payment", "12-01", 3, "商业贷款"),
-    ("draft", "15-04", 1, "一次性付款"),
+    ("filed", "5-03", 15, "一次性付款"),
+    ("bank_review", "8-02", 10, "商业贷款"),
+    ("signed", "10-05", 7, "一次性付款"),
+    ("awaiting_payment", "12-01", 4, "商业贷款"),
+    ("draft", "15-04", 2, "一次性付款"),
 )
 SURVEY_FILES = ("survey_D004_predicted.csv", "survey_D004_actual.csv")
 SPOT_UNIT, SPOT_DAYS = "3-02", 20  # 2栋: sold on the spot-sale permit, filed
@@ -204,7 +206,7 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         cases.receive_case(steps, authority, case)
         issued[building] = permits.archive_permit(steps, authority, case, note="符合销售条件，准予许可。").permit_number
 
-    # -- the contracts (-20 days to yesterday)
+    # -- the contracts (-20 days to the day before yesterday)
     buyers = plain_buyers(session, len(RESALE_PLAN) + len(PLAN) + 1, set())[len(RESALE_PLAN):]
     code = _code_reader(session)  # (in time order: one code a minute to the seal holder's phone)
     p = buyers[len(PLAN)]

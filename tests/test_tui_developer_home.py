@@ -25,13 +25,13 @@ def _actor(db: Database, username: str):  # type: ignore[no-untyped-def]
 
 
 def test_recent_cases_are_the_enterprises_finished_within_the_window(sample_db) -> None:
-    """The demo's filings: the spot-sale contract 18 days before the load, the presale one 11 days."""
+    """The demo's filings: the spot-sale contract 18 days before the load, the presale one 12 days."""
     db = sample_db
     freeze(db, FIXED_NOW)
     one, two = _actor(db, "xj01"), _actor(db, "xj02")
     assert cases.recently_finished(db, one) == cases.recently_finished(db, two) == 2  # the enterprise's
-    assert cases.recently_finished(db, one, days=12) == 1
-    assert cases.recently_finished(db, one, days=10) == 0
+    assert cases.recently_finished(db, one, days=19) == 2 and cases.recently_finished(db, one, days=18) == 1
+    assert cases.recently_finished(db, one, days=13) == 1 and cases.recently_finished(db, one, days=12) == 0
     assert cases.recently_finished(db, one, days=365) == 2  # the rest was done more than a year before
     assert cases.recently_finished(db, one, days=500) == 2 + 2 + 2 + 1 + 2  # surveys, rooms, permits, agreement
     held = cases.in_hand(db, one)
