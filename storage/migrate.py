@@ -8,7 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 
+from core.errors import RuleViolation
 from storage.engine import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,11 +24,27 @@ def _config(db: Database) -> Config:
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` in one transaction."""
+    """Bring the schema up to ``revision`` in one transaction. Refused (DB_NEWER_THAN_PROGRAM)
+    when the database is at a revision this program does not know: a newer version of the
+    program has upgraded it, and this one must not touch it."""
     cfg = _config(db)
     with db.engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None and not is_known(db, current):
+            raise RuleViolation(
+                "DB_NEWER_THAN_PROGRAM",
+                f"数据库的结构版本（{current[:40]}）比本程序新，本程序不能使用它：请使用与数据库相符的新版程序，"
+                "或恢复与本程序相符的备份。")
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def is_known(db: Database, revision: str) -> bool:
+    """Whether ``revision`` is one of this program's migrations."""
+    try:
+        return ScriptDirectory.from_config(_config(db)).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_revision(db: Database) -> str | None:

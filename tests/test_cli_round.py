@@ -120,12 +120,12 @@ def test_run_verify_tamper_rerun_reopen(hall):
     assert "哈希链完整" in ok.stdout
 
     with sqlite3.connect(path) as conn:  # behind the application's back
-        conn.execute("UPDATE round_journal SET payload = replace(payload, 'H03', 'H01') WHERE seq = 3")
+        conn.execute("UPDATE round_journal SET payload = replace(payload, 'H03', 'H01') WHERE seq = 2")
     bad = invoke("round", "verify", "1")
     assert bad.exit_code == 1
     said = "".join(bad.stderr.split())
-    assert "第3条日志" in said and "篡改" in said and "ROUND_VERIFY_FAILED" in said
-    assert json.loads(invoke("round", "verify", "1", "--json").stdout)["seq"] == 3
+    assert "第2条日志" in said and "篡改" in said and "ROUND_VERIFY_FAILED" in said
+    assert json.loads(invoke("round", "verify", "1", "--json").stdout)["seq"] == 2
 
     _refusal(invoke("round", "run", "1"), "ROUND_ALREADY_PUBLISHED")
     _refusal(invoke("round", "reopen", "1", "--reason", " "), "ROUND_REOPEN_REASON_EMPTY")

@@ -304,3 +304,22 @@ def test_a_contract_in_progress_is_its_own_state_on_the_board_its_totals_and_its
     contracts.file_contract(db, hall.authority, number)
     totals = {t.state: t.units for t in board.board(db, dev, hall.project_id, "D004").board.totals}
     assert (totals[SaleState.SIGNING], totals[SaleState.SIGNED], totals[SaleState.FILED]) == (0, 0, 1)
+
+
+def test_a_seizure_registered_after_signing_holds_the_filing_until_lifted(db):
+    hall, permit = contract_hall(db, 79)
+    dev = hall.dev
+    number = contracts.start_contract(db, dev, permit_number=permit, unit_no="2-01").case_number
+    contracts.save_entry(db, dev, number, entry())
+    contracts.record_payment(db, dev, number, "1301000.00")
+    contracts.complete_entry(db, dev, number)
+    signed_and_sealed(db, dev, number)
+    rid = contracts.restrict_unit(db, hall.authority, hall.project_id, "D004", "2-01", kind="seizure",
+                                  document="（2026）湘0802执保124号", authority="永定区人民法院")
+    refused = _refused(contracts.file_contract, db, hall.authority, number)
+    assert refused.code == "UNIT_RESTRICTED_AT_FILING"
+    assert refused.message == "户室2-01已司法查封，合同暂不能备案，解除后再办理。"
+    assert contracts.show_contract(db, dev, number).status_label == "待审核备案"  # nothing written
+    contracts.lift_restriction(db, hall.authority, rid)
+    assert contracts.file_contract(db, hall.authority, number).status_label == "已备案"
+    assert audit.verify(db, SYSTEM).intact

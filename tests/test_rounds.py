@@ -401,8 +401,10 @@ def test_run_gives_what_the_rule_gives(db):
     assert houses == {"H01": ("free", None, None, None), "H02": ("taken", rid, f1, 1), "H03": ("taken", rid, f2, 2),
                       "H04": ("free", None, None, None), "H05": ("taken", rid, f4, 4)}
     assert status == {f1: "allocated", f2: "allocated", f3: "gave_up", f4: "allocated", f5: "not_allocated"}
-    assert [j.kind for j in journal] == ["inputs"] + ["pick"] * 5 + ["summary"]
-    assert json.loads(journal[1].payload) == {"family": f1, "rank": 1, "house": "H02", "status": "allocated"}
+    assert [j.kind for j in journal] == ["inputs", "picks", "summary"]
+    picks = [json.loads(line) for line in journal[1].payload.split("\n")]
+    assert [pick["family"] for pick in picks] == [f1, f2, f3, f4, f5]  # rank order
+    assert picks[0] == {"family": f1, "rank": 1, "house": "H02", "status": "allocated"}
     assert journal[0].prev_hash == "0" * 64 and rnd.journal_head == journal[-1].hash
     assert last.action == "round_run" and json.loads(last.after)["run"] == 1
     assert json.loads(journal[-1].payload) == {
@@ -471,7 +473,7 @@ def test_rerun_refused_until_reopen_then_deterministic(db):
     assert [d for *_, d in run.journal_rows(2, inputs, second)] == [r.hash for r in run2]
     assert [d for *_, d in run.journal_rows(1, inputs, first)] == [r.hash for r in run1]
     report = rounds.verify_round(db, CLERK, rid)
-    assert report.ok and report.run == 2 and report.rows == 7
+    assert report.ok and report.run == 2 and report.rows == 3
     # A family with a house cannot join another round; one without may, and then the round stays published.
     _refused("ROUND_FAMILY_ALLOCATED", _round, db, boss, [fams[0]], number=2)
     _round(db, boss, [fams[4]], number=2)
@@ -502,38 +504,29 @@ def test_verify_detects_edits(db):
     rid, fams, h, _ = _standard_round(db, boss)
     report_run = rounds.run_round(at(db, AFTER), boss, rid)
     ok = rounds.verify_round(db, CLERK, rid)
-    assert ok.ok and ok.run == 1 and ok.rows == 7 and _one_sentence(ok.message)
+    assert ok.ok and ok.run == 1 and ok.rows == 3 and _one_sentence(ok.message)
+    assert "5 户家庭" in ok.message
     _refused("ROUND_NOT_FOUND", rounds.verify_round, db, CLERK, 999)
 
-    # 1. An edited pick row breaks its hash.
-    forged = canonical_json({"family": fams[1], "rank": 2, "house": "H01", "status": "allocated"})
+    # 1. An edited pick breaks its row's hash.
     with db.write() as s:
-        original = s.execute(select(RoundJournal.payload).where(RoundJournal.seq == 3)).scalar_one()
-        s.execute(update(RoundJournal).where(RoundJournal.seq == 3).values(payload=forged))
+        original = s.execute(select(RoundJournal.payload).where(RoundJournal.seq == 2)).scalar_one()
+        lines = original.split("\n")
+        lines[1] = canonical_json({"family": fams[1], "rank": 2, "house": "H01", "status": "allocated"})
+        forged = "\n".join(lines)
+        s.execute(update(RoundJournal).where(RoundJournal.seq == 2).values(payload=forged))
     bad = rounds.verify_round(db, CLERK, rid)
-    assert not bad.ok and bad.seq == 3 and "篡改" in bad.message and _one_sentence(bad.message)
+    assert not bad.ok and bad.seq == 2 and "篡改" in bad.message and _one_sentence(bad.message)
 
-    # 2. A forger who re-chains the hashes is caught by the replay.
+    # 2. A forger who re-chains the hashes is caught by the replay, which names the family.
     rows = run.journal_rows(1, json.loads(_journal(db)[0]), report_run)
-    with db.write() as s:
-        prev = "0" * 64
-        for seq, kind, payload, _, _ in rows:
-            payload = forged if seq == 3 else payload
-            digest = run.journal_hash(prev, 1, seq, kind, payload)
-            s.execute(update(RoundJournal).where(RoundJournal.seq == seq).values(payload=payload, prev_hash=prev,
-                                                                                  hash=digest))
-            prev = digest
-        s.execute(update(AllocationRound).where(AllocationRound.id == rid).values(journal_head=prev))
+    _rewrite_journal(db, rid, [(seq, kind, forged if seq == 2 else payload) for seq, kind, payload, _, _ in rows])
     bad = rounds.verify_round(db, CLERK, rid)
-    assert not bad.ok and bad.seq == 3 and bad.family_id == fams[1] and "重算" in bad.message
+    assert not bad.ok and bad.seq == 2 and bad.family_id == fams[1] and "重算" in bad.message
 
     # 3. Restore the journal, then edit a stored result.
-    with db.write() as s:
-        for seq, _, payload, prev_hash, digest in rows:
-            s.execute(update(RoundJournal).where(RoundJournal.seq == seq).values(payload=payload, prev_hash=prev_hash,
-                                                                                  hash=digest))
-        s.execute(update(AllocationRound).where(AllocationRound.id == rid).values(journal_head=rows[-1][4]))
-    assert original == rows[2][2]
+    _rewrite_journal(db, rid, [row[:3] for row in rows])
+    assert original == rows[1][2]
     assert rounds.verify_round(db, CLERK, rid).ok
     with db.write() as s:
         s.execute(update(RoundFamily).where(RoundFamily.family_id == fams[1]).values(result_house_id=h["H04"]))
@@ -543,8 +536,45 @@ def test_verify_detects_edits(db):
     # 4. A deleted tail row is noticed through the round's journal head.
     with db.write() as s:
         s.execute(update(RoundFamily).where(RoundFamily.family_id == fams[1]).values(result_house_id=h["H03"]))
-        s.execute(RoundJournal.__table__.delete().where(RoundJournal.seq == 7))
+        s.execute(RoundJournal.__table__.delete().where(RoundJournal.seq == 3))
     assert not rounds.verify_round(db, CLERK, rid).ok
+
+
+def _rewrite_journal(db: Database, rid: int, rows: list[tuple[int, str, str]]) -> None:
+    """Replace run 1's journal with ``rows`` (seq, kind, payload), re-chained as a forger would."""
+    with db.write() as s:
+        s.execute(RoundJournal.__table__.delete().where(RoundJournal.round_id == rid))
+        prev = "0" * 64
+        for seq, kind, payload in rows:
+            digest = run.journal_hash(prev, 1, seq, kind, payload)
+            s.add(RoundJournal(round_id=rid, run=1, seq=seq, kind=kind, payload=payload, prev_hash=prev, hash=digest))
+            prev = digest
+        s.execute(update(AllocationRound).where(AllocationRound.id == rid).values(journal_head=prev))
+
+
+def test_picks_are_grouped_and_a_journal_of_one_row_per_family_still_verifies(db, monkeypatch):
+    """Picks go PICKS_PER_ROW to a row (the last row holds the rest); journals written before
+    the grouping, with one "pick" row per family, replay as they did."""
+    boss = _supervisor(db)
+    rid, fams, _, _ = _standard_round(db, boss)
+    monkeypatch.setattr(run, "PICKS_PER_ROW", 2)
+    rounds.run_round(at(db, AFTER), boss, rid)
+    with db.read() as s:
+        journal = s.execute(select(RoundJournal).order_by(RoundJournal.seq)).scalars().all()
+    assert [(j.kind, j.payload.count("\n") + 1) for j in journal[1:-1]] == [("picks", 2), ("picks", 2), ("picks", 1)]
+    assert rounds.verify_round(db, CLERK, rid).ok
+
+    picks = [line for j in journal[1:-1] for line in j.payload.split("\n")]
+    old = [(1, "inputs", journal[0].payload)] + [(2 + i, "pick", line) for i, line in enumerate(picks)]
+    old.append((len(old) + 1, "summary", journal[-1].payload))
+    _rewrite_journal(db, rid, old)
+    ok = rounds.verify_round(db, CLERK, rid)
+    assert ok.ok and ok.rows == 7
+    forged = list(old)
+    forged[3] = (4, "pick", canonical_json({"family": fams[2], "rank": 3, "house": "H01", "status": "allocated"}))
+    _rewrite_journal(db, rid, forged)
+    bad = rounds.verify_round(db, CLERK, rid)
+    assert not bad.ok and bad.seq == 4 and bad.family_id == fams[2] and "重算" in bad.message
 
 
 def _journal(db: Database) -> list[str]:
@@ -649,7 +679,7 @@ def test_two_runs_at_once_one_wins(db):
     with db.read() as s:
         taken = s.execute(select(PublicHouse.code).where(PublicHouse.state == "taken")).scalars().all()
         assert sorted(taken) == ["H02", "H03", "H05"]
-        assert s.execute(select(func.count()).select_from(RoundJournal)).scalar_one() == 7
+        assert s.execute(select(func.count()).select_from(RoundJournal)).scalar_one() == 3
         assert s.get(AllocationRound, rid).run_count == 1
 
 

@@ -76,7 +76,7 @@ async def test_supervisor_runs_verifies_reopens_and_reruns_a_round(counter_db) -
 
         # 核验: the journal replays to the stored result.
         await press(pilot, "f6")
-        assert text_of(app, "#rounds-message").startswith(f"核验第{first}场：第 1 次运行的选房日志共 5 条，哈希链完整")
+        assert text_of(app, "#rounds-message").startswith(f"核验第{first}场：第 1 次运行的选房日志共 3 条（3 户家庭的选房结果），哈希链完整")
 
         # 打印公示名单: kept in the reports folder; no printer is configured here, and the line says so in full.
         await _print_kept(pilot, "f8", "#rounds-message", "选房结果公示名单",

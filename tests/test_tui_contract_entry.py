@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from test_tui_cases import _actor
 from test_tui_support import (
     SIZE,
+    burst,
     login,
     make_app,
     screen_text,
@@ -223,15 +224,7 @@ async def test_the_parties_choice_of_dispute_resolution_is_entered_stored_and_pr
     assert "√提交深圳国际仲裁院仲裁；依法向房屋所在地人民法院起诉。" in text
 
 
-def _burst(app, keys: list[str]) -> None:
-    """Keys as a burst reaches the app from the terminal: all queued at once, no pause
-    between them (an ID-card or barcode reader, a fast typist). Single characters are
-    typed text; longer names are keys (``tab``)."""
-    for key in keys:
-        if len(key) == 1:
-            app.post_message(events.Key(key if key.isalnum() else _character_to_key(key), key))
-        else:
-            app.post_message(events.Key(key, None))
+_burst = burst
 
 
 def _party_keys(name: str, number: str, phone: str) -> list[str]:

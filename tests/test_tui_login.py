@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import select
-from test_tui_support import SIZE, login, make_app, screen_text, settle, text_of
+from test_tui_support import SIZE, login, make_app, password, screen_text, settle, text_of, type_into
 
 from storage.models import Operator
 from tui.screens.home import HomeScreen
@@ -74,9 +76,101 @@ async def test_home_menu_opens_functions_and_logs_out(sqlite_sample_db) -> None:
         await settle(pilot)
         assert type(app.screen).__name__ == "LookupScreen"
         await pilot.press("escape")
-        menu = app.screen.query_one("#home-menu")
-        menu.highlighted = menu.get_option_index("logout")
-        await pilot.press("enter")
+        await pilot.press("right", "end", "enter")  # 退出登录 ends the right column
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert "Ctrl+Q" in screen_text(app) and "退出程序" in screen_text(app)
+
+
+def _held_login(monkeypatch) -> threading.Event:
+    """Hold every password check until the test lets it go, as a slow hash would."""
+    from services import operators
+
+    checked = operators.login
+    release = threading.Event()
+
+    def held(*args, **kwargs):
+        release.wait(10)
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(operators, "login", held)
+    return release
+
+
+async def test_keys_typed_while_the_password_is_checked_reach_the_home_screen(sqlite_sample_db, monkeypatch) -> None:
+    """A clerk types on while the password is checked (argon2 takes a moment): those keys
+    are kept and go to the home screen once it is drawn, in their order — not into the
+    password field, and not lost."""
+    release = _held_login(monkeypatch)
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, "#username", "clerk1")
+        await type_into(pilot, "#password", password("clerk1"))
+        await pilot.press("enter", "down", "down")
+        assert isinstance(app.screen, LoginScreen)  # still checking
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#home-menu").highlighted_id == "done"
+
+
+async def test_keys_typed_while_a_wrong_password_is_checked_are_dropped(sqlite_sample_db, monkeypatch) -> None:
+    release = _held_login(monkeypatch)
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, "#username", "clerk1")
+        await type_into(pilot, "#password", "wrong-password")
+        await pilot.press("enter", "x", "y")
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert text_of(app, "#login-error") == "用户名或密码错误。"
+        assert app.screen.query_one("#password").value == "" and app.focused is app.screen.query_one("#password")
+        await type_into(pilot, "#password", password("clerk1"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#home-menu").highlighted_id == "lookup"
+
+
+async def test_a_whole_login_typed_in_one_go_and_the_first_key_after_it(sqlite_sample_db) -> None:
+    """User name, Tab, password, Enter and the home screen's "2" (在手业务) typed with no
+    pause, as a fast clerk does: each key lands where it was meant; after a logout the
+    form has its focus back on the password (the user name is kept)."""
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"clerk1", "tab", *password("clerk1"), "enter", "2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "InHandScreen"
+        await pilot.press("escape", "f10")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.focused is app.screen.query_one("#password")
+        await pilot.press(*password("clerk1"), "enter", "3")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DoneScreen"
+
+
+async def test_a_supervisors_whole_menu_fits_80x24_in_two_columns(sqlite_sample_db) -> None:
+    """Every function a supervisor has is on the screen at once; ↓ runs from the bottom of
+    the left column into the right one and ↑ back, ←→ keep the row."""
+    from tui.screens.home import MENU
+
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        shown = screen_text(app)
+        names = [name for code, _, name in MENU if app.screen._may(code)]
+        assert len(names) > 20 and all(name in shown for name in names)
+        menu = app.screen.query_one("#home-menu")
+        left, right = menu.columns
+        await pilot.press("end", "down")
+        assert app.focused is right and menu.highlighted_id == right.get_option_at_index(0).id
+        await pilot.press("up")
+        assert app.focused is left and left.highlighted == left.option_count - 1
+        await pilot.press("home", "down", "down", "right")
+        assert app.focused is right and right.highlighted == 2
+        await pilot.press("left", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DoneScreen"  # the third entry: 已办业务

@@ -8,7 +8,7 @@ import random
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
-from test_tui_support import SIZE, make_app, screen_text, settle
+from test_tui_support import SIZE, burst, make_app, screen_text, settle
 
 from core.identity import make_credit_code, make_resident_id
 from core.timeutil import SHANGHAI
@@ -68,6 +68,22 @@ async def test_a_person_typed_without_pauses_is_saved(db, clerk):
         assert "已登记个人" in shown and NUMBER not in shown and NUMBER[:6] + "********" in shown
         # the form is empty again, the cursor in its first box
         assert app.screen.values()["id_number"] == "" and app.focused.id == "f-person-name"
+
+
+async def test_the_menu_key_and_a_whole_person_in_one_burst(db, clerk):
+    """"P" on the desk and the person's fields right after it in one burst, before the screen
+    is drawn: the desk's keys open their screen as they arrive, and the keys after them wait
+    for it to be drawn and land in their fields."""
+    app = make_app(db, clock=freeze(db, NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        burst(app, ["p", *_keys("王建国", "1", NUMBER, "", "13800138000", "深圳市福田区"), "f9"])
+        await settle(pilot)
+        [person] = _persons(db)
+        assert (person.name, person.id_kind, person.id_number, person.phone, person.address) == (
+            "王建国", "resident_id", NUMBER, "13800138000", "深圳市福田区")
 
 
 async def test_bad_values_are_shown_under_their_fields_and_nothing_is_saved(db, clerk):

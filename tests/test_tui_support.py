@@ -8,11 +8,14 @@ the form, and fixing the services' clock for snapshots.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
 from rich.console import Console
 from sqlalchemy import select
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerCancelled, WorkerFailed
@@ -122,6 +125,17 @@ async def type_into(pilot: Pilot, selector: str, text: str, *, keys: bool = Fals
     else:
         field.insert_text_at_cursor(text)
     await pilot.pause()
+
+
+def burst(app: WangqianApp, keys: Sequence[str]) -> None:
+    """Keys as a burst reaches the app from the terminal: all queued at once, no pause
+    between them and no waiting for the screen (an ID-card or barcode reader, a fast
+    typist). Single characters are typed text; longer names are keys (``tab``, ``f9``)."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(key if key.isalnum() else _character_to_key(key), key))
+        else:
+            app.post_message(events.Key(key, None))
 
 
 async def login(pilot: Pilot, username: str, secret: str | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ from textual.app import App, UnknownModeError
 from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 
 from core.roles import ROLE_LABELS, Actor
 from core.timeutil import to_local
@@ -44,6 +45,8 @@ log = logger("wangqian.tui")
 
 # Events that count as "someone is at the keyboard".
 _ACTIVITY_EVENTS = (events.Key, events.MouseEvent, events.Paste)
+#: The longest keys wait for a screen being drawn before they go on regardless.
+KEY_HOLD_LIMIT_SECONDS = 2.0
 
 
 def _desk_commands() -> type[Provider]:
@@ -122,6 +125,8 @@ class WangqianApp(App[None]):
         self.farewell: str | None = None  # why the last session ended, when it was not the operator's choice
         self.idle_clock = idle_clock
         self._last_activity = idle_clock()
+        self._held_keys: list[events.Key] = []  # typed while the screen on top was being drawn
+        self._hold_timer: Timer | None = None
         self.first_frame = threading.Event()  # set once the first screen has been drawn
         self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
 
@@ -195,15 +200,22 @@ class WangqianApp(App[None]):
             raise RuntimeError("no operator is logged in")
         return self.actor
 
-    def logged_in(self, actor: Actor) -> None:
-        """Start the operator's session on the home screen."""
+    def logged_in(self, actor: Actor, *, typed_ahead: Sequence[events.Key] = ()) -> None:
+        """Start the operator's session on the home screen; ``typed_ahead``, the keys typed
+        while the password was checked, go to it once it is drawn, in their order."""
         self.actor = actor
         self.sub_title = operator_banner(actor)
         self.note_activity()
         from tui.screens.home import HomeScreen
 
         self.add_mode(self.DESK, HomeScreen)
-        self.switch_mode(self.DESK)
+        shown = self.switch_mode(self.DESK)
+        if typed_ahead:
+            async def replay() -> None:
+                await shown
+                for key in typed_ahead:
+                    self.post_message(events.Key(key.key, key.character))
+            self.call_after_refresh(replay)
 
     async def action_logout(self) -> None:
         """退出登录: drop every screen of the session and show the login form."""
@@ -232,7 +244,34 @@ class WangqianApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _ACTIVITY_EVENTS):
             self.note_activity()
+        if isinstance(event, events.Key) and not event.is_forwarded and (self._held_keys or self._screen_drawing()):
+            # A key typed right after the one that opened a screen would reach that screen
+            # before it has put its focus in its first field, and be dropped there (or a Tab
+            # would move the focus from nowhere): it waits until the screen says it is ready,
+            # and so does every key after it, to keep their order.
+            self._held_keys.append(event)
+            if self._hold_timer is None:
+                self._hold_timer = self.set_timer(KEY_HOLD_LIMIT_SECONDS, self._release_keys_anyway)
+            return
         await super().on_event(event)
+
+    def _screen_drawing(self) -> bool:
+        return not getattr(self.screen, "takes_keys", True)
+
+    async def release_held_keys(self) -> None:
+        """Hand on the keys held while a screen was drawn, in order, while the screen on top
+        takes keys (AppScreen calls this once its first field has the focus)."""
+        while self._held_keys and not self._screen_drawing():
+            await super().on_event(self._held_keys.pop(0))
+        if not self._held_keys and self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+
+    async def _release_keys_anyway(self) -> None:
+        """A screen that never says it is ready must not swallow the keyboard."""
+        self._hold_timer = None
+        while self._held_keys:
+            await super().on_event(self._held_keys.pop(0))
 
     def note_activity(self) -> None:
         self._last_activity = self.idle_clock()

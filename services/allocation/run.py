@@ -24,9 +24,11 @@ published and is refused.
 
 The journal of a run (RoundJournal, ``run`` = run_count after the run) is:
 seq 1 "inputs" (the RoundInput as canonical JSON in the round file format,
-core.allocation.round_file.round_text), one "pick" per family in rank order
-({family, rank, house, status}), then a "summary" ({families, counts,
-free_after, warnings}). No timestamp is hashed, so the same inputs give the same
+core.allocation.round_file.round_text), then the families' picks in rank order
+({family, rank, house, status}), PICKS_PER_ROW to a "picks" row (their canonical
+JSON, one per line), then a "summary" ({families, counts, free_after,
+warnings}). Journals written before picks were grouped hold one "pick" row per
+family; ``verify_round`` reads both. No timestamp is hashed, so the same inputs give the same
 payloads and, for the same run number, the same hashes. Each row's hash is
 sha256 of ``prev_hash, run, seq, kind, payload`` joined by U+001F, chained
 from 64 zeros; the round keeps the last hash (``journal_head``) so a
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from itertools import chain, compress, islice
 from dataclasses import dataclass
@@ -80,8 +83,15 @@ from storage.models import (
 J = RoundJournal.__table__  # type: ignore[attr-defined]
 
 INPUTS = "inputs"
-PICK = "pick"
+PICK = "pick"  # one family's pick: the journals written before picks were grouped
+PICKS = "picks"
 SUMMARY = "summary"
+
+#: Picks a journal row holds. A row per family cost more than the picks themselves: its two
+#: 64-character hashes and its row (100,000 of each for a large round) doubled the journal's bytes
+#: and its inserts made up nearly half of a run's journal time; a thousand picks (some 70 kB) a row
+#: keep the chain's granularity useful (a mismatch still names its family).
+PICKS_PER_ROW = 1000
 
 #: ``progress(done, total)``: called after each phase of a run, with the total the run has.
 Progress = Callable[[int, int], None]
@@ -135,7 +145,7 @@ JournalRow = tuple[int, int, int, str, str, str, str]  # round_id, run, seq, kin
 def _chain(round_id: int, run: int, inputs: str, report: RoundReport,
            counts: dict[ResultStatus, int]) -> Iterator[JournalRow]:
     """The journal rows of a run over its inputs payload, one at a time, as they are written:
-    ``journal_hash`` and ``pick_payload`` inlined over 100,000 rows, and no list of them kept."""
+    ``journal_hash`` and ``pick_payload`` inlined over 100,000 picks, and no list of the rows kept."""
     sha256 = hashlib.sha256
     prev = GENESIS_HASH
     seq = 1
@@ -147,17 +157,22 @@ def _chain(round_id: int, run: int, inputs: str, report: RoundReport,
     encode = _encode_str
     status_json = _STATUS_JSON.get
     middle = f"\x1f{run}\x1f"
-    for line in report.results:
+    results = report.results
+    for start in range(0, len(results), PICKS_PER_ROW):
+        lines = []
+        for line in results[start:start + PICKS_PER_ROW]:
+            family, rank, house, status = line
+            shown = status_json(status)
+            if shown is not None and type(family) is int and type(rank) is int and (
+                    house is None or type(house) is str):
+                lines.append(f'{{"family":{family},"house":{"null" if house is None else encode(house)},'
+                             f'"rank":{rank},"status":{shown}}}')
+            else:
+                lines.append(pick_payload(line))
         seq += 1
-        family, rank, house, status = line
-        shown = status_json(status)
-        if shown is not None and type(family) is int and type(rank) is int and (house is None or type(house) is str):
-            payload = (f'{{"family":{family},"house":{"null" if house is None else encode(house)},'
-                       f'"rank":{rank},"status":{shown}}}')
-        else:
-            payload = pick_payload(line)
-        digest = sha256(f"{prev}{middle}{seq}\x1f{PICK}\x1f{payload}".encode()).hexdigest()
-        yield (round_id, run, seq, PICK, payload, prev, digest)
+        payload = "\n".join(lines)  # canonical JSON escapes every control character: no pick holds a newline
+        digest = sha256(f"{prev}{middle}{seq}\x1f{PICKS}\x1f{payload}".encode()).hexdigest()
+        yield (round_id, run, seq, PICKS, payload, prev, digest)
         prev = digest
     seq += 1
     payload = canonical_json(_summary(report, counts))  # type: ignore[assignment]
@@ -358,6 +373,24 @@ def run_round(
     return retrying(_run_and_publish)(db, actor, round_id, now, progress)
 
 
+def _journal_of(round_id: int, run: int, loaded: LoadedRound,
+                result: RoundResult) -> tuple[RoundReport, dict[ResultStatus, int], list[JournalRow]]:
+    """The run's report, its counts and its journal rows (a hundred or so: the picks are grouped)."""
+    report = RoundReport.of(loaded.input, result)
+    counts = report.counts()
+    inputs = round_text(loaded.input, known_codes=loaded.house_id.keys())
+    return report, counts, list(_chain(round_id, run, inputs, report, counts))
+
+
+def _in_background(work: Callable[..., Any], *args: Any) -> Future[Any]:
+    """``work(*args)`` on a thread of its own; the caller takes its result (or its exception)."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wangqian-round-journal")
+    try:
+        return executor.submit(work, *args)
+    finally:
+        executor.shutdown(wait=False)  # the thread ends with its one task
+
+
 def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
                      progress: Progress | None) -> RoundReport:
     """The write transaction of ``run_round`` (re-run whole on a PostgreSQL deadlock or serialization failure)."""
@@ -368,17 +401,21 @@ def _run_and_publish(db: Database, actor: Actor, round_id: int, now: datetime,
         loaded = load_round_input(session, round_id)
         _tick(progress, 2)
         result = resolve(loaded.input)
-        report = RoundReport.of(loaded.input, result)
         _tick(progress, 3)
         _write_results(session, loaded, result)
         _tick(progress, 4)
+        run = rnd.run_count + 1
+        # The report and the journal's rows are pure Python work on the run's own values; the
+        # two UPDATEs below spend their time inside the database, without the GIL. Made
+        # meanwhile on the other core, they are ready when the journal is written. (Not during
+        # the results' executemany: each of its 100,000 steps would wait for the GIL.)
+        journal = _in_background(_journal_of, round_id, run, loaded, result)
         _take_houses(session, round_id, loaded, result)
         _tick(progress, 5)
         _set_family_status(session, round_id, loaded, result)
         _tick(progress, 6)
-        run = rnd.run_count + 1
-        counts = report.counts()
-        head = _write_journal(session, _chain(round_id, run, round_text(loaded.input), report, counts))
+        report, counts, rows = journal.result()
+        head = _write_journal(session, iter(rows))
         _tick(progress, 7)
         before = {"status": rnd.status, "run_count": rnd.run_count}
         rnd.status = RoundStatus.PUBLISHED
@@ -508,13 +545,16 @@ def verify_round(db: Database, actor: Actor, round_id: int) -> VerifyReport:
             return bad(f"选房日志记录的输入数据无法读取：{exc.message.rstrip('。')}。", 1)
         report = RoundReport.of(round_input, resolve(round_input))
         expected = list(_pick_payloads(report))
-        picks = rows[1:-1]
-        if len(picks) != len(expected) or any(r.kind != PICK for r in picks) or rows[-1].kind != SUMMARY:
+        if rows[-1].kind != SUMMARY or any(r.kind not in (PICK, PICKS) for r in rows[1:-1]):
             return bad("选房日志的记录条数或种类与输入数据不符。")
-        for row, want, line in zip(picks, expected, report.results, strict=True):
-            if row.payload != want:
-                return bad(f"第 {row.seq} 条日志记录的选房结果与按输入重算的结果不一致（家庭 {line.family}）。",
-                           row.seq, line.family)
+        journaled = [(row.seq, line) for row in rows[1:-1]
+                     for line in (row.payload.split("\n") if row.kind == PICKS else (row.payload,))]
+        if len(journaled) != len(expected):
+            return bad("选房日志的记录条数或种类与输入数据不符。")
+        for (seq, got), want, line in zip(journaled, expected, report.results, strict=True):
+            if got != want:
+                return bad(f"第 {seq} 条日志记录的选房结果与按输入重算的结果不一致（家庭 {line.family}）。",
+                           seq, line.family)
         if rows[-1].payload != canonical_json(_summary(report, report.counts())):
             return bad("选房日志的汇总与按输入重算的结果不一致。", rows[-1].seq)
 
@@ -526,7 +566,8 @@ def verify_round(db: Database, actor: Actor, round_id: int) -> VerifyReport:
         else:
             where = "与日志一致（场次结果已撤回，未与数据库核对）"
         return VerifyReport(round_id, run, len(rows), True,
-                            f"第 {run} 次运行的选房日志共 {len(rows)} 条，哈希链完整，重算结果{where}。")
+                            f"第 {run} 次运行的选房日志共 {len(rows)} 条（{report.families} 户家庭的选房结果），"
+                            f"哈希链完整，重算结果{where}。")
 
 
 def _check_stored(session: Session, round_id: int, report: RoundReport) -> tuple[str, int | None] | None:

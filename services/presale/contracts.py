@@ -595,6 +595,18 @@ def review_loan(db: Database, actor: Actor, number: str, *, mortgage_contract: o
         return _view(session, opened)
 
 
+def _refuse_if_restricted(session: Session, contract: PresaleContract) -> None:
+    """A seizure or restriction registered after signing holds the filing until it is lifted:
+    a court's seizure freezes the unit's transfer, and filing is what makes the sale count."""
+    held = session.execute(select(UnitRestriction.kind).where(
+        UnitRestriction.building_unit_id == contract.building_unit_id, UnitRestriction.lifted_at.is_(None))
+        .limit(1)).scalar_one_or_none()
+    if held is not None:
+        raise RuleViolation("UNIT_RESTRICTED_AT_FILING",
+                            f"户室{contract.unit_no}已{RESTRICTION_LABELS.get(held, '查封或限制')}，合同暂不能备案，"
+                            "解除后再办理。")
+
+
 def file_contract(db: Database, actor: Actor, number: str, *, note: object = None) -> "ContractView":
     """备案归档 by the authority: the filing number is given, the case archived, the unit 已备案."""
     from core.parties import check_text
@@ -605,6 +617,7 @@ def file_contract(db: Database, actor: Actor, number: str, *, note: object = Non
         opened = _open(session, actor, number, lock=True)
         _take(session, actor, opened, ("filing",), "备案")
         c = opened.contract
+        _refuse_if_restricted(session, c)
         now = session_now(session)
         c.filing_number = f"{_PREFIX[PermitKind(c.kind)]}BA{opened.case.number[1:]}"
         c.status, c.filed_at, c.updated_at = ContractStatus.FILED.value, now, now

@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -121,6 +122,7 @@ def demo_database(progress: Callable[[int, int, str], None] | None = None) -> Da
     from services import data
 
     ready.forget(db)
+    db = _set_aside_if_newer(db)
     empty = ready.revision(db) is None
     if not empty:  # a demo made by an older version, or one whose making was cut short
         data.upgrade(db, system_actor())
@@ -129,6 +131,28 @@ def demo_database(progress: Callable[[int, int, str], None] | None = None) -> Da
         load_demo(db, system_actor(), progress=progress)
     ready.mark_ready(db)
     return db
+
+
+def _set_aside_if_newer(db: Database) -> Database:
+    """A demo file a newer version of the program has upgraded cannot be opened by this one:
+    it is kept under another name (nothing is deleted) and a new demo is made in its place."""
+    from demo import ready
+    from storage import migrate
+    from tui.factory import open_demo_database
+
+    found = ready.revision(db)
+    if found is None or migrate.is_known(db, found):
+        return db
+    path = Path(str(db.engine.url.database))
+    db.dispose()
+    kept = path.with_name(f"{path.stem}-{found[:20]}{path.suffix}")
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(kept.with_name(kept.name + suffix))
+    err.print(f"演示数据库由较新版本的程序建立（结构版本 {found[:20]}），已另存为 {kept.name}，现重新建立演示数据库。",
+              highlight=False, markup=False)
+    return open_demo_database(settings())
 
 
 class _DemoProgress:

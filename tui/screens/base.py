@@ -114,11 +114,21 @@ class ServiceMixin:
         log.info("printed %s on %s as %s", path.name, job.printer, job.job_id)
         return PrintOutcome(f"{what}已发送到打印机 {job.printer}（作业 {job.job_id}），文件保存在 {path}", "ok", path)
 
+    #: False from the moment the screen is made until it is mounted and its own on_mount has
+    #: put the focus where typing starts: the keys typed meanwhile wait in the app
+    #: (WangqianApp.on_event) instead of being dropped on a screen with nothing focused.
+    takes_keys = False
+
     def on_mount(self) -> None:
         # Headless runs (tests, snapshots) want a steady cursor: no blink timer.
         if self.wq.is_headless:
             for field in self.query(Input):  # type: ignore[attr-defined]
                 field.cursor_blink = False
+        self.call_after_refresh(self._ready_for_keys)  # type: ignore[attr-defined]
+
+    async def _ready_for_keys(self) -> None:
+        self.takes_keys = True
+        await self.wq.release_held_keys()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR or event.worker.is_cancelled:

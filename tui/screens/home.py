@@ -16,8 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Header, Static
 
 from core.roles import Permission
 from services import cases
@@ -40,10 +39,10 @@ from tui.screens.presale.survey import SurveyScreen
 from tui.screens.resale.cancel import CancelReviewScreen, RevokeScreen
 from tui.screens.resale.filing_review import FilingReviewScreen
 from tui.screens.resale.home_register import HomeRegisterScreen
-from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.screens.resale.flow import desk_screen, house_check_screen
 from tui.screens.resale.use_class_review import UseClassReviewScreen
 from tui.widgets.footer import KeyFooter
+from tui.widgets.menu import MenuColumns
 
 WEEKDAYS = "一二三四五六日"
 
@@ -108,31 +107,35 @@ MENU_PERMISSION: dict[str, Permission] = {
 class HomeScreen(AppScreen):
     """The operator's desk after login."""
 
+    # Priority: the App runs them as the key arrives, so the screen they open is on top before
+    # the next key is handed on; that key then waits for the screen to be drawn
+    # (WangqianApp.on_event) instead of reaching this menu. The desk has no field to type in.
     BINDINGS = [
-        Binding("1,f2", "open('lookup')", "申请人查询", key_display="1/F2"),
-        Binding("2", "open('in_hand')", "在手业务"),
-        Binding("3", "open('done')", "已办业务"),
-        Binding("4", "open('accept')", "业务受理"),
-        Binding("p", "open('party')", "当事人登记", key_display="P", show=False),
-        Binding("d", "open('homes')", "房屋登记", key_display="D", show=False),
-        Binding("5", "app.lock", "锁屏", show=False),
-        Binding("6", "open('rounds')", "选房场次", show=False),
-        Binding("7", "open('family')", "家庭选房", show=False),
-        Binding("8", "open('board')", "房源播报", show=False),
-        Binding("9", "open('lease')", "租赁签约", show=False),
-        Binding("s", "open('outbox')", "短信发件箱", key_display="S", show=False),
-        Binding("h", "open('house_check')", "房源核验", key_display="H", show=False),
-        Binding("c", "open('contracts')", "网签合同", key_display="C", show=False),
-        Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False),
-        Binding("b", "open('filing')", "网签审核", key_display="B", show=False),
-        Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False),
-        Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False),
-        Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False),
-        Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False),
-        Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False),
-        Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False),
-        Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False),
-        Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
+        Binding("1,f2", "open('lookup')", "申请人查询", key_display="1/F2", priority=True),
+        Binding("2", "open('in_hand')", "在手业务", priority=True),
+        Binding("3", "open('done')", "已办业务", priority=True),
+        Binding("4", "open('accept')", "业务受理", priority=True),
+        Binding("p", "open('party')", "当事人登记", key_display="P", show=False, priority=True),
+        Binding("d", "open('homes')", "房屋登记", key_display="D", show=False, priority=True),
+        Binding("5", "app.lock", "锁屏", show=False, priority=True),
+        Binding("6", "open('rounds')", "选房场次", show=False, priority=True),
+        Binding("7", "open('family')", "家庭选房", show=False, priority=True),
+        Binding("8", "open('board')", "房源播报", show=False, priority=True),
+        Binding("9", "open('lease')", "租赁签约", show=False, priority=True),
+        Binding("s", "open('outbox')", "短信发件箱", key_display="S", show=False, priority=True),
+        Binding("h", "open('house_check')", "房源核验", key_display="H", show=False, priority=True),
+        Binding("c", "open('contracts')", "网签合同", key_display="C", show=False, priority=True),
+        Binding("r", "open('revoke')", "撤销网签", key_display="R", show=False, priority=True),
+        Binding("b", "open('filing')", "网签审核", key_display="B", show=False, priority=True),
+        Binding("v", "open('cancel_review')", "注销审核", key_display="V", show=False, priority=True),
+        Binding("u", "open('use_class')", "限购/限售核定", key_display="U", show=False, priority=True),
+        Binding("e", "open('enterprise')", "开发企业·项目", key_display="E", show=False, priority=True),
+        Binding("m", "open('survey')", "测绘成果备案", key_display="M", show=False, priority=True),
+        Binding("z", "open('fund')", "预售资金监管", key_display="Z", show=False, priority=True),
+        Binding("y", "open('permit')", "销售许可·物管用房", key_display="Y", show=False, priority=True),
+        Binding("l", "open('sales_board')", "楼盘表", key_display="L", show=False, priority=True),
+        Binding("0,f10", "app.logout", "退出登录", key_display="F10", priority=True),
+        Binding("enter", "choose", "进入", show=False, priority=True),
     ]
 
     HELP_STEPS = (
@@ -162,11 +165,9 @@ class HomeScreen(AppScreen):
                 yield Static("工作台", classes="screen-title")
                 yield Static("", id="home-date", markup=False)
             yield Static("待处理业务数：正在统计……", id="home-counts", markup=False)
-            yield OptionList(
-                *[Option(f"{key:<12}{name}", id=code) for code, key, name in MENU if self._may(code)],
-                id="home-menu",
-            )
-            yield Static("↑↓ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
+            yield MenuColumns([(code, f"{key:<12}{name}") for code, key, name in MENU if self._may(code)],
+                              id="home-menu")
+            yield Static("↑↓←→ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
         yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -182,9 +183,7 @@ class HomeScreen(AppScreen):
     def on_mount(self) -> None:
         now = self.wq.local_now()
         self.query_one("#home-date", Static).update(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]}")
-        menu = self.query_one("#home-menu", OptionList)
-        menu.highlighted = 0
-        menu.focus()
+        self.query_one("#home-menu", MenuColumns).focus_first()
 
     def on_screen_resume(self) -> None:
         self._load_counts()
@@ -219,16 +218,24 @@ class HomeScreen(AppScreen):
             shown += f"\n最近业务处理数：{message.recent}　（近{cases.RECENT_DAYS}日办结）"
         self.query_one("#home-counts", Static).update(shown)
 
-    @on(OptionList.OptionSelected, "#home-menu")
-    def _menu_chosen(self, event: OptionList.OptionSelected) -> None:
-        assert event.option.id is not None
-        if event.option.id == "lock":
+    @on(MenuColumns.Chosen, "#home-menu")
+    def _menu_chosen(self, event: MenuColumns.Chosen) -> None:  # a click
+        self._choose(event.option_id)
+
+    def action_choose(self) -> None:
+        """Enter: the entry under the cursor (a priority key, like the menu's letters)."""
+        chosen = self.query_one("#home-menu", MenuColumns).highlighted_id
+        if chosen is not None:
+            self._choose(chosen)
+
+    def _choose(self, option_id: str) -> None:
+        if option_id == "lock":
             self.wq.action_lock()
-        elif event.option.id == "logout":
+        elif option_id == "logout":
             # Run by the app, not inside this screen's handler: logging out removes this screen.
             self.app.call_later(self.app.run_action, "logout")
         else:
-            self.action_open(event.option.id)
+            self.action_open(option_id)
 
     def action_open(self, what: str) -> None:
         if what in MENU_PERMISSION and not self.actor.can(MENU_PERMISSION[what]):
