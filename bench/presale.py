@@ -31,7 +31,7 @@ from pathlib import Path
 
 from bench.form import drained
 from bench.signing import temporary_database
-from core.identity import check_char_uscc, make_credit_code
+from core.identity import make_enterprise_code
 from core.presale.developers import DeveloperEntry
 from core.presale.projects import CertificateEntry, ProjectEntry
 from core.presale.units import check_selection
@@ -63,8 +63,7 @@ def survey_file(floors: int, per_floor: int) -> str:
 
 def _hall(db) -> tuple[int, Actor, Actor]:  # type: ignore[no-untyped-def]
     system = Actor.system("bench")
-    first17 = "91" + make_credit_code(random.Random(7), "430800")[2:17]
-    code = first17 + check_char_uscc(first17)
+    code = make_enterprise_code(random.Random(7), "430800")
     developers.register_developer(db, system, DeveloperEntry(
         credit_code=code, name="基准测试地产开发有限公司", kind="有限责任公司", legal_rep_name="张老大",
         legal_rep_id_number="110101199003074258", legal_rep_phone="15211111111", region="张家界市"))

@@ -79,6 +79,7 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "cases.done_list": (P.CASE_WORK,),
     "cases.due_cases": (P.CASE_VIEW_ALL,),
     "cases.in_hand": (P.CASE_WORK,),
+    "cases.recently_finished": (P.CASE_WORK,),
     "cases.receive_case": (P.CASE_WORK,),
     "cases.return_case": (P.CASE_WORK,),
     "data.upgrade": (P.DATA_ADMIN,),

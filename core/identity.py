@@ -1366,6 +1366,13 @@ def make_credit_code(rng: random.Random, region_code: str | None = None) -> str:
     return first17 + check_char_uscc(first17)
 
 
+def make_enterprise_code(rng: random.Random, region_code: str | None = None) -> str:
+    """A valid unified social credit code of an enterprise (registered by 工商, type 91…), e.g.
+    a developer's: ``make_credit_code``'s region, body and organisation code under 91."""
+    first17 = "91" + make_credit_code(rng, region_code)[2:17]
+    return first17 + check_char_uscc(first17)
+
+
 def make_mobile(rng: random.Random) -> str:
     """A valid 11-digit mainland mobile number."""
     return rng.choice(_GEN_MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"

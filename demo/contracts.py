@@ -43,7 +43,7 @@ from core.identity import IdKind, Region
 from core.resale.contracts import BuyerLine, ContractDraft
 from core.resale.filing import FilingRoute
 from core.resale.policies import profile_for
-from core.roles import Actor, Role
+from core.roles import Actor
 from core.timeutil import local_today
 from services import sms
 from services.resale import cancel, contracts, filing, signing
@@ -74,9 +74,11 @@ _TERMS = {
 }
 
 
-def _actor(session: Session, username: str) -> Actor:
-    op = session.execute(select(Operator).where(Operator.username == username)).scalar_one()
-    return Actor(op.id, op.username, op.name, Role(op.role), op.window)
+def actor_of(session: Session, username: str) -> Actor:
+    """The demo operator ``username`` as an actor (as if logged in), read in ``session``."""
+    from services.operators import actor_for
+
+    return actor_for(session.execute(select(Operator).where(Operator.username == username)).scalar_one())
 
 
 def _plain_adult(p: Person) -> bool:
@@ -126,7 +128,7 @@ def plain_buyers(session: Session, count: int, exclude: set[int], *, newest_firs
     raise RuntimeError(f"the sample holds fewer than {count} plain adults owning no home")
 
 
-def _latest_code(session: Session, phone: str) -> str:
+def latest_code(session: Session, phone: str) -> str:
     """The code in the newest SMS to ``phone`` (the outbox row send_signing_code just wrote)."""
     text = session.execute(select(SmsMessage.text).where(SmsMessage.phone == phone)
                            .order_by(SmsMessage.id.desc()).limit(1)).scalar_one()
@@ -144,7 +146,7 @@ def _sign(steps: Database, session: Session, clerk: Actor, supervisor: Actor,
     for party in view.parties:
         signing.send_signing_code(steps, clerk, view.id, party.key, expected_version=view.version)
         signing.verify_signing_code(steps, clerk, view.id, party.key,
-                                    _latest_code(session, _party_phone(view, party.key)),
+                                    latest_code(session, _party_phone(view, party.key)),
                                     expected_version=view.version)
     return signing.submit_signing(steps, clerk, view.id, expected_version=view.version)
 
@@ -158,7 +160,7 @@ def _party_phone(view: contracts.ContractView, key: str) -> str:
 def play_contracts(steps: Database, session: Session, actor: Actor) -> dict[str, int]:
     """Make the demo's contracts (see the module docstring); returns the count per state left."""
     del actor  # the work is the demo clerk's and supervisor's, as at the counter
-    clerk, supervisor = _actor(session, CLERK), _actor(session, SUPERVISOR)
+    clerk, supervisor = actor_of(session, CLERK), actor_of(session, SUPERVISOR)
     cities = list(dict.fromkeys(city for city, *_ in PLAN))
     homes = {city: plain_homes(session, city, sum(1 for c, *_ in PLAN if c == city)) for city in cities}
     sellers = {p.id for pairs in homes.values() for _, p in pairs}

@@ -11,7 +11,10 @@ runs of the rounds that are over (publishing their results with hash-chained
 journals), and the supplementary applications (补选申请) of families left
 without a house; then a round of the demo's own day, set up through the
 setup use cases (``_play_today_round``: its formal selection closed just before
-the demo was made, so it is ready to be run); then the resale contracts of the three cities, from the
+the demo was made, so it is ready to be run); then a developer's new-house presale through the
+presale services (``demo.presale``: its people, project, two buildings, rooms, fund agreement,
+permits and presale contracts in every state, on days counted back from the load); then the
+resale contracts of the three cities, from the
 house check to filing and change, through the contract services
 (``demo.contracts``, made at load time, so the demo draft lives 24 hours).
 
@@ -44,7 +47,8 @@ from storage.models import AllocationRound, Family, Person
 
 
 # The steps ``load_demo`` reports to its ``progress`` (each as it begins).
-DEMO_STEPS = ("数据库结构", "申请人、家庭与房源登记", "选房场次", "补选申请", "今日待运行的场次", "二手房网签合同")
+DEMO_STEPS = ("数据库结构", "申请人、家庭与房源登记", "选房场次", "补选申请", "今日待运行的场次", "新建商品房预售",
+              "二手房网签合同")
 
 Progress = Callable[[int, int, str], None]
 """Told (step number from 1, number of steps, what the step does) as each step begins."""
@@ -153,7 +157,7 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
                  say: Callable[..., None]) -> dict[str, int]:
     """The register (demo.sample), then the rounds through services.allocation.rounds and the
     resale contracts through the contract services (demo.contracts), in ``session``."""
-    from demo import contracts
+    from demo import contracts, presale
     from demo.sample import insert_wish_lists, load_register
     from services.allocation import rounds
 
@@ -205,8 +209,14 @@ def _load_sample(db: Database, session: Session, actor: Actor, directory: Path |
     counts["family"] += today.created
     counts["family_member"] += today.created
     counts["public_house"] += today.houses
-    clock.set(loaded_at)  # the contracts are made at load time (a house check is valid on its day only)
     say(5)
+    sold = presale.play_presale(steps, session, actor, clock, loaded_at, directory)
+    counts["operator"] += len(presale.demo_accounts(directory))
+    counts["presale_building"] = sold.buildings
+    counts["presale_unit"] = sold.units
+    counts |= {f"presale_contract_{state}": n for state, n in sold.contracts.items()}
+    clock.set(loaded_at)  # the contracts are made at load time (a house check is valid on its day only)
+    say(6)
     left = contracts.play_contracts(steps, session, actor)
     session.flush()
     counts["contract"] = sum(left.values())

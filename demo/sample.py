@@ -36,6 +36,7 @@ from core.identity import (
 )
 from core.passwords import hash_password
 from core.regions import MUNICIPALITIES, PREFECTURES
+from core.roles import HALL_ROLES, Role
 from demo.sample_files import DEFAULT_DIRECTORY, demo_logins  # noqa: F401 (demo_logins: imported from here too)
 from demo.sample_files import sample_directory as _directory
 from demo.sample_gen import (
@@ -134,7 +135,8 @@ def load_register(session: Session, directory: Path | str | None = None) -> Load
     data = read_sample(directory)
     counts: dict[str, int] = {}
 
-    # Operators
+    # Operators: the hall's own staff (a developer's people and a bank's reviewer are made
+    # through the presale services by demo.presale, as the authority admits them)
     taken = set(session.execute(select(Operator.username)).scalars())
     now = session_now(session)
     operators = [
@@ -143,7 +145,7 @@ def load_register(session: Session, directory: Path | str | None = None) -> Load
             password_hash=hash_password(r["password"]), created_at=now,
         )
         for r in data["operators"]
-        if r["username"] not in taken
+        if r["username"] not in taken and Role(r["role"]) in HALL_ROLES
     ]
     session.add_all(operators)
     session.flush()

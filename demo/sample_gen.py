@@ -312,6 +312,16 @@ _OPERATORS: tuple[dict[str, Any], ...] = (
     {"username": "clerk2", "name": "王志强", "role": "clerk", "window": "05", "password": "Demo2026clerk2"},
     {"username": "super1", "name": "陈国华", "role": "supervisor", "window": None, "password": "Demo2026super1"},
     {"username": "admin", "name": "张建军", "role": "admin", "window": None, "password": "Demo2026admin"},
+    # Not the hall's staff: made through the presale services by demo.presale (load_register
+    # leaves them out): the developer's administrator and two operators, the supervising bank's reviewer.
+    {"username": "xjadmin", "name": "周建平", "role": "developer_admin", "window": None, "password": "Demo2026xjadmin",
+     "phone": "13975100101"},
+    {"username": "xj01", "name": "刘芳", "role": "developer", "window": None, "password": "Demo2026xj01",
+     "phone": "13975100102"},
+    {"username": "xj02", "name": "谭伟", "role": "developer", "window": None, "password": "Demo2026xj02",
+     "phone": "13975100103"},
+    {"username": "bank01", "name": "彭丽", "role": "bank_reviewer", "window": None, "password": "Demo2026bank01",
+     "bank": "中国建设银行"},
 )
 
 # (key, name, city, credit-code region, address, kind of premises it owns)

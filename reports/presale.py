@@ -96,8 +96,8 @@ def sale_permit(doc: PermitDocument, *, path: str | None = None) -> bytes:
 
 #: The board's colour per state (the state's value, ``core.presale.sale.SaleState``).
 STATE_COLOURS: dict[str, str] = {
-    "sellable": "#b7e1b0", "signed": "#f6d28b", "filed": "#f2a7a1", "not_permitted": "#e3e5e8",
-    "property_room": "#b9cbe8", "restricted": "#5f6368", "mortgaged": "#e0a36b",
+    "sellable": "#b7e1b0", "signing": "#fff3b0", "signed": "#f6d28b", "filed": "#f2a7a1",
+    "not_permitted": "#e3e5e8", "property_room": "#b9cbe8", "restricted": "#5f6368", "mortgaged": "#e0a36b",
     "changing": "#e6c3ef",
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine, and_, or_, select, text, true
+from sqlalchemy import Engine, and_, func, or_, select, text, true
 from sqlmodel import Session
 
 from core import cases as rules
@@ -494,6 +494,31 @@ def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[
                 )
             )
         return rows
+
+
+#: 近期办结: how far back the desk counts the cases finished (days, the operator's local days).
+RECENT_DAYS = 30
+
+
+def recently_finished(db: Database, actor: Actor, *, days: int = RECENT_DAYS) -> int:
+    """近期办结 (最近业务处理数, seed 004 §2.1): the cases finished (archived, 已办结) since the
+    start of the local day ``days - 1`` days ago — a developer's staff count their enterprise's
+    cases (the authority archives them), everyone else the cases they worked on."""
+    authorise(db, actor, Permission.CASE_WORK)
+    with db.read() as session:
+        since = datetime.combine(local_today(session_now(session)) - timedelta(days=max(days, 1) - 1), time.min,
+                                 SHANGHAI)
+        query = select(func.count()).select_from(Case).where(
+            Case.status == CaseStatus.ARCHIVED.value, Case.updated_at >= since)
+        if actor.developer_id is not None:
+            query = query.where(Case.developer_id == actor.developer_id)
+        else:
+            worked = select(CaseEvent.id).where(CaseEvent.case_id == Case.id,
+                                                CaseEvent.operator_id == actor.operator_id)
+            query = query.where(worked.exists())
+            if actor.bank_name is not None:
+                query = query.where(Case.bank_name == actor.bank_name)
+        return int(session.execute(query).scalar_one())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from core.identity import check_char_uscc, make_credit_code
+from core.identity import make_enterprise_code
 from core.presale.developers import DeveloperEntry
 from core.presale.projects import ProjectEntry
 from core.roles import Actor, Role
@@ -28,8 +28,7 @@ LEGAL_REP_ID = "110101199003074258"
 
 def enterprise_code(seed: int, region: str = "430800") -> str:
     """A valid credit code of an enterprise (91…) registered in ``region``."""
-    first17 = "91" + make_credit_code(random.Random(seed), region)[2:17]
-    return first17 + check_char_uscc(first17)
+    return make_enterprise_code(random.Random(seed), region)
 
 
 def entry(code: str, name: str = "张家界地产开发有限公司", **values: object) -> DeveloperEntry:

@@ -80,7 +80,7 @@ def test_a_full_payment_presale_contract_from_acceptance_to_filing(db, tmp_path:
     started = contracts.start_contract(db, dev, permit_number=permit, unit_no="2-01")
     number = started.case_number
     assert number.startswith("F") and started.stage_name == "合同信息录入" and started.kind_label == "商品房预售签约"
-    assert board.unit_lookup(db, dev, hall.project_id, "D004", "2-01").state_label == "已签约"
+    assert board.unit_lookup(db, dev, hall.project_id, "D004", "2-01").state_label == "签约中"
     view = contracts.save_entry(db, dev, number, entry())
     assert view.total_price == Decimal("1301000.00")  # 130.1 m² × 10000 (the sample's 2-01)
     assert view.amount_due == view.total_price and view.total_price_capital.startswith("壹佰叁拾万壹仟元")
@@ -112,6 +112,7 @@ def test_a_full_payment_presale_contract_from_acceptance_to_filing(db, tmp_path:
     with db.read() as s:
         unit = s.execute(select(PresaleContract.building_unit_id)).scalar_one()
         assert unit_sales(s, [unit])[unit].state_label == "已签约"
+    assert board.unit_lookup(db, dev, hall.project_id, "D004", "2-01").state_label == "已签约"
     filed = contracts.file_contract(db, hall.authority, number, note="准予备案。")
     assert filed.status_label == "已备案" and filed.filing_number == "YSBA" + number[1:]
     assert filed.case_status_label == "已办结"
@@ -269,6 +270,42 @@ def test_racing_processes_for_one_unit_make_one_contract(db):
         assert s.execute(select(func.count()).select_from(PresaleContract)).scalar_one() == 1
         assert s.execute(select(func.count()).select_from(Case)).scalar_one() == cases_before + 1
     assert audit.verify(db, SYSTEM).intact
+
+
+def test_a_contract_in_progress_is_its_own_state_on_the_board_its_totals_and_its_pdf(db):
+    """签约中 from acceptance until the buyer confirmed and the developer sealed; then 已签约, 已备案."""
+    from core.presale.sale import SALE_STATE_LABELS, SaleState
+    from services.presale import documents
+
+    hall, permit = contract_hall(db, 79)
+    dev = hall.dev
+    number = contracts.start_contract(db, dev, permit_number=permit, unit_no="3-01").case_number
+    lookup = board.unit_lookup(db, dev, hall.project_id, "D004", "3-01")
+    assert (lookup.state, lookup.state_label) == ("signing", "签约中")
+    assert lookup.presale_refusal == "户室3-01已签约，不能重复销售。"  # still taken: no second contract
+    b = board.board(db, dev, hall.project_id, "D004").board
+    assert b.cells[b.find("3-01")].state is SaleState.SIGNING  # type: ignore[index]
+    totals = {t.state: t.units for t in b.totals}
+    assert (totals[SaleState.SIGNING], totals[SaleState.SIGNED], totals[SaleState.SELLABLE]) == (1, 0, 101)
+    assert [t.state for t in b.totals][:3] == [SaleState.SELLABLE, SaleState.SIGNING, SaleState.SIGNED]
+    data = documents.board_data(db, dev, hall.project_id, "D004")
+    assert ("约", "签约中", "signing") in data.legend and ("签约中", 1, Decimal("130.1000")) in [
+        (label, units, area.quantize(Decimal("0.0001"))) for label, units, area in data.totals]
+    assert ("约", "signing") in [cell for row in data.rows for cell in row.cells]
+    assert documents.board_pdf(db, dev, hall.project_id, "D004").startswith(b"%PDF-")
+    # signed by the buyer but not sealed: still in progress; sealed: 已签约
+    contracts.save_entry(db, dev, number, entry())
+    paid_up(db, dev, number)
+    contracts.send_buyer_code(db, dev, number)
+    contracts.verify_buyer_code(db, dev, number, latest_code(db, BUYER.phone))
+    contracts.confirm_signing(db, dev, number)
+    assert board.unit_lookup(db, dev, hall.project_id, "D004", "3-01").state_label == "签约中"
+    contracts.send_seal_code(db, dev, number)
+    contracts.seal_contract(db, dev, number, latest_code(db, SEAL_PHONE))
+    assert board.unit_lookup(db, dev, hall.project_id, "D004", "3-01").state_label == SALE_STATE_LABELS[SaleState.SIGNED]
+    contracts.file_contract(db, hall.authority, number)
+    totals = {t.state: t.units for t in board.board(db, dev, hall.project_id, "D004").board.totals}
+    assert (totals[SaleState.SIGNING], totals[SaleState.SIGNED], totals[SaleState.FILED]) == (0, 0, 1)
 
 
 def test_a_seizure_registered_after_signing_holds_the_filing_until_lifted(db):

@@ -119,7 +119,7 @@ def test_rooms_then_a_permit_then_a_change_as_the_seed_tells_it(db):
     _check(db, "2-01")  # the change is over
     assert _refused(_check, db, "17-06").message == "没有找到有效许可证户室信息。"
     totals = {t.state.value: t.units for t in board.board(db, hall.dev, hall.project_id, "D004").board.totals}
-    assert totals == {"sellable": 99, "signed": 0, "filed": 0, "not_permitted": 1, "property_room": 2,
+    assert totals == {"sellable": 99, "signing": 0, "signed": 0, "filed": 0, "not_permitted": 1, "property_room": 2,
                       "restricted": 0, "mortgaged": 0, "changing": 0}
     assert audit.verify(db, SYSTEM).intact
     with db.read() as s:

@@ -20,6 +20,9 @@ PERMITTED = UnitSaleFacts("2-01", permit_number="YS2026-00001", permit_kind=Perm
      SaleState.RESTRICTED),
     (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, contract=ContractState.FILED), SaleState.FILED),
     (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, contract=ContractState.SIGNED), SaleState.SIGNED),
+    (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, contract=ContractState.SIGNING), SaleState.SIGNING),
+    (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, restricted=True, contract=ContractState.SIGNING),
+     SaleState.RESTRICTED),
     (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, change_case="Y1", change_keeps=True), SaleState.CHANGING),
     (UnitSaleFacts("1-02", "YS2026-00001", PermitKind.PRESALE, released_pending=True), SaleState.NOT_PERMITTED),
 ])
@@ -34,6 +37,8 @@ def test_one_state_per_unit(facts, state):
     (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, restricted=True), PermitKind.PRESALE,
      "UNIT_RESTRICTED", "该户室已司法查封或行政限制。"),
     (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, contract=ContractState.SIGNED), PermitKind.PRESALE,
+     "UNIT_ALREADY_SOLD", "户室2-01已签约，不能重复销售。"),
+    (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, contract=ContractState.SIGNING), PermitKind.PRESALE,
      "UNIT_ALREADY_SOLD", "户室2-01已签约，不能重复销售。"),
     (UnitSaleFacts("2-01", "YS2026-00001", PermitKind.PRESALE, change_case="Y202612070000001", change_keeps=True),
      PermitKind.PRESALE, "PERMIT_CHANGE_OPEN",

@@ -651,6 +651,77 @@ def test_init_makes_resale_contracts_in_every_state_through_the_services(sample_
     assert audit.verify(db, SYSTEM).intact
 
 
+def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, monkeypatch):
+    """Issue 13 item 12: a developer with its people, a project with its 四证, a predicted and an
+    actual building, rooms, a fund agreement, the permits and presale contracts in each state —
+    all made by the presale services (audited), and ``wangqian audit verify`` passes."""
+    from typer.testing import CliRunner
+
+    from core.presale.sale import SaleState
+    from demo import presale
+    from services.presale import board, contracts, projects, users
+    from storage.models import Case, Developer, FundAgreement, PresaleContract, SalePermit
+    from tui.cli.main import app
+
+    db = sample_db
+    counts = _loaded_counts(db)
+    assert counts["operator"] == len(demo_logins())  # the hall's staff, the developer's people, the bank's reviewer
+    assert counts["presale_building"] == 2 and counts["presale_unit"] == 204
+    with db.read() as s:
+        developer = s.execute(select(Developer).where(Developer.credit_code == presale.CREDIT_CODE)).scalar_one()
+        people = {op.username: op for op in s.execute(select(Operator).where(Operator.developer_id == developer.id))
+                  .scalars()}
+        bank = s.execute(select(Operator).where(Operator.role == "bank_reviewer")).scalar_one()
+    assert {u: (op.role, op.admission) for u, op in people.items()} == {
+        "xjadmin": ("developer_admin", "approved"), "xj01": ("developer", "approved"),
+        "xj02": ("developer", "approved")}
+    assert bank.username == "bank01" and bank.bank_name == presale.BANK
+    assert [u.admission for u in users.list_users(db, SYSTEM, presale.CREDIT_CODE)].count("approved") == 3
+    # the project, its four certificates and its two buildings
+    [project] = projects.list_projects(db, SYSTEM, presale.CREDIT_CODE)
+    view = projects.show_project(db, SYSTEM, project.id)
+    assert not view.missing and len(view.certificates) == 4 and len(view.buildings) == 2
+    sheets = {b: board.board(db, SYSTEM, project.id, b) for b in (presale.PREDICTED, presale.ACTUAL)}
+    assert (sheets[presale.PREDICTED].survey_kind_label, sheets[presale.ACTUAL].survey_kind_label) == ("预测", "实测")
+    assert sheets[presale.PREDICTED].board.units == 102 and sheets[presale.ACTUAL].board.units == 102
+    assert [k for k, _ in sheets[presale.PREDICTED].permits] == ["预售许可证"]
+    assert [k for k, _ in sheets[presale.ACTUAL].permits] == ["现售许可证"]
+    totals = {b: {t.state: t.units for t in v.board.totals} for b, v in sheets.items()}
+    assert totals[presale.PREDICTED][SaleState.PROPERTY_ROOM] == 2 and totals[presale.ACTUAL][SaleState.PROPERTY_ROOM] == 1
+    # 签约中: the draft, the one awaiting payment, the one awaiting the seal; 已签约: with the bank
+    assert (totals[presale.PREDICTED][SaleState.SIGNING], totals[presale.PREDICTED][SaleState.SIGNED],
+            totals[presale.PREDICTED][SaleState.FILED]) == (3, 1, 1)
+    assert totals[presale.ACTUAL][SaleState.FILED] == 1
+    # the fund agreement in force, the permits issued
+    with db.read() as s:
+        assert s.execute(select(FundAgreement.status)).scalars().all() == ["current"]
+        assert sorted(s.execute(select(SalePermit.kind).where(SalePermit.current_key.is_not(None))).scalars()) == [
+            "presale", "spot"]
+        stages = dict(s.execute(select(PresaleContract.unit_no, Case.stage)
+                                .join(Case, Case.id == PresaleContract.case_id)).all())
+        paid = dict(s.execute(select(PresaleContract.unit_no, PresaleContract.paid)).all())
+    plan = {state: unit for state, unit, *_ in presale.PLAN}
+    assert stages[plan["draft"]] == "entry" and not paid[plan["draft"]]
+    assert stages[plan["awaiting_payment"]] == "entry" and paid[plan["awaiting_payment"]] > 0
+    assert stages[plan["bank_review"]] == "bank_review"
+    assert stages[plan["signed"]] == "sealing"  # the buyer confirmed; the developer's seal awaited
+    rows = {r.unit_no: r for r in contracts.list_contracts(db, SYSTEM)}
+    assert rows[plan["filed"]].status_label == rows[presale.SPOT_UNIT].status_label == "已备案"
+    assert rows[plan["filed"]].filing_number.startswith("YSBA") and rows[presale.SPOT_UNIT].filing_number.startswith(
+        "XSBA")
+    assert {k: v for k, v in counts.items() if k.startswith("presale_contract_")} == {
+        "presale_contract_filed": 1, "presale_contract_bank_review": 1, "presale_contract_signed": 1,
+        "presale_contract_awaiting_payment": 1, "presale_contract_draft": 1, "presale_contract_spot_filed": 1}
+    # every step audited, the chain whole — as the command line checks it
+    with db.read() as s:
+        actions = Counter(s.execute(select(AuditEntry.action)).scalars())
+    assert actions["developer_user_admit"] == 2 and actions["survey_archive"] == 2 and actions["room_archive"] == 2
+    assert actions["permit_archive"] == 2 and actions["presale_contract_start"] == 6
+    monkeypatch.setenv("WANGQIAN_DB_URL", db.engine.url.render_as_string(hide_password=False))
+    result = CliRunner().invoke(app, ["audit", "verify"])
+    assert result.exit_code == 0 and "哈希链无断裂" in result.output, result.output
+
+
 def test_init_is_all_or_nothing(db, data, tmp_path):
     """A sample whose round 2 confirm names a house round 1 took is refused at that
     step, and nothing of the sample stays behind."""
@@ -677,7 +748,8 @@ def test_demo_logins():
     logins = demo_logins()
     by_name = {login["username"]: login for login in logins}
     assert {"clerk1", "clerk2", "super1", "admin"} <= set(by_name)
-    assert {login["role"] for login in logins} == {"clerk", "supervisor", "admin"}
+    assert {login["role"] for login in logins} == {"clerk", "supervisor", "admin", "developer_admin", "developer",
+                                                    "bank_reviewer"}
     for login in logins:
         check_password_policy(login["password"])
         assert re.search(r"[\u4e00-\u9fff]", login["name"])
@@ -692,7 +764,10 @@ def test_loader_fills_a_fresh_database(loaded_db, data):
     }
     # the rounds are played on top of the register by demo.loader.load_demo
     assert set(expected.values()) | {"rounds", "round_families", "supplementary_applications"} == set(FILES)
-    assert loaded_db.load_counts == {table: len(data[file]) for table, file in expected.items()}
+    # the hall's own staff: a developer's people and a bank's reviewer are made by demo.presale
+    hall_staff = [r for r in data["operators"] if r["role"] in ("clerk", "supervisor", "admin")]
+    assert loaded_db.load_counts == {table: len(data[file]) for table, file in expected.items()} | {
+        "operator": len(hall_staff)}
     with loaded_db.read() as s:
         for model, file in ((Person, "persons"), (Home, "homes"), (HomeOwner, "home_owners"),
                             (Organisation, "organisations"), (Family, "families"), (FamilyMember, "family_members"),

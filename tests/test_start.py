@@ -28,8 +28,8 @@ def _demo_check(tmp_path, monkeypatch):
 def test_first_start_shows_its_progress_and_a_second_start_opens_the_file_as_it_is(tmp_path, monkeypatch) -> None:
     first = _demo_check(tmp_path, monkeypatch)
     assert "正在建立演示数据库" in first.stderr  # not a blank screen
-    for line in ("[1/6] 数据库结构", "[2/6] 申请人、家庭与房源登记", "[3/6] 选房场次（1/", "[4/6] 补选申请",
-                 "[5/6] 今日待运行的场次", "[6/6] 二手房网签合同", "演示数据库已建立"):
+    for line in ("[1/7] 数据库结构", "[2/7] 申请人、家庭与房源登记", "[3/7] 选房场次（1/", "[4/7] 补选申请",
+                 "[5/7] 今日待运行的场次", "[6/7] 新建商品房预售", "[7/7] 二手房网签合同", "演示数据库已建立"):
         assert line in first.stderr, first.stderr
     assert start.DRAWN in first.stdout  # the login screen was drawn, headless
     stamp = tmp_path / "demo.db.ready"

@@ -16,8 +16,9 @@ seed's sentences (§5.2.2, §5.4.2, §5.5.1):
 - under a construction-in-progress mortgage (在建工程抵押) whose mortgagee has not authorised
   its signing (在建工程抵押签约授权): "该户室已设立在建工程抵押，未经抵押权人签约授权，不能签约".
 
-``UnitSaleFacts.contract`` (signed, filed) is fed by the presale and spot-sale contracts
-(``services.presale.unit_sales.contract_states``): a unit with a live contract is taken.
+``UnitSaleFacts.contract`` (signing, signed, filed) is fed by the presale and spot-sale contracts
+(``services.presale.unit_sales.contract_states``): a unit with a live contract is taken — 签约中
+from its acceptance until the buyer has confirmed and the developer sealed, then 已签约, then 已备案.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ PERMIT_KIND_LABELS = {PermitKind.PRESALE: "预售许可证", PermitKind.SPOT: "�
 class ContractState(StrEnum):
     """What a live contract on the unit makes of it (``services.presale.unit_sales``)."""
 
+    SIGNING = "signing"  # 签约中: accepted, not yet confirmed by the buyer and sealed
     SIGNED = "signed"  # 已签约
     FILED = "filed"  # 已备案
 
@@ -62,6 +64,7 @@ class SaleState(StrEnum):
     NOT_PERMITTED = "not_permitted"  # 未纳入许可
     SELLABLE = "sellable"  # 可售
     PROPERTY_ROOM = "property_room"  # 物管用房
+    SIGNING = "signing"  # 签约中 (a contract started, not yet signed and sealed)
     SIGNED = "signed"  # 已签约
     FILED = "filed"  # 已备案
     RESTRICTED = "restricted"  # 查封/限制
@@ -73,6 +76,7 @@ SALE_STATE_LABELS: dict[SaleState, str] = {
     SaleState.NOT_PERMITTED: "未纳入许可",
     SaleState.SELLABLE: "可售",
     SaleState.PROPERTY_ROOM: "物管用房",
+    SaleState.SIGNING: "签约中",
     SaleState.SIGNED: "已签约",
     SaleState.FILED: "已备案",
     SaleState.RESTRICTED: "查封/限制",
@@ -84,6 +88,7 @@ SALE_STATE_LETTERS: dict[SaleState, str] = {
     SaleState.NOT_PERMITTED: "未",
     SaleState.SELLABLE: "售",
     SaleState.PROPERTY_ROOM: "物",
+    SaleState.SIGNING: "约",
     SaleState.SIGNED: "签",
     SaleState.FILED: "备",
     SaleState.RESTRICTED: "封",
@@ -91,7 +96,7 @@ SALE_STATE_LETTERS: dict[SaleState, str] = {
     SaleState.CHANGING: "变",
 }
 #: The order the board's legend and totals list the states in.
-SALE_STATE_ORDER: tuple[SaleState, ...] = (SaleState.SELLABLE, SaleState.SIGNED, SaleState.FILED,
+SALE_STATE_ORDER: tuple[SaleState, ...] = (SaleState.SELLABLE, SaleState.SIGNING, SaleState.SIGNED, SaleState.FILED,
                                            SaleState.NOT_PERMITTED, SaleState.PROPERTY_ROOM, SaleState.RESTRICTED,
                                            SaleState.MORTGAGED, SaleState.CHANGING)
 
@@ -127,6 +132,8 @@ def sale_state(facts: UnitSaleFacts) -> SaleState:
         return SaleState.FILED
     if facts.contract is ContractState.SIGNED:
         return SaleState.SIGNED
+    if facts.contract is ContractState.SIGNING:
+        return SaleState.SIGNING
     if facts.mortgage_bank is not None and not facts.mortgage_authorised:
         return SaleState.MORTGAGED
     if facts.permit_number is None or facts.released_pending:

@@ -74,10 +74,15 @@ def live_contracts(session: Session, unit_ids: Sequence[int]) -> dict[int, LiveC
 
 
 def contract_states(session: Session, unit_ids: Sequence[int]) -> dict[int, ContractState]:
-    """What a live contract makes of each unit on the board: 已备案 once filed, else 已签约 (the
-    unit is taken from its acceptance on)."""
-    return {u: ContractState.FILED if c.status is ContractStatus.FILED else ContractState.SIGNED
-            for u, c in live_contracts(session, unit_ids).items()}
+    """What a live contract makes of each unit on the board: 签约中 from its acceptance (the unit
+    is taken) until the buyer confirmed and the developer sealed, then 已签约, 已备案 once filed."""
+    return {u: _contract_state(c) for u, c in live_contracts(session, unit_ids).items()}
+
+
+def _contract_state(c: LiveContract) -> ContractState:
+    if c.status is ContractStatus.FILED:
+        return ContractState.FILED
+    return ContractState.SIGNED if c.concluded else ContractState.SIGNING
 
 
 def unit_sales(session: Session, unit_ids: Sequence[int]) -> dict[int, UnitSale]:

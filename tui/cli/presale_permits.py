@@ -282,7 +282,7 @@ def permit_pdf(number: Case, output: Annotated[Path, typer.Option("-o", "--outpu
 # ------------------------------------------------------------------ 楼盘表
 
 #: Rich styles of the board's states (the TUI's are in tui/screens/presale/board.py).
-STYLES = {"sellable": "black on green", "signed": "black on yellow", "filed": "white on red",
+STYLES = {"sellable": "black on green", "signing": "black on bright_cyan", "signed": "black on yellow", "filed": "white on red",
           "not_permitted": "black on grey70", "property_room": "white on blue", "restricted": "white on grey30",
           "mortgaged": "white on dark_orange3", "changing": "black on magenta"}
 

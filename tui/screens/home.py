@@ -5,7 +5,8 @@ The count comes from the services: the cases in hand and waiting to be received
 cases dispatched to their role), plus, for reviewers, the buyer qualification
 requests (``resale.queries.qualification_queue``): a request is not a case move,
 so ``in_hand`` never sees it, and a supervisor's desk used to say 0 while one
-waited.
+waited. A developer's staff also see how many of their enterprise's cases were finished
+lately (最近业务处理数, ``cases.recently_finished``; seed 004 §2.1); 2 opens the cases in hand.
 """
 
 from __future__ import annotations
@@ -179,13 +180,15 @@ class HomeScreen(AppScreen):
 
     class CountsLoaded(Message):
         def __init__(self, holding: int, waiting: int, qualifications: int | None = None,
-                     use_class_reviews: int | None = None, overdue: int | None = None) -> None:
+                     use_class_reviews: int | None = None, overdue: int | None = None,
+                     recent: int | None = None) -> None:
             super().__init__()
             self.holding = holding
             self.waiting = waiting
             self.qualifications = qualifications  # None: not a reviewer
             self.use_class_reviews = use_class_reviews
             self.overdue = overdue  # the hall's overdue cases (超期督办); None: not a supervisor
+            self.recent = recent  # 近期办结 (a developer's staff); None: not shown
 
     class CaseAccepted(Message):
         def __init__(self, number: str) -> None:
@@ -235,10 +238,12 @@ class HomeScreen(AppScreen):
 
             qualifications = len(resale_queries.qualification_queue(self.db, self.actor))
             reviews = len(use_class_review.pending_reviews(self.db, self.actor))
-        overdue = None
+        overdue = recent = None
         if self.actor.can(Permission.CASE_VIEW_ALL):
             overdue = len(cases.due_cases(self.db, self.actor, overdue_only=True))
-        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews, overdue))
+        if self.actor.developer_id is not None:  # seed 004 §2.1: 待处理业务数 and 最近业务处理数
+            recent = cases.recently_finished(self.db, self.actor)
+        self.post_message(self.CountsLoaded(len(rows) - waiting, waiting, qualifications, reviews, overdue, recent))
 
     def on_home_screen_counts_loaded(self, message: CountsLoaded) -> None:
         total = message.holding + message.waiting + (message.qualifications or 0) + (message.use_class_reviews or 0)
@@ -248,6 +253,8 @@ class HomeScreen(AppScreen):
         if message.use_class_reviews:
             parts += f"，限购核定 {message.use_class_reviews} 件"
         line = f"待处理业务数：{total}　（{parts}）"
+        if message.recent is not None:
+            line += f"\n最近业务处理数：{message.recent}　（近{cases.RECENT_DAYS}日办结）"
         if message.overdue:
             line += f"\n全厅已超期 {message.overdue} 件，按 W 查看超期督办。"
         self.query_one("#home-counts", Static).update(line)

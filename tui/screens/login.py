@@ -74,6 +74,7 @@ class LoginScreen(AppScreen):
                     yield Static(f"SSH 远程登录（系统账户 {remote.unix_user}）", classes="hint", markup=False)
                     yield Static("Enter 登录　Ctrl+Q 断开连接", classes="hint")
         if self.demo_logins:
+            self.add_class("-demo")
             with Center():
                 yield Static(demo_table(self.demo_logins), id="demo-logins")
         yield Footer()

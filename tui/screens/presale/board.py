@@ -1,5 +1,5 @@
 """楼盘表: a building's units drawn as floors (top first) × units, each cell coloured and
-lettered by its sale state (未 未纳入许可, 售 可售, 物 物管用房, 签 已签约, 备 已备案, 封 查封/限制,
+lettered by its sale state (未 未纳入许可, 售 可售, 物 物管用房, 约 签约中, 签 已签约, 备 已备案, 封 查封/限制,
 变 变更中), the totals per state below; moving the cursor shows the unit (its state, area,
 permit and reminders). At 80×24 the grid scrolls; it grows with the terminal. F8 prints
 the board (``services.presale.documents.board_pdf``). The state comes from one rule,
@@ -34,6 +34,7 @@ __all__ = ["SalesBoardScreen", "STATE_STYLES"]
 #: Each state's colour (the letter says it too, for a terminal without colour).
 STATE_STYLES: dict[SaleState, str] = {
     SaleState.SELLABLE: "black on #8fd18a",
+    SaleState.SIGNING: "black on #9fd8e8",
     SaleState.SIGNED: "black on #f2c45a",
     SaleState.FILED: "white on #c0504d",
     SaleState.NOT_PERMITTED: "black on #c8ccd1",
@@ -57,7 +58,7 @@ class SalesBoardScreen(AppScreen):
         "输入项目编号和栋号，按 Enter 显示楼盘表（楼层 × 户室，每格为户室的销售状态）。",
         "方向键移动光标（PgUp/PgDn 翻页，Home/End 本层首户/末户，Ctrl+Home/Ctrl+End 顶层/底层，也可用鼠标点选），"
         "下方显示该户室的状态、面积、许可证号和提醒；终端较小时表格可滚动，楼层和户号始终可见。",
-        "未 未纳入许可　售 可售　物 物管用房　签 已签约　备 已备案　封 查封/限制　变 变更中（预售许可证变更中，暂停签约）。",
+        "未 未纳入许可　售 可售　物 物管用房　约 签约中（合同已受理，尚未签约盖章）　签 已签约　备 已备案　封 查封/限制　变 变更中（预售许可证变更中，暂停签约）。",
         "F8 打印楼盘表；F5 刷新。",
     )
 
