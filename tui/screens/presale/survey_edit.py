@@ -148,7 +148,7 @@ class SurveyFormDialog(AppModal["str | None"]):
 
 #: 批量设置's selection (按室号选择 / 按单元号选择), then the values the service takes.
 SELECTION_FIELDS: tuple[FormField, ...] = (
-    FormField("match", "室号匹配", "如 1 或 01（不含 - 等分隔符）", 20),
+    FormField("match", "室号匹配", "如 1 或 01", 20),
     FormField("match_from", "匹配位置", "向前匹配或向后匹配", 4, MATCH_LABELS[MatchFrom.FORWARD]),
     FormField("length", "室号长度", "如 3（空：不限）", 2),
     FormField("units", "单 元 号", "如 A01、A02（空：全部）", 60),
