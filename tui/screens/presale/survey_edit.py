@@ -23,7 +23,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Static
 
@@ -72,6 +72,9 @@ class SurveyFormDialog(AppModal["str | None"]):
     sentence it returns; a refusal is shown here and what was typed stays."""
 
     CSS_PATH = "presale.tcss"
+    # The first field has the cursor as the form is composed: a focus set later (on mount) would
+    # take it back from a field a fast typist's Tab has already reached.
+    AUTO_FOCUS = "Input"
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc"),
                 Binding("f9", "submit", "保存", key_display="F9")]
 
@@ -97,7 +100,7 @@ class SurveyFormDialog(AppModal["str | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="survey-form-box", classes="dialog -wide" if self.columns > 1 else "dialog"):
             yield Label(self.title_text, classes="form-title", markup=False)
-            with VerticalScroll(id="survey-form-fields"):
+            with Vertical(id="survey-form-fields"):
                 for heading, fields in self.sections:
                     if heading:
                         yield Static(heading, classes="form-section", markup=False)
@@ -114,9 +117,6 @@ class SurveyFormDialog(AppModal["str | None"]):
                 yield Static(self.note, classes="hint", markup=False)
             yield MessageLine(classes="error-line")
             yield Static(f"Tab 切换栏目，F9 {self.action_label}；Esc 取消", classes="hint", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one(f"#sf-{self.fields[0].key}", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
