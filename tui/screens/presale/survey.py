@@ -267,7 +267,8 @@ class SurveyScreen(AppScreen):
         self.view = v
         self.refresh_bindings()
         self._draw()
-        self.query_one("#survey-grid", DataTable).focus()
+        if self.is_current:  # a reload under a form must not move the form's cursor
+            self.query_one("#survey-grid", DataTable).focus()
 
     def _draw(self) -> None:
         table = self.query_one("#survey-grid", DataTable)
