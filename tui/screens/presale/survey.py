@@ -43,6 +43,7 @@ from tui.screens.presale.survey_edit import (
     SurveyChangesScreen,
     SurveyFormDialog,
     SurveyMappingScreen,
+    TypedAhead,
     batch_fields,
     batch_request,
     building_fields,
@@ -85,10 +86,11 @@ class ImportChoice:
     path: str
 
 
-class SurveyImportDialog(AppModal["ImportChoice | None"]):
+class SurveyImportDialog(TypedAhead, AppModal["ImportChoice | None"]):
     """文件导入: the case type, the project, 栋号, 测绘宗号 and the survey file's path."""
 
     CSS_PATH = "presale.tcss"
+    AUTO_FOCUS = "#import-project"  # as the form is composed: keys typed ahead start there
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc"),
                 Binding("f9", "submit", "导入", key_display="F9")]
 
@@ -106,9 +108,6 @@ class SurveyImportDialog(AppModal["ImportChoice | None"]):
                 yield field_line(label, field)
             yield MessageLine(classes="error-line")
             yield Static("Tab 切换栏目，F9 导入（受理新业务）；Esc 取消", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#import-project", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -134,13 +133,15 @@ class SurveyScreen(AppScreen):
 
     CSS_PATH = "presale.tcss"
     BINDINGS = [
-        Binding("f2", "import_file", "导入", key_display="F2"),
-        Binding("f3", "building", "栋信息", key_display="F3"),
-        Binding("f7", "batch", "批量设置", key_display="F7"),
-        Binding("f8", "price", "快捷定价", key_display="F8"),
+        # The keys that open a form are priority: the form opens as the key is read, so the keys
+        # typed right after it reach the form, not this screen's fields.
+        Binding("f2", "import_file", "导入", key_display="F2", priority=True),
+        Binding("f3", "building", "栋信息", key_display="F3", priority=True),
+        Binding("f7", "batch", "批量设置", key_display="F7", priority=True),
+        Binding("f8", "price", "快捷定价", key_display="F8", priority=True),
         Binding("f8", "mapping", "户室对照", key_display="F8"),
         Binding("f9", "sync", "同步原测绘", key_display="F9"),
-        Binding("f9", "archive", "审核归档", key_display="F9"),
+        Binding("f9", "archive", "审核归档", key_display="F9", priority=True),
         Binding("f4", "submit", "派工", key_display="F4"),
         Binding("f10", "changes", "变更对比", key_display="F10"),
         Binding("f6", "mode", "切换显示", key_display="F6"),

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -47,6 +47,7 @@ __all__ = [
     "SurveyChangesScreen",
     "SurveyFormDialog",
     "SurveyMappingScreen",
+    "TypedAhead",
     "batch_fields",
     "batch_request",
     "building_fields",
@@ -67,7 +68,52 @@ def items(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-class SurveyFormDialog(AppModal["str | None"]):
+class TypedAhead:
+    """Mixed into a form (before its screen class): the keys typed before its fields exist — a
+    fast typist's, right after the key that opened it — are held, then replayed in their order
+    once it is mounted (after its own ``on_mount`` has put the cursor in the first field)."""
+
+    _typed_ahead: list[events.Key] | None = None
+    _mounted_once = False
+
+    def on_key(self, event: events.Key) -> None:
+        if not self._mounted_once:
+            self._held().append(events.Key(event.key, event.character))
+            event.stop()
+            event.prevent_default()
+
+    def _held(self) -> list[events.Key]:
+        if self._typed_ahead is None:
+            self._typed_ahead = []
+        return self._typed_ahead
+
+    def focus_next(self, selector: str | type = "*"):  # type: ignore[no-untyped-def]
+        if not self._mounted_once:  # Tab before the fields exist
+            self._held().append(events.Key("tab", None))
+            return None
+        return super().focus_next(selector)  # type: ignore[misc]
+
+    def focus_previous(self, selector: str | type = "*"):  # type: ignore[no-untyped-def]
+        if not self._mounted_once:
+            self._held().append(events.Key("shift+tab", None))
+            return None
+        return super().focus_previous(selector)  # type: ignore[misc]
+
+    def on_mount(self) -> None:
+        held, self._typed_ahead = self._typed_ahead or [], None
+        self._mounted_once = True
+        for key in held:
+            if key.key == "tab":
+                self.focus_next()
+            elif key.key == "shift+tab":
+                self.focus_previous()
+            elif self.focused is not None and key.is_printable:  # type: ignore[attr-defined]
+                self.focused.post_message(events.Key(key.key, key.character))  # type: ignore[attr-defined]
+            else:  # F9, Esc, Enter …: after the typed text
+                self.app.post_message(events.Key(key.key, key.character))  # type: ignore[attr-defined]
+
+
+class SurveyFormDialog(TypedAhead, AppModal["str | None"]):
     """A survey form: F9 runs ``run(values)`` (the service, in a worker) and closes with the
     sentence it returns; a refusal is shown here and what was typed stays."""
 
@@ -314,8 +360,9 @@ class SurveyMappingScreen(AppScreen):
 
     CSS_PATH = "presale.tcss"
     BINDINGS = [
-        Binding("f2", "link", "对照", key_display="F2"),
-        Binding("f3", "unlink", "取消对照", key_display="F3"),
+        # Priority: the form opens as the key is read, so keys typed right after it reach the form.
+        Binding("f2", "link", "对照", key_display="F2", priority=True),
+        Binding("f3", "unlink", "取消对照", key_display="F3", priority=True),
         Binding("f8", "confirm", "确认对照", key_display="F8"),
         Binding("f5", "reload", "刷新", key_display="F5"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
