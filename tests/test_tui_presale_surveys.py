@@ -229,6 +229,19 @@ async def test_an_import_typed_right_after_f2_lands_in_its_fields(survey_db) -> 
         assert isinstance(app.screen, SurveyScreen) and _said(app).startswith("已受理 C20261121"), (values, _said(app))
 
 
+async def test_a_key_typed_right_after_a_form_closes_reaches_the_screen(survey_db) -> None:
+    number = _start(survey_db)
+    app = make_app(survey_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, "dev_a", PASSWORD, number)
+        await _press(pilot, "f3")
+        _burst(app, ["escape", "f4"])
+        await settle(pilot)
+        await pilot.pause()
+        await settle(pilot)
+        assert isinstance(app.screen, SurveyScreen) and _said(app) == "请先完善当前栋信息：建筑结构、地上层数。"
+
+
 async def test_a_refused_quick_pricing_keeps_the_form(survey_db) -> None:
     number = _start(survey_db)
     app = make_app(survey_db)
