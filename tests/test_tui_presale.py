@@ -19,6 +19,7 @@ from tests.conftest import freeze
 from tests.presale_support import LEGAL_REP_ID, PASSWORD, make_hall
 from tui.screens.presale.enterprise import EnterpriseScreen
 from tui.screens.presale.survey import SurveyImportDialog, SurveyScreen
+from tui.widgets.message import MessageLine
 
 ROOT = Path(__file__).resolve().parent.parent
 PREDICTED = ROOT / "sample_data" / "survey_D004_predicted.csv"
@@ -157,9 +158,9 @@ async def test_dispatch_then_mapping_confirmed_and_archived_at_the_terminal(pres
         await type_into(pilot, "#survey-number", second)
         await _press(pilot, "enter")
         assert "户室对照（未确认）：原102套，新102套，对应100 拆分1 合并0 新增0 删除1" in screen_text(app)
-        await _press(pilot, "f9")
-        assert "请先核对并确认户室关系对照，再归档。" in screen_text(app)
-        await _press(pilot, "f8", "f9")
+        await _press(pilot, "f9", "f9")  # the opinion form, saved empty
+        assert app.screen.query_one(MessageLine).text == "请先核对并确认户室关系对照，再归档。"
+        await _press(pilot, "escape", "f8", "f8", "escape", "f9", "f9")  # 户室对照: 确认; back; 归档
         shown = screen_text(app)
         assert "已归档：该栋现有户室 102 套（新增 2，沿用 100，灭失 2）。" in shown and "现行" in shown
 

@@ -1,13 +1,19 @@
 """测绘成果备案 (seed 004 §5.1): a survey case found by its number, its price and area check
-grid (价格面积核对: floors × units, each cell 毛 / 装 / 面 / 销), and the import of a survey
-file that accepts a new case (文件导入).
+grid (价格面积核对: floors × units, each cell 毛 / 装 / 面 / 销), the import of a survey
+file that accepts a new case (文件导入), and the case's steps from import to archive.
 
 F2 导入 opens ``SurveyImportDialog`` (a developer's operator: type, project, 栋号, 测绘宗号,
 the file's path); a file with bad rows writes nothing and every bad row is listed here.
 F6 switches the grid between the whole cell and one figure per cell (销, 毛, 装, 面), so a
-tall building fits the screen; a cell that wants a look (未定价, 销≠毛+装) is marked. The
-use cases are ``services.presale.surveys`` (``start_survey``, ``show_survey``, ``grid``),
-called in thread workers; every value is shown as text.
+tall building fits the screen; a cell that wants a look (未定价, 销≠毛+装) is marked.
+
+The developer's keys while the case is at 测绘信息编辑: F3 当前栋信息, F7 批量设置 (Enter on
+a cell: that unit, 价格核对), F8 快捷设置价格, F9 从原测绘同步, F4 派工. The authority's
+(after 接件 in 在手业务): F8 户室关系对照 (link, unlink, confirm), F9 审核归档 with its
+opinion. F10 变更前后对比 for a survey that replaces another. The keys of one role share
+F-keys with the other's (``check_action`` offers each role only its own). The forms and
+the two views are ``tui.screens.presale.survey_edit``; the use cases are
+``services.presale.surveys``, called in thread workers; every value is shown as text.
 """
 
 from __future__ import annotations
@@ -32,6 +38,18 @@ from core.presale.units import show_value
 from core.roles import Permission
 from services.presale import surveys
 from tui.screens.base import AppModal, AppScreen
+from tui.screens.presale.survey_edit import (
+    FormField,
+    SurveyChangesScreen,
+    SurveyFormDialog,
+    SurveyMappingScreen,
+    TypedAhead,
+    batch_fields,
+    batch_request,
+    building_fields,
+    price_fields,
+    price_rule,
+)
 from tui.widgets.detail import MUTED
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
@@ -68,10 +86,11 @@ class ImportChoice:
     path: str
 
 
-class SurveyImportDialog(AppModal["ImportChoice | None"]):
+class SurveyImportDialog(TypedAhead, AppModal["ImportChoice | None"]):
     """文件导入: the case type, the project, 栋号, 测绘宗号 and the survey file's path."""
 
     CSS_PATH = "presale.tcss"
+    AUTO_FOCUS = "#import-project"  # as the form is composed: keys typed ahead start there
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc"),
                 Binding("f9", "submit", "导入", key_display="F9")]
 
@@ -89,9 +108,6 @@ class SurveyImportDialog(AppModal["ImportChoice | None"]):
                 yield field_line(label, field)
             yield MessageLine(classes="error-line")
             yield Static("Tab 切换栏目，F9 导入（受理新业务）；Esc 取消", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#import-project", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -117,10 +133,17 @@ class SurveyScreen(AppScreen):
 
     CSS_PATH = "presale.tcss"
     BINDINGS = [
-        Binding("f2", "import_file", "导入", key_display="F2"),
+        # The keys that open a form are priority: the form opens as the key is read, so the keys
+        # typed right after it reach the form, not this screen's fields.
+        Binding("f2", "import_file", "导入", key_display="F2", priority=True),
+        Binding("f3", "building", "栋信息", key_display="F3", priority=True),
+        Binding("f7", "batch", "批量设置", key_display="F7", priority=True),
+        Binding("f8", "price", "快捷定价", key_display="F8", priority=True),
+        Binding("f8", "mapping", "户室对照", key_display="F8"),
+        Binding("f9", "sync", "同步原测绘", key_display="F9"),
+        Binding("f9", "archive", "审核归档", key_display="F9", priority=True),
         Binding("f4", "submit", "派工", key_display="F4"),
-        Binding("f8", "confirm_mapping", "确认对照", key_display="F8"),
-        Binding("f9", "archive", "审核归档", key_display="F9"),
+        Binding("f10", "changes", "变更对比", key_display="F10"),
         Binding("f6", "mode", "切换显示", key_display="F6"),
         Binding("f5", "reload", "刷新", key_display="F5"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
@@ -129,8 +152,12 @@ class SurveyScreen(AppScreen):
         "输入测绘业务的业务号，按 Enter 显示价格面积核对表（楼层 × 户室，毛 / 装 / 面 / 销）。",
         "F6 在整格与单项（销、毛、装、面）之间切换；标红的户室未定价或销售单价不等于毛坯单价加装修单价。",
         "开发企业操作员按 F2 导入测绘成果文件，受理新的测绘成果备案业务；文件有错时逐行列出，不导入任何数据。",
-        "完善信息后按 F4 派工给主管部门审核（批量设置、快捷定价在命令行 wangqian presale survey 中办理）。",
-        "主管部门在在手业务中接件后：变更或预测转实测的成果先核对户室关系对照并按 F8 确认，再按 F9 审核归档。",
+        "测绘信息编辑：F3 完善当前栋信息；F7 批量设置（按室号向前或向后匹配、室号长度、单元号等选择户室）；"
+        "在核对表的户室上按 Enter 修改该户；F8 快捷设置价格（按户型、实际层，从基准层向上或向下递增或递减）；"
+        "变更或预测转实测的成果可按 F9 从原测绘同步相同户室的信息。",
+        "完善信息后按 F4 派工给主管部门审核；F10 查看变更前后对比。",
+        "主管部门在在手业务中接件后：变更或预测转实测的成果按 F8 核对户室关系对照（拆分、合并、新增、删除）并确认，"
+        "再按 F9 签署审核意见并归档；不通过的在在手业务中退件。",
     )
 
     class Loaded(Message):
@@ -150,6 +177,11 @@ class SurveyScreen(AppScreen):
             super().__init__()
             self.errors = errors
 
+    class Opened(Message):
+        def __init__(self, make: Callable[[], AppScreen]) -> None:
+            super().__init__()
+            self.make = make
+
     class Imported(Message):
         def __init__(self, done: surveys.SurveyStarted) -> None:
             super().__init__()
@@ -160,6 +192,7 @@ class SurveyScreen(AppScreen):
         self.number = number
         self.mode = MODES[0]
         self.current: Grid | None = None
+        self.view: surveys.SurveyView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -174,12 +207,23 @@ class SurveyScreen(AppScreen):
         yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The developer's keys (导入, 派工) and the authority's (确认对照, 审核归档) by permission."""
-        if action in ("import_file", "submit"):
+        """The developer's keys (导入, 栋信息, 批量设置, 快捷定价, 同步, 派工) and the authority's
+        (户室对照, 审核归档) by permission."""
+        if action in DEVELOPER_ACTIONS:
             return self.actor.can(Permission.SURVEY_WORK)
-        if action in ("confirm_mapping", "archive"):
+        if action in AUTHORITY_ACTIONS:
             return self.actor.can(Permission.SURVEY_REVIEW)
         return True
+
+    def step_actions(self) -> tuple[str, ...]:
+        """The keys of where the case stands, first in the footer."""
+        if self.view is None:
+            return ("import_file",)
+        if self.view.stage == "entry":
+            return ("batch", "price", "building", "submit")
+        if self.view.stage == "review":
+            return ("mapping", "archive")
+        return ()
 
     def on_mount(self) -> None:
         self.query_one("#survey-summary", Static).update(Text("请输入业务号，或按 F2 导入测绘成果文件。", style=MUTED))
@@ -221,8 +265,11 @@ class SurveyScreen(AppScreen):
                          f"新增{len(summary.added)} 删除{len(summary.deleted)}")
         self.query_one("#survey-summary", Static).update(Text("\n".join(lines)))
         self.current = message.grid
+        self.view = v
+        self.refresh_bindings()
         self._draw()
-        self.query_one("#survey-grid", DataTable).focus()
+        if self.is_current:  # a reload under a form must not move the form's cursor
+            self.query_one("#survey-grid", DataTable).focus()
 
     def _draw(self) -> None:
         table = self.query_one("#survey-grid", DataTable)
@@ -274,6 +321,7 @@ class SurveyScreen(AppScreen):
     def on_survey_screen_refused(self, message: Refused) -> None:
         self.show_refusal(f"测绘成果文件有 {len(message.errors)} 处错误，未导入任何数据。")
         self.current = None
+        self.view = None
         self._draw()
         self.query_one("#survey-summary", Static).update(Text("\n".join(message.errors), style=FLAG_STYLE))
 
@@ -309,18 +357,123 @@ class SurveyScreen(AppScreen):
 
         self._step(submit)
 
-    def action_confirm_mapping(self) -> None:
-        """确认户室关系对照 as the summary shows it."""
-        def confirm(number: str) -> str:
-            surveys.confirm_mapping(self.db, self.actor, number)
-            return "户室关系对照已确认。"
+    def _need_case(self) -> str | None:
+        """The case shown (its number), or None with the sentence that asks for it."""
+        if self.view is None or self.view.case_number != self.number:
+            self.show_refusal("请先输入业务号并按 Enter 显示。")
+            return None
+        return self.number
 
-        self._step(confirm)
+    def _form(self, title: str, sections, run: Callable[[dict[str, str]], str], *, columns: int = 1,  # type: ignore[no-untyped-def]
+              note: str = "", action: str = "保存") -> None:
+        """Open a survey form whose F9 calls ``run``; the survey is read again when it closes."""
+        def finished(text: str | None) -> None:
+            if text:
+                self.set_message(text, "ok")
+
+        self.app.push_screen(SurveyFormDialog(title, sections, run, columns=columns, note=note, action=action),
+                             callback=finished)
+
+    def action_building(self) -> None:
+        """完善当前栋信息 (what the survey file gave stays; blank facts are completed)."""
+        if (number := self._need_case()) is None:
+            return
+        assert self.view is not None
+
+        def run(values: dict[str, str]) -> str:
+            surveys.set_building_info(self.db, self.actor, number, **values)
+            return "已保存当前栋信息。"
+
+        self._form("测绘信息编辑　完善当前栋信息", building_fields(self.view.info), run)
+
+    def action_batch(self, unit_nos: tuple[str, ...] = ()) -> None:
+        """批量设置: the units chosen by number pattern, 单元, 室号 …; the fields typed."""
+        if (number := self._need_case()) is None:
+            return
+
+        def run(values: dict[str, str]) -> str:
+            selection, chosen = batch_request(values)
+            done = surveys.batch_set(self.db, self.actor, number, selection, chosen)
+            return f"已设置 {done.units} 户（{done.selection}）。"
+
+        title = f"测绘信息编辑　修改户室 {unit_nos[0]}" if len(unit_nos) == 1 else "测绘信息编辑　批量设置"
+        self._form(title, batch_fields(unit_nos), run, columns=2,
+                   note="来自测绘成果的项不能修改（可只选该项为空的户室）。")
+
+    @on(DataTable.CellSelected, "#survey-grid")
+    def _cell_chosen(self, event: DataTable.CellSelected) -> None:
+        """Enter on a unit of the grid: correct that unit (价格核对)."""
+        if self.current is None or not self.actor.can(Permission.SURVEY_WORK):
+            return
+        row, column = event.cell_key.row_key.value, event.cell_key.column_key.value
+        if row is None or column is None or not column.startswith("c"):
+            return
+        cell = self.current.cells.get((int(row), int(column[1:])))
+        if cell is not None:
+            self.action_batch((cell.unit_no,))
+
+    def action_price(self) -> None:
+        """快捷设置价格: by layout and actual floor, from a base floor up or down."""
+        if (number := self._need_case()) is None:
+            return
+
+        def run(values: dict[str, str]) -> str:
+            done = surveys.quick_price(self.db, self.actor, number, price_rule(values))
+            return f"已设置 {done.units} 户：{done.selection}。"
+
+        self._form("测绘信息编辑　快捷设置价格", price_fields(), run,
+                   note="按户型、实际层设置：基准层及其以上（向上）或以下（向下）的户室，每层递增或递减。")
+
+    def action_sync(self) -> None:
+        """从原测绘同步: matched units take what the survey replaced had (empty fields only)."""
+        def sync(number: str) -> str:
+            done = surveys.sync_from_base(self.db, self.actor, number)
+            return f"已从原测绘同步 {done.units} 户的 {done.values} 项信息。"
+
+        self._step(sync)
+
+    def action_changes(self) -> None:
+        """变更前后对比 (a survey that replaces another)."""
+        if (number := self._need_case()) is not None:
+            self._open_changes(number)
+
+    @work(thread=True, exclusive=True, group="survey", exit_on_error=False)
+    def _open_changes(self, number: str) -> None:
+        changes = surveys.survey_changes(self.db, self.actor, number)
+        self.post_message(self.Opened(lambda: SurveyChangesScreen(number, changes)))
+
+    def action_mapping(self) -> None:
+        """户室关系对照 (the authority links, unlinks and confirms)."""
+        if (number := self._need_case()) is not None:
+            self._open_mapping(number)
+
+    @work(thread=True, exclusive=True, group="survey", exit_on_error=False)
+    def _open_mapping(self, number: str) -> None:
+        view = surveys.mapping_view(self.db, self.actor, number)
+        self.post_message(self.Opened(lambda: SurveyMappingScreen(number, view)))
+
+    def on_survey_screen_opened(self, message: Opened) -> None:
+        """A view read in a worker, shown over this screen."""
+        self.app.push_screen(message.make())
+
+    def on_screen_resume(self) -> None:
+        """Back from a form or a view: the case as it stands now (a step there may have changed it)."""
+        if self.view is not None:
+            self._load(self.number)
 
     def action_archive(self) -> None:
-        """审核通过并归档: the survey comes into force."""
-        def archive(number: str) -> str:
-            done = surveys.archive_survey(self.db, self.actor, number)
+        """审核通过并归档, with the authority's opinion: the survey comes into force."""
+        if (number := self._need_case()) is None:
+            return
+
+        def run(values: dict[str, str]) -> str:
+            done = surveys.archive_survey(self.db, self.actor, number, note=values["note"])
             return f"已归档：该栋现有户室 {done.units} 套（新增 {done.new_units}，沿用 {done.kept}，灭失 {done.retired}）。"
 
-        self._step(archive)
+        self._form("测绘成果审核　审核通过并归档", [("", (FormField("note", "审核意见", "如 同意归档（可不填）", 200),))],
+                   run, note="归档后本次测绘成果成为该栋现行成果，户室按户室关系对照变化。", action="归档")
+
+
+#: The keys of the developer's operator and of the authority (``check_action``).
+DEVELOPER_ACTIONS = frozenset({"import_file", "building", "batch", "price", "sync", "submit"})
+AUTHORITY_ACTIONS = frozenset({"mapping", "archive"})
