@@ -276,6 +276,52 @@ def sqlite_sample_db(_templates: _Templates, tmp_path: Path) -> Iterator[Databas
     yield from _fresh("sqlite", True, _templates, tmp_path)
 
 
+#: What a command-line test's hall leaves unset, whatever the shell exports.
+_HALL_UNSET = ("WANGQIAN_CITY", "WANGQIAN_SMS_URL")
+
+
+def point_cli_at(db: Database, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """Configure the environment as a hall whose database is ``db`` (``WANGQIAN_DB_URL``): what the
+    command line (and the TUI's ``load_settings``) opens from now on, on either backend."""
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("WANGQIAN_DB_URL", db.url)
+    monkeypatch.setenv("WANGQIAN_CODE_KEY", TEST_CODE_KEY)
+    for name in _HALL_UNSET:
+        monkeypatch.delenv(name, raising=False)
+    return db
+
+
+@pytest.fixture
+def cli_db(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """An empty, migrated database on each backend that the command line opens (the data folder is
+    the test's ``tmp_path``)."""
+    return point_cli_at(db, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def cli_sample_db(sample_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """The demo sample data on each backend, opened by the command line."""
+    return point_cli_at(sample_db, tmp_path, monkeypatch)
+
+
+def row_counts(db: Database, tables: list[str] | None = None) -> dict[str, int]:
+    """Rows per table: of ``tables``, or of every table the database holds."""
+    from sqlalchemy import inspect
+
+    with db.engine.connect() as conn:
+        names = tables if tables is not None else sorted(inspect(conn).get_table_names())
+        return {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in names}
+
+
+def hall_rows(tables: list[str] | None = None) -> dict[str, int]:
+    """``row_counts`` of the database the environment names: what the commands open."""
+    db = open_database(load_settings())
+    try:
+        return row_counts(db, tables)
+    finally:
+        db.dispose()
+
+
 SYSTEM = Actor.system("test")
 
 
