@@ -234,11 +234,19 @@ def _templates(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     return _Templates(root, _run_id(request.config))
 
 
-def _fresh(backend: str, sample: bool, templates: _Templates, tmp_path: Path) -> Iterator[Database]:
-    if backend == "postgresql" and not PG_URL:
-        if SUITE.require_pg:  # CI: a skipped PostgreSQL run is a failure
+def need_postgresql() -> str:
+    """The test server's URL; without one the test skips and says why, or fails under
+    WANGQIAN_REQUIRE_PG (CI: a skipped PostgreSQL test is a failure)."""
+    if not PG_URL:
+        if SUITE.require_pg:
             pytest.fail("WANGQIAN_REQUIRE_PG is set but WANGQIAN_TEST_PG_URL is not")
         pytest.skip(PG_SKIP)
+    return PG_URL
+
+
+def _fresh(backend: str, sample: bool, templates: _Templates, tmp_path: Path) -> Iterator[Database]:
+    if backend == "postgresql":
+        need_postgresql()
     source = templates.template(backend, sample)
     if backend == "sqlite":
         path = tmp_path / f"wq-{next(_counter)}.db"
