@@ -312,6 +312,25 @@ def cli_sample_db(sample_db: Database, tmp_path: Path, monkeypatch: pytest.Monke
     return point_cli_at(sample_db, tmp_path, monkeypatch)
 
 
+@pytest.fixture(params=BACKENDS)
+def cli_blank_db(request: pytest.FixtureRequest, _templates: _Templates, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """A database with no schema at all (never migrated), on each backend, that the command line
+    opens: what a hall has before ``wangqian db upgrade`` or ``db init``."""
+    if request.param == "sqlite":
+        db = open_database(hall_settings(tmp_path), url=f"sqlite:///{tmp_path / 'wangqian.db'}")
+        yield point_cli_at(db, tmp_path, monkeypatch)
+        db.dispose()
+        return
+    need_postgresql()
+    name = f"wq_b_{_templates.run_id[:12]}_{os.getpid()}_{next(_counter)}"
+    _pg_exec(f'CREATE DATABASE "{name}"')
+    db = open_database(hall_settings(tmp_path), url=_pg_url_for(name))
+    yield point_cli_at(db, tmp_path, monkeypatch)
+    db.dispose()
+    _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def row_counts(db: Database, tables: list[str] | None = None) -> dict[str, int]:
     """Rows per table: of ``tables``, or of every table the database holds."""
     from sqlalchemy import inspect
