@@ -45,6 +45,7 @@ from core.audit import (
     mask_snapshot,
     verify_chain,
 )
+from core.errors import RuleViolation
 from core.roles import Actor, Permission
 from services.authority import authorise
 from storage.engine import Database, session_now
@@ -182,6 +183,10 @@ def verify(db: Database, actor: Actor, *, batch: int = 5000) -> VerifyResult:
 
 
 def recent(db: Database, actor: Actor, limit: int = 200, case_number: str | None = None) -> list[AuditEntry]:
+    """The latest ``limit`` entries (1 to 10000: SQLite reads a negative LIMIT as "all",
+    PostgreSQL refuses it), newest first, optionally of one case."""
+    if not 1 <= limit <= 10_000:
+        raise RuleViolation("AUDIT_BAD_LIMIT", "条数应在 1 到 10000 之间。", field="limit")
     authorise(db, actor, Permission.AUDIT_VERIFY)
     chain_pending(db.engine)
     with db.read() as session:

@@ -246,7 +246,9 @@ def database_trouble(exc: BaseException) -> RuleViolation | None:
 
     Busy (another terminal holds the SQLite write lock past the busy timeout, or a
     PostgreSQL lock wait timed out), not reachable (the server is down or the file
-    cannot be opened), or a schema older than the program.
+    cannot be opened), a schema older than the program, or a NUL character in a value
+    (SQLite stores it, PostgreSQL's text cannot hold it: a lookup or an entry that no
+    rule of its own checked must not end in a traceback on one database only).
     """
     if not isinstance(exc, DBAPIError):
         return None
@@ -254,6 +256,8 @@ def database_trouble(exc: BaseException) -> RuleViolation | None:
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     if "database is locked" in text or "database table is locked" in text or sqlstate in ("55P03", "57014"):
         return RuleViolation("DB_BUSY", "数据库正忙（其他终端正在写入），本次操作未完成，请稍后再试。")
+    if "cannot contain nul" in text:
+        return RuleViolation("TEXT_BAD_CHARACTERS", "输入中有不能使用的控制字符，本次操作未完成，请删除后重新输入。")
     if "no such table" in text or "no such column" in text or sqlstate in ("42P01", "42703"):
         return RuleViolation("DB_NOT_CURRENT", "数据库结构不是最新版本，请先执行 wangqian db upgrade。")
     if exc.connection_invalidated:  # the server went away in the middle of the transaction

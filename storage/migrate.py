@@ -47,6 +47,24 @@ def is_known(db: Database, revision: str) -> bool:
         return False
 
 
+def downgrade(db: Database, revision: str) -> None:
+    """Take the schema down to ``revision`` in one transaction (upgrade tests and developers;
+    a hall never runs it: each migration's downgrade drops what it added)."""
+    cfg = _config(db)
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
+def previous_revision(db: Database) -> str | None:
+    """The revision just before the head (the schema a hall upgrades from when the next release lands)."""
+    script = ScriptDirectory.from_config(_config(db))
+    down = script.get_revision(script.get_current_head()).down_revision
+    if isinstance(down, tuple):  # a merge revision: no single previous schema
+        raise ValueError(f"the head merges {down}: name the revision to start from")
+    return down
+
+
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

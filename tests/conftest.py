@@ -234,11 +234,19 @@ def _templates(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     return _Templates(root, _run_id(request.config))
 
 
-def _fresh(backend: str, sample: bool, templates: _Templates, tmp_path: Path) -> Iterator[Database]:
-    if backend == "postgresql" and not PG_URL:
-        if SUITE.require_pg:  # CI: a skipped PostgreSQL run is a failure
+def need_postgresql() -> str:
+    """The test server's URL; without one the test skips and says why, or fails under
+    WANGQIAN_REQUIRE_PG (CI: a skipped PostgreSQL test is a failure)."""
+    if not PG_URL:
+        if SUITE.require_pg:
             pytest.fail("WANGQIAN_REQUIRE_PG is set but WANGQIAN_TEST_PG_URL is not")
         pytest.skip(PG_SKIP)
+    return PG_URL
+
+
+def _fresh(backend: str, sample: bool, templates: _Templates, tmp_path: Path) -> Iterator[Database]:
+    if backend == "postgresql":
+        need_postgresql()
     source = templates.template(backend, sample)
     if backend == "sqlite":
         path = tmp_path / f"wq-{next(_counter)}.db"
@@ -274,6 +282,71 @@ def sample_db(request: pytest.FixtureRequest, _templates: _Templates, tmp_path: 
 def sqlite_sample_db(_templates: _Templates, tmp_path: Path) -> Iterator[Database]:
     """The sample data on SQLite only (TUI tests: the UI does not vary by backend)."""
     yield from _fresh("sqlite", True, _templates, tmp_path)
+
+
+#: What a command-line test's hall leaves unset, whatever the shell exports.
+_HALL_UNSET = ("WANGQIAN_CITY", "WANGQIAN_SMS_URL")
+
+
+def point_cli_at(db: Database, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """Configure the environment as a hall whose database is ``db`` (``WANGQIAN_DB_URL``): what the
+    command line (and the TUI's ``load_settings``) opens from now on, on either backend."""
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("WANGQIAN_DB_URL", db.url)
+    monkeypatch.setenv("WANGQIAN_CODE_KEY", TEST_CODE_KEY)
+    for name in _HALL_UNSET:
+        monkeypatch.delenv(name, raising=False)
+    return db
+
+
+@pytest.fixture
+def cli_db(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """An empty, migrated database on each backend that the command line opens (the data folder is
+    the test's ``tmp_path``)."""
+    return point_cli_at(db, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def cli_sample_db(sample_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """The demo sample data on each backend, opened by the command line."""
+    return point_cli_at(sample_db, tmp_path, monkeypatch)
+
+
+@pytest.fixture(params=BACKENDS)
+def cli_blank_db(request: pytest.FixtureRequest, _templates: _Templates, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """A database with no schema at all (never migrated), on each backend, that the command line
+    opens: what a hall has before ``wangqian db upgrade`` or ``db init``."""
+    if request.param == "sqlite":
+        db = open_database(hall_settings(tmp_path), url=f"sqlite:///{tmp_path / 'wangqian.db'}")
+        yield point_cli_at(db, tmp_path, monkeypatch)
+        db.dispose()
+        return
+    need_postgresql()
+    name = f"wq_b_{_templates.run_id[:12]}_{os.getpid()}_{next(_counter)}"
+    _pg_exec(f'CREATE DATABASE "{name}"')
+    db = open_database(hall_settings(tmp_path), url=_pg_url_for(name))
+    yield point_cli_at(db, tmp_path, monkeypatch)
+    db.dispose()
+    _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def row_counts(db: Database, tables: list[str] | None = None) -> dict[str, int]:
+    """Rows per table: of ``tables``, or of every table the database holds."""
+    from sqlalchemy import inspect
+
+    with db.engine.connect() as conn:
+        names = tables if tables is not None else sorted(inspect(conn).get_table_names())
+        return {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in names}
+
+
+def hall_rows(tables: list[str] | None = None) -> dict[str, int]:
+    """``row_counts`` of the database the environment names: what the commands open."""
+    db = open_database(load_settings())
+    try:
+        return row_counts(db, tables)
+    finally:
+        db.dispose()
 
 
 SYSTEM = Actor.system("test")

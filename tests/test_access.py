@@ -24,6 +24,7 @@ from core.errors import RuleViolation
 from core.roles import Actor, Admission, Role
 from storage.engine import Database
 from storage.models import Developer, Operator
+from tests.conftest import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "services"
@@ -120,17 +121,18 @@ def _actors(db: Database) -> dict[Role, Actor]:
     return actors
 
 
-@pytest.fixture(scope="module")
-def hall(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=BACKENDS)
+def hall(request: pytest.FixtureRequest, _templates, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One migrated hall per backend for the module (its operators made once): the role checks
+    read the operator's account in the action's transaction, on either database."""
     from services import data
-    from tests.conftest import SYSTEM, hall_settings
-    from tui.factory import open_database
+    from tests.conftest import SYSTEM, _fresh
 
-    folder = tmp_path_factory.mktemp("access")
-    db = open_database(hall_settings(folder), url=f"sqlite:///{folder / 'access.db'}")
+    databases = _fresh(request.param, False, _templates, tmp_path_factory.mktemp("access"))
+    db = next(databases)
     data.upgrade(db, SYSTEM)
     yield db, _actors(db)
-    db.dispose()
+    next(databases, None)  # the rest of the fixture: dispose of the handle, drop the PostgreSQL database
 
 
 @pytest.mark.parametrize("action", sorted(access.ACTIONS))

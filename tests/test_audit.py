@@ -150,6 +150,18 @@ def test_a_rolled_back_transaction_leaves_no_audit_row(db):
     assert result.intact and actions == ["kept"]
 
 
+def test_a_listing_limit_outside_one_to_ten_thousand_is_refused_on_every_database(db):
+    import pytest
+
+    from core.errors import RuleViolation
+
+    for bad in (-1, 0, 10_001):
+        with pytest.raises(RuleViolation) as err:
+            audit.recent(db, SYSTEM, bad)
+        assert err.value.code == "AUDIT_BAD_LIMIT" and err.value.message.endswith("。")
+    assert audit.recent(db, SYSTEM, 1) == []  # an empty hall: nothing to list, and no error
+
+
 def test_verify_needs_the_role(db):
     import pytest
 

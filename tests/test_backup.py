@@ -22,13 +22,12 @@ from core.roles import Role
 from services import audit, backup, parties
 from storage.engine import Database
 from tests.conftest import (
-    PG_SKIP,
-    PG_URL,
     SYSTEM,
     _pg_exec,
     _pg_url_for,
     hall_settings,
     make_operator,
+    need_postgresql,
 )
 from tui.cli.main import app
 from tui.factory import open_database
@@ -164,8 +163,7 @@ def test_a_restore_goes_only_into_an_empty_database(db: Database, tmp_path: Path
 
 @pytest.mark.postgresql
 def test_a_backup_of_one_kind_is_not_restored_into_the_other(tmp_path: Path) -> None:
-    if not PG_URL:
-        pytest.skip(PG_SKIP)
+    need_postgresql()
     lite = open_database(hall_settings(tmp_path), url=f"sqlite:///{tmp_path / 'lite.db'}")
     from services import data
 

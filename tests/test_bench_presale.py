@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.bench_support import databases_left
-from tests.conftest import PG_SKIP, PG_URL
+from tests.conftest import PG_URL, need_postgresql
 from tui.cli.main import app
 
 runner = CliRunner()
@@ -46,8 +46,7 @@ def test_bench_presale_on_a_temporary_sqlite_file(tmp_path, monkeypatch):
 
 @pytest.mark.postgresql
 def test_bench_presale_on_a_temporary_postgresql_database(tmp_path, monkeypatch):
-    if not PG_URL:
-        pytest.skip(PG_SKIP)
+    need_postgresql()
     monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
     _assert_complete(_run("--db-url", PG_URL), "postgresql")
     assert databases_left("presale") == 0  # dropped afterwards

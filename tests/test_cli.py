@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
-import sqlite3
 
-import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
+from tests.conftest import row_counts
 from tui.cli.main import app
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    return tmp_path / "wangqian.db"
 
 
 def test_check_id_prints_facts_and_json():
@@ -51,7 +43,7 @@ def test_check_uscc_and_phone():
     assert runner.invoke(app, ["check", "bogus", "1"]).exit_code == 1
 
 
-def test_operator_lifecycle_and_audit_verify(env):
+def test_operator_lifecycle_and_audit_verify(cli_db):
     add = runner.invoke(app, ["operator", "add", "zhangmin", "--name", "张敏", "--role", "clerk", "--window", "03",
                               "--password-stdin"], input="Secret123\n")
     assert add.exit_code == 0, add.output
@@ -63,14 +55,14 @@ def test_operator_lifecycle_and_audit_verify(env):
     verify = runner.invoke(app, ["audit", "verify", "--json"])
     assert verify.exit_code == 0 and json.loads(verify.stdout)["rows"] == 4
     # tamper with row 2 behind the application's back
-    with sqlite3.connect(env) as conn:
-        conn.execute("UPDATE audit_entry SET action = 'nothing' WHERE seq = 2")
+    with cli_db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entry SET action = 'nothing' WHERE seq = 2"))
     broken = runner.invoke(app, ["audit", "verify", "--json"])
     assert broken.exit_code == 1
     assert json.loads(broken.stdout)["first_break"]["seq"] == 2
 
 
-def test_bad_operator_input_is_one_sentence_and_writes_nothing(env):
+def test_bad_operator_input_is_one_sentence_and_writes_nothing(cli_db):
     result = runner.invoke(app, ["operator", "add", "x y", "--name", "甲", "--role", "clerk", "--password-stdin"],
                            input="Secret123\n")
     assert result.exit_code == 1
@@ -78,22 +70,18 @@ def test_bad_operator_input_is_one_sentence_and_writes_nothing(env):
     result = runner.invoke(app, ["operator", "add", "xy", "--name", "甲", "--role", "chief", "--password-stdin"],
                            input="Secret123\n")
     assert result.exit_code == 1 and "OPERATOR_BAD_ROLE" in result.stderr
-    with sqlite3.connect(env) as conn:
-        assert conn.execute("SELECT count(*) FROM operator").fetchone()[0] == 0
-        assert conn.execute("SELECT count(*) FROM audit_entry").fetchone()[0] == 0
+    assert row_counts(cli_db, ["operator", "audit_entry"]) == {"operator": 0, "audit_entry": 0}
     missing = runner.invoke(app, ["operator", "disable", "nobody"])
     assert missing.exit_code == 1 and "OPERATOR_NOT_FOUND" in missing.stderr
 
 
-def test_unmigrated_database_is_a_sentence_not_a_traceback(tmp_path, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+def test_unmigrated_database_is_a_sentence_not_a_traceback(cli_blank_db):
     result = runner.invoke(app, ["operator", "list"])
     assert result.exit_code == 2
     assert "wangqian db upgrade" in result.stderr and "Traceback" not in result.output
 
 
-def test_db_init_sample_then_case_show(tmp_path, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+def test_db_init_sample_then_case_show(cli_blank_db):
     result = runner.invoke(app, ["db", "init", "--sample"])
     assert result.exit_code == 0, result.output
     again = runner.invoke(app, ["db", "init", "--sample"])
@@ -102,15 +90,15 @@ def test_db_init_sample_then_case_show(tmp_path, monkeypatch):
     assert missing.exit_code == 1 and "CASE_NOT_FOUND" in missing.stderr
 
 
-def test_db_gen_makes_valid_synthetic_persons(env):
+def test_db_gen_makes_valid_synthetic_persons(cli_db):
     from core.identity import parse_identity
 
     result = runner.invoke(app, ["db", "gen", "--persons", "120"])
     assert result.exit_code == 0, result.output
-    with sqlite3.connect(env) as conn:
-        numbers = [r[0] for r in conn.execute("SELECT id_number FROM person")]
+    with cli_db.engine.connect() as conn:
+        numbers = [r[0] for r in conn.execute(text("SELECT id_number FROM person"))]
         assert len(numbers) == 120 == len(set(numbers))
-        assert conn.execute("SELECT action FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()[0] == (
+        assert conn.execute(text("SELECT action FROM audit_entry ORDER BY seq DESC LIMIT 1")).scalar_one() == (
             "synthetic_data_generated")
     assert all(parse_identity(n, today=date(2026, 11, 21)).number == n for n in numbers[:50])
     bad = runner.invoke(app, ["db", "gen", "--persons", "0"])

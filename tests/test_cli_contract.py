@@ -21,9 +21,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_db(sqlite_sample_db, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DB_URL", sqlite_sample_db.url)
-    return sqlite_sample_db
+def cli_db(cli_sample_db):
+    """The sample hall on each backend, opened by the commands."""
+    return cli_sample_db
 
 
 def test_show_masks_numbers_and_unknown_number_is_refused(cli_db):

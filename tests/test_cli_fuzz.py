@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import hall_rows
 from tui.cli.main import app
 
 runner = CliRunner()
@@ -72,23 +73,13 @@ LINES = max(2000, len(COMMANDS) * len(BAD_VALUES))
 
 
 @pytest.fixture
-def hall(tmp_path, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    for name in ("WANGQIAN_DB_URL", "WANGQIAN_CITY", "WANGQIAN_SMS_URL"):
-        monkeypatch.delenv(name, raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def hall(cli_db, tmp_path):
+    """The data folder of a hall whose migrated database (on each backend) the commands open."""
     return tmp_path
 
 
 def _rows(path: Path) -> dict[str, int]:
-    import sqlite3
-
-    conn = sqlite3.connect(path / "wangqian.db")
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    finally:
-        conn.close()
+    return hall_rows()
 
 
 def _cases(n: int) -> list[list[str]]:
@@ -126,7 +117,8 @@ def test_two_thousand_bad_values_are_refused_in_chinese_and_write_nothing(hall, 
     assert not Path(out).exists()
 
 
-def test_option_errors_and_help_are_in_chinese(hall):
+def test_option_errors_and_help_are_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))  # answered before any database is opened
     unknown = runner.invoke(app, ["contract", "list", "--bogus"])
     assert unknown.exit_code == 2 and "没有“--bogus”这个选项" in unknown.output and "CLI_USAGE" in unknown.output
     assert "No such option" not in unknown.output
@@ -141,14 +133,11 @@ def test_option_errors_and_help_are_in_chinese(hall):
     assert "Show this message" not in helped.output and "Usage" not in helped.output
 
 
-def test_stored_markup_and_escapes_are_shown_literally(hall):
-    from storage.settings import load_settings
-    from tui.factory import open_database
+def test_stored_markup_and_escapes_are_shown_literally(cli_db):
     from services import cases
     from core.roles import Actor
 
-    db = open_database(load_settings())
-    number = cases.accept_case(db, Actor.system("t"), "resale_signing", summary="[/x] 材料不全 \x1b[2J")
+    number = cases.accept_case(cli_db, Actor.system("t"), "resale_signing", summary="[/x] 材料不全 \x1b[2J")
     shown = runner.invoke(app, ["case", "show", number])
     assert shown.exit_code == 0, shown.output
     assert "[/x] 材料不全" in shown.output and "\x1b[2J" not in shown.output

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import hall_rows
 from tests.presale_support import LEGAL_REP_ID, PASSWORD, enterprise_code
 from tui.cli.main import app
 
@@ -25,20 +25,14 @@ CASE = re.compile(r"C\d{15}")
 
 
 @pytest.fixture
-def hall(tmp_path, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    for name in ("WANGQIAN_DB_URL", "WANGQIAN_CITY", "WANGQIAN_SMS_URL"):
-        monkeypatch.delenv(name, raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def hall(cli_db, tmp_path):
+    """The data folder of a hall whose migrated database (on each backend) the commands open."""
     return tmp_path
 
 
 def _rows(hall, table: str) -> int:
-    conn = sqlite3.connect(hall / "wangqian.db")
-    try:
-        return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-    finally:
-        conn.close()
+    """Rows of ``table`` in the database the commands open."""
+    return hall_rows([table])[table]
 
 
 def _run(*args: str, stdin: str | None = None):

@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.fund_support import make_fund_hall
-from tui import factory
 from tui.cli.main import app
 
 runner = CliRunner()
@@ -18,12 +17,9 @@ CASE = re.compile(r"Z\d{15}")
 
 
 @pytest.fixture
-def fund_hall(tmp_path, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    for name in ("WANGQIAN_DB_URL", "WANGQIAN_CITY", "WANGQIAN_SMS_URL"):
-        monkeypatch.delenv(name, raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    return make_fund_hall(factory.open_database(factory.load_settings()), 71)
+def fund_hall(cli_db):
+    """A presale hall on each backend, its database opened by the commands."""
+    return make_fund_hall(cli_db, 71)
 
 
 def _run(*args: str):
@@ -72,11 +68,8 @@ def test_an_agreement_and_a_withdrawal_from_the_command_line(fund_hall, tmp_path
     assert code == 2 and "FUND_CASE_NOT_FOUND" in shown
 
 
-def test_no_supervising_account_is_refused_in_one_sentence(tmp_path, monkeypatch):
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    h = make_fund_hall(factory.open_database(factory.load_settings()), 72, bank=False)
+def test_no_supervising_account_is_refused_in_one_sentence(cli_db):
+    h = make_fund_hall(cli_db, 72, bank=False)
     number = json.loads(_ok("start", "--as", "dev_a", "--project", str(h.hall.project_id), "--building", "D004",
                             "--json"))["case_number"]
     code, shown = _run("enter", number, "--as", "dev_a", "--progress", "基础施工", "--total", "100")

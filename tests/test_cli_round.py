@@ -1,5 +1,5 @@
 """`wangqian round …`, `wangqian report round|family` and `wangqian bench allocation` (tui.cli.allocation, tui.cli.bench)
-on the embedded SQLite file named by WANGQIAN_DATA_DIR, through typer's CliRunner."""
+on the hall's database (SQLite and PostgreSQL, named by WANGQIAN_DB_URL), through typer's CliRunner."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,12 +16,10 @@ from typer.testing import CliRunner
 from bench import allocation
 from services.allocation import rounds
 from services.allocation.simulate import simulate
-from storage import migrate
+from storage.engine import Database
 from tests.test_rounds import IN_FORMAL, _families, _houses, _round, _set_formal, _supervisor
-from storage.settings import load_settings
-from tests.conftest import PG_SKIP, PG_URL, at
+from tests.conftest import PG_URL, at, need_postgresql
 from tui.cli.main import app
-from tui.factory import open_database
 
 runner = CliRunner()
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -36,14 +32,10 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def hall(tmp_path, monkeypatch):
-    """The configured SQLite file with one round (第1场) of five families over five houses:
-    a confirm, a give-up, a better wish taken by an earlier family, a family with no list."""
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
-    path = tmp_path / "wangqian.db"
-    db = open_database(load_settings())  # what the commands will open: the environment's database
-    migrate.upgrade(db)
+def hall(cli_db):
+    """The configured database (each backend) with one round (第1场) of five families over five
+    houses: a confirm, a give-up, a better wish taken by an earlier family, a family with no list."""
+    db = cli_db
     boss = _supervisor(db)
     fams = _families(db, 5, names=NAMES)
     h = _houses(db, ["H01", "H02", "H03", "H04", "H05"])
@@ -55,13 +47,12 @@ def hall(tmp_path, monkeypatch):
     _set_formal(db, rid, f4, [h["H04"], h["H05"], h["H01"]])
     rounds.confirm_house(at(db, IN_FORMAL), boss, rid, f4, h["H05"])
     rounds.give_up(at(db, IN_FORMAL), boss, rid, f3, "已购房")
-    db.dispose()
-    yield path, rid, fams
+    yield db, rid, fams
 
 
-def _snapshot(path: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
+def _snapshot(db: Database) -> dict[str, list[tuple]]:
+    with db.engine.connect() as conn:
+        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in TABLES}
 
 
 def _refusal(result, code: str, exit_code: int = 1) -> None:  # type: ignore[no-untyped-def]
@@ -90,12 +81,12 @@ def test_round_list_show_and_lookup_refusals(hall):
 
 
 def test_run_verify_tamper_rerun_reopen(hall):
-    path, rid, fams = hall
-    before = _snapshot(path)
+    db, rid, fams = hall
+    before = _snapshot(db)
     dry = invoke("round", "run", "1", "--dry-run", "--json")
     assert dry.exit_code == 0, dry.output
     preview = json.loads(dry.stdout)
-    assert _snapshot(path) == before  # a dry run writes nothing
+    assert _snapshot(db) == before  # a dry run writes nothing
     assert json.loads(invoke("round", "show", "1", "--json").stdout)["status"] == "open"
     never = invoke("round", "verify", "1")
     assert never.exit_code == 1 and "尚未运行" in never.stderr
@@ -105,9 +96,9 @@ def test_run_verify_tamper_rerun_reopen(hall):
     report = json.loads(run.stdout)
     assert report == preview
     assert set(report) == {"results", "free_after", "warnings"}
-    with sqlite3.connect(path) as conn:
-        inputs = conn.execute("SELECT payload FROM round_journal WHERE round_id = ? AND run = 1 AND seq = 1",
-                              (rid,)).fetchone()[0]
+    with db.engine.connect() as conn:
+        inputs = conn.execute(text("SELECT payload FROM round_journal WHERE round_id = :rid AND run = 1 AND seq = 1"),
+                              {"rid": rid}).scalar_one()
     assert report == simulate(inputs).to_json()  # the output is the simulation of the journaled inputs
     assert run.stdout == json.dumps(simulate(inputs).to_json(), ensure_ascii=False, indent=2) + "\n"
     f1, f2, f3, f4, f5 = fams
@@ -119,8 +110,8 @@ def test_run_verify_tamper_rerun_reopen(hall):
     assert ok.exit_code == 0, ok.output
     assert "哈希链完整" in ok.stdout
 
-    with sqlite3.connect(path) as conn:  # behind the application's back
-        conn.execute("UPDATE round_journal SET payload = replace(payload, 'H03', 'H01') WHERE seq = 2")
+    with db.engine.begin() as conn:  # behind the application's back
+        conn.execute(text("UPDATE round_journal SET payload = replace(payload, 'H03', 'H01') WHERE seq = 2"))
     bad = invoke("round", "verify", "1")
     assert bad.exit_code == 1
     said = "".join(bad.stderr.split())
@@ -215,8 +206,7 @@ def test_bench_allocation_small(tmp_path, monkeypatch):
 
 @pytest.mark.postgresql
 def test_bench_allocation_on_postgresql_without_statistics(tmp_path, monkeypatch):
-    if not PG_URL:
-        pytest.skip(PG_SKIP)
+    need_postgresql()
     monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
     report = _bench_report("--db-url", PG_URL)  # a server given: both databases

@@ -1,12 +1,11 @@
 """`wangqian round create / windows / import-families / import-houses / publish` (tui.cli.allocation)
-on the embedded SQLite file named by WANGQIAN_DATA_DIR, through typer's CliRunner: the setup
+on the hall's database (SQLite and PostgreSQL, named by WANGQIAN_DB_URL), through typer's CliRunner: the setup
 end to end, and bad input answered in one Chinese sentence with exit 1 or 2, no traceback,
 nothing written."""
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from core.timeutil import SHANGHAI
+from tests.conftest import hall_rows
 from tests.test_round_setup import FAMILIES, HOUSES
 from tui.cli.main import app
 
@@ -32,20 +32,14 @@ def _times(days: int = 2) -> list[str]:
 
 
 @pytest.fixture
-def hall(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    for name in ("WANGQIAN_DB_URL", "WANGQIAN_CITY", "WANGQIAN_SMS_URL"):
-        monkeypatch.delenv(name, raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def hall(cli_db, tmp_path) -> Path:
     (tmp_path / "f.csv").write_text(FAMILIES, encoding="utf-8-sig")
     (tmp_path / "h.csv").write_text(HOUSES, encoding="utf-8")
     return tmp_path
 
 
 def _rows(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path / "wangqian.db") as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    return hall_rows()
 
 
 def _said(result) -> str:  # type: ignore[no-untyped-def]

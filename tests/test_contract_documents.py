@@ -263,10 +263,9 @@ def test_notice_of_a_check_without_a_case(sample_db, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def cli_db(sqlite_sample_db, monkeypatch):
-    """The commands open the sample database: the environment names it, as a hall's would."""
-    monkeypatch.setenv("WANGQIAN_DB_URL", sqlite_sample_db.url)
-    return sqlite_sample_db
+def cli_db(cli_sample_db):
+    """The commands open the sample database (each backend): the environment names it, as a hall's would."""
+    return cli_sample_db
 
 
 def test_cli_writes_each_document(cli_db, tmp_path, monkeypatch):

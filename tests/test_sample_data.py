@@ -23,7 +23,6 @@ from core.roles import Actor
 from services import audit
 from services.allocation import rounds
 from demo.loader import load_demo
-from storage import migrate
 from storage.engine import Database
 from storage.models import (
     AllocationRound,
@@ -49,11 +48,10 @@ from demo.sample_gen import (
     age_on,
     generate,
 )
-from tests.conftest import SAMPLE_LOADED_AT, at, hall_settings
+from tests.conftest import BACKENDS, SAMPLE_LOADED_AT, _fresh, at
 
 #: The round of the demo's own day (demo.loader._play_today_round): its families and houses.
 TODAY_FAMILIES, TODAY_HOUSES = 12, 10
-from tui.factory import open_database
 
 SYSTEM = Actor.system("test")
 
@@ -87,16 +85,16 @@ def _age(p: dict) -> int:
     return age_on(date.fromisoformat(p["birth_date"]), DAY)
 
 
-@pytest.fixture(scope="module")
-def loaded_db(tmp_path_factory) -> Database:
-    path = tmp_path_factory.mktemp("sample") / "t.db"
-    db = open_database(hall_settings(path.parent), url=f"sqlite:///{path}")
-    migrate.upgrade(db)
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded_db(request, _templates, tmp_path_factory) -> Database:
+    """A migrated hall per backend with the sample register loaded, for the module."""
+    databases = _fresh(request.param, False, _templates, tmp_path_factory.mktemp("sample"))
+    db = next(databases)
     with db.write() as session:
         counts = load_sample(session)
     db.load_counts = counts  # type: ignore[attr-defined]
     yield db
-    db.dispose()
+    next(databases, None)  # the rest of the fixture: dispose of the handle, drop the PostgreSQL database
 
 
 # -- the generator ----------------------------------------------------------

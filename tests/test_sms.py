@@ -20,12 +20,10 @@ from core.errors import RuleViolation
 from core.roles import Actor, Role
 from core.timeutil import SHANGHAI
 from services import audit, sms
-from storage import migrate
 from storage.engine import Database
 from storage.models import AuditEntry, SmsMessage
 from storage.settings import load_settings, plain_settings
 from tests.conftest import SYSTEM, accounts_for, configure, freeze
-from tui.factory import open_database
 
 # Actors without operator rows: the SMS services check the role only (and no
 # password hashing slows the tests down).
@@ -384,15 +382,11 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch) -> Any:
+def cli(cli_db) -> Any:
+    """The commands and the database (each backend) they open."""
     from tui.cli.main import app
 
-    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
-    db = open_database(load_settings())  # what the command will open: the environment's database
-    migrate.upgrade(db)
-    yield app, db
-    db.dispose()
+    return app, cli_db
 
 
 def test_cli_outbox_json_masks_phones_and_refuses_a_bad_status(cli):

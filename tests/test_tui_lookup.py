@@ -29,9 +29,9 @@ async def _open_lookup(pilot) -> LookupScreen:
     return pilot.app.screen
 
 
-async def test_name_prefix_shows_masked_results_and_the_detail(sqlite_sample_db) -> None:
-    person = blacklisted_owner(sqlite_sample_db)  # owns a seized home in the sample
-    app = make_app(sqlite_sample_db)
+async def test_name_prefix_shows_masked_results_and_the_detail(sample_db) -> None:
+    person = blacklisted_owner(sample_db)  # owns a seized home in the sample
+    app = make_app(sample_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_lookup(pilot)
         await type_into(pilot, "#query", person.name[:2])
@@ -51,9 +51,9 @@ async def test_name_prefix_shows_masked_results_and_the_detail(sqlite_sample_db)
         assert "⚠ 黑名单" in shown
 
 
-async def test_id_and_phone_prefixes_typed_key_by_key_find_the_person(sqlite_sample_db) -> None:
-    person = blacklisted_owner(sqlite_sample_db)
-    app = make_app(sqlite_sample_db)
+async def test_id_and_phone_prefixes_typed_key_by_key_find_the_person(sample_db) -> None:
+    person = blacklisted_owner(sample_db)
+    app = make_app(sample_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_lookup(pilot)
         for prefix in (person.id_number[:10], person.phone[:7]):
@@ -64,7 +64,7 @@ async def test_id_and_phone_prefixes_typed_key_by_key_find_the_person(sqlite_sam
         # Results that arrive for an older text than the one in the box are dropped.
         await type_into(pilot, "#query", person.id_number)
         await settle(pilot)
-        stale = lookup.search_applicants(sqlite_sample_db, app.actor, "王")
+        stale = lookup.search_applicants(sample_db, app.actor, "王")
         screen.post_message(LookupScreen.SearchDone("王", stale))
         await pilot.pause()
         assert list(screen.hits) == [f"person:{person.id}"]
@@ -76,8 +76,8 @@ def _quick_typing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LookupScreen, "SEARCH_DELAY", 0.05)
 
 
-async def test_too_short_and_unknown_queries_explain_themselves(sqlite_sample_db) -> None:
-    app = make_app(sqlite_sample_db)
+async def test_too_short_and_unknown_queries_explain_themselves(sample_db) -> None:
+    app = make_app(sample_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_lookup(pilot)
         assert "可输入：身份证号" in text_of(app, "#lookup-status")
@@ -96,9 +96,9 @@ async def test_too_short_and_unknown_queries_explain_themselves(sqlite_sample_db
         assert screen.hits == {}
 
 
-async def test_reveal_shows_the_full_number_and_is_audited(sqlite_sample_db) -> None:
-    person = blacklisted_owner(sqlite_sample_db)
-    app = make_app(sqlite_sample_db)
+async def test_reveal_shows_the_full_number_and_is_audited(sample_db) -> None:
+    person = blacklisted_owner(sample_db)
+    app = make_app(sample_db)
     async with app.run_test(size=SIZE) as pilot:
         await _open_lookup(pilot)
         await type_into(pilot, "#query", person.name)
@@ -108,20 +108,20 @@ async def test_reveal_shows_the_full_number_and_is_audited(sqlite_sample_db) -> 
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert f"完整号码：{person.id_number}" in screen_text(app)
-    entries = [e for e in audit.recent(sqlite_sample_db, Actor.system("test")) if e.action == "reveal_identity"]
+    entries = [e for e in audit.recent(sample_db, Actor.system("test")) if e.action == "reveal_identity"]
     assert len(entries) == 1
     assert entries[0].operator == "clerk1"
     assert entries[0].object_type == "person" and entries[0].object_id == str(person.id)
 
 
 async def test_a_failing_service_shows_a_system_error_and_the_terminal_survives(
-    sqlite_sample_db, monkeypatch: pytest.MonkeyPatch
+    sample_db, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*_args, **_kwargs):
         raise OSError("数据库连接中断")
 
-    person = blacklisted_owner(sqlite_sample_db)
-    app = make_app(sqlite_sample_db)
+    person = blacklisted_owner(sample_db)
+    app = make_app(sample_db)
     async with app.run_test(size=SIZE) as pilot:
         await _open_lookup(pilot)
         monkeypatch.setattr(lookup, "search_applicants", broken)

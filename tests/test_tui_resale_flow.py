@@ -74,8 +74,8 @@ def _phone(db, contract_id: int, key: str) -> str:
 
 
 @pytest.mark.parametrize("city", ["shenzhen", "zhongshan", "wuhan"])
-async def test_a_clerk_and_a_supervisor_take_a_home_from_check_to_filing(sqlite_sample_db, city):
-    db = sqlite_sample_db
+async def test_a_clerk_and_a_supervisor_take_a_home_from_check_to_filing(sample_db, city):
+    db = sample_db  # both databases: the whole counter flow through the screens
     freeze(db, NOW)  # the services' clock and the app's
     configure(db, city=city)
     home, owner = pick_home(db, city)

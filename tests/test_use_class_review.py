@@ -153,7 +153,7 @@ def test_a_disabled_supervisor_cannot_decide(hall):
     assert err.value.code == "ACCOUNT_DISABLED"
 
 
-def test_from_the_command_line(sqlite_sample_db, monkeypatch):
+def test_from_the_command_line(cli_sample_db):
     """`wangqian contract use-class-queue` and `decide-use-class`, as an operator at the server's shell."""
     import json
 
@@ -162,8 +162,7 @@ def test_from_the_command_line(sqlite_sample_db, monkeypatch):
     from tui.cli.main import app
 
     runner = CliRunner()
-    db = sqlite_sample_db
-    monkeypatch.setenv("WANGQIAN_DB_URL", db.url)
+    db = cli_sample_db
     clerk = make_operator(db, "ucr_cli", Role.CLERK, window="08")
     home_id, person_id, _phone = _unnormalised_home(db)
     check = hc.run_house_check(db, clerk, city="shenzhen", home_id=home_id,
