@@ -112,6 +112,9 @@ MENU_PERMISSION: dict[str, Permission | tuple[Permission, ...]] = {
     "sales_board": Permission.PRESALE_VIEW,
     # the developer starts a return, the authority archives it
     "presale_return": (Permission.PRESALE_CONTRACT_WORK, Permission.PRESALE_CONTRACT_FILING),
+    "ledger": (Permission.FUND_WORK, Permission.FUND_REVIEW),  # the developer enters, the authority reviews
+    "mortgage": Permission.PRESALE_VIEW,
+    "facts": (Permission.SURVEY_WORK, Permission.SURVEY_REVIEW),
     # the developer signs, the loan's bank or fund centre reviews, the authority files
     "presale_contract": (Permission.PRESALE_CONTRACT_WORK, Permission.PRESALE_LOAN_REVIEW,
                          Permission.PRESALE_CONTRACT_FILING),
