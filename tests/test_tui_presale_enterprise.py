@@ -46,6 +46,11 @@ def _burst(*values: str) -> list[str]:
     return keys
 
 
+def _of(developer_id: int):  # type: ignore[no-untyped-def]
+    """Certificates of the enterprise's projects (the demo has an enterprise of its own)."""
+    return ProjectCertificate.project_id.in_(select(Project.id).where(Project.developer_id == developer_id))
+
+
 def _count(db, model, *where) -> int:  # type: ignore[no-untyped-def]
     with db.read() as s:
         return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
@@ -176,7 +181,8 @@ async def test_the_enterprise_is_kept_then_a_user_is_admitted(presale_db) -> Non
         assert s.execute(select(Operator.admission).where(Operator.username == "xxuser1")).scalar_one() == \
             Admission.APPROVED
     assert _count(presale_db, Project, Project.developer_id == d.id) == 1
-    assert _count(presale_db, ProjectCertificate) >= 1 and _count(presale_db, DeveloperBank) == 1
+    assert _count(presale_db, ProjectCertificate, _of(d.id)) >= 1
+    assert _count(presale_db, DeveloperBank, DeveloperBank.developer_id == d.id) == 1
 
 
 # ---------------------------------------------------------------- 80x24 snapshots
@@ -316,7 +322,8 @@ async def test_a_developers_operator_is_offered_no_upkeep(kept_db) -> None:
         assert isinstance(app.screen, BanksScreen) and "中国建设银行" in screen_text(app)
         await _press(pilot, "f2", "delete")
         assert isinstance(app.screen, BanksScreen)
-    assert _count(kept_db, DeveloperBank, DeveloperBank.active.is_(True)) == 1
+    assert _count(kept_db, DeveloperBank, DeveloperBank.active.is_(True),
+                  DeveloperBank.developer_id == kept_db.presale.developer_id) == 1
 
 
 async def test_a_bank_and_a_certificate_go_only_once_confirmed(kept_db) -> None:
@@ -328,15 +335,16 @@ async def test_a_bank_and_a_certificate_go_only_once_confirmed(kept_db) -> None:
         await _press(pilot, "e", "f7", "delete")
         assert isinstance(app.screen, ConfirmDialog)
         await _press(pilot, "escape")
-        assert _count(kept_db, ProjectCertificate) == 1
+        assert _count(kept_db, ProjectCertificate, _of(kept_db.presale.developer_id)) == 1
         await _press(pilot, "delete", "enter")
         assert "已删除该证件" in screen_text(app) and "该项目尚未登记证件" not in screen_text(app)
         await _press(pilot, "delete")  # an empty list: said so
         assert "没有可删除的证件" in screen_text(app)
         await _press(pilot, "escape", "f8", "delete", "enter")
         assert "已删除该银行信息" in screen_text(app)
-    assert _count(kept_db, ProjectCertificate) == 0
-    assert _count(kept_db, DeveloperBank, DeveloperBank.active.is_(True)) == 0
+    assert _count(kept_db, ProjectCertificate, _of(kept_db.presale.developer_id)) == 0
+    assert _count(kept_db, DeveloperBank, DeveloperBank.active.is_(True),
+                  DeveloperBank.developer_id == kept_db.presale.developer_id) == 0
 
 
 async def test_a_new_legal_representatives_id_is_typed_only_to_change_it(kept_db) -> None:

@@ -95,8 +95,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_works_mortgage_unit_building_unit_id'), ['building_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_works_mortgage_unit_mortgage_id'), ['mortgage_id'], unique=False)
 
-    with op.batch_alter_table('presale_contract', schema=None) as batch_op:
-        batch_op.drop_column('paid')
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch rebuild would drop and recreate
+    # presale_contract, which the buyers, payments and returns reference, and SQLite refuses to
+    # drop a referenced table that holds rows while foreign keys are on.
+    op.execute("ALTER TABLE presale_contract DROP COLUMN paid")
 
     with op.batch_alter_table('fund_agreement', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scan_path', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True))
@@ -129,9 +131,9 @@ def downgrade() -> None:
         batch_op.drop_column('status')
         batch_op.drop_column('kind')
 
-    with op.batch_alter_table('fund_agreement', schema=None) as batch_op:
-        batch_op.drop_column('scan_sha256')
-        batch_op.drop_column('scan_path')
+    # Not a batch rebuild: fund_agreement is referenced by withdrawals (see upgrade()).
+    op.execute("ALTER TABLE fund_agreement DROP COLUMN scan_sha256")
+    op.execute("ALTER TABLE fund_agreement DROP COLUMN scan_path")
 
     with op.batch_alter_table('works_mortgage_unit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_works_mortgage_unit_mortgage_id'))
