@@ -5,9 +5,11 @@ The first ``wangqian demo`` migrates the demo's file and loads the sample
 read every migration script and count the register just to learn that nothing
 has changed. Instead, once the file is complete, a stamp beside it records the
 migration scripts it was built with (a hash of their text) and the revision it
-reached. A later start compares the stamp with the scripts on disk and with the
-file's own ``alembic_version`` row — one small read — and goes the long way
-(upgrade, load if empty, stamp again) whenever anything differs.
+reached, and a hash of the sample data and the demo's code it was made from. A
+later start compares the stamp with the scripts and the sample on disk and with the
+file's own ``alembic_version`` row — one small read. When only the migrations differ
+the file is upgraded in place; when the sample differs (or the file was upgraded by a
+newer program) it is another version's demo: it is kept aside and the demo made again.
 """
 
 from __future__ import annotations
@@ -31,6 +33,29 @@ def migrations_fingerprint() -> str:
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
     return digest.hexdigest()
+
+
+SAMPLE = Path(storage.__file__).parent.parent / "sample_data"
+DEMO = Path(__file__).parent
+
+
+def sample_fingerprint() -> str:
+    """A hash of the sample files and the demo's own code (what the demo is made of): a demo made
+    from other sample data is not this version's demo, even at the same schema revision."""
+    digest = hashlib.sha256()
+    for source in sorted([*SAMPLE.glob("*.json"), *SAMPLE.glob("*.csv"), *DEMO.glob("*.py")]):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def holds_people(db: Database) -> bool:
+    """Whether the file's register holds anyone (a demo that was made, of whatever version)."""
+    try:
+        with db.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT 1 FROM person LIMIT 1").first() is not None
+    except DBAPIError:  # no file yet, or no schema in it
+        return False
 
 
 def stamp_path(db: Database) -> Path | None:
@@ -60,7 +85,19 @@ def is_ready(db: Database) -> bool:
     except (OSError, ValueError):
         return False
     return (isinstance(recorded, dict) and recorded.get("migrations") == migrations_fingerprint()
+            and recorded.get("sample") == sample_fingerprint()
             and recorded.get("revision") is not None and recorded.get("revision") == revision(db))
+
+
+def stamped_sample(db: Database) -> str | None:
+    """The sample fingerprint the file's stamp records (None: no stamp, or one from before the
+    sample was recorded)."""
+    stamp = stamp_path(db)
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8")) if stamp is not None else None
+    except (OSError, ValueError):
+        return None
+    return recorded.get("sample") if isinstance(recorded, dict) else None
 
 
 def mark_ready(db: Database) -> None:
@@ -68,7 +105,7 @@ def mark_ready(db: Database) -> None:
     stamp = stamp_path(db)
     if stamp is None:
         return
-    record = {"migrations": migrations_fingerprint(), "revision": revision(db)}
+    record = {"migrations": migrations_fingerprint(), "sample": sample_fingerprint(), "revision": revision(db)}
     stamp.write_text(json.dumps(record), encoding="utf-8")
 
 

@@ -75,3 +75,29 @@ def test_a_demo_file_a_newer_program_made_is_kept_aside_and_made_again(sqlite_sa
     db = main.demo_database()
     assert ready.is_ready(db) and migrate.current_revision(db) == migrate.head_revision(db)
     assert (tmp_path / "demo-0099.db").is_file()  # the newer program's file, kept
+
+
+def test_a_demo_file_of_another_version_is_kept_aside_and_made_again(sqlite_sample_db, tmp_path, monkeypatch):
+    """A complete demo whose stamp names other sample data (an older program's demo, upgraded or
+    not) would lack what the login screen lists: it is kept aside and the demo made again."""
+    import json
+    import shutil
+
+    from demo import ready
+    from tui.cli import helpers, main
+
+    monkeypatch.setattr(helpers, "_invocation", {})
+    monkeypatch.setenv("WANGQIAN_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("WANGQIAN_DB_URL", raising=False)
+    source = sqlite_sample_db.url.removeprefix("sqlite:///")
+    revision = migrate.current_revision(sqlite_sample_db)
+    sqlite_sample_db.dispose()
+    shutil.copyfile(source, tmp_path / "demo.db")
+    (tmp_path / "demo.db.ready").write_text(json.dumps(
+        {"migrations": ready.migrations_fingerprint(), "sample": "another sample", "revision": revision}))
+    db = main.demo_database()
+    assert ready.is_ready(db) and ready.holds_people(db)
+    assert (tmp_path / f"demo-{revision}.db").is_file()  # the other version's demo, kept
+    db.dispose()
+    again = main.demo_database()  # now this version's: opened as it is, nothing more set aside
+    assert ready.is_ready(again) and not (tmp_path / f"demo-{revision}-2.db").exists()

@@ -124,37 +124,48 @@ def demo_database(progress: Callable[[int, int, str], None] | None = None) -> Da
     from demo.loader import load_demo
     from services import data
 
+    made_from = ready.stamped_sample(db)
     ready.forget(db)
-    db = _set_aside_if_newer(db)
-    empty = ready.revision(db) is None
-    if not empty:  # a demo made by an older version, or one whose making was cut short
+    if not _known(db) or ready.holds_people(db) and made_from != ready.sample_fingerprint():
+        db = _set_aside(db)  # another version's demo: other sample data, or a newer program's
+    if ready.revision(db) is not None:  # this sample's demo at an older schema, or a making cut short
         data.upgrade(db, system_actor())
-        empty = data.person_count(db) == 0
-    if empty:
+    if not ready.holds_people(db):
         load_demo(db, system_actor(), progress=progress)
     ready.mark_ready(db)
     return db
 
 
-def _set_aside_if_newer(db: Database) -> Database:
-    """A demo file a newer version of the program has upgraded cannot be opened by this one:
-    it is kept under another name (nothing is deleted) and a new demo is made in its place."""
+def _known(db: Database) -> bool:
     from demo import ready
     from storage import migrate
-    from tui.factory import open_demo_database
 
     found = ready.revision(db)
-    if found is None or migrate.is_known(db, found):
-        return db
+    return found is None or migrate.is_known(db, found)
+
+
+def _set_aside(db: Database) -> Database:
+    """Another version's demo file (made from other sample data, or upgraded by a newer program,
+    which this one could not open) is kept under another name — nothing is deleted — and the
+    demo is made again in its place, so that the logins the login screen lists are there."""
+    from demo import ready
+    from tui.factory import open_demo_database
+
+    found = (ready.revision(db) or "空")[:20]
+    newer = not _known(db)
     path = Path(str(db.engine.url.database))
     db.dispose()
-    kept = path.with_name(f"{path.stem}-{found[:20]}{path.suffix}")
+    kept = path.with_name(f"{path.stem}-{found}{path.suffix}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.stem}-{found}-{n}{path.suffix}")
     for suffix in ("", "-wal", "-shm"):
         side = path.with_name(path.name + suffix)
         if side.exists():
             side.replace(kept.with_name(kept.name + suffix))
-    err.print(f"演示数据库由较新版本的程序建立（结构版本 {found[:20]}），已另存为 {kept.name}，现重新建立演示数据库。",
-              highlight=False, markup=False)
+    made_by = f"较新版本的程序建立（结构版本 {found}）" if newer else "其他版本的程序或示例数据建立"
+    err.print(f"演示数据库由{made_by}，已另存为 {kept.name}，现重新建立演示数据库。", highlight=False, markup=False)
     return open_demo_database(settings())
 
 
