@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -26,9 +25,8 @@ from services.presale import facts_backfill
 from tui.screens.base import AppScreen
 from tui.screens.presale.funds import FormField, FundFormDialog
 from tui.widgets.detail import MUTED
+from tui.screens.presale.case_header import case_header
 from tui.widgets.footer import KeyFooter
-from tui.widgets.form import compact_input, field_line
-from tui.widgets.message import MessageLine
 
 __all__ = ["FactsScreen"]
 
@@ -77,12 +75,7 @@ class FactsScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(classes="status-row"):
-            yield Static("户室信息补录", classes="screen-title", markup=False)
-            yield MessageLine(id="facts-message", classes="status-line")
-        field = compact_input(self.number, placeholder="业务号，如 X202612070000001，Enter 显示", max_length=20)
-        field.id = "facts-number"
-        yield field_line("业务号", field)
+        yield from case_header("户室信息补录", "facts", self.number, "业务号，如 X202612070000001，Enter 显示")
         yield Static("", id="facts-summary", markup=False)
         yield DataTable(id="facts-lines", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()

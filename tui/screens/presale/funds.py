@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Static
 
@@ -30,6 +30,7 @@ from core.roles import Permission
 from services.presale import funds
 from tui.screens.base import AppModal, AppScreen
 from tui.widgets.detail import MUTED
+from tui.screens.presale.case_header import case_header
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
 from tui.widgets.message import MessageLine
@@ -145,12 +146,7 @@ class FundScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(classes="status-row"):
-            yield Static("预售资金监管", classes="screen-title", markup=False)
-            yield MessageLine(id="fund-message", classes="status-line")
-        field = compact_input(self.number, placeholder="业务号，如 Z202612070000001，Enter 显示", max_length=20)
-        field.id = "fund-number"
-        yield field_line("业务号", field)
+        yield from case_header("预售资金监管", "fund", self.number, "业务号，如 Z202612070000001，Enter 显示")
         yield Static("", id="fund-summary", markup=False)
         yield DataTable(id="fund-units", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()

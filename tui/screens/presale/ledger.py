@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -25,9 +24,8 @@ from services.presale import ledger
 from tui.screens.base import AppScreen
 from tui.screens.presale.funds import FormField, FundFormDialog, _yuan
 from tui.widgets.detail import MUTED
+from tui.screens.presale.case_header import case_header
 from tui.widgets.footer import KeyFooter
-from tui.widgets.form import compact_input, field_line
-from tui.widgets.message import MessageLine
 
 __all__ = ["LedgerScreen"]
 
@@ -72,12 +70,7 @@ class LedgerScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(classes="status-row"):
-            yield Static("户室流水补录", classes="screen-title", markup=False)
-            yield MessageLine(id="ledger-message", classes="status-line")
-        field = compact_input(self.number, placeholder="预售证号、合同编号或业务号，Enter 查询", max_length=24)
-        field.id = "ledger-number"
-        yield field_line("查　　询", field)
+        yield from case_header("户室流水补录", "ledger", self.number, "预售证号、合同编号或业务号，Enter 查询", label="查　　询", max_length=24)
         yield Static("", id="ledger-summary", markup=False)
         yield DataTable(id="ledger-entries", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()

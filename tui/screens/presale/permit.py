@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
@@ -21,9 +21,8 @@ from core.roles import Permission
 from services.presale import permits, rooms
 from tui.screens.base import AppScreen
 from tui.widgets.detail import MUTED
+from tui.screens.presale.case_header import case_header
 from tui.widgets.footer import KeyFooter
-from tui.widgets.form import compact_input, field_line
-from tui.widgets.message import MessageLine
 
 __all__ = ["PermitScreen", "permit_lines", "room_lines"]
 
@@ -96,12 +95,7 @@ class PermitScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(classes="status-row"):
-            yield Static("销售许可·物管用房", classes="screen-title", markup=False)
-            yield MessageLine(id="permit-message", classes="status-line")
-        field = compact_input(self.number, placeholder="业务号，如 Y202612070000001，Enter 显示", max_length=20)
-        field.id = "permit-number"
-        yield field_line("业务号", field)
+        yield from case_header("销售许可·物管用房", "permit", self.number, "业务号，如 Y202612070000001，Enter 显示")
         with VerticalScroll(id="permit-detail"):
             yield Static("", id="permit-text", markup=False)
         yield KeyFooter()

@@ -26,7 +26,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
@@ -51,6 +51,7 @@ from tui.screens.presale.survey_edit import (
     price_rule,
 )
 from tui.widgets.detail import MUTED
+from tui.screens.presale.case_header import case_header
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
 from tui.widgets.message import MessageLine
@@ -196,12 +197,7 @@ class SurveyScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(classes="status-row"):
-            yield Static("测绘成果备案", classes="screen-title", markup=False)
-            yield MessageLine(id="survey-message", classes="status-line")
-        field = compact_input(self.number, placeholder="业务号，如 C202612070000001，Enter 显示", max_length=20)
-        field.id = "survey-number"
-        yield field_line("业务号", field)
+        yield from case_header("测绘成果备案", "survey", self.number, "业务号，如 C202612070000001，Enter 显示")
         yield Static("", id="survey-summary", markup=False)
         yield DataTable(id="survey-grid", cursor_type="cell", cell_padding=0, zebra_stripes=False)
         yield KeyFooter()
