@@ -58,7 +58,9 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import ParaLines, _handleBulletWidth, cjkU, makeCJKParaLine
 
+from core.money import format_yuan, to_chinese_capital
 from reports.linebreak import fit_text
+from reports.qr import qr_runs
 
 from reports.fonts import register_cjk_font
 
@@ -800,3 +802,113 @@ def seal_block(lines: Sequence[str], *, caption: str = "盖章处", width: float
 def seal_left_width(width: float = 62 * mm) -> float:
     """The width left beside a ``seal_block`` of text ``width``."""
     return FRAME_WIDTH - width - SEAL_SIZE - 2 * mm
+
+# ------------------------------------------------------------------ contract parts
+# Shared by the contracts of every domain (存量房买卖合同, 商品房买卖合同): masked numbers,
+# the price in figures and capitals, wrapping party tables, the case-number QR code beside
+# the facts, and articles whose heading never ends a page alone.
+
+#: The case-number QR code of a contract or receipt, and the column it stands in.
+QR_SIZE = 26 * mm
+QR_COLUMN = QR_SIZE + 4 * mm
+
+
+def require_masked(value: str, name: str) -> None:
+    """A personal number must arrive masked (e.g. "420102********123X")."""
+    if "*" not in value:
+        raise ValueError(f"{name} must be masked before it reaches a document")
+
+
+def price_text(amount: Decimal) -> str:
+    """"人民币（小写）¥3,500,000.00，（大写）叁佰伍拾万元整" in the style of seed 003."""
+    return f"人民币（小写）{format_yuan(amount)}，（大写）{to_chinese_capital(amount)}"
+
+
+def wrapped_table(header: tuple[str, ...], rows: list[tuple[object, ...]], widths: tuple[float, ...]) -> Table:
+    """A short table in data_table's look whose cells wrap (CJK): for the
+    parties, whose ID kinds and names may be long."""
+    st = styles()
+    total = sum(widths)
+    data = [[Paragraph(esc(h), st.cell_head) for h in header]]
+    data += [[Paragraph(esc(v), st.cell) for v in row] for row in rows]
+    table = Table(data, colWidths=[FRAME_WIDTH * w / total for w in widths], repeatRows=1, hAlign="CENTER")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, SHADE]),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.8, INK),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.8, INK),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+class QrDrawing(Flowable):
+    """A QR code drawn as one filled path: the same code as the QrCodeWidget
+    of reports.base.qr_code, but one path instead of a shape per module keeps
+    a receipt fast (the widget took about half of a receipt's build time).
+
+    The path is written in module units (the canvas scaled so that a module
+    is 1 × 1, y downwards), one rectangle per horizontal run of dark modules:
+    the same dark area with half as many rectangles, in integers, so the path
+    text is made directly instead of formatting some 900 floats."""
+
+    def __init__(self, value: str, size: float, border: int = 2) -> None:
+        super().__init__()
+        self.value, self.size, self.border = value, size, border
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        n, runs = qr_runs(self.value)
+        unit = self.size / (n + 2 * self.border)
+        b = self.border
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColor(colors.black)
+        canv.translate(0, self.size)
+        canv.scale(unit, -unit)
+        canv.addLiteral(" ".join(f"{c + b} {r + b} {length} 1 re" for r, c, length in runs) + " f")
+        canv.restoreState()
+
+
+def case_qr(value: str) -> Table:
+    """The case-number QR with its caption, laid out like reports.base.qr_code."""
+    st = styles()
+    cells = [[QrDrawing(value, QR_SIZE)], [Paragraph(f"业务号<br/>{esc(value)}", st.caption)]]
+    table = Table(cells, colWidths=[QR_COLUMN])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]))
+    return table
+
+
+def kept_articles(items: list[Article]) -> list[Flowable]:
+    """Numbered articles whose heading never ends a page alone: each heading
+    is kept with its first clause, and with the options that follow it."""
+    flat = articles(items)
+    heading = styles().heading
+    out: list[Flowable] = []
+    i = 0
+    while i < len(flat):
+        f = flat[i]
+        if isinstance(f, Paragraph) and f.style is heading and i + 1 < len(flat):
+            kept = [f, flat[i + 1]]
+            i += 2
+            while i < len(flat) and isinstance(flat[i], OptionsTable):
+                kept.append(flat[i])
+                i += 1
+            out.append(KeepTogether(kept))
+        else:
+            out.append(f)
+            i += 1
+    return out

@@ -27,45 +27,38 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
+from reportlab.platypus import Flowable
 
-from core.money import check_amount, format_yuan, to_chinese_capital
+from core.money import check_amount
 from core.resale.contract_text import DISPUTE_ARBITRATION, DISPUTE_LABELS, dispute_options, structure_text
 from reports.base import (
-    FRAME_WIDTH,
-    HEAD_SHADE,
-    INK,
-    SHADE,
+    QR_COLUMN,
     Article,
-    OptionsTable,
-    Paragraph,
     PathArg,
     Signatory,
-    articles,
     beside,
     beside_width,
     build_batch,
     build_pdf,
+    case_qr,
     data_table,
-    esc,
     format_area,
     format_date,
+    kept_articles,
     kv_table,
     numbered,
     para,
+    price_text,
+    require_masked,
     seal_block,
     signature_block,
     spacer,
-    styles,
     title_block,
+    wrapped_table,
 )
 from reports.files import kept_file_name
-from reports.qr import qr_runs
 
-QR_SIZE = 26 * mm
-QR_COLUMN = QR_SIZE + 4 * mm
 LABEL_WIDE = 28 * mm
 
 SELLER = "出卖人"
@@ -99,9 +92,6 @@ def _require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
-def _require_masked(value: str, name: str) -> None:
-    """A personal number must arrive masked (e.g. "420102********123X")."""
-    _require("*" in value, f"{name} must be masked before it reaches a document")
 
 
 def _percent(value: Decimal) -> str:
@@ -109,101 +99,6 @@ def _percent(value: Decimal) -> str:
     value = Decimal(value)
     text = f"{value.quantize(Decimal('0.01'))}".rstrip("0").rstrip(".")
     return f"{text}%"
-
-
-def _price_text(amount: Decimal) -> str:
-    """"人民币（小写）¥3,500,000.00，（大写）叁佰伍拾万元整" in the style of seed 003."""
-    return f"人民币（小写）{format_yuan(amount)}，（大写）{to_chinese_capital(amount)}"
-
-
-def _wrapped_table(header: tuple[str, ...], rows: list[tuple[object, ...]], widths: tuple[float, ...]) -> Table:
-    """A short table in data_table's look whose cells wrap (CJK): for the
-    parties, whose ID kinds and names may be long."""
-    st = styles()
-    total = sum(widths)
-    data = [[Paragraph(esc(h), st.cell_head) for h in header]]
-    data += [[Paragraph(esc(v), st.cell) for v in row] for row in rows]
-    table = Table(data, colWidths=[FRAME_WIDTH * w / total for w in widths], repeatRows=1, hAlign="CENTER")
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), st.font),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, SHADE]),
-        ("LINEABOVE", (0, 0), (-1, 0), 0.8, INK),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.8, INK),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    return table
-
-
-class _QrDrawing(Flowable):
-    """A QR code drawn as one filled path: the same code as the QrCodeWidget
-    of reports.base.qr_code, but one path instead of a shape per module keeps
-    a receipt fast (the widget took about half of a receipt's build time).
-
-    The path is written in module units (the canvas scaled so that a module
-    is 1 × 1, y downwards), one rectangle per horizontal run of dark modules:
-    the same dark area with half as many rectangles, in integers, so the path
-    text is made directly instead of formatting some 900 floats."""
-
-    def __init__(self, value: str, size: float, border: int = 2) -> None:
-        super().__init__()
-        self.value, self.size, self.border = value, size, border
-        self.width = self.height = size
-
-    def draw(self) -> None:
-        n, runs = qr_runs(self.value)
-        unit = self.size / (n + 2 * self.border)
-        b = self.border
-        canv = self.canv
-        canv.saveState()
-        canv.setFillColor(colors.black)
-        canv.translate(0, self.size)
-        canv.scale(unit, -unit)
-        canv.addLiteral(" ".join(f"{c + b} {r + b} {length} 1 re" for r, c, length in runs) + " f")
-        canv.restoreState()
-
-
-def _qr(value: str) -> Table:
-    """The case-number QR with its caption, laid out like reports.base.qr_code."""
-    st = styles()
-    cells = [[_QrDrawing(value, QR_SIZE)], [Paragraph(f"业务号<br/>{esc(value)}", st.caption)]]
-    table = Table(cells, colWidths=[QR_COLUMN])
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), st.font),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-    ]))
-    return table
-
-
-def _kept_articles(items: list[Article]) -> list[Flowable]:
-    """Numbered articles whose heading never ends a page alone: each heading
-    is kept with its first clause, and with the options that follow it."""
-    flat = articles(items)
-    heading = styles().heading
-    out: list[Flowable] = []
-    i = 0
-    while i < len(flat):
-        f = flat[i]
-        if isinstance(f, Paragraph) and f.style is heading and i + 1 < len(flat):
-            kept = [f, flat[i + 1]]
-            i += 2
-            while i < len(flat) and isinstance(flat[i], OptionsTable):
-                kept.append(flat[i])
-                i += 1
-            out.append(KeepTogether(kept))
-        else:
-            out.append(f)
-            i += 1
-    return out
 
 
 # ------------------------------------------------------------------ plain data
@@ -231,8 +126,8 @@ class ContractParty:
     def __post_init__(self) -> None:
         _require(bool(self.name.strip()), "a party has a name")
         _require(self.role in ROLES, f"unknown party role {self.role!r}; expected one of {ROLES}")
-        _require_masked(self.masked_id, "masked_id")
-        _require_masked(self.phone_masked, "phone_masked")
+        require_masked(self.masked_id, "masked_id")
+        require_masked(self.phone_masked, "phone_masked")
         if self.share is not None:
             object.__setattr__(self, "share", Decimal(self.share))
             _require(Decimal(0) <= self.share <= HUNDRED, "a share is a percent between 0 and 100")
@@ -377,7 +272,7 @@ class Applicant:
     role: str = ""  # e.g. "出卖人", "买受人", "代理人"
 
     def __post_init__(self) -> None:
-        _require_masked(self.masked_id, "masked_id")
+        require_masked(self.masked_id, "masked_id")
 
 
 @dataclass(frozen=True)
@@ -519,7 +414,7 @@ def _contract_articles(data: ResaleContract) -> list[Article]:
             f"甲方转让上述房屋后，该房屋由{buyers_hold}。",
         )),
         Article("成交价格", (
-            f"经甲、乙双方协商一致，上述房屋买卖成交价格为{_price_text(data.price)}。",
+            f"经甲、乙双方协商一致，上述房屋买卖成交价格为{price_text(data.price)}。",
             "该价格包含房屋附属设施设备及分摊的共有部分、土地使用权的价款。",
         )),
         Article("付款方式", (
@@ -609,18 +504,18 @@ def resale_contract(data: ResaleContract, path: PathArg = None) -> bytes:
     buyers = "、".join(p.name for p in data.buyers)
     story: list[Flowable] = [
         *title_block(data.title, f"（{data.status}）" if data.status != FILED else None, number),
-        beside(facts, _qr(data.case_number), right_width=QR_COLUMN),
+        beside(facts, case_qr(data.case_number), right_width=QR_COLUMN),
         spacer(3),
         para(f"{data.seller_label}（甲方）：{sellers}", "body"),
         para(f"{data.buyer_label}（乙方）：{buyers}（{data.co_ownership}）", "body"),
-        _wrapped_table(PARTY_HEADER, _party_rows(data), widths=(8, 10, 9, 13, 19, 10, 12, 13)),
+        wrapped_table(PARTY_HEADER, _party_rows(data), widths=(8, 10, 9, 13, 19, 10, 12, 13)),
         spacer(1),
-        _wrapped_table(ADDRESS_HEADER, _address_rows(data), widths=(8, 10, 76)),
+        wrapped_table(ADDRESS_HEADER, _address_rows(data), widths=(8, 10, 76)),
         spacer(3),
         para("房屋基本情况", "heading"),
         kv_table(data.house.rows(), columns=2),
         spacer(2),
-        kv_table([("成交价格", _price_text(data.price)), ("付款方式", data.payment_method),
+        kv_table([("成交价格", price_text(data.price)), ("付款方式", data.payment_method),
                   ("资金监管", f"是（{data.supervision_bank}）" if data.fund_supervised else "否"),
                   ("交付日期", format_date(data.delivery_date) if data.delivery_date else "按双方约定")],
                  columns=1),
@@ -630,7 +525,7 @@ def resale_contract(data: ResaleContract, path: PathArg = None) -> bytes:
             "自愿、协商一致的原则，就下列房屋买卖，订立本合同，共同信守。",
             "clause",
         ),
-        *_kept_articles(_contract_articles(data)),
+        *kept_articles(_contract_articles(data)),
         *_signatories(data),
     ]
     return build_pdf(story, title=data.title, reference=f"合同编号 {data.contract_number}", path=path,
@@ -655,7 +550,7 @@ def undertaking(data: ResaleContract, path: PathArg = None) -> bytes:
     """承诺书 of a signed contract: which contract and house, the undertakings, and a signature
     area for every party (an organisation seals)."""
     facts = kv_table([("合同编号", data.contract_number), ("业务号", data.case_number),
-                      ("房屋坐落", data.house.location), ("成交价格", _price_text(data.price)),
+                      ("房屋坐落", data.house.location), ("成交价格", price_text(data.price)),
                       (data.seller_label, _names(data.sellers)), (data.buyer_label, _names(data.buyers))],
                      columns=1, label_width=LABEL_WIDE)
     story: list[Flowable] = [
@@ -700,7 +595,7 @@ def acceptance_receipt(data: AcceptanceReceipt, path: PathArg = None) -> bytes:
                      for i, m in enumerate(data.materials, start=1)]
     story: list[Flowable] = [
         *title_block("受理回执", data.hall_name),
-        beside(facts, _qr(data.case_number), right_width=QR_COLUMN),
+        beside(facts, case_qr(data.case_number), right_width=QR_COLUMN),
         spacer(3),
         para("申请人", "heading"),
         data_table(("身份", "姓名", "证件号码"), applicant_rows, widths=(2, 3, 5), align=("CENTER", "LEFT", "LEFT")),
