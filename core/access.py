@@ -143,6 +143,8 @@ ACTIONS: dict[str, tuple[Permission, ...]] = {
     "presale.developers.show_developer": (P.PRESALE_VIEW,),
     "presale.documents.board_data": (P.PRESALE_VIEW,),
     "presale.documents.board_pdf": (P.PRESALE_VIEW,),
+    "presale.documents.contract_data": (P.PRESALE_CONTRACT_FILING, P.PRESALE_CONTRACT_WORK, P.PRESALE_LOAN_REVIEW),
+    "presale.documents.contract_pdf": (P.PRESALE_CONTRACT_FILING, P.PRESALE_CONTRACT_WORK, P.PRESALE_LOAN_REVIEW),
     "presale.documents.permit_data": (P.PRESALE_VIEW,),
     "presale.documents.permit_pdf": (P.PRESALE_VIEW,),
     "presale.facts_backfill.review_facts": (P.CASE_WORK, P.SURVEY_REVIEW),
@@ -293,6 +295,7 @@ ANY_OF: frozenset[str] = frozenset({
     "sms.outbox", "sms.mark_sent", "sms.reveal",
     # the developer's staff, the authority and the buyer's bank each see the contracts of their part
     "presale.contracts.list_contracts", "presale.contracts.show_contract", "presale.returns.show_return",
+    "presale.documents.contract_data", "presale.documents.contract_pdf",
     "presale.ledger.find_contracts", "presale.ledger.ledger", "presale.ledger.show_entry",  # SMS_OUTBOX: the whole outbox; CASE_WORK: one's own cases'
 })
 

@@ -608,12 +608,12 @@ def options_block(options: Sequence[str], chosen: int | None, *, indent: float =
     return table
 
 
-def articles(items: Sequence[Article]) -> list[Flowable]:
-    """Articles numbered 第一条, 第二条 …; clauses numbered (一), (二) … when several;
-    an article's options after its clauses, each with its box."""
+def articles(items: Sequence[Article], *, first: int = 1) -> list[Flowable]:
+    """Articles numbered 第一条, 第二条 … (from 第``first``条); clauses numbered (一), (二) …
+    when several; an article's options after its clauses, each with its box."""
     st = styles()
     out: list[Flowable] = []
-    for n, article in enumerate(items, start=1):
+    for n, article in enumerate(items, start=first):
         out.append(markup(f"第{chinese_ordinal(n)}条　{esc(article.heading)}", "heading"))
         several = len(article.clauses) > 1
         for k, clause in enumerate(article.clauses, start=1):
@@ -892,10 +892,10 @@ def case_qr(value: str) -> Table:
     return table
 
 
-def kept_articles(items: list[Article]) -> list[Flowable]:
-    """Numbered articles whose heading never ends a page alone: each heading
-    is kept with its first clause, and with the options that follow it."""
-    flat = articles(items)
+def kept_articles(items: list[Article], *, first: int = 1) -> list[Flowable]:
+    """Numbered articles (from 第``first``条) whose heading never ends a page alone: each
+    heading is kept with its first clause, and with the options that follow it."""
+    flat = articles(items, first=first)
     heading = styles().heading
     out: list[Flowable] = []
     i = 0

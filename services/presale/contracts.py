@@ -87,9 +87,10 @@ from storage.models import (
 
 __all__ = [
     "ContractView",
-    "open_contract",
-    "paid_of",
     "PaymentNotice",
+    "areas_of",
+    "authorise_reader",
+    "paid_of",
     "attach_scan",
     "buyers_of",
     "cancel_contract",
@@ -110,6 +111,7 @@ __all__ = [
     "send_seal_code",
     "show_contract",
     "start_contract",
+    "supervised_account",
     "unit_id_of",
     "verify_buyer_code",
 ]
@@ -280,7 +282,8 @@ def paid_of(session: Session, contract: PresaleContract) -> Decimal:
     return contract_money(session, [contract.id])[contract.id].paid  # type: ignore[list-item,index]
 
 
-def _areas(session: Session, contract: PresaleContract) -> tuple[UnitAreas, SurveyUnit]:
+def areas_of(session: Session, contract: PresaleContract) -> tuple[UnitAreas, SurveyUnit]:
+    """The contract's unit as the survey in force describes it (its areas, and its survey row)."""
     survey = survey_in_force(session, contract.building_id)
     row = None if survey is None else session.execute(select(SurveyUnit).where(
         SurveyUnit.survey_id == survey.id, SurveyUnit.building_unit_id == contract.building_unit_id)).scalar_one_or_none()
@@ -308,7 +311,7 @@ def save_entry(db: Database, actor: Actor, number: str, entry: ContractEntry) ->
             from dataclasses import replace
 
             entry = replace(entry, buyers=tuple(Buyer(b.name, b.id_number, b.phone, b.id_kind) for b in saved))
-        unit, _ = _areas(session, c)
+        unit, _ = areas_of(session, c)
         banks = frozenset(session.execute(select(DeveloperBank.bank_name).where(
             DeveloperBank.developer_id == c.developer_id, DeveloperBank.purpose == BankPurpose.MORTGAGE.value,
             DeveloperBank.active.is_(True))).scalars())
@@ -380,9 +383,16 @@ def complete_entry(db: Database, actor: Actor, number: str) -> "ContractView":
         return _view(session, opened)
 
 
-def payment_notice(db: Database, actor: Actor, number: str) -> PaymentNotice:
+def supervised_account(session: Session, building_id: int) -> DeveloperBank | None:
+    """The supervising bank account of the building's fund supervision agreement in force, if any."""
     from storage.models import FundAgreement
 
+    agreement = session.execute(select(FundAgreement).where(
+        FundAgreement.current_building_id == building_id)).scalar_one_or_none()
+    return session.get(DeveloperBank, agreement.bank_id) if agreement and agreement.bank_id else None
+
+
+def payment_notice(db: Database, actor: Actor, number: str) -> PaymentNotice:
     with db.read() as session:
         authorise(session, actor, Permission.PRESALE_CONTRACT_WORK)
         opened = open_contract(session, actor, number)
@@ -391,9 +401,7 @@ def payment_notice(db: Database, actor: Actor, number: str) -> PaymentNotice:
             raise RuleViolation("CONTRACT_ENTRY_MISSING", "请先录入购房合同信息，再打印缴款通知单和登记缴款。")
         building = session.get(Building, c.building_id)
         project = session.get(Project, building.project_id)  # type: ignore[union-attr]
-        agreement = session.execute(select(FundAgreement).where(
-            FundAgreement.current_building_id == c.building_id)).scalar_one_or_none()
-        bank = session.get(DeveloperBank, agreement.bank_id) if agreement and agreement.bank_id else None
+        bank = supervised_account(session, c.building_id)
         account = (" ".join(x for x in (bank.bank_name, bank.branch, bank.account_name, bank.account_number) if x)
                    if bank else None)
         return PaymentNotice(c.number, opened.case.number, developer_of(session, c.developer_id).name,
@@ -722,7 +730,7 @@ def _view(session: Session, opened: _Open) -> ContractView:
     c, case = opened.contract, opened.case
     session.flush()
     kind = case_type(case.type_code)
-    _, unit = _areas(session, c)
+    _, unit = areas_of(session, c)
     building = session.get(Building, c.building_id)
     project = session.get(Project, building.project_id)  # type: ignore[union-attr]
     holder = session.get(Operator, case.holder_id).name if case.holder_id else None  # type: ignore[union-attr]
@@ -743,14 +751,20 @@ def _view(session: Session, opened: _Open) -> ContractView:
         case.bank_name)
 
 
+def authorise_reader(session: Session, actor: Actor) -> None:
+    """Who may read a contract: the developer's staff, the loan's reviewers and the authority
+    (each sees the contracts of its part: ``open_contract``)."""
+    if not (actor.can(Permission.PRESALE_CONTRACT_WORK) or actor.can(Permission.PRESALE_LOAN_REVIEW)):
+        authorise(session, actor, Permission.PRESALE_CONTRACT_FILING)
+    else:
+        authorise(session, actor, Permission.PRESALE_CONTRACT_WORK if actor.can(Permission.PRESALE_CONTRACT_WORK)
+                  else Permission.PRESALE_LOAN_REVIEW)
+
+
 def show_contract(db: Database, actor: Actor, number: str) -> ContractView:
     """合同信息查询."""
     with db.read() as session:
-        if not (actor.can(Permission.PRESALE_CONTRACT_WORK) or actor.can(Permission.PRESALE_LOAN_REVIEW)):
-            authorise(session, actor, Permission.PRESALE_CONTRACT_FILING)
-        else:
-            authorise(session, actor, Permission.PRESALE_CONTRACT_WORK if actor.can(Permission.PRESALE_CONTRACT_WORK)
-                      else Permission.PRESALE_LOAN_REVIEW)
+        authorise_reader(session, actor)
         return _view(session, open_contract(session, actor, number))
 
 

@@ -111,6 +111,17 @@ def notice(number: Number, output: Annotated[Path, typer.Option("-o", "--output"
     write_pdf(output, lambda: contracts.payment_notice_pdf(database(), system_actor(), number))
 
 
+@contract_app.command("pdf")
+@refusals
+@input_refusals(MISSING)
+def contract_pdf(number: Number, output: Annotated[Path, typer.Option("-o", "--output", help="PDF 文件路径。")],
+                 force: Annotated[bool, typer.Option("--force", help="覆盖已有文件。")] = False) -> None:
+    """打印商品房买卖合同（预售 / 现售；未签约的带“草稿”水印）。"""
+    from services.presale import documents
+
+    write_pdf(output, lambda: documents.contract_pdf(database(), system_actor(), number), force=force)
+
+
 def _step(name: str, doc: str, call) -> None:  # type: ignore[no-untyped-def]
     @contract_app.command(name, help=doc)
     @refusals
