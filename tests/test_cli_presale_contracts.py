@@ -1,11 +1,16 @@
 """`wangqian presale contract …`: a unit under the permit is accepted, entered, paid (an
 overpayment refused by its sentence), completed; read back as JSON; a second contract on the
-same unit refused (exit 1, its sentence)."""
+same unit refused (exit 1, its sentence); the contract's PDF written (an existing file refused
+without --force)."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+
+import pytest
 
 from tests.test_cli_presale import _ok, _run, hall  # noqa: F401 (hall: a fixture)
 from tests.test_cli_presale_permits import PERMIT, _surveyed
@@ -39,3 +44,27 @@ def test_a_contract_from_the_command_line(hall):  # noqa: F811
     assert "签约环节" in _ok("presale", "contract", "complete", case, "--as", "dev1")
     data = json.loads(_ok("presale", "contract", "show", case, "--json"))
     assert data["total_price"] == "1301000.00" and data["paid"] == "1301000.00" and data["stage_name"] == "签约环节"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+def test_the_contract_pdf_from_the_command_line(hall, tmp_path):  # noqa: F811
+    number = permitted()
+    case = CASE.search(_ok("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")).group(0)
+    target = tmp_path / "合同.pdf"
+    result, shown = _run("presale", "contract", "pdf", case, "-o", str(target))
+    assert result.exit_code == 1 and "请先录入购房合同信息" in shown and not target.exists()
+    _ok("presale", "contract", "entry", case, "--as", "dev1", "--buyer", "王小二,110101199003074258,13800138000",
+        "--unit-price", "10000", "--delivery", "2027-06-30")
+    assert "已生成" in _ok("presale", "contract", "pdf", case, "-o", str(target))
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True,
+                                             check=True).stdout)
+    assert "商品房买卖合同（预售）" in text and case in text and number in text
+    assert "110101********4258" in text and "110101199003074258" not in text and "壹佰叁拾万壹仟元整" in text
+    # an existing file is refused without --force, written over with it
+    target.write_bytes(b"kept")
+    result, shown = _run("presale", "contract", "pdf", case, "-o", str(target))
+    assert result.exit_code == 1 and "REPORT_OUTPUT_EXISTS" in shown and target.read_bytes() == b"kept"
+    _ok("presale", "contract", "pdf", case, "-o", str(target), "--force")
+    assert target.read_bytes().startswith(b"%PDF-")
+    result, shown = _run("presale", "contract", "pdf", "F209900000000001", "-o", str(tmp_path / "none.pdf"))
+    assert result.exit_code == 2 and not (tmp_path / "none.pdf").exists()
