@@ -32,7 +32,7 @@ from core.errors import RuleViolation
 from core.money import format_yuan
 from core.roles import Permission
 from services import cases
-from services.presale import contracts
+from services.presale import contracts, documents
 from tui.screens.base import AppModal, AppScreen
 from tui.screens.presale.contract_entry import ContractEntryScreen
 from tui.widgets.detail import LABEL_STYLE, MUTED, timeline_renderable
@@ -238,6 +238,7 @@ class PresaleContractScreen(AppScreen):
         Binding("f9", "review", "审核通过", key_display="F9", priority=True),
         Binding("f9", "file", "备案", key_display="F9", priority=True),
         Binding("f5", "reload", "刷新", key_display="F5", priority=True),
+        Binding("f12", "print_contract", "打印合同", key_display="F12", priority=True),
         Binding("escape", "back", "返回", key_display="Esc"),
     ]
     HELP_STEPS = (
@@ -323,6 +324,8 @@ class PresaleContractScreen(AppScreen):
             return self.actor.can(Permission.PRESALE_LOAN_REVIEW) and self._at("fund_review", "bank_review")
         if action == "file":
             return self.actor.can(Permission.PRESALE_CONTRACT_FILING) and self._at("filing")
+        if action == "print_contract":  # once entered, by whoever may read it
+            return self.view is not None and self.view.total_price is not None
         return True
 
     def step_actions(self) -> Sequence[str]:
@@ -500,6 +503,20 @@ class PresaleContractScreen(AppScreen):
     def _print(self, number: str) -> None:
         pdf = contracts.payment_notice_pdf(self.db, self.actor, number)
         outcome = self.print_document(f"缴款通知单_{number}.pdf", pdf, "资金缴款通知单")
+        self.app.call_from_thread(self.set_message, outcome.message, outcome.tone)
+
+    def action_print_contract(self) -> None:
+        """F12: 商品房买卖合同 (kept, and printed where the hall has a printer; 草稿 until signed)."""
+        view = self._need()
+        if view is None:
+            return
+        self.set_message("正在打印……")
+        self._print_contract(view.case_number)
+
+    @work(thread=True, exclusive=True, group="pc-print", exit_on_error=False)
+    def _print_contract(self, number: str) -> None:
+        pdf = documents.contract_pdf(self.db, self.actor, number)
+        outcome = self.print_document(f"商品房买卖合同_{number}.pdf", pdf, "商品房买卖合同")
         self.app.call_from_thread(self.set_message, outcome.message, outcome.tone)
 
     def action_pay(self) -> None:
