@@ -212,7 +212,10 @@ def _area(value: Decimal | None) -> str:
 
 
 def _unit_place(u: ContractUnit) -> str:
-    return f"{u.building}栋" + (f"{u.unit}单元" if u.unit else "") + f"{u.unit_no}室"
+    """"D004栋A01单元2-01室"; a building or unit number that already names itself ("2栋") is not named twice."""
+    building = u.building if u.building.endswith(("栋", "幢", "座", "楼")) else f"{u.building}栋"
+    unit = "" if not u.unit else u.unit if u.unit.endswith("单元") else f"{u.unit}单元"
+    return f"{building}{unit}{u.unit_no}" + ("" if u.unit_no.endswith("室") else "室")
 
 
 def _co_ownership(data: PresaleContractDocument) -> Article:
@@ -301,7 +304,7 @@ def contract_articles(data: PresaleContractDocument) -> list[Article]:
     mortgage = _mortgage_article(d)
     if mortgage is not None:
         arts.append(mortgage)
-    when = f"{d.delivery_date}前" if d.delivery_date else "双方约定的日期前"
+    when = f"{d.delivery_date.removesuffix('前')}前" if d.delivery_date else "双方约定的日期前"
     if d.presale:
         arts.append(Article("面积差异处理", (
             "该商品房交付时以房产测绘机构的实测面积为准。实测面积与本合同约定面积的误差比绝对值在3%以内（含3%）的，据实结算房价款；",

@@ -108,6 +108,14 @@ def test_several_buyers_each_printed_masked_with_their_holding_to_tick(tmp_path)
     assert "王小二占＿＿＿＿%" in flat and "共同共有" in flat and "按份共有" in flat
 
 
+def test_names_already_naming_themselves_are_not_named_twice(tmp_path):
+    unit = replace(sample_presale_contract().unit, building="2栋", unit="1单元", unit_no="3-02室")
+    flat = re.sub(r"\s+", "", _text(presale_contract_pdf(sample_presale_contract(
+        unit=unit, delivery_date="2027年12月31日前")), tmp_path, "names"))
+    assert "天门山花园2栋1单元3-02室" in flat and "栋栋" not in flat and "单元单元" not in flat
+    assert "2027年12月31日前向买受人交付" in flat and "前前" not in flat
+
+
 def test_personal_numbers_must_arrive_masked():
     with pytest.raises(ValueError, match="masked"):
         ContractBuyer("王小二", "居民身份证", FULL_ID, "138****8000")
