@@ -115,11 +115,15 @@ def test_a_returned_contract_refunded_from_the_command_line(sold, tmp_path):
     from tests.test_presale_refund import _returned
     from tests.test_presale_returns import sold as sold_contract
 
+    from tests.fund_support import agreement_in_force
+
     hall, permit, _ = sold
+    agreement = agreement_in_force(hall)
     number = sold_contract(hall.db, hall, permit, "3-01")
     case = _returned(hall.db, hall, number, tmp_path)
     paid = contracts.show_contract(hall.db, hall.dev, number).paid
     due = f"¥{paid:,.2f}"
+    assert f"已入账中含已退房待退款 {due}，不计入一般资金可支取额。" in _ok("fund", "withdrawal", "table", agreement)
     shown = _ok("ledger", "show", number)
     assert f"已退房：待退款 {due}，请补录退款流水。" in shown and "可补录：退款" in shown
     assert json.loads(_ok("ledger", "show", number, "--json"))["refund_due"] == str(paid)
@@ -134,3 +138,4 @@ def test_a_returned_contract_refunded_from_the_command_line(sold, tmp_path):
     code, shown = _run("ledger", "refund", number, "--as", "dev_a")
     assert code == 1 and "没有可退金额" in shown
     assert returns.show_return(hall.db, hall.authority, case).refund_due == 0
+    assert "待退款" not in _ok("fund", "withdrawal", "table", agreement)
