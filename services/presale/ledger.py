@@ -133,7 +133,7 @@ class LedgerView:
     received: Decimal  # 已缴 (posted receipts)
     refunded: Decimal  # 已退
     paid: Decimal  # 实缴 = received − refunded
-    unpaid: Decimal | None  # 未缴 = total price − paid
+    unpaid: Decimal | None  # 未缴 = total price − paid (None on a returned contract: nothing is due)
     refundable: Decimal  # 可退
     pending: Decimal  # entries waiting for review (receipts − refunds)
     returned: bool  # 已退房: only refunds now
@@ -162,7 +162,7 @@ def _ledger_view(session: Session, contract: PresaleContract, case: Case) -> Led
         [f"{b.name}（{mask_id(b.id_number)}，{mask_phone(b.phone)}）" for b in buyers],
         PAYMENT_LABELS[PaymentMethod(contract.payment_method)] if contract.payment_method else None,
         total, contract.amount_due, money.received, money.refunded, money.paid,
-        (total - money.paid) if total is not None else None, money.refundable,
+        (total - money.paid) if total is not None and not returned else None, money.refundable,
         (money.pending_income - money.pending_refund), returned, money.refundable if returned else None,
         [(k.value, ENTRY_KIND_LABELS[k]) for k in allowed_kinds(money, returned=returned)], entries)
 
