@@ -76,6 +76,16 @@ def test_the_return_says_what_remains_to_refund():
     assert refund_note(ReturnStatus.ARCHIVED, rules.NO_MONEY) == "已退房，买受人未缴款，无需退款。"
 
 
+def test_money_owed_back_is_not_general_funds():
+    from core.presale.funds import general_available
+
+    assert general_available(Decimal("1000.00"), Decimal("100.00"), Decimal("50.00")) == Decimal("850.00")
+    assert general_available(Decimal("1000.00"), Decimal("100.00"), Decimal("50.00"), Decimal("300.00")) \
+        == Decimal("550.00")
+    assert general_available(Decimal("1000.00"), Decimal("100.00"), Decimal("0.00"), Decimal("1000.00")) \
+        == Decimal("0.00")
+
+
 # ---------------------------------------------------------------- the service
 
 

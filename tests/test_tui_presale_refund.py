@@ -15,6 +15,7 @@ from test_tui_presale_returns import SUPERVISOR_PASSWORD, return_db  # noqa: F40
 from core.money import format_yuan
 from services.presale import contracts, ledger
 from storage.models import PresaleReturn
+from tests.conftest import SYSTEM
 from tests.presale_support import PASSWORD
 from tests.test_presale_refund import _returned
 from tui.screens.presale.funds import FundFormDialog
@@ -106,3 +107,26 @@ def test_snapshot(snap_compare, returned_db, who: str, menu: str, field: str) ->
         await pilot.pause()
 
     assert snap_compare(make_app(returned_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_demo_withdrawal_table_keeps_the_refund_due_apart(sqlite_sample_db) -> None:
+    """The demo's returned 6-01, half refunded: the fund agreement's money still counts the
+    other half, and the withdrawal table (F7) says it is owed back, not withdrawable."""
+    from sqlalchemy import select
+
+    from demo import presale
+    from services.presale import contracts as contract_service
+    from storage.models import FundAgreement
+
+    db = sqlite_sample_db
+    with db.read() as s:
+        agreement = s.execute(select(FundAgreement.agreement_number)).scalar_one()
+    [returned] = [r for r in contract_service.list_contracts(db, SYSTEM) if r.unit_no == presale.RETURNED_UNIT]
+    due = ledger.ledger(db, SYSTEM, returned.number).refund_due
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "xj01")
+        await _open(pilot, "z", "#fund-number", agreement)
+        await _press(pilot, "f7")
+        shown = _flat(app)
+        assert f"（含已退房待退款 {format_yuan(due)}，不可支取）" in shown and "一般资金可支取 ¥0.00" in shown
