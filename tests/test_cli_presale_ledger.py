@@ -133,6 +133,7 @@ def test_a_returned_contract_refunded_from_the_command_line(sold, tmp_path):
     code, shown = _run("ledger", "refund", number, "--as", "dev_a", "--amount", str(paid + 1))
     assert code == 1 and "大于可退金额" in shown
     refund = CASE.search(_ok("ledger", "refund", number, "--as", "dev_a", "--receipt", "TK001")).group(0)
+    assert f"待审核 ¥0.00　待审核退款 {due}" in _ok("ledger", "show", number)
     assert f"退款{paid}元已记入户室流水" in _ok("ledger", "review", refund, "--as", "super_p")
     assert f"退款：已退房，购房款已全部退还（已退{due}）。" in _ok("return", "show", case)
     code, shown = _run("ledger", "refund", number, "--as", "dev_a")

@@ -83,6 +83,7 @@ async def test_a_returned_contract_refunded_from_the_ledger(returned_db) -> None
         shown = _flat(app)
         assert f"退款 {due}，已派工给主管部门审核。" in shown, screen_text(app)
         assert "已退房：待退款 ¥0.00，购房款已退清或退款正在审核。" in shown
+        assert f"待审核 ¥0.00　待审核退款 {due}　可补录：无" in shown  # not a negative "pending"
     refund = ledger.ledger(returned_db, hall.dev, number).entries[-1].case_number
     app = make_app(returned_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -140,6 +140,8 @@ class LedgerView:
     refund_due: Decimal | None  # 待退款 of a returned contract (None: not returned)
     kinds: list[tuple[str, str]]  # the kinds the back-entry offers now (value, label)
     entries: list[EntryRow]
+    pending_income: Decimal = Decimal("0.00")  # receipts waiting for review
+    pending_refund: Decimal = Decimal("0.00")  # refunds waiting for review
 
 
 def _ledger_view(session: Session, contract: PresaleContract, case: Case) -> LedgerView:
@@ -164,7 +166,8 @@ def _ledger_view(session: Session, contract: PresaleContract, case: Case) -> Led
         total, contract.amount_due, money.received, money.refunded, money.paid,
         (total - money.paid) if total is not None and not returned else None, money.refundable,
         (money.pending_income - money.pending_refund), returned, money.refundable if returned else None,
-        [(k.value, ENTRY_KIND_LABELS[k]) for k in allowed_kinds(money, returned=returned)], entries)
+        [(k.value, ENTRY_KIND_LABELS[k]) for k in allowed_kinds(money, returned=returned)], entries,
+        money.pending_income, money.pending_refund)
 
 
 def _returned(contract: PresaleContract) -> bool:

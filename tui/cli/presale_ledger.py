@@ -71,7 +71,8 @@ def ledger_show(number: Contract, as_json: Json = False) -> None:
         _line("买受人：" + "、".join(shown(b) for b in v.buyers))
     _line(f"付款方式 {v.payment_method_label or '—'}　总价款 {_yuan(v.total_price)}　应付 {_yuan(v.amount_due)}")
     _line(f"已缴 {_yuan(v.received)}　已退 {_yuan(v.refunded)}　实缴 {_yuan(v.paid)}　未缴 {_yuan(v.unpaid)}　"
-          f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending)}")
+          f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending_income)}"
+          + (f"　待审核退款 {_yuan(v.pending_refund)}" if v.pending_refund > 0 else ""))
     if v.refund_due is not None:
         _line(f"已退房：待退款 {_yuan(v.refund_due)}" + ("，请补录退款流水。" if v.refund_due > 0 else "。"))
     for e in v.entries:

@@ -137,8 +137,9 @@ class LedgerScreen(AppScreen):
                  f"买受人：{'、'.join(v.buyers) or '—'}",
                  f"付款方式 {v.payment_method_label or '—'}　总价款 {_yuan(v.total_price)}　应付 {_yuan(v.amount_due)}",
                  f"已缴 {_yuan(v.received)}　已退 {_yuan(v.refunded)}　实缴 {_yuan(v.paid)}　未缴 {_yuan(v.unpaid)}",
-                 f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending)}　"
-                 f"可补录：{'、'.join(k for _, k in v.kinds) or '无'}"]
+                 f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending_income)}　"
+                 + (f"待审核退款 {_yuan(v.pending_refund)}　" if v.pending_refund > 0 else "")
+                 + f"可补录：{'、'.join(k for _, k in v.kinds) or '无'}"]
         if v.refund_due is not None:
             lines.append(f"已退房：待退款 {_yuan(v.refund_due)}"
                          + ("，按 F2 补录退款流水。" if v.refund_due > 0 else "，购房款已退清或退款正在审核。"))
