@@ -1,14 +1,21 @@
 """The statutory clock of a case (办理时限): each case type's time limit in working days, with
 its source, and where a case stands against it.
 
-The seeds give no time limit for any case type (seed 001 gives one working day only for the
-housing-fund centre's use-class decision, ``core.resale.use_class_review``), so each limit
+The seeds give no time limit for any case type here. Checked (``grep`` for 工作日, 时限, 日内,
+天内 in seeds 000–004): the only one they quote is seed 001 §5.2.1.3 房屋校验 — the Shenzhen
+housing-fund centre decides an unnormalised use class "一个工作日内" — which is a decision
+inside a resale signing, not a case type (``core.resale.use_class_review``). So each limit
 says where it comes from and how firm that is (``Basis``):
 
-- ``REGULATION``: a national regulation that sets the limit for this kind of case. Days in an
-  administrative licence's limit are working days (行政许可法 第八十二条).
-- ``HALL_COMMITMENT``: no statute sets one; the limit is the hall's own service commitment
-  (办事指南 承诺时限), an assumption to be confirmed with the local authority.
+- ``REGULATION``: a national regulation that sets the limit for this kind of case (the
+  presale permit: 城市商品房预售管理办法 第八条, as amended by 建设部令第131号 in 2004; its
+  text checked against published copies, not a seed). Its "10日" are counted in working days
+  here, as 行政许可法 第八十二条 counts an administrative licence's periods — an assumption
+  to be confirmed with the local authority.
+- ``HALL_COMMITMENT``: neither the seeds nor a regulation checked here sets one. For the
+  resale signing the commitment is the one the product prints on its 受理回执
+  (``core.resale.materials.PROMISE_WORKING_DAYS``); for every other type it is a default
+  set here, to be replaced by the hall's published 办事指南 承诺时限. The source says which.
 
 A case's clock starts on its day of acceptance (受理), not counted (``core.workdays``); it is
 due on the limit's last working day; it is due soon on its last working day and the one
@@ -37,7 +44,7 @@ class Basis(StrEnum):
 BASIS_LABELS = {
     Basis.SEED: "操作指引",
     Basis.REGULATION: "法规规定",
-    Basis.HALL_COMMITMENT: "服务承诺，待核实",
+    Basis.HALL_COMMITMENT: "服务承诺，待核实",  # the source says which commitment
     Basis.NONE: "不计时限",
 }
 
@@ -49,40 +56,48 @@ class TimeLimit:
     source: str  # the regulation's article, or what the commitment rests on (Chinese, shown as is)
 
 
-_LICENCE = "行政许可法 第八十二条：行政许可的期限以工作日计算，不含法定节假日"
 _PERMIT = TimeLimit(
     10, Basis.REGULATION,
-    "城市商品房预售管理办法（建设部令第131号）第八条：房地产管理部门应当在受理之日起10日内，"
-    f"依法作出准予预售的行政许可书面决定；{_LICENCE}。",
+    "城市商品房预售管理办法（1994年建设部令第40号发布，2004年建设部令第131号修订）第八条第（三）项："
+    "房地产管理部门应当在受理之日起10日内，依法作出准予预售的行政许可书面决定；办法原文为“10日”，"
+    "本系统按行政许可法第八十二条（行政许可的期限以工作日计算，不含法定节假日）以工作日计，待与当地主管部门核实。",
 )
-_COMMITMENT = "种子操作指引与国家法规均未规定办理时限，按本厅服务承诺"
+#: What every commitment below rests on: the seeds were checked and quote no limit.
+_NO_SEED = "操作指引（种子000–004）未载明该类业务的办理时限"
+
+
+def _default(days: int, what: str) -> TimeLimit:
+    """A limit that is this system's default hall commitment (not a statute, not a seed)."""
+    return TimeLimit(days, Basis.HALL_COMMITMENT,
+                     f"{_NO_SEED}；{what}{days}个工作日为本系统预设的本厅服务承诺时限（非法定时限），"
+                     "以本厅公布的办事指南承诺时限为准。")
+
 
 TIME_LIMITS: dict[str, TimeLimit] = {
     # The resale receipt promises completion within this many working days after signing
     # and submission (受理回执, ``core.resale.materials.PROMISE_WORKING_DAYS``).
-    "resale_signing": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：存量房网签备案5个工作日内办结（受理回执所载）。"),
-    "resale_cancel": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：网签注销5个工作日内办结。"),
-    "lease_signing": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：公租房租赁签约5个工作日内办结。"),
-    **{code: TimeLimit(10, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：测绘成果备案10个工作日内办结。")
+    "resale_signing": TimeLimit(
+        5, Basis.HALL_COMMITMENT,
+        f"{_NO_SEED}；5个工作日为本厅受理回执所载的承诺办结时限（自签约提交之日起），非法定时限。"),
+    "resale_cancel": _default(5, "网签注销"),
+    "lease_signing": _default(5, "公租房租赁签约"),
+    **{code: _default(10, "测绘成果备案")
        for code in ("survey_predicted", "survey_predicted_change", "survey_conversion",
                     "survey_actual", "survey_actual_change")},
-    **{code: TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：预售资金监管协议5个工作日内办结。")
-       for code in ("fund_agreement", "fund_agreement_change", "fund_agreement_backfill")},
-    "fund_withdrawal": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：一般资金支取5个工作日内办结。"),
-    **{code: TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：物管用房核定5个工作日内办结。")
+    **{code: _default(5, "预售资金监管协议") for code in ("fund_agreement", "fund_agreement_change",
+                                                    "fund_agreement_backfill")},
+    "fund_withdrawal": _default(5, "一般资金支取"),
+    **{code: _default(5, "物管用房核定")
        for code in ("room_predicted", "room_predicted_change", "room_actual", "room_actual_change")},
     "permit_presale": _PERMIT,
     "permit_presale_change": _PERMIT,
-    "permit_spot": TimeLimit(
-        10, Basis.HALL_COMMITMENT,
-        f"{_COMMITMENT}：现售许可参照预售许可的10个工作日（城市商品房预售管理办法 第八条）。"),
+    "permit_spot": _default(10, "现售许可参照预售许可（城市商品房预售管理办法 第八条只规定预售许可）的"),
     # The developer must file within 30 days of signing (城市商品房预售管理办法 第十条): that is
     # the developer's period, not the authority's; the case's own limit is the hall's.
-    **{code: TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：商品房买卖合同网签备案5个工作日内办结。")
-       for code in ("presale_signing", "spot_signing")},
-    "presale_return": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：退房5个工作日内办结。"),
-    "fund_ledger": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：户室流水补录5个工作日内办结。"),
-    "facts_backfill": TimeLimit(5, Basis.HALL_COMMITMENT, f"{_COMMITMENT}：户室信息补录5个工作日内办结。"),
+    **{code: _default(5, "商品房买卖合同网签备案") for code in ("presale_signing", "spot_signing")},
+    "presale_return": _default(5, "退房"),
+    "fund_ledger": _default(5, "户室流水补录"),
+    "facts_backfill": _default(5, "户室信息补录"),
     # A round runs on the pre-selection and selection windows it publishes (months, in the
     # sample), not against a period from its creation: it has no clock.
     "allocation_round": TimeLimit(

@@ -7,6 +7,12 @@ lieu of a holiday is a working day, a weekday inside a holiday is not. It knows 
 years whose notice was out when it was released; a date outside them is refused with
 ``CALENDAR_YEAR_UNKNOWN`` rather than guessed (update the package each November).
 
+Checked on 2026-12-07 for 2027: ``chinesecalendar`` 1.11.0 is the newest release on PyPI and
+ends with 2026. ``holidays`` 0.109 is no better: its China calendar cites the State Council
+notices up to 2026 only, and for 2027 it returns the statutory festival days with weekend
+days moved to the next weekdays by its own rule ("observed"), but none of the year's 调休
+make-up working days — a guess, so it is not used. Until a release carries the 2027 notice, a due date in 2027 is 无法计算.
+
 Periods follow the Civil Code (民法典 第二百零一条): the starting day is not counted, the
 period runs from the next day. Pure: no clock is read here; callers pass their day.
 """

@@ -19,10 +19,20 @@ old its clock:
             supervising bank's reviewer (bank01): archived, in force.
 -460 days   预售许可证 on every sellable unit of 1栋; 现售许可证 on every sellable unit
             of 2栋.
+-450 days   在建工程抵押 of 1栋's floors 16 and 17 (``MORTGAGED``) to the enterprise's
+            贷款银行, set up by super1; signing authorised on 16-01 only.
+-60 … -39   a presale contract on 1栋 6-01 (``RETURNED_UNIT``) paid, signed, sealed and
+            filed (-57), then returned (退房: started -40, archived by super1 -39).
+-38, -37    户室流水补录: half of its price refunded (退款, back-entered by xj01,
+            approved and archived by super1); the other half is still to refund, so
+            户室流水补录 (J) offers 退款 of it and 退房 (T) says so. All of it more than
+            30 days back: the developer's desk counts only the two filings as 近期办结.
 -20 … -2    presale contracts on 1栋 (``PLAN``): filed (备案), with the bank (银行
             抵押审核), signed by the buyer awaiting the seal, awaiting payment, a draft;
             and a spot-sale contract on 2栋, filed — both filings within the last 30
-            days, so the developer's desk counts them as 近期办结.
+            days, so the developer's desk counts them as 近期办结. The contract
+            awaiting payment has its second half back-entered (户室流水补录, -3) and
+            waiting for super1's review.
 ==========  =====================================================================
 
 The accounts (names, phones, passwords, the reviewer's bank) are those of
@@ -58,7 +68,19 @@ from demo.contracts import PLAN as RESALE_PLAN
 from demo.contracts import actor_of, latest_code, plain_buyers
 from demo.sample_files import sample_directory
 from services import cases, operators
-from services.presale import contracts, developers, funds, permits, projects, rooms, surveys, users
+from services.presale import (
+    contracts,
+    developers,
+    funds,
+    ledger,
+    mortgages,
+    permits,
+    projects,
+    returns,
+    rooms,
+    surveys,
+    users,
+)
 from storage.engine import Database
 
 __all__ = ["BANK", "CREDIT_CODE", "DEVELOPER", "PLAN", "PresaleLeft", "demo_accounts", "play_presale"]
@@ -90,6 +112,11 @@ PLAN: tuple[tuple[str, str, int, str], ...] = (
 )
 SURVEY_FILES = ("survey_D004_predicted.csv", "survey_D004_actual.csv")
 SPOT_UNIT, SPOT_DAYS = "3-02", 20  # 2栋: sold on the spot-sale permit, filed
+RETURNED_UNIT, RETURNED_DAYS = "6-01", 60  # 1栋: sold, filed, returned; half refunded so far
+#: 1栋's floors under the works-in-progress mortgage (signing authorised on the first only)
+MORTGAGED = tuple(f"{floor}-{n:02d}" for floor in (16, 17) for n in range(1, 7))
+LOAN_BANK = "中国农业银行"
+VOUCHER = "return_voucher.pdf"  # the return's voucher (a sample PDF, in the sample directory)
 UNIT_PRICE = {PREDICTED: Decimal("8600.00"), ACTUAL: Decimal("9200.00")}
 
 
@@ -128,6 +155,14 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         ticks[0] += 1
         clock.set(t0 - timedelta(days=days) + timedelta(minutes=2 * ticks[0]))
 
+    aside = [0]
+
+    def off_plan(days: int) -> None:
+        """Like ``at``, for what came after the plan (the return and refund, the mortgage, a
+        back-entry): minutes of its own, so the plan's steps keep the times they always had."""
+        aside[0] += 1
+        clock.set(t0 - timedelta(days=days) + timedelta(hours=6, minutes=2 * aside[0]))
+
     accounts = {str(r["username"]): r for r in demo_accounts(directory)}
     by_role: dict[Role, list[str]] = {Role(r["role"]): [] for r in accounts.values()}
     for name, r in accounts.items():
@@ -148,6 +183,7 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         purpose="supervision", bank_name=BANK, branch="长沙岳麓支行", account_name=f"{DEVELOPER}预售资金监管专户",
         account_number="43050175123600001688"))
     developers.add_bank(steps, admin, None, BankEntry(purpose="mortgage", bank_name=BANK, branch="长沙岳麓支行"))
+    developers.add_bank(steps, admin, None, BankEntry(purpose="loan", bank_name=LOAN_BANK, branch="长沙麓谷支行"))
     for name in dev_names:
         r = accounts[name]
         users.add_user(steps, admin, username=name, name=str(r["name"]), phone=str(r["phone"]),
@@ -205,9 +241,14 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         permits.submit_permit(steps, dev, case)
         cases.receive_case(steps, authority, case)
         issued[building] = permits.archive_permit(steps, authority, case, note="符合销售条件，准予许可。").permit_number
+    off_plan(EARLY + 50)
+    mortgage = mortgages.set_up_mortgage(steps, authority, project.id, PREDICTED, bank_id=None,
+                                         mortgage_contract="农银长沙DY2025-0168", amount="30000000",
+                                         units=list(MORTGAGED))
+    mortgages.authorise_signing(steps, authority, mortgage.id, [MORTGAGED[0]])
 
     # -- the contracts (-20 days to the day before yesterday)
-    buyers = plain_buyers(session, len(RESALE_PLAN) + len(PLAN) + 1, set())[len(RESALE_PLAN):]
+    buyers = plain_buyers(session, len(RESALE_PLAN) + len(PLAN) + 2, set())[len(RESALE_PLAN):]
     code = _code_reader(session)  # (in time order: one code a minute to the seal holder's phone)
     p = buyers[len(PLAN)]
     buyer = Buyer(p.name, p.id_number, p.phone or "")
@@ -220,6 +261,10 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     at(SPOT_DAYS - 2)
     contracts.file_contract(steps, authority, number, note="准予备案。")
     left: dict[str, int] = {"spot_filed": 1}
+    p = buyers[len(PLAN) + 1]
+    _returned(steps, dev, authority, Buyer(p.name, p.id_number, p.phone or ""), issued[PREDICTED],
+              areas[PREDICTED][RETURNED_UNIT], code, off_plan, folder / VOUCHER)
+    left["returned"] = 1
     for n, (state, unit, days, method) in enumerate(PLAN):
         p = buyers[n]
         buyer = Buyer(p.name, p.id_number, p.phone or "")
@@ -237,8 +282,39 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         if state == "filed":
             at(days - 3)
             contracts.file_contract(steps, authority, number, note="准予备案。")
+        if state == "awaiting_payment":  # the second half back-entered, waiting for the review
+            off_plan(days - 1)
+            ledger.add_entry(steps, dev, number, kind="入账", amount=str(view.amount_due - _half(view.amount_due)),  # type: ignore[operator]
+                             receipt=f"YH{n + 1:04d}", paid_on=(t0 - timedelta(days=days - 1)).date().isoformat())
         left[state] = left.get(state, 0) + 1
     return PresaleLeft(len(areas), sum(len(a) for a in areas.values()), left)
+
+
+def _returned(steps: Database, dev: Actor, authority: Actor, buyer: Buyer, permit: str, area: Decimal,
+              code: Callable[[str], str], at: Callable[[int], None], voucher: Path) -> None:
+    """``RETURNED_UNIT`` sold (paid in full, signed, sealed, filed), returned (退房, archived),
+    then half of the money refunded through the ledger (退款, approved): half still to refund."""
+    days = RETURNED_DAYS
+    at(days)
+    number = contracts.start_contract(steps, dev, permit_number=permit, unit_no=RETURNED_UNIT).case_number
+    contracts.save_entry(steps, dev, number, _contract_entry(buyer, "一次性付款", area=area,
+                                                             unit_price=UNIT_PRICE[PREDICTED]))
+    _sign_and_seal(steps, dev, number, buyer, code, at, days)
+    at(days - 3)
+    contract = contracts.file_contract(steps, authority, number, note="准予备案。").number
+    at(40)
+    case = returns.start_return(steps, dev, contract=contract).case_number
+    returns.save_reason(steps, dev, case, applicant=0, reason="买受人因工作调动离开长沙，双方协商一致解除合同。")
+    returns.submit_return(steps, dev, case)
+    at(39)
+    returns.attach_voucher(steps, authority, case, str(voucher))
+    returns.archive_return(steps, authority, case, note="凭证齐全，准予退房。")
+    at(38)
+    paid = contracts.show_contract(steps, dev, number).paid
+    refund = ledger.add_entry(steps, dev, contract, kind="退款", amount=str(_half(paid)), receipt="TK0001",
+                              note="首笔退款")
+    at(37)
+    ledger.review_entry(steps, authority, refund.case_number, approve=True, opinion="退款凭证与银行回单一致。")
 
 
 def _areas(text: str) -> dict[str, Decimal]:

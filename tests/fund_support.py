@@ -66,3 +66,22 @@ def make_fund_hall(db: Database, seed: int = 51, *, bank: bool = True) -> FundHa
     hall = make_hall(db, seed)
     archived_building(hall)
     return FundHall(hall, supervision_bank(hall) if bank else 0, bank_reviewer(db))
+
+
+def agreement_in_force(hall: Hall, building: str = "D004") -> str:
+    """A fund supervision agreement signed on ``building`` and in force, with a supervising bank
+    account and its reviewer made here; returns its number (a first signing's case number)."""
+    from services.presale import funds
+
+    db, dev, authority = hall.db, hall.dev, hall.authority
+    bank_id = supervision_bank(hall)
+    reviewer = bank_reviewer(db)
+    case = funds.start_agreement(db, dev, kind="sign", project_id=hall.project_id, building=building).case_number
+    funds.enter_agreement(db, dev, case, bank_id=bank_id, works_progress="主体结构施工至5层", presale_total="50000000")
+    funds.save_text(db, dev, case)
+    funds.submit_agreement(db, dev, case)
+    cases.receive_case(db, authority, case)
+    funds.review_agreement(db, authority, case, opinion="同意")
+    cases.receive_case(db, reviewer, case)
+    funds.review_agreement(db, reviewer, case, opinion="同意")
+    return case

@@ -106,3 +106,37 @@ def test_the_missing_facts_from_the_command_line(sold):
     assert json.loads(_ok("facts", "show", number, "--json"))["case_status_label"] == "已办结"
     code, shown = _run("facts", "show", "X000000000000000")
     assert code == 2
+
+
+def test_a_returned_contract_refunded_from_the_command_line(sold, tmp_path):
+    """退款 after a house return: the ledger and the return say what remains to refund; `ledger
+    refund` refunds all of it (or a part), `--kind 入账` is refused on a returned contract."""
+    from services.presale import returns
+    from tests.test_presale_refund import _returned
+    from tests.test_presale_returns import sold as sold_contract
+
+    from tests.fund_support import agreement_in_force
+
+    hall, permit, _ = sold
+    agreement = agreement_in_force(hall)
+    number = sold_contract(hall.db, hall, permit, "3-01")
+    case = _returned(hall.db, hall, number, tmp_path)
+    paid = contracts.show_contract(hall.db, hall.dev, number).paid
+    due = f"¥{paid:,.2f}"
+    assert f"已入账中含已退房待退款 {due}，不计入一般资金可支取额。" in _ok("fund", "withdrawal", "table", agreement)
+    shown = _ok("ledger", "show", number)
+    assert f"已退房：待退款 {due}，请补录退款流水。" in shown and "可补录：退款" in shown
+    assert json.loads(_ok("ledger", "show", number, "--json"))["refund_due"] == str(paid)
+    assert f"退款：已退房，尚有{due}待退款，请在户室流水补录中办理退款。" in _ok("return", "show", case)
+    code, shown = _run("ledger", "add", number, "--as", "dev_a", "--kind", "入账", "--amount", "1")
+    assert code == 1 and "该合同已退房，不能再补录入账流水，只能补录退款流水。" in shown
+    code, shown = _run("ledger", "refund", number, "--as", "dev_a", "--amount", str(paid + 1))
+    assert code == 1 and "大于可退金额" in shown
+    refund = CASE.search(_ok("ledger", "refund", number, "--as", "dev_a", "--receipt", "TK001")).group(0)
+    assert f"待审核 ¥0.00　待审核退款 {due}" in _ok("ledger", "show", number)
+    assert f"退款{paid}元已记入户室流水" in _ok("ledger", "review", refund, "--as", "super_p")
+    assert f"退款：已退房，购房款已全部退还（已退{due}）。" in _ok("return", "show", case)
+    code, shown = _run("ledger", "refund", number, "--as", "dev_a")
+    assert code == 1 and "没有可退金额" in shown
+    assert returns.show_return(hall.db, hall.authority, case).refund_due == 0
+    assert "待退款" not in _ok("fund", "withdrawal", "table", agreement)

@@ -193,22 +193,11 @@ def test_bad_input_writes_nothing_and_others_do_not_exist(db):
 
 def test_the_withdrawal_table_reads_the_ledger(db):
     """The fund supervision's figures (paid, refunded, supervised, deposited) come from the ledger."""
-    from tests.fund_support import bank_reviewer, supervision_bank
+    from tests.fund_support import agreement_in_force
 
     hall, _, number = _contract(db, 84)
     dev, authority = hall.dev, hall.authority
-    bank_id = supervision_bank(hall)
-    reviewer = bank_reviewer(db)
-    case = funds.start_agreement(db, dev, kind="sign", project_id=hall.project_id, building="D004").case_number
-    funds.enter_agreement(db, dev, case, bank_id=bank_id, works_progress="主体结构施工至5层", presale_total="50000000")
-    funds.save_text(db, dev, case)
-    funds.submit_agreement(db, dev, case)
-    from services import cases
-    cases.receive_case(db, authority, case)
-    funds.review_agreement(db, authority, case, opinion="同意")
-    cases.receive_case(db, reviewer, case)
-    funds.review_agreement(db, reviewer, case, opinion="同意")
-    agreement = case  # the agreement number of a first signing is its case number
+    agreement = agreement_in_force(hall)
     contracts.record_payment(db, dev, number, "5000.00")
     refund = ledger.add_entry(db, dev, number, kind="退款", amount="1500.00")
     ledger.review_entry(db, authority, refund.case_number, approve=True)

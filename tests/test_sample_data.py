@@ -658,7 +658,7 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
 
     from core.presale.sale import SaleState
     from demo import presale
-    from services.presale import board, contracts, projects, users
+    from services.presale import board, contracts, ledger, mortgages, projects, users
     from storage.models import Case, Developer, FundAgreement, PresaleContract, SalePermit
     from tui.cli.main import app
 
@@ -712,12 +712,27 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
         "XSBA")
     assert {k: v for k, v in counts.items() if k.startswith("presale_contract_")} == {
         "presale_contract_filed": 1, "presale_contract_bank_review": 1, "presale_contract_signed": 1,
-        "presale_contract_awaiting_payment": 1, "presale_contract_draft": 1, "presale_contract_spot_filed": 1}
+        "presale_contract_awaiting_payment": 1, "presale_contract_draft": 1, "presale_contract_spot_filed": 1,
+        "presale_contract_returned": 1}
+    # the returned contract: half refunded (archived), half still due; its unit sellable again
+    assert rows[presale.RETURNED_UNIT].status_label == "已退房"
+    returned = ledger.ledger(db, SYSTEM, rows[presale.RETURNED_UNIT].number)
+    assert returned.refunded > 0 and returned.refund_due == returned.received - returned.refunded > 0
+    assert [(e.kind_label, e.status_label) for e in returned.entries] == [("入账", "已入账"), ("退款", "已入账")]
+    # the one awaiting payment: its second half back-entered, waiting for the authority's review
+    waiting = ledger.ledger(db, SYSTEM, rows[plan["awaiting_payment"]].number)
+    assert [e.status_label for e in waiting.entries] == ["已入账", "待审核"] and waiting.pending > 0
+    # a works-in-progress mortgage on 1栋's floors 16 and 17, signing authorised on one unit
+    [mortgage] = mortgages.list_mortgages(db, SYSTEM, project.id, presale.PREDICTED)
+    assert mortgage.bank_name == presale.LOAN_BANK and mortgage.status_label == "抵押中"
+    assert sorted(u.unit_no for u in mortgage.units) == sorted(presale.MORTGAGED)
+    assert [u.unit_no for u in mortgage.units if u.authorised] == [presale.MORTGAGED[0]]
     # every step audited, the chain whole — as the command line checks it
     with db.read() as s:
         actions = Counter(s.execute(select(AuditEntry.action)).scalars())
     assert actions["developer_user_admit"] == 2 and actions["survey_archive"] == 2 and actions["room_archive"] == 2
-    assert actions["permit_archive"] == 2 and actions["presale_contract_start"] == 6
+    assert actions["permit_archive"] == 2 and actions["presale_contract_start"] == 7
+    assert actions["presale_return_archived"] == 1 and actions["ledger_entry_add"] == 2
     monkeypatch.setenv("WANGQIAN_DB_URL", db.engine.url.render_as_string(hide_password=False))
     result = CliRunner().invoke(app, ["audit", "verify"])
     assert result.exit_code == 0 and "哈希链无断裂" in result.output, result.output

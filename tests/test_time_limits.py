@@ -29,7 +29,7 @@ from core.time_limits import (
     missing_limits,
     time_limit,
 )
-from core.workdays import add_working_days, is_working_day, working_days_between
+from core.workdays import add_working_days, is_working_day, known_years, working_days_between
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,14 @@ def test_a_day_outside_the_calendar_is_refused_with_its_sentence() -> None:
     with pytest.raises(RuleViolation) as refusal:
         add_working_days(date(2026, 12, 24), 10)  # reaches January 2027
     assert refusal.value.code == "CALENDAR_YEAR_UNKNOWN"
-    assert refusal.value.message.startswith("节假日日历尚无2027年的放假安排")
+    first, last = known_years()
+    assert last == 2026  # chinesecalendar 1.11.0: no release carries the 2027 notice yet
+    assert refusal.value.message == (f"节假日日历尚无2027年的放假安排（现有{first}—2026年），无法计算工作日，"
+                                     "请联系系统管理员更新节假日日历。")
+    # a due date past the calendar is not guessed: the clock refuses it with the same sentence
+    with pytest.raises(RuleViolation) as again:
+        due_on("resale_cancel", date(2026, 12, 28))
+    assert (again.value.code, again.value.message) == ("CALENDAR_YEAR_UNKNOWN", refusal.value.message)
     with pytest.raises(RuleViolation):
         is_working_day(date(1999, 1, 4))
 
@@ -105,6 +112,14 @@ def test_every_case_type_has_a_time_limit_with_its_source() -> None:
         assert limit.working_days is None or limit.working_days > 0, code
     assert time_limit("permit_presale").basis is Basis.REGULATION
     assert "城市商品房预售管理办法" in time_limit("permit_presale").source
+    assert "第八条" in time_limit("permit_presale").source and "受理之日起10日内" in time_limit("permit_presale").source
+    # the seeds quote no limit for any case type: no source claims one, each commitment says which
+    for code, limit in TIME_LIMITS.items():
+        assert limit.basis is not Basis.SEED, code
+        if limit.basis is Basis.HALL_COMMITMENT:
+            assert limit.source.startswith("操作指引（种子000–004）未载明该类业务的办理时限；"), code
+            assert "本厅受理回执所载" in limit.source or "本系统预设的本厅服务承诺时限" in limit.source, code
+    assert "受理回执" in time_limit("resale_signing").source
     with pytest.raises(RuleViolation) as refusal:
         time_limit("nonsense")
     assert refusal.value.code == "CASE_UNKNOWN_TYPE"
@@ -147,3 +162,4 @@ def test_a_case_type_without_a_limit_has_no_clock_rather_than_a_crash(monkeypatc
     clock = case_clock("resale_cancel", date(2026, 2, 13), date(2026, 2, 24))
     assert (clock.state, clock.label) == (ClockState.NO_LIMIT, "不计时限")
     assert clock.note == "业务类型“存量房网签注销”尚未规定办理时限。"
+

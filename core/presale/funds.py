@@ -201,15 +201,21 @@ class UnitSale:
     paid: Decimal = Decimal("0.00")
     reversed: Decimal = Decimal("0.00")
     supervised: Decimal = Decimal("0.00")
+    #: 待退款: money of the unit's returned contracts (已退房) not refunded yet. It is still on the
+    #: supervised account (counted in ``paid`` and ``supervised``) but owed to the buyer, so it
+    #: is not general funds the developer may withdraw.
+    refund_due: Decimal = Decimal("0.00")
 
 
 #: A unit no contract has touched.
 UNSOLD = UnitSale("unsold", "未售")
 
 
-def general_available(deposited: Decimal, key: Decimal, withdrawn: Decimal) -> Decimal:
-    """一般资金 the developer may still withdraw: deposited − key amount − withdrawn, never below 0."""
-    return max(Decimal("0.00"), (deposited - key - withdrawn).quantize(_CENT))
+def general_available(deposited: Decimal, key: Decimal, withdrawn: Decimal,
+                      refund_due: Decimal = Decimal("0.00")) -> Decimal:
+    """一般资金 the developer may still withdraw: deposited − money owed back to the buyers of
+    returned houses (待退款) − key amount − withdrawn, never below 0."""
+    return max(Decimal("0.00"), (deposited - refund_due - key - withdrawn).quantize(_CENT))
 
 
 def withdrawal_warning(amount: Decimal, available: Decimal) -> str | None:

@@ -13,6 +13,15 @@ refused. Only posted entries count:
 - 可退 (refundable) = paid − refunds still waiting for review. A refund may be chosen only
   where it is above 0 ("退款流水补录：前提是有退款项才能选择该类型") and is never larger.
 
+**Refunds after a house return (退房, §5.5.2; 退款 is its own part of the system, §1.1).** The
+return's archive is *not* held back until the money is refunded: seed 004's return flow is
+"凭证上传后业务归档" with no refund step, and it lists 退房 and 退款 as two parts of the system,
+the refund being a ledger back-entry (§5.9, "退款流水补录：前提是有退款项才能选择该类型").
+So the refund follows the archive: a returned contract (已退房) keeps its money in the ledger
+until it is refunded; its ledger then offers 退款 only (nothing more is received on a returned
+contract), its refundable amount (待退款) is shown until refunds bring it to 0, and the fund
+supervision keeps counting that money as supervised until then (it is still on the account).
+
 Amounts are exact Decimals to the fen, never floats.
 """
 
@@ -32,6 +41,7 @@ __all__ = [
     "EntryKind",
     "EntryStatus",
     "Money",
+    "NO_MONEY",
     "allowed_kinds",
     "check_entry",
     "check_entry_amount",
@@ -80,6 +90,12 @@ class Money:
         return max(_ZERO, (self.paid - self.pending_refund).quantize(_CENT))
 
 
+    def __add__(self, other: "Money") -> "Money":
+        """Two contracts' money together (a unit's returned contracts, for the fund supervision)."""
+        return Money(self.received + other.received, self.refunded + other.refunded,
+                     self.pending_income + other.pending_income, self.pending_refund + other.pending_refund)
+
+
 NO_MONEY = Money()
 
 
@@ -94,9 +110,11 @@ def money_of(entries: Iterable[tuple[str, str, Decimal]]) -> Money:
                  sums[(EntryKind.REFUND, EntryStatus.PENDING)].quantize(_CENT))
 
 
-def allowed_kinds(money: Money) -> list[EntryKind]:
-    """The kinds the back-entry offers: 入账 always, 退款 only where a refundable amount exists."""
-    return [EntryKind.INCOME, *([EntryKind.REFUND] if money.refundable > 0 else [])]
+def allowed_kinds(money: Money, *, returned: bool = False) -> list[EntryKind]:
+    """The kinds the back-entry offers: 入账 (not on a returned contract), and 退款 only where a
+    refundable amount exists."""
+    refund = [EntryKind.REFUND] if money.refundable > 0 else []
+    return refund if returned else [EntryKind.INCOME, *refund]
 
 
 def entry_kind(raw: object) -> EntryKind:
@@ -124,15 +142,28 @@ def check_entry_amount(raw: object, label: str = "流水金额") -> Decimal:
     return value
 
 
-def check_entry(kind: EntryKind, amount: Decimal, money: Money, total_price: Decimal | None) -> None:
-    """A back-entered entry against the contract's money as it stands.
+def check_entry(kind: EntryKind, amount: Decimal, money: Money, total_price: Decimal | None, *,
+                returned: bool = False) -> None:
+    """A back-entered entry against the contract's money as it stands (``returned``: the
+    contract is 已退房).
 
-    Refused: LEDGER_NO_PRICE (no contract entry yet), LEDGER_NO_REFUNDABLE (a refund where
-    nothing may be refunded), LEDGER_REFUND_OVER_PAID (a refund larger than what was paid),
-    LEDGER_INCOME_OVER_PRICE (receipts above the contract's total price)."""
+    Refused: LEDGER_NO_PRICE (no contract entry yet), LEDGER_RETURNED_INCOME (a receipt on a
+    returned contract), LEDGER_RETURNED_NOTHING_TO_REFUND (a refund on a returned contract
+    already refunded in full, or with its refunds all waiting for review), LEDGER_NO_REFUNDABLE
+    (a refund where nothing may be refunded), LEDGER_REFUND_OVER_PAID (a refund larger than
+    what may be refunded), LEDGER_INCOME_OVER_PRICE (receipts above the contract's total
+    price)."""
     if total_price is None:
         raise RuleViolation("LEDGER_NO_PRICE", "该合同还未录入合同信息，不能补录流水。")
+    if returned and kind is EntryKind.INCOME:
+        raise RuleViolation("LEDGER_RETURNED_INCOME", "该合同已退房，不能再补录入账流水，只能补录退款流水。",
+                            field="kind")
     if kind is EntryKind.REFUND:
+        if returned and money.refundable <= 0:
+            raise RuleViolation(
+                "LEDGER_RETURNED_NOTHING_TO_REFUND",
+                f"该合同已退房，购房款已全部退还或退款正在审核（已退{format_yuan(money.refunded)}，"
+                f"待审核退款{format_yuan(money.pending_refund)}），没有可退金额。", field="kind")
         if money.refundable <= 0:
             raise RuleViolation("LEDGER_NO_REFUNDABLE", "该合同没有可退款项，不能补录退款流水。", field="kind")
         if amount > money.refundable:

@@ -8,6 +8,10 @@ contract ends (已退房) and its unit is sellable again; the unit's history kee
 What may be returned: a live contract whose buyer has confirmed (签约环节 done) or who has paid
 against the payment notice. A contract still being entered with nothing paid is cancelled
 (取消受理) instead; a void or returned contract has nothing left to return; one return at a time.
+
+The money the buyer paid is refunded after the archive, through the contract's ledger (退款,
+§1.1 and §5.9; why the archive does not wait for it: ``core.presale.ledger``). ``refund_note``
+says on the return what remains to refund.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from core.errors import RuleViolation
+from core.money import format_yuan
 from core.presale.contracts import ContractStatus
+from core.presale.ledger import Money
 
 __all__ = [
     "RETURN_STATUS_LABELS",
@@ -26,6 +32,7 @@ __all__ = [
     "check_reason",
     "check_returnable",
     "check_voucher",
+    "refund_note",
 ]
 
 
@@ -96,3 +103,23 @@ def check_voucher(head: bytes) -> None:
     from core.presale.contracts import check_scan
 
     check_scan(head, label="退房凭证", code="RETURN_VOUCHER_NOT_PDF", field="voucher")
+
+
+def refund_note(status: ReturnStatus, money: Money) -> str | None:
+    """What the return says of the buyer's money (the contract's ledger ``money``): before the
+    archive, what will be refunded after it; once archived, what remains to refund (待退款),
+    what is waiting for review, or that all was refunded. None for a cancelled return."""
+    if status is ReturnStatus.CANCELLED:
+        return None
+    if status is not ReturnStatus.ARCHIVED:
+        if money.paid <= 0:
+            return "买受人未缴款，无需退款。"
+        return f"买受人已缴{format_yuan(money.paid)}，退房归档后在户室流水补录中办理退款。"
+    waiting = f"（另有{format_yuan(money.pending_refund)}退款正在审核）" if money.pending_refund > 0 else ""
+    if money.refundable > 0:
+        return f"已退房，尚有{format_yuan(money.refundable)}待退款{waiting}，请在户室流水补录中办理退款。"
+    if money.pending_refund > 0:
+        return f"已退房，{format_yuan(money.pending_refund)}退款正在审核，审核通过后购房款即全部退还。"
+    if money.refunded > 0:
+        return f"已退房，购房款已全部退还（已退{format_yuan(money.refunded)}）。"
+    return "已退房，买受人未缴款，无需退款。"

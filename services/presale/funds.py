@@ -686,11 +686,14 @@ def _withdrawal_editing(session: Session, actor: Actor, number: str, what: str) 
     return opened
 
 
-def _deposited(session: Session, agreement: FundAgreement) -> tuple[Decimal, dict[int, UnitSale]]:
+def _deposited(session: Session, agreement: FundAgreement) -> tuple[Decimal, Decimal, dict[int, UnitSale]]:
+    """已入账监管资金 of the agreement's units, what of it is owed back to the buyers of returned
+    houses (待退款: not general funds), and each unit's sale."""
     ids = list(session.execute(select(FundAgreementUnit.building_unit_id).where(
         FundAgreementUnit.agreement_id == agreement.id)).scalars())
     sales = unit_sales(session, ids)
-    return sum((s.supervised for s in sales.values()), _ZERO), sales
+    return (sum((s.supervised for s in sales.values()), _ZERO), sum((s.refund_due for s in sales.values()), _ZERO),
+            sales)
 
 
 def enter_withdrawal(db: Database, actor: Actor, number: str, *, amount: object, purpose: object,
@@ -704,9 +707,9 @@ def enter_withdrawal(db: Database, actor: Actor, number: str, *, amount: object,
     with db.write() as session:
         opened = _withdrawal_editing(session, actor, number, "申请信息录入")
         agreement = opened.agreement
-        deposited, _ = _deposited(session, agreement)
+        deposited, refund_due, _ = _deposited(session, agreement)
         available = general_available(deposited, agreement.key_amount or _ZERO,
-                                      _withdrawn(session, agreement.agreement_number))
+                                      _withdrawn(session, agreement.agreement_number), refund_due)
         w = opened.withdrawal
         w.amount, w.purpose, w.works_progress = value, reason, use
         w.warning = withdrawal_warning(value, available)
@@ -835,6 +838,7 @@ class WithdrawalRow:
     paid: Decimal
     reversed: Decimal
     supervised_amount: Decimal
+    refund_due: Decimal = Decimal("0.00")  # 待退款 of the unit's returned contracts
 
 
 @dataclass(frozen=True)
@@ -858,6 +862,7 @@ class WithdrawalTable:
     unsold_units: int
     live_case: str | None  # the withdrawal in progress (支取中)
     rows: list[WithdrawalRow]
+    refund_due: Decimal = Decimal("0.00")  # 待退款: owed back to buyers of returned houses (in deposited)
 
 
 def withdrawal_table(db: Database, actor: Actor, agreement_number: str) -> WithdrawalTable:
@@ -868,7 +873,7 @@ def withdrawal_table(db: Database, actor: Actor, agreement_number: str) -> Withd
         agreement = _current_agreement(session, actor, agreement_number)
         units = list(session.execute(select(FundAgreementUnit).where(
             FundAgreementUnit.agreement_id == agreement.id).order_by(FundAgreementUnit.id)).scalars())
-        deposited, sales = _deposited(session, agreement)
+        deposited, refund_due, sales = _deposited(session, agreement)
         withdrawn = _withdrawn(session, agreement.agreement_number)
         key = agreement.key_amount or _ZERO
         building = session.get(Building, agreement.building_id)
@@ -881,11 +886,12 @@ def withdrawal_table(db: Database, actor: Actor, agreement_number: str) -> Withd
             sale = sales[u.building_unit_id]
             rows.append(WithdrawalRow(u.unit_no, u.built_area, u.supervised, sale.state_label, sale.buyer, sale.price,
                                       sale.payment_method, sale.down_payment, sale.paid, sale.reversed,
-                                      sale.supervised))
+                                      sale.supervised, sale.refund_due))
         return WithdrawalTable(
             agreement.agreement_number, agreement.version, project.name,  # type: ignore[union-attr]
             developer_of(session, agreement.developer_id).name, project.location, building.number,  # type: ignore[union-attr]
             bank_view(bank) if bank else None, agreement.archived_at, agreement.works_progress, key, deposited,
-            withdrawn, (deposited - withdrawn).quantize(Decimal("0.01")), general_available(deposited, key, withdrawn),
+            withdrawn, (deposited - withdrawn).quantize(Decimal("0.01")),
+            general_available(deposited, key, withdrawn, refund_due),
             len(units), sum(u.supervised for u in units), sum(sales[u.building_unit_id].state == "unsold" for u in units),
-            live, rows)
+            live, rows, refund_due)

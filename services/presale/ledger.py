@@ -9,6 +9,10 @@ entries (``core.presale.ledger``). ``add_entry`` accepts a 户室流水补录 ca
 posted: it now counts in the contract's paid amount, the payment notice and the fund
 supervision's figures) or refuses it (the case ended, the entry void).
 
+A returned contract (已退房) stays findable: its ledger offers 退款 only and shows what remains
+to refund (``refund_due``) until it is refunded; the return's archive does not wait for the
+refund (why: ``core.presale.ledger``).
+
 Every step authorises inside its own transaction, is one transaction and appends an audit row.
 A developer's staff see only their enterprise's contracts and cases.
 """
@@ -129,11 +133,15 @@ class LedgerView:
     received: Decimal  # 已缴 (posted receipts)
     refunded: Decimal  # 已退
     paid: Decimal  # 实缴 = received − refunded
-    unpaid: Decimal | None  # 未缴 = total price − paid
+    unpaid: Decimal | None  # 未缴 = total price − paid (None on a returned contract: nothing is due)
     refundable: Decimal  # 可退
     pending: Decimal  # entries waiting for review (receipts − refunds)
+    returned: bool  # 已退房: only refunds now
+    refund_due: Decimal | None  # 待退款 of a returned contract (None: not returned)
     kinds: list[tuple[str, str]]  # the kinds the back-entry offers now (value, label)
     entries: list[EntryRow]
+    pending_income: Decimal = Decimal("0.00")  # receipts waiting for review
+    pending_refund: Decimal = Decimal("0.00")  # refunds waiting for review
 
 
 def _ledger_view(session: Session, contract: PresaleContract, case: Case) -> LedgerView:
@@ -149,15 +157,21 @@ def _ledger_view(session: Session, contract: PresaleContract, case: Case) -> Led
                         ENTRY_STATUS_LABELS[EntryStatus(p.status)], p.receipt, p.paid_on, p.received_at, n, p.note)
                for p, n in rows]
     total = contract.total_price
+    returned = _returned(contract)
     return LedgerView(
         contract.number, case.number, CONTRACT_STATUS_LABELS[ContractStatus(contract.status)],
         contract.permit_number, project.name, building.number, contract.unit_no,  # type: ignore[union-attr]
         [f"{b.name}（{mask_id(b.id_number)}，{mask_phone(b.phone)}）" for b in buyers],
         PAYMENT_LABELS[PaymentMethod(contract.payment_method)] if contract.payment_method else None,
         total, contract.amount_due, money.received, money.refunded, money.paid,
-        (total - money.paid) if total is not None else None, money.refundable,
-        (money.pending_income - money.pending_refund), [(k.value, ENTRY_KIND_LABELS[k]) for k in allowed_kinds(money)],
-        entries)
+        (total - money.paid) if total is not None and not returned else None, money.refundable,
+        (money.pending_income - money.pending_refund), returned, money.refundable if returned else None,
+        [(k.value, ENTRY_KIND_LABELS[k]) for k in allowed_kinds(money, returned=returned)], entries,
+        money.pending_income, money.pending_refund)
+
+
+def _returned(contract: PresaleContract) -> bool:
+    return contract.status == ContractStatus.RETURNED.value
 
 
 def ledger(db: Database, actor: Actor, number: str) -> LedgerView:
@@ -215,7 +229,8 @@ def add_entry(db: Database, actor: Actor, number: str, *, kind: object, amount: 
         now = session_now(session)
         if day is not None and day > local_today(now):
             raise RuleViolation("LEDGER_FUTURE_DATE", "流水日期不能晚于今天。", field="paid_on")
-        check_entry(what, value, contract_money(session, [c.id])[c.id], c.total_price)  # type: ignore[list-item,index]
+        check_entry(what, value, contract_money(session, [c.id])[c.id], c.total_price,  # type: ignore[list-item,index]
+                    returned=_returned(c))
         case = cases.accept_in(session, actor, TYPE, developer_id=c.developer_id,
                                summary=f"{c.number} {c.unit_no} {ENTRY_KIND_LABELS[what]}{value}元")
         row = PresalePayment(contract_id=c.id, kind=what.value, status=EntryStatus.PENDING.value,  # type: ignore[arg-type]
@@ -296,7 +311,7 @@ def review_entry(db: Database, actor: Actor, number: str, *, approve: bool, opin
             others = Money(money.received, money.refunded,
                            money.pending_income - (entry.amount if what is EntryKind.INCOME else 0),
                            money.pending_refund - (entry.amount if what is EntryKind.REFUND else 0))
-            check_entry(what, entry.amount, others, contract.total_price)
+            check_entry(what, entry.amount, others, contract.total_price, returned=_returned(contract))
             cases.archive_in(session, actor, case.number)
             entry.status = EntryStatus.POSTED.value
             done = f"审核通过，{ENTRY_KIND_LABELS[what]}{entry.amount}元已记入户室流水，业务已归档。"

@@ -13,6 +13,10 @@ sellable again.
    row is locked as every sale locks it, the contract becomes 已退房 and leaves the unit
    (``live_unit_id`` NULL: the sales board shows the unit sellable, a new contract may take it), its
    F case ends if it was still open, its codes die; the unit's history keeps the contract.
+4. **退款** follows the archive, through the contract's ledger (``services.presale.ledger``:
+   a 退款 back-entry reviewed and archived by the authority). The archive does not wait for it
+   (the seed's return ends at "凭证上传后业务归档"; why: ``core.presale.ledger``); the return
+   shows what remains to refund (``ReturnView.refund_note``, ``refund_due``) until it is 0.
 
 Every step authorises inside its own transaction, is one transaction and appends an audit row;
 the reason goes into the audit log and the case history with ID and phone numbers masked.
@@ -21,6 +25,7 @@ the reason goes into the audit log and the case history with ID and phone number
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +43,7 @@ from core.presale.returns import (
     check_reason,
     check_returnable,
     check_voucher,
+    refund_note,
 )
 from core.presale.surveys import check_building_number
 from core.roles import Actor, Permission, Role, require
@@ -48,6 +54,7 @@ from services.presale.case_records import at_stage, open_record, take_at
 from services.presale.common import developer_of
 from services.presale.scans import read_scan
 from services.presale.contracts import SUBJECT, BuyerView, buyers_of, open_contract, paid_of, unit_id_of
+from services.presale.unit_sales import contract_money
 from storage.engine import Database, session_now
 from storage.models import Building, BuildingUnit, Case, Operator, PresaleContract, PresaleReturn, Project
 
@@ -298,6 +305,10 @@ class ReturnView:
     applicant: str | None  # the applicant's name
     reason: str | None  # ID and phone numbers masked
     voucher_path: str | None
+    paid: Decimal  # 实缴 on the contract's ledger (received − refunded)
+    refunded: Decimal  # 已退
+    refund_due: Decimal  # 待退款 (refunds waiting for review set aside); 0 until the archive
+    refund_note: str | None  # what remains to refund, in one Chinese sentence
 
     def as_json(self) -> dict[str, object]:
         from dataclasses import asdict
@@ -317,12 +328,16 @@ def _view(session: Session, opened: _Open) -> ReturnView:
     buyers = [BuyerView(b.position, b.name, mask_id(b.id_number), mask_phone(b.phone))
               for b in buyers_of(session, c.id)]  # type: ignore[arg-type, union-attr]
     applicant = next((b.name for b in buyers if b.position == r.applicant_position), None)
+    money = contract_money(session, [c.id])[c.id]  # type: ignore[list-item,index,union-attr]
+    status = ReturnStatus(r.status)
     return ReturnView(
         case.number, case.stage, kind.stages[kind.stage_index(case.stage)].name,
         CASE_STATUS_LABELS[CaseStatus(case.status)], holder, RETURN_STATUS_LABELS[ReturnStatus(r.status)],
         c.number, contract_case.number, CONTRACT_STATUS_LABELS[ContractStatus(c.status)],  # type: ignore[union-attr]
         project.name, building.number, c.unit_no, developer_of(session, c.developer_id).name,  # type: ignore[union-attr]
-        buyers, applicant, mask_numbers_in_text(r.reason) if r.reason else None, r.voucher_path)
+        buyers, applicant, mask_numbers_in_text(r.reason) if r.reason else None, r.voucher_path, money.paid,
+        money.refunded, money.refundable if status is ReturnStatus.ARCHIVED else Decimal("0.00"),
+        refund_note(status, money))
 
 
 def show_return(db: Database, actor: Actor, number: str) -> ReturnView:

@@ -9,6 +9,11 @@ is 签约中 until the buyer has confirmed and the developer sealed, then 已签
 What the buyer paid, what was refunded (已冲单) and what reached the supervised account (已监管)
 come from the contract's ledger (户室流水, §5.9; ``contract_money``): the one source of a
 contract's money, which the contracts' payment notice reads too.
+
+A returned contract (已退房) has left its unit, but the money its buyer paid stays on the
+supervised account until it is refunded through the ledger: ``unit_sales`` adds each unit's
+returned contracts' money to the unit's figures (paid, refunded, supervised) and says what is
+still owed back (``refund_due``), until refunds bring it to 0.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from core.presale.ledger import NO_MONEY, Money, money_of
 from core.presale.sale import ContractState
 from storage.models import PresaleContract, PresalePayment
 
-__all__ = ["LiveContract", "PastContract", "contract_money", "contract_states", "live_contracts", "unit_history",
-           "unit_sales"]
+__all__ = ["LiveContract", "PastContract", "contract_money", "contract_states", "live_contracts", "returned_money",
+           "unit_history", "unit_sales"]
 
 
 def contract_money(session: Session, contract_ids: Sequence[int]) -> dict[int, Money]:
@@ -85,20 +90,42 @@ def _contract_state(c: LiveContract) -> ContractState:
     return ContractState.SIGNED if c.concluded else ContractState.SIGNING
 
 
+def returned_money(session: Session, unit_ids: Sequence[int]) -> dict[int, Money]:
+    """The money of each unit's returned contracts (已退房) taken together, for the units that
+    have any (``building_unit.id`` → ``Money``); two queries for the whole list."""
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    c = PresaleContract
+    rows = session.execute(select(c.building_unit_id, c.id).where(
+        c.building_unit_id.in_(ids), c.status == ContractStatus.RETURNED.value)).all()
+    money = contract_money(session, [r[1] for r in rows])
+    out: dict[int, Money] = {}
+    for unit_id, contract_id in rows:
+        out[unit_id] = out.get(unit_id, NO_MONEY) + money[contract_id]
+    return out
+
+
 def unit_sales(session: Session, unit_ids: Sequence[int]) -> dict[int, UnitSale]:
-    """Each building unit's sale (``building_unit.id`` → ``UnitSale``), read in ``session``."""
+    """Each building unit's sale (``building_unit.id`` → ``UnitSale``), read in ``session``: its
+    live contract's, plus the money its returned contracts still hold."""
     live = live_contracts(session, unit_ids)
+    returned = returned_money(session, unit_ids)
     out: dict[int, UnitSale] = {}
     for unit_id in unit_ids:
         c = live.get(unit_id)
+        back = returned.get(unit_id, NO_MONEY)
+        held = dict(paid=back.received, reversed=back.refunded, supervised=back.paid, refund_due=back.refundable)
         if c is None:
-            out[unit_id] = UNSOLD
+            out[unit_id] = UNSOLD if back == NO_MONEY else UnitSale(
+                "unsold", "未售（待退款）" if back.refundable > 0 else UNSOLD.state_label, **held)
             continue
         state, label = ("signed", "已签约") if c.concluded else ("signing", "签约中")
         out[unit_id] = UnitSale(state, label, buyer=c.buyer_names, price=c.total_price,
                                 payment_method=PAYMENT_LABELS[PaymentMethod(c.payment_method)] if c.payment_method
-                                else None, down_payment=c.amount_due, paid=c.money.received,
-                                reversed=c.money.refunded, supervised=c.money.paid)
+                                else None, down_payment=c.amount_due, paid=c.money.received + back.received,
+                                reversed=c.money.refunded + back.refunded, supervised=c.money.paid + back.paid,
+                                refund_due=back.refundable)
     return out
 
 

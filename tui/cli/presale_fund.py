@@ -272,6 +272,8 @@ def withdrawal_table(agreement: Agreement, as_json: Json = False) -> None:
           f"{shown(t.developer_name)}")
     _line(f"重点监管金额 {_yuan(t.key_amount)}　已入账 {_yuan(t.deposited)}　已支取 {_yuan(t.withdrawn)}　"
           f"协议余额 {_yuan(t.balance)}　一般资金可支取 {_yuan(t.available)}")
+    if t.refund_due > 0:
+        _line(f"已入账中含已退房待退款 {_yuan(t.refund_due)}，不计入一般资金可支取额。")
     _line(f"户室 {t.units} 套，监管 {t.supervised_units} 套，未售 {t.unsold_units} 套"
           + (f"　支取中：{t.live_case}" if t.live_case else ""))
     table = Table("室号", "建筑面积", "可售状态", "购房人", "总房款(元)", "付款方式", "首付金额(元)", "已支付金额(元)",

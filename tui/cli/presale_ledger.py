@@ -71,11 +71,14 @@ def ledger_show(number: Contract, as_json: Json = False) -> None:
         _line("买受人：" + "、".join(shown(b) for b in v.buyers))
     _line(f"付款方式 {v.payment_method_label or '—'}　总价款 {_yuan(v.total_price)}　应付 {_yuan(v.amount_due)}")
     _line(f"已缴 {_yuan(v.received)}　已退 {_yuan(v.refunded)}　实缴 {_yuan(v.paid)}　未缴 {_yuan(v.unpaid)}　"
-          f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending)}")
+          f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending_income)}"
+          + (f"　待审核退款 {_yuan(v.pending_refund)}" if v.pending_refund > 0 else ""))
+    if v.refund_due is not None:
+        _line(f"已退房：待退款 {_yuan(v.refund_due)}" + ("，请补录退款流水。" if v.refund_due > 0 else "。"))
     for e in v.entries:
         _line(f"  {e.kind_label} {_yuan(e.amount)} {e.status_label} {e.paid_on or f'{e.recorded_at:%Y-%m-%d}'} "
               f"{shown(e.receipt or '')} {e.case_number or '缴款通知单'}")
-    _line("可补录：" + "、".join(label for _, label in v.kinds))
+    _line("可补录：" + ("、".join(label for _, label in v.kinds) or "无"))
 
 
 @ledger_app.command("add")
@@ -93,6 +96,32 @@ def ledger_add(number: Contract, acting: As,
 
     db, actor = _acting(acting)
     done = ledger.add_entry(db, actor, number, kind=kind, amount=amount, receipt=receipt, paid_on=paid_on, note=note)
+    if as_json:
+        _json(asdict(done))
+        return
+    _line(f"已受理 {done.case_number}：{done.kind_label} {_yuan(done.amount)}，已派工给主管部门审核。")
+
+
+@ledger_app.command("refund")
+@refusals
+@input_refusals(MISSING)
+def ledger_refund(number: Contract, acting: As,
+                  amount: Annotated[str | None, typer.Option(
+                      "--amount", help="退款金额（元，精确到分）；不填则退还全部可退金额。")] = None,
+                  receipt: Annotated[str | None, typer.Option("--receipt", help="退款凭证号。")] = None,
+                  paid_on: Annotated[str | None, typer.Option("--date", help="退款日期，如 2026-11-01。")] = None,
+                  note: Annotated[str | None, typer.Option("--note", help="备注。")] = None,
+                  as_json: Json = False) -> None:
+    """退款（如退房后退还购房款）：补录退款流水，派工给主管部门审核。"""
+    from services.presale import ledger
+
+    db, actor = _acting(acting)
+    if amount is None:  # the whole refundable amount as it stands; add_entry checks it again
+        refundable = ledger.ledger(db, actor, number).refundable
+        # nothing refundable: any amount, so that the service refuses it by its own rule
+        amount = str(refundable) if refundable > 0 else "0.01"
+    done = ledger.add_entry(db, actor, number, kind="退款", amount=amount, receipt=receipt, paid_on=paid_on,
+                            note=note)
     if as_json:
         _json(asdict(done))
         return

@@ -33,6 +33,8 @@ def _show(v) -> None:  # type: ignore[no-untyped-def]
         _line(f"申请注销人：{shown(v.applicant)}　退房原因：{shown(v.reason or '')}")
     if v.voucher_path:
         _line(f"退房凭证：{shown(v.voucher_path)}")
+    if v.refund_note:
+        _line(f"退款：{v.refund_note}")
 
 
 def _out(v, as_json: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -226,7 +226,8 @@ class FundScreen(AppScreen):
             t = message.table
             summary.update(Text("\n".join([
                 f"一般资金支取　协议号 {t.agreement_number}（第{t.version}版）　{t.project_name} {t.building_number}",
-                f"重点监管金额 {_yuan(t.key_amount)}　已入账 {_yuan(t.deposited)}　已支取 {_yuan(t.withdrawn)}",
+                f"重点监管金额 {_yuan(t.key_amount)}　已入账 {_yuan(t.deposited)}　已支取 {_yuan(t.withdrawn)}"
+                + (f"（含已退房待退款 {_yuan(t.refund_due)}，不可支取）" if t.refund_due > 0 else ""),
                 f"协议余额 {_yuan(t.balance)}　一般资金可支取 {_yuan(t.available)}　监管 {t.supervised_units} 套，"
                 f"未售 {t.unsold_units} 套",
                 f"支取中：{t.live_case}" if t.live_case else "当前没有在支取中的业务，按 F2 发起支取。",

@@ -2,7 +2,9 @@
 contracts: Enter on one opens it), see its amounts due (款项信息) and its ledger entries.
 
 The developer's key: F2 新增流水 (入账, or 退款 only where a refundable amount exists), which
-accepts a 户室流水补录 case and dispatches it to the authority. The authority types the case's
+accepts a 户室流水补录 case and dispatches it to the authority. On a returned contract (已退房)
+the summary says what remains to refund, and F2 is 退款 (the buyer's money paid back after the
+return), its amount filled in with all that remains. The authority types the case's
 业务号 (Z…) to open it with its contract's ledger: F9 审核通过 (the entry is posted, the case
 archived), F6 不通过 (an opinion; the entry is void). The use cases are
 ``services.presale.ledger``, called in thread workers; every value is shown as text.
@@ -46,6 +48,7 @@ class LedgerScreen(AppScreen):
         "开发企业：F2 新增流水（入账；有可退金额时才能选退款，退款不能大于已缴金额），保存后派工给主管部门审核。",
         "主管部门：输入户室流水补录业务的业务号（Z…）按 Enter，F9 审核通过（记入户室流水并归档），F6 审核不通过（须填写意见）。",
         "只有审核通过的流水计入已缴金额、缴款通知单的实付金额和资金监管的已入账金额。",
+        "已退房的合同：显示待退款金额，F2 补录退款流水（默认退还全部待退款，可改为部分金额），不能再补录入账。",
     )
 
     class Loaded(Message):
@@ -134,7 +137,12 @@ class LedgerScreen(AppScreen):
                  f"买受人：{'、'.join(v.buyers) or '—'}",
                  f"付款方式 {v.payment_method_label or '—'}　总价款 {_yuan(v.total_price)}　应付 {_yuan(v.amount_due)}",
                  f"已缴 {_yuan(v.received)}　已退 {_yuan(v.refunded)}　实缴 {_yuan(v.paid)}　未缴 {_yuan(v.unpaid)}",
-                 f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending)}　可补录：{'、'.join(k for _, k in v.kinds)}"]
+                 f"可退 {_yuan(v.refundable)}　待审核 {_yuan(v.pending_income)}　"
+                 + (f"待审核退款 {_yuan(v.pending_refund)}　" if v.pending_refund > 0 else "")
+                 + f"可补录：{'、'.join(k for _, k in v.kinds) or '无'}"]
+        if v.refund_due is not None:
+            lines.append(f"已退房：待退款 {_yuan(v.refund_due)}"
+                         + ("，按 F2 补录退款流水。" if v.refund_due > 0 else "，购房款已退清或退款正在审核。"))
         if message.entry is not None:
             e = message.entry
             lines.append(f"业务 {e.case_number}：{e.kind_label} {_yuan(e.amount)}　{e.stage_name}（{e.case_status_label}，"
@@ -171,14 +179,17 @@ class LedgerScreen(AppScreen):
         if self.view is None:
             self.show_refusal("请先查询并打开一份合同。")
             return
-        kinds = "、".join(label for _, label in self.view.kinds)
-        self.app.push_screen(FundFormDialog(f"新增流水　合同 {self.view.number}", [
-            FormField("kind", "流水类型", kinds, 4, "入账"),
-            FormField("amount", "金额（元）", f"精确到分；可退 {_yuan(self.view.refundable)}", 16),
+        v = self.view
+        kinds = "、".join(label for _, label in v.kinds)
+        refund = v.refund_due if v.returned else None  # a returned contract: 退款 of all that remains
+        self.app.push_screen(FundFormDialog(f"{'退款' if v.returned else '新增流水'}　合同 {v.number}", [
+            FormField("kind", "流水类型", kinds or "退款", 4, "退款" if v.returned else "入账"),
+            FormField("amount", "金额（元）", f"精确到分；可退 {_yuan(v.refundable)}", 16,
+                      f"{refund}" if refund else ""),
             FormField("receipt", "凭证号", "银行回单号（选填）", 40),
             FormField("paid_on", "流水日期", "如 2026-11-01（选填）", 10),
             FormField("note", "备　　注", "选填", 200),
-        ], note=f"可补录：{kinds}。保存后派工给主管部门审核。"), callback=self._add_chosen)
+        ], note=f"可补录：{kinds or '无'}。保存后派工给主管部门审核。"), callback=self._add_chosen)
 
     def _add_chosen(self, values: dict[str, str] | None) -> None:
         if values is None or self.view is None:

@@ -2,6 +2,7 @@
 (F2 受理), chooses the applicant among the buyers and types the reason (F3 保存), and dispatches it
 to the authority (F4 派工); the authority, after 接件 (here or in 在手业务), gives the voucher's PDF
 (F6 上传凭证) and archives it (F9 归档): the contract is 已退房 and the unit sellable again.
+The return then says what remains to refund (退款 through 户室流水补录, J) until it is refunded.
 A return already started is shown by its case number (Enter). Each role sees the keys of its part.
 """
 
@@ -41,6 +42,8 @@ def return_lines(v: returns.ReturnView) -> list[str]:
         lines.append(f"退房原因：{v.reason}")
     lines.append(f"退房凭证：{v.voucher_path or '（未上传）'}")
     lines.append(f"状态：{v.status_label}")
+    if v.refund_note:  # what remains to refund through 户室流水补录 (J) after the archive
+        lines.append(f"退款：{v.refund_note}")
     return lines
 
 
@@ -68,6 +71,7 @@ class ReturnScreen(AppScreen):
         "退房原因录入：选择申请注销人（买受人之一），填写退房原因，按 F3 保存，再按 F4 派工给主管部门。",
         "主管部门：输入业务号按 Enter 显示，填写退房凭证（PDF 文件路径）按 F6 上传，再按 F9 归档；户室恢复可售。",
         "已受理的退房业务：在业务号一栏输入业务号，按 Enter 显示。",
+        "退款：归档后买受人已缴的购房款由开发企业在户室流水补录（J）中补录退款流水，主管部门审核归档；本页显示尚待退款的金额。",
     )
 
     class Shown(Message):
