@@ -202,15 +202,21 @@ class HomeScreen(AppScreen):
             super().__init__()
             self.number = number
 
+    #: More entries than this and the desk drops its blank lines: a supervisor's or an
+    #: administrator's menu (with the hall's overdue line) then still fits 80×24, hint included.
+    LONG_MENU = 28
+
     def compose(self) -> ComposeResult:
+        entries = [(code, f"{key:<12}{name}") for code, key, name in MENU if self._may(code)]
+        if len(entries) > self.LONG_MENU:
+            self.add_class("-long")
         yield Header()
         with Vertical(id="home"):
             with Horizontal(id="home-top"):
                 yield Static("工作台", classes="screen-title")
                 yield Static("", id="home-date", markup=False)
             yield Static("待处理业务数：正在统计……", id="home-counts", markup=False)
-            yield MenuColumns([(code, f"{key:<12}{name}") for code, key, name in MENU if self._may(code)],
-                              id="home-menu")
+            yield MenuColumns(entries, id="home-menu")
             yield Static("↑↓←→ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
         yield KeyFooter()
 
