@@ -308,9 +308,10 @@ def _read_password(password_stdin: bool) -> str:
 def operator_add(
     username: str,
     name: Annotated[str, typer.Option("--name", help="姓名。")],
-    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin / bank_reviewer")],
+    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin / bank_reviewer / centre_reviewer")],
     window: Annotated[str | None, typer.Option("--window", help="窗口号。")] = None,
-    bank: Annotated[str | None, typer.Option("--bank", help="所属银行（监管银行审核员），如 中国建设银行。")] = None,
+    bank: Annotated[str | None, typer.Option(
+        "--bank", help="所属银行（监管银行审核员，如 中国建设银行）或公积金中心（公积金中心审核员）。")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码。")] = False,
 ) -> None:
     """新增操作员。"""
