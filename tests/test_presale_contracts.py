@@ -262,11 +262,12 @@ def test_commercial_and_fund_loans_route_to_their_reviewer(db):
 def test_a_loan_stage_is_its_own_reviewers_even_under_one_name(db):
     """A bank's reviewer cannot take the centre's review, nor a centre's the bank's, even when an
     administrator bound both to one name (the stage names its role; the name only scopes)."""
+    clock = freeze(db, datetime.now(UTC))
     hall, permit = contract_hall(db, 79)
     dev = hall.dev
     operators.add_operator(db, SYSTEM, username="gjj_same", name="李审核", role="centre_reviewer",
                            password=PASSWORD, bank=BANK)
-    same = operators.login(db, "gjj_same", PASSWORD)
+    same, bank = operators.login(db, "gjj_same", PASSWORD), reviewer(db, "bank_same", BANK)
     one = contracts.start_contract(db, dev, permit_number=permit, unit_no="5-01").case_number
     contracts.save_entry(db, dev, one, entry(payment_method="商业贷款", down_payment="401000.00",
                                              commercial_loan="900000.00", loan_bank=BANK, mortgagor="王小二",
@@ -276,6 +277,22 @@ def test_a_loan_stage_is_its_own_reviewers_even_under_one_name(db):
     assert _refused(contracts.review_loan, db, same, one).message == \
         "该合同正处于“银行抵押审核”阶段，须由监管银行审核员审核，公积金中心审核员不能审核。"
     assert contracts.show_contract(db, same, one).stage_name == "银行抵押审核"  # nothing moved
+    # and a fund loan whose centre is written with the bank's name stays the centre reviewer's
+    two = contracts.start_contract(db, dev, permit_number=permit, unit_no="9-01").case_number
+    contracts.save_entry(db, dev, two, entry(buyers=(Buyer("赵六", "430802199001010022", "13700137000"),),
+                                             payment_method="公积金贷款", down_payment="401000.00",
+                                             fund_loan="900000.00", fund_centre=BANK, mortgagor="赵六",
+                                             mortgagee=BANK))
+    paid_up(db, dev, two)
+    clock.advance(minutes=2)  # the seal holder's phone gets one code a minute
+    contracts.send_buyer_code(db, dev, two)
+    contracts.verify_buyer_code(db, dev, two, latest_code(db, "13700137000"))
+    contracts.confirm_signing(db, dev, two)
+    contracts.send_seal_code(db, dev, two)
+    assert contracts.seal_contract(db, dev, two, latest_code(db, SEAL_PHONE)).stage_name == "公积金审核"
+    assert _refused(contracts.review_loan, db, bank, two).message == \
+        "该合同正处于“公积金审核”阶段，须由公积金中心审核员审核，监管银行审核员不能审核。"
+    assert contracts.review_loan(db, same, two).stage_name == "备案归档"
     # a bank's reviewer is not bound to a fund centre
     assert _refused(operators.add_operator, db, SYSTEM, username="bank_gjj", name="李审核", role="bank_reviewer",
                     password=PASSWORD, bank=CENTRE).message == "公积金管理中心的审核人员请选择“公积金中心审核员”角色。"
