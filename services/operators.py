@@ -39,6 +39,13 @@ class OperatorView:
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 
+    @property
+    def place(self) -> str:
+        """Where the account works: a counter's window, a reviewer's bank or centre."""
+        if self.bank_name:
+            return self.bank_name
+        return f"{self.window}号窗口" if self.window else ""
+
 
 def _view(op: Operator) -> OperatorView:
     assert op.id is not None

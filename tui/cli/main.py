@@ -345,10 +345,10 @@ def operator_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
     if as_json:
         out.print_json(json.dumps([{**v.__dict__, "role": v.role.value} for v in views], ensure_ascii=False))
         return
-    table = Table("用户名", "姓名", "角色", "窗口", "状态")
+    table = Table("用户名", "姓名", "角色", "窗口/所属机构", "状态")
     for v in views:
         state = "已停用" if not v.active else ("已锁定" if v.locked else "正常")
-        table.add_row(shown(v.username), shown(v.name), v.role_label, shown(v.window or ""), state)
+        table.add_row(shown(v.username), shown(v.name), v.role_label, shown(v.place), state)
     out.print(table)
 
 

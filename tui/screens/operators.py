@@ -62,13 +62,6 @@ def account_state(view: OperatorView) -> str:
     return "·".join(marks) or "正常"
 
 
-def _where(view: OperatorView) -> str:
-    """A counter's window, a reviewer's bank or centre."""
-    if view.bank_name:
-        return view.bank_name
-    return f"{view.window}号窗口" if view.window else ""
-
-
 def _check_twice(root: AppModal, first: str, second: str) -> bool:
     """The password typed twice alike, else said under the second field (and nothing sent)."""
     if first != second:
@@ -283,7 +276,7 @@ class OperatorsScreen(AppScreen):
         table = self.query_one("#operators-list", ListTable)
         keep = self.selected.username if self.selected else None
         self.views = {v.username: v for v in message.views}
-        table.set_rows([(v.username, [v.username, v.name, v.role_label, _where(v), account_state(v)])
+        table.set_rows([(v.username, [v.username, v.name, v.role_label, v.place, account_state(v)])
                         for v in message.views])
         self.query_one("#operators-count", Static).update(f"共 {len(message.views)} 人")
         if keep in self.views:
