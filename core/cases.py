@@ -208,7 +208,7 @@ CASE_TYPES: dict[str, CaseType] = {
                     Stage("entry", "合同信息录入", Role.DEVELOPER),
                     Stage("signing", "签约环节", Role.DEVELOPER),
                     Stage("sealing", "合同盖章", Role.DEVELOPER),
-                    Stage("fund_review", "公积金审核", Role.BANK_REVIEWER),
+                    Stage("fund_review", "公积金审核", Role.FUND_CENTRE_REVIEWER),
                     Stage("bank_review", "银行抵押审核", Role.BANK_REVIEWER),
                     Stage("filing", "备案归档", Role.SUPERVISOR),
                 ),

@@ -24,6 +24,10 @@ class Role(StrEnum):
     # A supervising bank's reviewer (监管银行, seed 004 §5.3, §5.8, §5.10): reviews the fund
     # supervision agreements and pays the withdrawals of its bank (``Actor.bank_name``).
     BANK_REVIEWER = "bank_reviewer"
+    # A provident-fund centre's reviewer (公积金管理中心, seed 004 §5.5.1): reviews the provident-fund
+    # loans of presale contracts and the fund part of a combined loan, for its centre only
+    # (``Actor.bank_name`` holds the centre's name); fund supervision stays with the banks.
+    FUND_CENTRE_REVIEWER = "centre_reviewer"  # (the role columns hold 16 characters)
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -33,6 +37,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.DEVELOPER_ADMIN: "开发企业管理员",
     Role.DEVELOPER: "开发企业操作员",
     Role.BANK_REVIEWER: "监管银行审核员",
+    Role.FUND_CENTRE_REVIEWER: "公积金中心审核员",
 }
 
 #: The hall's own staff (``wangqian operator add``) and a developer's (added through presale).
@@ -40,6 +45,8 @@ HALL_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
 DEVELOPER_ROLES = frozenset({Role.DEVELOPER_ADMIN, Role.DEVELOPER})
 #: Roles bound to a bank (``operator.bank_name``): they see only their bank's cases.
 BANK_ROLES = frozenset({Role.BANK_REVIEWER})
+#: Roles bound to a provident-fund centre (the same column holds the centre's name).
+CENTRE_ROLES = frozenset({Role.FUND_CENTRE_REVIEWER})
 
 
 class Permission(StrEnum):
@@ -157,10 +164,11 @@ _ADMIN = _SUPERVISOR | {Permission.OPERATOR_MANAGE, Permission.DATA_ADMIN, Permi
 _DEVELOPER_ADMIN = {Permission.PRESALE_VIEW, Permission.DEVELOPER_MAINTAIN, Permission.DEVELOPER_USERS}
 _DEVELOPER = {Permission.PRESALE_VIEW, Permission.SURVEY_WORK, Permission.PERMIT_WORK, Permission.CASE_ACCEPT,
               Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_WORK, Permission.PRESALE_CONTRACT_WORK}
-# (a buyer's loan bank or provident-fund centre reviews presale contracts with the same role,
-# bound by ``bank_name`` to the bank or the centre it works for)
+# (a bank reviews the fund supervision of the agreements it supervises and the commercial loans of
+# presale contracts; a provident-fund centre only its loans: each bound by ``bank_name``)
 _BANK_REVIEWER = {Permission.CASE_WORK, Permission.FUND_VIEW, Permission.FUND_BANK_REVIEW,
                   Permission.PRESALE_LOAN_REVIEW}
+_FUND_CENTRE_REVIEWER = {Permission.CASE_WORK, Permission.PRESALE_LOAN_REVIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_CLERK),
@@ -169,6 +177,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEVELOPER_ADMIN: frozenset(_DEVELOPER_ADMIN),
     Role.DEVELOPER: frozenset(_DEVELOPER),
     Role.BANK_REVIEWER: frozenset(_BANK_REVIEWER),
+    Role.FUND_CENTRE_REVIEWER: frozenset(_FUND_CENTRE_REVIEWER),
 }
 
 
@@ -182,8 +191,8 @@ class Actor:
 
     ``developer_id`` binds a developer's staff to their enterprise: they see and
     work only its projects and cases. The hall's staff carry None. ``bank_name`` binds a
-    bank's reviewer to its bank (every branch of it): they see only the cases of agreements
-    that bank supervises.
+    bank's reviewer to its bank (every branch of it), a fund centre's reviewer to its centre:
+    they see only the cases that bank or centre reviews.
     """
 
     operator_id: int | None
@@ -235,7 +244,7 @@ class AccountState:
     role: str
     developer_id: int | None = None
     admitted: bool = True  # a developer's operator: admitted by the authority (入网); the hall's staff: True
-    bank_name: str | None = None  # a bank's reviewer: the bank they are bound to
+    bank_name: str | None = None  # a bank's (or fund centre's) reviewer: the bank (centre) they are bound to
 
 
 #: Refusals that end the terminal's session: the operator must log in again (or not at all).

@@ -28,14 +28,15 @@ old its clock:
             户室流水补录 (J) offers 退款 of it and 退房 (T) says so. All of it more than
             30 days back: the developer's desk counts only the two filings as 近期办结.
 -20 … -2    presale contracts on 1栋 (``PLAN``): filed (备案), with the bank (银行
-            抵押审核), signed by the buyer awaiting the seal, awaiting payment, a draft;
-            and a spot-sale contract on 2栋, filed — both filings within the last 30
-            days, so the developer's desk counts them as 近期办结. The contract
-            awaiting payment has its second half back-entered (户室流水补录, -3) and
-            waiting for super1's review.
+            抵押审核), a provident-fund loan and a combined loan with the fund centre
+            (公积金审核, gjj01's), signed by the buyer awaiting the seal, awaiting
+            payment, a draft; and a spot-sale contract on 2栋, filed — both filings
+            within the last 30 days, so the developer's desk counts them as 近期办结.
+            The contract awaiting payment has its second half back-entered (户室流水补录,
+            -3) and waiting for super1's review.
 ==========  =====================================================================
 
-The accounts (names, phones, passwords, the reviewer's bank) are those of
+The accounts (names, phones, passwords, the reviewers' bank and fund centre) are those of
 ``sample_data/operators.json`` that are not the hall's own staff: ``load_register``
 leaves them out, this module makes them through the services. The buyers are plain
 adults of the register who own no home, taken after the ones the resale contracts use.
@@ -83,12 +84,13 @@ from services.presale import (
 )
 from storage.engine import Database
 
-__all__ = ["BANK", "CREDIT_CODE", "DEVELOPER", "PLAN", "PresaleLeft", "demo_accounts", "play_presale"]
+__all__ = ["BANK", "CENTRE", "CREDIT_CODE", "DEVELOPER", "PLAN", "PresaleLeft", "demo_accounts", "play_presale"]
 
 DEVELOPER = "湘江新城置业有限公司"
 PROJECT = "星城雅苑"
 LEGAL_REP_PHONE = "13975100168"  # the seal holder: the legal representative's phone
 BANK = "中国建设银行"
+CENTRE = "长沙住房公积金管理中心"  # the provident-fund centre the buyers' fund loans come from
 SUPERVISOR = "super1"
 #: The enterprise, surveys, rooms, agreement and permits happened more than a year before the
 #: demo (sales go on for a year and more): their permit numbers take an earlier year's sequence,
@@ -109,7 +111,13 @@ PLAN: tuple[tuple[str, str, int, str], ...] = (
     ("signed", "10-05", 7, "一次性付款"),
     ("awaiting_payment", "12-01", 4, "商业贷款"),
     ("draft", "15-04", 2, "一次性付款"),
+    ("fund_review", "9-03", 12, "公积金贷款"),
+    ("combined_review", "11-02", 9, "组合贷"),
 )
+#: The spot-sale contract's buyer among the presale's buyers: the sixth; the returned contract's
+#: the seventh (the fund centre's contracts, added later, take the eighth and ninth, so the demo's
+#: people stay who they were).
+SPOT_BUYER, RETURNED_BUYER = 5, 6
 SURVEY_FILES = ("survey_D004_predicted.csv", "survey_D004_actual.csv")
 SPOT_UNIT, SPOT_DAYS = "3-02", 20  # 2栋: sold on the spot-sale permit, filed
 RETURNED_UNIT, RETURNED_DAYS = "6-01", 60  # 1栋: sold, filed, returned; half refunded so far
@@ -169,6 +177,7 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
         by_role[Role(r["role"])].append(name)
     admin_name, dev_names, bank_name = by_role[Role.DEVELOPER_ADMIN][0], by_role[Role.DEVELOPER], \
         by_role[Role.BANK_REVIEWER][0]
+    centre_name = by_role[Role.FUND_CENTRE_REVIEWER][0]
     authority = actor_of(session, SUPERVISOR)
 
     # -- the enterprise, its people, its project
@@ -195,6 +204,9 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     b = accounts[bank_name]
     operators.add_operator(steps, actor, username=bank_name, name=str(b["name"]), role=Role.BANK_REVIEWER.value,
                            password=str(b["password"]), bank=str(b["bank"]))
+    g = accounts[centre_name]
+    operators.add_operator(steps, actor, username=centre_name, name=str(g["name"]),
+                           role=Role.FUND_CENTRE_REVIEWER.value, password=str(g["password"]), bank=str(g["bank"]))
     dev, bank = actor_of(session, dev_names[0]), actor_of(session, bank_name)
     project = projects.add_project(steps, authority, ProjectEntry(
         name=PROJECT, location="长沙市岳麓区麓谷街道桐梓坡西路218号", district="岳麓区", land_area="23650.00",
@@ -250,7 +262,7 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     # -- the contracts (-20 days to the day before yesterday)
     buyers = plain_buyers(session, len(RESALE_PLAN) + len(PLAN) + 2, set())[len(RESALE_PLAN):]
     code = _code_reader(session)  # (in time order: one code a minute to the seal holder's phone)
-    p = buyers[len(PLAN)]
+    p = buyers[SPOT_BUYER]
     buyer = Buyer(p.name, p.id_number, p.phone or "")
     at(SPOT_DAYS)
     number = contracts.start_contract(steps, dev, permit_number=issued[ACTUAL], unit_no=SPOT_UNIT).case_number
@@ -261,12 +273,12 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
     at(SPOT_DAYS - 2)
     contracts.file_contract(steps, authority, number, note="准予备案。")
     left: dict[str, int] = {"spot_filed": 1}
-    p = buyers[len(PLAN) + 1]
+    p = buyers[RETURNED_BUYER]
     _returned(steps, dev, authority, Buyer(p.name, p.id_number, p.phone or ""), issued[PREDICTED],
               areas[PREDICTED][RETURNED_UNIT], code, off_plan, folder / VOUCHER)
     left["returned"] = 1
-    for n, (state, unit, days, method) in enumerate(PLAN):
-        p = buyers[n]
+    for n, (state, unit, days, method) in sorted(enumerate(PLAN), key=lambda planned: -planned[1][2]):  # in time
+        p = buyers[n + 2 * (n >= SPOT_BUYER)]
         buyer = Buyer(p.name, p.id_number, p.phone or "")
         at(days)
         number = contracts.start_contract(steps, dev, permit_number=issued[PREDICTED], unit_no=unit).case_number
@@ -278,7 +290,8 @@ def play_presale(steps: Database, session: Session, actor: Actor, clock: ManualC
             _sign_and_seal(steps, dev, number, buyer, code, at, days, seal=state != "signed")
         # signed: the buyer confirmed, the developer's seal awaited (a case for the developer, not
         # the authority's: the hall's staff find their desks as the sample left them);
-        # bank_review: with the bank's reviewer, who has not received it yet
+        # bank_review: with the bank's reviewer, who has not received it yet; fund_review and
+        # combined_review: with the fund centre's reviewer (the combined loan then goes to the bank)
         if state == "filed":
             at(days - 3)
             contracts.file_contract(steps, authority, number, note="准予备案。")
@@ -324,15 +337,24 @@ def _areas(text: str) -> dict[str, Decimal]:
 
 
 def _contract_entry(buyer: Buyer, method: str, *, area: Decimal, unit_price: Decimal) -> ContractEntry:
-    """购房合同录入 as the developer types it, priced by built area; a commercial loan: 30% down
-    (to the fen), the rest lent by the enterprise's 按揭银行, the buyer its mortgagor."""
+    """购房合同录入 as the developer types it, priced by built area; a loan: 30% down (to the fen),
+    the rest lent by the enterprise's 按揭银行 (商业贷款), the fund centre (公积金贷款), or half by
+    each (组合贷); the buyer its mortgagor."""
     base = ContractEntry(buyers=(buyer,), price_basis="按建筑面积计算", unit_price=str(unit_price),
                          payment_method=method, delivery_date="2027年12月31日前")
     if method == "一次性付款":
         return base
     total = (area * unit_price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     down = (total * Decimal("0.3")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return replace(base, down_payment=str(down), commercial_loan=str(total - down), loan_bank=BANK,
+    lent = total - down
+    if method == "公积金贷款":
+        return replace(base, down_payment=str(down), fund_loan=str(lent), fund_centre=CENTRE,
+                       mortgagor=buyer.name, mortgagee=CENTRE)
+    if method == "组合贷":
+        fund = (lent / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return replace(base, down_payment=str(down), commercial_loan=str(lent - fund), fund_loan=str(fund),
+                       loan_bank=BANK, fund_centre=CENTRE, mortgagor=buyer.name, mortgagee=f"{BANK}、{CENTRE}")
+    return replace(base, down_payment=str(down), commercial_loan=str(lent), loan_bank=BANK,
                    mortgagor=buyer.name, mortgagee=BANK)
 
 

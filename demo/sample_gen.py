@@ -313,7 +313,8 @@ _OPERATORS: tuple[dict[str, Any], ...] = (
     {"username": "super1", "name": "陈国华", "role": "supervisor", "window": None, "password": "Demo2026super1"},
     {"username": "admin", "name": "张建军", "role": "admin", "window": None, "password": "Demo2026admin"},
     # Not the hall's staff: made through the presale services by demo.presale (load_register
-    # leaves them out): the developer's administrator and two operators, the supervising bank's reviewer.
+    # leaves them out): the developer's administrator and two operators, the supervising bank's reviewer,
+    # the provident-fund centre's reviewer.
     {"username": "xjadmin", "name": "周建平", "role": "developer_admin", "window": None, "password": "Demo2026xjadmin",
      "phone": "13975100101"},
     {"username": "xj01", "name": "刘芳", "role": "developer", "window": None, "password": "Demo2026xj01",
@@ -322,6 +323,8 @@ _OPERATORS: tuple[dict[str, Any], ...] = (
      "phone": "13975100103"},
     {"username": "bank01", "name": "彭丽", "role": "bank_reviewer", "window": None, "password": "Demo2026bank01",
      "bank": "中国建设银行"},
+    {"username": "gjj01", "name": "罗静", "role": "centre_reviewer", "window": None, "password": "Demo2026gjj01",
+     "bank": "长沙住房公积金管理中心"},
 )
 
 # (key, name, city, credit-code region, address, kind of premises it owns)

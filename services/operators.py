@@ -10,7 +10,8 @@ from sqlmodel import Session
 from core import passwords
 from core.errors import RuleViolation
 from core.identity import check_person_name
-from core.roles import BANK_ROLES, DEVELOPER_ROLES, ROLE_LABELS, Actor, Permission, Role, admitted
+from core.parties import check_text
+from core.roles import BANK_ROLES, CENTRE_ROLES, DEVELOPER_ROLES, ROLE_LABELS, Actor, Permission, Role, admitted
 from services import audit
 from services.authority import authorise
 from storage.engine import Database, session_now
@@ -38,6 +39,13 @@ class OperatorView:
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 
+    @property
+    def place(self) -> str:
+        """Where the account works: a counter's window, a reviewer's bank or centre."""
+        if self.bank_name:
+            return self.bank_name
+        return f"{self.window}号窗口" if self.window else ""
+
 
 def _view(op: Operator) -> OperatorView:
     assert op.id is not None
@@ -53,7 +61,8 @@ def _parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise RuleViolation("OPERATOR_BAD_ROLE", "角色只能是 clerk、supervisor、admin 或 bank_reviewer。",
+        raise RuleViolation("OPERATOR_BAD_ROLE",
+                            "角色只能是 clerk、supervisor、admin、bank_reviewer 或 centre_reviewer。",
                             field="role") from None
 
 
@@ -116,16 +125,21 @@ def create_operator_in(
 
 def check_bank_name(role: Role, bank: str | None) -> str | None:
     """A bank's reviewer names its bank (the bank's name as the developers' bank lists write it,
-    e.g. 中国建设银行; at most 60 characters); no other role has one."""
-    text = " ".join(bank.split()) if isinstance(bank, str) else ""
-    if role in BANK_ROLES:
-        if not text:
-            raise RuleViolation("OPERATOR_BANK_REQUIRED", "监管银行审核员须填写所属银行。", field="bank")
-        if len(text) > 60:
-            raise RuleViolation("OPERATOR_BANK_BAD", "所属银行名称最多60个字。", field="bank")
+    e.g. 中国建设银行), a fund centre's reviewer its centre (as the contracts name it, e.g.
+    长沙住房公积金管理中心); at most 60 characters of plain text. No other role has one, and a
+    bank's reviewer is not a fund centre's (the centre has its own role)."""
+    if role in BANK_ROLES or role in CENTRE_ROLES:
+        what = "所属银行" if role in BANK_ROLES else "所属公积金中心"
+        text = check_text(bank, field="bank", label=what, max_length=60)
+        if text is None:
+            raise RuleViolation("OPERATOR_BANK_REQUIRED", f"{ROLE_LABELS[role]}须填写{what}。", field="bank")
+        if role in BANK_ROLES and "公积金" in text:
+            raise RuleViolation("OPERATOR_BANK_IS_CENTRE", "公积金管理中心的审核人员请选择“公积金中心审核员”角色。",
+                                field="bank")
         return text
-    if text:
-        raise RuleViolation("OPERATOR_BANK_NOT_BANK_ROLE", "只有监管银行审核员可以填写所属银行。", field="bank")
+    if isinstance(bank, str) and bank.strip():
+        raise RuleViolation("OPERATOR_BANK_NOT_BANK_ROLE", "只有监管银行审核员和公积金中心审核员可以填写所属银行或公积金中心。",
+                            field="bank")
     return None
 
 
@@ -133,15 +147,18 @@ def add_operator(
     db: Database, actor: Actor, *, username: str, name: str, role: str, password: str, window: str | None = None,
     bank: str | None = None,
 ) -> OperatorView:
-    """A hall account, or a supervising bank's reviewer bound to ``bank`` (a developer's staff
-    are added through presale, bound to their enterprise)."""
+    """A hall account, a supervising bank's reviewer bound to ``bank``, or a fund centre's reviewer
+    bound to its centre (``bank``); a developer's staff are added through presale, bound to their
+    enterprise."""
     authorise(db, actor, Permission.OPERATOR_MANAGE)
     parsed_role = _parse_role(role)
     if parsed_role in DEVELOPER_ROLES:
         raise RuleViolation("OPERATOR_DEVELOPER_ROLE", "开发企业的账户须在商品房预售的企业用户管理中添加。", field="role")
     bank_name = check_bank_name(parsed_role, bank)
     username, name = check_account(username, name, password)
+    window = check_text(window, field="window", label="窗口号", max_length=16)
     with db.write() as session:
+        authorise(session, actor, Permission.OPERATOR_MANAGE)
         return _view(create_operator_in(session, actor, username=username, name=name, role=parsed_role,
                                         password=password, window=window, bank_name=bank_name))
 
@@ -152,9 +169,33 @@ def change_password(db: Database, actor: Actor, username: str, new_password: str
         authorise(db, actor, Permission.OPERATOR_MANAGE)
     passwords.check_password_policy(new_password)
     with db.write() as session:
+        if actor.username != username:
+            authorise(session, actor, Permission.OPERATOR_MANAGE)
         op = _find(session, username)
         op.password_hash = passwords.hash_password(new_password)
         audit.append(session, actor, "operator_passwd", object_type="operator", object_id=op.id)
+
+
+def _refuse_last_admin(session: Session, op: Operator) -> None:
+    """The hall keeps an active administrator: the last one is neither disabled nor given another
+    role. The active administrators' rows are locked first, so two administrators disabling each
+    other at once cannot both pass."""
+    if op.role != Role.ADMIN.value or not op.active:
+        return
+    others = session.execute(
+        select(Operator.id).where(Operator.role == Role.ADMIN.value, Operator.active.is_(True), Operator.id != op.id)
+        .with_for_update()).all()
+    if not others:
+        raise RuleViolation("OPERATOR_LAST_ADMIN",
+                            f"“{op.username}”是大厅唯一在用的系统管理员，不能停用或变更其角色，请先新增另一位系统管理员。",
+                            field="username")
+
+
+def _lock_admins(session: Session) -> None:
+    """Lock the active administrators' rows (see ``_refuse_last_admin``) before the actor's own
+    account is read, so a concurrent change to it is seen."""
+    session.execute(select(Operator.id).where(Operator.role == Role.ADMIN.value, Operator.active.is_(True))
+                    .order_by(Operator.id).with_for_update()).all()
 
 
 def set_active(db: Database, actor: Actor, username: str, active: bool) -> None:
@@ -162,7 +203,11 @@ def set_active(db: Database, actor: Actor, username: str, active: bool) -> None:
     if not active and actor.username == username:
         raise RuleViolation("OPERATOR_DISABLE_SELF", "不能停用自己正在使用的账户。", field="username")
     with db.write() as session:
+        _lock_admins(session)
+        authorise(session, actor, Permission.OPERATOR_MANAGE)
         op = _find(session, username)
+        if not active:
+            _refuse_last_admin(session, op)
         before = {"active": op.active}
         op.active = active
         audit.append(
@@ -178,17 +223,25 @@ def set_active(db: Database, actor: Actor, username: str, active: bool) -> None:
 
 def set_role(db: Database, actor: Actor, username: str, role: str) -> OperatorView:
     """An administrator gives an operator another role; a terminal logged in under
-    the old one is refused at its next action (``services.authority``)."""
+    the old one is refused at its next action (``services.authority``). An account keeps its
+    kind: the hall's staff take the hall's roles, a bank's or a centre's reviewer keeps its role."""
     authorise(db, actor, Permission.OPERATOR_MANAGE)
     new = _parse_role(role)
     if actor.username == username and new is not actor.role:
         raise RuleViolation("OPERATOR_ROLE_SELF", "不能变更自己正在使用的账户的角色。", field="username")
     with db.write() as session:
+        _lock_admins(session)
+        authorise(session, actor, Permission.OPERATOR_MANAGE)
         op = _find(session, username)
+        old = Role(op.role)
         if (op.developer_id is not None) != (new in DEVELOPER_ROLES) or \
-                (op.bank_name is not None) != (new in BANK_ROLES):
-            raise RuleViolation("OPERATOR_ROLE_SCOPE", "开发企业的账户只能使用开发企业的角色，银行的账户只能使用银行的角色，大厅的账户只能使用大厅的角色。",
-                                field="role")
+                (op.bank_name is not None) != (new in BANK_ROLES or new in CENTRE_ROLES) or \
+                (old in BANK_ROLES) != (new in BANK_ROLES) or (old in CENTRE_ROLES) != (new in CENTRE_ROLES):
+            raise RuleViolation("OPERATOR_ROLE_SCOPE",
+                                "开发企业的账户只能使用开发企业的角色，银行和公积金中心的账户不能变更角色，"
+                                "大厅的账户只能使用大厅的角色。", field="role")
+        if new is not old:
+            _refuse_last_admin(session, op)
         before = {"role": op.role}
         op.role = new.value
         audit.append(session, actor, "operator_role", object_type="operator", object_id=op.id,
@@ -200,6 +253,7 @@ def unlock(db: Database, actor: Actor, username: str) -> None:
     """An administrator lifts a lock-out after too many failed logins."""
     authorise(db, actor, Permission.OPERATOR_MANAGE)
     with db.write() as session:
+        authorise(session, actor, Permission.OPERATOR_MANAGE)
         op = _find(session, username)
         before = {"locked": op.locked, "failed_logins": op.failed_logins}
         op.locked = False

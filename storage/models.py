@@ -38,7 +38,8 @@ class Operator(SQLModel, table=True):
     # admission to the network (core.roles.Admission; None for the hall's own staff).
     developer_id: int | None = Field(default=None, foreign_key="developer.id", index=True)
     admission: str | None = Field(default=None, max_length=12)
-    # A supervising bank's reviewer (core.roles.BANK_ROLES): the bank they work for.
+    # A supervising bank's reviewer (core.roles.BANK_ROLES): the bank they work for; a provident-fund
+    # centre's reviewer (core.roles.CENTRE_ROLES): the centre.
     bank_name: str | None = Field(default=None, max_length=60)
 
 

@@ -113,7 +113,8 @@ def _actors(db: Database) -> dict[Role, Actor]:
                           created_at=now,
                           developer_id=dev.id if role in (Role.DEVELOPER, Role.DEVELOPER_ADMIN) else None,
                           admission=Admission.APPROVED.value if role in (Role.DEVELOPER, Role.DEVELOPER_ADMIN) else None,
-                          bank_name="中国建设银行" if role is Role.BANK_REVIEWER else None)
+                          bank_name={Role.BANK_REVIEWER: "中国建设银行",
+                                     Role.FUND_CENTRE_REVIEWER: "长沙住房公积金管理中心"}.get(role))
             session.add(op)
             session.flush()
             actors[role] = Actor(op.id, op.username, op.name, role, None,

@@ -139,3 +139,62 @@ def test_the_product_hashes_passwords_with_argon2id_at_owasp_cost() -> None:
     assert PRODUCT_HASHER.type is Type.ID
     assert PRODUCT_HASHER.memory_cost >= 19 * 1024 and PRODUCT_HASHER.time_cost >= 2  # OWASP's minimum
     assert PRODUCT_HASHER.hash("Passw0rd1").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+# ---------------------------------------------------------------- reviewers and the last administrator
+
+
+def test_a_fund_centres_reviewer_is_bound_to_its_centre(db):
+    centre = "长沙住房公积金管理中心"
+    with pytest.raises(RuleViolation) as err:
+        operators.add_operator(db, SYSTEM, username="gjj", name="罗静", role="centre_reviewer", password="Secret123")
+    assert (err.value.code, err.value.message) == ("OPERATOR_BANK_REQUIRED", "公积金中心审核员须填写所属公积金中心。")
+    with pytest.raises(RuleViolation) as err:
+        operators.add_operator(db, SYSTEM, username="gjj", name="罗静", role="centre_reviewer", password="Secret123",
+                               bank="长沙\x1b[31m中心")
+    assert err.value.code == "TEXT_BAD_CHARACTERS"
+    view = operators.add_operator(db, SYSTEM, username="gjj", name="罗静", role="centre_reviewer",
+                                  password="Secret123", bank=f" {centre} ")
+    assert (view.role, view.bank_name, view.role_label) == (Role.FUND_CENTRE_REVIEWER, centre, "公积金中心审核员")
+    # a bank's reviewer and a centre's keep their kind
+    with pytest.raises(RuleViolation) as err:
+        operators.set_role(db, SYSTEM, "gjj", "bank_reviewer")
+    assert err.value.code == "OPERATOR_ROLE_SCOPE"
+    with pytest.raises(RuleViolation) as err:
+        operators.add_operator(db, SYSTEM, username="li", name="李四", role="clerk", password="Secret123", bank=centre)
+    assert err.value.code == "OPERATOR_BANK_NOT_BANK_ROLE"
+
+
+def test_the_last_active_administrator_is_neither_disabled_nor_re_roled(db):
+    make_operator(db, "boss", Role.ADMIN)
+    for call, args in ((operators.set_active, ("boss", False)), (operators.set_role, ("boss", "supervisor"))):
+        with pytest.raises(RuleViolation) as err:
+            call(db, SYSTEM, *args)
+        assert (err.value.code, err.value.message) == (
+            "OPERATOR_LAST_ADMIN", "“boss”是大厅唯一在用的系统管理员，不能停用或变更其角色，请先新增另一位系统管理员。")
+    second = make_operator(db, "boss2", Role.ADMIN)
+    operators.set_active(db, second, "boss", False)  # another active administrator remains: boss2
+    with pytest.raises(RuleViolation) as err:
+        operators.set_role(db, SYSTEM, "boss2", "clerk")
+    assert err.value.code == "OPERATOR_LAST_ADMIN"
+    operators.set_active(db, SYSTEM, "boss", True)
+    assert operators.set_role(db, SYSTEM, "boss2", "clerk").role is Role.CLERK
+
+
+def test_an_administrators_acts_are_authorised_against_their_account_now(db):
+    boss = make_operator(db, "boss", Role.ADMIN)
+    make_operator(db, "boss2", Role.ADMIN)
+    operators.add_operator(db, boss, username="li", name="李四", role="clerk", password="Secret123", window="07")
+    with db.read() as s:
+        assert s.execute(select(AuditEntry.operator).where(AuditEntry.action == "operator_add")
+                         .order_by(AuditEntry.seq.desc()).limit(1)).scalar_one() == "boss"
+    operators.set_active(db, SYSTEM, "boss", False)
+    for call, args, kwargs in (
+            (operators.add_operator, (), dict(username="wang", name="王五", role="clerk", password="Secret123")),
+            (operators.set_active, ("li", False), {}), (operators.unlock, ("li",), {}),
+            (operators.set_role, ("li", "supervisor"), {}), (operators.change_password, ("li", "Secret456"), {})):
+        with pytest.raises(RuleViolation) as err:
+            call(db, boss, *args, **kwargs)
+        assert err.value.code == "ACCOUNT_DISABLED", call.__name__
+    with db.read() as s:
+        assert s.execute(select(Operator).where(Operator.username == "wang")).first() is None

@@ -49,8 +49,9 @@ def contract_hall(db, seed: int, *, rooms: list[str] | None = None):  # type: ig
 
 
 def reviewer(db, username: str, bank: str):  # type: ignore[no-untyped-def]
-    operators.add_operator(db, SYSTEM, username=username, name="李审核", role="bank_reviewer", password=PASSWORD,
-                           bank=bank)
+    """A loan's reviewer: the fund centre's (公积金中心审核员) for ``CENTRE``, else the bank's."""
+    role = "centre_reviewer" if bank == CENTRE else "bank_reviewer"
+    operators.add_operator(db, SYSTEM, username=username, name="李审核", role=role, password=PASSWORD, bank=bank)
     return operators.login(db, username, PASSWORD)
 
 
@@ -210,8 +211,12 @@ def test_combined_loan_goes_to_the_fund_centre_then_the_bank_then_the_authority(
     sealed = contracts.seal_contract(db, dev, number, latest_code(db, SEAL_PHONE))
     assert sealed.stage_name == "公积金审核" and sealed.bank_name == CENTRE
     # the bank sees nothing yet; the centre approves
-    assert _refused(contracts.review_loan, db, bank, number).code == "CONTRACT_NOT_FOUND"
+    assert _refused(contracts.review_loan, db, bank, number).message == \
+        f"没有业务号或合同编号为“{number}”的商品房买卖合同。"
     assert contracts.review_loan(db, centre, number, opinion="同意贷款。").stage_name == "银行抵押审核"
+    # and the centre no longer sees the bank's part
+    assert _refused(contracts.review_loan, db, centre, number).message == \
+        f"没有业务号或合同编号为“{number}”的商品房买卖合同。"
     # the bank fills the mortgage details of a combined loan
     assert _refused(contracts.review_loan, db, bank, number).code == "MORTGAGE_DETAILS_MISSING"
     reviewed = contracts.review_loan(db, bank, number, mortgage_contract="DY2026-0001", loan_term_years="30")
@@ -234,6 +239,7 @@ def test_commercial_and_fund_loans_route_to_their_reviewer(db):
     paid_up(db, dev, one)
     assert signed_and_sealed(db, dev, one).stage_name == "银行抵押审核"
     assert contracts.review_loan(db, bank, one).stage_name == "备案归档"
+    assert _refused(contracts.show_contract, db, centre, one).code == "CONTRACT_NOT_FOUND"  # not the centre's loan
     two = contracts.start_contract(db, dev, permit_number=permit, unit_no="9-01").case_number
     contracts.save_entry(db, dev, two, entry(buyers=(Buyer("赵六", "430802199001010022", "13700137000"),),
                                              payment_method="公积金贷款", down_payment="401000.00",
@@ -251,6 +257,45 @@ def test_commercial_and_fund_loans_route_to_their_reviewer(db):
     assert contracts.review_loan(db, centre, two).stage_name == "备案归档"
     # only the authority files
     assert _refused(contracts.file_contract, db, dev, two).code == "ROLE_FORBIDDEN"
+
+
+def test_a_loan_stage_is_its_own_reviewers_even_under_one_name(db):
+    """A bank's reviewer cannot take the centre's review, nor a centre's the bank's, even when an
+    administrator bound both to one name (the stage names its role; the name only scopes)."""
+    clock = freeze(db, datetime.now(UTC))
+    hall, permit = contract_hall(db, 79)
+    dev = hall.dev
+    operators.add_operator(db, SYSTEM, username="gjj_same", name="李审核", role="centre_reviewer",
+                           password=PASSWORD, bank=BANK)
+    same, bank = operators.login(db, "gjj_same", PASSWORD), reviewer(db, "bank_same", BANK)
+    one = contracts.start_contract(db, dev, permit_number=permit, unit_no="5-01").case_number
+    contracts.save_entry(db, dev, one, entry(payment_method="商业贷款", down_payment="401000.00",
+                                             commercial_loan="900000.00", loan_bank=BANK, mortgagor="王小二",
+                                             mortgagee=BANK))
+    paid_up(db, dev, one)
+    assert signed_and_sealed(db, dev, one).stage_name == "银行抵押审核"
+    assert _refused(contracts.review_loan, db, same, one).message == \
+        "该合同正处于“银行抵押审核”阶段，须由监管银行审核员审核，公积金中心审核员不能审核。"
+    assert contracts.show_contract(db, same, one).stage_name == "银行抵押审核"  # nothing moved
+    # and a fund loan whose centre is written with the bank's name stays the centre reviewer's
+    two = contracts.start_contract(db, dev, permit_number=permit, unit_no="9-01").case_number
+    contracts.save_entry(db, dev, two, entry(buyers=(Buyer("赵六", "430802199001010022", "13700137000"),),
+                                             payment_method="公积金贷款", down_payment="401000.00",
+                                             fund_loan="900000.00", fund_centre=BANK, mortgagor="赵六",
+                                             mortgagee=BANK))
+    paid_up(db, dev, two)
+    clock.advance(minutes=2)  # the seal holder's phone gets one code a minute
+    contracts.send_buyer_code(db, dev, two)
+    contracts.verify_buyer_code(db, dev, two, latest_code(db, "13700137000"))
+    contracts.confirm_signing(db, dev, two)
+    contracts.send_seal_code(db, dev, two)
+    assert contracts.seal_contract(db, dev, two, latest_code(db, SEAL_PHONE)).stage_name == "公积金审核"
+    assert _refused(contracts.review_loan, db, bank, two).message == \
+        "该合同正处于“公积金审核”阶段，须由公积金中心审核员审核，监管银行审核员不能审核。"
+    assert contracts.review_loan(db, same, two).stage_name == "备案归档"
+    # a bank's reviewer is not bound to a fund centre
+    assert _refused(operators.add_operator, db, SYSTEM, username="bank_gjj", name="李审核", role="bank_reviewer",
+                    password=PASSWORD, bank=CENTRE).message == "公积金管理中心的审核人员请选择“公积金中心审核员”角色。"
 
 
 def test_racing_processes_for_one_unit_make_one_contract(db):

@@ -658,13 +658,14 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
 
     from core.presale.sale import SaleState
     from demo import presale
+    from services import cases, operators
     from services.presale import board, contracts, ledger, mortgages, projects, users
     from storage.models import Case, Developer, FundAgreement, PresaleContract, SalePermit
     from tui.cli.main import app
 
     db = sample_db
     counts = _loaded_counts(db)
-    assert counts["operator"] == len(demo_logins())  # the hall's staff, the developer's people, the bank's reviewer
+    assert counts["operator"] == len(demo_logins())  # the hall's staff, the developer's people, the reviewers
     assert counts["presale_building"] == 2 and counts["presale_unit"] == 204
     with db.read() as s:
         developer = s.execute(select(Developer).where(Developer.credit_code == presale.CREDIT_CODE)).scalar_one()
@@ -675,6 +676,9 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
         "xjadmin": ("developer_admin", "approved"), "xj01": ("developer", "approved"),
         "xj02": ("developer", "approved")}
     assert bank.username == "bank01" and bank.bank_name == presale.BANK
+    with db.read() as s:
+        centre = s.execute(select(Operator).where(Operator.role == "centre_reviewer")).scalar_one()
+    assert centre.username == "gjj01" and centre.bank_name == presale.CENTRE
     assert [u.admission for u in users.list_users(db, SYSTEM, presale.CREDIT_CODE)].count("approved") == 3
     # the project, its four certificates and its two buildings
     [project] = projects.list_projects(db, SYSTEM, presale.CREDIT_CODE)
@@ -687,9 +691,10 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
     assert [k for k, _ in sheets[presale.ACTUAL].permits] == ["现售许可证"]
     totals = {b: {t.state: t.units for t in v.board.totals} for b, v in sheets.items()}
     assert totals[presale.PREDICTED][SaleState.PROPERTY_ROOM] == 2 and totals[presale.ACTUAL][SaleState.PROPERTY_ROOM] == 1
-    # 签约中: the draft, the one awaiting payment, the one awaiting the seal; 已签约: with the bank
+    # 签约中: the draft, the one awaiting payment, the one awaiting the seal; 已签约: with the bank,
+    # the two with the fund centre
     assert (totals[presale.PREDICTED][SaleState.SIGNING], totals[presale.PREDICTED][SaleState.SIGNED],
-            totals[presale.PREDICTED][SaleState.FILED]) == (3, 1, 1)
+            totals[presale.PREDICTED][SaleState.FILED]) == (3, 3, 1)
     assert totals[presale.ACTUAL][SaleState.FILED] == 1
     # the fund agreement in force, the permits issued
     with db.read() as s:
@@ -705,6 +710,12 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
     assert stages[plan["draft"]] == "entry" and not paid[plan["draft"]]
     assert stages[plan["awaiting_payment"]] == "entry" and paid[plan["awaiting_payment"]] > 0
     assert stages[plan["bank_review"]] == "bank_review"
+    # the provident-fund loan and the combined loan wait for the fund centre's reviewer (gjj01)
+    assert stages[plan["fund_review"]] == stages[plan["combined_review"]] == "fund_review"
+    gjj = operators.login(db, "gjj01", "Demo2026gjj01")
+    waiting = {r.number for r in cases.in_hand(db, gjj)}
+    assert {contracts.show_contract(db, gjj, n).unit_no for n in waiting} == {plan["fund_review"],
+                                                                               plan["combined_review"]}
     assert stages[plan["signed"]] == "sealing"  # the buyer confirmed; the developer's seal awaited
     rows = {r.unit_no: r for r in contracts.list_contracts(db, SYSTEM)}
     assert rows[plan["filed"]].status_label == rows[presale.SPOT_UNIT].status_label == "已备案"
@@ -712,6 +723,7 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
         "XSBA")
     assert {k: v for k, v in counts.items() if k.startswith("presale_contract_")} == {
         "presale_contract_filed": 1, "presale_contract_bank_review": 1, "presale_contract_signed": 1,
+        "presale_contract_fund_review": 1, "presale_contract_combined_review": 1,
         "presale_contract_awaiting_payment": 1, "presale_contract_draft": 1, "presale_contract_spot_filed": 1,
         "presale_contract_returned": 1}
     # the returned contract: half refunded (archived), half still due; its unit sellable again
@@ -731,7 +743,7 @@ def test_init_makes_a_presale_in_every_state_through_the_services(sample_db, mon
     with db.read() as s:
         actions = Counter(s.execute(select(AuditEntry.action)).scalars())
     assert actions["developer_user_admit"] == 2 and actions["survey_archive"] == 2 and actions["room_archive"] == 2
-    assert actions["permit_archive"] == 2 and actions["presale_contract_start"] == 7
+    assert actions["permit_archive"] == 2 and actions["presale_contract_start"] == 9
     assert actions["presale_return_archived"] == 1 and actions["ledger_entry_add"] == 2
     monkeypatch.setenv("WANGQIAN_DB_URL", db.engine.url.render_as_string(hide_password=False))
     result = CliRunner().invoke(app, ["audit", "verify"])
@@ -765,7 +777,7 @@ def test_demo_logins():
     by_name = {login["username"]: login for login in logins}
     assert {"clerk1", "clerk2", "super1", "admin"} <= set(by_name)
     assert {login["role"] for login in logins} == {"clerk", "supervisor", "admin", "developer_admin", "developer",
-                                                    "bank_reviewer"}
+                                                    "bank_reviewer", "centre_reviewer"}
     for login in logins:
         check_password_policy(login["password"])
         assert re.search(r"[\u4e00-\u9fff]", login["name"])

@@ -308,6 +308,22 @@ def route(method: str) -> tuple[str, ...]:
     return ()
 
 
+def check_loan_reviewer(type_code: str, stage: str, actor: "Actor") -> None:
+    """A loan review stage is taken by its own reviewers: 公积金审核 by the fund centre's, 银行抵押审核
+    by the bank's (the administrator, acting for either, excepted) — even where a bank's reviewer
+    and a centre's are bound to one name. Refused: LOAN_REVIEW_NOT_YOURS."""
+    from core.cases import case_type
+    from core.roles import ROLE_LABELS, Role
+
+    kind = case_type(type_code)
+    here = kind.stages[kind.stage_index(stage)]
+    if actor.role is Role.ADMIN or here.role is actor.role:
+        return
+    raise RuleViolation("LOAN_REVIEW_NOT_YOURS",
+                        f"该合同正处于“{here.name}”阶段，须由{ROLE_LABELS[here.role]}审核，"
+                        f"{ROLE_LABELS[actor.role]}不能审核。")
+
+
 def check_scan(head: bytes, *, label: str = "合同扫描件", code: str = "CONTRACT_SCAN_NOT_PDF",
                field: str = "scan") -> None:
     """A scan (a paper contract's, a signed agreement's, a return's voucher) is a PDF file (it

@@ -52,6 +52,7 @@ from core.presale.contracts import (
     amount_due,
     check_contract_stage,
     check_entry,
+    check_loan_reviewer,
     check_payment,
     check_same_buyers,
     digest,
@@ -546,8 +547,8 @@ def _route_to(session: Session, actor: Actor, opened: _Open, after: str) -> str:
         case.bank_name = facts.get("fund_centre")
     elif nxt == "bank_review":
         case.bank_name = facts.get("loan_bank")
-    role = Role.SUPERVISOR if nxt == "filing" else Role.BANK_REVIEWER
-    cases.dispatch_in(session, actor, case.number, role=role, to_stage=nxt)
+    kind = case_type(case.type_code)
+    cases.dispatch_in(session, actor, case.number, role=kind.stages[kind.stage_index(nxt)].role, to_stage=nxt)
     return nxt
 
 
@@ -588,7 +589,9 @@ def _take(session: Session, actor: Actor, opened: _Open, stages: tuple[str, ...]
 
 def review_loan(db: Database, actor: Actor, number: str, *, mortgage_contract: object = None,
                 loan_term_years: object = None, opinion: object = None) -> "ContractView":
-    """抵押审核 by the fund centre or the bank the case names (their reviewers see only their cases);
+    """抵押审核 by the fund centre or the bank the case names (their reviewers see only their cases;
+    公积金审核 is the centre's reviewers', 银行抵押审核 the bank's, whatever names they are bound to:
+    ``check_loan_reviewer``);
     approving sends it on by the route. For 组合贷 the bank fills the mortgage details (抵押合同编号,
     贷款年限)."""
     from core.parties import check_text
@@ -596,6 +599,8 @@ def review_loan(db: Database, actor: Actor, number: str, *, mortgage_contract: o
     with db.write() as session:
         authorise(session, actor, Permission.PRESALE_LOAN_REVIEW)
         opened = open_contract(session, actor, number, lock=True)
+        if opened.case.stage in ("fund_review", "bank_review"):
+            check_loan_reviewer(opened.case.type_code, opened.case.stage, actor)
         stage = _take(session, actor, opened, ("fund_review", "bank_review"), "审核")
         c = opened.contract
         details = None

@@ -308,9 +308,10 @@ def _read_password(password_stdin: bool) -> str:
 def operator_add(
     username: str,
     name: Annotated[str, typer.Option("--name", help="姓名。")],
-    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin / bank_reviewer")],
+    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin / bank_reviewer / centre_reviewer")],
     window: Annotated[str | None, typer.Option("--window", help="窗口号。")] = None,
-    bank: Annotated[str | None, typer.Option("--bank", help="所属银行（监管银行审核员），如 中国建设银行。")] = None,
+    bank: Annotated[str | None, typer.Option(
+        "--bank", help="所属银行（监管银行审核员，如 中国建设银行）或公积金中心（公积金中心审核员）。")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码。")] = False,
 ) -> None:
     """新增操作员。"""
@@ -344,10 +345,10 @@ def operator_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
     if as_json:
         out.print_json(json.dumps([{**v.__dict__, "role": v.role.value} for v in views], ensure_ascii=False))
         return
-    table = Table("用户名", "姓名", "角色", "窗口", "状态")
+    table = Table("用户名", "姓名", "角色", "窗口/所属机构", "状态")
     for v in views:
         state = "已停用" if not v.active else ("已锁定" if v.locked else "正常")
-        table.add_row(shown(v.username), shown(v.name), v.role_label, shown(v.window or ""), state)
+        table.add_row(shown(v.username), shown(v.name), v.role_label, shown(v.place), state)
     out.print(table)
 
 

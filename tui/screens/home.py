@@ -32,6 +32,7 @@ from tui.screens.cases import DoneScreen, InHandScreen
 from tui.screens.due import DueScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
 from tui.screens.lookup import LookupScreen
+from tui.screens.operators import OperatorsScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.party import PartyScreen
 from tui.screens.presale.board import SalesBoardScreen
@@ -85,6 +86,7 @@ MENU: list[tuple[str, str, str]] = [
     ("facts", "X", "户室信息补录"),
     ("presale_contract", "Q", "商品房预售签约"),
     ("outbox", "S", "短信发件箱"),
+    ("operators", "O", "操作员管理"),
     ("logout", "0 / F10", "退出登录"),
 ]
 
@@ -124,6 +126,7 @@ MENU_PERMISSION: dict[str, Permission | tuple[Permission, ...]] = {
     "due": Permission.CASE_VIEW_ALL,  # the authority's supervisors watch every case's clock
     "accept": Permission.CASE_ACCEPT,
     "lookup": Permission.LOOKUP_APPLICANT,
+    "operators": Permission.OPERATOR_MANAGE,  # the hall's administrator
 }
 
 
@@ -171,6 +174,7 @@ class HomeScreen(AppScreen):
         Binding("g", "open('mortgage')", "在建工程抵押", key_display="G", show=False),
         Binding("x", "open('facts')", "户室信息补录", key_display="X", show=False),
         Binding("q", "open('presale_contract')", "商品房预售签约", key_display="Q", show=False),
+        Binding("o", "open('operators')", "操作员管理", key_display="O", show=False),
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
         Binding("enter", "choose", "进入", show=False),
     ]
@@ -198,15 +202,21 @@ class HomeScreen(AppScreen):
             super().__init__()
             self.number = number
 
+    #: More entries than this and the desk drops its blank lines: a supervisor's or an
+    #: administrator's menu (with the hall's overdue line) then still fits 80×24, hint included.
+    LONG_MENU = 28
+
     def compose(self) -> ComposeResult:
+        entries = [(code, f"{key:<12}{name}") for code, key, name in MENU if self._may(code)]
+        if len(entries) > self.LONG_MENU:
+            self.add_class("-long")
         yield Header()
         with Vertical(id="home"):
             with Horizontal(id="home-top"):
                 yield Static("工作台", classes="screen-title")
                 yield Static("", id="home-date", markup=False)
             yield Static("待处理业务数：正在统计……", id="home-counts", markup=False)
-            yield MenuColumns([(code, f"{key:<12}{name}") for code, key, name in MENU if self._may(code)],
-                              id="home-menu")
+            yield MenuColumns(entries, id="home-menu")
             yield Static("↑↓←→ 选择功能，Enter 进入；也可直接按数字或字母键。", classes="hint")
         yield KeyFooter()
 
@@ -340,6 +350,8 @@ class HomeScreen(AppScreen):
             self.app.push_screen(FactsScreen())
         elif what == "presale_contract":
             self.app.push_screen(PresaleContractScreen())
+        elif what == "operators":
+            self.app.push_screen(OperatorsScreen())
 
     def _accept(self, choice: AcceptChoice | None) -> None:
         if choice is not None:
