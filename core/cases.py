@@ -47,7 +47,7 @@ class CaseType:
         raise RuleViolation("CASE_UNKNOWN_STAGE", f"业务类型“{self.name}”没有“{code}”这个办理阶段。")
 
 
-#: What a resale contract's, a cancellation's or a lease's flow does to its case itself.
+#: What a resale contract's or a cancellation's flow does to its case itself.
 _FLOW_MOVES = frozenset({"dispatch", "return", "cancel", "archive"})
 
 CASE_TYPES: dict[str, CaseType] = {
@@ -85,7 +85,8 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("deposit", "押金缴纳", Role.CLERK),
                 Stage("review", "签约审核", Role.SUPERVISOR),
             ),
-            flow_moves=_FLOW_MOVES,
+            # a lease is what its case says: 取消受理 is its cancel (the house is freed at the next start)
+            flow_moves=frozenset({"dispatch", "return", "archive"}),
         ),
         *(
             CaseType(

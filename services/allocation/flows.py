@@ -1,6 +1,7 @@
 """How the lease case type is worked, registered with the case engine (``services.cases``):
-a lease's case (公租房租赁签约) moves with its steps on the 租赁签约 screen; a case accepted at
-the generic desk carries no lease and is moved by the engine alone."""
+a lease's case (公租房租赁签约) is dispatched, returned and archived by its steps on the 租赁签约
+screen (its 取消受理 stays the engine's: a lease is what its case says); a case accepted at the
+generic desk carries no lease and is moved by the engine alone."""
 
 from __future__ import annotations
 
