@@ -414,6 +414,8 @@ class CaseRow:
     task_label: str = ""  # 任务状态 (seed 004 §4.2): 待接件 / 办理中, or 正常完成 / 退件 / 取消受理
     case_label: str = ""  # 业务状态: 未办结 / 已办结 / 已取消受理
     clock: CaseClock | None = None  # the case's statutory clock (``core.time_limits``)
+    type_code: str = ""  # the case type (``core.cases``): which screen works it
+    bare: bool = False  # accepted at the generic desk: no domain subject behind it (``CaseFlow.owns``)
 
 
 #: 任务状态 of a finished stage in 已办业务, by the move that finished it.
@@ -423,6 +425,12 @@ TASK_DONE_LABELS = {
     ActionKind.RETURN.value: "退件",
     ActionKind.CANCEL.value: "取消受理",
 }
+
+
+def _bare(session: Session, case: Case) -> bool:
+    """Whether a case of a type whose flow tells (``CaseFlow.owns``) carries no subject of its own."""
+    flow = _FLOWS.get(case.type_code)
+    return flow is not None and flow.owns is not None and not flow.owns(session, case)
 
 
 def clock_of(case: Case, today: date) -> CaseClock:
@@ -502,6 +510,8 @@ def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[Ca
                     task,
                     CASE_STATUS_LABELS[CaseStatus(case.status)],
                     clock_of(case, today),
+                    case.type_code,
+                    _bare(session, case),
                 )
             )
         return rows
@@ -559,6 +569,8 @@ def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[
                     TASK_DONE_LABELS[event.action],
                     CASE_STATUS_LABELS[CaseStatus(case.status)],
                     clock_of(case, today),
+                    case.type_code,
+                    _bare(session, case),
                 )
             )
         return rows

@@ -129,7 +129,7 @@ class CaseListScreen(AppScreen):
         yield Select(type_options(), prompt="全部业务类型", compact=True, id="filter-type")
 
     def on_mount(self) -> None:
-        self.query_one("#progress-scroll").border_title = "业务进度"
+        self.query_one("#progress-scroll").border_title = f"业务进度（Enter {self.OPEN_LABEL}）"
         self.query_one("#progress", DetailPane).show_hint("选择一件业务，这里显示其业务进度。")
         self.query_one("#cases", ListTable).focus()
 
@@ -199,6 +199,41 @@ class CaseListScreen(AppScreen):
     def _select_changed(self) -> None:
         self.reload(clear=True)
 
+    # ------------------------------------------------------------ opening a case
+
+    #: Whether the list's cases may still be worked (在手业务), for a case without a screen of its own.
+    IN_HAND = False
+    #: What Enter does, as the progress pane's title says it.
+    OPEN_LABEL = "在办理界面中查看"
+
+    @property
+    def active_bindings(self):  # type: ignore[no-untyped-def]
+        """Enter last in the footer: at 80 columns the list's keys and Esc come first, and the
+        progress pane's title says what Enter does."""
+        bindings = super().active_bindings
+        if "enter" in bindings:
+            bindings["enter"] = bindings.pop("enter")
+        return bindings
+
+    @on(DataTable.RowSelected, "#cases")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        """Enter: the screen where the case is worked, on that case (``tui.screens.case_open``)."""
+        self._open_row(self.rows.get(event.row_key.value or ""))
+
+    def action_open_case(self) -> None:
+        """Enter where the list has not the focus (the progress pane): the selected case."""
+        if self.selected_row is None:
+            self.show_refusal("请先在列表中选择一件业务。")
+            return
+        self._open_row(self.selected_row)
+
+    def _open_row(self, row: CaseRow | None) -> None:
+        from tui.screens.case_open import CaseDetailScreen, work_screen
+
+        if row is not None:
+            screen = work_screen(self.app, row.type_code, row.number, bare=row.bare)
+            self.app.push_screen(screen or CaseDetailScreen(row.number, in_hand=self.IN_HAND))
+
     # ------------------------------------------------------------ progress pane
 
     @on(DataTable.RowHighlighted, "#cases")
@@ -224,6 +259,8 @@ class InHandScreen(CaseListScreen):
     """在手业务: the cases I hold and those waiting for me or my role."""
 
     LIST_TITLE = "在手业务"
+    IN_HAND = True
+    OPEN_LABEL = "打开办理界面"
     # The columns of seed 004 §4.2 and the clock do not fit 80 cells on one line: pairs are
     # stacked in two-line rows (a wider terminal gives the cut type names their room).
     COLUMNS = [
@@ -242,10 +279,11 @@ class InHandScreen(CaseListScreen):
         Binding("f8", "cancel_case", "取消受理", key_display="F8"),
         Binding("f9", "archive", "归档", key_display="F9"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+        Binding("enter", "open_case", "办理", key_display="Enter"),  # last: at 80 columns the pane's title says it
     ]
 
     HELP_STEPS = (
-        "↑↓ 选中业务，查看办理进度。",
+        "↑↓ 选中业务，查看办理进度；按 Enter 打开办理该业务的界面（测绘、签约、资金监管、许可、退房等）。",
         "按页脚所示的键接件、派工、退件、取消受理或归档（须填写原因的会提示）。",
         "到期日自受理次日起按工作日计算（不含法定节假日，调休上班日计入）；剩1个工作日以内的标为橙色，已超期的标为红色。",
     )
@@ -408,10 +446,11 @@ class DoneScreen(CaseListScreen):
     ]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+        Binding("enter", "open_case", "查看", key_display="Enter"),
     ]
 
     HELP_STEPS = (
-        "↑↓ 选中已办结的业务，查看办理进度和结果。",
+        "↑↓ 选中已办结的业务，查看办理进度和结果；按 Enter 在办理该业务的界面中查看。",
         "办理时限一栏：未办结的显示剩余工作日，已办结的显示是否按期办结（超期的标为红色）。",
     )
 
