@@ -30,9 +30,9 @@ from tui.screens.dialogs import (
     AcceptChoice,
     AcceptDialog,
     ConfirmDialog,
+    cancel_dialog,
     DispatchChoice,
     DispatchDialog,
-    ReasonDialog,
     ReturnChoice,
     ReturnDialog,
 )
@@ -418,7 +418,7 @@ class InHandScreen(CaseListScreen):
                         lambda: cases.cancel_case(self.db, self.actor, number, reason=reason),
                     )
 
-            self.app.push_screen(ReasonDialog(f"取消受理　业务号 {number}", "请填写取消受理的原因"), callback=chosen)
+            self.app.push_screen(cancel_dialog(number), callback=chosen)
 
     def action_archive(self) -> None:
         if number := self._need_case():
