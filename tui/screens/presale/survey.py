@@ -45,7 +45,6 @@ from tui.screens.presale.survey_edit import (
     SurveyChangesScreen,
     SurveyFormDialog,
     SurveyMappingScreen,
-    TypedAhead,
     batch_fields,
     batch_request,
     building_fields,
@@ -89,7 +88,7 @@ class ImportChoice:
     path: str
 
 
-class SurveyImportDialog(TypedAhead, AppModal["ImportChoice | None"]):
+class SurveyImportDialog(AppModal["ImportChoice | None"]):
     """文件导入: the case type, the project, 栋号, 测绘宗号 and the survey file's path."""
 
     CSS_PATH = "presale.tcss"
