@@ -101,3 +101,43 @@ def test_snapshot_a_survey_with_its_cancel_key(snap_compare, survey_db) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(survey_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def _from_in_hand(pilot, number: str) -> None:  # type: ignore[no-untyped-def]
+    """在手业务, the cursor on case ``number``, Enter: the screen where it is worked."""
+    await keys(pilot, "2")
+    screen = pilot.app.screen
+    index = next(i for i, row in enumerate(screen.rows.values()) if row.number == number)
+    screen.query_one("#cases").move_cursor(row=index)
+    await settle(pilot)
+    await keys(pilot, "enter")
+
+
+async def test_a_house_return_and_a_permit_change_cancelled_on_their_screens(sqlite_sample_db) -> None:
+    from services import operators
+    from services.presale import permits, projects, returns
+    from tui.screens.presale.permit import PermitScreen
+    from tui.screens.presale.returns import ReturnScreen
+
+    db = sqlite_sample_db
+    dev = operators.login(db, "xj01", "Demo2026xj01")
+    filed = next(r for r in contracts.list_contracts(db, dev) if r.filing_number and r.number.startswith("YS"))
+    back = returns.start_return(db, dev, contract=filed.number).case_number
+    [project] = [p for p in projects.list_projects(db, dev) if p.name == "星城雅苑"]
+    change = permits.start_permit(db, dev, type_code="permit_presale_change", project_id=project.id,
+                                  building="1栋").case_number
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "xj01", "Demo2026xj01")
+        await _from_in_hand(pilot, back)
+        assert isinstance(app.screen, ReturnScreen) and "F12 取消受理" in screen_text(app)
+        await keys(pilot, "f12", *typed("buyer keeps the house"), "enter")
+        assert flat(f"已取消受理 {back}，合同{filed.number}照常履行。") in said(app)
+        assert "F12 取消受理" not in screen_text(app)
+        await keys(pilot, "escape")
+        await _from_in_hand(pilot, change)
+        assert isinstance(app.screen, PermitScreen) and change in screen_text(app)
+        await keys(pilot, "f12", *typed("no change needed"), "enter")
+        assert flat(f"已取消受理 {change}，该申请已作废。") in said(app)
+    assert returns.show_return(db, dev, back).case_status_label == "已取消受理"
+    assert contracts.show_contract(db, dev, filed.number).status_label == "已备案"
