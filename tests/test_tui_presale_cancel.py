@@ -141,3 +141,23 @@ async def test_a_house_return_and_a_permit_change_cancelled_on_their_screens(sql
         assert flat(f"已取消受理 {change}，该申请已作废。") in said(app)
     assert returns.show_return(db, dev, back).case_status_label == "已取消受理"
     assert contracts.show_contract(db, dev, filed.number).status_label == "已备案"
+
+
+async def test_a_fund_withdrawal_cancelled_on_its_screen(sqlite_sample_db) -> None:
+    from services import operators
+    from services.presale import funds
+    from tui.screens.presale.funds import FundScreen
+
+    db = sqlite_sample_db
+    dev = operators.login(db, "xj01", "Demo2026xj01")
+    agreement = next(r.agreement_number for r in funds.list_agreements(db, dev) if r.status_label == "现行")
+    number = funds.start_withdrawal(db, dev, agreement)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "xj01", "Demo2026xj01")
+        await _from_in_hand(pilot, number)
+        assert isinstance(app.screen, FundScreen) and "F12 取消受理" in screen_text(app)
+        await keys(pilot, "f12", *typed("not now"), "enter")
+        assert flat(f"已取消受理 {number}，该支取申请已作废。") in said(app)
+        assert "F12 取消受理" not in screen_text(app)
+    assert funds.show_withdrawal(db, dev, number).status_label == "已作废"
