@@ -9,7 +9,7 @@ from test_tui_support import SIZE, FixedClock, login, make_app, screen_text, set
 
 from textual.widgets import Input
 
-from tui.screens.case_open import CaseDetailScreen
+from tui.screens.cases import CaseDetailScreen
 from tui.screens.cases import DoneScreen, InHandScreen
 from tui.screens.presale.contract import PresaleContractScreen
 from tui.screens.presale.funds import FundScreen

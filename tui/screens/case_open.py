@@ -1,30 +1,17 @@
 """Enter on a case in 在手业务 / 已办业务: the screen where a case of its type is worked, on that
-case; a type without one (a case accepted at the generic desk and moved by the engine, a
-cancellation, a selection round) shows the case itself (``CaseDetailScreen``), with the keys
-that work on it named in its footer and its first line.
+case (``work_screen``); where none is, the lists show the case itself (``CaseDetailScreen``).
 
-The screens are imported here, when a case is opened, not by the lists: several of them use the
-lists' helpers (``tui.screens.cases``).
+The desk (``tui.screens.home``) hands ``work_screen`` to the lists: the lists are shared by every
+domain's screens (``parse_day``, ``clock_cell``), so they import no domain's screens themselves
+(the import contracts of pyproject.toml).
 """
 
 from __future__ import annotations
 
-from textual import work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
+from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Header, Static
 
-from services import cases
-from services.cases import CaseDetail
-from tui.screens.base import AppScreen
-from tui.widgets.detail import DetailPane, case_renderable
-from tui.widgets.footer import KeyFooter
-from tui.widgets.message import MessageLine
-
-__all__ = ["CaseDetailScreen", "work_screen"]
+__all__ = ["work_screen"]
 
 
 def work_screen(app: App, type_code: str, number: str, *, bare: bool = False) -> Screen | None:
@@ -81,58 +68,3 @@ def app_can_review(app: App) -> bool:
 
     actor = getattr(app, "actor", None)
     return actor is not None and actor.can(Permission.CONTRACT_REVIEW)
-
-
-#: What the footer and the first line say a case without a screen of its own is worked with.
-IN_HAND_KEYS = "在“在手业务”列表中选中该业务，按 F5 接件、F6 派工、F7 退件、F8 取消受理、F9 归档。"
-DONE_KEYS = "已办业务只供查看；仍在办理中的，请到“在手业务”办理。"
-
-
-class CaseDetailScreen(AppScreen):
-    """One case and its 业务进度, read only: for a type no screen of its own works."""
-
-    BINDINGS = [
-        Binding("f5", "reload", "刷新", key_display="F5"),
-        Binding("escape", "app.pop_screen", "返回（F5–F9 在列表中办理）", key_display="Esc"),
-    ]
-    HELP_STEPS = (
-        "这类业务没有专门的办理界面，这里显示业务信息和办理进度。",
-        IN_HAND_KEYS,
-        "按 Esc 返回列表。",
-    )
-
-    class Loaded(Message):
-        def __init__(self, detail: CaseDetail) -> None:
-            super().__init__()
-            self.detail = detail
-
-    def __init__(self, number: str, *, in_hand: bool = True) -> None:
-        super().__init__()
-        self.number = number
-        self.in_hand = in_hand
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal(classes="status-row"):
-            yield Static("业务详情", classes="screen-title", markup=False)
-            yield MessageLine(id="case-detail-message", classes="status-line")
-        yield Static(IN_HAND_KEYS if self.in_hand else DONE_KEYS, id="case-detail-keys", markup=False)
-        with VerticalScroll(id="case-detail-scroll"):
-            yield DetailPane(id="case-detail")
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#case-detail-scroll").border_title = f"业务进度　{self.number}"
-        self.query_one("#case-detail", DetailPane).show_hint("正在读取……")
-        self.query_one("#case-detail-scroll").focus()
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self._load(self.number)
-
-    @work(thread=True, exclusive=True, group="case-detail", exit_on_error=False)
-    def _load(self, number: str) -> None:
-        self.post_message(self.Loaded(cases.case_detail(self.db, self.actor, number)))
-
-    def on_case_detail_screen_loaded(self, message: Loaded) -> None:
-        self.query_one("#case-detail", DetailPane).update(case_renderable(message.detail))

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
@@ -42,6 +43,9 @@ from tui.widgets.tables import ListTable
 from tui.widgets.footer import KeyFooter
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Where a case of a type is worked: ``(app, type_code, number, *, bare) -> screen or None``.
+Opener = Callable[..., Screen | None]
 
 
 class FilterError(ValueError):
@@ -107,10 +111,13 @@ class CaseListScreen(AppScreen):
             super().__init__()
             self.detail = detail
 
-    def __init__(self) -> None:
+    def __init__(self, opener: Opener | None = None) -> None:
+        """``opener``: the screen where a case is worked (``tui.screens.case_open.work_screen``,
+        handed over by the desk); without one, or where it has none, Enter shows the case."""
         super().__init__()
         self.rows: dict[str, CaseRow] = {}
         self.detail: CaseDetail | None = None
+        self.opener = opener
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -228,10 +235,8 @@ class CaseListScreen(AppScreen):
         self._open_row(self.selected_row)
 
     def _open_row(self, row: CaseRow | None) -> None:
-        from tui.screens.case_open import CaseDetailScreen, work_screen
-
         if row is not None:
-            screen = work_screen(self.app, row.type_code, row.number, bare=row.bare)
+            screen = self.opener(self.app, row.type_code, row.number, bare=row.bare) if self.opener else None
             self.app.push_screen(screen or CaseDetailScreen(row.number, in_hand=self.IN_HAND))
 
     # ------------------------------------------------------------ progress pane
@@ -497,3 +502,58 @@ class DoneScreen(CaseListScreen):
     @on(Input.Submitted, "#filter-since, #filter-until")
     def _day_submitted(self) -> None:
         self.reload(clear=True)
+
+
+#: What the footer and the first line say a case without a screen of its own is worked with.
+IN_HAND_KEYS = "在“在手业务”列表中选中该业务，按 F5 接件、F6 派工、F7 退件、F8 取消受理、F9 归档。"
+DONE_KEYS = "已办业务只供查看；仍在办理中的，请到“在手业务”办理。"
+
+
+class CaseDetailScreen(AppScreen):
+    """One case and its 业务进度, read only: for a type no screen of its own works."""
+
+    BINDINGS = [
+        Binding("f5", "reload", "刷新", key_display="F5"),
+        Binding("escape", "app.pop_screen", "返回（F5–F9 在列表中办理）", key_display="Esc"),
+    ]
+    HELP_STEPS = (
+        "这类业务没有专门的办理界面，这里显示业务信息和办理进度。",
+        IN_HAND_KEYS,
+        "按 Esc 返回列表。",
+    )
+
+    class Loaded(Message):
+        def __init__(self, detail: CaseDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    def __init__(self, number: str, *, in_hand: bool = True) -> None:
+        super().__init__()
+        self.number = number
+        self.in_hand = in_hand
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="status-row"):
+            yield Static("业务详情", classes="screen-title", markup=False)
+            yield MessageLine(id="case-detail-message", classes="status-line")
+        yield Static(IN_HAND_KEYS if self.in_hand else DONE_KEYS, id="case-detail-keys", markup=False)
+        with VerticalScroll(id="case-detail-scroll"):
+            yield DetailPane(id="case-detail")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#case-detail-scroll").border_title = f"业务进度　{self.number}"
+        self.query_one("#case-detail", DetailPane).show_hint("正在读取……")
+        self.query_one("#case-detail-scroll").focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load(self.number)
+
+    @work(thread=True, exclusive=True, group="case-detail", exit_on_error=False)
+    def _load(self, number: str) -> None:
+        self.post_message(self.Loaded(cases.case_detail(self.db, self.actor, number)))
+
+    def on_case_detail_screen_loaded(self, message: Loaded) -> None:
+        self.query_one("#case-detail", DetailPane).update(case_renderable(message.detail))
