@@ -35,6 +35,10 @@ class CaseType:
     #: before it is dispatched and takes effect when archived); the generic case screens
     #: neither offer nor make them.
     domain_moves: frozenset[str] = frozenset()
+    #: Moves the domain's flow makes when the case carries its subject (a resale contract, a lease);
+    #: a case accepted at the generic desk has none and the engine moves it. Which cases carry one
+    #: the domain tells the engine (``services.cases.register_flow``); until it does, they all do.
+    flow_moves: frozenset[str] = frozenset()
 
     def stage_index(self, code: str) -> int:
         for i, stage in enumerate(self.stages):
@@ -42,6 +46,9 @@ class CaseType:
                 return i
         raise RuleViolation("CASE_UNKNOWN_STAGE", f"业务类型“{self.name}”没有“{code}”这个办理阶段。")
 
+
+#: What a resale contract's or a cancellation's flow does to its case itself.
+_FLOW_MOVES = frozenset({"dispatch", "return", "cancel", "archive"})
 
 CASE_TYPES: dict[str, CaseType] = {
     t.code: t
@@ -55,6 +62,7 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("signing", "签约环节", Role.CLERK),
                 Stage("filing_review", "备案审核", Role.SUPERVISOR),
             ),
+            flow_moves=_FLOW_MOVES,
         ),
         CaseType(
             "resale_cancel",
@@ -64,6 +72,7 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("entry", "注销申请受理", Role.CLERK),
                 Stage("review", "注销审核", Role.SUPERVISOR),
             ),
+            flow_moves=_FLOW_MOVES,
         ),
         CaseType(
             "lease_signing",
@@ -76,6 +85,8 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("deposit", "押金缴纳", Role.CLERK),
                 Stage("review", "签约审核", Role.SUPERVISOR),
             ),
+            # a lease is what its case says: 取消受理 is its cancel (the house is freed at the next start)
+            flow_moves=frozenset({"dispatch", "return", "archive"}),
         ),
         *(
             CaseType(
@@ -86,7 +97,7 @@ CASE_TYPES: dict[str, CaseType] = {
                     Stage("entry", "测绘信息编辑", Role.DEVELOPER),
                     Stage("review", "测绘成果审核", Role.SUPERVISOR),
                 ),
-                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive", "return"}),
             )
             for code, name in (
                 ("survey_predicted", "预测成果备案"),
@@ -132,7 +143,7 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("payment", "监管银行拨付", Role.BANK_REVIEWER),
                 Stage("archive", "主管部门归档", Role.SUPERVISOR),
             ),
-            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive", "return"}),
         ),
         # 户室流水补录 (seed 004 §5.9, under 预售资金监管应用): one back-entered ledger entry, dispatched
         # by the developer to the authority, which reviews and archives it (or refuses it).
@@ -158,7 +169,7 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("entry", "信息补录", Role.DEVELOPER),
                 Stage("review", "主管部门审核", Role.SUPERVISOR),
             ),
-            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive", "return"}),
         ),
         *(
             CaseType(
@@ -212,7 +223,7 @@ CASE_TYPES: dict[str, CaseType] = {
                     Stage("bank_review", "银行抵押审核", Role.BANK_REVIEWER),
                     Stage("filing", "备案归档", Role.SUPERVISOR),
                 ),
-                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+                domain_moves=frozenset({"accept", "dispatch", "cancel", "archive", "return"}),
             )
             for code, name in (("presale_signing", "商品房预售签约"), ("spot_signing", "商品房现售签约"))
         ),
@@ -227,7 +238,7 @@ CASE_TYPES: dict[str, CaseType] = {
                 Stage("entry", "退房原因录入", Role.DEVELOPER),
                 Stage("review", "凭证上传归档", Role.SUPERVISOR),
             ),
-            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive"}),
+            domain_moves=frozenset({"accept", "dispatch", "cancel", "archive", "return"}),
         ),
         CaseType(
             "allocation_round",

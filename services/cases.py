@@ -3,7 +3,8 @@ and the in-hand list, done list and progress timeline (seed 004 §4)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine, and_, func, or_, select, text, true
@@ -290,20 +291,76 @@ def close_in(session: Session, actor: Actor, number: str) -> Case:
     return act_in(session, actor, number, ActionKind.ARCHIVE, lambda s, c, st: rules.close(st, actor))
 
 
-def _generic(session: Session, number: str, kind: ActionKind) -> None:
-    """Refuse a move that the case's domain makes in its own flow (``CaseType.domain_moves``)."""
-    type_code = session.execute(
-        select(Case.type_code).where(Case.number == number.strip().upper())).scalar_one_or_none()
-    if type_code is not None and kind.value in rules.case_type(type_code).domain_moves:
-        name = rules.case_type(type_code).name
-        raise RuleViolation("CASE_MOVE_IN_DOMAIN", f"“{name}”业务的{ACTION_LABELS[kind]}须在该业务的办理界面中进行。")
+# ---------------------------------------------------------------- the domains' flows
+
+
+@dataclass(frozen=True)
+class CaseFlow:
+    """How a domain works the cases of its types, as the generic moves (在手业务 F6–F9, the CLI's
+    ``case`` commands) must respect it (``core.cases``: ``domain_moves`` are always the flow's,
+    ``flow_moves`` when the case carries the domain's subject).
+
+    ``owns``: whether a case carries the subject (a case accepted at the generic desk has none and
+    is moved by the engine alone); None: every case does. A move of the flow's runs
+    ``handlers[move]``, the domain's own service with its checks and effects, called as the generic
+    action is (``cancel``: ``(db, actor, number, *, reason)``; ``return``: ``(db, actor, number, *,
+    to_stage, reason)``); without one it is refused, with ``refusals[move]`` or a sentence naming
+    ``screen``, where the case is worked."""
+
+    screen: str
+    handlers: Mapping[str, Callable[..., object]] = field(default_factory=dict)
+    refusals: Mapping[str, str] = field(default_factory=dict)
+    owns: Callable[[Session, Case], bool] | None = None
+
+
+_FLOWS: dict[str, CaseFlow] = {}
+
+
+def register_flow(type_codes: Iterable[str], flow: CaseFlow) -> None:
+    """A domain registers how its case types are worked (at import; ``services.flows`` loads them all)."""
+    for code in type_codes:
+        rules.case_type(code)  # an unknown type is a programming error, caught at import
+        _FLOWS[code] = flow
+
+
+def flow_of(type_code: str) -> CaseFlow | None:
+    """The registered flow of a case type, if its domain registered one."""
+    return _FLOWS.get(type_code)
+
+
+def _generic(session: Session, actor: Actor, number: str, kind: ActionKind) -> Callable[..., object] | None:
+    """Whose move this is: None when the engine may make it here; the domain's service when the
+    case's flow makes it; refused (CASE_MOVE_IN_DOMAIN, naming the screen) when only the flow's
+    screen can. Safe by default: a move ``core.cases`` gives the domain is refused when no flow
+    registered (``services.flows`` registers them all)."""
+    authorise(session, actor, Permission.CASE_WORK)
+    case = session.execute(select(Case).where(Case.number == number.strip().upper())).scalar_one_or_none()
+    if case is None or not visible(actor, case):
+        return None  # the move itself says it is not found
+    kind_type = rules.case_type(case.type_code)
+    flow = _FLOWS.get(case.type_code)
+    if kind.value not in kind_type.domain_moves:
+        if kind.value not in kind_type.flow_moves:
+            return None
+        if flow is not None and flow.owns is not None and not flow.owns(session, case):
+            return None  # no subject: the engine's move (unregistered, the flow's and refused)
+    handler = flow.handlers.get(kind.value) if flow is not None else None
+    if handler is not None:
+        return handler
+    if flow is not None and kind.value in flow.refusals:
+        raise RuleViolation("CASE_MOVE_IN_DOMAIN", flow.refusals[kind.value])
+    where = f"“{flow.screen}”界面" if flow is not None else "该业务的办理界面"
+    raise RuleViolation("CASE_MOVE_IN_DOMAIN", f"“{kind_type.name}”业务的{ACTION_LABELS[kind]}须在{where}中办理。")
 
 
 def dispatch_case(db: Database, actor: Actor, number: str, *, role: Role | str | None = None,
                   operator: str | None = None) -> None:
     with db.write() as session:
-        _generic(session, number, ActionKind.DISPATCH)
-        dispatch_in(session, actor, number, role=role, operator=operator)
+        handler = _generic(session, actor, number, ActionKind.DISPATCH)
+        if handler is None:
+            dispatch_in(session, actor, number, role=role, operator=operator)
+            return
+    handler(db, actor, number)
 
 
 def receive_case(db: Database, actor: Actor, number: str) -> None:
@@ -313,20 +370,31 @@ def receive_case(db: Database, actor: Actor, number: str) -> None:
 
 def return_case(db: Database, actor: Actor, number: str, *, to_stage: str, reason: str) -> None:
     with db.write() as session:
-        _generic(session, number, ActionKind.RETURN)
-        return_in(session, actor, number, to_stage=to_stage, reason=reason)
+        handler = _generic(session, actor, number, ActionKind.RETURN)
+        if handler is None:
+            return_in(session, actor, number, to_stage=to_stage, reason=reason)
+            return
+    handler(db, actor, number, to_stage=to_stage, reason=reason)
 
 
 def cancel_case(db: Database, actor: Actor, number: str, *, reason: str) -> None:
+    """取消受理 from the generic desk: by the case's domain where it owns the move (a presale
+    contract's unit is released, a survey made void), else by the engine."""
     with db.write() as session:
-        _generic(session, number, ActionKind.CANCEL)
-        cancel_in(session, actor, number, reason=reason)
+        handler = _generic(session, actor, number, ActionKind.CANCEL)
+        if handler is None:
+            cancel_in(session, actor, number, reason=reason)
+            return
+    handler(db, actor, number, reason=reason)
 
 
 def archive_case(db: Database, actor: Actor, number: str) -> None:
     with db.write() as session:
-        _generic(session, number, ActionKind.ARCHIVE)
-        archive_in(session, actor, number)
+        handler = _generic(session, actor, number, ActionKind.ARCHIVE)
+        if handler is None:
+            archive_in(session, actor, number)
+            return
+    handler(db, actor, number)
 
 
 # ---------------------------------------------------------------- read side
@@ -346,6 +414,8 @@ class CaseRow:
     task_label: str = ""  # 任务状态 (seed 004 §4.2): 待接件 / 办理中, or 正常完成 / 退件 / 取消受理
     case_label: str = ""  # 业务状态: 未办结 / 已办结 / 已取消受理
     clock: CaseClock | None = None  # the case's statutory clock (``core.time_limits``)
+    type_code: str = ""  # the case type (``core.cases``): which screen works it
+    bare: bool = False  # accepted at the generic desk: no domain subject behind it (``CaseFlow.owns``)
 
 
 #: 任务状态 of a finished stage in 已办业务, by the move that finished it.
@@ -355,6 +425,12 @@ TASK_DONE_LABELS = {
     ActionKind.RETURN.value: "退件",
     ActionKind.CANCEL.value: "取消受理",
 }
+
+
+def _bare(session: Session, case: Case) -> bool:
+    """Whether a case of a type whose flow tells (``CaseFlow.owns``) carries no subject of its own."""
+    flow = _FLOWS.get(case.type_code)
+    return flow is not None and flow.owns is not None and not flow.owns(session, case)
 
 
 def clock_of(case: Case, today: date) -> CaseClock:
@@ -434,6 +510,8 @@ def in_hand(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[Ca
                     task,
                     CASE_STATUS_LABELS[CaseStatus(case.status)],
                     clock_of(case, today),
+                    case.type_code,
+                    _bare(session, case),
                 )
             )
         return rows
@@ -491,6 +569,8 @@ def done_list(db: Database, actor: Actor, f: CaseFilter = CaseFilter()) -> list[
                     TASK_DONE_LABELS[event.action],
                     CASE_STATUS_LABELS[CaseStatus(case.status)],
                     clock_of(case, today),
+                    case.type_code,
+                    _bare(session, case),
                 )
             )
         return rows

@@ -280,11 +280,14 @@ def test_withdrawals_one_at_a_time_through_two_reviews_payment_and_archive(db):
     funds.review_withdrawal(db, second, number, opinion="复审同意")
     cases.receive_case(db, h.bank, number)
     assert funds.review_withdrawal(db, h.bank, number, opinion="已拨付") == "已拨付¥500,000.00，派工至“主管部门归档”。"
+    cases.receive_case(db, h.authority, number)
+    with pytest.raises(RuleViolation) as refused:  # paid money does not go back to the reviews
+        cases.return_case(db, h.authority, number, to_stage="first_review", reason="重审")
+    assert refused.value.code == "FUND_WITHDRAWAL_PAID_NO_RETURN"
     assert funds.withdrawal_table(db, h.dev, agreement).withdrawn == Decimal("500000.00")
     with pytest.raises(RuleViolation) as refused:  # still in progress until archived
         funds.start_withdrawal(db, h.dev, agreement)
     assert refused.value.code == "FUND_WITHDRAWAL_BUSY"
-    cases.receive_case(db, h.authority, number)
     assert funds.review_withdrawal(db, h.authority, number) == "已归档，该协议可以再发起资金支取。"
     assert funds.show_withdrawal(db, h.dev, number).status_label == "已归档"
     again = funds.start_withdrawal(db, h.dev, agreement)

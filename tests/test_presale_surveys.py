@@ -155,12 +155,10 @@ def test_cancelling_before_dispatch_voids_the_survey_and_frees_the_building(db):
     hall = make_hall(db, 34)
     number = _start(hall)
     with pytest.raises(RuleViolation) as refused:
-        cases.cancel_case(db, hall.dev, number, reason="文件有误")
-    assert refused.value.code == "CASE_MOVE_IN_DOMAIN"
-    with pytest.raises(RuleViolation) as refused:
         surveys.cancel_survey(db, hall.dev, number, reason=" ")
     assert refused.value.code == "CASE_CANCEL_REASON_REQUIRED"
-    surveys.cancel_survey(db, hall.dev, number, reason="测绘单位重新出具成果")
+    # 取消受理 at the generic desk (在手业务 F8) is the survey's own: the survey is void too
+    cases.cancel_case(db, hall.dev, number, reason="测绘单位重新出具成果")
     view = surveys.show_survey(db, hall.dev, number)
     assert view.status_label == "已作废" and view.case_status_label == "已取消受理"
     again = _start(hall)  # the same survey number may be imported again once the first is void

@@ -1,4 +1,4 @@
-"""F12 打印合同 on the 商品房预售签约 screen (80×24): once the contract is entered, whoever may
+"""F11 打印合同 on the 商品房预售签约 screen (80×24): once the contract is entered, whoever may
 read it prints the 商品房买卖合同 (kept in the hall's reports folder, sent to CUPS when a
 printer is set); a draft prints watermarked, the buyers' numbers masked; before the entry the
 key is not offered. The footer's snapshots are those of tests/test_tui_presale_contracts.py."""
@@ -25,13 +25,13 @@ def _printed(db) -> list:  # type: ignore[no-untyped-def]
 
 
 @needs_pdftotext
-async def test_f12_prints_the_entered_contract_as_a_draft(pc_db) -> None:
+async def test_f11_prints_the_entered_contract_as_a_draft(pc_db) -> None:
     number = _entered(pc_db)
     app = make_app(pc_db)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "dev_a", PASSWORD)
         await _open(pilot)
-        await keys(pilot, *typed(number), "enter", "f12")
+        await keys(pilot, *typed(number), "enter", "f11")
         assert flat("商品房买卖合同未打印：未配置打印机，文件保存在") in said(app)
     [path] = _printed(pc_db)
     assert path.name == f"商品房买卖合同_{number}.pdf"
@@ -41,7 +41,7 @@ async def test_f12_prints_the_entered_contract_as_a_draft(pc_db) -> None:
     assert "110101********4258" in squeezed and BUYER.id_number not in squeezed
 
 
-async def test_f12_is_not_offered_before_the_entry(pc_db) -> None:
+async def test_f11_is_not_offered_before_the_entry(pc_db) -> None:
     hall = pc_db.hall
     number = contracts.start_contract(pc_db, hall.dev, permit_number=pc_db.permit, unit_no="3-01").case_number
     app = make_app(pc_db)
@@ -50,6 +50,6 @@ async def test_f12_is_not_offered_before_the_entry(pc_db) -> None:
         await _open(pilot)
         await keys(pilot, *typed(number), "enter")
         assert app.screen.view is not None and app.screen.check_action("print_contract", ()) is False
-        await keys(pilot, "f12")
+        await keys(pilot, "f11")
         assert flat("商品房买卖合同未打印") not in said(app)
     assert _printed(pc_db) == []

@@ -10,9 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_tui_support import FIXED_NOW, SIZE, login, make_app, screen_text, settle, type_into
-from textual import events
-from textual.keys import _character_to_key
+from test_tui_support import FIXED_NOW, SIZE, burst, login, make_app, screen_text, settle, type_into
 from textual.widgets import Input
 
 from core.presale.units import check_selection
@@ -182,29 +180,19 @@ async def test_the_developer_completes_a_survey_and_dispatches_it_from_the_keybo
     assert view.info.structure == "钢筋混凝土结构" and view.info.floors_above == 17
 
 
-def _burst(app, keys: list[str]) -> None:
-    """Keys as a burst reaches the app from the terminal: all queued at once, no pause between
-    them (single characters are typed text, longer names keys)."""
-    for key in keys:
-        if len(key) == 1:
-            app.post_message(events.Key(key if key.isalnum() else _character_to_key(key), key))
-        else:
-            app.post_message(events.Key(key, None))
-
-
 async def test_keys_typed_right_after_the_key_that_opens_a_form_land_in_the_form(survey_db) -> None:
     number = _start(survey_db)
     app = make_app(survey_db)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, "dev_a", PASSWORD, number)
         await _press(pilot, "f7", "escape")  # the screen reads the case again as the form closes
-        _burst(app, ["f7", *_batch(match="17", length="4", decoration="简装"), "f9"])
+        burst(app, ["f7", *_batch(match="17", length="4", decoration="简装"), "f9"])
         await settle(pilot)
         await pilot.pause()
         await settle(pilot)
         assert isinstance(app.screen, SurveyScreen) and "已设置 6 户（室号向前匹配“17”，室号长度4）。" in _said(app)
         assert app.screen.query_one("#survey-number", Input).value == number  # nothing typed under the form
-        _burst(app, ["f8", *_keys("", "", "8000", "17", "向下", "递减", "50"), "f9"])
+        burst(app, ["f8", *_keys("", "", "8000", "17", "向下", "递减", "50"), "f9"])
         await settle(pilot)
         await pilot.pause()
         await settle(pilot)
@@ -221,7 +209,7 @@ async def test_an_import_typed_right_after_f2_lands_in_its_fields(survey_db) -> 
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "dev_a", PASSWORD)
         await _press(pilot, "m")
-        _burst(app, ["f2", *_keys(str(hall.project_id), "D004", "CL20220406001", path), "f9"])
+        burst(app, ["f2", *_keys(str(hall.project_id), "D004", "CL20220406001", path), "f9"])
         await settle(pilot)
         await pilot.pause()
         await settle(pilot)
@@ -235,7 +223,7 @@ async def test_a_key_typed_right_after_a_form_closes_reaches_the_screen(survey_d
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, "dev_a", PASSWORD, number)
         await _press(pilot, "f3")
-        _burst(app, ["escape", "f4"])
+        burst(app, ["escape", "f4"])
         await settle(pilot)
         await pilot.pause()
         await settle(pilot)

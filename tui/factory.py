@@ -23,7 +23,11 @@ __all__ = ["create_app", "load_settings", "open_database", "open_demo_database"]
 
 
 def open_database(settings: Settings, *, url: str | None = None, clock: Clock = system_clock) -> Database:
-    """The hall's database (``url`` overrides ``Settings.database_url``), with its settings and clock."""
+    """The hall's database (``url`` overrides ``Settings.database_url``), with its settings and clock.
+    Every domain's case flows are registered with the case engine first (``services.flows``), so the
+    generic moves on any handle go through them."""
+    import services.flows  # noqa: F401  (registers; the domains' services load when a move needs them)
+
     _configure_fonts(settings.cjk_font)
     return Database(url or settings.database_url(), settings=settings, clock=clock)
 

@@ -101,6 +101,7 @@ __all__ = [
     "enter_withdrawal",
     "list_agreements",
     "review_agreement",
+    "return_withdrawal",
     "review_withdrawal",
     "save_text",
     "show_agreement",
@@ -749,6 +750,20 @@ def cancel_withdrawal(db: Database, actor: Actor, number: str, *, reason: str) -
         audit.append(session, actor, "fund_withdrawal_void", object_type="fund_withdrawal",
                      object_id=opened.withdrawal.id, case_number=opened.case.number,
                      after={"status": WithdrawalStatus.VOID.value})
+
+
+def return_withdrawal(db: Database, actor: Actor, number: str, *, to_stage: str, reason: str) -> None:
+    """退件 of a withdrawal under review (复审 back to 初审 for another person, or to the developer);
+    refused once the bank has paid: paid money does not go back to the application."""
+    with db.write() as session:
+        authorise(session, actor, Permission.FUND_VIEW)
+        opened = _open_withdrawal(session, actor, number, lock=True)
+        stage = opened.case.stage
+        if stage in _REVIEW_PERMISSION:  # the stage's reviewer returns it (at entry the engine refuses)
+            authorise(session, actor, _REVIEW_PERMISSION[stage])
+        if opened.withdrawal.status != WithdrawalStatus.APPLYING.value:
+            raise RuleViolation("FUND_WITHDRAWAL_PAID_NO_RETURN", "该笔资金已拨付，不能退件，请主管部门归档。")
+        cases.return_in(session, actor, opened.case.number, to_stage=to_stage, reason=reason)
 
 
 def review_withdrawal(db: Database, actor: Actor, number: str, *, opinion: object = None) -> str:

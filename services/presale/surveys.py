@@ -88,6 +88,7 @@ __all__ = [
     "list_surveys",
     "mapping_view",
     "quick_price",
+    "return_survey",
     "set_building_info",
     "show_survey",
     "start_survey",
@@ -506,6 +507,20 @@ def confirm_mapping(db: Database, actor: Actor, number: str) -> MappingView:
                             "merged": len(s.merged), "added": len(s.added), "deleted": len(s.deleted)})
         return MappingView(view.case_number, view.base_survey_number, view.survey_number, view.summary,
                            opened.survey.mapping_confirmed_at)
+
+
+def return_survey(db: Database, actor: Actor, number: str, *, to_stage: str, reason: str) -> None:
+    """退件 of a survey under review back to the developer (测绘信息编辑): the authority's
+    confirmation of the unit mapping is void, since the developer may change the units it was
+    read against; the authority confirms it again before archiving."""
+    with db.write() as session:
+        opened = _reviewing(session, actor, number, "退件")
+        cases.return_in(session, actor, opened.case.number, to_stage=to_stage, reason=reason)
+        survey = opened.survey
+        if survey.mapping_confirmed_at is not None:
+            survey.mapping_confirmed_at = survey.mapping_confirmed_by = None
+            audit.append(session, actor, "survey_mapping_unconfirm", object_type="survey", object_id=survey.id,
+                         case_number=opened.case.number, after={"mapping_confirmed": False, "by": "退件"})
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,12 @@ class ServiceMixin:
         self.takes_keys = True
         await self.wq.release_held_keys()
 
+    def on_screen_resume(self) -> None:
+        """Back on top (a dialog over it dismissed): the keys typed while the dialog went, held
+        in the app, come here now, in their order."""
+        if self.takes_keys:
+            self.call_after_refresh(self._ready_for_keys)  # type: ignore[attr-defined]
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR or event.worker.is_cancelled:
             return
@@ -238,3 +244,9 @@ ResultT = TypeVar("ResultT")
 
 class AppModal(ServiceMixin, ModalScreen[ResultT], Generic[ResultT]):
     """A dialog over a screen of the session."""
+
+    def dismiss(self, result: ResultT | None = None):  # type: ignore[no-untyped-def,override]
+        """Close with ``result``. From now until the screen under it is back on top (its
+        ``on_screen_resume``), the keys typed wait in the app: none lands in the closing form."""
+        self.takes_keys = False
+        return super().dismiss(result)

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
@@ -30,9 +31,9 @@ from tui.screens.dialogs import (
     AcceptChoice,
     AcceptDialog,
     ConfirmDialog,
+    cancel_dialog,
     DispatchChoice,
     DispatchDialog,
-    ReasonDialog,
     ReturnChoice,
     ReturnDialog,
 )
@@ -42,6 +43,9 @@ from tui.widgets.tables import ListTable
 from tui.widgets.footer import KeyFooter
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Where a case of a type is worked: ``(app, type_code, number, *, bare) -> screen or None``.
+Opener = Callable[..., Screen | None]
 
 
 class FilterError(ValueError):
@@ -107,10 +111,13 @@ class CaseListScreen(AppScreen):
             super().__init__()
             self.detail = detail
 
-    def __init__(self) -> None:
+    def __init__(self, opener: Opener | None = None) -> None:
+        """``opener``: the screen where a case is worked (``tui.screens.case_open.work_screen``,
+        handed over by the desk); without one, or where it has none, Enter shows the case."""
         super().__init__()
         self.rows: dict[str, CaseRow] = {}
         self.detail: CaseDetail | None = None
+        self.opener = opener
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,7 +136,7 @@ class CaseListScreen(AppScreen):
         yield Select(type_options(), prompt="全部业务类型", compact=True, id="filter-type")
 
     def on_mount(self) -> None:
-        self.query_one("#progress-scroll").border_title = "业务进度"
+        self.query_one("#progress-scroll").border_title = f"业务进度（Enter {self.OPEN_LABEL}）"
         self.query_one("#progress", DetailPane).show_hint("选择一件业务，这里显示其业务进度。")
         self.query_one("#cases", ListTable).focus()
 
@@ -199,6 +206,39 @@ class CaseListScreen(AppScreen):
     def _select_changed(self) -> None:
         self.reload(clear=True)
 
+    # ------------------------------------------------------------ opening a case
+
+    #: Whether the list's cases may still be worked (在手业务), for a case without a screen of its own.
+    IN_HAND = False
+    #: What Enter does, as the progress pane's title says it.
+    OPEN_LABEL = "在办理界面中查看"
+
+    @property
+    def active_bindings(self):  # type: ignore[no-untyped-def]
+        """Enter last in the footer: at 80 columns the list's keys and Esc come first, and the
+        progress pane's title says what Enter does."""
+        bindings = super().active_bindings
+        if "enter" in bindings:
+            bindings["enter"] = bindings.pop("enter")
+        return bindings
+
+    @on(DataTable.RowSelected, "#cases")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        """Enter: the screen where the case is worked, on that case (``tui.screens.case_open``)."""
+        self._open_row(self.rows.get(event.row_key.value or ""))
+
+    def action_open_case(self) -> None:
+        """Enter where the list has not the focus (the progress pane): the selected case."""
+        if self.selected_row is None:
+            self.show_refusal("请先在列表中选择一件业务。")
+            return
+        self._open_row(self.selected_row)
+
+    def _open_row(self, row: CaseRow | None) -> None:
+        if row is not None:
+            screen = self.opener(self.app, row.type_code, row.number, bare=row.bare) if self.opener else None
+            self.app.push_screen(screen or CaseDetailScreen(row.number, in_hand=self.IN_HAND))
+
     # ------------------------------------------------------------ progress pane
 
     @on(DataTable.RowHighlighted, "#cases")
@@ -224,6 +264,8 @@ class InHandScreen(CaseListScreen):
     """在手业务: the cases I hold and those waiting for me or my role."""
 
     LIST_TITLE = "在手业务"
+    IN_HAND = True
+    OPEN_LABEL = "打开办理界面"
     # The columns of seed 004 §4.2 and the clock do not fit 80 cells on one line: pairs are
     # stacked in two-line rows (a wider terminal gives the cut type names their room).
     COLUMNS = [
@@ -242,10 +284,11 @@ class InHandScreen(CaseListScreen):
         Binding("f8", "cancel_case", "取消受理", key_display="F8"),
         Binding("f9", "archive", "归档", key_display="F9"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+        Binding("enter", "open_case", "办理", key_display="Enter"),  # last: at 80 columns the pane's title says it
     ]
 
     HELP_STEPS = (
-        "↑↓ 选中业务，查看办理进度。",
+        "↑↓ 选中业务，查看办理进度；按 Enter 打开办理该业务的界面（测绘、签约、资金监管、许可、退房等）。",
         "按页脚所示的键接件、派工、退件、取消受理或归档（须填写原因的会提示）。",
         "到期日自受理次日起按工作日计算（不含法定节假日，调休上班日计入）；剩1个工作日以内的标为橙色，已超期的标为红色。",
     )
@@ -380,7 +423,7 @@ class InHandScreen(CaseListScreen):
                         lambda: cases.cancel_case(self.db, self.actor, number, reason=reason),
                     )
 
-            self.app.push_screen(ReasonDialog(f"取消受理　业务号 {number}", "请填写取消受理的原因"), callback=chosen)
+            self.app.push_screen(cancel_dialog(number), callback=chosen)
 
     def action_archive(self) -> None:
         if number := self._need_case():
@@ -408,10 +451,11 @@ class DoneScreen(CaseListScreen):
     ]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
+        Binding("enter", "open_case", "查看", key_display="Enter"),
     ]
 
     HELP_STEPS = (
-        "↑↓ 选中已办结的业务，查看办理进度和结果。",
+        "↑↓ 选中已办结的业务，查看办理进度和结果；按 Enter 在办理该业务的界面中查看。",
         "办理时限一栏：未办结的显示剩余工作日，已办结的显示是否按期办结（超期的标为红色）。",
     )
 
@@ -458,3 +502,58 @@ class DoneScreen(CaseListScreen):
     @on(Input.Submitted, "#filter-since, #filter-until")
     def _day_submitted(self) -> None:
         self.reload(clear=True)
+
+
+#: What the footer and the first line say a case without a screen of its own is worked with.
+IN_HAND_KEYS = "在“在手业务”列表中选中该业务，按 F5 接件、F6 派工、F7 退件、F8 取消受理、F9 归档。"
+DONE_KEYS = "已办业务只供查看；仍在办理中的，请到“在手业务”办理。"
+
+
+class CaseDetailScreen(AppScreen):
+    """One case and its 业务进度, read only: for a type no screen of its own works."""
+
+    BINDINGS = [
+        Binding("f5", "reload", "刷新", key_display="F5"),
+        Binding("escape", "app.pop_screen", "返回（F5–F9 在列表中办理）", key_display="Esc"),
+    ]
+    HELP_STEPS = (
+        "这类业务没有专门的办理界面，这里显示业务信息和办理进度。",
+        IN_HAND_KEYS,
+        "按 Esc 返回列表。",
+    )
+
+    class Loaded(Message):
+        def __init__(self, detail: CaseDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    def __init__(self, number: str, *, in_hand: bool = True) -> None:
+        super().__init__()
+        self.number = number
+        self.in_hand = in_hand
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="status-row"):
+            yield Static("业务详情", classes="screen-title", markup=False)
+            yield MessageLine(id="case-detail-message", classes="status-line")
+        yield Static(IN_HAND_KEYS if self.in_hand else DONE_KEYS, id="case-detail-keys", markup=False)
+        with VerticalScroll(id="case-detail-scroll"):
+            yield DetailPane(id="case-detail")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#case-detail-scroll").border_title = f"业务进度　{self.number}"
+        self.query_one("#case-detail", DetailPane).show_hint("正在读取……")
+        self.query_one("#case-detail-scroll").focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load(self.number)
+
+    @work(thread=True, exclusive=True, group="case-detail", exit_on_error=False)
+    def _load(self, number: str) -> None:
+        self.post_message(self.Loaded(cases.case_detail(self.db, self.actor, number)))
+
+    def on_case_detail_screen_loaded(self, message: Loaded) -> None:
+        self.query_one("#case-detail", DetailPane).update(case_renderable(message.detail))

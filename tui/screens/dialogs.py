@@ -237,6 +237,11 @@ class ReasonDialog(_Dialog):
         self.dismiss(event.value)
 
 
+def cancel_dialog(number: str) -> ReasonDialog:
+    """取消受理's reason for case ``number``: 在手业务 (F8) and the domains' screens ask alike."""
+    return ReasonDialog(f"取消受理　业务号 {number}", "请填写取消受理的原因")
+
+
 class TextDialog(_Dialog):
     """One required line, e.g. a certificate's number; dismisses with the text typed (or None)."""
 

@@ -28,6 +28,7 @@ from tui.screens.allocation.family import FamilyScreen
 from tui.screens.allocation.lease import LeaseScreen
 from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.base import AppScreen
+from tui.screens.case_open import work_screen
 from tui.screens.cases import DoneScreen, InHandScreen
 from tui.screens.due import DueScreen
 from tui.screens.dialogs import AcceptChoice, AcceptDialog
@@ -297,9 +298,9 @@ class HomeScreen(AppScreen):
         if what == "lookup":
             self.app.push_screen(LookupScreen())
         elif what == "in_hand":
-            self.app.push_screen(InHandScreen())
+            self.app.push_screen(InHandScreen(work_screen))
         elif what == "done":
-            self.app.push_screen(DoneScreen())
+            self.app.push_screen(DoneScreen(work_screen))
         elif what == "due":
             self.app.push_screen(DueScreen())
         elif what == "accept":

@@ -34,6 +34,7 @@ from core.roles import Permission
 from services import cases
 from services.presale import contracts, documents
 from tui.screens.base import AppModal, AppScreen
+from tui.screens.dialogs import cancel_dialog
 from tui.screens.presale.contract_entry import ContractEntryScreen
 from tui.widgets.detail import LABEL_STYLE, MUTED, timeline_renderable
 from tui.widgets.footer import KeyFooter
@@ -238,18 +239,20 @@ class PresaleContractScreen(AppScreen):
         Binding("f9", "review", "审核通过", key_display="F9", priority=True),
         Binding("f9", "file", "备案", key_display="F9", priority=True),
         Binding("f5", "reload", "刷新", key_display="F5", priority=True),
-        Binding("f12", "print_contract", "打印合同", key_display="F12", priority=True),
+        Binding("f11", "print_contract", "打印合同", key_display="F11", priority=True),
+        Binding("f12", "cancel_case", "取消受理", key_display="F12", priority=True),
         Binding("escape", "back", "返回", key_display="Esc"),
     ]
     HELP_STEPS = (
         "输入业务号（F 开头）或合同编号，按 Enter 显示；也可在下方列表中选择，按 Enter 显示。",
         "开发企业：F2 业务受理（许可证号、室号），F3 购房合同录入，F8 打印资金缴款通知单，F6 登记缴款，"
-        "实付金额等于应付金额后 F4 完成录入。",
+        "实付金额等于应付金额后 F4 完成录入。合同录入环节未缴款的，可按 F12 取消受理（填写原因），户室随即释放。",
         "签约环节：电子合同按 F7 向买受人发送短信验证码并验证；纸质合同按 F7 上传签章后的扫描件（PDF）。完成后 F4 提交。",
         "合同盖章：F9 向印章授权人（法定代表人手机）发送验证码，输入验证码后盖章；合同按付款方式转银行或公积金中心审核，"
         "或直接转主管部门备案。",
         "银行、公积金中心审核人员：显示合同后按 F9 审核通过（组合贷由商业贷款银行填写抵押合同编号和贷款年限）。",
         "主管部门：显示合同后按 F9 备案，备案后业务归档。",
+        "合同录入后，能查看该合同的人员均可按 F11 打印商品房买卖合同（签约前为草稿，作废或退房后注明）。",
     )
 
     class Loaded(Message):
@@ -318,6 +321,8 @@ class PresaleContractScreen(AppScreen):
             return self._can_work() and self._at("signing")
         if action == "submit":
             return self._can_work() and self._at("entry", "signing")
+        if action == "cancel_case":
+            return self._can_work() and self._at("entry")
         if action == "seal":
             return self._can_work() and self._at("sealing")
         if action == "review":
@@ -331,7 +336,7 @@ class PresaleContractScreen(AppScreen):
     def step_actions(self) -> Sequence[str]:
         if self.view is None:
             return ("start",)
-        return {"entry": ("enter", "notice", "pay", "submit"), "signing": ("sign", "submit"), "sealing": ("seal",),
+        return {"entry": ("enter", "notice", "pay", "submit", "cancel_case"), "signing": ("sign", "submit"), "sealing": ("seal",),
                 "fund_review": ("review",), "bank_review": ("review",), "filing": ("file",)}.get(self.view.stage, ())
 
     # ------------------------------------------------------------ loading
@@ -506,7 +511,7 @@ class PresaleContractScreen(AppScreen):
         self.app.call_from_thread(self.set_message, outcome.message, outcome.tone)
 
     def action_print_contract(self) -> None:
-        """F12: 商品房买卖合同 (kept, and printed where the hall has a printer; 草稿 until signed)."""
+        """F11: 商品房买卖合同 (kept, and printed where the hall has a printer; 草稿 until signed)."""
         view = self._need()
         if view is None:
             return
@@ -658,3 +663,19 @@ class PresaleContractScreen(AppScreen):
 
         self._dialog("合同备案", [StepField("note", "备案意见", "可不填", 200, "准予备案。")], file, done,
                      note=f"合同 {view.number}，{view.project_name} {view.building_number}栋 {view.unit_no}。")
+
+    def action_cancel_case(self) -> None:
+        """F12 (the developer, 合同信息录入): 取消受理 with a reason; the unit is free again."""
+        view = self._need()
+        if view is None:
+            return
+        number, unit = view.case_number, view.unit_no
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                def run() -> tuple[str, str]:
+                    contracts.cancel_contract(self.db, self.actor, number, reason=reason)
+                    return f"已取消受理 {number}，户室{unit}已释放，可重新签约。", number
+                self._step(run)
+
+        self.app.push_screen(cancel_dialog(number), callback=chosen)

@@ -23,12 +23,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Static
 
+from core.cases import CASE_STATUS_LABELS, CaseStatus
 from core.errors import RuleViolation
 from core.money import format_yuan
 from core.presale.funds import KIND_LABELS, AgreementKind
 from core.roles import Permission
 from services.presale import funds
 from tui.screens.base import AppModal, AppScreen
+from tui.screens.dialogs import cancel_dialog
 from tui.widgets.detail import MUTED
 from tui.screens.presale.case_header import case_header
 from tui.widgets.footer import KeyFooter
@@ -108,6 +110,7 @@ class FundScreen(AppScreen):
         Binding("f3", "enter", "录入", key_display="F3"),
         Binding("f6", "text", "协议书", key_display="F6"),
         Binding("f4", "submit", "派工", key_display="F4"),
+        Binding("f12", "cancel_case", "取消受理", key_display="F12"),  # before the dispatch only
         Binding("f9", "review", "审核通过", key_display="F9"),
         Binding("f7", "table", "资金支取", key_display="F7"),
         Binding("f8", "print", "打印", key_display="F8"),
@@ -121,6 +124,7 @@ class FundScreen(AppScreen):
         "主管部门、监管银行：在在手业务中接件后，按 F9 签署意见并审核通过；退件在在手业务中办理。",
         "F7 显示现行协议的一般资金支取表；其中按 F2 发起支取（该协议有在支取中的业务时不能再发起），F3 录入申请信息，F4 派工。",
         "F8 打印预售资金监管协议书（未生效的带“草稿”水印）。",
+        "开发企业派工前可按 F12 取消受理（填写原因），该协议或支取申请作废。",
     )
 
     class Loaded(Message):
@@ -157,6 +161,10 @@ class FundScreen(AppScreen):
             return self.actor.can(Permission.FUND_WORK)
         if action == "review":
             return self.actor.can(Permission.FUND_REVIEW) or self.actor.can(Permission.FUND_BANK_REVIEW)
+        if action == "cancel_case":  # the developer, before the dispatch
+            shown = self.agreement or self.withdrawal
+            return self.actor.can(Permission.FUND_WORK) and shown is not None and shown.stage == "entry" \
+                and shown.case_status_label == CASE_STATUS_LABELS[CaseStatus.ACTIVE]
         return True
 
     def on_mount(self) -> None:
@@ -192,6 +200,7 @@ class FundScreen(AppScreen):
 
     def on_fund_screen_loaded(self, message: Loaded) -> None:
         self.agreement, self.withdrawal, self.table = message.agreement, message.withdrawal, message.table
+        self.refresh_bindings()
         table = self.query_one("#fund-units", DataTable)
         table.clear(columns=True)
         summary = self.query_one("#fund-summary", Static)
@@ -256,6 +265,24 @@ class FundScreen(AppScreen):
         self.table = None
         self._load(self.number, None)
         self.set_message(message.text, "ok")
+
+    def action_cancel_case(self) -> None:
+        """F12 (the developer, before the dispatch): 取消受理 with a reason; the agreement or the
+        withdrawal is void."""
+        if not self._need_case():
+            return
+        number, withdrawal = self.number, self.withdrawal is not None
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                def cancel() -> tuple[str, str]:
+                    (funds.cancel_withdrawal if withdrawal else funds.cancel_agreement)(
+                        self.db, self.actor, number, reason=reason)
+                    return f"已取消受理 {number}，{'该支取申请' if withdrawal else '该协议'}已作废。", number
+
+                self._step(cancel)
+
+        self.app.push_screen(cancel_dialog(number), callback=chosen)
 
     def _need_case(self) -> bool:
         if self.agreement is None and self.withdrawal is None:

@@ -20,6 +20,7 @@ from textual.widgets import Header, Input, Static
 from core.roles import Permission
 from services.presale import permits, rooms
 from tui.screens.base import AppScreen
+from tui.screens.dialogs import cancel_dialog
 from tui.widgets.detail import MUTED
 from tui.screens.presale.case_header import case_header
 from tui.widgets.footer import KeyFooter
@@ -69,11 +70,13 @@ class PermitScreen(AppScreen):
         Binding("f4", "submit", "派工", key_display="F4"),
         Binding("f9", "archive", "审核归档", key_display="F9"),
         Binding("f8", "print_permit", "打印许可证", key_display="F8"),
+        Binding("f12", "cancel_case", "取消受理", key_display="F12"),
         Binding("f5", "reload", "刷新", key_display="F5"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
     HELP_STEPS = (
         "输入销售许可（Y 开头）或物管用房（K 开头）业务的业务号，按 Enter 显示。",
+        "开发企业派工前可按 F12 取消受理（填写原因），该申请作废。",
         "开发企业在命令行 wangqian presale permit|room 受理业务、选择户室，完善后按 F4 派工给主管部门。",
         "主管部门在在手业务中接件后按 F9 审核归档：许可证核发（变更沿用原证号）或物管用房设定生效。",
         "F8 打印已核发的预售许可证或现售许可证。",
@@ -101,7 +104,7 @@ class PermitScreen(AppScreen):
         yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "submit":
+        if action in ("submit", "cancel_case"):
             return self.actor.can(Permission.PERMIT_WORK)
         if action == "archive":
             return self.actor.can(Permission.PERMIT_REVIEW)
@@ -160,6 +163,23 @@ class PermitScreen(AppScreen):
             return "已派工给主管部门。"
 
         self._step(submit)
+
+    def action_cancel_case(self) -> None:
+        """F12 (the developer, before the dispatch): 取消受理 with a reason; the application is void."""
+        if not self.number:
+            self.show_refusal("请先输入业务号。")
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                def cancel(number: str) -> str:
+                    (rooms.cancel_rooms if number.startswith("K") else permits.cancel_permit)(
+                        self.db, self.actor, number, reason=reason)
+                    return f"已取消受理 {number}，该申请已作废。"
+
+                self._step(cancel)
+
+        self.app.push_screen(cancel_dialog(self.number), callback=chosen)
 
     def action_archive(self) -> None:
         def archive(number: str) -> str:

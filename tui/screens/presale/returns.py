@@ -22,6 +22,7 @@ from textual.widgets import Header, Input, Select, Static
 from core.roles import Permission
 from services.presale import returns
 from tui.screens.base import AppScreen
+from tui.screens.dialogs import cancel_dialog
 from tui.widgets.detail import MUTED
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
@@ -63,12 +64,14 @@ class ReturnScreen(AppScreen):
         Binding("f4", "submit", "派工", key_display="F4"),
         Binding("f6", "voucher", "上传凭证", key_display="F6"),
         Binding("f9", "archive", "归档", key_display="F9"),
+        Binding("f12", "cancel_case", "取消受理", key_display="F12"),
         Binding("f5", "reload", "刷新", key_display="F5"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
     ]
     HELP_STEPS = (
         "业务发起：输入合同编号，或输入栋号和室号，按 F2 受理，生成退房业务（T 开头的业务号）。",
-        "退房原因录入：选择申请注销人（买受人之一），填写退房原因，按 F3 保存，再按 F4 派工给主管部门。",
+        "退房原因录入：选择申请注销人（买受人之一），填写退房原因，按 F3 保存，再按 F4 派工给主管部门；"
+        "派工前可按 F12 取消受理（填写原因），合同照常履行。",
         "主管部门：输入业务号按 Enter 显示，填写退房凭证（PDF 文件路径）按 F6 上传，再按 F9 归档；户室恢复可售。",
         "已受理的退房业务：在业务号一栏输入业务号，按 Enter 显示。",
         "退款：归档后买受人已缴的购房款由开发企业在户室流水补录（J）中补录退款流水，主管部门审核归档；本页显示尚待退款的金额。",
@@ -83,6 +86,7 @@ class ReturnScreen(AppScreen):
     def __init__(self, number: str = "") -> None:
         super().__init__()
         self.number = number
+        self.entering = False  # the return shown stands at 退房原因录入 (F12 取消受理)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -123,6 +127,8 @@ class ReturnScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("start", "save_reason", "submit"):
             return self._developer()
+        if action == "cancel_case":  # 退房原因录入, before the dispatch
+            return self._developer() and self.entering
         if action in ("voucher", "archive"):
             return self._authority()
         return True
@@ -172,6 +178,8 @@ class ReturnScreen(AppScreen):
             applicant.value = chosen
         if message.text:
             self.set_message(message.text, "ok")
+        self.entering = v.stage == "entry" and v.case_status_label == "未办结"
+        self.refresh_bindings()
         self._next_field(v)
 
     def _next_field(self, v: returns.ReturnView) -> None:
@@ -243,6 +251,22 @@ class ReturnScreen(AppScreen):
             return returns.submit_return(self.db, self.actor, number), "已派工给主管部门。"
 
         self._step(submit)
+
+    def action_cancel_case(self) -> None:
+        """F12 (the developer, 退房原因录入): 取消受理 with a reason; the contract goes on."""
+        if not self._need_number():
+            return
+        number = self.number
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                def cancel() -> tuple[returns.ReturnView, str]:
+                    v = returns.cancel_return(self.db, self.actor, number, reason=reason)
+                    return v, f"已取消受理 {number}，合同{v.contract_number}照常履行。"
+
+                self._step(cancel)
+
+        self.app.push_screen(cancel_dialog(number), callback=chosen)
 
     def action_voucher(self) -> None:
         if not self._need_number():

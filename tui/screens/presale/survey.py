@@ -30,6 +30,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
+from core.cases import CASE_STATUS_LABELS, CaseStatus
 from core.errors import RuleViolation
 from core.parties import decode_register_file
 from core.presale.pricing import Grid, GridCell
@@ -38,12 +39,12 @@ from core.presale.units import show_value
 from core.roles import Permission
 from services.presale import surveys
 from tui.screens.base import AppModal, AppScreen
+from tui.screens.dialogs import cancel_dialog
 from tui.screens.presale.survey_edit import (
     FormField,
     SurveyChangesScreen,
     SurveyFormDialog,
     SurveyMappingScreen,
-    TypedAhead,
     batch_fields,
     batch_request,
     building_fields,
@@ -87,7 +88,7 @@ class ImportChoice:
     path: str
 
 
-class SurveyImportDialog(TypedAhead, AppModal["ImportChoice | None"]):
+class SurveyImportDialog(AppModal["ImportChoice | None"]):
     """文件导入: the case type, the project, 栋号, 测绘宗号 and the survey file's path."""
 
     CSS_PATH = "presale.tcss"
@@ -145,6 +146,7 @@ class SurveyScreen(AppScreen):
         Binding("f9", "archive", "审核归档", key_display="F9", priority=True),
         Binding("f4", "submit", "派工", key_display="F4"),
         Binding("f10", "changes", "变更对比", key_display="F10"),
+        Binding("f12", "cancel_case", "取消受理", key_display="F12", priority=True),
         Binding("f6", "mode", "切换显示", key_display="F6"),
         Binding("f5", "reload", "刷新", key_display="F5"),
         Binding("escape", "app.pop_screen", "返回", key_display="Esc"),
@@ -156,7 +158,7 @@ class SurveyScreen(AppScreen):
         "测绘信息编辑：F3 完善当前栋信息；F7 批量设置（按室号向前或向后匹配、室号长度、单元号等选择户室）；"
         "在核对表的户室上按 Enter 修改该户；F8 快捷设置价格（按户型、实际层，从基准层向上或向下递增或递减）；"
         "变更或预测转实测的成果可按 F9 从原测绘同步相同户室的信息。",
-        "完善信息后按 F4 派工给主管部门审核；F10 查看变更前后对比。",
+        "完善信息后按 F4 派工给主管部门审核；F10 查看变更前后对比；派工前可按 F12 取消受理（填写原因），该成果作废。",
         "主管部门在在手业务中接件后：变更或预测转实测的成果按 F8 核对户室关系对照（拆分、合并、新增、删除）并确认，"
         "再按 F9 签署审核意见并归档；不通过的在在手业务中退件。",
     )
@@ -205,6 +207,9 @@ class SurveyScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The developer's keys (导入, 栋信息, 批量设置, 快捷定价, 同步, 派工) and the authority's
         (户室对照, 审核归档) by permission."""
+        if action == "cancel_case":  # before the dispatch only
+            return self.actor.can(Permission.SURVEY_WORK) and self.view is not None and self.view.stage == "entry" \
+                and self.view.case_status_label == CASE_STATUS_LABELS[CaseStatus.ACTIVE]
         if action in DEVELOPER_ACTIONS:
             return self.actor.can(Permission.SURVEY_WORK)
         if action in AUTHORITY_ACTIONS:
@@ -216,7 +221,7 @@ class SurveyScreen(AppScreen):
         if self.view is None:
             return ("import_file",)
         if self.view.stage == "entry":
-            return ("batch", "price", "building", "submit")
+            return ("batch", "price", "building", "submit", "cancel_case")
         if self.view.stage == "review":
             return ("mapping", "archive")
         return ()
@@ -337,7 +342,9 @@ class SurveyScreen(AppScreen):
         self.set_message("正在办理……")
         self._run_step(run, self.number)
 
-    @work(thread=True, exclusive=True, group="survey", exit_on_error=False)
+    # A group of its own: the reload as a dialog closes (on_screen_resume) must not cancel the
+    # step that dialog started; the step reloads the case again when it is done.
+    @work(thread=True, exclusive=True, group="survey-step", exit_on_error=False)
     def _run_step(self, run: Callable[[str], str], number: str) -> None:
         self.post_message(self.Done(run(number)))
 
@@ -352,6 +359,22 @@ class SurveyScreen(AppScreen):
             return "已派工给主管部门审核。"
 
         self._step(submit)
+
+    def action_cancel_case(self) -> None:
+        """F12 (the developer, before the dispatch): 取消受理 with a reason; the survey is void."""
+        number = self._need_case()
+        if number is None:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                def cancel(number: str) -> str:
+                    surveys.cancel_survey(self.db, self.actor, number, reason=reason)
+                    return f"已取消受理 {number}，该测绘成果已作废，本栋可重新导入。"
+
+                self._step(cancel)
+
+        self.app.push_screen(cancel_dialog(number), callback=chosen)
 
     def _need_case(self) -> str | None:
         """The case shown (its number), or None with the sentence that asks for it."""

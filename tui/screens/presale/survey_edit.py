@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -47,7 +47,6 @@ __all__ = [
     "SurveyChangesScreen",
     "SurveyFormDialog",
     "SurveyMappingScreen",
-    "TypedAhead",
     "batch_fields",
     "batch_request",
     "building_fields",
@@ -68,68 +67,7 @@ def items(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-class TypedAhead:
-    """Mixed into a form (before its screen class): the keys typed before its fields exist — a
-    fast typist's, right after the key that opened it — are held, then replayed in their order
-    once it is mounted (after its own ``on_mount`` has put the cursor in the first field); the
-    keys typed after it is dismissed, before the screen under it is back on top, are held too
-    and go to that screen once the form is gone."""
-
-    _typed_ahead: list[events.Key] | None = None
-    _mounted_once = False
-    _form_done = False
-
-    def _holding(self) -> bool:
-        return not self._mounted_once or self._form_done
-
-    def on_key(self, event: events.Key) -> None:
-        if self._holding():
-            self._held().append(events.Key(event.key, event.character))
-            event.stop()
-            event.prevent_default()
-
-    def dismiss(self, result=None):  # type: ignore[no-untyped-def]
-        self._form_done = True
-        self.set_focus(None)  # type: ignore[attr-defined]  # the keys come to on_key, not a field
-        return super().dismiss(result)  # type: ignore[misc]
-
-    def on_unmount(self) -> None:
-        for key in self._typed_ahead or []:
-            self.app.post_message(events.Key(key.key, key.character))  # type: ignore[attr-defined]
-        self._typed_ahead = None
-
-    def _held(self) -> list[events.Key]:
-        if self._typed_ahead is None:
-            self._typed_ahead = []
-        return self._typed_ahead
-
-    def focus_next(self, selector: str | type = "*"):  # type: ignore[no-untyped-def]
-        if self._holding():  # Tab before the fields exist, or after the form is done
-            self._held().append(events.Key("tab", None))
-            return None
-        return super().focus_next(selector)  # type: ignore[misc]
-
-    def focus_previous(self, selector: str | type = "*"):  # type: ignore[no-untyped-def]
-        if self._holding():
-            self._held().append(events.Key("shift+tab", None))
-            return None
-        return super().focus_previous(selector)  # type: ignore[misc]
-
-    def on_mount(self) -> None:
-        held, self._typed_ahead = self._typed_ahead or [], None
-        self._mounted_once = True
-        for key in held:
-            if key.key == "tab":
-                self.focus_next()
-            elif key.key == "shift+tab":
-                self.focus_previous()
-            elif self.focused is not None and key.is_printable:  # type: ignore[attr-defined]
-                self.focused.post_message(events.Key(key.key, key.character))  # type: ignore[attr-defined]
-            else:  # F9, Esc, Enter …: after the typed text
-                self.app.post_message(events.Key(key.key, key.character))  # type: ignore[attr-defined]
-
-
-class SurveyFormDialog(TypedAhead, AppModal["str | None"]):
+class SurveyFormDialog(AppModal["str | None"]):
     """A survey form: F9 runs ``run(values)`` (the service, in a worker) and closes with the
     sentence it returns; a refusal is shown here and what was typed stays."""
 

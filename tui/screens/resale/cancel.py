@@ -686,9 +686,11 @@ class CancelReviewScreen(AppScreen):
             super().__init__()
             self.rows = rows
 
-    def __init__(self) -> None:
+    def __init__(self, case_number: str | None = None) -> None:
+        """``case_number``: the Q case to put the cursor on (opened from 在手业务)."""
         super().__init__()
         self.rows: dict[str, CancellationView] = {}
+        self.case_number = case_number
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -723,6 +725,14 @@ class CancelReviewScreen(AppScreen):
             for key, r in self.rows.items()
         ])
         self.query_one("#cr-scroll").border_title = f"申请详情（待审核 {len(self.rows)} 件）"
+        if self.case_number:
+            wanted, self.case_number = self.case_number, None
+            keys = [key for key, r in self.rows.items() if r.case_number == wanted]
+            if keys:
+                table = self.query_one("#cr-list", ListTable)
+                table.move_cursor(row=table.get_row_index(keys[0]))
+            else:
+                self.show_refusal(f"业务 {wanted} 没有待审核的注销申请。")
         self._show_selected()
 
     def selected(self) -> CancellationView | None:

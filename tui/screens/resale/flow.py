@@ -34,9 +34,11 @@ def house_check_screen(city: str) -> HouseCheckScreen:
     return HouseCheckScreen(city, next_step=entry_for_check)
 
 
-def desk_screen(app: App) -> ContractDeskScreen:
+def desk_screen(app: App, number: str | None = None) -> ContractDeskScreen:
+    """网签合同, on the contract of ``number`` (a contract number or its case's) when given."""
+
     def open_entry(contract_id: int, mode: str) -> None:
         app.push_screen(ContractEntryScreen(contract_id=contract_id, mode=_ENTRY_MODES[mode],  # type: ignore[arg-type]
                                             next_step=signing_for))
 
-    return ContractDeskScreen(open_entry=open_entry)
+    return ContractDeskScreen(number, open_entry=open_entry)
