@@ -130,6 +130,13 @@ class ServiceMixin:
         self.takes_keys = True
         await self.wq.release_held_keys()
 
+    def on_screen_resume(self) -> None:
+        # Back on top after a dialog above it closed: a key that closed the dialog may still be
+        # "settling" along widgets that are gone; the keys typed after it belong here now, once
+        # the focus this screen had is back (queued behind that, hence call_later).
+        if self.wq.settling_keys:
+            self.call_later(self.wq.settled)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR or event.worker.is_cancelled:
             return
