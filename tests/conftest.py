@@ -279,9 +279,23 @@ def sample_db(request: pytest.FixtureRequest, _templates: _Templates, tmp_path: 
 
 
 @pytest.fixture
-def sqlite_sample_db(_templates: _Templates, tmp_path: Path) -> Iterator[Database]:
-    """The sample data on SQLite only (TUI tests: the UI does not vary by backend)."""
-    yield from _fresh("sqlite", True, _templates, tmp_path)
+def sqlite_sample_db(request: pytest.FixtureRequest, _templates: _Templates, tmp_path: Path) -> Iterator[Database]:
+    """The sample data for the screen tests: on each backend (``pytest_generate_tests``), or on
+    SQLite alone for a snapshot test or one marked ``sqlite_only``."""
+    yield from _fresh(getattr(request, "param", "sqlite"), True, _templates, tmp_path)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A screen test runs on both databases: screens list, sort and lock through the same
+    services, and a list without a stated order or a lock that behaves otherwise on
+    PostgreSQL shows only there. A snapshot test draws the same picture on both and keeps
+    its one file name (no parameter); a test about the SQLite file itself (the demo's
+    file, a copy a terminal opens by path) is marked ``sqlite_only`` with its reason."""
+    if "sqlite_sample_db" not in metafunc.fixturenames:
+        return
+    if "snap_compare" in metafunc.fixturenames or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize("sqlite_sample_db", BACKENDS, indirect=True)
 
 
 #: What a command-line test's hall leaves unset, whatever the shell exports.

@@ -33,3 +33,35 @@ async def test_enter_moves_on_to_the_next_field_before_the_next_keys_arrive(sqli
         assert isinstance(app.screen, SalesBoardScreen)
         assert app.screen.query_one("#board-project").value == "1"
         assert app.screen.query_one("#board-building").value == "D004"
+
+
+async def test_editing_keys_in_a_burst_act_where_they_were_typed(sqlite_sample_db) -> None:
+    """当事人登记: "王x国", ←, Backspace, "建" typed in one go — a field's editing keys act through
+    bindings that Textual runs only once the key has climbed to the app; the characters after
+    them must wait for that, or they land first ("王x国建", then the wrong character deleted)."""
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, [*"clerk1", "enter", *password("clerk1"), "enter"])
+        await settle(pilot)
+        burst(app, ["p", *"王x国", "left", "backspace", "建", "tab", "1"])
+        await settle(pilot)
+        assert app.screen.query_one("#f-person-name").value == "王建国"
+        assert app.screen.query_one("#f-person-id_kind").value == "1"
+
+
+async def test_a_dropdown_opened_and_chosen_in_a_burst_then_the_next_field(sqlite_sample_db) -> None:
+    """在手业务: the type filter's dropdown opened with Enter, two steps down, Enter, Tab and a
+    number typed in one go — the choice is made in the dropdown (not by keys that reached the
+    closed box) and the number lands in the number filter."""
+    from tui.screens.cases import type_options
+
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, [*"clerk1", "enter", *password("clerk1"), "enter", "2",
+                    "shift+tab", "shift+tab", "enter", "down", "down", "enter", "tab", *"2026"])
+        await settle(pilot)
+        assert type(app.screen).__name__ == "InHandScreen"
+        assert app.screen.query_one("#filter-type").value == type_options()[1][1]
+        assert app.screen.query_one("#filter-number").value == "2026"

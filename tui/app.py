@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +24,7 @@ from textual.command import Provider
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from core.roles import ROLE_LABELS, Actor
 from core.timeutil import to_local
@@ -47,8 +47,10 @@ log = logger("wangqian.tui")
 
 # Events that count as "someone is at the keyboard".
 _ACTIVITY_EVENTS = (events.Key, events.MouseEvent, events.Paste)
-#: The longest keys wait for a screen being drawn before they go on regardless.
-KEY_HOLD_LIMIT_SECONDS = 2.0
+#: The longest keys wait for a screen being drawn, or for the key before them to be dealt
+#: with, before they go on regardless (a safeguard against a screen that never says it is
+#: ready; a loaded machine can take seconds to draw one, so not less).
+KEY_HOLD_LIMIT_SECONDS = 5.0
 
 
 def _desk_commands() -> type[Provider]:
@@ -129,7 +131,8 @@ class WangqianApp(App[None]):
         self._last_activity = idle_clock()
         self._held_keys: list[events.Key] = []  # typed while the screen on top was being drawn
         self._hold_timer: Timer | None = None
-        self._enter_settling = False  # an Enter in a field is being dealt with (_settle_after_enter)
+        self._key_settling = False  # the last key is being dealt with (_settle_after_key)
+        self._settle_generation = 0
         self.first_frame = threading.Event()  # set once the first screen has been drawn
         self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
 
@@ -203,22 +206,16 @@ class WangqianApp(App[None]):
             raise RuntimeError("no operator is logged in")
         return self.actor
 
-    def logged_in(self, actor: Actor, *, typed_ahead: Sequence[events.Key] = ()) -> None:
-        """Start the operator's session on the home screen; ``typed_ahead``, the keys typed
-        while the password was checked, go to it once it is drawn, in their order."""
+    def logged_in(self, actor: Actor) -> None:
+        """Start the operator's session on the home screen (the keys typed while the password
+        was checked are held here and go to it once it is drawn, in their order)."""
         self.actor = actor
         self.sub_title = operator_banner(actor)
         self.note_activity()
         from tui.screens.home import HomeScreen
 
         self.add_mode(self.DESK, HomeScreen)
-        shown = self.switch_mode(self.DESK)
-        if typed_ahead:
-            async def replay() -> None:
-                await shown
-                for key in typed_ahead:
-                    self.post_message(events.Key(key.key, key.character))
-            self.call_after_refresh(replay)
+        self.switch_mode(self.DESK)
 
     async def action_logout(self) -> None:
         """退出登录: drop every screen of the session and show the login form."""
@@ -260,10 +257,15 @@ class WangqianApp(App[None]):
         await self._dispatch_key(event)
 
     async def _dispatch_key(self, event: events.Event) -> None:
-        target = self._focused_field() if isinstance(event, events.Key) and event.key == "enter" else None
+        if isinstance(event, events.Key) and not self._screen_stack:
+            return  # held past the last screen (the app is closing, or between modes): no one to type to
+        target = self._focused_field() if isinstance(event, events.Key) else None
         await super().on_event(event)
-        if isinstance(event, events.Key) and event.key == "enter" and isinstance(target, Input):
-            self._settle_after_enter(target)
+        if not isinstance(event, events.Key) or target is None:
+            return
+        if isinstance(target, (Input, TextArea)) and event.is_printable:
+            return  # a field types a character itself, in the order the characters came
+        self._settle_after_key(target)
 
     def _focused_field(self) -> Widget | None:
         try:
@@ -272,46 +274,100 @@ class WangqianApp(App[None]):
             return None
 
     def _keys_wait(self) -> bool:
-        if self._enter_settling:
+        if self._key_settling:
             return True
         try:
             return not getattr(self.screen, "takes_keys", True)
         except ScreenStackError:
             return False
 
-    def _settle_after_enter(self, field: Input) -> None:
-        """Hold the next keys until the Enter handed to ``field`` has been dealt with: its
-        Submitted message handled by the field and by every container up to its screen, which
-        is where a screen moves the focus on. Each hop is a callback queued behind the message
-        in that widget's queue, so this follows the messages' own order, not a clock."""
+    def _settle_after_key(self, field: Widget) -> None:
+        """Hold the next keys until the key just handed to ``field`` has been dealt with.
+
+        Textual runs a key's non-priority binding (Enter submitting a field, Backspace, the
+        arrows, Enter opening a dropdown, a list's letters) only when the key has bubbled from
+        the focused widget up to the app, one message queue at a time; the keys typed after it
+        are meanwhile handed to the widget that is still focused, and land before the action
+        or in the field it was leaving ("1", Enter, "D004" gave "1D004"). So the next keys wait
+        for two rounds of callbacks along the same path (the field, its containers, its screen,
+        the app): the first comes after the key itself reached the app and ran its binding, the
+        second after what that action posted (Submitted climbing to the screen, which moves the
+        focus on; the dropdown taking the focus). This follows the messages' own order, not a
+        clock. A hop whose widget has gone (a dialog closed by the key) is skipped; a screen
+        coming back on top (``AppScreen.on_screen_resume``) ends the wait as well."""
         chain = list(field.ancestors_with_self)
         chain = chain[: next((i + 1 for i, node in enumerate(chain) if isinstance(node, Screen)), len(chain))]
-        self._enter_settling = True
+        path: list[Widget | App] = [*chain, self, *chain, self]
+        self._key_settling = True
+        self._settle_generation += 1
+        generation = self._settle_generation
 
         def hop(index: int) -> None:
-            if index < len(chain):
-                chain[index].call_later(hop, index + 1)
-            else:
-                self._enter_settling = False
-                self.call_later(self.release_held_keys)
+            if generation != self._settle_generation:
+                return  # a newer key's settling (or a screen's return) took over
+            while index < len(path):
+                node = path[index]
+                if node is self or node.is_attached:
+                    node.call_later(hop, index + 1)
+                    return
+                index += 1
+            self.settled()
 
-        field.call_later(hop, 0)  # behind the Enter itself: the Submitted it posts comes after
+        hop(0)
+
+    @property
+    def settling_keys(self) -> bool:
+        """Whether the last key is still being dealt with (the next ones wait)."""
+        return self._key_settling
+
+    def settled(self) -> None:
+        """The last key has been dealt with (or the screen it acted on has gone): hand on the
+        keys held meanwhile."""
+        self._settle_generation += 1
+        self._key_settling = False
+        self.call_later(self.release_held_keys)
 
     async def release_held_keys(self) -> None:
         """Hand on the held keys, in order, while the screen on top takes keys (AppScreen calls
-        this once its first field has the focus; an Enter's settling, once it is done)."""
+        this once its first field has the focus; a key's settling, once it is done)."""
         while self._held_keys and not self._keys_wait():
             await self._dispatch_key(self._held_keys.pop(0))
-        if not self._held_keys and self._hold_timer is not None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if self._held_keys:  # still waiting: not for ever
+            self._hold_timer = self.set_timer(KEY_HOLD_LIMIT_SECONDS, self._release_keys_anyway)
+
+    def drop_held_keys(self) -> None:
+        """Forget the keys held (a refused login: they were meant for the home screen)."""
+        self._held_keys.clear()
+        if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
 
     async def _release_keys_anyway(self) -> None:
-        """A screen that never says it is ready must not swallow the keyboard."""
+        """A screen that never says it is ready, or a settling that never ends, must not
+        swallow the keyboard: after KEY_HOLD_LIMIT_SECONDS the wait is given up (the keys
+        after the next one still wait for that one to be dealt with). A screen waiting for an
+        answer it will surely get (the login's check) keeps them until then."""
         self._hold_timer = None
-        self._enter_settling = False
-        while self._held_keys:
-            await super().on_event(self._held_keys.pop(0))
+        try:
+            waiting = self.screen
+        except ScreenStackError:
+            waiting = None
+        if waiting is not None and getattr(waiting, "holds_keys_until_answered", False) \
+                and not getattr(waiting, "takes_keys", True):
+            self._hold_timer = self.set_timer(KEY_HOLD_LIMIT_SECONDS, self._release_keys_anyway)
+            return
+        self._settle_generation += 1
+        self._key_settling = False
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            screen = None
+        if screen is not None and not getattr(screen, "takes_keys", True):
+            screen.takes_keys = True  # type: ignore[attr-defined]
+        await self.release_held_keys()
 
     def note_activity(self) -> None:
         self._last_activity = self.idle_clock()

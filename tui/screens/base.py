@@ -132,7 +132,10 @@ class ServiceMixin:
 
     def on_screen_resume(self) -> None:
         """Back on top (a dialog over it dismissed): the keys typed while the dialog went, held
-        in the app, come here now, in their order."""
+        in the app, come here now, in their order. A key that closed the dialog may still be
+        "settling" along widgets that are gone: that wait ends here too."""
+        if self.wq.settling_keys:
+            self.call_later(self.wq.settled)
         if self.takes_keys:
             self.call_after_refresh(self._ready_for_keys)  # type: ignore[attr-defined]
 

@@ -7,7 +7,7 @@ the mapping says ``nopassword``: the form then logs them in as it is drawn."""
 from __future__ import annotations
 
 from rich.table import Table
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.message import Message
@@ -52,9 +52,6 @@ class LoginScreen(AppScreen):
     def __init__(self, demo_logins: list[dict] | None = None) -> None:
         super().__init__()
         self.demo_logins = list(demo_logins or [])
-        # Keys typed while the password is checked (argon2 takes a moment): the home screen
-        # gets them once it is drawn; a refusal drops them. None while no check runs.
-        self._typed_ahead: list[events.Key] | None = None
 
     def compose(self) -> ComposeResult:
         remote = self.wq.remote
@@ -87,13 +84,14 @@ class LoginScreen(AppScreen):
         self.query_one("#password", Input).focus()
         if not remote.password:
             self.set_message("正在登录……")
+            self._hold_keys()
             self._login_without_password(remote.operator, remote.unix_user)
 
     def on_screen_resume(self) -> None:
         """Back from a logout: an empty form, nothing of the last session — but why it
         ended, when the terminal ended it (the account was disabled, locked or re-roled)."""
         if self.wq.actor is None:
-            self._typed_ahead = None
+            self.takes_keys = True
             if self.focused is None:  # the form gave up its focus to the last check
                 username = self.query_one("#username", Input)
                 (username if not username.value else self.query_one("#password", Input)).focus()
@@ -117,16 +115,16 @@ class LoginScreen(AppScreen):
         self._hold_keys()
         self._login(username, password, None if remote is None else remote.unix_user)
 
-    def _hold_keys(self) -> None:
-        """While the check runs, the form takes no keys: they wait for the home screen."""
-        self._typed_ahead = []
-        self.set_focus(None)
+    #: False while the password is checked: what is typed meanwhile (the first menu key, a
+    #: whole form) waits in the app, Tab and the function keys included, for the home screen,
+    #: as for any screen being drawn (WangqianApp.on_event); a refusal drops it.
+    takes_keys = True
+    #: The app's limit on holding keys does not apply: the check's answer ends the wait.
+    holds_keys_until_answered = True
 
-    def on_key(self, event: events.Key) -> None:
-        if self._typed_ahead is not None:
-            self._typed_ahead.append(events.Key(event.key, event.character))
-            event.stop()
-            event.prevent_default()
+    def _hold_keys(self) -> None:
+        self.takes_keys = False
+        self.set_focus(None)
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def _login(self, username: str, password: str, ssh_user: str | None) -> None:
@@ -143,13 +141,13 @@ class LoginScreen(AppScreen):
         self.post_message(self.LoggedIn(actor))
 
     def on_login_screen_logged_in(self, message: LoggedIn) -> None:
-        typed, self._typed_ahead = self._typed_ahead or [], None
-        self.wq.logged_in(message.actor, typed_ahead=typed)
+        self.wq.logged_in(message.actor)  # the held keys go to the home screen once it is drawn
 
     def show_refusal(self, message: str) -> None:
         """The sentence under the form; the password is typed again (what was typed
         meanwhile was meant for the home screen, and is dropped)."""
-        self._typed_ahead = None
+        self.wq.drop_held_keys()
+        self.takes_keys = True
         super().show_refusal(message)
         password = self.query_one("#password", Input)
         password.value = ""
