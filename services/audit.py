@@ -92,13 +92,14 @@ def _join_chain(session: Session) -> None:
     if not pending:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_INSERT_PENDING, [
+        session.connection().execute(_INSERT_PENDING, [
             {"at": r.at, "operator": r.operator, "action": r.action, "object_type": r.object_type,
              "object_id": r.object_id, "case_number": r.case_number, "before": r.before, "after": r.after,
              "middle": r.chain_middle()} for r in pending])
         return
     session.flush()  # the use case's own writes first
-    last = session.execute(_LAST).first()
+    connection = session.connection()
+    last = connection.execute(_LAST).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     rows = []
     for waiting in pending:
@@ -106,12 +107,13 @@ def _join_chain(session: Session) -> None:
         record = replace(waiting, seq=seq, prev_hash=prev_hash)
         prev_hash = record.compute_hash()
         rows.append({**asdict(record), "hash": prev_hash})
-    session.execute(_INSERT_ENTRY, rows)
+    connection.execute(_INSERT_ENTRY, rows)
 
 
 _INSERT_PENDING = insert(AuditPending.__table__)  # type: ignore[attr-defined]
 _INSERT_ENTRY = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
-_LAST = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+_ENTRY = AuditEntry.__table__  # type: ignore[attr-defined]
+_LAST = select(_ENTRY.c.seq, _ENTRY.c.hash).order_by(_ENTRY.c.seq.desc()).limit(1)
 
 
 def chain_pending(engine: Engine) -> int:
