@@ -35,8 +35,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
@@ -261,14 +262,27 @@ def load_contract(session: Session, contract_id: int, *, lock: bool = False) -> 
     found = session.execute(_LOCKED if lock else _LOADED, {"contract_id": contract_id}).one_or_none()
     if found is None:
         raise RuleViolation("CONTRACT_NOT_FOUND", "没有找到该合同。")
-    row, use_class, report = found
-    transaction_memo(session)[("qualification facts", row.id)] = (use_class, report)
+    row, use_class, report, case_number, qualification = found
+    memo = transaction_memo(session)
+    memo[("qualification facts", row.id)] = (use_class, report)
+    memo[("case number", row.case_id)] = case_number
+    memo[("qualification", row.id)] = qualification
     return row
 
 
-_LOADED = (select(Contract, Home.use_class, HouseCheck.report)
-           .join(HouseCheck, HouseCheck.id == Contract.house_check_id).join(Home, Home.id == HouseCheck.home_id)
-           .where(Contract.id == bindparam("contract_id")))
+def _loaded_contract() -> Any:
+    """The contract, what ``needs_qualification`` asks of its home and check, its case's number
+    and its latest qualification request (``current_qualification``): one statement."""
+    latest = (select(func.max(BuyerQualification.id)).where(BuyerQualification.contract_id == Contract.id)
+              .correlate(Contract).scalar_subquery())
+    return (select(Contract, Home.use_class, HouseCheck.report, Case.number, BuyerQualification)
+            .join(HouseCheck, HouseCheck.id == Contract.house_check_id).join(Home, Home.id == HouseCheck.home_id)
+            .join(Case, Case.id == Contract.case_id)
+            .outerjoin(BuyerQualification, BuyerQualification.id == latest)
+            .where(Contract.id == bindparam("contract_id")))
+
+
+_LOADED = _loaded_contract()
 _LOCKED = _LOADED.with_for_update(of=Contract)  # type: ignore[arg-type]
 
 
@@ -610,7 +624,12 @@ def _refuse_stale(contract: Contract, expected_version: int) -> None:
 
 
 def _case_number(session: Session, contract: Contract) -> str:
-    case = session.get(Case, contract.case_id)  # once per transaction: the session keeps it
+    """The number of the contract's case: read with the contract (``load_contract``), else once
+    per transaction (the session keeps the case)."""
+    number = transaction_memo(session).get(("case number", contract.case_id))
+    if number is not None:
+        return number  # type: ignore[return-value]
+    case = session.get(Case, contract.case_id)
     assert case is not None
     return case.number
 
