@@ -245,32 +245,54 @@ def notify(
     The audit row masks the phone and records the text's length, not the
     text: a text may carry a one-time code.
     """
-    number = parse_mobile(phone)
+    return notify_all(session, actor, [phone], text, purpose=purpose, case_number=case_number)[0]
+
+
+def notify_all(
+    session: Session,
+    actor: Actor,
+    phones: list[str],
+    text: str,
+    *,
+    purpose: str,
+    case_number: str | None = None,
+) -> list[SmsMessage]:
+    """``notify`` of one text to each of ``phones``, the messages stored in one statement."""
+    numbers = [parse_mobile(phone) for phone in phones]
     body = _check_text(text)
     if not purpose or len(purpose) > 30:
         raise ValueError("purpose must be 1-30 characters")
     if case_number is not None and len(case_number) > 20:
         raise ValueError("case_number must be at most 20 characters")
-    values = {"phone": number, "text": body, "purpose": purpose, "case_number": case_number,
+    if not numbers:
+        return []
+    common = {"text": body, "purpose": purpose, "case_number": case_number,
               "backend": configured_backend(session_settings(session)), "status": QUEUED,
               "created_at": session_now(session)}
+    rows = [{"phone": number, **common} for number in numbers]
     # Core, on the session's connection: a signing queues several, and the ORM's flush of one
     # new row costs more than the row (the message is never changed in this transaction).
-    message_id = session.connection().execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
-    message = SmsMessage(id=message_id, **values)  # what was stored; not attached to the session
-    audit.append(
-        session,
-        actor,
-        "sms_queued",
-        object_type="sms_message",
-        object_id=message.id,
-        case_number=case_number,
-        after={"phone": number, "purpose": purpose, "backend": message.backend, "length": len(body)},
-    )
-    return message
+    connection = session.connection()
+    if len(rows) == 1:
+        ids = [connection.execute(_INSERT_MESSAGE, rows[0]).inserted_primary_key[0]]
+    else:
+        ids = list(connection.execute(_INSERT_MESSAGES, rows).scalars())
+    messages = [SmsMessage(id=message_id, **row) for message_id, row in zip(ids, rows, strict=True)]
+    for message in messages:  # what was stored; not attached to the session
+        audit.append(
+            session,
+            actor,
+            "sms_queued",
+            object_type="sms_message",
+            object_id=message.id,
+            case_number=case_number,
+            after={"phone": message.phone, "purpose": purpose, "backend": message.backend, "length": len(body)},
+        )
+    return messages
 
 
 _INSERT_MESSAGE = insert(SmsMessage.__table__)  # type: ignore[attr-defined]
+_INSERT_MESSAGES = _INSERT_MESSAGE.returning(SmsMessage.__table__.c.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
 
 
 def count_since(session: Session, phone: str, since: datetime, until: datetime | None = None) -> int:

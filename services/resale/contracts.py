@@ -447,6 +447,7 @@ def _store_parties(session: Session, contract: Contract, draft: ValidDraft, *, f
     if not first:  # a new version replaces the parties of the last one
         session.execute(delete(ContractParty).where(ContractParty.contract_id == contract.id))
     persons, organisations = _register_ids(session, draft)
+    stored: list[ContractParty] = []
     for key, side, position, party in (
         [(f"seller:{i}", "seller", i, s) for i, s in enumerate(draft.sellers)]
         + [(f"buyer:{i}", "buyer", i, b) for i, b in enumerate(draft.buyers)]
@@ -456,12 +457,17 @@ def _store_parties(session: Session, contract: Contract, draft: ValidDraft, *, f
             org_id = organisations.get(party.id_number)
         else:
             person_id = persons.get(party.id_number)
-        session.add(ContractParty(
+        row = ContractParty(
             contract_id=contract.id, party_key=key, side=side, position=position, kind=party.kind,
             person_id=person_id, organisation_id=org_id, name=party.name,
             id_kind=None if party.id_kind is None else str(party.id_kind), id_number=party.id_number,
             phone=party.phone,
-        ))
+        )
+        session.add(row)
+        stored.append(row)
+    # what ``party_rows`` would read back, in its order (sellers first, each side in turn)
+    transaction_memo(session)[("contract parties", contract.id)] = sorted(
+        stored, key=lambda r: (r.side != "seller", r.position))
 
 
 def _store_version(session: Session, contract: Contract, draft: ValidDraft, actor: Actor, now: datetime,
@@ -535,6 +541,7 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
             session.add(contract)
             session.flush()
             _store_version(session, contract, draft, actor, now, first=True)
+            transaction_memo(session)[("qualification", contract.id)] = None  # a new contract has none yet
             home.in_transaction = True
             if check.case_id is None:
                 check.case_id = case.id
@@ -844,13 +851,15 @@ def needs_qualification(session: Session, contract: Contract) -> bool:
     return memo[key]  # type: ignore[return-value]
 
 
-def _view(session: Session, contract: Contract) -> ContractView:
+def _view(session: Session, contract: Contract, *, signed_now: bool = False) -> ContractView:
+    """What the screens show of ``contract``; ``signed_now``: it was signed in this transaction
+    (so it has no changes yet: they come after signing)."""
     case = session.get(Case, contract.case_id)
     assert case is not None
     profile = profile_by_ref(contract.profile_ref)
     draft = contract_record.from_json(contract.facts)
     q = current_qualification(session, contract.id)
-    changes = () if contract.status == ContractStatus.DRAFT else tuple(  # changes come after signing only
+    changes = () if contract.status == ContractStatus.DRAFT or signed_now else tuple(  # after signing only
         ChangeRow(c.item_label, c.before, c.after, c.reason, c.changed_at, c.operator_id, c.to_version)
         for c in session.execute(select(ContractChange).where(ContractChange.contract_id == contract.id)
                                  .order_by(ContractChange.id)).scalars()

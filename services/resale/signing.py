@@ -79,13 +79,10 @@ PURPOSE_SIGN = "sign_confirm"
 def notify_parties(session: Session, actor: Actor, contract: Contract, text: str, *, purpose: str,
                    keys: set[str] | None = None) -> int:
     """One SMS per distinct phone of the contract's parties (or of ``keys``)."""
-    case_number = _case_number(session, contract)
-    sent: set[str] = set()
-    for p in party_rows(session, contract.id):
-        if (keys is None or p.party_key in keys) and p.phone not in sent:
-            sms.notify(session, actor, p.phone, text, purpose=purpose, case_number=case_number)
-            sent.add(p.phone)
-    return len(sent)
+    phones = list(dict.fromkeys(p.phone for p in party_rows(session, contract.id)
+                                if keys is None or p.party_key in keys))
+    sms.notify_all(session, actor, phones, text, purpose=purpose, case_number=_case_number(session, contract))
+    return len(phones)
 
 
 def _location(contract: Contract) -> str:
@@ -306,7 +303,7 @@ def submit_signing(db: Database, actor: Actor, contract_id: int, *, expected_ver
                            f"成交价{contract.price:,.2f}元。", purpose="contract_notice")
         if route is not FilingRoute.REVIEW:  # the counter's part ends here (武汉: filed at the transfer)
             cases.close_in(session, actor, case_number)
-        return _view(session, contract)
+        return _view(session, contract, signed_now=True)
 
 
 def _username(session: Session, actor: Actor) -> str:
