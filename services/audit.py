@@ -11,16 +11,16 @@ other. So ``append`` only records the row in the caller's transaction
   database write lock from its start (BEGIN IMMEDIATE); nothing else is needed.
 * PostgreSQL: ``before_commit`` inserts the rows into ``audit_pending`` with
   the use case's writes (no lock, one statement); a deferred constraint
-  trigger (migration 0020) then calls ``wq_audit_chain`` (migration 0007)
-  inside COMMIT, after every statement of the use case: it takes a
-  transaction-scoped advisory lock, reads the last chain row with a snapshot
-  taken after the lock is granted, moves the pending rows onto the chain in id
-  order (hashing as ``AuditRecord.compute_hash``), and the commit releases the
-  lock. The lock is held by the server for the append and the commit record
-  only, never across a round trip to a terminal's process, and the rows join
-  the chain in the use case's own transaction: chained when it commits, gone
-  when it rolls back. ``chain_pending`` (readers call it first) moves rows
-  committed before that revision; it finds nothing otherwise.
+  trigger (migration 0020) chains each of them inside COMMIT, after every
+  statement of the use case: it takes a transaction-scoped advisory lock, reads
+  the last chain row with a snapshot taken after the lock is granted, hashes
+  the row onto it (as ``AuditRecord.compute_hash``) and moves it to
+  ``audit_entry``; the commit releases the lock. The lock is held by the server
+  for the append and the commit record only, never across a round trip to a
+  terminal's process, and the rows join the chain in the use case's own
+  transaction: chained when it commits, gone when it rolls back.
+  ``chain_pending`` (``wq_audit_chain``, migration 0007; readers call it first)
+  moves rows committed before that revision; it finds nothing otherwise.
 
 The unique ``prev_hash`` column is the last line of defence. A transaction that
 rolls back leaves no rows. A row's ``at`` is the moment of ``append`` (the use

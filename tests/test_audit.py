@@ -219,8 +219,8 @@ def test_the_server_chains_with_the_lock_and_genesis_the_client_uses():
     from core.audit import GENESIS_HASH
 
     migration = importlib.import_module("storage.migrations.versions.0020_audit_chain_at_commit")
-    assert f"wq_audit_chain({audit._ADVISORY_KEY}, repeat('0', 64))" in migration.FUNCTION
-    assert GENESIS_HASH == "0" * 64
+    assert f"pg_advisory_xact_lock({audit._ADVISORY_KEY})" in migration.FUNCTION
+    assert "repeat('0', 64)" in migration.FUNCTION and GENESIS_HASH == "0" * 64
 
 
 def test_an_audited_action_that_rolls_back_leaves_nothing_waiting_or_chained(db):
