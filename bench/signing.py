@@ -311,6 +311,7 @@ def signing_cost(db: Database, clerk: Actor, supervisor: Actor, sales: tuple[Sal
         counts["transactions"] += 1
 
     sign_one(db, clerk, supervisor, sales[0])
+    server_before = _server_cpu(db)
     event.listen(db.engine, "before_cursor_execute", statement)
     event.listen(db.engine, "commit", commit)
     try:
@@ -321,11 +322,36 @@ def signing_cost(db: Database, clerk: Actor, supervisor: Actor, sales: tuple[Sal
     finally:
         event.remove(db.engine, "before_cursor_execute", statement)
         event.remove(db.engine, "commit", commit)
+    server_after = _server_cpu(db)
     n = len(sales) - 1
+    server_ms = None
+    if server_before is not None and server_after is not None:
+        server_ms = round(1000 * sum(t - server_before.get(pid, 0.0) for pid, t in server_after.items()) / n, 1)
     return {"signings": n, "statements": round(counts["statements"] / n, 1),
             "transactions": round(counts["transactions"] / n, 1), "client_cpu_ms": round(1000 * cpu / n, 1),
+            "server_cpu_ms": server_ms,
             "note": "one clerk alone, after the timed phases: statements sent (the bench's two reads of the "
-                    "SMS outbox included), commits, and the client process's CPU time per signing"}
+                    "SMS outbox included), commits, the client process's CPU time per signing, and the "
+                    "PostgreSQL backends' CPU time per signing (None on SQLite or when the server's "
+                    "processes cannot be read from /proc on this machine)"}
+
+
+def _server_cpu(db: Database) -> dict[int, float] | None:
+    """PostgreSQL: CPU seconds used so far by each server process serving this database (from
+    /proc/<pid>/stat: the server must run on this machine); None on SQLite or when unreadable."""
+    if db.is_sqlite:
+        return None
+    with db.engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars().all()
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
 
 
 def _race_worker(url: str, settings: Settings, clerk: Actor, check_id: int, form: Any, barrier: Any,

@@ -10,17 +10,17 @@ other. So ``append`` only records the row in the caller's transaction
   transaction's last statements. Every write transaction already holds the
   database write lock from its start (BEGIN IMMEDIATE); nothing else is needed.
 * PostgreSQL: ``before_commit`` inserts the rows into ``audit_pending`` with
-  the use case's writes (no lock), and once the transaction has committed,
-  ``after_commit`` calls ``chain_pending``: one statement in a transaction of
-  its own (``wq_audit_chain``, migration 0007) takes a transaction-scoped
-  advisory lock, reads the last chain row with a snapshot taken after the lock
-  is granted, moves every committed pending row onto the chain in id order
-  (hashing as ``AuditRecord.compute_hash``) and commits. The lock is held for
-  that one statement and its commit, never across a pause of a terminal's
-  process; a busy hall's calls find each other's rows and move them in
-  batches. A row stays pending only if its process died between the two
-  commits, until the next call by any terminal; readers of the chain
-  (``verify``, ``recent``) call it first.
+  the use case's writes (no lock, one statement); a deferred constraint
+  trigger (migration 0020) chains each of them inside COMMIT, after every
+  statement of the use case: it takes a transaction-scoped advisory lock, reads
+  the last chain row with a snapshot taken after the lock is granted, hashes
+  the row onto it (as ``AuditRecord.compute_hash``) and moves it to
+  ``audit_entry``; the commit releases the lock. The lock is held by the server
+  for the append and the commit record only, never across a round trip to a
+  terminal's process, and the rows join the chain in the use case's own
+  transaction: chained when it commits, gone when it rolls back.
+  ``chain_pending`` (``wq_audit_chain``, migration 0007; readers call it first)
+  moves rows committed before that revision; it finds nothing otherwise.
 
 The unique ``prev_hash`` column is the last line of defence. A transaction that
 rolls back leaves no rows. A row's ``at`` is the moment of ``append`` (the use
@@ -29,12 +29,10 @@ case's time); its ``seq`` is its place in the order of joining the chain.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine, event, func, insert, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from core.audit import (
@@ -53,9 +51,6 @@ from storage.models import AuditEntry, AuditPending
 
 _ADVISORY_KEY = 0x77616E67  # "wang"
 _CHAIN = text("SELECT wq_audit_chain(:k, :genesis)")
-#: ``session.info`` flag: this transaction left rows in ``audit_pending`` (PostgreSQL).
-_CHAIN_AFTER_COMMIT = "wangqian_audit_chain_after_commit"
-_log = logging.getLogger(__name__)
 #: ``session.info`` key of the rows waiting for their transaction's commit.
 _PENDING = "wangqian_audit_pending"
 
@@ -92,19 +87,19 @@ def append(
 @event.listens_for(Session, "before_commit")
 def _join_chain(session: Session) -> None:
     """The transaction's audit rows: onto the chain as its last statements (SQLite), or into
-    ``audit_pending`` to be chained right after the commit (PostgreSQL; module docstring)."""
+    ``audit_pending``, which the server chains inside the commit (PostgreSQL; module docstring)."""
     pending: list[AuditRecord] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(insert(AuditPending.__table__), [  # type: ignore[attr-defined]
+        session.connection().execute(_INSERT_PENDING, [
             {"at": r.at, "operator": r.operator, "action": r.action, "object_type": r.object_type,
              "object_id": r.object_id, "case_number": r.case_number, "before": r.before, "after": r.after,
              "middle": r.chain_middle()} for r in pending])
-        session.info[_CHAIN_AFTER_COMMIT] = True
         return
     session.flush()  # the use case's own writes first
-    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    connection = session.connection()
+    last = connection.execute(_LAST).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     rows = []
     for waiting in pending:
@@ -112,25 +107,21 @@ def _join_chain(session: Session) -> None:
         record = replace(waiting, seq=seq, prev_hash=prev_hash)
         prev_hash = record.compute_hash()
         rows.append({**asdict(record), "hash": prev_hash})
-    session.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+    connection.execute(_INSERT_ENTRY, rows)
 
 
-@event.listens_for(Session, "after_commit")
-def _chain_committed(session: Session) -> None:
-    """PostgreSQL: the rows just committed to ``audit_pending`` join the chain now."""
-    if session.info.pop(_CHAIN_AFTER_COMMIT, False):
-        bind = session.get_bind()
-        try:
-            chain_pending(bind if isinstance(bind, Engine) else bind.engine)
-        except DBAPIError:  # the use case has committed: its rows wait for the next call, by any terminal
-            _log.warning("audit rows left waiting in audit_pending; the next audited action chains them",
-                         exc_info=True)
+_INSERT_PENDING = insert(AuditPending.__table__)  # type: ignore[attr-defined]
+_INSERT_ENTRY = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
+_ENTRY = AuditEntry.__table__  # type: ignore[attr-defined]
+_LAST = select(_ENTRY.c.seq, _ENTRY.c.hash).order_by(_ENTRY.c.seq.desc()).limit(1)
 
 
 def chain_pending(engine: Engine) -> int:
     """PostgreSQL: move every committed ``audit_pending`` row onto the chain, in one
     statement and transaction of its own (``wq_audit_chain``, migration 0007); returns
-    how many moved. Readers of the chain call it first; elsewhere a no-op."""
+    how many moved. Since migration 0020 a use case's rows are chained at its own commit,
+    so this finds only rows committed before that; readers of the chain call it first.
+    Elsewhere a no-op."""
     if engine.dialect.name != "postgresql":
         return 0
     with engine.connect() as conn:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from core.roles import AccountState, Actor, Permission, admitted, require, require_current
@@ -27,13 +27,16 @@ class _Transactions(Protocol):
         ...
 
 
+_ACCOUNT = Operator.__table__  # type: ignore[attr-defined]
+#: Built once: every action of every terminal runs it (Core, on the session's connection).
+_ACCOUNT_STATE = (select(_ACCOUNT.c.active, _ACCOUNT.c.locked, _ACCOUNT.c.role, _ACCOUNT.c.developer_id,
+                         _ACCOUNT.c.admission, _ACCOUNT.c.bank_name)
+                  .where(_ACCOUNT.c.id == bindparam("operator_id")))
+
+
 def account_state(session: Session, operator_id: int) -> AccountState | None:
     """The account's state as stored now, or None when the account is gone."""
-    row = session.execute(
-        select(Operator.active, Operator.locked, Operator.role, Operator.developer_id, Operator.admission,
-               Operator.bank_name)
-        .where(Operator.id == operator_id)
-    ).one_or_none()
+    row = session.connection().execute(_ACCOUNT_STATE, {"operator_id": operator_id}).one_or_none()
     if row is None:
         return None
     return AccountState(active=row.active, locked=row.locked, role=row.role, developer_id=row.developer_id,

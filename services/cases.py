@@ -105,7 +105,9 @@ def _load_for_update(session: Session, actor: Actor, number: str) -> Case:
     key = ("case locked", number)
     if key in memo:  # locked by an earlier move of this transaction (派工 then 接件): the row is ours
         return memo[key]  # type: ignore[return-value]
-    case = session.execute(select(Case).where(Case.number == number).with_for_update()).scalar_one_or_none()
+    # populate_existing: a case this transaction read before the lock is read again under it
+    case = session.execute(select(Case).where(Case.number == number).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
     if case is None or not visible(actor, case):
         raise _not_found(number)
     memo[key] = case

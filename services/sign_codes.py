@@ -48,9 +48,10 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, time
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlmodel import Session
 
 from core import codes
@@ -200,6 +201,25 @@ def send_code(
                           phone=phone, sms_text=sms_text, case_number=case_number)
 
 
+def _limits_query() -> Any:
+    """One read for both limits (the last code to this phone or party, today's count for the
+    phone) and for the earlier codes to void; built once (every send runs it)."""
+    c = OneTimeCode.__table__.c  # type: ignore[attr-defined]
+    now, phone = bindparam("now", type_=c.created_at.type), bindparam("phone", type_=c.phone.type)
+    same_party = (c.subject_type == bindparam("subject_type"), c.subject_id == bindparam("subject_id"),
+                  c.party_key == bindparam("party_key"))
+    return select(
+        func.max(c.created_at).filter(c.created_at <= now),
+        func.count().filter(c.phone == phone, c.created_at >= bindparam("midnight", type_=c.created_at.type),
+                            c.created_at <= now),
+        # whether there is an earlier code of this party to void (else the UPDATE is skipped)
+        func.count().filter(*same_party, c.used_at.is_(None), c.voided_at.is_(None)),
+    ).where(or_(c.phone == phone, and_(*same_party)))
+
+
+_LIMITS = _limits_query()
+
+
 def queue_code(
     session: Session,
     keys: tuple[bytes, ...],
@@ -233,17 +253,9 @@ def queue_code(
     )
     _serialise(session, f"phone:{number}", f"subject:{subject_type}:{subject_id}:{party_key}")
     midnight = datetime.combine(to_local(now).date(), time(0), tzinfo=SHANGHAI)
-    # One read for both limits (the last code to this phone or party, today's count for the phone)
-    # and for the earlier codes to void.
-    last, today, unused = session.execute(
-        select(
-            func.max(OneTimeCode.created_at).filter(OneTimeCode.created_at <= now),
-            func.count().filter(OneTimeCode.phone == number, OneTimeCode.created_at >= midnight,
-                                OneTimeCode.created_at <= now),
-            # whether there is an earlier code of this party to void (else the UPDATE is skipped)
-            func.count().filter(*same_party, OneTimeCode.used_at.is_(None), OneTimeCode.voided_at.is_(None)),
-        ).where(or_(OneTimeCode.phone == number, and_(*same_party)))
-    ).one()
+    last, today, unused = session.connection().execute(_LIMITS, {
+        "now": now, "midnight": midnight, "phone": number, "subject_type": subject_type,
+        "subject_id": subject_id, "party_key": party_key}).one()
     if last is not None and now - last < RESEND_AFTER:
         left = max(1, math.ceil((last + RESEND_AFTER - now).total_seconds()))
         raise RuleViolation("CODE_RESEND_TOO_SOON", f"验证码已发送，请{left}秒后再重新获取。")
@@ -252,20 +264,10 @@ def queue_code(
             "CODE_DAILY_LIMIT", f"该手机号今日已获取{DAILY_LIMIT}次验证码，已达上限，请明日再试。", field="phone"
         )
     voided = _void_unused(session, now, *same_party) if unused else 0
-    row = OneTimeCode(
-        purpose=purpose,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        subject_version=subject_version,
-        party_key=party_key,
-        phone=number,
-        code_hash=code_hash,
-        created_at=now,
-        expires_at=now + CODE_TTL,
-        attempts=0,
-    )
-    session.add(row)
-    session.flush()
+    values = {"purpose": purpose, "subject_type": subject_type, "subject_id": subject_id,
+              "subject_version": subject_version, "party_key": party_key, "phone": number,
+              "code_hash": code_hash, "created_at": now, "expires_at": now + CODE_TTL, "attempts": 0}
+    row = OneTimeCode(id=session.connection().execute(_INSERT_CODE, values).inserted_primary_key[0], **values)
     message = sms.notify(session, actor, number, body, purpose=purpose, case_number=case_number)
     audit.append(
         session,
@@ -294,31 +296,35 @@ def queue_code(
 # ------------------------------------------------------------------ verify
 
 
+_CODES = OneTimeCode.__table__  # type: ignore[attr-defined]
+_INSERT_CODE = _CODES.insert()
+_LOCK_BY_ID = select(_CODES).where(_CODES.c.id == bindparam("code_id")).with_for_update()
+_LOCK_LATEST = (select(_CODES)
+                .where(_CODES.c.subject_type == bindparam("subject_type"),
+                       _CODES.c.subject_id == bindparam("subject_id"), _CODES.c.party_key == bindparam("party_key"))
+                .order_by(_CODES.c.id.desc()).limit(1).with_for_update())
+_COUNT_TRY = (update(_CODES).where(_CODES.c.id == bindparam("code_id"))
+              .values(attempts=bindparam("attempts"), used_at=bindparam("used_at")))
+
+
 def _find(
     session: Session,
     code_id: int | None,
     subject_type: str | None,
     subject_id: int | None,
     party_key: str | None,
-) -> OneTimeCode:
-    """The code named, locked for this transaction (PostgreSQL ``FOR UPDATE``; SQLite's
-    write transaction holds the database): tries on one code are counted one after another."""
+) -> Any:
+    """The code named (its stored row), locked for this transaction (PostgreSQL ``FOR UPDATE``;
+    SQLite's write transaction holds the database): tries on one code are counted one after
+    another. Core on the session's connection: the row is read and written back by ``check_code_in``."""
     if code_id is not None:
-        query = select(OneTimeCode).where(OneTimeCode.id == code_id)
+        query, params = _LOCK_BY_ID, {"code_id": code_id}
     else:
         if subject_type is None or subject_id is None or party_key is None:
             raise ValueError("give code_id, or subject_type, subject_id and party_key")
-        query = (
-            select(OneTimeCode)
-            .where(
-                OneTimeCode.subject_type == subject_type,
-                OneTimeCode.subject_id == subject_id,
-                OneTimeCode.party_key == party_key,
-            )
-            .order_by(OneTimeCode.id.desc())
-            .limit(1)
-        )
-    row = session.execute(query.with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+        query, params = _LOCK_LATEST, {"subject_type": subject_type, "subject_id": subject_id,
+                                       "party_key": party_key}
+    row = session.connection().execute(query, params).one_or_none()
     if row is None:
         raise RuleViolation("CODE_NOT_FOUND", "没有找到验证码记录，请先获取验证码。")
     return row
@@ -392,20 +398,20 @@ def check_code_in(
         raise RuleViolation("CODE_PURPOSE_MISMATCH", "该验证码不是为本项业务发送的，请重新获取。")
     _refuse_if_dead(row, subject_version, now)
     binding = _binding(row.purpose, row.subject_type, row.subject_id, row.party_key, row.subject_version)
-    row.attempts += 1  # the try counts whatever the check says
+    attempts = row.attempts + 1  # the try counts whatever the check says
+    connection = session.connection()
     if not codes.check_code(row.code_hash, entered, binding, keys):
+        connection.execute(_COUNT_TRY, {"code_id": row.id, "attempts": attempts, "used_at": None})
         audit.append(session, actor, "sign_code_wrong", object_type=OBJECT_TYPE, object_id=row.id,
-                     after={"phone": row.phone, "party": row.party_key, "attempts": row.attempts})
-        if row.attempts >= MAX_ATTEMPTS:
-            session.flush()
+                     after={"phone": row.phone, "party": row.party_key, "attempts": attempts})
+        if attempts >= MAX_ATTEMPTS:
             sms.redact_dead_codes(session, actor, phone=row.phone)  # out of tries: its text keeps no secret
-        left = MAX_ATTEMPTS - row.attempts
+        left = MAX_ATTEMPTS - attempts
         if left > 0:
             return CodeCheck(None, RuleViolation("CODE_WRONG", f"验证码不正确，还可再试{left}次。", field="code"))
         return CodeCheck(None, RuleViolation(
             "CODE_WRONG", "验证码不正确，错误次数已达上限，该验证码已失效，请重新获取。", field="code"))
-    row.used_at = now
-    session.flush()
+    connection.execute(_COUNT_TRY, {"code_id": row.id, "attempts": attempts, "used_at": now})
     audit.append(
         session,
         actor,
@@ -419,7 +425,7 @@ def check_code_in(
             "subject": f"{row.subject_type}:{row.subject_id}",
             "version": row.subject_version,
             "party": row.party_key,
-            "attempts": row.attempts,
+            "attempts": attempts,
         },
     )
     sms.redact_dead_codes(session, actor, phone=row.phone)  # used: its text keeps no secret
@@ -480,12 +486,16 @@ def verified_parties_in(
     session: Session, subject_type: str, subject_id: int, subject_version: int, *, purpose: str | None = None
 ) -> set[str]:
     """``verified_parties`` in the caller's transaction."""
-    query = select(OneTimeCode.party_key).where(
-        OneTimeCode.subject_type == subject_type,
-        OneTimeCode.subject_id == subject_id,
-        OneTimeCode.subject_version == subject_version,
-        OneTimeCode.used_at.is_not(None),
-    )
-    if purpose is not None:
-        query = query.where(OneTimeCode.purpose == purpose)
-    return set(session.execute(query).scalars())
+    params = {"subject_type": subject_type, "subject_id": subject_id, "subject_version": subject_version}
+    if purpose is None:
+        return set(session.connection().execute(_VERIFIED, params).scalars())
+    return set(session.connection().execute(_VERIFIED_FOR, {**params, "purpose": purpose}).scalars())
+
+
+_VERIFIED = select(_CODES.c.party_key).where(
+    _CODES.c.subject_type == bindparam("subject_type"),
+    _CODES.c.subject_id == bindparam("subject_id"),
+    _CODES.c.subject_version == bindparam("subject_version"),
+    _CODES.c.used_at.is_not(None),
+)
+_VERIFIED_FOR = _VERIFIED.where(_CODES.c.purpose == bindparam("purpose"))

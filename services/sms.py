@@ -67,9 +67,10 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from core.codes import CODE_TTL, MAX_ATTEMPTS
@@ -244,33 +245,54 @@ def notify(
     The audit row masks the phone and records the text's length, not the
     text: a text may carry a one-time code.
     """
-    number = parse_mobile(phone)
+    return notify_all(session, actor, [phone], text, purpose=purpose, case_number=case_number)[0]
+
+
+def notify_all(
+    session: Session,
+    actor: Actor,
+    phones: list[str],
+    text: str,
+    *,
+    purpose: str,
+    case_number: str | None = None,
+) -> list[SmsMessage]:
+    """``notify`` of one text to each of ``phones``, the messages stored in one statement."""
+    numbers = [parse_mobile(phone) for phone in phones]
     body = _check_text(text)
     if not purpose or len(purpose) > 30:
         raise ValueError("purpose must be 1-30 characters")
     if case_number is not None and len(case_number) > 20:
         raise ValueError("case_number must be at most 20 characters")
-    message = SmsMessage(
-        phone=number,
-        text=body,
-        purpose=purpose,
-        case_number=case_number,
-        backend=configured_backend(session_settings(session)),
-        status=QUEUED,
-        created_at=session_now(session),
-    )
-    session.add(message)
-    session.flush()
-    audit.append(
-        session,
-        actor,
-        "sms_queued",
-        object_type="sms_message",
-        object_id=message.id,
-        case_number=case_number,
-        after={"phone": number, "purpose": purpose, "backend": message.backend, "length": len(body)},
-    )
-    return message
+    if not numbers:
+        return []
+    common = {"text": body, "purpose": purpose, "case_number": case_number,
+              "backend": configured_backend(session_settings(session)), "status": QUEUED,
+              "created_at": session_now(session)}
+    rows = [{"phone": number, **common} for number in numbers]
+    # Core, on the session's connection: a signing queues several, and the ORM's flush of one
+    # new row costs more than the row (the message is never changed in this transaction).
+    connection = session.connection()
+    if len(rows) == 1:
+        ids = [connection.execute(_INSERT_MESSAGE, rows[0]).inserted_primary_key[0]]
+    else:
+        ids = list(connection.execute(_INSERT_MESSAGES, rows).scalars())
+    messages = [SmsMessage(id=message_id, **row) for message_id, row in zip(ids, rows, strict=True)]
+    for message in messages:  # what was stored; not attached to the session
+        audit.append(
+            session,
+            actor,
+            "sms_queued",
+            object_type="sms_message",
+            object_id=message.id,
+            case_number=case_number,
+            after={"phone": message.phone, "purpose": purpose, "backend": message.backend, "length": len(body)},
+        )
+    return messages
+
+
+_INSERT_MESSAGE = insert(SmsMessage.__table__)  # type: ignore[attr-defined]
+_INSERT_MESSAGES = _INSERT_MESSAGE.returning(SmsMessage.__table__.c.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
 
 
 def count_since(session: Session, phone: str, since: datetime, until: datetime | None = None) -> int:
@@ -323,27 +345,38 @@ _MAY_HOLD_CODE = "%验证码%"
 _REDACTED = "%验证码******%"
 
 
-def _code_is_dead(session: Session, message: SmsMessage, now: datetime) -> bool:
-    """Whether the code a queued message carries can no longer be used.
+def _waiting_with_codes() -> Any:
+    """The waiting messages that may still hold a code, each with the state of its code: the
+    latest one made for its phone and purpose at or before the message (``services.sign_codes``
+    makes the code and queues its message in one transaction, and a phone gets at most one code
+    a minute). One statement, built once: the signing steps that kill a code run it."""
+    m = SmsMessage.__table__.c  # type: ignore[attr-defined]
+    c = OneTimeCode.__table__.c  # type: ignore[attr-defined]
+    k = OneTimeCode.__table__.alias("latest_code").c  # type: ignore[attr-defined]
+    latest = (select(k.id).where(k.phone == m.phone, k.purpose == m.purpose, k.created_at <= m.created_at)
+              .order_by(k.created_at.desc(), k.id.desc()).limit(1).correlate(SmsMessage.__table__)
+              .scalar_subquery())
+    return (select(m.id, m.text, m.created_at, c.id.label("code_id"), c.used_at, c.voided_at, c.attempts,
+                   c.expires_at)
+            .select_from(SmsMessage.__table__.outerjoin(OneTimeCode.__table__, c.id == latest))
+            .where(m.status.in_((QUEUED, SENDING)), m.text.like(_MAY_HOLD_CODE), m.text.not_like(_REDACTED))
+            .order_by(m.id))
 
-    The message's code is the latest one made for its phone and purpose at or
-    before the message (``services.sign_codes`` makes the code and queues its
-    message in one transaction, and a phone gets at most one code a minute).
-    Dead: used, voided (a newer code, a changed contract), out of tries or
-    expired. A message with a code but no code row dies with its age.
-    """
-    code = session.execute(
-        select(OneTimeCode)
-        .where(OneTimeCode.phone == message.phone, OneTimeCode.purpose == message.purpose,
-               OneTimeCode.created_at <= message.created_at)
-        .order_by(OneTimeCode.created_at.desc(), OneTimeCode.id.desc())
-        .limit(1)
-        .execution_options(populate_existing=True)  # voided or used by an UPDATE in this transaction
-    ).scalar_one_or_none()
-    if code is None:
-        return message.created_at + CODE_TTL <= now
-    return (code.used_at is not None or code.voided_at is not None or code.attempts >= MAX_ATTEMPTS
-            or code.expires_at <= now)
+
+_WAITING = _waiting_with_codes()
+_WAITING_OF_PHONE = _WAITING.where(SmsMessage.__table__.c.phone == bindparam("phone"))
+_SET_TEXT = (update(SmsMessage.__table__).where(SmsMessage.__table__.c.id == bindparam("message_id"))
+             .values(text=bindparam("redacted")))
+
+
+def _code_is_dead(row: Any, now: datetime) -> bool:
+    """Whether the code a waiting message carries (``row``: a row of ``_WAITING``) can no longer
+    be used: used, voided (a newer code, a changed contract), out of tries or expired. A message
+    with a code but no code row dies with its age."""
+    if row.code_id is None:
+        return row.created_at + CODE_TTL <= now
+    return (row.used_at is not None or row.voided_at is not None or row.attempts >= MAX_ATTEMPTS
+            or row.expires_at <= now)
 
 
 def redact_dead_codes(session: Session, actor: Actor, *, phone: str | None = None,
@@ -359,20 +392,19 @@ def redact_dead_codes(session: Session, actor: Actor, *, phone: str | None = Non
     ``besides``: a message left as it is (the one just queued with a live code).
     """
     now = session_now(session)
-    waiting = session.execute(
-        select(SmsMessage)
-        .where(SmsMessage.status.in_((QUEUED, SENDING)), SmsMessage.text.like(_MAY_HOLD_CODE),
-               SmsMessage.text.not_like(_REDACTED), *([SmsMessage.phone == phone] if phone else []),
-               *([SmsMessage.id != besides] if besides is not None else []))
-        .order_by(SmsMessage.id)
-    ).scalars().all()
-    redacted: list[int] = []
-    for message in waiting:
-        if _CODE_IN_TEXT.search(message.text) and _code_is_dead(session, message, now):
-            message.text = redact_codes(message.text)
-            redacted.append(message.id)  # type: ignore[arg-type]
-    if redacted:
-        session.flush()
+    session.flush()  # the caller's changes (a message marked sent, a code used) first
+    connection = session.connection()
+    waiting = connection.execute(_WAITING if phone is None else _WAITING_OF_PHONE,
+                                 {} if phone is None else {"phone": phone}).all()
+    changes = [{"message_id": row.id, "redacted": redact_codes(row.text)} for row in waiting
+               if row.id != besides and _CODE_IN_TEXT.search(row.text) and _code_is_dead(row, now)]
+    redacted: list[int] = [change["message_id"] for change in changes]
+    if changes:
+        connection.execute(_SET_TEXT, changes)
+        for message_id in redacted:  # a message this transaction holds reads its new text
+            held = session.identity_map.get(identity_key(SmsMessage, message_id))
+            if held is not None:
+                session.expire(held, ["text"])
         audit.append(session, actor, "sms_codes_redacted", object_type="sms_message",
                      object_id=redacted[0] if len(redacted) == 1 else None, after={"messages": redacted})
     return redacted

@@ -5,9 +5,10 @@ the write lock at their start (``BEGIN IMMEDIATE``) so that a read-then-write
 never fails half way with SQLITE_BUSY. Python's sqlite3 driver would otherwise
 start transactions lazily; we switch that off and issue BEGIN ourselves.
 
-PostgreSQL: psycopg 3, pre-ping for dropped connections; rows that are sold or
-allocated are locked with SELECT … FOR UPDATE by the repositories, and
-serialization failures / deadlocks are retried by ``retrying``.
+PostgreSQL: psycopg 3, a ping before an idle pooled connection is reused (dropped
+connections); rows that are sold or allocated are locked with SELECT … FOR UPDATE
+by the repositories, and serialization failures / deadlocks are retried by
+``retrying``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
@@ -151,7 +152,39 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         return engine
     # A use case may briefly hold a second connection (``services.cases.next_case_number``
     # commits the day's counter on its own): room for every thread of a busy process twice.
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=5, max_overflow=20)
+    _ping_idle_connections(engine)
+    return engine
+
+
+#: A pooled connection used less than this many seconds ago is handed out without a ping.
+PING_AFTER_IDLE_S = 1.0
+_RETURNED = "wangqian_returned_at"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pre-ping a pooled connection before it is handed out only when it has been idle for
+    PING_AFTER_IDLE_S or more (as HikariCP's alive-bypass window does): a dropped connection
+    (a restarted server, a network cut) is found and replaced before a use case starts, yet a
+    busy terminal's transactions do not each pay a round trip for it. A connection that dies
+    within the window fails its use case's first statement, which rolls back
+    (``DB_CONNECTION_LOST``), and the pool replaces it."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_S:
+            return  # a new connection, or one in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure: the pool replaces the connection
+            raise DisconnectionError("the pooled connection is gone") from exc
+        if not alive:
+            raise DisconnectionError("the pooled connection is gone")
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -209,3 +209,34 @@ def test_every_audited_action_is_on_the_chain_when_it_returns(db):
     with db.read() as s:
         assert s.execute(select(AuditPending.id)).all() == []
         assert s.execute(select(AuditEntry.seq).order_by(AuditEntry.seq)).scalars().all() == [1, 2, 3]
+
+
+def test_the_server_chains_with_the_lock_and_genesis_the_client_uses():
+    """PostgreSQL chains rows at commit (migration 0020) with constants of its own: they must be
+    the client's (``services.audit._ADVISORY_KEY``, ``core.audit.GENESIS_HASH``)."""
+    import importlib
+
+    from core.audit import GENESIS_HASH
+
+    migration = importlib.import_module("storage.migrations.versions.0020_audit_chain_at_commit")
+    assert f"pg_advisory_xact_lock({audit._ADVISORY_KEY})" in migration.FUNCTION
+    assert "repeat('0', 64)" in migration.FUNCTION and GENESIS_HASH == "0" * 64
+
+
+def test_an_audited_action_that_rolls_back_leaves_nothing_waiting_or_chained(db):
+    """The rows join the chain inside their transaction's commit: a transaction that fails after
+    its audit rows were written to ``audit_pending`` (a late error) leaves no row anywhere."""
+    import pytest
+
+    from storage.models import AuditPending
+
+    with pytest.raises(RuntimeError), db.write() as s:
+        audit.append(s, SYSTEM, "lost", object_type="terminal", object_id=1)
+        audit._join_chain(s)  # the rows written now, as at the commit
+        raise RuntimeError("the transaction fails before its commit")
+    with db.write() as s:
+        audit.append(s, SYSTEM, "kept", object_type="terminal", object_id=2)
+    with db.read() as s:
+        assert s.execute(select(AuditPending.id)).all() == []
+        assert s.execute(select(AuditEntry.action)).scalars().all() == ["kept"]
+    assert audit.verify(db, SYSTEM).intact

@@ -43,6 +43,8 @@ def _assert_complete(report: dict, database: str) -> None:
     assert report["signings_per_s"] > 0 and report["verifications_per_s"] > 0
     cost = report["one_signing"]  # the probe's signings are signed too, apart from the timed ones
     assert cost["signings"] == 10 and cost["statements"] > 0 and cost["transactions"] > 0
+    # the server's CPU is read from /proc: the test's PostgreSQL runs on this machine
+    assert cost["server_cpu_ms"] is None if database == "sqlite" else cost["server_cpu_ms"] > 0
 
 
 def test_bench_signing_on_a_temporary_sqlite_file(tmp_path, monkeypatch):

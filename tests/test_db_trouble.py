@@ -43,3 +43,32 @@ def test_an_unreachable_server(tmp_path):
     trouble = database_trouble(err.value)
     assert trouble is not None and trouble.code == "DB_UNREACHABLE"
     assert database_trouble(ValueError("not a database error")) is None
+
+
+@pytest.mark.postgresql
+def test_an_idle_pooled_connection_the_server_dropped_is_replaced_before_a_use_case(db, monkeypatch):
+    """PostgreSQL: a pooled connection idle past the ping window is pinged as it is handed out; one
+    the server dropped meanwhile is replaced, and the use case runs as if nothing happened. A
+    connection in use a moment ago is handed out without a ping (no round trip)."""
+    from storage import engine as engine_module
+
+    if db.is_sqlite:
+        pytest.skip("a SQLite file has no server to drop the connection")
+    with db.read() as s:
+        first = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    pings: list[int] = []
+    real_ping = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+    with db.read() as s:  # a moment later: the same connection, no ping
+        assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() == first
+    assert pings == []
+    killer = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with killer.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first}).scalar_one()
+    finally:
+        killer.dispose()
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)
+    with db.read() as s:  # idle past the window: pinged, found dead, replaced
+        assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+    assert pings

@@ -75,6 +75,7 @@ from services.resale.contracts import (
     _case_number,
     current_qualification,
     lock_contract,
+    party_rows,
     pending_cancellation,
     release_home,
 )
@@ -182,11 +183,6 @@ def _clean_reason(reason: str, *, what: str = "原因", required: bool = True, f
     return text
 
 
-def _parties(session: Session, contract_id: int) -> list[ContractParty]:
-    return list(session.execute(select(ContractParty).where(ContractParty.contract_id == contract_id)
-                                .order_by(ContractParty.side.desc(), ContractParty.position)).scalars())
-
-
 def _sides(parties: list[ContractParty]) -> dict[str, str]:
     return {p.party_key: p.side for p in parties}
 
@@ -249,7 +245,7 @@ def _load(session: Session, cancellation_id: int, *, lock: bool = False) -> tupl
 
 
 def _view(session: Session, row: ContractCancellation, contract: Contract) -> CancellationView:
-    parties = {p.party_key: p for p in _parties(session, contract.id)}
+    parties = {p.party_key: p for p in party_rows(session, contract.id)}
     done = _confirmed(session, row.id)  # type: ignore[arg-type]
     confirm = tuple(
         ConfirmerView(k, _SIDE_LABELS[parties[k].side], parties[k].name, mask_phone(parties[k].phone), k in done,
@@ -337,7 +333,7 @@ def apply_cancellation(db: Database, actor: Actor, contract_id: int, *, applican
             # The supervisor may approve the filing at any moment; the contract would be filed under
             # an unfiled cancellation. The filing review is decided first (a rejection returns it).
             raise RuleViolation("CANCEL_FILING_QUEUED", "合同已提交备案正在审核，须待备案审核退回后才能申请注销网签。")
-        parties = _parties(session, contract.id)  # type: ignore[arg-type]
+        parties = party_rows(session, contract.id)  # type: ignore[arg-type]
         sides = _sides(parties)
         other = confirmers(sides, applicant_key, everyone=False)
         row = ContractCancellation(
@@ -391,7 +387,7 @@ def _confirmable(session: Session, actor: Actor, cancellation_id: int,
         # The last confirmation dispatches the Q case; only its holder may (checked before a code is spent).
         if case.holder_id != actor.operator_id:
             raise RuleViolation("CANCEL_CASE_NOT_HELD", "该注销业务不在您的手中，请由受理该业务的窗口办理确认。")
-    party = next(p for p in _parties(session, contract.id) if p.party_key == party_key)  # type: ignore[arg-type]
+    party = next(p for p in party_rows(session, contract.id) if p.party_key == party_key)  # type: ignore[arg-type]
     return row, contract, party
 
 
@@ -452,7 +448,7 @@ def _confirmation_recorded(session: Session, actor: Actor, row: ContractCancella
         if contract.status not in (ContractStatus.DRAFT, ContractStatus.SIGNED):
             raise RuleViolation("CANCEL_CONTRACT_MOVED",
                                 "合同状态已变化，本次注销申请不能完成，请撤回后重新申请。")
-        applicant = next(p for p in _parties(session, contract.id) if p.party_key == row.applicant_key)  # type: ignore[arg-type]
+        applicant = next(p for p in party_rows(session, contract.id) if p.party_key == row.applicant_key)  # type: ignore[arg-type]
         _complete_unfiled(session, actor, row, contract, applicant, now, notify=None)
     else:
         if contract.status != ContractStatus.FILED:
@@ -487,7 +483,7 @@ def apply_filed_cancellation(db: Database, actor: Actor, contract_id: int, *, ki
         contract = lock_contract(session, contract_id)
         chosen = filed_cancellation(kind, status=contract.status)
         _refuse_pending(session, contract)
-        everyone = confirmers(_sides(_parties(session, contract.id)), applicant_key, everyone=True)  # type: ignore[arg-type]
+        everyone = confirmers(_sides(party_rows(session, contract.id)), applicant_key, everyone=True)  # type: ignore[arg-type]
         if document is not None:
             everyone = [applicant_key]  # the document stands for the other parties' agreement
         label = CANCEL_KIND_LABELS[chosen]
@@ -586,7 +582,7 @@ def review_cancellation(db: Database, supervisor: Actor, cancellation_id: int, *
         assert case is not None
         if case.holder_id is None:
             cases.receive_in(session, supervisor, case_number)
-        applicant = next((p for p in _parties(session, contract.id) if p.party_key == row.applicant_key), None)  # type: ignore[arg-type]
+        applicant = next((p for p in party_rows(session, contract.id) if p.party_key == row.applicant_key), None)  # type: ignore[arg-type]
         label = CANCEL_KIND_LABELS[row.kind]
         head = f"【网签】{_location(contract)}存量房买卖合同（{contract.number}）"
         if not approved:
@@ -673,7 +669,7 @@ def _revoker(session: Session, contract_number: str, id_number: str) -> tuple[Co
     contract = session.execute(select(Contract).where(Contract.number == number)).scalar_one_or_none()
     party = None
     if contract is not None:
-        party = next((p for p in _parties(session, contract.id) if normalize(p.id_number) == ident), None)  # type: ignore[arg-type]
+        party = next((p for p in party_rows(session, contract.id) if normalize(p.id_number) == ident), None)  # type: ignore[arg-type]
     if contract is None or party is None:
         raise RuleViolation("REVOCATION_NO_MATCH", "合同编号与身份证件号码不匹配，请核对后重新输入。")
     revocation_allowed(profile_by_ref(contract.profile_ref), status=contract.status)
@@ -718,7 +714,7 @@ def revoke_by_code(db: Database, actor: Actor, *, contract_number: str, id_numbe
         contract = lock_contract(session, contract_id)  # type: ignore[arg-type]
         # Re-checked under the lock: a filing approved after the code was sent ends the revocation.
         revocation_allowed(profile_by_ref(contract.profile_ref), status=contract.status)
-        parties = _parties(session, contract.id)  # type: ignore[arg-type]
+        parties = party_rows(session, contract.id)  # type: ignore[arg-type]
         applicant = next(p for p in parties if p.party_key == key)
         pending = pending_cancellation(session, contract.id)  # type: ignore[arg-type]
         if pending is not None:

@@ -35,8 +35,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
@@ -103,6 +104,7 @@ __all__ = [
     "find_contracts",
     "get_contract",
     "house_facts_of",
+    "load_contract",
     "lock_contract",
     "mark_printed",
     "new_contract_form",
@@ -250,10 +252,38 @@ def house_facts_of(home: Home) -> dict:
 
 
 def lock_contract(session: Session, contract_id: int) -> Contract:
-    row = session.execute(select(Contract).where(Contract.id == contract_id).with_for_update()).scalar_one_or_none()
-    if row is None:
+    """The contract, locked for this transaction (``FOR UPDATE`` of its row alone)."""
+    return load_contract(session, contract_id, lock=True)
+
+
+def load_contract(session: Session, contract_id: int, *, lock: bool = False) -> Contract:
+    """The contract (locked with ``lock``), read with what ``needs_qualification`` asks of its
+    home and house check, in one statement: nearly every step on a contract asks it."""
+    found = session.execute(_LOCKED if lock else _LOADED, {"contract_id": contract_id}).one_or_none()
+    if found is None:
         raise RuleViolation("CONTRACT_NOT_FOUND", "没有找到该合同。")
+    row, use_class, report, case_number, qualification = found
+    memo = transaction_memo(session)
+    memo[("qualification facts", row.id)] = (use_class, report)
+    memo[("case number", row.case_id)] = case_number
+    memo[("qualification", row.id)] = qualification
     return row
+
+
+def _loaded_contract() -> Any:
+    """The contract, what ``needs_qualification`` asks of its home and check, its case's number
+    and its latest qualification request (``current_qualification``): one statement."""
+    latest = (select(func.max(BuyerQualification.id)).where(BuyerQualification.contract_id == Contract.id)
+              .correlate(Contract).scalar_subquery())
+    return (select(Contract, Home.use_class, HouseCheck.report, Case.number, BuyerQualification)
+            .join(HouseCheck, HouseCheck.id == Contract.house_check_id).join(Home, Home.id == HouseCheck.home_id)
+            .join(Case, Case.id == Contract.case_id)
+            .outerjoin(BuyerQualification, BuyerQualification.id == latest)
+            .where(Contract.id == bindparam("contract_id")))
+
+
+_LOADED = _loaded_contract()
+_LOCKED = _LOADED.with_for_update(of=Contract)  # type: ignore[arg-type]
 
 
 def _register_shares(rows: list[HomeOwner], co_ownership: str) -> list[Decimal]:
@@ -398,10 +428,26 @@ def _register_ids(session: Session, draft: ValidDraft) -> tuple[dict[str, int], 
     return persons, organisations
 
 
+def party_rows(session: Session, contract_id: int) -> list[ContractParty]:
+    """The contract's parties, sellers first, each side in its order; read once per transaction
+    (every step of a signing names, texts or checks them more than once)."""
+    memo = transaction_memo(session)
+    key = ("contract parties", contract_id)
+    if key not in memo:
+        memo[key] = list(session.execute(_PARTIES, {"contract_id": contract_id}).scalars())
+    return memo[key]  # type: ignore[return-value]
+
+
+_PARTIES = (select(ContractParty).where(ContractParty.contract_id == bindparam("contract_id"))
+            .order_by(ContractParty.side.desc(), ContractParty.position))
+
+
 def _store_parties(session: Session, contract: Contract, draft: ValidDraft, *, first: bool = False) -> None:
+    transaction_memo(session).pop(("contract parties", contract.id), None)  # read afresh after this
     if not first:  # a new version replaces the parties of the last one
         session.execute(delete(ContractParty).where(ContractParty.contract_id == contract.id))
     persons, organisations = _register_ids(session, draft)
+    stored: list[ContractParty] = []
     for key, side, position, party in (
         [(f"seller:{i}", "seller", i, s) for i, s in enumerate(draft.sellers)]
         + [(f"buyer:{i}", "buyer", i, b) for i, b in enumerate(draft.buyers)]
@@ -411,12 +457,17 @@ def _store_parties(session: Session, contract: Contract, draft: ValidDraft, *, f
             org_id = organisations.get(party.id_number)
         else:
             person_id = persons.get(party.id_number)
-        session.add(ContractParty(
+        row = ContractParty(
             contract_id=contract.id, party_key=key, side=side, position=position, kind=party.kind,
             person_id=person_id, organisation_id=org_id, name=party.name,
             id_kind=None if party.id_kind is None else str(party.id_kind), id_number=party.id_number,
             phone=party.phone,
-        ))
+        )
+        session.add(row)
+        stored.append(row)
+    # what ``party_rows`` would read back, in its order (sellers first, each side in turn)
+    transaction_memo(session)[("contract parties", contract.id)] = sorted(
+        stored, key=lambda r: (r.side != "seller", r.position))
 
 
 def _store_version(session: Session, contract: Contract, draft: ValidDraft, actor: Actor, now: datetime,
@@ -490,6 +541,7 @@ def create_draft(db: Database, actor: Actor, house_check_id: int, form: Contract
             session.add(contract)
             session.flush()
             _store_version(session, contract, draft, actor, now, first=True)
+            transaction_memo(session)[("qualification", contract.id)] = None  # a new contract has none yet
             home.in_transaction = True
             if check.case_id is None:
                 check.case_id = case.id
@@ -579,7 +631,12 @@ def _refuse_stale(contract: Contract, expected_version: int) -> None:
 
 
 def _case_number(session: Session, contract: Contract) -> str:
-    case = session.get(Case, contract.case_id)  # once per transaction: the session keeps it
+    """The number of the contract's case: read with the contract (``load_contract``), else once
+    per transaction (the session keeps the case)."""
+    number = transaction_memo(session).get(("case number", contract.case_id))
+    if number is not None:
+        return number  # type: ignore[return-value]
+    case = session.get(Case, contract.case_id)
     assert case is not None
     return case.number
 
@@ -733,8 +790,7 @@ def _parties(session: Session, contract: Contract) -> tuple[PartyView, ...]:
     from core.resale.contract_text import city_text
 
     words = city_text(profile_by_ref(contract.profile_ref).code)  # 中山: 转让方 / 受让方 (seed 002)
-    rows = session.execute(select(ContractParty).where(ContractParty.contract_id == contract.id)
-                           .order_by(ContractParty.side.desc(), ContractParty.position)).scalars()
+    rows = party_rows(session, contract.id)  # type: ignore[arg-type]
     return tuple(
         PartyView(r.party_key, words.seller if r.side == "seller" else words.buyer, r.name,
                   "统一社会信用代码" if r.kind == ORGANISATION else kind_label(r.id_kind or ""),
@@ -744,10 +800,22 @@ def _parties(session: Session, contract: Contract) -> tuple[PartyView, ...]:
 
 
 def current_qualification(session: Session, contract_id: int) -> BuyerQualification | None:
-    return session.execute(
-        select(BuyerQualification).where(BuyerQualification.contract_id == contract_id)
-        .order_by(BuyerQualification.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    """The contract's latest qualification request, read once per transaction (a use case that
+    makes a new one calls ``qualification_made``; one that changes it changes this row)."""
+    memo = transaction_memo(session)
+    key = ("qualification", contract_id)
+    if key not in memo:
+        memo[key] = session.execute(_QUALIFICATION, {"contract_id": contract_id}).scalar_one_or_none()
+    return memo[key]  # type: ignore[return-value]
+
+
+_QUALIFICATION = (select(BuyerQualification).where(BuyerQualification.contract_id == bindparam("contract_id"))
+                  .order_by(BuyerQualification.id.desc()).limit(1))
+
+
+def qualification_made(session: Session, row: BuyerQualification) -> None:
+    """``row`` (added in this transaction) is the contract's latest qualification request now."""
+    transaction_memo(session)[("qualification", row.contract_id)] = row
 
 
 def pending_cancellation(session: Session, contract_id: int) -> ContractCancellation | None:
@@ -767,8 +835,11 @@ def needs_qualification(session: Session, contract: Contract) -> bool:
     if key not in memo:
         home = session.identity_map.get(identity_key(Home, contract.home_id))
         check = session.identity_map.get(identity_key(HouseCheck, contract.house_check_id))
+        facts = memo.get(("qualification facts", contract.id))
         if home is not None and check is not None:  # this transaction has them (the draft's own)
             use_class, report = home.use_class, check.report
+        elif facts is not None:  # read with the contract (``load_contract``)
+            use_class, report = facts  # type: ignore[misc]
         else:
             use_class, report = session.execute(
                 select(Home.use_class, HouseCheck.report).join(Home, Home.id == HouseCheck.home_id)
@@ -780,13 +851,15 @@ def needs_qualification(session: Session, contract: Contract) -> bool:
     return memo[key]  # type: ignore[return-value]
 
 
-def _view(session: Session, contract: Contract) -> ContractView:
+def _view(session: Session, contract: Contract, *, signed_now: bool = False) -> ContractView:
+    """What the screens show of ``contract``; ``signed_now``: it was signed in this transaction
+    (so it has no changes yet: they come after signing)."""
     case = session.get(Case, contract.case_id)
     assert case is not None
     profile = profile_by_ref(contract.profile_ref)
     draft = contract_record.from_json(contract.facts)
     q = current_qualification(session, contract.id)
-    changes = tuple(
+    changes = () if contract.status == ContractStatus.DRAFT or signed_now else tuple(  # after signing only
         ChangeRow(c.item_label, c.before, c.after, c.reason, c.changed_at, c.operator_id, c.to_version)
         for c in session.execute(select(ContractChange).where(ContractChange.contract_id == contract.id)
                                  .order_by(ContractChange.id)).scalars()

@@ -40,9 +40,12 @@ from services.resale.contracts import (
     _view,
     current_qualification,
     find_contracts,
+    load_contract,
     lock_contract,
     needs_qualification,
+    party_rows,
     pending_cancellation,
+    qualification_made,
     refuse_if_expired,
 )
 from storage.engine import Database, session_now
@@ -52,7 +55,6 @@ from storage.models import (
     CaseEvent,
     CaseParty,
     Contract,
-    ContractParty,
 )
 
 __all__ = [
@@ -74,21 +76,13 @@ __all__ = [
 PURPOSE_SIGN = "sign_confirm"
 
 
-def _parties(session: Session, contract_id: int) -> list[ContractParty]:
-    return list(session.execute(select(ContractParty).where(ContractParty.contract_id == contract_id)
-                                .order_by(ContractParty.side.desc(), ContractParty.position)).scalars())
-
-
 def notify_parties(session: Session, actor: Actor, contract: Contract, text: str, *, purpose: str,
                    keys: set[str] | None = None) -> int:
     """One SMS per distinct phone of the contract's parties (or of ``keys``)."""
-    case_number = _case_number(session, contract)
-    sent: set[str] = set()
-    for p in _parties(session, contract.id):
-        if (keys is None or p.party_key in keys) and p.phone not in sent:
-            sms.notify(session, actor, p.phone, text, purpose=purpose, case_number=case_number)
-            sent.add(p.phone)
-    return len(sent)
+    phones = list(dict.fromkeys(p.phone for p in party_rows(session, contract.id)
+                                if keys is None or p.party_key in keys))
+    sms.notify_all(session, actor, phones, text, purpose=purpose, case_number=_case_number(session, contract))
+    return len(phones)
 
 
 def _location(contract: Contract) -> str:
@@ -118,6 +112,7 @@ def request_qualification(db: Database, actor: Actor, contract_id: int) -> Contr
                                  requested_at=db.now(), requested_by=actor.operator_id)
         session.add(row)
         session.flush()
+        qualification_made(session, row)
         audit.append(session, actor, "qualification_request", object_type="contract", object_id=contract.id,
                      case_number=_case_number(session, contract), after={"qualification": row.id})
         return _view(session, contract)
@@ -216,7 +211,7 @@ def signing_status(db: Database, actor: Actor, contract_id: int) -> list[PartySt
         contract = session.get(Contract, contract_id)
         if contract is None:
             raise RuleViolation("CONTRACT_NOT_FOUND", "没有找到该合同。")
-        parties = _parties(session, contract_id)
+        parties = party_rows(session, contract_id)
         version = contract.version
     done = sign_codes.verified_parties(db, SUBJECT, contract_id, version, purpose=PURPOSE_SIGN)
     return [PartyStatus(p.party_key, "出卖人" if p.side == "seller" else "买受人", p.name, mask_phone(p.phone),
@@ -225,9 +220,7 @@ def signing_status(db: Database, actor: Actor, contract_id: int) -> list[PartySt
 
 def _signable(session: Session, contract_id: int, expected_version: int) -> Contract:
     """The draft, if its parties may confirm this version now."""
-    contract = session.get(Contract, contract_id)
-    if contract is None:
-        raise RuleViolation("CONTRACT_NOT_FOUND", "没有找到该合同。")
+    contract = load_contract(session, contract_id)
     if contract.status != ContractStatus.DRAFT:
         raise RuleViolation("SIGNING_NOT_DRAFT", f"合同{'已签约' if contract.status != 'cancelled' else '已注销'}，无需再验证。")
     refuse_if_expired(contract, session_now(session))
@@ -244,8 +237,7 @@ def send_signing_code(db: Database, actor: Actor, contract_id: int, party_key: s
     with db.write() as session:
         authorise(session, actor, Permission.CONTRACT_WORK)
         contract = _signable(session, contract_id, expected_version)
-        party = session.execute(select(ContractParty).where(ContractParty.contract_id == contract_id,
-                                                            ContractParty.party_key == party_key)).scalar_one_or_none()
+        party = next((p for p in party_rows(session, contract_id) if p.party_key == party_key), None)
         if party is None:
             raise RuleViolation("SIGNING_NO_PARTY", "合同中没有该当事人。", field="party")
         location = _location(contract)
@@ -288,7 +280,7 @@ def submit_signing(db: Database, actor: Actor, contract_id: int, *, expected_ver
         refuse_if_expired(contract, now)
         _refuse_stale(contract, expected_version)
         _refuse_unqualified(session, contract)
-        missing = [p for p in _parties(session, contract.id) if p.party_key not in done]
+        missing = [p for p in party_rows(session, contract.id) if p.party_key not in done]
         if missing:
             names = "、".join(f"{'出卖人' if p.side == 'seller' else '买受人'}{mask_name(p.name)}" for p in missing)
             raise RuleViolation("SIGNING_NOT_ALL_VERIFIED", f"{names}尚未完成短信验证，不能提交。")
@@ -311,7 +303,7 @@ def submit_signing(db: Database, actor: Actor, contract_id: int, *, expected_ver
                            f"成交价{contract.price:,.2f}元。", purpose="contract_notice")
         if route is not FilingRoute.REVIEW:  # the counter's part ends here (武汉: filed at the transfer)
             cases.close_in(session, actor, case_number)
-        return _view(session, contract)
+        return _view(session, contract, signed_now=True)
 
 
 def _username(session: Session, actor: Actor) -> str:
