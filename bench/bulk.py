@@ -153,7 +153,6 @@ def _plans() -> dict[str, _Plan]:
     return plans
 
 
-
 @dataclass
 class _Template:
     """Every row the flow wrote for one contract, as stored."""
@@ -295,7 +294,8 @@ class _Copy:
             (tj.clerk.name, job.clerk.name), (tj.supervisor.name, job.supervisor.name),
         ]
         for was, now in ((old.sellers[0], draft.sellers[0]), (old_buyer, new_buyer)):
-            pairs += [(was.name, now.name), (was.id_number, now.id_number), (mask_id(was.id_number), mask_id(now.id_number)),
+            pairs += [(was.name, now.name), (was.id_number, now.id_number),
+                      (mask_id(was.id_number), mask_id(now.id_number)),
                       (was.phone, now.phone), (mask_phone(was.phone), mask_phone(now.phone))]
         self.strings: dict[str, Any] = {}
         for was, now in pairs:
@@ -388,7 +388,8 @@ class _Copy:
 
 
 def _refuse_unlike(template: _Template, homes: dict[int, Home], owners: dict[int, Person],
-                   owner_count: dict[int, int], registered_buyers: set[str], jobs: Sequence[Job]) -> None:
+                   owned: dict[int, list[int | None]], registered_buyers: set[str], jobs: Sequence[Job]) -> None:
+    """Refuse a job whose home, owner or buyer the template's rows would not describe truly."""
     for job in jobs:
         home, owner = homes.get(job.sale.home_id), owners.get(job.sale.seller_id)
         if home is None or owner is None:
@@ -399,7 +400,7 @@ def _refuse_unlike(template: _Template, homes: dict[int, Home], owners: dict[int
         for name in _OWNER_ALIKE:
             if getattr(owner, name) != getattr(template.owner, name):
                 raise BulkRefused(f"the owner of home {home.id} differs from the template's in {name}")
-        if owner_count.get(home.id) != 1:
+        if owned.get(home.id) != [owner.id]:
             raise BulkRefused(f"home {home.id} must have exactly one owner, its seller")
         if home.in_transaction:
             raise BulkRefused(f"home {home.id} is already in a transaction")
@@ -500,15 +501,13 @@ def prepare(db: Database, jobs: Sequence[Job], *, flow: Callable[[Database, Acto
             homes = {h.id: h for h in session.execute(select(Home).where(Home.id.in_(home_ids))).scalars()}
             owners = {p.id: p for p in session.execute(
                 select(Person).where(Person.id.in_([j.sale.seller_id for j in chunk]))).scalars()}
-            owner_count = dict(session.execute(select(HomeOwner.home_id, func.count()).where(
-                HomeOwner.home_id.in_(home_ids), HomeOwner.person_id.in_(list(owners)))
-                .group_by(HomeOwner.home_id)).all())
-            all_owners = dict(session.execute(select(HomeOwner.home_id, func.count())
-                                              .where(HomeOwner.home_id.in_(home_ids)).group_by(HomeOwner.home_id)).all())
-            owner_count = {h: n if all_owners.get(h) == n else 0 for h, n in owner_count.items()}
+            owned: dict[int, list[int | None]] = {}
+            for home_id, person_id in session.execute(select(HomeOwner.home_id, HomeOwner.person_id)
+                                                      .where(HomeOwner.home_id.in_(home_ids))):
+                owned.setdefault(home_id, []).append(person_id)
             registered = set(session.execute(select(Person.id_number).where(
                 Person.id_number.in_([j.sale.buyer.id_number for j in chunk]))).scalars())
-            _refuse_unlike(template, homes, owners, owner_count, registered, chunk)
+            _refuse_unlike(template, homes, owners, owned, registered, chunk)
             numbers = _reserve_case_numbers(session, letter, day, len(chunk))
             reserved = {n: iter(_reserve_ids(session, n, len(template.rows[n]) * len(chunk))) for n in COPIED}
             shift = now - template.base
@@ -537,11 +536,11 @@ def prepare(db: Database, jobs: Sequence[Job], *, flow: Callable[[Database, Acto
         done += len(chunk)
         if progress is not None:
             progress(done, len(jobs))
-    _analyze(db)
+    analyze(db)
     return ready
 
 
-def _analyze(db: Database) -> None:
+def analyze(db: Database) -> None:
     """Fresh statistics after a bulk load (ENGINEERING.md: a plan must not guess on an
     empty-looking table)."""
     with db.engine.connect() as conn:
@@ -551,4 +550,4 @@ def _analyze(db: Database) -> None:
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
-__all__ = ["CHUNK", "BulkRefused", "Job", "Ready", "prepare"]
+__all__ = ["CHUNK", "BulkRefused", "Job", "Ready", "analyze", "prepare"]

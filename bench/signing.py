@@ -208,11 +208,7 @@ def load_hall(db: Database, *, clerks: int, contracts_total: int,
              "share": Decimal("100.00")} for h, p in zip(homes, persons, strict=True)])
         accounts = {row.username: row for row in session.execute(select(Operator))
                     .scalars()}
-    with db.engine.connect() as conn:  # fresh statistics: the plans must not guess on an empty-looking table
-        if db.is_sqlite:
-            conn.exec_driver_sql("ANALYZE")
-        else:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    bulk.analyze(db)  # fresh statistics: the plans must not guess on an empty-looking table
 
     def actor(username: str, role: Role) -> Actor:
         row = accounts[username]
