@@ -28,7 +28,7 @@ Timed phases follow, each started by every clerk at once:
 * **submission** (``submissions`` > 0, between the two) — that many more
   contracts were brought to the step before 提交 before the workers started,
   untimed, by ``bench.bulk`` (the first through the use cases above, the others
-  copies of its rows: 10,000 in well under a minute instead of hours; its
+  copies of its rows: 10,000 in one to two minutes instead of hours; its
   docstring says why that is honest); then every clerk submits its share, all
   at once (``submit_signing``): submissions per second.
 
