@@ -66,7 +66,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, bindparam, func, insert, inspect, select, text, update
 from sqlmodel import Session, SQLModel
@@ -84,6 +84,9 @@ from services import audit, sign_codes
 from services.resale.contracts import house_facts_of
 from storage.engine import Database
 from storage.models import AuditEntry, Home, HomeOwner, Person
+
+if TYPE_CHECKING:  # bench.signing imports this module
+    from bench.signing import Sale
 
 #: Contracts copied per transaction.
 CHUNK = 1000
@@ -132,7 +135,7 @@ class Job:
 
     clerk: Actor
     supervisor: Actor
-    sale: Any  # bench.signing.Sale
+    sale: Sale
 
 
 # ---------------------------------------------------------------- the template
@@ -475,7 +478,7 @@ def _chunks(items: Sequence[Job], size: int) -> Iterator[Sequence[Job]]:
         yield items[start:start + size]
 
 
-def prepare(db: Database, jobs: Sequence[Job], *, flow: Callable[[Database, Actor, Actor, Any], Any],
+def prepare(db: Database, jobs: Sequence[Job], *, flow: Callable[[Database, Actor, Actor, Sale], Any],
             progress: Callable[[int, int], None] | None = None) -> list[Ready]:
     """Bring every job's contract to the step before 提交 (module docstring): the first through
     ``flow`` (``bench.signing.ready_to_submit``), the others as copies of it. Returns them in
