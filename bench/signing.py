@@ -9,7 +9,7 @@ Shenzhen home owned by one person, a buyer with a phone of their own; per clerk
 a 窗口受理员 and a 审核主管 of its own (accounts that never log in: no password is
 hashed). The temporary database has a code key of its own.
 
-Two timed phases follow, each started by every clerk at once:
+Timed phases follow, each started by every clerk at once:
 
 * **signing** — each clerk signs its own contracts one after another through
   the use cases the counter calls, in the order of the screens: the house
@@ -25,6 +25,12 @@ Two timed phases follow, each started by every clerk at once:
   phones, each message marked sent by the clerk's supervisor as soon as it is
   queued (untimed; a hall's outbox does not pile up live codes); then the
   clerks enter them, all at once: ``sign_codes.verify_code`` calls per second.
+* **submission** (``submissions`` > 0, between the two) — that many more
+  contracts were brought to the step before 提交 before the workers started,
+  untimed, by ``bench.bulk`` (the first through the use cases above, the others
+  copies of its rows: 10,000 in one to two minutes instead of hours; its
+  docstring says why that is honest); then every clerk submits its share, all
+  at once (``submit_signing``): submissions per second.
 
 The clerks are threads spread over ``processes`` worker processes (spawned;
 each opens its own handle on the database), so that the Python work of many
@@ -59,6 +65,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from bench import bulk
 from core.errors import RuleViolation
 from core.identity import IdKind, Region, check_char_gb11643
 from core.resale.contracts import BuyerLine
@@ -113,7 +120,7 @@ class ClerkWork:
     supervisor: Actor
     sales: tuple[Sale, ...]
     codes: tuple[int, ...]  # the subject ids of the codes this clerk enters in the verification phase
-    submits: tuple[Sale, ...] = ()  # brought to the step before 提交 untimed, then submitted all at once
+    submits: tuple[bulk.Ready, ...] = ()  # brought to the step before 提交 untimed (bench.bulk), then submitted
 
 
 @dataclass
@@ -201,11 +208,7 @@ def load_hall(db: Database, *, clerks: int, contracts_total: int,
              "share": Decimal("100.00")} for h, p in zip(homes, persons, strict=True)])
         accounts = {row.username: row for row in session.execute(select(Operator))
                     .scalars()}
-    with db.engine.connect() as conn:  # fresh statistics: the plans must not guess on an empty-looking table
-        if db.is_sqlite:
-            conn.exec_driver_sql("ANALYZE")
-        else:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    bulk.analyze(db)  # fresh statistics: the plans must not guess on an empty-looking table
 
     def actor(username: str, role: Role) -> Actor:
         row = accounts[username]
@@ -466,35 +469,20 @@ def _worker(url: str, settings: Settings, work: list[ClerkWork], barrier: Any, d
                 with done.get_lock():
                     done.value += 1
 
-        ready: dict[int, contracts.ContractView] = {}
-
-        def prepare(w: ClerkWork, r: ClerkResult) -> None:
-            for sale in w.submits:
+        def submit(w: ClerkWork, r: ClerkResult) -> None:
+            for ready in w.submits:
+                started = time.monotonic()
                 try:
-                    ready[sale.home_id] = ready_to_submit(db, w.clerk, w.supervisor, sale)
+                    signing.submit_signing(db, w.clerk, ready.id, expected_version=ready.version)
+                    r.submit.append((started, time.monotonic()))
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     r.submit_errors.append(_failure(exc))
                 with done.get_lock():
                     done.value += 1
 
-        def submit(w: ClerkWork, r: ClerkResult) -> None:
-            for sale in w.submits:
-                view = ready.get(sale.home_id)
-                if view is not None:
-                    started = time.monotonic()
-                    try:
-                        signing.submit_signing(db, w.clerk, view.id, expected_version=view.version)
-                        r.submit.append((started, time.monotonic()))
-                    except Exception as exc:  # noqa: BLE001 - counted and reported
-                        r.submit_errors.append(_failure(exc))
-                with done.get_lock():
-                    done.value += 1
-
         barrier.wait(PHASE_TIMEOUT_S)  # everyone connected: sign
         _run_threads(sign, work, results)
-        barrier.wait(PHASE_TIMEOUT_S)  # everyone signed: bring the submissions to the step before 提交
-        _run_threads(prepare, work, results)
-        barrier.wait(PHASE_TIMEOUT_S)  # all ready: submit them all at once
+        barrier.wait(PHASE_TIMEOUT_S)  # everyone signed: submit the prepared contracts all at once
         _run_threads(submit, work, results)
         barrier.wait(PHASE_TIMEOUT_S)  # everyone submitted: send the verification codes
         _run_threads(send, work, results)
@@ -620,9 +608,16 @@ def signing_benchmark(
             probe_sales, to_submit, race_sale = (spares[:PROBE_SIGNINGS],
                                                  spares[PROBE_SIGNINGS:PROBE_SIGNINGS + submissions], spares[-1])
             setup_s = time.perf_counter() - started
+            started = time.perf_counter()
+            jobs = [bulk.Job(work[n % clerks].clerk, work[n % clerks].supervisor, sale)
+                    for n, sale in enumerate(to_submit)]
+            tell(0, submissions, "准备提交")
+            ready = bulk.prepare(db, jobs, flow=ready_to_submit,
+                                 progress=lambda n, total: tell(n, total, "准备提交"))
+            preparation_s = time.perf_counter() - started
         finally:
             db.dispose()
-        work = [replace(w, codes=tuple(range(c, verifications, clerks)), submits=to_submit[c::clerks])
+        work = [replace(w, codes=tuple(range(c, verifications, clerks)), submits=tuple(ready[c::clerks]))
                 for c, w in enumerate(work)]
         groups = [work[p::processes] for p in range(processes)]
 
@@ -674,6 +669,7 @@ def signing_benchmark(
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "setup_s": round(setup_s, 2),
+        "submission_preparation_s": round(preparation_s, 2),
         "flow": ["run_house_check", "new_contract_form", "create_draft", "request_qualification",
                  "decide_qualification", "send_signing_code × 2", "verify_signing_code × 2", "submit_signing"],
         "contracts": contracts_total,
@@ -716,7 +712,7 @@ def _follow(workers: list[Any], done: Any, out: Any, contracts_total: int, verif
             tell: Callable[[int, int, str], None], submissions: int = 0) -> list[ClerkResult]:
     """Report the phases' progress (``done`` counts every step of every phase) and gather
     the workers' results; a worker that failed or stopped ends the run with its reason."""
-    phases = ((contracts_total, "签约"), (submissions, "准备提交"), (submissions, "提交"),
+    phases = ((contracts_total, "签约"), (submissions, "提交"),
               (verifications, "发送验证码"), (verifications, "核验验证码"))
     results: list[ClerkResult] = []
     reported = 0

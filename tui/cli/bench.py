@@ -321,7 +321,8 @@ def bench_concurrency(
     result = {
         "benchmark": "concurrency", **{k: report[k] for k in (
             "database", "clerks", "processes", "cpus", "load_average_before", "load_average_after",
-            "submissions", "submitted", "submission_errors", "submission_error_samples", "submissions_per_s",
+            "submissions", "submission_preparation_s", "submitted", "submission_errors", "submission_error_samples",
+            "submissions_per_s",
             "submission_p50_ms", "submission_p95_ms", "contracts", "signed", "signing_errors", "signings_per_s",
             "signing_p50_ms", "signing_p95_ms", "single_winner", "one_signing", "audit_rows", "audit_chain_intact")},
         "targets": targets,
