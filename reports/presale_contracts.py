@@ -27,6 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from core.money import check_amount, format_yuan
+from core.places import building_label, place_label
 from reports.base import (
     QR_COLUMN,
     Article,
@@ -81,7 +82,7 @@ def payment_notice_pdf(data: PaymentNotice, path: PathArg = None) -> bytes:
     story = [
         *title_block("资金缴款通知单", number=f"合同编号：{data.contract_number}"),
         kv_table([("出卖人", data.developer), ("买受人", data.buyers),
-                  ("项目名称", data.project), ("房屋坐落", f"{data.building}栋 {data.unit_no}"),
+                  ("项目名称", data.project), ("房屋坐落", f"{building_label(data.building)} {data.unit_no}"),
                   ("总价款（元）", f"{data.total_price:,.2f}"), ("付款方式", data.payment_method),
                   ("应付金额（元）", f"{data.amount_due:,.2f}"), ("已付金额（元）", f"{data.paid:,.2f}")],
                  columns=2, label_width=28 * mm),
@@ -213,9 +214,7 @@ def _area(value: Decimal | None) -> str:
 
 def _unit_place(u: ContractUnit) -> str:
     """"D004栋A01单元2-01室"; a building or unit number that already names itself ("2栋") is not named twice."""
-    building = u.building if u.building.endswith(("栋", "幢", "座", "楼")) else f"{u.building}栋"
-    unit = "" if not u.unit else u.unit if u.unit.endswith("单元") else f"{u.unit}单元"
-    return f"{building}{unit}{u.unit_no}" + ("" if u.unit_no.endswith("室") else "室")
+    return place_label(u.building, u.unit or "", u.unit_no)
 
 
 def _co_ownership(data: PresaleContractDocument) -> Article:

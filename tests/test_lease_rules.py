@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import places
 from core.allocation import housing
 from core.allocation import lease as rules
 from core.errors import RuleViolation
@@ -253,6 +254,6 @@ def test_layout_labels_and_parsing():
 
 
 def test_place_labels():
-    assert housing.place_label("3", "1", "1203") == "3栋1单元1203室"
-    assert housing.place_label("A座", "", "1203室") == "A座1203室"
-    assert housing.place_label("3栋", "2单元", "501") == "3栋2单元501室"
+    assert places.place_label("3", "1", "1203") == "3栋1单元1203室"
+    assert places.place_label("A座", "", "1203室") == "A座1203室"
+    assert places.place_label("3栋", "2单元", "501") == "3栋2单元501室"

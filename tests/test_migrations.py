@@ -59,6 +59,7 @@ def test_db_upgrade_on_a_newer_database_answers_in_chinese(tmp_path, monkeypatch
     assert "DB_NEWER_THAN_PROGRAM" in again.stderr and "比本程序新" in again.stderr
 
 
+@pytest.mark.sqlite_only(reason="the demo is a SQLite file the terminal opens by its path")
 def test_a_demo_file_a_newer_program_made_is_kept_aside_and_made_again(sqlite_sample_db, tmp_path, monkeypatch):
     import shutil
 
@@ -77,6 +78,7 @@ def test_a_demo_file_a_newer_program_made_is_kept_aside_and_made_again(sqlite_sa
     assert (tmp_path / "demo-0099.db").is_file()  # the newer program's file, kept
 
 
+@pytest.mark.sqlite_only(reason="the demo is a SQLite file the terminal opens by its path")
 def test_a_demo_file_of_another_version_is_kept_aside_and_made_again(sqlite_sample_db, tmp_path, monkeypatch):
     """A complete demo whose stamp names other sample data (an older program's demo, upgraded or
     not) would lack what the login screen lists: it is kept aside and the demo made again."""

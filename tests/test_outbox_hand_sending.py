@@ -226,6 +226,7 @@ async def test_the_supervisors_home_counts_a_waiting_qualification_request(sqlit
 runner = CliRunner()
 
 
+@pytest.mark.sqlite_only(reason="the demo is a SQLite file the terminal opens by its path")
 def test_the_cli_reaches_the_demo_database_with_demo(sqlite_sample_db, tmp_path, monkeypatch):
     from tui.cli.main import app
 

@@ -25,19 +25,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.allocation.housing import (
-    building_label,
-    layout_label,
-    place_label,
-    room_label,
-    unit_label,
-)
 from core.allocation import lease as lease_rules
+from core.allocation.housing import layout_label
 from core.allocation.selection import HOUSED
 from core.cases import CaseStatus
 from core.errors import RuleViolation
 from core.hall import HallContact, hall_contact
 from core.identity import mask_id
+from core.places import building_label, place_label, room_label, unit_label
 from core.roles import Actor, Permission
 from core.timeutil import local_today
 from reports import allocation as documents

@@ -37,13 +37,7 @@ from sqlmodel import Session
 
 from core import cases as case_rules
 from core.allocation import lease as rules
-from core.allocation.housing import (
-    building_label,
-    layout_label,
-    place_label,
-    room_label,
-    unit_label,
-)
+from core.allocation.housing import layout_label
 from core.allocation.rounds import HouseState, RoundStatus
 from core.allocation.selection import HOUSED, STATUS_LABELS
 from core.cases import CASE_STATUS_LABELS, ActionKind, CaseStatus, Target
@@ -55,6 +49,7 @@ from core.identity import (
     mask_phone,
     parse_mobile,
 )
+from core.places import building_label, place_label, room_label, unit_label
 from core.roles import ROLE_LABELS, Actor, Permission, Role
 from core.timeutil import local_today
 from reports import allocation as documents

@@ -4,7 +4,6 @@ exist), and the plain views the screens and the command line show (numbers maske
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal

@@ -37,6 +37,7 @@ from core.cases import CASE_STATUS_LABELS, CaseStatus, case_type
 from core.errors import RuleViolation
 from core.identity import mask_id, mask_phone
 from core.money import format_yuan, to_chinese_capital
+from core.places import building_label
 from core.presale.contracts import (
     CONTRACT_STATUS_LABELS,
     PAYMENT_LABELS,
@@ -445,7 +446,7 @@ def send_buyer_code(db: Database, actor: Actor, number: str, position: int = 0) 
         buyer = _buyer(session, c, position)
         building = session.get(Building, c.building_id)
         project = session.get(Project, building.project_id)  # type: ignore[union-attr]
-        where = f"{project.name}{building.number}栋{c.unit_no}"  # type: ignore[union-attr]
+        where = f"{project.name}{building_label(building.number)}{c.unit_no}"  # type: ignore[union-attr]
         price = format_yuan(c.total_price)  # type: ignore[arg-type]
 
         def text(code: str) -> str:

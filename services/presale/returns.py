@@ -42,7 +42,6 @@ from core.presale.returns import (
     check_applicant,
     check_reason,
     check_returnable,
-    check_voucher,
     refund_note,
 )
 from core.presale.surveys import check_building_number

@@ -15,6 +15,7 @@ import typer
 
 from tui.cli.helpers import database, input_refusals, refusals, shown, system_actor, write_pdf
 from tui.cli.presale import NOT_FOUND, As, Json, ProjectId, _acting, _json, _line, presale_app
+from core.places import building_label
 
 contract_app = typer.Typer(help="商品房预售签约、现房签约。", no_args_is_help=True)
 presale_app.add_typer(contract_app, name="contract")
@@ -25,7 +26,7 @@ Number = Annotated[str, typer.Argument(metavar="NUMBER", help="业务号（F…�
 
 def _show(v) -> None:  # type: ignore[no-untyped-def]
     _line(f"{v.case_number} {v.kind_label}　{v.stage_name}（{v.case_status_label}）　合同编号 {v.number}　{v.status_label}")
-    _line(f"{shown(v.project_name)} {shown(v.building_number)}栋 {shown(v.unit_no)}　许可证 {v.permit_number}　"
+    _line(f"{shown(v.project_name)} {shown(building_label(v.building_number))} {shown(v.unit_no)}　许可证 {v.permit_number}　"
           f"建筑面积 {v.built_area}㎡")
     if v.buyers:
         _line("买受人：" + "、".join(f"{shown(b.name)}（{b.id_number}，{b.phone}）" for b in v.buyers))

@@ -17,6 +17,7 @@ import typer
 
 from tui.cli.helpers import database, input_refusals, refusals, shown, system_actor
 from tui.cli.presale import NOT_FOUND, As, Json, ProjectId, _acting, _json, _line, presale_app
+from core.places import building_label
 
 facts_app = typer.Typer(help="户室信息补录：补录项目、栋和户室缺失的信息（带*号为必填）。", no_args_is_help=True)
 presale_app.add_typer(facts_app, name="facts")
@@ -30,7 +31,7 @@ def _show(v, as_json: bool) -> None:  # type: ignore[no-untyped-def]
         _json(asdict(v))
         return
     _line(f"{v.case_number} 户室信息补录　{v.stage_name}（{v.case_status_label}）　{shown(v.project_name)} "
-          f"{shown(v.building_number)}栋　测绘宗号 {v.survey_number}　户室 {v.unit_count} 套")
+          f"{shown(building_label(v.building_number))}　测绘宗号 {v.survey_number}　户室 {v.unit_count} 套")
     for title, lines in (("项目信息", v.project), ("栋信息", v.building), ("户室信息（全部户室）", v.units)):
         _line(title + "：" + "；".join(f"{f.label} {shown(f.recorded) or '—'}"
                                        + (f" → {shown(f.entered)}" if f.entered else "") for f in lines))

@@ -20,6 +20,7 @@ import typer
 from tui.cli.helpers import database, input_refusals, refusals, shown, system_actor
 from tui.cli.presale import NOT_FOUND, As, Json, ProjectId, _acting, _json, _line, presale_app
 from tui.cli.presale_fund import _numbers, _yuan
+from core.places import building_label
 
 ledger_app = typer.Typer(help="户室流水补录：按预售证号或合同编号查询合同，补录入账、退款流水。", no_args_is_help=True)
 mortgage_app = typer.Typer(help="在建工程抵押：设立、签约授权、注销。", no_args_is_help=True)
@@ -65,7 +66,7 @@ def ledger_show(number: Contract, as_json: Json = False) -> None:
     if as_json:
         _json(asdict(v))
         return
-    _line(f"{v.number}（{v.case_number}）{v.status_label}　{shown(v.project_name)} {shown(v.building_number)}栋 "
+    _line(f"{v.number}（{v.case_number}）{v.status_label}　{shown(v.project_name)} {shown(building_label(v.building_number))} "
           f"{shown(v.unit_no)}　许可证 {v.permit_number}")
     if v.buyers:
         _line("买受人：" + "、".join(shown(b) for b in v.buyers))
@@ -148,7 +149,7 @@ def _mortgage(v, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     if as_json:
         _json(asdict(v))
         return
-    _line(f"抵押编号 {v.id}　{v.status_label}　{shown(v.project_name)} {shown(v.building_number)}栋　"
+    _line(f"抵押编号 {v.id}　{v.status_label}　{shown(v.project_name)} {shown(building_label(v.building_number))}　"
           f"抵押权人 {shown(v.bank_name)}　抵押合同 {shown(v.mortgage_contract)}　债权数额 {_yuan(v.amount)}")
     _line(f"户室 {len(v.units)} 套，已授权预售签约 {v.authorised} 套：" + "、".join(
         f"{shown(u.unit_no)}{'（已授权）' if u.authorised else ''}" for u in v.units))

@@ -16,6 +16,7 @@ import typer
 
 from tui.cli.helpers import database, input_refusals, refusals, shown, system_actor
 from tui.cli.presale import NOT_FOUND, As, Json, _acting, _json, _line, presale_app
+from core.places import building_label
 
 return_app = typer.Typer(help="退房。", no_args_is_help=True)
 presale_app.add_typer(return_app, name="return")
@@ -27,7 +28,7 @@ Number = Annotated[str, typer.Argument(metavar="NUMBER", help="退房业务的�
 def _show(v) -> None:  # type: ignore[no-untyped-def]
     _line(f"{v.case_number} 退房　{v.stage_name}（{v.case_status_label}）　{v.status_label}")
     _line(f"合同编号 {v.contract_number}（{v.contract_case}，{v.contract_status_label}）　"
-          f"{shown(v.project_name)} {shown(v.building_number)}栋 {shown(v.unit_no)}")
+          f"{shown(v.project_name)} {shown(building_label(v.building_number))} {shown(v.unit_no)}")
     _line("买受人：" + "、".join(f"{b.position}.{shown(b.name)}（{b.id_number}，{b.phone}）" for b in v.buyers))
     if v.applicant:
         _line(f"申请注销人：{shown(v.applicant)}　退房原因：{shown(v.reason or '')}")

@@ -24,8 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Header, Select, Static
 from textual.worker import get_current_worker
 
-from core.allocation.housing import LAYOUT_LABELS, building_label
+from core.allocation.housing import LAYOUT_LABELS
 from core.allocation.rounds import HOUSE_STATE_LABELS, HouseState
+from core.places import building_label
 from services.allocation import rounds
 from services.allocation.rounds import BoardCounts, BoardRow
 from tui.screens.base import AppScreen

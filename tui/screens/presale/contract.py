@@ -30,6 +30,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from core.cases import CASE_STATUS_LABELS, CaseStatus
 from core.errors import RuleViolation
 from core.money import format_yuan
+from core.places import building_label
 from core.roles import Permission
 from services import cases
 from services.presale import contracts, documents
@@ -166,7 +167,7 @@ def contract_renderable(v: contracts.ContractView, progress: cases.CaseDetail | 
     grid.add_row("下一步", Text(next_step(v)))
     grid.add_row("合同编号", Text(f"{v.number}　{v.kind_label}　{v.status_label}　第{v.version}版"))
     inner = f"　套内 {v.inner_area:.2f}㎡" if v.inner_area else ""
-    grid.add_row("房屋", Text(f"{v.project_name} {v.building_number}栋 {v.unit_no}　建筑面积 {v.built_area:.2f}㎡{inner}"))
+    grid.add_row("房屋", Text(f"{v.project_name} {building_label(v.building_number)} {v.unit_no}　建筑面积 {v.built_area:.2f}㎡{inner}"))
     grid.add_row("许可证", Text(v.permit_number))
     grid.add_row("出卖人", Text(v.developer_name))
     buyers = "、".join(f"{b.name}（{b.id_number}，{b.phone}）" for b in v.buyers)
@@ -662,7 +663,7 @@ class PresaleContractScreen(AppScreen):
             return f"已备案，备案号 {result.filing_number}，业务已归档。"
 
         self._dialog("合同备案", [StepField("note", "备案意见", "可不填", 200, "准予备案。")], file, done,
-                     note=f"合同 {view.number}，{view.project_name} {view.building_number}栋 {view.unit_no}。")
+                     note=f"合同 {view.number}，{view.project_name} {building_label(view.building_number)} {view.unit_no}。")
 
     def action_cancel_case(self) -> None:
         """F12 (the developer, 合同信息录入): 取消受理 with a reason; the unit is free again."""

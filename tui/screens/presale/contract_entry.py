@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Header, Input, RadioButton, RadioSet, Static
 
 from core.errors import RuleViolation
+from core.places import building_label
 from core.presale.contracts import (
     BUYER_LOCKED,
     PAYMENT_LABELS,
@@ -114,7 +115,7 @@ class ContractEntryScreen(AppScreen):
             yield MessageLine(id="entry-message", classes="status-line")
         with VerticalScroll(id="entry-form"):
             inner = f"，套内建筑面积 {v.inner_area:.2f}㎡" if v.inner_area else ""
-            yield Static(Text(f"{v.case_number}　{v.project_name} {v.building_number}栋 {v.unit_no}　"
+            yield Static(Text(f"{v.case_number}　{v.project_name} {building_label(v.building_number)} {v.unit_no}　"
                               f"建筑面积 {v.built_area:.2f}㎡{inner}"), id="entry-unit")
             buyers = Vertical(id="entry-buyers", classes="entry-section")
             buyers.border_title = "买受人（保存后不能更改）"

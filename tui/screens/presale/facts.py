@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
 from core.errors import RuleViolation
+from core.places import building_label
 from core.roles import Permission
 from services.presale import facts_backfill
 from tui.screens.base import AppScreen
@@ -114,7 +115,7 @@ class FactsScreen(AppScreen):
         v = self.view = message.view
         self.query_one("#facts-summary", Static).update(Text("\n".join([
             f"{v.case_number} 户室信息补录　{v.stage_name}（{v.case_status_label}）　办理人 {v.holder or '—'}",
-            f"{v.project_name} {v.building_number}栋　测绘宗号 {v.survey_number}　户室 {v.unit_count} 套",
+            f"{v.project_name} {building_label(v.building_number)}　测绘宗号 {v.survey_number}　户室 {v.unit_count} 套",
             "尚缺必填项：" + ("；".join(v.missing) if v.missing else "无，可以派件"),
         ])))
         table = self.query_one("#facts-lines", DataTable)

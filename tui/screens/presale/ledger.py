@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from core.places import building_label
 from core.roles import Permission
 from services.presale import ledger
 from tui.screens.base import AppScreen
@@ -133,7 +134,7 @@ class LedgerScreen(AppScreen):
             return
         v = message.view
         assert v is not None
-        lines = [f"合同 {v.number}（{v.status_label}）　{v.project_name} {v.building_number}栋 {v.unit_no}",
+        lines = [f"合同 {v.number}（{v.status_label}）　{v.project_name} {building_label(v.building_number)} {v.unit_no}",
                  f"买受人：{'、'.join(v.buyers) or '—'}",
                  f"付款方式 {v.payment_method_label or '—'}　总价款 {_yuan(v.total_price)}　应付 {_yuan(v.amount_due)}",
                  f"已缴 {_yuan(v.received)}　已退 {_yuan(v.refunded)}　实缴 {_yuan(v.paid)}　未缴 {_yuan(v.unpaid)}",

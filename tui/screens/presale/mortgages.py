@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
 from core.errors import RuleViolation
+from core.places import building_label
 from core.roles import Permission
 from services.presale import mortgages
 from tui.screens.base import AppScreen
@@ -140,7 +141,7 @@ class MortgageScreen(AppScreen):
             return
         v = self.rows[min(row, len(self.rows) - 1)]
         units = "、".join(f"{u.unit_no}{'(授权)' if u.authorised else ''}" for u in v.units)
-        lines = [f"抵押编号 {v.id}　{v.status_label}　{v.project_name} {v.building_number}栋　抵押权人 {v.bank_name}",
+        lines = [f"抵押编号 {v.id}　{v.status_label}　{v.project_name} {building_label(v.building_number)}　抵押权人 {v.bank_name}",
                  f"户室 {len(v.units)} 套，已授权预售签约 {v.authorised} 套：{units}"]
         if v.cancel_reason:
             lines.append(f"注销原因：{v.cancel_reason}")
@@ -178,7 +179,7 @@ class MortgageScreen(AppScreen):
             self.show_refusal("请先输入项目编号和栋号，按 Enter 显示。")
             return
         hint = "只有一家时可不填" if len(self.banks) == 1 else "贷款银行编号"
-        self.app.push_screen(FundFormDialog(f"在建工程抵押设立　{self.where[1]}栋", [
+        self.app.push_screen(FundFormDialog(f"在建工程抵押设立　{building_label(self.where[1])}", [
             FormField("bank", "贷款银行", hint, 10),
             FormField("contract", "抵押合同", "抵押合同编号", 40),
             FormField("amount", "债权数额", "被担保债权数额（元）", 16),

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Header, Input, Select, Static
 
+from core.places import building_label
 from core.roles import Permission
 from services.presale import returns
 from tui.screens.base import AppScreen
@@ -35,7 +36,7 @@ def return_lines(v: returns.ReturnView) -> list[str]:
     """What the screen shows of a return (numbers masked; shown as plain text, never as markup)."""
     lines = [f"{v.case_number} 退房　{v.stage_name}（{v.case_status_label}）" + (f"　办理人 {v.holder}" if v.holder else ""),
              f"合同编号 {v.contract_number}　{v.contract_status_label}　签约业务 {v.contract_case}",
-             f"{v.developer_name}　{v.project_name} {v.building_number}栋 {v.unit_no}",
+             f"{v.developer_name}　{v.project_name} {building_label(v.building_number)} {v.unit_no}",
              *[f"买受人{b.position + 1}：{b.name}（{b.id_number}，{b.phone}）" for b in v.buyers]]
     if v.applicant:
         lines.append(f"申请注销人：{v.applicant}")
