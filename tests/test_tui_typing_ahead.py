@@ -65,3 +65,24 @@ async def test_a_dropdown_opened_and_chosen_in_a_burst_then_the_next_field(sqlit
         assert type(app.screen).__name__ == "InHandScreen"
         assert app.screen.query_one("#filter-type").value == type_options()[1][1]
         assert app.screen.query_one("#filter-number").value == "2026"
+
+
+async def test_a_logout_and_the_next_login_in_one_burst(sqlite_sample_db) -> None:
+    """退出登录 (0) and the login typed straight after it: the form takes the keys only once its
+    focus is back (in 密码: the form keeps the user name), so none is lost on a form with
+    nothing focused; a whole new operator's login after Shift+Tab as well."""
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, [*"super1", "tab", *password("super1"), "enter"])
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.actor.username == "super1"
+        burst(app, ["0", *password("super1"), "enter", "2"])
+        await settle(pilot)
+        assert app.actor is not None and app.actor.username == "super1"
+        assert type(app.screen).__name__ == "InHandScreen"
+        burst(app, ["escape", "0", "shift+tab", "ctrl+a", "ctrl+k", *"clerk1", "tab", *password("clerk1"),
+                    "enter", "2"])
+        await settle(pilot)
+        assert app.actor is not None and app.actor.username == "clerk1"
+        assert type(app.screen).__name__ == "InHandScreen"

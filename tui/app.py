@@ -133,6 +133,7 @@ class WangqianApp(App[None]):
         self._hold_timer: Timer | None = None
         self._key_settling = False  # the last key is being dealt with (_settle_after_key)
         self._settle_generation = 0
+        self._settle_screen: Widget | None = None  # the screen of the key being settled
         self.first_frame = threading.Event()  # set once the first screen has been drawn
         self.add_mode(self.DEFAULT_MODE, lambda: LoginScreen(self.demo_logins))
 
@@ -274,12 +275,18 @@ class WangqianApp(App[None]):
             return None
 
     def _keys_wait(self) -> bool:
-        if self._key_settling:
-            return True
         try:
-            return not getattr(self.screen, "takes_keys", True)
+            top = self.screen
         except ScreenStackError:
             return False
+        if self._key_settling:
+            if self._settle_screen is top:
+                return True
+            # The key took its screen away (it opened another, closed a dialog, logged out): the
+            # rest of its settling may never come back; the screen now on top says when it is ready.
+            self._key_settling = False
+            self._settle_generation += 1
+        return not getattr(top, "takes_keys", True)
 
     def _settle_after_key(self, field: Widget) -> None:
         """Hold the next keys until the key just handed to ``field`` has been dealt with.
@@ -299,6 +306,7 @@ class WangqianApp(App[None]):
         chain = chain[: next((i + 1 for i, node in enumerate(chain) if isinstance(node, Screen)), len(chain))]
         path: list[Widget | App] = [*chain, self, *chain, self]
         self._key_settling = True
+        self._settle_screen = chain[-1]
         self._settle_generation += 1
         generation = self._settle_generation
 

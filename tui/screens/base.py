@@ -128,7 +128,9 @@ class ServiceMixin:
 
     async def _ready_for_keys(self) -> None:
         self.takes_keys = True
-        await self.wq.release_held_keys()
+        # Handed on in the app's own task, never in this screen's: a held key may end this
+        # screen (退出登录), which waits for this screen's task — a deadlock if it were this one.
+        self.wq.call_later(self.wq.release_held_keys)
 
     def on_screen_resume(self) -> None:
         """Back on top (a dialog over it dismissed): the keys typed while the dialog went, held
@@ -215,7 +217,11 @@ class AppScreen(ServiceMixin, Screen[None]):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """The screen's keys in footer order: the current step's, then F1 帮助 (with a
-        ``KeyFooter``), then the rest (each group in BINDINGS order; the screen's before the app's)."""
+        ``KeyFooter``), then the rest (each group in BINDINGS order; the screen's before the app's).
+        None once the session has ended: a screen of it may be drawn once more while it is taken
+        down, and its keys' checks need the operator."""
+        if self.wq.actor is None:
+            return {}
         bindings = super().active_bindings
         # A key the screen shows (Enter 家庭选房) stays shown when the focused widget binds the
         # same key without showing it (a table's Enter, which posts RowSelected to the screen).

@@ -228,8 +228,11 @@ class HomeScreen(AppScreen):
         return True
 
     def _may(self, code: str) -> bool:
-        """Menu entries the operator's role may use (the selection ones need their permission)."""
-        return may_open(self.actor, code)
+        """Menu entries the operator's role may use (the selection ones need their permission);
+        none once the session has ended (the desk is being taken down after 退出登录, and its
+        footer may still be drawn once)."""
+        actor = self.wq.actor
+        return actor is not None and may_open(actor, code)
 
     def on_mount(self) -> None:
         now = self.wq.local_now()

@@ -80,21 +80,35 @@ class LoginScreen(AppScreen):
         remote = self.wq.remote
         if remote is None:
             self.query_one("#username", Input).focus()
+            self.call_after_refresh(self._ready_for_keys)
             return
         self.query_one("#password", Input).focus()
         if not remote.password:
             self.set_message("正在登录……")
             self._hold_keys()
             self._login_without_password(remote.operator, remote.unix_user)
+        else:
+            self.call_after_refresh(self._ready_for_keys)
+
+    async def _ready_for_keys(self) -> None:
+        """The focus is in the form (a focus is set through the app's queue, behind keys
+        already typed): from now on keys land in it; those typed before wait until here."""
+        self.takes_keys = True
+        # Handed on in the app's own task, never in this screen's: a held key may end this
+        # screen (退出登录), which waits for this screen's task — a deadlock if it were this one.
+        self.wq.call_later(self.wq.release_held_keys)
 
     def on_screen_resume(self) -> None:
         """Back from a logout: an empty form, nothing of the last session — but why it
         ended, when the terminal ended it (the account was disabled, locked or re-roled)."""
         if self.wq.actor is None:
-            self.takes_keys = True
             if self.focused is None:  # the form gave up its focus to the last check
                 username = self.query_one("#username", Input)
                 (username if not username.value else self.query_one("#password", Input)).focus()
+            # The keys typed right after 退出登录 wait (takes_keys is still False from the
+            # check that logged in) until that focus is in place: the focus is set through the
+            # app's queue, and so is this, after it.
+            self.app.call_later(self._ready_for_keys)
             self.query_one("#password", Input).value = ""
             farewell, self.wq.farewell = self.wq.farewell, None
             if farewell:
@@ -118,12 +132,13 @@ class LoginScreen(AppScreen):
     #: False while the password is checked: what is typed meanwhile (the first menu key, a
     #: whole form) waits in the app, Tab and the function keys included, for the home screen,
     #: as for any screen being drawn (WangqianApp.on_event); a refusal drops it.
-    takes_keys = True
-    #: The app's limit on holding keys does not apply: the check's answer ends the wait.
-    holds_keys_until_answered = True
+    takes_keys = False  # until the focus is in the form (on_mount, on_screen_resume)
+    #: While the check runs, the app's limit on holding keys does not apply: its answer ends the wait.
+    holds_keys_until_answered = False
 
     def _hold_keys(self) -> None:
         self.takes_keys = False
+        self.holds_keys_until_answered = True
         self.set_focus(None)
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
@@ -141,12 +156,14 @@ class LoginScreen(AppScreen):
         self.post_message(self.LoggedIn(actor))
 
     def on_login_screen_logged_in(self, message: LoggedIn) -> None:
+        self.holds_keys_until_answered = False
         self.wq.logged_in(message.actor)  # the held keys go to the home screen once it is drawn
 
     def show_refusal(self, message: str) -> None:
         """The sentence under the form; the password is typed again (what was typed
         meanwhile was meant for the home screen, and is dropped)."""
         self.wq.drop_held_keys()
+        self.holds_keys_until_answered = False
         self.takes_keys = True
         super().show_refusal(message)
         password = self.query_one("#password", Input)
