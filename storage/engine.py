@@ -121,7 +121,8 @@ class Database:
     def _begin(self, engine: Engine) -> tuple[Session, SessionTransaction]:
         """A new session and its transaction. A terminal's handle on PostgreSQL connects at
         once, and while the server cannot be reached waits for it (``reconnect_wait``):
-        nothing of the use case has run yet, so waiting is safe."""
+        nothing of the use case has run yet, so waiting is safe. A terminal pays one round
+        trip per transaction for that; commands and benchmarks (``reconnect_wait`` 0) do not."""
         eager = self.reconnect_wait > 0 and not self.is_sqlite
         started = time.monotonic()
         while True:
@@ -130,12 +131,17 @@ class Database:
             if not eager:
                 return session, transaction
             try:
-                session.connection()
+                # A round trip proves the connection alive even when the pool handed it out
+                # without its idle ping (used under PING_AFTER_IDLE_S ago, the server stopped
+                # since): a terminal's use case then never starts on a dead connection.
+                session.connection().exec_driver_sql("SELECT 1")
                 return session, transaction
-            except OperationalError as exc:
+            except DBAPIError as exc:
                 session.close()
                 waited = time.monotonic() - started
-                if database_trouble(exc) is None or waited >= self.reconnect_wait:
+                trouble = database_trouble(exc)
+                if (trouble is None or trouble.code not in ("DB_UNREACHABLE", "DB_CONNECTION_LOST")
+                        or waited >= self.reconnect_wait):
                     raise
                 if self.on_reconnecting is not None:
                     self.on_reconnecting(waited)
