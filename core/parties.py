@@ -35,6 +35,7 @@ from core.identity import (
     parse_mobile,
     register_keys,
 )
+from core.text import fold_width
 
 __all__ = [
     "CAPACITY_LABELS",
@@ -134,14 +135,28 @@ class Collect:
 _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk"})
 
 
+def _bad_in_text(ch: str) -> bool:
+    """Control, invisible, private-use characters, line breaks, emoji and pictographs; the
+    symbols Chinese text is written with (㎡ ℃ № ㈱) are not."""
+    if ch.isspace():
+        return ch != " "
+    if unicodedata.category(ch) not in _BAD_CATEGORIES:
+        return False
+    code = ord(ch)
+    return not (0x2100 <= code <= 0x214F or 0x3200 <= code <= 0x33FF)  # letterlike, enclosed CJK, CJK units
+
+
 def check_text(raw: object, *, field: str, label: str, max_length: int, required: bool = False,
-               empty_code: str = "TEXT_EMPTY") -> str | None:
+               empty_code: str = "TEXT_EMPTY", reference: bool = False) -> str | None:
     """A line of free text (an address, a scope, a material's name) as it is kept.
 
-    NFKC (full-width forms become ASCII), runs of spaces one space, trimmed.
+    Full-width letters and digits as ASCII, Chinese punctuation as typed (``core.text.fold_width``),
+    runs of spaces one space, trimmed. ``reference``: a number or name other records are matched
+    on (a certificate's or a document's number, a bank, a district): NFKC, so （2026） and (2026)
+    are one number.
     Refused: nothing when ``required`` (``empty_code``), not text (INPUT_NOT_TEXT),
     longer than ``max_length`` characters (TEXT_TOO_LONG), control, invisible,
-    private-use characters, emoji and other pictographs (TEXT_BAD_CHARACTERS).
+    private-use characters, emoji and other pictographs (TEXT_BAD_CHARACTERS); ㎡ ℃ № are text.
     Blank and not required: ``None``.
     """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -152,9 +167,9 @@ def check_text(raw: object, *, field: str, label: str, max_length: int, required
         raise RuleViolation("INPUT_NOT_TEXT", "输入的内容不是文字，请重新输入。", field=field)
     if len(raw) > _RAW_MAX:
         raise RuleViolation("TEXT_TOO_LONG", f"{label}最多{max_length}个字，请删减后重新输入。", field=field)
-    text = " ".join(unicodedata.normalize("NFKC", raw).split(" "))
-    text = " ".join(part for part in text.split(" ") if part).strip()
-    if any(unicodedata.category(ch) in _BAD_CATEGORIES or (ch.isspace() and ch != " ") for ch in text):
+    folded = unicodedata.normalize("NFKC", raw) if reference else fold_width(raw)
+    text = " ".join(part for part in folded.split(" ") if part).strip()
+    if any(_bad_in_text(ch) for ch in text):
         raise RuleViolation("TEXT_BAD_CHARACTERS",
                             f"{label}中有不能使用的字符（控制字符、换行或表情符号），请重新输入。", field=field)
     if len(text) > max_length:
@@ -371,7 +386,7 @@ def check_period(valid_from: object, valid_to: object, *, today: date, what: str
 def check_notarial_certificate(raw: object) -> str:
     """公证书编号 as printed, e.g. （2026）粤深南证字第1234号: required, at most 60
     characters, with a number in it."""
-    text = check_text(raw, field="notarial_certificate", label="公证书编号", max_length=_NOTARIAL_MAX,
+    text = check_text(raw, reference=True, field="notarial_certificate", label="公证书编号", max_length=_NOTARIAL_MAX,
                       required=True, empty_code="NOTARIAL_EMPTY")
     assert text is not None
     if not any(ch.isdigit() for ch in text):

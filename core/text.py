@@ -33,3 +33,28 @@ def printable(text: object, *, keep_newlines: bool = False, limit: int | None = 
     if limit is not None and len(shown) > limit:
         shown = shown[: max(0, limit - 1)] + "…"
     return shown
+
+
+def fold_width(text: str) -> str:
+    """Free text as it is kept: full-width letters and digits (typed with a Chinese input
+    method) as ASCII, and so a full-width mark between two of them (８９．５, Ａ－１, １／２);
+    every kind of space as a plain space; CJK compatibility ideographs as their unified form;
+    combining marks composed (NFC). Chinese punctuation stays as typed: NFKC would make
+    “经审核，同意。” read “经审核,同意。”, （） read () and ㎡ read m2."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            out.append(chr(code - 0xFEE0))
+        elif unicodedata.category(ch) == "Zs":
+            out.append(" ")
+        elif 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F:
+            out.append(unicodedata.normalize("NFKC", ch))
+        else:
+            out.append(ch)
+    for i in range(1, len(out) - 1):
+        code = ord(out[i])
+        if (0xFF01 <= code <= 0xFF5E and out[i - 1].isascii() and out[i - 1].isalnum()
+                and out[i + 1].isascii() and out[i + 1].isalnum()):
+            out[i] = chr(code - 0xFEE0)
+    return unicodedata.normalize("NFC", "".join(out))

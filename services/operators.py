@@ -130,7 +130,7 @@ def check_bank_name(role: Role, bank: str | None) -> str | None:
     bank's reviewer is not a fund centre's (the centre has its own role)."""
     if role in BANK_ROLES or role in CENTRE_ROLES:
         what = "所属银行" if role in BANK_ROLES else "所属公积金中心"
-        text = check_text(bank, field="bank", label=what, max_length=60)
+        text = check_text(bank, reference=True, field="bank", label=what, max_length=60)
         if text is None:
             raise RuleViolation("OPERATOR_BANK_REQUIRED", f"{ROLE_LABELS[role]}须填写{what}。", field="bank")
         if role in BANK_ROLES and "公积金" in text:
@@ -156,7 +156,7 @@ def add_operator(
         raise RuleViolation("OPERATOR_DEVELOPER_ROLE", "开发企业的账户须在商品房预售的企业用户管理中添加。", field="role")
     bank_name = check_bank_name(parsed_role, bank)
     username, name = check_account(username, name, password)
-    window = check_text(window, field="window", label="窗口号", max_length=16)
+    window = check_text(window, reference=True, field="window", label="窗口号", max_length=16)
     with db.write() as session:
         authorise(session, actor, Permission.OPERATOR_MANAGE)
         return _view(create_operator_in(session, actor, username=username, name=name, role=parsed_role,

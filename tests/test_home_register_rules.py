@@ -285,7 +285,7 @@ def test_a_files_rows_are_reported_by_their_number():
     ]
     assert parsed.errors[0].text().startswith("第4行【产权证书编号】")
     [(row, record, marks)] = parsed.homes
-    assert row == 2 and marks == {Mark.SEIZED: "(2026)粤0304执保1号"} and record.owners[0].number == OWNER_A
+    assert row == 2 and marks == {Mark.SEIZED: "（2026）粤0304执保1号"} and record.owners[0].number == OWNER_A
 
 
 @pytest.mark.parametrize(("text", "code"), [

@@ -201,7 +201,7 @@ def test_an_authorisation_period():
 
 
 def test_a_notarial_certificate_number():
-    assert check_notarial_certificate("（2026）粤深南证字第1234号") == "(2026)粤深南证字第1234号"
+    assert check_notarial_certificate("（2026）粤深南证字第1234号") == "(2026)粤深南证字第1234号"  # one form: matched on
     assert _codes(lambda: check_notarial_certificate("")) == [("NOTARIAL_EMPTY", "notarial_certificate")]
     assert _codes(lambda: check_notarial_certificate("公证书")) == [("NOTARIAL_BAD", "notarial_certificate")]
 
@@ -216,6 +216,17 @@ def test_free_text_refusals(typed, code):
 
 def test_markup_is_kept_as_text():
     assert check_text("[/x] 福田区", field="address", label="住址", max_length=200) == "[/x] 福田区"
+
+
+@pytest.mark.parametrize("typed,kept", [
+    ("经审核，同意。", "经审核，同意。"),  # Chinese punctuation as typed, never ASCII
+    ("福田区（香蜜湖）：８９．５㎡；余下…", "福田区（香蜜湖）：89.5㎡；余下…"),  # ８９．５ folded, ㎡ and the rest kept
+    ("Ａ－１栋，１／２", "A-1栋，1/2"),
+    ("ＡＢ栋　１２０３室", "AB栋 1203室"),  # full-width letters, digits, the ideographic space
+    ("豈区", "豈区"),  # a compatibility ideograph as its unified form
+])
+def test_free_text_folds_width_but_keeps_chinese_punctuation(typed, kept):
+    assert check_text(typed, field="note", label="备注", max_length=200) == kept
 
 
 def test_an_id_change_needs_its_material():

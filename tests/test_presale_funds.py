@@ -128,7 +128,7 @@ def test_an_agreement_from_acceptance_to_archive(db):
     assert done == f"审核通过，已归档：协议{number}（第1版）生效。"
     view = funds.show_agreement(db, h.dev, number)
     assert (view.status_label, view.case_status_label) == ("现行", "已办结")
-    assert [(o.stage_name, o.opinion) for o in view.opinions] == [("主管部门审核", "经审核,同意。"), ("监管银行审核", "同意监管。")]  # NFKC (check_text)
+    assert [(o.stage_name, o.opinion) for o in view.opinions] == [("主管部门审核", "经审核，同意。"), ("监管银行审核", "同意监管。")]  # punctuation as typed
     assert [s.action for s in cases.case_detail(db, h.dev, number).timeline] == \
         ["发起业务", "派工", "接件", "派工", "接件", "归档"]
     with pytest.raises(RuleViolation) as refused:  # one agreement in force per building

@@ -254,7 +254,7 @@ def check_developer(entry: DeveloperEntry, *, today: date) -> DeveloperRecord:
     rep = c(lambda: check_person_name(entry.legal_rep_name, who="法定代表人", field="legal_rep_name"))
     identity = c(lambda: _legal_rep_identity(entry.legal_rep_id_number, entry.legal_rep_id_kind, today))
     phone = c(lambda: parse_mobile(entry.legal_rep_phone))  # type: ignore[arg-type]
-    region = c(lambda: check_text(entry.region, field="region", label="所属地区", max_length=_REGION_MAX,
+    region = c(lambda: check_text(entry.region, reference=True, field="region", label="所属地区", max_length=_REGION_MAX,
                                   required=True, empty_code="DEVELOPER_REGION_EMPTY"))
     status = c(lambda: _status(entry.status))
     valid = c(lambda: _flag(entry.valid, field="valid", label="是否有效"))
@@ -330,7 +330,7 @@ def check_bank(entry: BankEntry) -> BankRecord:
     its branch (开户行), account name and number; the others carry no account."""
     c = Collect()
     purpose = c(lambda: _purpose(entry.purpose))
-    bank = c(lambda: check_text(entry.bank_name, field="bank_name", label="银行名称", max_length=60, required=True,
+    bank = c(lambda: check_text(entry.bank_name, reference=True, field="bank_name", label="银行名称", max_length=60, required=True,
                                 empty_code="BANK_NAME_EMPTY"))
     branch = c(lambda: check_text(entry.branch, field="branch", label="开户行（网点）", max_length=80))
     account_name = c(lambda: check_text(entry.account_name, field="account_name", label="账户名称", max_length=120))

@@ -35,7 +35,7 @@ NO_LOAN_BANK = "本企业还未维护贷款银行信息，请先到机构信息�
 
 def check_mortgage_contract(raw: object) -> str:
     """抵押合同编号 (at most 40 characters)."""
-    text = check_text(raw, field="mortgage_contract", label="抵押合同编号", max_length=40, required=True,
+    text = check_text(raw, reference=True, field="mortgage_contract", label="抵押合同编号", max_length=40, required=True,
                       empty_code="MORTGAGE_CONTRACT_EMPTY")
     assert text is not None
     return text

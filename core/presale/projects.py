@@ -171,7 +171,7 @@ def check_certificate(entry: CertificateEntry, *, today: date) -> CertificateRec
     the term ending after the day of issue."""
     c = Collect()
     kind = c(lambda: _kind(entry.kind))
-    number = c(lambda: check_text(entry.number, field="number", label="证件编号", max_length=60, required=True,
+    number = c(lambda: check_text(entry.number, reference=True, field="number", label="证件编号", max_length=60, required=True,
                                   empty_code="CERTIFICATE_NUMBER_EMPTY"))
     if number is not None and not any(ch.isdigit() for ch in number):
         c.errors.append(RuleViolation("CERTIFICATE_NUMBER_BAD", "证件编号应按证书填写，其中应有数字。", field="number"))

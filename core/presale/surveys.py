@@ -126,7 +126,7 @@ def check_survey_number(raw: object) -> str:
 
 def check_building_number(raw: object) -> str:
     """栋号, e.g. D004 or 3栋 (at most 20 characters)."""
-    text = check_text(raw, field="building", label="栋号", max_length=20, required=True,
+    text = check_text(raw, reference=True, field="building", label="栋号", max_length=20, required=True,
                       empty_code="BUILDING_NUMBER_EMPTY")
     assert text is not None
     return text

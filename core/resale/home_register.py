@@ -138,7 +138,7 @@ def city_code(raw: object, default: str | None = None) -> str:
 
 
 def _district(raw: object, city: str | None) -> str:
-    text = check_text(raw, field="district", label="所在区", max_length=20, required=True,
+    text = check_text(raw, reference=True, field="district", label="所在区", max_length=20, required=True,
                       empty_code="HOME_DISTRICT_EMPTY")
     assert text is not None
     if city is None:  # the city is refused on its own
@@ -191,7 +191,7 @@ def _use_class_code(raw: object) -> str | None:
 def _use(design_raw: object, class_raw: object) -> tuple[str, str, bool]:
     """(设计用途, use class, normalised)."""
     c = Collect(HomeInvalid)
-    design = c(lambda: check_text(design_raw, field="design_use", label="设计用途", max_length=20, required=True,
+    design = c(lambda: check_text(design_raw, reference=True, field="design_use", label="设计用途", max_length=20, required=True,
                                   empty_code="HOME_USE_EMPTY"))
     typed = c(lambda: _use_class_code(class_raw))
     c.done()
@@ -529,7 +529,7 @@ def _check_code(raw: object, city: str | None) -> str | None:
 
 
 def _text(raw: object, field: str, max_length: int, code: str) -> str:
-    text = check_text(raw, field=field, label=FIELD_LABELS[field], max_length=max_length, required=True,
+    text = check_text(raw, reference=True, field=field, label=FIELD_LABELS[field], max_length=max_length, required=True,
                       empty_code=code)
     assert text is not None
     return text
@@ -653,7 +653,7 @@ def search_term(raw: object, *, today: date) -> SearchTerm:
             return SearchTerm("unit", parse_unit_number(raw).text)
         except RuleViolation:
             pass
-    text = check_text(raw, field="query", label="查询内容", max_length=100, required=True,
+    text = check_text(raw, reference=True, field="query", label="查询内容", max_length=100, required=True,
                       empty_code="HOME_SEARCH_EMPTY")
     assert text is not None
     if len(text.replace(" ", "")) < 2:

@@ -198,7 +198,7 @@ def restrict_unit(db: Database, actor: Actor, project_id: int, building: str, un
 
     if kind not in RESTRICTION_LABELS:
         raise RuleViolation("RESTRICTION_BAD_KIND", "限制类型须为司法查封或行政限制。", field="kind")
-    doc = check_text(document, field="document", label="查封或限制文书号", max_length=100, required=True)
+    doc = check_text(document, reference=True, field="document", label="查封或限制文书号", max_length=100, required=True)
     by = check_text(authority, field="authority", label="查封或限制机关", max_length=100)
     with db.write() as session:
         authorise(session, actor, Permission.PERMIT_REVIEW)
@@ -349,7 +349,7 @@ def record_payment(db: Database, actor: Actor, number: str, amount: object, *, r
     an overpayment is refused."""
     from core.parties import check_text
 
-    slip = check_text(receipt, field="receipt", label="缴款凭证号", max_length=40)
+    slip = check_text(receipt, reference=True, field="receipt", label="缴款凭证号", max_length=40)
     with db.write() as session:
         opened = _editing(session, actor, number, "entry", "登记缴款")
         c = opened.contract
@@ -607,7 +607,7 @@ def review_loan(db: Database, actor: Actor, number: str, *, mortgage_contract: o
         details = None
         if stage == "bank_review":
             need = c.payment_method == PaymentMethod.COMBINED.value
-            ref = check_text(mortgage_contract, field="mortgage_contract", label="抵押合同编号", max_length=40,
+            ref = check_text(mortgage_contract, reference=True, field="mortgage_contract", label="抵押合同编号", max_length=40,
                              required=need, empty_code="MORTGAGE_DETAILS_MISSING")
             years = None
             if loan_term_years not in (None, ""):
