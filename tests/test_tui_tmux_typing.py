@@ -239,3 +239,22 @@ def test_a_house_return_typed_at_fifty_keys_a_second_through_tmux(return_db: Dat
         # the demo holds a return of its own (1栋 6-01): this one is the newest
         row = session.execute(select(PresaleReturn).order_by(PresaleReturn.id.desc()).limit(1)).scalar_one()
     assert (row.applicant_position, row.reason) == (0, reason), shown
+
+
+def test_esc_and_the_next_key_typed_at_once_through_tmux_are_two_keys(empty_counter_db: Database,
+                                                                      tmp_path: Path) -> None:
+    """Esc and 3 reach the terminal in one write (a fast clerk: back to the desk, then 已办业务):
+    read as Esc, then 3 — not as Alt+3 ("£" to Textual's parser), which did nothing."""
+    env = {"WANGQIAN_DB_URL": str(empty_counter_db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
+           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
+    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    try:
+        term.expect("用户名")
+        term.type([*"clerk1", "Tab", *password("clerk1"), "Enter"])
+        term.expect("工作台")
+        term.key("2")
+        term.expect("接收时间")  # 在手业务's list (the desk's menu names both lists)
+        _tmux("send-keys", "-t", term.name, "Escape", "3")  # one write: ESC then "3"
+        term.expect("完成时间", within=20)  # 已办业务's list
+    finally:
+        term.close()

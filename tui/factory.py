@@ -53,5 +53,7 @@ def create_app(db: Database, **options: Any) -> WangqianApp:
     from tui.app import (
         WangqianApp,  # Textual only when a terminal is wanted, not for every command
     )
+    from tui.escape_keys import read_esc_and_key_apart
 
+    read_esc_and_key_apart()  # Esc then a key, typed fast, is not one Alt key
     return WangqianApp(db, **options)
