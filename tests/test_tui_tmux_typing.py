@@ -82,6 +82,14 @@ class Terminal:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
+def counter_terminal(db: Database, tmp_path: Path) -> Terminal:
+    """`wangqian tui` on ``db`` in a new tmux session at 80×24 (no idle lock within a test)."""
+    assert WANGQIAN.exists(), WANGQIAN
+    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
+           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
+    return Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+
+
 def test_a_buyer_typed_at_fifty_keys_a_second_through_tmux_lands_field_by_field(sqlite_sample_db: Database,
                                                                                  tmp_path: Path) -> None:
     db = sqlite_sample_db
@@ -90,10 +98,7 @@ def test_a_buyer_typed_at_fifty_keys_a_second_through_tmux_lands_field_by_field(
     # two buyers owning jointly already, so that a third may join them
     draft = draft_contract(db, clerk, co_ownership="joint",
                            buyers=(buyer(), buyer("王二买", BUYER_PHONE_2, seed=11)))
-    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
-           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
-    assert WANGQIAN.exists(), WANGQIAN
-    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    term = counter_terminal(db, tmp_path)
     try:
         term.expect("用户名")
         term.type([*"clerk1", "Tab", *password("clerk1"), "Enter"])
@@ -127,9 +132,7 @@ def test_a_round_set_up_at_fifty_keys_a_second_through_tmux(empty_counter_db: Da
     families, houses = tmp_path / "families.csv", tmp_path / "houses.csv"
     families.write_text(FAMILIES, encoding="utf-8")
     houses.write_text(HOUSES, encoding="utf-8")
-    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
-           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
-    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    term = counter_terminal(db, tmp_path)
     try:
         term.expect("用户名")
         term.type([*"super1", "Tab", *password("super1"), "Enter"])
@@ -176,9 +179,7 @@ def test_a_home_registered_at_fifty_keys_a_second_through_tmux(empty_counter_db:
     keys = ["Tab"]  # past the city, which holds the hall's
     for i, text in enumerate(record):
         keys += (["Tab"] if i else []) + list(text)
-    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
-           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
-    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    term = counter_terminal(db, tmp_path)
     try:
         term.expect("用户名")
         term.type([*"super1", "Tab", *password("super1"), "Enter"])
@@ -217,9 +218,7 @@ def test_a_house_return_typed_at_fifty_keys_a_second_through_tmux(return_db: Dat
     db = return_db
     db.clock = system_clock
     reason = "买受人因工作调动申请退房[/x]"
-    env = {"WANGQIAN_DB_URL": str(db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
-           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
-    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    term = counter_terminal(db, tmp_path)
     try:
         term.expect("用户名")
         term.type([*"dev_a", "Tab", *PASSWORD, "Enter"])
@@ -245,9 +244,7 @@ def test_esc_and_the_next_key_typed_at_once_through_tmux_are_two_keys(empty_coun
                                                                       tmp_path: Path) -> None:
     """Esc and 3 reach the terminal in one write (a fast clerk: back to the desk, then 已办业务):
     read as Esc, then 3 — not as Alt+3 ("£" to Textual's parser), which did nothing."""
-    env = {"WANGQIAN_DB_URL": str(empty_counter_db.url), "WANGQIAN_DATA_DIR": str(tmp_path),
-           "WANGQIAN_CODE_KEY": TEST_CODE_KEY, "WANGQIAN_IDLE_LOCK_SECONDS": "3600"}
-    term = Terminal(f"{WANGQIAN} tui", env, tmp_path / "terminal.log")
+    term = counter_terminal(empty_counter_db, tmp_path)
     try:
         term.expect("用户名")
         term.type([*"clerk1", "Tab", *password("clerk1"), "Enter"])

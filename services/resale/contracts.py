@@ -878,16 +878,16 @@ def _view(session: Session, contract: Contract, *, signed_now: bool = False) -> 
         qualification_required=required, qualification=None if q is None else q.state,
         qualification_label=("无须审查" if not required else "未申请") if q is None else QUALIFICATION_LABELS[q.state],
         qualification_reason=None if q is None else q.reason, changes=changes,
-        **_filing_state(session, contract),
+        **_filing_state(session, contract, signed_now=signed_now),
     )
 
 
-def _filing_state(session: Session, contract: Contract) -> dict:
+def _filing_state(session: Session, contract: Contract, *, signed_now: bool = False) -> dict:
     from services.resale.filing import facts_of  # the filing service builds on this module
 
     if contract.status != ContractStatus.SIGNED:  # the materials matter only between signing and filing
         return {"filing_route": profile_by_ref(contract.profile_ref).filing.value}
-    facts = facts_of(session, contract)
+    facts = facts_of(session, contract, signed_now=signed_now)
     return {"filing_route": facts.route.value, "filing_required": facts.required,
             "filing_missing": tuple(m.label for m in facts.missing())}
 

@@ -32,11 +32,12 @@ from storage.models import Contract, ContractFiling, FilingMaterial
 __all__ = ["facts_of", "file_in", "record_notarisation", "record_transfer_registration", "record_undertaking"]
 
 
-def facts_of(session: Session, contract: Contract) -> FilingFacts:
-    """What decides whether and how this contract is filed."""
+def facts_of(session: Session, contract: Contract, *, signed_now: bool = False) -> FilingFacts:
+    """What decides whether and how this contract is filed. ``signed_now``: signed in this
+    transaction, so it has no materials yet (they are recorded only on a signed contract)."""
     draft = contract_record.from_json(contract.facts)
     parties = [*draft.sellers, *draft.buyers]
-    recorded = frozenset(Material(kind) for kind in session.execute(
+    recorded = frozenset() if signed_now else frozenset(Material(kind) for kind in session.execute(
         select(FilingMaterial.kind).where(FilingMaterial.contract_id == contract.id)).scalars())
     return FilingFacts(
         route=profile_by_ref(contract.profile_ref).filing,
