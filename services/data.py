@@ -20,6 +20,11 @@ def upgrade(db: Database, actor: Actor) -> str | None:
     return migrate.current_revision(db)
 
 
+def schema_revision(db: Database) -> str | None:
+    """The schema revision the database holds; None for a database without one yet."""
+    return migrate.current_revision(db)
+
+
 def schema_is_current(db: Database) -> bool:
     try:
         return migrate.current_revision(db) == migrate.head_revision(db)

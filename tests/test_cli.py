@@ -81,6 +81,13 @@ def test_unmigrated_database_is_a_sentence_not_a_traceback(cli_blank_db):
     assert "wangqian db upgrade" in result.stderr and "Traceback" not in result.output
 
 
+def test_db_upgrade_says_what_it_did(cli_blank_db):
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0 and "数据库结构已升级到最新版本" in first.output and "原为空库" in first.output
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert again.exit_code == 0 and "已是最新版本" in again.output and "无需升级" in again.output
+
+
 def test_db_init_sample_then_case_show(cli_blank_db):
     result = runner.invoke(app, ["db", "init", "--sample"])
     assert result.exit_code == 0, result.output

@@ -222,8 +222,13 @@ def db_upgrade() -> None:
     """按迁移脚本把数据库结构升级到最新版本。"""
     from services import data
 
-    revision = data.upgrade(database(), system_actor())
-    out.print(f"数据库结构已是最新版本（{revision}）。")
+    db = database()
+    before = data.schema_revision(db)
+    revision = data.upgrade(db, system_actor())
+    if before == revision:
+        out.print(f"数据库结构已是最新版本（{revision}），无需升级。")
+    else:
+        out.print(f"数据库结构已升级到最新版本（{revision}，原为{'空库' if before is None else before}）。")
 
 
 @db_app.command("backup")
