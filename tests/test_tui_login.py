@@ -82,6 +82,23 @@ async def test_home_menu_opens_functions_and_logs_out(sqlite_sample_db) -> None:
         assert "Ctrl+Q" in screen_text(app) and "退出程序" in screen_text(app)
 
 
+async def test_a_menu_letter_works_in_either_case(sqlite_sample_db) -> None:
+    """The menu shows C, H, S…: with Caps Lock on (left on after a credit code) C opens it too."""
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await pilot.press("C")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ContractDeskScreen"
+        await pilot.press("escape", "h")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HouseCheckScreen"
+        await pilot.press("escape", "f1")
+        await settle(pilot)
+        keys = [key for key, _ in app.screen.keys]
+        assert "C" in keys and len(keys) == len(set(keys))  # each key listed once
+
+
 def _held_login(monkeypatch) -> threading.Event:
     """Hold every password check until the test lets it go, as a slow hash would."""
     from services import operators

@@ -179,7 +179,12 @@ class HomeScreen(AppScreen):
         Binding("0,f10", "app.logout", "退出登录", key_display="F10"),
         Binding("enter", "choose", "进入", show=False),
     ]
-    BINDINGS = [replace(binding, priority=True) for binding in BINDINGS]
+    # A letter works in either case (the menu shows it upper-case; Caps Lock is often left on
+    # after a credit code or an ID's X was typed).
+    BINDINGS = [replace(binding, priority=True,
+                        key=f"{binding.key},{binding.key.upper()}" if binding.key.isalpha() and len(binding.key) == 1
+                        else binding.key)
+                for binding in BINDINGS]
 
     HELP_STEPS = (
         "↑↓ 选择功能，Enter 进入；也可直接按菜单左侧的键。",
