@@ -85,6 +85,24 @@ async def test_the_authority_registers_an_enterprise_typed_in_one_go(presale_db)
     assert d.paid_in_capital == 20_005_000 and d.address == "湘西州吉首市人民路1号"
 
 
+async def test_an_enterprise_named_like_markup_is_registered_and_said_literally(presale_db) -> None:
+    """The toast after 登记 names the enterprise as typed: "[/x]" drawn as markup crashed the terminal."""
+    app = make_app(presale_db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # toasts drawn, as in a terminal
+        await login(pilot, "super1")
+        await _register(pilot, (ENTERPRISE[0], "星城[/x]置业有限公司", *ENTERPRISE[2:]))
+        await pilot.press("enter")  # 查询 the code the form left in the search box
+        await settle(pilot)
+        await pilot.pause(0.3)  # the toast is drawn
+        assert isinstance(app.screen, EnterpriseScreen)
+        assert any("星城[/x]置业有限公司" in str(n.message) for n in app._notifications)
+        assert "星城[/x]置业有限公司" in screen_text(app)
+        toasts = list(app.screen.query("Toast"))
+        assert toasts and any("星城[/x]置业有限公司" in str(toast.render()) for toast in toasts)
+    with presale_db.read() as s:
+        assert s.execute(select(Developer.name).where(Developer.credit_code == CODE)).scalar_one() == "星城[/x]置业有限公司"
+
+
 async def test_a_bad_form_shows_each_refusal_under_its_field_and_writes_nothing(presale_db) -> None:
     bad_code = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")
     app = make_app(presale_db)
