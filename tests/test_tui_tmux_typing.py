@@ -69,6 +69,12 @@ class Terminal:
         for name in names:
             _tmux("send-keys", "-t", self.name, name)
 
+    def log_in(self, username: str, secret: str | None = None) -> None:
+        """The login form filled at ``RATE`` (the demo's password unless ``secret``), then the desk."""
+        self.expect("用户名")
+        self.type([*username, "Tab", *(password(username) if secret is None else secret), "Enter"])
+        self.expect("工作台")
+
     def type(self, keys: list[str]) -> None:
         """Each key at ``RATE`` a second, without looking at the screen in between."""
         for key in keys:
@@ -100,9 +106,7 @@ def test_a_buyer_typed_at_fifty_keys_a_second_through_tmux_lands_field_by_field(
                            buyers=(buyer(), buyer("王二买", BUYER_PHONE_2, seed=11)))
     term = counter_terminal(db, tmp_path)
     try:
-        term.expect("用户名")
-        term.type([*"clerk1", "Tab", *password("clerk1"), "Enter"])
-        term.expect("工作台")
+        term.log_in("clerk1")
         term.key("c")
         term.expect("草稿有效至")  # the draft's details are shown: F6 修改合同 is offered
         term.key("F6")
@@ -134,9 +138,7 @@ def test_a_round_set_up_at_fifty_keys_a_second_through_tmux(empty_counter_db: Da
     houses.write_text(HOUSES, encoding="utf-8")
     term = counter_terminal(db, tmp_path)
     try:
-        term.expect("用户名")
-        term.type([*"super1", "Tab", *password("super1"), "Enter"])
-        term.expect("工作台")
+        term.log_in("super1")
         term.key("6")
         term.expect("选房场次")
         term.key("F2")
@@ -181,9 +183,7 @@ def test_a_home_registered_at_fifty_keys_a_second_through_tmux(empty_counter_db:
         keys += (["Tab"] if i else []) + list(text)
     term = counter_terminal(db, tmp_path)
     try:
-        term.expect("用户名")
-        term.type([*"super1", "Tab", *password("super1"), "Enter"])
-        term.expect("工作台")
+        term.log_in("super1")
         term.key("d")
         term.expect("按产权证书逐项录入")
         term.type(keys)
@@ -220,9 +220,7 @@ def test_a_house_return_typed_at_fifty_keys_a_second_through_tmux(return_db: Dat
     reason = "买受人因工作调动申请退房[/x]"
     term = counter_terminal(db, tmp_path)
     try:
-        term.expect("用户名")
-        term.type([*"dev_a", "Tab", *PASSWORD, "Enter"])
-        term.expect("工作台")
+        term.log_in("dev_a", PASSWORD)
         term.key("t")
         term.expect("栋号室号")
         term.type(["Tab", *"D004", "Tab", *"2-01", "F2"])
@@ -246,9 +244,7 @@ def test_esc_and_the_next_key_typed_at_once_through_tmux_are_two_keys(empty_coun
     read as Esc, then 3 — not as Alt+3 ("£" to Textual's parser), which did nothing."""
     term = counter_terminal(empty_counter_db, tmp_path)
     try:
-        term.expect("用户名")
-        term.type([*"clerk1", "Tab", *password("clerk1"), "Enter"])
-        term.expect("工作台")
+        term.log_in("clerk1")
         term.key("2")
         term.expect("接收时间")  # 在手业务's list (the desk's menu names both lists)
         _tmux("send-keys", "-t", term.name, "Escape", "3")  # one write: ESC then "3"
