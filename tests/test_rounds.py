@@ -173,6 +173,9 @@ def test_create_round_and_its_refusals(db):
     _refused("ROUND_FAMILY_NOT_FOUND", _round, db, boss, [fams[0], 99999])
     _refused("ROUND_FAMILY_REPEATED", _round, db, boss, [fams[0], fams[0]])
     _refused("ROUND_NAME_EMPTY", rounds.create_round, db, boss, number=1, name="  ", family_ids=fams, **WINDOWS)
+    for bad_name in ("第五批😀", "第五批\x1b[2J", "第五批\n公租房"):  # every family's screen and text shows it
+        _refused("TEXT_BAD_CHARACTERS", rounds.create_round, db, boss, number=1, name=bad_name, family_ids=fams,
+                 **WINDOWS)
     _refused("ROUND_NUMBER_INVALID", _round, db, boss, fams, number=0)
 
     rid = _round(db, boss, [fams[2], fams[0]])

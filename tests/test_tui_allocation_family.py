@@ -149,6 +149,21 @@ async def test_clerk_works_a_familys_wish_lists(counter_db) -> None:
         assert text_of(app, "#family-message") == f"第{number}场没有排位为“无此人”或主申请人姓名含“无此人”的家庭。"
 
 
+async def test_a_round_named_like_markup_is_offered_as_written(counter_db) -> None:
+    """The round dropdown of 家庭选房 shows the round's name literally: "[/x]" in it was read as a
+    markup tag and the screen crashed on opening."""
+    db = counter_db
+    clock = freeze(db)
+    hall = desk_round(db, clock, name="安居苑[/x]公租房")
+    app = make_app(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await press(pilot, "7")
+        screen = app.screen
+        assert isinstance(screen, FamilyScreen) and screen.round_id == hall.rounds[hall.numbers[0]]
+        assert "安居苑[/x]公租房" in screen_text(app)
+
+
 async def test_status_board_filters_by_building_state_and_layout(counter_db) -> None:
     db = counter_db
     clock = freeze(db)

@@ -177,14 +177,15 @@ def three_rounds(db: Database, clock: ManualClock) -> Hall:
     return hall
 
 
-def desk_round(db: Database, clock: ManualClock, *, eligible: str = "1b", families: int = 4) -> Hall:
-    """A round in its pre-selection with ``families`` families and sixteen houses (T2, one reserved)."""
+def desk_round(db: Database, clock: ManualClock, *, eligible: str = "1b", families: int = 4,
+               name: str = "安居苑公租房") -> Hall:
+    """A round (``name``) in its pre-selection with ``families`` families and sixteen houses (T2, one reserved)."""
     supervisor = actor_of(db, "super1")
     h = add_houses(db, "T2", 4, 4, reserved=("T2-0404",))
     fams = add_families(db, families, eligible=eligible)
     hall = Hall(clock, h, fams)
     number = next_round_number(db)
-    rid = rounds.create_round(db, supervisor, number=number, name="安居苑公租房", family_ids=fams,
+    rid = rounds.create_round(db, supervisor, number=number, name=name, family_ids=fams,
                               **pre_windows(clock))
     hall.rounds[number] = rid
     hall.numbers.append(number)

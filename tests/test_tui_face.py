@@ -274,5 +274,5 @@ async def test_status_board_names_the_estate_with_the_building(counter_db) -> No
         await settle(pilot)
         shown = screen_text(app)
         assert "龙悦居 T1栋" in shown and "1层" in shown and "101 可选" in shown
-        assert "龙悦居 T1栋" in {label for label, _ in board.query_one("#board-building")._options}
+        assert "龙悦居 T1栋" in {str(label) for label, _ in board.query_one("#board-building")._options}
 

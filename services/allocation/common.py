@@ -36,6 +36,7 @@ from core.allocation.rounds import (
 )
 from core.allocation.selection import FamilyInput, RoundInput
 from core.errors import RuleViolation
+from core.parties import check_text
 from core.roles import Actor
 from core.timeutil import show
 from services import audit, cases
@@ -125,6 +126,9 @@ def create_round_in(
         raise RuleViolation("ROUND_NAME_EMPTY", "请填写场次名称。", field="name")
     if len(name) > 60:
         raise RuleViolation("ROUND_NAME_TOO_LONG", "场次名称不能超过60个字。", field="name")
+    # No control character, line break or emoji in a name every family's screen and text shows.
+    name = check_text(name, field="name", label="场次名称", max_length=60, required=True,
+                      empty_code="ROUND_NAME_EMPTY") or name
     if kind not in ROUND_KIND_LABELS:
         raise RuleViolation("ROUND_KIND_INVALID", "场次类型只能是正常选房或补选。", field="kind")
     draft = family_ids is None

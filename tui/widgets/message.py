@@ -33,6 +33,12 @@ def plain(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def literal(text: str) -> Text:
+    """``text`` to show as it is where Textual would read a string as markup: a dropdown's or
+    a list's option naming a round, a party or a family ("第五批[/x]" is a name, not a tag)."""
+    return Text(plain(text))
+
+
 # ---------------------------------------------------------------- wrapping Chinese
 
 # Kinsoku: no line starts with closing punctuation, none ends with an opening one.

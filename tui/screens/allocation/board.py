@@ -31,7 +31,7 @@ from services.allocation import rounds
 from services.allocation.rounds import BoardCounts, BoardRow
 from tui.screens.base import AppScreen
 from tui.widgets.footer import KeyFooter
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, literal
 
 STATE_OPTIONS = [(HOUSE_STATE_LABELS[state], str(state)) for state in HouseState]
 STATE_STYLE = {HouseState.FREE: "bold #3ddc84", HouseState.TAKEN: "bold #ff6b6b", HouseState.RESERVED: "#9aa0a6"}
@@ -183,7 +183,7 @@ class BoardScreen(AppScreen):
             self._buildings_known = True
             select = self.query_one("#board-building", Select)
             with select.prevent(Select.Changed):
-                select.set_options([(label, b) for b, label in message.buildings.items()])
+                select.set_options([(literal(label), b) for b, label in message.buildings.items()])
         self.rows = message.rows
         self.counts = message.counts
         self.query_one("#board-counts", Static).update(counts_text(message.counts))

@@ -44,7 +44,7 @@ from tui.screens.allocation.common import area, money, place
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
 from tui.widgets.footer import KeyFooter
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, literal
 from tui.widgets.tables import ListTable
 
 LIST_NAMES = {ListKind.PRE: "预选意向", ListKind.FORMAL: "正选意向"}
@@ -188,7 +188,7 @@ class FamilyScreen(AppScreen):
     def on_family_screen_rounds_loaded(self, message: RoundsLoaded) -> None:
         self.round_rows = {r.id: r for r in message.rows}
         select = self.query_one("#fam-round", Select)
-        select.set_options([(f"第{r.number}场 {r.name}", r.id) for r in message.rows])
+        select.set_options([(literal(f"第{r.number}场 {r.name}"), r.id) for r in message.rows])
         if self.round_id is None:
             # The newest round families may act in (a draft being set up is not one yet).
             open_rounds = [r for r in message.rows if r.status in (RoundStatus.OPEN, RoundStatus.REOPENED)]
@@ -496,7 +496,7 @@ class FamilyPickDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-box", classes="dialog"):
             yield Label("选择家庭", classes="form-title")
-            yield OptionList(*[Option(f"排位第 {f.rank} 位　{f.applicant}　家庭 {f.family_id}　{f.size}人户", id=key)
+            yield OptionList(*[Option(literal(f"排位第 {f.rank} 位　{f.applicant}　家庭 {f.family_id}　{f.size}人户"), id=key)
                                for key, f in self.found.items()], id="pick-family")
             yield Static("↑↓ 选择　Enter 确定　Esc 取消", classes="hint")
 

@@ -53,7 +53,7 @@ from tui.screens.cases import FilterError, parse_day
 from tui.widgets.detail import LABEL_STYLE, DetailPane, case_renderable
 from tui.widgets.form import FieldRow, clear_field_errors, compact_input, field_line, show_field_error
 from tui.widgets.footer import KeyFooter
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, literal
 
 CLERK_STAGES = (lease_rules.TENANT_INFO, lease_rules.IDENTITY_CHECK, lease_rules.CONTRACT, lease_rules.DEPOSIT)
 
@@ -467,7 +467,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
     @work(thread=True, exclusive=True, group="start-rounds", exit_on_error=False)
     def _load_rounds(self) -> None:
         rows = rounds.rounds_list(self.db, self.actor, status=RoundStatus.PUBLISHED)
-        self.post_message(self.RoundsLoaded([(f"第{r.number}批 {r.name}", r.id) for r in rows]))
+        self.post_message(self.RoundsLoaded([(literal(f"第{r.number}批 {r.name}"), r.id) for r in rows]))
 
     def on_lease_start_dialog_rounds_loaded(self, message: RoundsLoaded) -> None:
         select = self.query_one("#start-round", Select)
@@ -494,7 +494,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
     def on_lease_start_dialog_families_loaded(self, message: FamiliesLoaded) -> None:
         options = self.query_one("#start-families", OptionList)
         options.clear_options()
-        options.add_options([Option(label, id=str(fid)) for label, fid in message.families])
+        options.add_options([Option(literal(label), id=str(fid)) for label, fid in message.families])
         if message.families:
             options.highlighted = 0
             options.focus()

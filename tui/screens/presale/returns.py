@@ -27,7 +27,7 @@ from tui.screens.dialogs import cancel_dialog
 from tui.widgets.detail import MUTED
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, literal
 
 __all__ = ["ReturnScreen", "return_lines"]
 
@@ -174,7 +174,7 @@ class ReturnScreen(AppScreen):
         self.query_one("#return-text", Static).update(Text("\n".join(return_lines(v))))
         applicant = self.query_one("#return-applicant", Select)
         chosen = next((b.position for b in v.buyers if b.name == v.applicant), None)
-        applicant.set_options([(f"{b.position + 1}. {b.name}", b.position) for b in v.buyers])
+        applicant.set_options([(literal(f"{b.position + 1}. {b.name}"), b.position) for b in v.buyers])
         if chosen is not None:
             applicant.value = chosen
         if message.text:

@@ -66,7 +66,7 @@ from tui.screens.resale.sign_verify import (
 from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import field_line
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, literal
 from tui.widgets.tables import ListTable
 
 _PENDING = ("confirming", "review")
@@ -235,7 +235,7 @@ class CancelScreen(PartyRows, AppScreen):
         panel.set_class(self.pending is None, "-hidden")
         if first:
             applicant = self.query_one("#cc-applicant", Select)
-            applicant.set_options([(f"{p.side_label} {p.name}", p.key) for p in view.parties])
+            applicant.set_options([(literal(f"{p.side_label} {p.name}"), p.key) for p in view.parties])
             self.query_one("#cc-kind-box").set_class(not filed, "-hidden")
         mounted = self.pending is not None and await self._show_pending(self.pending)
         for key, (text, style) in message.notes.items():
