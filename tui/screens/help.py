@@ -77,7 +77,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
-            yield Label(f"帮助　{self.title_text}" if self.title_text else "帮助", classes="form-title")
+            yield Label(f"帮助　{self.title_text}" if self.title_text else "帮助", classes="form-title", markup=False)
             with VerticalScroll(id="help-body"):
                 if self.steps:
                     yield Static("办理步骤", classes="help-head")
