@@ -43,6 +43,7 @@ from storage.models import Lease
 from storage.settings import plain_settings
 from tests.conftest import SYSTEM, at, configure
 from tests.test_lease import T0, _setup, _tenant_info
+from core.timeutil import to_local
 from tests.test_reports_allocation import needs_poppler
 from tests.test_reports_allocation import sample_contract as sample_lease
 from tests.test_reports_allocation import sample_move_in as sample_move_in_notice
@@ -440,7 +441,7 @@ def test_lease_is_signed_inside_the_window_the_notice_gave(db, clerk):
     number = lease_service.start_lease(db, clerk, ids["round"], ids["a"])
     _tenant_info(db, clerk, number)
     lease_service.record_identity_check(db, clerk, number, who="main_applicant", document_seen="居民身份证原件")
-    first, last = lease_rules.signing_window(published.date(), db.settings.signing_days)
+    first, last = lease_rules.signing_window(to_local(published).date(), db.settings.signing_days)  # Shanghai day
     late = published + timedelta(days=db.settings.signing_days + 1)
     with pytest.raises(RuleViolation) as refused:
         lease_service.sign_contract(at(db, late), clerk, number)
