@@ -326,8 +326,10 @@ def test_an_operator_logs_in_through_ssh_and_looks_up_an_applicant(hall: SshHall
     try:
         term.expect("操作员登录")
         term.expect(f"SSH 远程登录（系统账户 {hall.user}）")
+        # The user name is the mapping's, filled in (waited for: over SSH a frame can reach the
+        # terminal in more than one write, and tmux may show it half drawn).
+        term.expect(OPERATOR)
         login = term.screen()
-        assert OPERATOR in login  # the user name is the mapping's, filled in
         # The TUI runs in the wrapper's clean environment: the hall's settings, nothing the client sent.
         assert set(_tui_environment(hall.user)) == {
             "HOME", "USER", "LOGNAME", "PATH", "TERM", "LANG", "TEXTUAL_COLOR_SYSTEM", "WANGQIAN_DB_URL",

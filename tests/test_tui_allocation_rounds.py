@@ -195,3 +195,28 @@ async def test_three_successive_rounds_and_a_supplementary_round_from_the_keyboa
         assert all(row.status == "published" for row in screen.rows.values() if row.number in (a, b, c, s))
         assert "T1-0104" in shown and "100%" in shown
 
+
+
+async def test_a_list_load_overtaken_by_a_newer_one_does_not_lose_the_round_to_select(counter_db) -> None:
+    """The list reloads when the 组织补选 dialog closes, while the round is still being formed;
+    when that load's rows (read before the new round existed) arrive after the step's sentence,
+    they are dropped as stale: the cursor still goes to the round just formed. (Under load the
+    cursor stayed on the round it was on.)"""
+    db = counter_db
+    clock = freeze(db)
+    hall = three_rounds(db, clock)
+    a, b, c = hall.numbers
+    app = make_app(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await press(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, RoundsScreen)
+        await cursor_to(pilot, "#rounds", str(hall.rounds[c]))
+        formed = hall.rounds[b]  # stands for the round the step formed
+        read_before = [row for row in screen.rows.values() if row.id != formed]
+        stale = RoundsScreen.RoundsLoaded(read_before, screen.counts, screen._loads)
+        screen.post_message(RoundsScreen.Done("已组织补选。", select_id=formed))  # reloads the list …
+        screen.post_message(stale)  # … and the older load's rows come after the sentence
+        await settle(pilot)
+        assert screen.selected is not None and screen.selected.id == formed

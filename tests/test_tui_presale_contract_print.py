@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 
 import pytest
-from test_tui_support import SIZE, login, make_app
+from test_tui_support import SIZE, burst, login, make_app, settle
 
 from services.presale import contracts
 from tests.presale_support import PASSWORD
@@ -22,6 +23,35 @@ needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"), reason="popp
 
 def _printed(db) -> list:  # type: ignore[no-untyped-def]
     return sorted(db.settings.reports_folder().glob("商品房买卖合同_*.pdf"))
+
+
+@needs_pdftotext
+async def test_f11_typed_straight_after_the_enter_that_loads_the_contract_prints_it(pc_db, monkeypatch) -> None:
+    """Number, Enter and F11 in one burst (a barcode reader, a fast clerk) while the load is slow
+    (a busy database): F11 waits for the contract to be shown and prints it, instead of being
+    refused for want of a contract (or doing nothing) because it came before the load."""
+    number = _entered(pc_db)
+    loading = threading.Event()
+    show = contracts.show_contract
+
+    def slow_show(*args, **kwargs):  # type: ignore[no-untyped-def]
+        loading.wait(10)
+        return show(*args, **kwargs)
+
+    app = make_app(pc_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _open(pilot)
+        monkeypatch.setattr(contracts, "show_contract", slow_show)
+        burst(app, [*typed(number), "enter", "f11"])
+        for _ in range(20):  # every key handed on; F11 is still waiting for the contract
+            await pilot.pause()
+        assert not _printed(pc_db) and "请先输入业务号" not in said(app)
+        loading.set()
+        await settle(pilot)
+        assert flat("商品房买卖合同未打印：未配置打印机，文件保存在") in said(app)
+    [path] = _printed(pc_db)
+    assert path.name == f"商品房买卖合同_{number}.pdf"
 
 
 @needs_pdftotext

@@ -253,11 +253,13 @@ class WangqianApp(App[None]):
         if isinstance(event, _ACTIVITY_EVENTS):
             self.note_activity()
         if isinstance(event, events.Key) and not event.is_forwarded and (self._held_keys or self._keys_wait()):
-            # Two moments when the next key would land in the wrong place: a screen just opened
+            # Three moments when the next key would land in the wrong place: a screen just opened
             # has not yet put its focus in its first field (the key would be dropped, or a Tab
-            # would move the focus from nowhere); and Enter in a field whose screen then moves
-            # the focus to the next field (the keys typed after Enter would reach the field
-            # Enter left). The key waits, and so does every key after it, to keep their order.
+            # would move the focus from nowhere); Enter in a field whose screen then moves the
+            # focus to the next field (the keys typed after Enter would reach the field Enter
+            # left); and a case or a step's result still loading (a function key would act on
+            # what was shown before it: ``AppScreen.KEYS_WAIT_FOR``). The key waits, and so
+            # does every key after it, to keep their order.
             self._held_keys.append(event)
             if self._hold_timer is None:
                 self._hold_timer = self.set_timer(KEY_HOLD_LIMIT_SECONDS, self._release_keys_anyway)
@@ -293,7 +295,7 @@ class WangqianApp(App[None]):
             # rest of its settling may never come back; the screen now on top says when it is ready.
             self._key_settling = False
             self._settle_generation += 1
-        return not getattr(top, "takes_keys", True)
+        return not getattr(top, "takes_keys", True) or getattr(top, "awaiting_outcome", False)
 
     def _settle_after_key(self, field: Widget) -> None:
         """Hold the next keys until the key just handed to ``field`` has been dealt with.
@@ -382,6 +384,8 @@ class WangqianApp(App[None]):
             screen = None
         if screen is not None and not getattr(screen, "takes_keys", True):
             screen.takes_keys = True  # type: ignore[attr-defined]
+        if screen is not None and getattr(screen, "awaiting_outcome", False):
+            screen.stop_awaiting_outcomes()  # type: ignore[attr-defined]
         await self.release_held_keys()
 
     def note_activity(self) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
@@ -62,6 +62,9 @@ class PrintOutcome:
     path: Path
 
 
+_FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+
+
 class ServiceMixin:
     """Session access and the one handler for failed workers (mixed into screens).
 
@@ -70,9 +73,43 @@ class ServiceMixin:
     ``on_mount`` runs as well as this one.
     """
 
+    #: Workers whose outcome the next keys act on: the case or contract that a number's Enter
+    #: loads, a step's result shown again. Keys typed while one runs wait in the app
+    #: (``WangqianApp.on_event``) until its outcome is on the screen: F11 typed straight after
+    #: the Enter that loads a contract prints that contract instead of being refused for want
+    #: of one; Enter on a list still filling would open another row. By worker name (``@work``
+    #: names a worker after its method). Not a detail pane that follows the cursor
+    #: (``_load_detail``): the arrows moving through a list do not wait for each row's detail.
+    KEYS_WAIT_FOR: ClassVar[frozenset[str]] = frozenset({"_load", "_load_view", "_run_step"})
+
     @property
     def wq(self) -> WangqianApp:
         return cast("WangqianApp", self.app)  # type: ignore[attr-defined]
+
+    @property
+    def _outcomes_awaited(self) -> set[Worker]:
+        return self.__dict__.setdefault("_wangqian_outcomes_awaited", set())
+
+    def run_worker(self, work: Any, *args: Any, **kwargs: Any) -> Worker:
+        worker = super().run_worker(work, *args, **kwargs)  # type: ignore[misc]
+        if worker.name in self.KEYS_WAIT_FOR:
+            # Registered now, not when its first state message is handled: a key may come first.
+            self._outcomes_awaited.add(worker)
+        return worker
+
+    @property
+    def awaiting_outcome(self) -> bool:
+        """Whether a worker the next keys wait for (``KEYS_WAIT_FOR``) has yet to show its outcome.
+        A cancelled one has none to show (a newer load replaced it): it may even never say it
+        ended, when it was cancelled before it began."""
+        awaited = self._outcomes_awaited
+        awaited.difference_update([worker for worker in awaited if worker.is_cancelled])
+        return bool(awaited)
+
+    def stop_awaiting_outcomes(self) -> None:
+        """The keys stop waiting for the workers now running (one that never ends must not
+        swallow the keyboard: ``WangqianApp._release_keys_anyway``)."""
+        self._outcomes_awaited.clear()
 
     @property
     def db(self) -> Database:
@@ -142,6 +179,12 @@ class ServiceMixin:
             self.call_after_refresh(self._ready_for_keys)  # type: ignore[attr-defined]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in _FINISHED and event.worker in self._outcomes_awaited:
+            # This message comes after every message the worker posted (its result, handled
+            # and shown by now) and after a refusal's handler below: the held keys act on that.
+            self._outcomes_awaited.discard(event.worker)
+            if not self.awaiting_outcome:
+                self.wq.call_later(self.wq.release_held_keys)
         if event.state is not WorkerState.ERROR or event.worker.is_cancelled:
             return
         error = event.worker.error

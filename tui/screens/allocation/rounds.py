@@ -88,10 +88,11 @@ class RoundsScreen(AppScreen):
     )
 
     class RoundsLoaded(Message):
-        def __init__(self, rows: list[RoundRow], counts: BoardCounts) -> None:
+        def __init__(self, rows: list[RoundRow], counts: BoardCounts, generation: int) -> None:
             super().__init__()
             self.rows = rows
             self.counts = counts
+            self.generation = generation
 
     class DetailLoaded(Message):
         def __init__(self, detail: RoundDetail, results: list[ResultRow]) -> None:
@@ -128,6 +129,7 @@ class RoundsScreen(AppScreen):
         self.progress_seen: list[tuple[int, int]] = []  # (done, total) as the run reported it
         self.ran_round_id: int | None = None  # the round of the last run started here
         self._select_after: int | None = None
+        self._loads = 0  # the list's loads so far: only the newest one's rows are shown
         self._detail_wanted: int | None = None  # the round whose detail was last asked for
 
     def compose(self) -> ComposeResult:
@@ -175,16 +177,22 @@ class RoundsScreen(AppScreen):
     # ------------------------------------------------------------ list and detail
 
     def reload(self) -> None:
-        self._load_rounds()
+        self._loads += 1
+        self._load_rounds(self._loads)
 
     @work(thread=True, exclusive=True, group="rounds", exit_on_error=False)
-    def _load_rounds(self) -> None:
+    def _load_rounds(self, generation: int) -> None:
         rows = rounds.rounds_list(self.db, self.actor)
         counts = rounds.board_counts(self.db, self.actor)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RoundsLoaded(rows, counts))
+            self.post_message(self.RoundsLoaded(rows, counts, generation))
 
     def on_rounds_screen_rounds_loaded(self, message: RoundsLoaded) -> None:
+        if message.generation != self._loads:
+            # An older load, posted before a newer one replaced it (the list reloaded on the
+            # dialog's close while the supplementary round was being formed): it would take the
+            # round to select after the step and not find it in its rows.
+            return
         table = self.query_one("#rounds", ListTable)
         keep_id = self._select_after or (self.selected.id if self.selected else None)
         self._select_after = None

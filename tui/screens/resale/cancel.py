@@ -146,6 +146,7 @@ class CancelScreen(PartyRows, AppScreen):
     """注销网签 / 注销备案 of one contract."""
 
     CSS_PATH = "resale.tcss"
+    KEYS_WAIT_FOR = AppScreen.KEYS_WAIT_FOR | {"cc-load"}  # its load is named for its refusals
 
     BINDINGS = [
         Binding("f5", "apply", "申请", key_display="F5"),
