@@ -56,10 +56,12 @@ def _checked_cents(amount: Decimal | int | str, *, allow_negative: bool = False)
     value = _to_decimal(amount)
     if value < 0 and not allow_negative:
         raise RuleViolation("MONEY_NEGATIVE", "金额不能为负数。", field="amount")
-    if value != value.quantize(_CENT):
-        raise RuleViolation("MONEY_TOO_PRECISE", "金额最多保留两位小数（到分）。", field="amount")
+    # The size before the fen: quantizing 1e30 (or "1e309", five keys) to the fen needs more
+    # digits than Decimal's context holds, and raises instead of answering.
     if abs(value) >= LIMIT:
         raise RuleViolation("MONEY_TOO_LARGE", "金额须小于壹万亿元。", field="amount")
+    if value != value.quantize(_CENT):
+        raise RuleViolation("MONEY_TOO_PRECISE", "金额最多保留两位小数（到分）。", field="amount")
     return int((value * 100).to_integral_value())
 
 

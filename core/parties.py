@@ -35,7 +35,7 @@ from core.identity import (
     parse_mobile,
     register_keys,
 )
-from core.text import fold_width
+from core.text import fold_width, whole_number
 
 __all__ = [
     "CAPACITY_LABELS",
@@ -205,8 +205,9 @@ def coerce_kind(raw: object) -> IdKind | None:
         text = normalize(raw) if len(raw) <= 100 else "?"
         if not text:
             return None
-        if text.isdigit() and 1 <= int(text) <= len(KIND_CHOICES):
-            return KIND_CHOICES[int(text) - 1]
+        number = whole_number(text)
+        if number is not None and 1 <= number <= len(KIND_CHOICES):
+            return KIND_CHOICES[number - 1]
         for kind, label in ID_KIND_LABELS.items():
             if text.lower() == kind.value or text == kind.name or unicodedata.normalize("NFKC", raw).strip() == label:
                 return kind

@@ -58,3 +58,15 @@ def fold_width(text: str) -> str:
                 and out[i + 1].isascii() and out[i + 1].isalnum()):
             out[i] = chr(code - 0xFEE0)
     return unicodedata.normalize("NFC", "".join(out))
+
+
+def whole_number(text: str, *, max_digits: int = 9) -> int | None:
+    """``text`` as a whole number typed in decimal digits ("3", "03", "３"), or None when it is
+    anything else. ``str.isdigit`` is not the test: it also passes superscripts and circled
+    digits ("²", "①"), which ``int`` refuses; and a number longer than ``max_digits`` is no
+    list position, rank or count anyone types (``int`` refuses past 4,300 digits)."""
+    text = text.strip()
+    if not text.isdecimal() or len(text) > max_digits:
+        return None
+    return int(text)
+

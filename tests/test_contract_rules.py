@@ -162,6 +162,11 @@ def test_share_with_more_than_two_decimals_is_refused():
     _refused(replace(DRAFT, co_ownership="shares", buyers=buyers), "buyers[0].share", "SHARE_TOO_PRECISE")
 
 
+def test_a_share_too_large_for_its_decimals_is_out_of_range_not_an_error():
+    buyers = (replace(BUYER, share="1" + "0" * 30), replace(BUYER2, share="1e30"))
+    _refused(replace(DRAFT, co_ownership="shares", buyers=buyers), "buyers[0].share", "SHARE_OUT_OF_RANGE")
+
+
 def test_unknown_co_ownership_is_refused():
     _refused(replace(DRAFT, co_ownership="mixed"), "co_ownership", "CO_OWNERSHIP_INVALID")
 
@@ -297,7 +302,10 @@ def test_offline_may_be_chosen_without_a_forcing_reason():
 @pytest.mark.parametrize(
     ("price", "code"),
     [("", "PRICE_EMPTY"), ("0", "PRICE_NOT_POSITIVE"), ("-5", "MONEY_NEGATIVE"),
-     ("100.001", "MONEY_TOO_PRECISE"), ("abc", "MONEY_INVALID"), (1.5, "MONEY_INVALID")],
+     ("100.001", "MONEY_TOO_PRECISE"), ("abc", "MONEY_INVALID"), (1.5, "MONEY_INVALID"),
+     # Too large for the fen's quantum in Decimal's context: refused by size, not an exception.
+     ("1e309", "MONEY_TOO_LARGE"), ("1e30", "MONEY_TOO_LARGE"), ("9" * 40, "MONEY_TOO_LARGE"),
+     ("1e12", "MONEY_TOO_LARGE")],
 )
 def test_price_is_positive_with_at_most_two_decimals(price, code):
     _refused(replace(DRAFT, price=price), "price", code)

@@ -66,6 +66,11 @@ def test_entry_rules_by_their_sentences():
         assert r.value.field == "amount"
     with pytest.raises(TypeError):
         rules.check_entry_amount(1.5)
+    # Five keys at the 金额 field ("1e309") once answered 系统错误 (Decimal could not quantize it).
+    for raw in ("1e309", "1e30", "9" * 40):
+        with pytest.raises(RuleViolation) as r:
+            rules.check_entry_amount(raw, "退款金额")
+        assert r.value.code == "MONEY_TOO_LARGE" and r.value.message == "退款金额：金额须小于壹万亿元。"
 
 
 # ---------------------------------------------------------------- the service

@@ -18,6 +18,7 @@ from test_tui_allocation_support import (  # noqa: F401 - fixtures
 )
 from test_tui_support import SIZE, login, screen_text, settle, text_of, type_into
 
+from services.allocation.families import round_families
 from tui.screens.allocation.rounds import RoundsScreen
 from tui.screens.allocation.family import FamilyScreen, ForecastDialog, HouseSearchDialog
 from tui.screens.allocation.board import BoardScreen
@@ -212,3 +213,18 @@ async def test_status_board_refreshes_itself_when_asked(counter_db, monkeypatch)
             if board.loads >= 2:
                 break
         assert board.loads >= 2 and board._timer is not None
+
+
+def test_the_family_search_takes_any_text_as_a_rank_or_a_name(counter_db) -> None:
+    """家庭选房's search box: digits are a rank, anything else part of a name. "²" passed
+    ``str.isdigit`` and then failed ``int`` (系统错误), and so did a number past 4,300 digits."""
+    db = counter_db
+    clock = freeze(db)
+    hall = desk_round(db, clock, families=4)
+    clerk = actor_of(db, "clerk1")
+    rid = hall.rounds[hall.numbers[0]]
+    ranks = [line.rank for line in round_families(db, clerk, rid)]
+    typed = "".join(chr(0xFF10 + int(d)) for d in str(ranks[1]))  # full-width, as an input method types it
+    assert [line.rank for line in round_families(db, clerk, rid, typed)] == [ranks[1]]
+    for text in ("²", "①", "9" * 5000, "99999999999", "[/x]", "😀"):
+        assert round_families(db, clerk, rid, text) == [], text

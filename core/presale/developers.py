@@ -25,6 +25,7 @@ from core.money import check_amount
 from core.parties import Collect, check_date, check_text
 from core.presale.units import nfkc
 from core.roles import Actor
+from core.text import whole_number
 
 __all__ = [
     "ENTERPRISE_KINDS",
@@ -168,8 +169,9 @@ def _name(raw: object) -> str:
 def _choice(raw: object, choices: tuple[str, ...], *, field: str, label: str, code: str) -> str:
     """One of ``choices``, typed as itself or as its number in the list (1, 2, …)."""
     text = normalize(raw) if isinstance(raw, str) and len(raw) <= 40 else ""
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        return choices[int(text) - 1]
+    number = whole_number(text)
+    if number is not None and 1 <= number <= len(choices):
+        return choices[number - 1]
     for choice in choices:
         if text == normalize(choice):
             return choice
@@ -309,8 +311,9 @@ def _purpose(raw: object) -> BankPurpose:
         return raw
     text = nfkc(raw).strip() if isinstance(raw, str) and len(raw) <= 40 else ""
     purposes = tuple(BankPurpose)
-    if text.isdigit() and 1 <= int(text) <= len(purposes):  # its number in the list, as a form offers it
-        return purposes[int(text) - 1]
+    number = whole_number(text)
+    if number is not None and 1 <= number <= len(purposes):  # its number in the list, as a form offers it
+        return purposes[number - 1]
     for purpose, label in BANK_PURPOSE_LABELS.items():
         if text in (purpose.value, label, label.removesuffix("账户")):
             return purpose

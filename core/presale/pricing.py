@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from core.errors import RuleViolation
 from core.presale.units import FIELD_LABELS, UnitFacts, parse_value, show_value, unit_key
+from core.text import whole_number
 
 __all__ = [
     "Direction",
@@ -178,7 +179,8 @@ def unit_order(unit_no: str) -> tuple[int, int | str]:
 
 def natural(text: str) -> tuple[int, int | str]:
     """A sort key that puts "2" before "10" and numbers before words."""
-    return (0, int(text)) if text.isdigit() else (1, text)
+    number = whole_number(text, max_digits=18)
+    return (0, number) if number is not None else (1, text)
 
 
 def _flag(unit: UnitFacts) -> str | None:

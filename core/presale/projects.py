@@ -18,6 +18,7 @@ from core.errors import RuleViolation
 from core.identity import normalize
 from core.parties import Collect, check_date, check_text
 from core.presale.units import nfkc
+from core.text import whole_number
 
 __all__ = [
     "CERTIFICATE_LABELS",
@@ -150,8 +151,9 @@ def _kind(raw: object) -> CertificateKind:
     if isinstance(raw, CertificateKind):
         return raw
     text = normalize(raw) if isinstance(raw, str) and len(raw) <= 40 else ""
-    if text.isdigit() and 1 <= int(text) <= len(FOUR_CERTIFICATES):
-        return FOUR_CERTIFICATES[int(text) - 1]
+    number = whole_number(text)
+    if number is not None and 1 <= number <= len(FOUR_CERTIFICATES):
+        return FOUR_CERTIFICATES[number - 1]
     for kind, label in CERTIFICATE_LABELS.items():
         if text in (kind.value, label):
             return kind

@@ -24,6 +24,7 @@ from core.errors import RuleViolation
 from core.money import format_yuan
 from core.presale.contracts import ContractStatus
 from core.presale.ledger import Money
+from core.text import whole_number
 
 __all__ = [
     "RETURN_STATUS_LABELS",
@@ -83,8 +84,9 @@ def check_applicant(buyers: tuple[str, ...], choice: object) -> int:
         text = choice.strip()
         if text in buyers:
             return buyers.index(text)
-        if text.isdigit() and 0 <= int(text) < len(buyers):
-            return int(text)
+        number = whole_number(text)
+        if number is not None and 0 <= number < len(buyers):
+            return number
     raise RuleViolation("RETURN_APPLICANT_NOT_BUYER", "申请注销人须为该合同的买受人之一。", field="applicant")
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from core.errors import RuleViolation
-from core.text import printable
+from core.text import printable, whole_number
 
 __all__ = [
     "BATCH_FIELDS",
@@ -363,9 +363,9 @@ def check_selection(*, match: object = None, match_from: object = MatchFrom.FORW
     size = None
     if length is not None and str(length).strip():
         raw = nfkc(str(length))
-        if not raw.isdigit() or not 1 <= int(raw) <= 20:
+        size = whole_number(raw)
+        if size is None or not 1 <= size <= 20:
             raise RuleViolation("SELECTION_LENGTH_BAD", "室号长度应为1至20之间的整数。", field="length")
-        size = int(raw)
         if text is not None and len(text) > size:
             raise RuleViolation("SELECTION_LENGTH_BAD", "匹配的字符比室号长度还长，不会选中任何户室。", field="length")
     floor_set = set()

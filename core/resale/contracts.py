@@ -455,12 +455,13 @@ def _share(raw: object, who: str, path: str, errors: _Errors, *, allow_zero: boo
     if value is None:
         errors.refuse("SHARE_INVALID", f"{who}的份额不是有效的百分数，请核对后重新填写。", path)
         return None
-    if value != value.quantize(_CENT):
-        errors.refuse("SHARE_TOO_PRECISE", f"{who}的份额最多保留两位小数。", path)
-        return None
+    # The range before the decimals: quantizing a 30-digit share to the hundredth raises.
     if value < 0 or value > _HUNDRED or (value == 0 and not allow_zero):
         low = "0" if allow_zero else "大于0"
         errors.refuse("SHARE_OUT_OF_RANGE", f"{who}的份额应在{low}至100%之间。", path)
+        return None
+    if value != value.quantize(_CENT):
+        errors.refuse("SHARE_TOO_PRECISE", f"{who}的份额最多保留两位小数。", path)
         return None
     return value.quantize(_CENT)
 

@@ -36,6 +36,7 @@ from core.errors import RuleViolation
 from core.identity import normalize
 from core.parties import Collect, PartyInvalid, RowError, check_text, read_csv_rows
 from core.resale.certificates import CITIES, parse_certificate, parse_check_code, parse_unit_number
+from core.text import whole_number
 
 __all__ = [
     "CITY_CHOICES",
@@ -129,8 +130,9 @@ def city_code(raw: object, default: str | None = None) -> str:
             raise RuleViolation("HOME_CITY_EMPTY", "请填写房屋所在城市（深圳、中山或武汉）。", field="city")
         raw = default
     text = unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) and len(raw) <= 40 else ""
-    if text.isdigit() and 1 <= int(text) <= len(CITY_CHOICES):
-        return CITY_CHOICES[int(text) - 1]
+    number = whole_number(text)
+    if number is not None and 1 <= number <= len(CITY_CHOICES):
+        return CITY_CHOICES[number - 1]
     for code, city in CITIES.items():
         if text.lower() == code or text in (city.name, city.name.removesuffix("市")):
             return code
@@ -607,8 +609,9 @@ def parse_mark(raw: object) -> Mark:
     if isinstance(raw, Mark):
         return raw
     text = unicodedata.normalize("NFKC", raw).strip().lower() if isinstance(raw, str) and len(raw) <= 20 else "?"
-    if text.isdigit() and 1 <= int(text) <= len(MARK_CHOICES):
-        return MARK_CHOICES[int(text) - 1]
+    number = whole_number(text)
+    if number is not None and 1 <= number <= len(MARK_CHOICES):
+        return MARK_CHOICES[number - 1]
     for mark, label in MARK_LABELS.items():
         if text in (mark.value, label):
             return mark

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from core.allocation.housing import layout_label
 from core.allocation.selection import STATUS_LABELS
 from core.roles import Actor, Permission
+from core.text import whole_number
 from services.allocation.common import RF, get_round
 from services.authority import authorise
 from storage.engine import Database
@@ -54,8 +55,9 @@ def round_families(db: Database, actor: Actor, round_id: int, query: str = "", *
                          .join(Person, Person.id == Family.main_applicant_id))
             .where(RF.c.round_id == round_id)
         )
-        if text.isdigit():
-            stmt = stmt.where(RF.c.rank == int(text))
+        rank = whole_number(text)
+        if rank is not None:
+            stmt = stmt.where(RF.c.rank == rank)
         elif text:
             stmt = stmt.where(Person.name.contains(text, autoescape=True))
         rows = session.execute(stmt.order_by(RF.c.rank).limit(limit)).all()

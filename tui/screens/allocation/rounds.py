@@ -27,6 +27,7 @@ from core.allocation.run_report import RoundReport
 from core.allocation.selection import STATUS_LABELS
 from core.errors import RuleViolation
 from core.roles import Permission
+from core.text import whole_number
 from services.allocation import documents, rounds
 from services.allocation.rounds import (
     BoardCounts,
@@ -461,12 +462,13 @@ class SupplementaryDialog(_Dialog):
 
     def plan(self) -> SupplementaryPlan:
         value = {key: self.query_one(f"#plan-{key}", Input).value.strip() for key, _ in _PLAN_FIELDS}
-        if not value["number"].isdigit():
+        number = whole_number(value["number"])
+        if number is None or number < 1:
             raise PlanError("场次号必须是正整数。")
         try:
             times = [parse_window_time(value[key], key) for key, _ in _PLAN_FIELDS[2:]]
         except RuleViolation as error:
             raise PlanError(error.message) from None
-        return SupplementaryPlan(int(value["number"]), value["name"], *times)
+        return SupplementaryPlan(number, value["name"], *times)
 
 
