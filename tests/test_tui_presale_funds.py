@@ -6,7 +6,7 @@ signs its opinion (F9); on the agreement in force the withdrawal table (F7) show
 from __future__ import annotations
 
 import pytest
-from test_tui_support import FIXED_NOW, SIZE, login, make_app, screen_text, settle, type_into
+from test_tui_support import FIXED_NOW, SIZE, login, make_app, screen_text, settle, text_of, type_into
 
 from services import cases
 from services.presale import funds
@@ -141,8 +141,8 @@ async def test_a_back_entry_uploads_the_signed_agreement_before_it_goes_to_the_b
         assert isinstance(app.screen, FundFormDialog)
         await type_into(pilot, "#fund-file", str(tmp_path / "nothing.pdf"))
         await _press(pilot, "f9")
-        assert "找不到资金监管协议扫描件文件，请确认文件路径。" in screen_text(app)
-        await _press(pilot, "f4")
+        assert text_of(app, "#fund-form-message") == "找不到资金监管协议扫描件文件，请确认文件路径。"
+        await _press(pilot, "escape", "f4")
         assert "协议补录须先上传已签订的资金监管协议扫描件" in screen_text(app)
         await _press(pilot, "f6")
         await type_into(pilot, "#fund-file", str(scan))

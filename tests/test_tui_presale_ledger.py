@@ -58,10 +58,14 @@ async def test_the_developer_adds_a_receipt_and_a_refund_over_paid_is_refused(so
         await type_into(pilot, "#fund-kind", "退款")
         await type_into(pilot, "#fund-amount", "1000.01")
         await _press(pilot, "f9")
-        assert text_of(app, "#ledger-message") == \
+        # Refused in the form, which stays with what was typed and the cursor on the amount.
+        assert isinstance(app.screen, FundFormDialog)
+        assert text_of(app, "#fund-form-message") == \
             "退款金额¥1,000.01大于可退金额¥1,000.00（已缴¥1,000.00，已退¥0.00），不能补录。"
-        assert "¥0.00），不能补录。" in screen_text(app)  # wrapped onto a second row, nothing cut
-        await _press(pilot, "f2")
+        shown = "".join(screen_text(app).split()).replace("│", "")
+        assert "已退¥0.00），不能补录。" in shown  # wrapped onto a second row of the form, nothing cut
+        assert app.screen.query_one("#fund-amount").value == "1000.01" and app.focused.id == "fund-amount"
+        await type_into(pilot, "#fund-kind", "入账")
         await type_into(pilot, "#fund-amount", "5000.50")
         await type_into(pilot, "#fund-receipt", "YH20261120")
         await type_into(pilot, "#fund-paid_on", "2026-11-20")
@@ -82,7 +86,7 @@ async def test_the_authority_opens_the_case_and_approves_it(sold_db) -> None:
         assert f"业务 {case}：入账 ¥5,000.50　主管部门审核" in shown
         await _press(pilot, "f6", "f9")
         assert "请填写审核意见。" in screen_text(app)
-        await _press(pilot, "f9", "f9")
+        await _press(pilot, "escape", "f9", "f9")
         shown = screen_text(app)
         assert "审核通过，入账5000.50元已记入户室流水，业务已归档。" in shown and "实缴 ¥6,000.50" in shown
 
@@ -179,8 +183,8 @@ async def test_the_missing_facts_entered_and_archived_at_the_terminal(sold_db) -
         await _press(pilot, "f3")
         await type_into(pilot, "#fund-property_company", "别的物业")
         await _press(pilot, "f9")
-        assert text_of(app, "#facts-message") == "项目的“物业公司”已有信息，户室信息补录只补录缺失的信息。"
-        await _press(pilot, "f3")
+        assert text_of(app, "#fund-form-message") == "项目的“物业公司”已有信息，户室信息补录只补录缺失的信息。"
+        await type_into(pilot, "#fund-property_company", "")  # mended in the form, nothing else retyped
         await type_into(pilot, "#fund-land_area", "12000")
         await type_into(pilot, "#fund-floor_area", "56000")
         await _press(pilot, "f9", "f6")
@@ -228,3 +232,18 @@ async def test_a_fast_typist_lands_every_key_in_its_field(sold_db) -> None:
                           "note": "补录"}
         await _press(pilot, "f9")
         assert "入账 ¥2,000.50，已派工给主管部门审核。" in screen_text(app)
+
+
+async def test_an_entry_without_a_date_shows_the_halls_day_it_was_recorded(sold_db) -> None:
+    """Recorded at 01:30 in the hall (17:30 UTC the day before) with no 流水日期 typed: the list
+    shows the hall's day, as the case number does, not the UTC date."""
+    hall, permit, number = sold_db.sold
+    evening_utc = FIXED_NOW.replace(day=21, hour=17, minute=30)  # 2026-11-22 01:30 in Shanghai
+    sold_db.clock = type(sold_db.clock)(evening_utc)
+    ledger.add_entry(sold_db, hall.dev, number, kind="入账", amount="10.00")
+    app = make_app(sold_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _ledger(pilot, permit)
+        [row] = [line for line in screen_text(app).splitlines() if "¥10.00 " in line and "待审核" in line]
+        assert "2026-11-22" in row and "Z202611220000001" in row, row

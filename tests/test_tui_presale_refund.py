@@ -76,8 +76,9 @@ async def test_a_returned_contract_refunded_from_the_ledger(returned_db) -> None
         app.screen.query_one("#fund-kind").value = ""
         await type_into(pilot, "#fund-kind", "入账")
         await _press(pilot, "f9")
-        assert text_of(app, "#ledger-message") == "该合同已退房，不能再补录入账流水，只能补录退款流水。"
-        await _press(pilot, "f2")
+        # Refused in the form, which stays: the kind mended, the amount kept.
+        assert text_of(app, "#fund-form-message") == "该合同已退房，不能再补录入账流水，只能补录退款流水。"
+        await type_into(pilot, "#fund-kind", "退款")
         await type_into(pilot, "#fund-receipt", "TK20261120")
         await _press(pilot, "f9")
         shown = _flat(app)

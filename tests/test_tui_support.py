@@ -74,18 +74,30 @@ async def settle(pilot: Pilot) -> None:
     A worker that failed has already been handled by its screen (refusal or
     系统错误); here it only counts as finished.
     """
-    for _ in range(50):
+    quiet = 0
+    for _ in range(100):
         for worker in list(pilot.app.workers):
             try:
                 await worker.wait()
             except (WorkerFailed, WorkerCancelled):
                 pass
         await pilot.pause()
-        if all(worker.is_finished for worker in pilot.app.workers):
-            await pilot.pause()
-            if all(worker.is_finished for worker in pilot.app.workers) and not _tables_pending(pilot.app):
+        # Quiet for three turns running: a dialog's result reaches its screen some turns after
+        # the dialog's worker ends (the screen below is drawn again first), and may start another.
+        quiet = quiet + 1 if all(w.is_finished for w in pilot.app.workers) and not _tables_pending(pilot.app) else 0
+        if quiet >= 3:
+            if not _paint_pending(pilot.app):
                 return
+            await pilot.pause(0.02)  # the screen paints on its frame timer, not on a message
+            quiet = 0
     raise AssertionError("workers did not settle")
+
+
+def _paint_pending(app: WangqianApp) -> bool:
+    """The screen on top has changes not yet painted (a table whose columns widened after its
+    rows came): a picture taken now would show the last frame."""
+    screen = app.screen
+    return bool(screen._layout_required or screen._repaint_required or screen._dirty_widgets)
 
 
 def _tables_pending(app: WangqianApp) -> bool:

@@ -21,6 +21,7 @@ from tui.cli.helpers import database, input_refusals, refusals, shown, system_ac
 from tui.cli.presale import NOT_FOUND, As, Json, ProjectId, _acting, _json, _line, presale_app
 from tui.cli.presale_fund import _numbers, _yuan
 from core.places import building_label
+from core.timeutil import to_local
 
 ledger_app = typer.Typer(help="户室流水补录：按预售证号或合同编号查询合同，补录入账、退款流水。", no_args_is_help=True)
 mortgage_app = typer.Typer(help="在建工程抵押：设立、签约授权、注销。", no_args_is_help=True)
@@ -77,7 +78,7 @@ def ledger_show(number: Contract, as_json: Json = False) -> None:
     if v.refund_due is not None:
         _line(f"已退房：待退款 {_yuan(v.refund_due)}" + ("，请补录退款流水。" if v.refund_due > 0 else "。"))
     for e in v.entries:
-        _line(f"  {e.kind_label} {_yuan(e.amount)} {e.status_label} {e.paid_on or f'{e.recorded_at:%Y-%m-%d}'} "
+        _line(f"  {e.kind_label} {_yuan(e.amount)} {e.status_label} {e.paid_on or f'{to_local(e.recorded_at):%Y-%m-%d}'} "
               f"{shown(e.receipt or '')} {e.case_number or '缴款通知单'}")
     _line("可补录：" + ("、".join(label for _, label in v.kinds) or "无"))
 

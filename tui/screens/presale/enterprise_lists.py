@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Header, Input, Static
 
 from core.roles import Admission, Permission
+from core.timeutil import to_local
 from services.presale import developers, projects, users
 from services.presale.common import ProjectView
 from services.presale.users import UserView
@@ -310,7 +311,7 @@ class OpenAdminDialog(_AccountDialog):
 
 def _when(view: UserView) -> str:
     moment = view.decided_at or view.applied_at
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else ""  # in the hall's time, not UTC
 
 
 class UsersScreen(_ListScreen):

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from core.errors import RuleViolation
 from core.places import building_label
 from core.roles import Permission
+from core.text import whole_number
 from services.presale import facts_backfill
 from tui.screens.base import AppScreen
 from tui.screens.presale.funds import FormField, FundFormDialog
@@ -153,37 +154,32 @@ class FactsScreen(AppScreen):
         """F2: 业务受理 on a building."""
         self.app.push_screen(FundFormDialog("户室信息补录　业务受理", [
             FormField("project", "项目编号", "如 1", 10), FormField("building", "栋　　号", "如 D004", 20),
-        ]), callback=self._start_chosen)
+        ], run=self._start_facts), callback=self._form_done)
 
-    def _start_chosen(self, values: dict[str, str] | None) -> None:
-        if values is None:
-            return
+    def _form_done(self, outcome: tuple[str, str] | None) -> None:
+        """A form's use case has run in its dialog: the case shown again and its
+        sentence said, at once (the dialog's close ends the step)."""
+        if outcome is not None:
+            self.on_facts_screen_done(self.Done(*outcome))
 
-        def start() -> tuple[str, str]:
-            if not values["project"].isdigit():
-                raise RuleViolation("PROJECT_NOT_FOUND", "项目编号应为数字。", field="project")
-            v = facts_backfill.start_facts(self.db, self.actor, int(values["project"]), values["building"])
-            return f"已受理 {v.case_number}，请补录带*号的必填项。", v.case_number
-
-        self._step(start)
+    def _start_facts(self, values: dict[str, str]) -> tuple[str, str]:
+        project = whole_number(values["project"])
+        if project is None:
+            raise RuleViolation("PROJECT_NOT_FOUND", "项目编号应为数字。", field="project")
+        v = facts_backfill.start_facts(self.db, self.actor, project, values["building"])
+        return f"已受理 {v.case_number}，请补录带*号的必填项。", v.case_number
 
     def _form(self, title: str, fields: list[FormField], save: Callable[[str, dict[str, str]], object]) -> None:
         number = self._need_case()
         if number is None:
             return
 
-        def chosen(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
+        def run(values: dict[str, str]) -> tuple[str, str]:
+            save(number, values)
+            return f"{title}已保存。", number
 
-            def run() -> tuple[str, str]:
-                save(number, values)
-                return f"{title}已保存。", number
-
-            self._step(run)
-
-        self.app.push_screen(FundFormDialog(title, fields, note="带*号为必填项；只能补录缺失的信息，不填的项不变。"),
-                             callback=chosen)
+        self.app.push_screen(FundFormDialog(title, fields, note="带*号为必填项；只能补录缺失的信息，不填的项不变。", run=run),
+                             callback=self._form_done)
 
     def action_project(self) -> None:
         """F3: 项目信息补录."""
@@ -224,18 +220,13 @@ class FactsScreen(AppScreen):
         if number is None:
             return
 
-        def chosen(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def run() -> tuple[str, str]:
-                return facts_backfill.review_facts(self.db, self.actor, number, approve=approve,
-                                                   opinion=values["opinion"] or None), number
-
-            self._step(run)
+        def run(values: dict[str, str]) -> tuple[str, str]:
+            return facts_backfill.review_facts(self.db, self.actor, number, approve=approve,
+                                               opinion=values["opinion"] or None), number
 
         self.app.push_screen(FundFormDialog("主管部门审核", [
-            FormField("opinion", "审批意见", "同意可不填" if approve else "须填写退回的原因", 200)]), callback=chosen)
+            FormField("opinion", "审批意见", "同意可不填" if approve else "须填写退回的原因", 200)], run=run),
+            callback=self._form_done)
 
     def action_approve(self) -> None:
         """F9: 审核通过."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -28,6 +29,7 @@ from core.errors import RuleViolation
 from core.money import format_yuan
 from core.presale.funds import KIND_LABELS, AgreementKind
 from core.roles import Permission
+from core.text import whole_number
 from services.presale import funds
 from tui.screens.base import AppModal, AppScreen
 from tui.screens.dialogs import cancel_dialog
@@ -53,18 +55,29 @@ class FormField:
     value: str = ""
 
 
-class FundFormDialog(AppModal["dict[str, str] | None"]):
-    """One form of the fund supervision: its fields typed, F9 saves, Esc cancels."""
+class FundFormDialog(AppModal[Any]):
+    """One form of the fund supervision, the ledger and the facts back-entry: its fields typed,
+    F9 saves, Esc cancels. With ``run`` (the use case, given the values as typed) the dialog
+    runs it and closes with what it returns; a refusal is said here, the cursor goes to the
+    field it names, and everything typed stays, so one wrong figure is mended, not the whole
+    form retyped. Without ``run`` it closes with the values."""
 
     CSS_PATH = "presale.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc"),
                 Binding("f9", "submit", "保存", key_display="F9")]
 
-    def __init__(self, title: str, fields: Sequence[FormField], note: str = "") -> None:
+    class Finished(Message):
+        def __init__(self, result: object) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self, title: str, fields: Sequence[FormField], note: str = "",
+                 run: Callable[[dict[str, str]], object] | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.fields = list(fields)
         self.note = note
+        self.run = run
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fund-form-box", classes="dialog"):
@@ -75,7 +88,7 @@ class FundFormDialog(AppModal["dict[str, str] | None"]):
                 yield field_line(f.label, field)
             if self.note:
                 yield Static(self.note, classes="hint", markup=False)
-            yield MessageLine(classes="error-line")
+            yield MessageLine(id="fund-form-message", classes="error-line")
             yield Static("Tab 切换栏目，F9 保存；Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
@@ -89,7 +102,27 @@ class FundFormDialog(AppModal["dict[str, str] | None"]):
         self.action_submit()
 
     def action_submit(self) -> None:
-        self.dismiss({f.key: self.query_one(f"#fund-{f.key}", Input).value.strip() for f in self.fields})
+        values = {f.key: self.query_one(f"#fund-{f.key}", Input).value.strip() for f in self.fields}
+        if self.run is None:
+            self.dismiss(values)
+            return
+        self.set_message("正在办理……")
+        self._run(values)
+
+    @work(thread=True, exclusive=True, group="fund-form", exit_on_error=False)
+    def _run(self, values: dict[str, str]) -> None:
+        assert self.run is not None
+        self.post_message(self.Finished(self.run(values)))
+
+    def on_fund_form_dialog_finished(self, message: Finished) -> None:
+        self.dismiss(message.result)
+
+    def show_field_refusal(self, error: RuleViolation) -> bool:
+        """Put the cursor on the field a refusal names (the sentence goes to the message line)."""
+        found = list(self.query(f"#fund-{error.field}")) if error.field and error.field.isidentifier() else []
+        if found:
+            found[0].focus()
+        return False
 
 
 def _yuan(value: object) -> str:
@@ -306,22 +339,23 @@ class FundScreen(AppScreen):
             FormField("project", "项目编号", "签订、补录：如 1", 10),
             FormField("building", "栋　　号", "签订、补录：如 D004", 20),
             FormField("agreement", "原协议号", "变更：现行协议的协议号", 20),
-        ]), callback=self._start_chosen)
+        ], run=self._start_agreement), callback=self._form_done)
 
-    def _start_chosen(self, values: dict[str, str] | None) -> None:
-        if values is None:
-            return
+    def _form_done(self, outcome: tuple[str, str] | None) -> None:
+        """A form's use case has run in its dialog: the case shown again and its
+        sentence said, at once (the dialog's close ends the step)."""
+        if outcome is not None:
+            self.on_fund_screen_done(self.Done(*outcome))
+
+    def _start_agreement(self, values: dict[str, str]) -> tuple[str, str]:
         kind = KINDS.get(values["kind"], values["kind"])
-
-        def start() -> tuple[str, str]:
-            project = values["project"]
-            if project and not project.isdigit():
-                raise RuleViolation("PROJECT_NOT_FOUND", "项目编号应为数字。", field="project")
-            done = funds.start_agreement(self.db, self.actor, kind=kind, project_id=int(project) if project else None,
-                                         building=values["building"] or None, agreement=values["agreement"] or None)
-            return f"已受理 {done.case_number}，请按 F3 协议录入。", done.case_number
-
-        self._step(start)
+        project = values["project"]
+        project_id = whole_number(project) if project else None
+        if project and project_id is None:
+            raise RuleViolation("PROJECT_NOT_FOUND", "项目编号应为数字。", field="project")
+        done = funds.start_agreement(self.db, self.actor, kind=kind, project_id=project_id,
+                                     building=values["building"] or None, agreement=values["agreement"] or None)
+        return f"已受理 {done.case_number}，请按 F3 协议录入。", done.case_number
 
     def action_enter(self) -> None:
         """F3: 协议录入, or 申请信息录入 on a withdrawal."""
@@ -333,7 +367,7 @@ class FundScreen(AppScreen):
                 FormField("amount", "支取金额", "元，如 500000", 20, "" if w.amount is None else f"{w.amount}"),
                 FormField("purpose", "资金用途", "如 支付工程进度款", 100, w.purpose or ""),
                 FormField("progress", "工程进度", "实际工程进度", 100, w.works_progress or ""),
-            ]), callback=self._withdrawal_entered)
+            ], run=self._enter_withdrawal(self.number)), callback=self._form_done)
             return
         v = self.agreement
         assert v is not None
@@ -344,35 +378,29 @@ class FundScreen(AppScreen):
             FormField("total", "预售总额", "项目预售总额（元）", 20, "" if v.presale_total is None else f"{v.presale_total}"),
             FormField("units", "监管户室", "室号逗号分隔；不填为全选", 2000),
             FormField("unsupervised", "不监管", "选入但不监管的室号", 2000),
-        ], note=f"监管银行账户：{banks}。重点监管金额按监管户室自动计算。"), callback=self._agreement_entered)
+        ], note=f"监管银行账户：{banks}。重点监管金额按监管户室自动计算。", run=self._enter_agreement(self.number)),
+            callback=self._form_done)
 
-    def _agreement_entered(self, values: dict[str, str] | None) -> None:
-        if values is None:
-            return
-        number = self.number
-
-        def enter() -> tuple[str, str]:
+    def _enter_agreement(self, number: str) -> Callable[[dict[str, str]], tuple[str, str]]:
+        def enter(values: dict[str, str]) -> tuple[str, str]:
             bank = values["bank"]
-            if bank and not bank.isdigit():
+            bank_id = whole_number(bank) if bank else None
+            if bank and bank_id is None:
                 raise RuleViolation("FUND_BANK_NOT_FOUND", "监管账户编号应为数字。", field="bank")
-            v = funds.enter_agreement(self.db, self.actor, number, bank_id=int(bank) if bank else None,
+            v = funds.enter_agreement(self.db, self.actor, number, bank_id=bank_id,
                                       works_progress=values["progress"], presale_total=values["total"],
                                       units=_numbers(values["units"]), unsupervised=_numbers(values["unsupervised"]) or ())
             return f"协议录入已保存：重点监管金额 {_yuan(v.key_amount)}。", number
 
-        self._step(enter)
+        return enter
 
-    def _withdrawal_entered(self, values: dict[str, str] | None) -> None:
-        if values is None:
-            return
-        number = self.number
-
-        def enter() -> tuple[str, str]:
+    def _enter_withdrawal(self, number: str) -> Callable[[dict[str, str]], tuple[str, str]]:
+        def enter(values: dict[str, str]) -> tuple[str, str]:
             w = funds.enter_withdrawal(self.db, self.actor, number, amount=values["amount"],
                                        purpose=values["purpose"], works_progress=values["progress"])
             return f"申请信息已保存：{_yuan(w.amount)}。", number
 
-        self._step(enter)
+        return enter
 
     def action_text(self) -> None:
         """F6: 编辑协议书 (the template, saved); a back-entry also uploads the signed agreement's
@@ -383,8 +411,8 @@ class FundScreen(AppScreen):
         if self.agreement.kind_label == BACKFILL:
             self.app.push_screen(FundFormDialog("协议补录　编辑协议书并上传对应文件", [
                 FormField("file", "协议文件", "已签订协议扫描件（PDF）的路径", 300, self.agreement.scan_path or ""),
-            ], note="协议补录须上传已签订的资金监管协议扫描件，才能派工到银行审核。"),
-                callback=lambda values: self._upload(values, number))
+            ], note="协议补录须上传已签订的资金监管协议扫描件，才能派工到银行审核。", run=self._upload(number)),
+                callback=self._form_done)
             return
 
         def save() -> tuple[str, str]:
@@ -393,16 +421,13 @@ class FundScreen(AppScreen):
 
         self._step(save)
 
-    def _upload(self, values: dict[str, str] | None, number: str) -> None:
-        if values is None:
-            return
-
-        def save() -> tuple[str, str]:
+    def _upload(self, number: str) -> Callable[[dict[str, str]], tuple[str, str]]:
+        def save(values: dict[str, str]) -> tuple[str, str]:
             funds.save_text(self.db, self.actor, number)
             funds.upload_agreement(self.db, self.actor, number, values["file"])
             return "协议书已保存，协议扫描件已上传，可按 F4 派工到银行审核。", number
 
-        self._step(save)
+        return save
 
     def action_submit(self) -> None:
         """F4: 派工 (协议备案 / 生成支取申请)."""
@@ -423,19 +448,14 @@ class FundScreen(AppScreen):
         """F9: 意见签署, approving."""
         if not self._need_case():
             return
-        self.app.push_screen(FundFormDialog("意见签署", [FormField("opinion", "审核意见", "如 经审核，同意。", 200, "同意")]),
-                             callback=self._reviewed)
-
-    def _reviewed(self, values: dict[str, str] | None) -> None:
-        if values is None:
-            return
         number, agreement = self.number, self.agreement is not None
 
-        def review() -> tuple[str, str]:
+        def review(values: dict[str, str]) -> tuple[str, str]:
             run = funds.review_agreement if agreement else funds.review_withdrawal
             return run(self.db, self.actor, number, opinion=values["opinion"]), number
 
-        self._step(review)
+        self.app.push_screen(FundFormDialog("意见签署", [FormField("opinion", "审核意见", "如 经审核，同意。", 200, "同意")],
+                                            run=review), callback=self._form_done)
 
     def action_table(self) -> None:
         """F7: the withdrawal table of the agreement shown (in force)."""

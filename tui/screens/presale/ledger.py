@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from core.places import building_label
 from core.roles import Permission
+from core.timeutil import to_local
 from services.presale import ledger
 from tui.screens.base import AppScreen
 from tui.screens.presale.funds import FormField, FundFormDialog, _yuan
@@ -152,7 +153,7 @@ class LedgerScreen(AppScreen):
         for col in ("类型", "金额", "状态", "日期", "凭证号", "业务号"):
             table.add_column(col)
         for r in v.entries:
-            day = r.paid_on.isoformat() if r.paid_on else f"{r.recorded_at:%Y-%m-%d}"
+            day = r.paid_on.isoformat() if r.paid_on else f"{to_local(r.recorded_at):%Y-%m-%d}"  # the hall's day
             table.add_row(Text(r.kind_label), Text(_yuan(r.amount)), Text(r.status_label), Text(day),
                           Text(r.receipt or ""), Text(r.case_number or "缴款通知单"))
 
@@ -166,10 +167,6 @@ class LedgerScreen(AppScreen):
         self.action_reload()
 
     # ------------------------------------------------------------ steps
-
-    @work(thread=True, exclusive=True, group="ledger", exit_on_error=False)
-    def _run_step(self, run: Callable[[], str]) -> None:
-        self.post_message(self.Done(run()))
 
     def on_ledger_screen_done(self, message: Done) -> None:
         self._load(self.number)
@@ -190,39 +187,34 @@ class LedgerScreen(AppScreen):
             FormField("receipt", "凭证号", "银行回单号（选填）", 40),
             FormField("paid_on", "流水日期", "如 2026-11-01（选填）", 10),
             FormField("note", "备　　注", "选填", 200),
-        ], note=f"可补录：{kinds or '无'}。保存后派工给主管部门审核。"), callback=self._add_chosen)
+        ], note=f"可补录：{kinds or '无'}。保存后派工给主管部门审核。", run=self._add(v.number)), callback=self._form_done)
 
-    def _add_chosen(self, values: dict[str, str] | None) -> None:
-        if values is None or self.view is None:
-            return
-        number = self.view.number
+    def _form_done(self, text: str | None) -> None:
+        """A form's use case has run in its dialog: the contract or entry shown again and its
+        sentence said, at once (the dialog's close ends the step)."""
+        if text is not None:
+            self.on_ledger_screen_done(self.Done(text))
 
-        def add() -> str:
+    def _add(self, number: str) -> Callable[[dict[str, str]], str]:
+        def add(values: dict[str, str]) -> str:
             done = ledger.add_entry(self.db, self.actor, number, kind=values["kind"], amount=values["amount"],
                                     receipt=values["receipt"], paid_on=values["paid_on"], note=values["note"])
             return f"已受理 {done.case_number}：{done.kind_label} {_yuan(done.amount)}，已派工给主管部门审核。"
 
-        self.set_message("正在办理……")
-        self._run_step(add)
+        return add
 
     def _review(self, approve: bool) -> None:
         if self.entry is None:
             self.show_refusal("请输入户室流水补录业务的业务号（Z…）并按 Enter 打开。")
             return
-        self.app.push_screen(FundFormDialog(f"主管部门审核　{self.entry.case_number}", [
-            FormField("opinion", "审核意见", "同意可不填" if approve else "须填写不通过的原因", 200),
-        ]), callback=lambda values: self._reviewed(values, approve))
-
-    def _reviewed(self, values: dict[str, str] | None, approve: bool) -> None:
-        if values is None or self.entry is None:
-            return
         case = self.entry.case_number
 
-        def review() -> str:
+        def review(values: dict[str, str]) -> str:
             return ledger.review_entry(self.db, self.actor, case, approve=approve, opinion=values["opinion"] or None)
 
-        self.set_message("正在办理……")
-        self._run_step(review)
+        self.app.push_screen(FundFormDialog(f"主管部门审核　{case}", [
+            FormField("opinion", "审核意见", "同意可不填" if approve else "须填写不通过的原因", 200),
+        ], run=review), callback=self._form_done)
 
     def action_approve(self) -> None:
         """F9: 审核通过."""

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from core.errors import RuleViolation
 from core.places import building_label
 from core.roles import Permission
+from core.text import whole_number
 from services.presale import mortgages
 from tui.screens.base import AppScreen
 from tui.screens.presale.funds import FormField, FundFormDialog, _numbers, _yuan
@@ -161,17 +162,9 @@ class MortgageScreen(AppScreen):
 
     # ------------------------------------------------------------ steps
 
-    @work(thread=True, exclusive=True, group="mortgage", exit_on_error=False)
-    def _run_step(self, run: Callable[[], str]) -> None:
-        self.post_message(self.Done(run()))
-
     def on_mortgage_screen_done(self, message: Done) -> None:
         self.action_reload()
         self.set_message(message.text, "ok")
-
-    def _step(self, run: Callable[[], str]) -> None:
-        self.set_message("正在办理……")
-        self._run_step(run)
 
     def action_set_up(self) -> None:
         """F2: 在建工程抵押设立 on the building shown."""
@@ -184,58 +177,53 @@ class MortgageScreen(AppScreen):
             FormField("contract", "抵押合同", "抵押合同编号", 40),
             FormField("amount", "债权数额", "被担保债权数额（元）", 16),
             FormField("units", "抵押户室", "室号，逗号分隔；不填为该栋全部户室", 400),
-        ]), callback=self._set_up_chosen)
+        ], run=self._set_up(*self.where)), callback=self._form_done)
 
-    def _set_up_chosen(self, values: dict[str, str] | None) -> None:
-        if values is None or self.where is None:
-            return
-        project_id, building = self.where
+    def _form_done(self, text: str | None) -> None:
+        """A form's use case has run in its dialog: the mortgages shown again and its
+        sentence said, at once (the dialog's close ends the step)."""
+        if text is not None:
+            self.on_mortgage_screen_done(self.Done(text))
 
-        def set_up() -> str:
+    def _set_up(self, project_id: int, building: str) -> Callable[[dict[str, str]], str]:
+        def set_up(values: dict[str, str]) -> str:
             bank = values["bank"]
-            if bank and not bank.isdigit():
+            bank_id = whole_number(bank) if bank else None
+            if bank and bank_id is None:
                 raise RuleViolation("MORTGAGE_BANK_NOT_LOAN", "请选择本企业银行信息中的贷款银行。", field="bank")
-            made = mortgages.set_up_mortgage(self.db, self.actor, project_id, building,
-                                             bank_id=int(bank) if bank else None, mortgage_contract=values["contract"],
-                                             amount=values["amount"], units=_numbers(values["units"]))
+            made = mortgages.set_up_mortgage(self.db, self.actor, project_id, building, bank_id=bank_id,
+                                             mortgage_contract=values["contract"], amount=values["amount"],
+                                             units=_numbers(values["units"]))
             return f"已设立在建工程抵押 {made.id}：户室 {len(made.units)} 套，抵押权人 {made.bank_name}。"
 
-        self._step(set_up)
+        return set_up
 
     def action_authorise(self) -> None:
         """F3: 签约授权 on units of the selected mortgage."""
         chosen = self._selected()
         if chosen is None:
             return
-        self.app.push_screen(FundFormDialog(f"在建工程抵押签约授权　抵押编号 {chosen.id}", [
-            FormField("units", "授权户室", "室号，逗号分隔；不填为全部未授权户室", 400),
-        ]), callback=lambda values: self._authorised(values, chosen.id))
+        mortgage_id = chosen.id
 
-    def _authorised(self, values: dict[str, str] | None, mortgage_id: int) -> None:
-        if values is None:
-            return
-
-        def authorise() -> str:
+        def authorise(values: dict[str, str]) -> str:
             v = mortgages.authorise_signing(self.db, self.actor, mortgage_id, _numbers(values["units"]))
             return f"已授权预售签约：抵押编号 {v.id}，已授权 {v.authorised}/{len(v.units)} 套。"
 
-        self._step(authorise)
+        self.app.push_screen(FundFormDialog(f"在建工程抵押签约授权　抵押编号 {mortgage_id}", [
+            FormField("units", "授权户室", "室号，逗号分隔；不填为全部未授权户室", 400),
+        ], run=authorise), callback=self._form_done)
 
     def action_cancel(self) -> None:
         """F4: 在建工程抵押注销."""
         chosen = self._selected()
         if chosen is None:
             return
-        self.app.push_screen(FundFormDialog(f"在建工程抵押注销　抵押编号 {chosen.id}", [
-            FormField("reason", "注销原因", "如 贷款已结清", 200),
-        ]), callback=lambda values: self._cancelled(values, chosen.id))
+        mortgage_id = chosen.id
 
-    def _cancelled(self, values: dict[str, str] | None, mortgage_id: int) -> None:
-        if values is None:
-            return
-
-        def cancel() -> str:
+        def cancel(values: dict[str, str]) -> str:
             mortgages.cancel_mortgage(self.db, self.actor, mortgage_id, reason=values["reason"])
             return f"在建工程抵押 {mortgage_id} 已注销。"
 
-        self._step(cancel)
+        self.app.push_screen(FundFormDialog(f"在建工程抵押注销　抵押编号 {mortgage_id}", [
+            FormField("reason", "注销原因", "如 贷款已结清", 200),
+        ], run=cancel), callback=self._form_done)
