@@ -113,6 +113,13 @@ def _tables_pending(app: WangqianApp) -> bool:
 def screen_text(app: WangqianApp) -> str:
     """What the terminal shows, as plain text (wide characters take two cells)."""
     width, height = app.size
+    # Drawn afresh: a DataTable measures its columns on an idle turn after its rows came and
+    # keeps the lines it drew before until something repaints it (headless tests blink no
+    # cursor); the picture is the next frame's, as a terminal shows it a moment later.
+    for widget in app.screen.walk_children(with_self=True):
+        widget._styles_cache.clear()
+        if isinstance(widget, DataTable):
+            widget._clear_caches()
     console = Console(
         width=width, height=height, file=io.StringIO(), force_terminal=True,
         color_system="truecolor", record=True, legacy_windows=False, safe_box=False,

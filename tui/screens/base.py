@@ -20,12 +20,14 @@ show it under that field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
+from textual import work
 from textual.binding import ActiveBinding
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
@@ -235,6 +237,42 @@ class ServiceMixin:
     def show_field_refusal(self, error: RuleViolation) -> bool:
         """Show a refusal under the input field it names; False when this screen has no such
         field (the refusal then goes to the message line). Forms override this."""
+        return False
+
+
+class RunsItsUseCase:
+    """Mixed into a form dialog that runs its use case itself: ``run`` (given the values as
+    typed) in a worker, then the dialog closes with what it returned. A refusal is said on the
+    dialog's message line (``ServiceMixin``'s worker handler) and the cursor goes to the field
+    it names (``#{FIELD_PREFIX}{field}``): what was typed stays, so one wrong figure is
+    mended, not the whole form typed again."""
+
+    FIELD_PREFIX: ClassVar[str] = ""
+    run: Callable[[dict[str, str]], object] | None
+
+    class Finished(Message):
+        def __init__(self, result: object) -> None:
+            super().__init__()
+            self.result = result
+
+    def run_use_case(self, values: dict[str, str]) -> None:
+        self.set_message("正在办理……")  # type: ignore[attr-defined]
+        self._run_use_case(values)
+
+    @work(thread=True, exclusive=True, group="form-run", exit_on_error=False)
+    def _run_use_case(self, values: dict[str, str]) -> None:
+        assert self.run is not None
+        self.post_message(self.Finished(self.run(values)))  # type: ignore[attr-defined]
+
+    def on_runs_its_use_case_finished(self, message: Finished) -> None:
+        self.dismiss(message.result)  # type: ignore[attr-defined]
+
+    def show_field_refusal(self, error: RuleViolation) -> bool:
+        """The cursor to the field a refusal names; the sentence goes to the message line."""
+        found = (list(self.query(f"#{self.FIELD_PREFIX}{error.field}"))  # type: ignore[attr-defined]
+                 if error.field and error.field.isidentifier() else [])
+        if found:
+            found[0].focus()
         return False
 
 

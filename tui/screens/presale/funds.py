@@ -31,7 +31,7 @@ from core.presale.funds import KIND_LABELS, AgreementKind
 from core.roles import Permission
 from core.text import whole_number
 from services.presale import funds
-from tui.screens.base import AppModal, AppScreen
+from tui.screens.base import AppModal, AppScreen, RunsItsUseCase
 from tui.screens.dialogs import cancel_dialog
 from tui.widgets.detail import MUTED
 from tui.screens.presale.case_header import case_header
@@ -55,21 +55,15 @@ class FormField:
     value: str = ""
 
 
-class FundFormDialog(AppModal[Any]):
-    """One form of the fund supervision, the ledger and the facts back-entry: its fields typed,
-    F9 saves, Esc cancels. With ``run`` (the use case, given the values as typed) the dialog
-    runs it and closes with what it returns; a refusal is said here, the cursor goes to the
-    field it names, and everything typed stays, so one wrong figure is mended, not the whole
-    form retyped. Without ``run`` it closes with the values."""
+class FundFormDialog(RunsItsUseCase, AppModal[Any]):
+    """One form of the fund supervision, the ledger, the facts back-entry and the mortgages: its
+    fields typed, F9 saves, Esc cancels. With ``run`` the dialog runs the use case and stays
+    open on a refusal (``RunsItsUseCase``); without it, it closes with the values."""
 
     CSS_PATH = "presale.tcss"
+    FIELD_PREFIX = "fund-"
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc"),
                 Binding("f9", "submit", "保存", key_display="F9")]
-
-    class Finished(Message):
-        def __init__(self, result: object) -> None:
-            super().__init__()
-            self.result = result
 
     def __init__(self, title: str, fields: Sequence[FormField], note: str = "",
                  run: Callable[[dict[str, str]], object] | None = None) -> None:
@@ -105,24 +99,8 @@ class FundFormDialog(AppModal[Any]):
         values = {f.key: self.query_one(f"#fund-{f.key}", Input).value.strip() for f in self.fields}
         if self.run is None:
             self.dismiss(values)
-            return
-        self.set_message("正在办理……")
-        self._run(values)
-
-    @work(thread=True, exclusive=True, group="fund-form", exit_on_error=False)
-    def _run(self, values: dict[str, str]) -> None:
-        assert self.run is not None
-        self.post_message(self.Finished(self.run(values)))
-
-    def on_fund_form_dialog_finished(self, message: Finished) -> None:
-        self.dismiss(message.result)
-
-    def show_field_refusal(self, error: RuleViolation) -> bool:
-        """Put the cursor on the field a refusal names (the sentence goes to the message line)."""
-        found = list(self.query(f"#fund-{error.field}")) if error.field and error.field.isidentifier() else []
-        if found:
-            found[0].focus()
-        return False
+        else:
+            self.run_use_case(values)
 
 
 def _yuan(value: object) -> str:

@@ -34,7 +34,7 @@ from core.presale.surveys import BuildingInfo
 from core.presale.units import BATCH_FIELDS, FIELD_LABELS, MATCH_LABELS, MatchFrom, Selection, check_selection
 from core.roles import Permission
 from services.presale import surveys
-from tui.screens.base import AppModal, AppScreen
+from tui.screens.base import AppModal, AppScreen, RunsItsUseCase
 from tui.screens.presale.funds import FormField
 from tui.widgets.detail import MUTED
 from tui.widgets.footer import KeyFooter
@@ -67,21 +67,17 @@ def items(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-class SurveyFormDialog(AppModal["str | None"]):
+class SurveyFormDialog(RunsItsUseCase, AppModal["str | None"]):
     """A survey form: F9 runs ``run(values)`` (the service, in a worker) and closes with the
-    sentence it returns; a refusal is shown here and what was typed stays."""
+    sentence it returns; a refusal is shown here and what was typed stays (``RunsItsUseCase``)."""
 
     CSS_PATH = "presale.tcss"
+    FIELD_PREFIX = "sf-"
     # The first field has the cursor as the form is composed: a focus set later (on mount) would
     # take it back from a field a fast typist's Tab has already reached.
     AUTO_FOCUS = "Input"
     BINDINGS = [Binding("escape", "cancel", "取消", key_display="Esc"),
                 Binding("f9", "submit", "保存", key_display="F9")]
-
-    class Finished(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     def __init__(self, title: str, sections: Sequence[Section], run: Callable[[dict[str, str]], str], *,
                  columns: int = 1, note: str = "", action: str = "保存") -> None:
@@ -126,22 +122,7 @@ class SurveyFormDialog(AppModal["str | None"]):
         self.action_submit()
 
     def action_submit(self) -> None:
-        self.set_message("正在办理……")
-        self._run({f.key: self.query_one(f"#sf-{f.key}", Input).value for f in self.fields})
-
-    @work(thread=True, exclusive=True, group="survey-form", exit_on_error=False)
-    def _run(self, values: dict[str, str]) -> None:
-        self.post_message(self.Finished(self.run(values)))
-
-    def on_survey_form_dialog_finished(self, message: Finished) -> None:
-        self.dismiss(message.text)
-
-    def show_field_refusal(self, error: RuleViolation) -> bool:
-        """Put the cursor on the field a refusal names (the sentence goes to the message line)."""
-        found = list(self.query(f"#sf-{error.field}")) if error.field and error.field.isidentifier() else []
-        if found:
-            found[0].focus()
-        return False
+        self.run_use_case({f.key: self.query_one(f"#sf-{f.key}", Input).value for f in self.fields})
 
 
 # ------------------------------------------------------------------ the forms' fields
