@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.errors import RuleViolation
+from core.text import choices_said
 
 
 class Role(StrEnum):
@@ -39,6 +40,11 @@ ROLE_LABELS: dict[Role, str] = {
     Role.BANK_REVIEWER: "监管银行审核员",
     Role.FUND_CENTRE_REVIEWER: "公积金中心审核员",
 }
+
+#: The roles an administrator gives with ``wangqian operator add/role``, as its help and its
+#: refusal name them: the code and the Chinese name (either may be typed).
+HALL_ROLE_CHOICES = choices_said({r.value: ROLE_LABELS[r] for r in (
+    Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.BANK_REVIEWER, Role.FUND_CENTRE_REVIEWER)})
 
 #: The hall's own staff (``wangqian operator add``) and a developer's (added through presale).
 HALL_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})

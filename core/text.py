@@ -10,6 +10,7 @@ and shows the rest as a visible mark.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 _MARK = "\ufffd"  # the replacement character: "something was here that cannot be shown"
 
@@ -70,3 +71,18 @@ def whole_number(text: str, *, max_digits: int = 9) -> int | None:
         return None
     return int(text)
 
+
+
+def code_or_label(text: str, labels: Mapping[str, str]) -> str | None:
+    """The code of ``labels`` (code → Chinese name) that ``text`` names, by its code
+    (``signed``) or by its name (``已签约``), as an operator writes either on the command line;
+    ``None`` when it names none."""
+    wanted = fold_width(text).strip()
+    if wanted.lower() in labels:
+        return wanted.lower()
+    return next((code for code, label in labels.items() if label == wanted), None)
+
+
+def choices_said(labels: Mapping[str, str]) -> str:
+    """``labels`` as a refusal or a help text lists them: ``signed（已签约）、filed（已备案）``."""
+    return "、".join(f"{code}（{label}）" for code, label in labels.items())

@@ -11,7 +11,8 @@ from core import passwords
 from core.errors import RuleViolation
 from core.identity import check_person_name
 from core.parties import check_text
-from core.roles import BANK_ROLES, CENTRE_ROLES, DEVELOPER_ROLES, ROLE_LABELS, Actor, Permission, Role, admitted
+from core.roles import BANK_ROLES, CENTRE_ROLES, DEVELOPER_ROLES, HALL_ROLE_CHOICES, ROLE_LABELS, Actor, Permission, Role, admitted
+from core.text import code_or_label
 from services import audit
 from services.authority import authorise
 from storage.engine import Database, session_now
@@ -58,12 +59,11 @@ def actor_for(op: Operator) -> Actor:
 
 
 def _parse_role(role: str) -> Role:
-    try:
-        return Role(role)
-    except ValueError:
-        raise RuleViolation("OPERATOR_BAD_ROLE",
-                            "角色只能是 clerk、supervisor、admin、bank_reviewer 或 centre_reviewer。",
-                            field="role") from None
+    """A role by its code (``clerk``) or its Chinese name (``窗口受理员``), as an admin writes it."""
+    code = code_or_label(role, {r.value: label for r, label in ROLE_LABELS.items()})
+    if code is None:
+        raise RuleViolation("OPERATOR_BAD_ROLE", f"角色只能是以下之一：{HALL_ROLE_CHOICES}。", field="role")
+    return Role(code)
 
 
 def _find(session, username: str) -> Operator:

@@ -77,6 +77,7 @@ from core.codes import CODE_TTL, MAX_ATTEMPTS
 from core.errors import RuleViolation
 from core.identity import mask_phone, parse_mobile
 from core.roles import Actor, Permission
+from core.text import choices_said, code_or_label
 from core.timeutil import SHANGHAI, show, to_local
 from services import audit
 from services.authority import authorise
@@ -633,8 +634,11 @@ def outbox(db: Database, actor: Actor, *, status: str | None = None, limit: int 
     database (``redact_dead_codes``).
     """
     everything = _authorise_outbox(db, actor)
-    if status is not None and status not in STATUS_LABELS:
-        raise RuleViolation("SMS_BAD_STATUS", "短信状态只能是 queued、sent 或 failed。", field="status")
+    if status is not None:
+        status = code_or_label(status, STATUS_LABELS)
+        if status is None:
+            raise RuleViolation("SMS_BAD_STATUS", f"短信状态只能是以下之一：{choices_said(STATUS_LABELS)}。",
+                                field="status")
     _check_limit(limit)
     query = select(SmsMessage).order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)
     if status is not None:

@@ -487,12 +487,15 @@ def test_three_terminals_write_while_a_real_gateway_on_loopback_keeps_its_answer
     from tests.conftest import TEST_CODE_KEY
 
     gateway.hold = True
-    configure(db, sms_url=gateway.url, sms_timeout=20)  # the longest a hall may set: the processes start meanwhile
+    configure(db, sms_url=gateway.url, sms_timeout=20)
     _queue(db)
     deliverer = db.reopen()
     reports: list[sms.DeliveryReport] = []
-    thread = threading.Thread(target=lambda: reports.append(
-        sms.deliver_pending(deliverer, SYSTEM, sms.configured_gateway(deliverer.settings))))
+    # The gateway answers only once the three terminals are done: the client must outwait three
+    # interpreters starting on a loaded machine, which may take longer than the 20 s a hall may set.
+    patient = sms.configured_gateway(deliverer.settings)
+    patient.timeout = 600
+    thread = threading.Thread(target=lambda: reports.append(sms.deliver_pending(deliverer, SYSTEM, patient)))
     thread.start()
     wangqian = Path(sys.executable).with_name("wangqian")
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "WANGQIAN_DB_URL": str(db.url),

@@ -70,6 +70,7 @@ from core.resale.lifecycle import (
 )
 from core.resale.policies import PolicyProfile, draft_expires_at, profile_by_ref
 from core.roles import Actor, Permission, Role, require
+from core.text import choices_said, code_or_label
 from services import audit, cases, sign_codes
 from services.authority import authorise
 from storage.engine import Database, transaction_memo
@@ -924,8 +925,11 @@ def find_contracts(db: Database, actor: Actor, *, status: str | None = None, sta
     """Contracts newest first, optionally by status, by the case's (active) stage, by who made
     them (the desk's 本人经办) and by id; the parties are read in one query for all rows."""
     authorise(db, actor, Permission.CONTRACT_WORK)
-    if status is not None and status not in STATUS_LABELS:
-        raise RuleViolation("CONTRACT_BAD_STATUS", "合同状态不正确。", field="status")
+    if status is not None:
+        status = code_or_label(status, STATUS_LABELS)
+        if status is None:
+            raise RuleViolation("CONTRACT_BAD_STATUS", f"合同状态只能是以下之一：{choices_said(STATUS_LABELS)}。",
+                                field="status")
     query = (select(Contract, Case.number, Case.stage).join(Case, Case.id == Contract.case_id)
              .order_by(Contract.created_at.desc(), Contract.id.desc()).limit(limit))
     if status is not None:

@@ -102,7 +102,7 @@ def round_list(as_json: Annotated[bool, typer.Option("--json", help="以 JSON �
 @round_app.command("show")
 @refusals
 def round_show(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """显示一个场次的时间、状态和统计。"""
@@ -130,7 +130,7 @@ def round_show(
 @round_app.command("run")
 @refusals
 def round_run(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只预演结果，不写入数据库。")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果（与 allocate simulate 相同的结构）。")] = False,
 ) -> None:
@@ -159,7 +159,7 @@ def round_run(
 @round_app.command("verify")
 @refusals
 def round_verify(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """核验选房日志：哈希链与重算结果；不一致时以 1 退出并指出第一处不一致。"""
@@ -183,7 +183,7 @@ def round_verify(
 @round_app.command("reopen")
 @refusals
 def round_reopen(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
     reason: Annotated[str, typer.Option("--reason", help="撤回原因（必填）。")],
 ) -> None:
     """撤回已公布的选房结果，释放房源，之后可重新运行。"""
@@ -216,7 +216,7 @@ def _windows(pre_open: str, pre_close: str, formal_open: str, formal_close: str)
 @round_app.command("create")
 @refusals
 def round_create(
-    number: Annotated[str, typer.Option("--number", metavar="N", help="场次号，如 4 或 第4场。")],
+    number: Annotated[str, typer.Option("--number", metavar="场次号", help="场次号，如 4 或 第4场。")],
     name: Annotated[str, typer.Option("--name", help="场次名称（60 字以内）。")],
     pre_open: Annotated[str, typer.Option("--pre-open", metavar="yyyy-mm-dd hh:mm", help="预选开始（北京时间）。")],
     pre_close: Annotated[str, typer.Option("--pre-close", metavar="yyyy-mm-dd hh:mm", help="预选结束。")],
@@ -241,7 +241,7 @@ def round_create(
 @round_app.command("windows")
 @refusals
 def round_windows(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
     pre_open: Annotated[str, typer.Option("--pre-open", metavar="yyyy-mm-dd hh:mm", help="预选开始（北京时间）。")],
     pre_close: Annotated[str, typer.Option("--pre-close", metavar="yyyy-mm-dd hh:mm", help="预选结束。")],
     formal_open: Annotated[str, typer.Option("--formal-open", metavar="yyyy-mm-dd hh:mm", help="正选开始。")],
@@ -283,8 +283,8 @@ def _import(round_number: str, file: Path, what: str) -> None:
 @round_app.command("import-families")
 @refusals
 def round_import_families(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
-    file: Annotated[Path, typer.Argument(metavar="FILE.csv",
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
+    file: Annotated[Path, typer.Argument(metavar="文件.csv",
                                          help="选房家庭名单：排位,姓名,证件号码,手机号码,家庭人数,可选户型。")],
 ) -> None:
     """导入选房家庭名单（含排位）；文件有任何错误时逐行列出，不导入任何数据。"""
@@ -294,8 +294,8 @@ def round_import_families(
 @round_app.command("import-houses")
 @refusals
 def round_import_houses(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
-    file: Annotated[Path, typer.Argument(metavar="FILE.csv",
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
+    file: Annotated[Path, typer.Argument(metavar="文件.csv",
                                          help="房源清单：房源编号,项目,楼栋,单元,楼层,房号,户型,朝向,面积,月租金。")],
 ) -> None:
     """导入房源清单；文件有任何错误时逐行列出，不导入任何数据。"""
@@ -305,7 +305,7 @@ def round_import_houses(
 @round_app.command("publish")
 @refusals
 def round_publish(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
 ) -> None:
     """发布筹备中的场次：家庭可按时选房，场次设置不能再修改。"""
     from services.allocation import setup
@@ -330,7 +330,7 @@ def _show(value: Any) -> str:
 
 @allocate_app.command("simulate")
 def simulate(
-    file: Annotated[Path, typer.Argument(metavar="FILE.json", help="场次数据（JSON）；- 表示从标准输入读取。")],
+    file: Annotated[Path, typer.Argument(metavar="文件.json", help="场次数据（JSON）；- 表示从标准输入读取。")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
 ) -> None:
     """按排位顺序模拟一个选房场次的结果（不访问数据库）。"""
@@ -359,7 +359,7 @@ def simulate(
 @report_app.command("round")
 @refusals
 def report_round(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
     output: OutputOption,
     force: ForceOption = False,
 ) -> None:
@@ -373,8 +373,8 @@ def report_round(
 @report_app.command("family")
 @refusals
 def report_family(
-    round_number: Annotated[str, typer.Argument(metavar="ROUND", help="场次号，如 3 或 第3场。")],
-    family_id: Annotated[int, typer.Argument(metavar="FAMILY_ID", help="家庭编号。")],
+    round_number: Annotated[str, typer.Argument(metavar="场次", help="场次号，如 3 或 第3场。")],
+    family_id: Annotated[int, typer.Argument(metavar="家庭编号", help="家庭编号。")],
     output: OutputOption,
     force: ForceOption = False,
 ) -> None:

@@ -42,7 +42,7 @@ def check_db_url(db_url: str | None) -> None:
 def bench_lookup(
     persons: Annotated[int, typer.Option("--persons", help="合成申请人数量（不足时补足）。")] = 1_000_000,
     samples: Annotated[int, typer.Option("--samples", help="每种查询的次数。")] = 500,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """申请人查询基准：各查询类型的 p50/p95/p99（毫秒）。"""
     from rich.progress import Progress
@@ -81,7 +81,7 @@ def bench_allocation(
         "--db-url", help="在此 PostgreSQL 服务器上建立临时数据库测量（默认：配置的数据库是 PostgreSQL 时用它的服务器）。")] = None,
     database: Annotated[str | None, typer.Option(
         "--database", help="测量哪种数据库：sqlite、postgresql 或 both（默认：有 PostgreSQL 服务器时两者都测，否则只测 SQLite）。")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """选房基准：在临时数据库中生成场次，比较端到端运行与裸驱动基线（sqlite3 / psycopg）的耗时。"""
     if families < 1 or houses < 1 or not 0 <= list_len <= houses:
@@ -136,7 +136,7 @@ def bench_pdf(
     receipts: Annotated[int, typer.Option("--receipts", help="生成的受理回执份数。")] = 1000,
     workers: Annotated[int | None, typer.Option(
         "--workers", help="批量生成回执的进程数（默认：全部可用 CPU；1 即只在本进程内逐份生成）。")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """文书基准：合同 PDF 预热后的生成耗时（中位数）与批量受理回执的总耗时（单进程与多进程并行各计一次）。"""
     if receipts < 1:
@@ -166,7 +166,7 @@ def bench_pdf(
 @refusals
 def bench_start(
     runs: Annotated[int, typer.Option("--runs", help="测量的启动次数（1 到 20，取中位数）。")] = 5,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """启动基准：在新的解释器中运行 wangqian demo --check，测量第二次启动到登录界面显示的用时（含解释器启动与导入）。"""
     if not 1 <= runs <= 20:
@@ -191,7 +191,7 @@ def bench_start(
 @refusals
 def bench_form(
     parties: Annotated[int, typer.Option("--parties", help="合同当事人数（1 位出卖人加若干买受人，2 到 8）。")] = 5,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """录入基准：在临时演示数据库上打开签订买卖合同表单，逐键录入各买受人的姓名、证件号码和电话，
     报告按键到屏幕更新的延迟（p50/p95/最大，毫秒）和一次粘贴 600 字的用时。"""
@@ -229,7 +229,7 @@ def bench_signing(
     processes: Annotated[int | None, typer.Option(
         "--processes", help="承载受理员的进程数（默认：全部可用 CPU，且每个进程不超过 8 位受理员）。")] = None,
     db_url: Annotated[str | None, typer.Option("--db-url", help=DB_URL_HELP)] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """签约基准：多位受理员同时办理完整签约（房源核验、合同录入、购房资格审查、双方短信验证、提交），
     报告每秒签约份数与每秒验证码核验次数，在临时数据库中进行，结束后删除。"""
@@ -289,7 +289,7 @@ def bench_concurrency(
         "--processes", help="承载受理员的进程数（默认：全部可用 CPU，且每个进程不超过 8 位受理员）。")] = None,
     db_url: Annotated[str | None, typer.Option(
         "--db-url", help="在此 PostgreSQL 服务器上建立临时数据库（默认：配置的数据库；SQLite 时用临时文件）。")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """并发基准：所有受理员同时提交（双方已验证 → 已签约，一个事务）的每秒份数、完整签约的每秒份数，
     以及多个进程同时为同一套房源签约时只有一份成功；在临时数据库中进行，结束后删除。"""
@@ -358,7 +358,7 @@ def bench_concurrency(
 def bench_presale(
     runs: Annotated[int, typer.Option("--runs", help="楼盘表绘制的次数（取中位数）。")] = 7,
     db_url: Annotated[str | None, typer.Option("--db-url", help=DB_URL_HELP)] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """商品房预售基准：1,000 户测绘成果导入、1,000 户预售许可审批、40 层 × 30 户楼盘表绘制（80×24），
     在临时数据库中进行，结束后删除。"""

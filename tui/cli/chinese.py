@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 
+from rich.text import Text
+from typer import core as typer_core
 from typer import rich_utils
+from typer._click import core as click_core
 from typer._click import decorators as click_decorators
 from typer._click import exceptions as click_exceptions
 from typer._click import formatting as click_formatting
@@ -57,6 +60,57 @@ def _chinese_usage(self, prog: str, args: str = "", prefix: str | None = None) -
 
 
 click_formatting.HelpFormatter.write_usage = _chinese_usage  # type: ignore[method-assign]
+
+# The usage line's placeholders: "wangqian operator [选项] 命令 [参数]..." (typer writes
+# "[OPTIONS] COMMAND [ARGS]..."); both defaults are read when a command is built.
+_command_init = click_core.Command.__init__
+_group_init = typer_core.TyperGroup.__init__
+
+
+def _chinese_command_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    if kwargs.get("options_metavar", "[OPTIONS]") == "[OPTIONS]":
+        kwargs["options_metavar"] = "[选项]"
+    _command_init(self, *args, **kwargs)
+
+
+def _chinese_group_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    kwargs["subcommand_metavar"] = kwargs.get("subcommand_metavar") or "命令 [参数]..."
+    _group_init(self, *args, **kwargs)
+
+
+click_core.Command.__init__ = _chinese_command_init  # type: ignore[method-assign]
+typer_core.TyperGroup.__init__ = _chinese_group_init  # type: ignore[method-assign]
+
+# What a value is, in the help's type column: <文本>, <整数> (typer: <str>, <int>). A flag
+# takes no value, so it shows none: "<bool>" beside --json invited "--json true".
+_TYPE_NAMES = {"<str>": "<文本>", "<int>": "<整数>", "<float>": "<数字>", "<bool>": "<是/否>",
+               "<datetime>": "<日期>", "<Path>": "<路径>", "<file>": "<文件>", "<directory>": "<文件夹>",
+               "<Decimal>": "<金额>", "<date>": "<日期>"}
+_display_type = typer_core._TyperParameter.display_type
+
+
+def _chinese_display_type(self, ctx):  # type: ignore[no-untyped-def]
+    if getattr(self, "is_flag", False):
+        return None
+    label = _display_type(self, ctx)
+    return _TYPE_NAMES.get(label, label)
+
+
+typer_core._TyperParameter.display_type = _chinese_display_type  # type: ignore[method-assign]
+
+# Chinese has no spaces to wrap at: rich would end a help cell's one long "word" with "…" at
+# 80 columns. Fold it onto the next line instead, so nothing said is cut.
+_rich_text = rich_utils._make_rich_text
+
+
+def _folded_rich_text(**kwargs):  # type: ignore[no-untyped-def]
+    made = _rich_text(**kwargs)
+    if isinstance(made, Text):
+        made.overflow = "fold"
+    return made
+
+
+rich_utils._make_rich_text = _folded_rich_text
 
 # ------------------------------------------------------------------ usage errors
 

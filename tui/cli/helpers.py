@@ -43,7 +43,7 @@ REFUSED_EXIT = 1
 BAD_INPUT_EXIT = 2
 
 #: Printed documents go to one file each.
-OutputOption = Annotated[Path, typer.Option("-o", "--output", metavar="FILE.pdf", help="输出的 PDF 文件。")]
+OutputOption = Annotated[Path, typer.Option("-o", "--output", metavar="文件.pdf", help="输出的 PDF 文件。")]
 #: An existing output file is kept unless the operator says to overwrite it (a print already made,
 #: perhaps already handed out, is never replaced by accident: reprints are kept, not written over).
 ForceOption = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件（不加此项时已有文件保留，不予覆盖）。")]

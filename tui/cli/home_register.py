@@ -38,7 +38,7 @@ home_app = typer.Typer(help="房屋登记簿：登记、变更、查询房屋，
 #: Refusals meaning the input names no home: exit 2, not 1.
 BAD_INPUT_CODES = frozenset({"HOME_NOT_FOUND", "HOME_KEY_BAD", "HOME_AMBIGUOUS"})
 
-Key = Annotated[str, typer.Argument(metavar="KEY", help="不动产单元号（28位），或只登记了一套房屋的产权证书编号。")]
+Key = Annotated[str, typer.Argument(metavar="房屋", help="不动产单元号（28位），或只登记了一套房屋的产权证书编号。")]
 Kind = Annotated[str, typer.Argument(metavar="标记", help="抵押、查封、限制或无效（或编号1-4）。")]
 Reason = Annotated[str, typer.Option("--reason", help="原因，如抵押登记证明号、查封裁定书文号。")]
 Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]
@@ -241,7 +241,7 @@ def unmark(key: Key, kind: Kind, reason: Reason) -> None:
 @home_app.command("import")
 @refusals
 def import_file(
-    path: Annotated[Path, typer.Argument(metavar="FILE.csv", help="CSV 文件（UTF-8 或 GB18030）。")],
+    path: Annotated[Path, typer.Argument(metavar="文件.csv", help="CSV 文件（UTF-8 或 GB18030）。")],
     city: City = None,
 ) -> None:
     """导入已有房屋登记簿：有任何错误则逐行列出，不导入任何记录。

@@ -25,6 +25,7 @@ from rich.table import Table
 from core import identity
 from core.clock import system_clock
 from core.errors import RuleViolation
+from core.roles import HALL_ROLE_CHOICES
 from core.timeutil import local_today
 from storage.engine import Database
 from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permits mounts itself on presale)
@@ -57,10 +58,11 @@ from tui.cli.helpers import (
     system_actor,
 )
 
-app = typer.Typer(help="网签柜台 wangqian — housing net-signing and allocation counter.", no_args_is_help=True,
+app = typer.Typer(help="网签柜台：存量房网签、商品房预售签约备案、保障房选房与租赁的柜台系统。", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 db_app = typer.Typer(help="数据库：迁移、初始化、示例数据。", no_args_is_help=True)
 operator_app = typer.Typer(help="操作员账户。", no_args_is_help=True)
+UserName = Annotated[str, typer.Argument(metavar="用户名", help="操作员的用户名。")]
 audit_app = typer.Typer(help="审计日志。", no_args_is_help=True)
 case_app = typer.Typer(help="业务。", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -233,7 +235,7 @@ def db_upgrade() -> None:
 
 @db_app.command("backup")
 @refusals
-def db_backup(file: Annotated[str, typer.Argument(help="备份写入的新文件（不会覆盖已有文件）。")]) -> None:
+def db_backup(file: Annotated[str, typer.Argument(metavar="文件", help="备份写入的新文件（不会覆盖已有文件）。")]) -> None:
     """备份整个数据库到一个新文件：SQLite 用在线备份，PostgreSQL 用 pg_dump；各窗口可照常办理。"""
     from pathlib import Path
 
@@ -247,7 +249,7 @@ def db_backup(file: Annotated[str, typer.Argument(help="备份写入的新文件
 
 @db_app.command("restore")
 @refusals
-def db_restore(file: Annotated[str, typer.Argument(help="wangqian db backup 写出的备份文件。")]) -> None:
+def db_restore(file: Annotated[str, typer.Argument(metavar="文件", help="wangqian db backup 写出的备份文件。")]) -> None:
     """把备份恢复到当前配置的空数据库，并核验审计链。"""
     from pathlib import Path
 
@@ -311,9 +313,9 @@ def _read_password(password_stdin: bool) -> str:
 @operator_app.command("add")
 @refusals
 def operator_add(
-    username: str,
+    username: UserName,
     name: Annotated[str, typer.Option("--name", help="姓名。")],
-    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin / bank_reviewer / centre_reviewer")],
+    role: Annotated[str, typer.Option("--role", help=f"角色：{HALL_ROLE_CHOICES}。")],
     window: Annotated[str | None, typer.Option("--window", help="窗口号。")] = None,
     bank: Annotated[str | None, typer.Option(
         "--bank", help="所属银行（监管银行审核员，如 中国建设银行）或公积金中心（公积金中心审核员）。")] = None,
@@ -330,7 +332,7 @@ def operator_add(
 @operator_app.command("passwd")
 @refusals
 def operator_passwd(
-    username: str,
+    username: UserName,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码。")] = False,
 ) -> None:
     """重设操作员密码。"""
@@ -342,7 +344,7 @@ def operator_passwd(
 
 @operator_app.command("list")
 @refusals
-def operator_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def operator_list(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False) -> None:
     """列出操作员。"""
     from services import operators
 
@@ -359,7 +361,7 @@ def operator_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 
 @operator_app.command("disable")
 @refusals
-def operator_disable(username: str) -> None:
+def operator_disable(username: UserName) -> None:
     """停用操作员。"""
     from services import operators
 
@@ -369,7 +371,7 @@ def operator_disable(username: str) -> None:
 
 @operator_app.command("enable")
 @refusals
-def operator_enable(username: str) -> None:
+def operator_enable(username: UserName) -> None:
     """重新启用操作员。"""
     from services import operators
 
@@ -380,8 +382,8 @@ def operator_enable(username: str) -> None:
 @operator_app.command("role")
 @refusals
 def operator_role(
-    username: str,
-    role: Annotated[str, typer.Option("--role", help="clerk / supervisor / admin")],
+    username: UserName,
+    role: Annotated[str, typer.Option("--role", help=f"新角色：{HALL_ROLE_CHOICES}。")],
 ) -> None:
     """变更操作员的角色（该操作员已登录的终端在下一次操作时须重新登录）。"""
     from services import operators
@@ -392,7 +394,7 @@ def operator_role(
 
 @operator_app.command("unlock")
 @refusals
-def operator_unlock(username: str) -> None:
+def operator_unlock(username: UserName) -> None:
     """解锁因密码错误被锁定的账户。"""
     from services import operators
 
@@ -405,7 +407,7 @@ def operator_unlock(username: str) -> None:
 
 @audit_app.command("verify")
 @refusals
-def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def audit_verify(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False) -> None:
     """核验审计日志哈希链；链断裂时以非零状态退出并指出第一条问题记录。"""
     from services import audit
 
@@ -425,7 +427,8 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 
 @audit_app.command("tail")
 @refusals
-def audit_tail(limit: Annotated[int, typer.Option("--limit")] = 20, case: Annotated[str | None, typer.Option("--case")] = None) -> None:
+def audit_tail(limit: Annotated[int, typer.Option("--limit", help="显示的条数（最近的在前）。")] = 20,
+               case: Annotated[str | None, typer.Option("--case", help="只显示该业务号的记录。")] = None) -> None:
     """最近的审计记录（证件号码已遮蔽）。"""
     from core.timeutil import show
     from services import audit
@@ -442,7 +445,7 @@ def audit_tail(limit: Annotated[int, typer.Option("--limit")] = 20, case: Annota
 
 @case_app.command("show")
 @refusals
-def case_show(number: str) -> None:
+def case_show(number: Annotated[str, typer.Argument(metavar="业务号", help="业务号。")]) -> None:
     """显示业务及其办理进度。"""
     from core.timeutil import show
     from services import cases
@@ -493,11 +496,11 @@ def case_due(
 @app.command()
 @refusals
 def check(
-    what: Annotated[str, typer.Argument(help="id / uscc / phone")],
-    value: Annotated[str, typer.Argument(help="要核验的号码")],
+    what: Annotated[str, typer.Argument(metavar="类别", help="id（证件号码）/ uscc（统一社会信用代码）/ phone（手机号）。")],
+    value: Annotated[str, typer.Argument(metavar="号码", help="要核验的号码。")],
     kind: Annotated[str | None, typer.Option("--kind", help="证件类型（默认按号码形态识别）")] = None,
     nationality: Annotated[str | None, typer.Option("--nationality", help="护照国籍（ISO 三字母）")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """核验证件号码、统一社会信用代码或手机号，打印解析结果；不通过时退出码为 1。"""
     try:

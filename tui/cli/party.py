@@ -257,7 +257,7 @@ def change_id(
 
 @party_app.command("import")
 @refusals
-def import_file(path: Annotated[Path, typer.Argument(metavar="FILE.csv", help="CSV 文件（UTF-8 或 GB18030）。")]) -> None:
+def import_file(path: Annotated[Path, typer.Argument(metavar="文件.csv", help="CSV 文件（UTF-8 或 GB18030）。")]) -> None:
     """导入已有登记簿：逐行校验，有任何错误则列出每一处错误且不导入任何记录。
 
     列：类型（个人/单位）、姓名或名称、证件类型、证件号码（单位填统一社会信用代码）、国籍、手机号、住址、行为能力、法定代表人。

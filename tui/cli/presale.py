@@ -54,9 +54,9 @@ NOT_FOUND = frozenset({"DEVELOPER_NOT_FOUND", "PROJECT_NOT_FOUND", "SURVEY_CASE_
                        "CERTIFICATE_NOT_FOUND", "DEVELOPER_USER_NOT_FOUND", "OPERATOR_NOT_FOUND", "CASE_NOT_FOUND"})
 
 CreditCode = Annotated[str, typer.Argument(metavar="统一社会信用代码", help="开发企业的统一社会信用代码。")]
-ProjectId = Annotated[int, typer.Argument(metavar="PROJECT", help="项目编号（presale project list 可查）。")]
-CaseNumber = Annotated[str, typer.Argument(metavar="CASE", help="测绘业务的业务号，如 C202612070000001。")]
-As = Annotated[str, typer.Option("--as", metavar="USER", help="以该操作员的身份办理（须为业务当前办理人）。")]
+ProjectId = Annotated[int, typer.Argument(metavar="项目", help="项目编号（presale project list 可查）。")]
+CaseNumber = Annotated[str, typer.Argument(metavar="业务号", help="测绘业务的业务号，如 C202612070000001。")]
+As = Annotated[str, typer.Option("--as", metavar="用户名", help="以该操作员的身份办理（须为业务当前办理人）。")]
 Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]
 
 
@@ -110,26 +110,47 @@ def _show_developer(v) -> None:  # type: ignore[no-untyped-def]
     out.print(table)
 
 
+#: What each field of a developer is, for its add and change commands alike.
+DEVELOPER_HELP = {
+    "--credit-code": "统一社会信用代码。",
+    "--name": "企业名称（按营业执照）。",
+    "--kind": "企业类型：有限责任公司、股份有限公司、国有企业……或其序号。",
+    "--legal-rep": "法定代表人。",
+    "--legal-rep-id": "法定代表人证件号码。",
+    "--legal-rep-phone": "法定代表人联系电话（手机）。",
+    "--region": "所属地区，如 张家界市。",
+    "--legal-rep-id-kind": "证件类型（不填按号码识别）。",
+    "--established": "成立日期，如 2009-09-05。",
+    "--licence": "工商注册号。",
+    "--registered-capital": "注册资本（万元）。",
+    "--paid-in-capital": "实缴资本（万元）。",
+    "--taxpayer": "纳税人识别号。",
+    "--address": "注册地址。",
+    "--scope": "经营范围。",
+    "--note": "备注。",
+}
+
+
 @developer_app.command("add")
 @refusals
 @each_refusal
 def developer_add(
-    credit_code: Annotated[str, typer.Option("--credit-code", help="统一社会信用代码。")],
-    name: Annotated[str, typer.Option("--name", help="企业名称（按营业执照）。")],
-    kind: Annotated[str, typer.Option("--kind", help="企业类型：有限责任公司、股份有限公司、国有企业……或其序号。")],
-    legal_rep: Annotated[str, typer.Option("--legal-rep", help="法定代表人。")],
-    legal_rep_id: Annotated[str, typer.Option("--legal-rep-id", help="法定代表人证件号码。")],
-    legal_rep_phone: Annotated[str, typer.Option("--legal-rep-phone", help="法定代表人联系电话（手机）。")],
-    region: Annotated[str, typer.Option("--region", help="所属地区，如 张家界市。")],
-    legal_rep_id_kind: Annotated[str | None, typer.Option("--legal-rep-id-kind", help="证件类型（不填按号码识别）。")] = None,
-    established: Annotated[str | None, typer.Option("--established", help="成立日期，如 2009-09-05。")] = None,
-    licence: Annotated[str | None, typer.Option("--licence", help="工商注册号。")] = None,
-    registered_capital: Annotated[str | None, typer.Option("--registered-capital", help="注册资本（万元）。")] = None,
-    paid_in_capital: Annotated[str | None, typer.Option("--paid-in-capital", help="实缴资本（万元）。")] = None,
-    taxpayer: Annotated[str | None, typer.Option("--taxpayer", help="纳税人识别号。")] = None,
-    address: Annotated[str | None, typer.Option("--address", help="注册地址。")] = None,
-    scope: Annotated[str | None, typer.Option("--scope", help="经营范围。")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="备注。")] = None,
+    credit_code: Annotated[str, typer.Option("--credit-code", help=DEVELOPER_HELP["--credit-code"])],
+    name: Annotated[str, typer.Option("--name", help=DEVELOPER_HELP["--name"])],
+    kind: Annotated[str, typer.Option("--kind", help=DEVELOPER_HELP["--kind"])],
+    legal_rep: Annotated[str, typer.Option("--legal-rep", help=DEVELOPER_HELP["--legal-rep"])],
+    legal_rep_id: Annotated[str, typer.Option("--legal-rep-id", help=DEVELOPER_HELP["--legal-rep-id"])],
+    legal_rep_phone: Annotated[str, typer.Option("--legal-rep-phone", help=DEVELOPER_HELP["--legal-rep-phone"])],
+    region: Annotated[str, typer.Option("--region", help=DEVELOPER_HELP["--region"])],
+    legal_rep_id_kind: Annotated[str | None, typer.Option("--legal-rep-id-kind", help=DEVELOPER_HELP["--legal-rep-id-kind"])] = None,
+    established: Annotated[str | None, typer.Option("--established", help=DEVELOPER_HELP["--established"])] = None,
+    licence: Annotated[str | None, typer.Option("--licence", help=DEVELOPER_HELP["--licence"])] = None,
+    registered_capital: Annotated[str | None, typer.Option("--registered-capital", help=DEVELOPER_HELP["--registered-capital"])] = None,
+    paid_in_capital: Annotated[str | None, typer.Option("--paid-in-capital", help=DEVELOPER_HELP["--paid-in-capital"])] = None,
+    taxpayer: Annotated[str | None, typer.Option("--taxpayer", help=DEVELOPER_HELP["--taxpayer"])] = None,
+    address: Annotated[str | None, typer.Option("--address", help=DEVELOPER_HELP["--address"])] = None,
+    scope: Annotated[str | None, typer.Option("--scope", help=DEVELOPER_HELP["--scope"])] = None,
+    note: Annotated[str | None, typer.Option("--note", help=DEVELOPER_HELP["--note"])] = None,
 ) -> None:
     """登记开发企业（主管部门）。"""
     from core.presale.developers import DeveloperEntry
@@ -149,23 +170,23 @@ def developer_add(
 @each_refusal
 def developer_change(
     credit_code: CreditCode,
-    name: Annotated[str | None, typer.Option("--name")] = None,
-    kind: Annotated[str | None, typer.Option("--kind")] = None,
-    legal_rep: Annotated[str | None, typer.Option("--legal-rep")] = None,
-    legal_rep_id: Annotated[str | None, typer.Option("--legal-rep-id")] = None,
-    legal_rep_id_kind: Annotated[str | None, typer.Option("--legal-rep-id-kind")] = None,
-    legal_rep_phone: Annotated[str | None, typer.Option("--legal-rep-phone")] = None,
-    region: Annotated[str | None, typer.Option("--region")] = None,
+    name: Annotated[str | None, typer.Option("--name", help=DEVELOPER_HELP["--name"])] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=DEVELOPER_HELP["--kind"])] = None,
+    legal_rep: Annotated[str | None, typer.Option("--legal-rep", help=DEVELOPER_HELP["--legal-rep"])] = None,
+    legal_rep_id: Annotated[str | None, typer.Option("--legal-rep-id", help=DEVELOPER_HELP["--legal-rep-id"])] = None,
+    legal_rep_id_kind: Annotated[str | None, typer.Option("--legal-rep-id-kind", help=DEVELOPER_HELP["--legal-rep-id-kind"])] = None,
+    legal_rep_phone: Annotated[str | None, typer.Option("--legal-rep-phone", help=DEVELOPER_HELP["--legal-rep-phone"])] = None,
+    region: Annotated[str | None, typer.Option("--region", help=DEVELOPER_HELP["--region"])] = None,
     status: Annotated[str | None, typer.Option("--status", help="企业状态：正常、停业、吊销、注销。")] = None,
     valid: Annotated[bool | None, typer.Option("--valid/--invalid", help="是否有效。")] = None,
-    established: Annotated[str | None, typer.Option("--established")] = None,
-    licence: Annotated[str | None, typer.Option("--licence")] = None,
-    registered_capital: Annotated[str | None, typer.Option("--registered-capital", help="万元。")] = None,
-    paid_in_capital: Annotated[str | None, typer.Option("--paid-in-capital", help="万元。")] = None,
-    taxpayer: Annotated[str | None, typer.Option("--taxpayer")] = None,
-    address: Annotated[str | None, typer.Option("--address")] = None,
-    scope: Annotated[str | None, typer.Option("--scope")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    established: Annotated[str | None, typer.Option("--established", help=DEVELOPER_HELP["--established"])] = None,
+    licence: Annotated[str | None, typer.Option("--licence", help=DEVELOPER_HELP["--licence"])] = None,
+    registered_capital: Annotated[str | None, typer.Option("--registered-capital", help=DEVELOPER_HELP["--registered-capital"])] = None,
+    paid_in_capital: Annotated[str | None, typer.Option("--paid-in-capital", help=DEVELOPER_HELP["--paid-in-capital"])] = None,
+    taxpayer: Annotated[str | None, typer.Option("--taxpayer", help=DEVELOPER_HELP["--taxpayer"])] = None,
+    address: Annotated[str | None, typer.Option("--address", help=DEVELOPER_HELP["--address"])] = None,
+    scope: Annotated[str | None, typer.Option("--scope", help=DEVELOPER_HELP["--scope"])] = None,
+    note: Annotated[str | None, typer.Option("--note", help=DEVELOPER_HELP["--note"])] = None,
 ) -> None:
     """开发企业信息完善：变更登记的信息（空字符串表示删除可选项）。"""
     from services.presale import developers
@@ -195,7 +216,7 @@ def developer_show(credit_code: CreditCode, as_json: Json = False) -> None:
 
 @developer_app.command("list")
 @refusals
-def developer_list(text: Annotated[str | None, typer.Argument(help="名称或代码中的文字。")] = None,
+def developer_list(text: Annotated[str | None, typer.Argument(metavar="查询内容", help="名称或代码中的文字。")] = None,
                    as_json: Json = False) -> None:
     """列出开发企业。"""
     from services.presale import developers
@@ -227,7 +248,7 @@ PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准
 @input_refusals(NOT_FOUND)
 def developer_admin(
     credit_code: CreditCode,
-    username: Annotated[str, typer.Argument(metavar="USER", help="管理员的用户名。")],
+    username: Annotated[str, typer.Argument(metavar="用户名", help="管理员的用户名。")],
     name: Annotated[str, typer.Option("--name", help="姓名。")],
     phone: Annotated[str, typer.Option("--phone", help="手机号码。")],
     password_stdin: PasswordStdin = False,
@@ -256,7 +277,7 @@ def _users_table(views) -> None:  # type: ignore[no-untyped-def]
 @input_refusals(NOT_FOUND)
 def user_add(
     credit_code: CreditCode,
-    username: Annotated[str, typer.Argument(metavar="USER", help="用户名。")],
+    username: Annotated[str, typer.Argument(metavar="用户名", help="用户名。")],
     name: Annotated[str, typer.Option("--name", help="姓名。")],
     phone: Annotated[str, typer.Option("--phone", help="手机号码。")],
     password_stdin: PasswordStdin = False,
@@ -272,7 +293,7 @@ def user_add(
 @user_app.command("apply")
 @refusals
 @input_refusals(NOT_FOUND)
-def user_apply(usernames: Annotated[list[str], typer.Argument(metavar="USER...", help="一个或多个用户名。")]) -> None:
+def user_apply(usernames: Annotated[list[str], typer.Argument(metavar="用户名...", help="一个或多个用户名。")]) -> None:
     """申请入网（可批量）。"""
     from services.presale import users
 
@@ -283,7 +304,7 @@ def user_apply(usernames: Annotated[list[str], typer.Argument(metavar="USER...",
 @user_app.command("admit")
 @refusals
 @input_refusals(NOT_FOUND)
-def user_admit(username: Annotated[str, typer.Argument(metavar="USER")],
+def user_admit(username: Annotated[str, typer.Argument(metavar="用户名", help="企业用户的用户名。")],
                note: Annotated[str | None, typer.Option("--note", help="审核意见。")] = None) -> None:
     """入网审核通过（主管部门）。"""
     from services.presale import users
@@ -295,7 +316,7 @@ def user_admit(username: Annotated[str, typer.Argument(metavar="USER")],
 @user_app.command("refuse")
 @refusals
 @input_refusals(NOT_FOUND)
-def user_refuse(username: Annotated[str, typer.Argument(metavar="USER")],
+def user_refuse(username: Annotated[str, typer.Argument(metavar="用户名", help="企业用户的用户名。")],
                 note: Annotated[str, typer.Option("--note", help="不通过的原因。")]) -> None:
     """入网审核不通过（须写明原因）。"""
     from services.presale import users
@@ -368,7 +389,7 @@ def bank_list(credit_code: CreditCode, as_json: Json = False) -> None:
 @bank_app.command("remove")
 @refusals
 @input_refusals(NOT_FOUND)
-def bank_remove(bank_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def bank_remove(bank_id: Annotated[int, typer.Argument(metavar="编号", help="监管账户的编号（presale bank list 所列）。")]) -> None:
     """删除一条银行信息。"""
     from services.presale import developers
 
@@ -399,19 +420,31 @@ def _show_project(v) -> None:  # type: ignore[no-untyped-def]
         out.print(table)
 
 
+#: What each field of a project is, for its add and change commands alike.
+PROJECT_HELP = {
+    "--name": "项目名称。",
+    "--location": "坐落。",
+    "--district": "所在区县。",
+    "--land-area": "用地面积（m²）。",
+    "--floor-area": "规划总建筑面积（m²）。",
+    "--property-company": "物业公司。",
+    "--note": "备注。",
+}
+
+
 @project_app.command("add")
 @refusals
 @input_refusals(NOT_FOUND)
 @each_refusal
 def project_add(
     credit_code: CreditCode,
-    name: Annotated[str, typer.Option("--name", help="项目名称。")],
-    location: Annotated[str, typer.Option("--location", help="坐落。")],
-    district: Annotated[str, typer.Option("--district", help="所在区县。")],
-    land_area: Annotated[str | None, typer.Option("--land-area", help="用地面积（m²）。")] = None,
-    floor_area: Annotated[str | None, typer.Option("--floor-area", help="规划总建筑面积（m²）。")] = None,
-    property_company: Annotated[str | None, typer.Option("--property-company", help="物业公司。")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    name: Annotated[str, typer.Option("--name", help=PROJECT_HELP["--name"])],
+    location: Annotated[str, typer.Option("--location", help=PROJECT_HELP["--location"])],
+    district: Annotated[str, typer.Option("--district", help=PROJECT_HELP["--district"])],
+    land_area: Annotated[str | None, typer.Option("--land-area", help=PROJECT_HELP["--land-area"])] = None,
+    floor_area: Annotated[str | None, typer.Option("--floor-area", help=PROJECT_HELP["--floor-area"])] = None,
+    property_company: Annotated[str | None, typer.Option("--property-company", help=PROJECT_HELP["--property-company"])] = None,
+    note: Annotated[str | None, typer.Option("--note", help=PROJECT_HELP["--note"])] = None,
 ) -> None:
     """新增项目。"""
     from core.presale.projects import ProjectEntry
@@ -429,13 +462,13 @@ def project_add(
 @each_refusal
 def project_change(
     project_id: ProjectId,
-    name: Annotated[str | None, typer.Option("--name")] = None,
-    location: Annotated[str | None, typer.Option("--location")] = None,
-    district: Annotated[str | None, typer.Option("--district")] = None,
-    land_area: Annotated[str | None, typer.Option("--land-area")] = None,
-    floor_area: Annotated[str | None, typer.Option("--floor-area")] = None,
-    property_company: Annotated[str | None, typer.Option("--property-company")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    name: Annotated[str | None, typer.Option("--name", help=PROJECT_HELP["--name"])] = None,
+    location: Annotated[str | None, typer.Option("--location", help=PROJECT_HELP["--location"])] = None,
+    district: Annotated[str | None, typer.Option("--district", help=PROJECT_HELP["--district"])] = None,
+    land_area: Annotated[str | None, typer.Option("--land-area", help=PROJECT_HELP["--land-area"])] = None,
+    floor_area: Annotated[str | None, typer.Option("--floor-area", help=PROJECT_HELP["--floor-area"])] = None,
+    property_company: Annotated[str | None, typer.Option("--property-company", help=PROJECT_HELP["--property-company"])] = None,
+    note: Annotated[str | None, typer.Option("--note", help=PROJECT_HELP["--note"])] = None,
 ) -> None:
     """项目信息完善。"""
     from services.presale import projects
@@ -463,7 +496,7 @@ def project_show(project_id: ProjectId, as_json: Json = False) -> None:
 @project_app.command("list")
 @refusals
 @input_refusals(NOT_FOUND)
-def project_list(credit_code: Annotated[str | None, typer.Argument(metavar="统一社会信用代码")] = None,
+def project_list(credit_code: Annotated[str | None, typer.Argument(metavar="统一社会信用代码", help="只列该开发企业的项目（不填列出全部）。")] = None,
                  as_json: Json = False) -> None:
     """列出项目。"""
     from services.presale import projects
@@ -492,7 +525,7 @@ def cert_add(
     land_use: Annotated[str | None, typer.Option("--land-use", help="土地用途（国土证）。")] = None,
     land_area: Annotated[str | None, typer.Option("--land-area", help="土地面积（国土证，m²）。")] = None,
     land_term_end: Annotated[str | None, typer.Option("--land-term-end", help="土地使用终止日期（国土证）。")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注。")] = None,
 ) -> None:
     """新增项目证件。"""
     from core.presale.projects import CertificateEntry
@@ -507,7 +540,7 @@ def cert_add(
 @cert_app.command("remove")
 @refusals
 @input_refusals(NOT_FOUND)
-def cert_remove(certificate_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def cert_remove(certificate_id: Annotated[int, typer.Argument(metavar="编号", help="项目证件的编号（presale project show 所列）。")]) -> None:
     """删除录错的项目证件。"""
     from services.presale import projects
 
@@ -526,7 +559,7 @@ SURVEY_TYPES = {"predicted": "survey_predicted", "predicted-change": "survey_pre
 @input_refusals(NOT_FOUND)
 def survey_import(
     project_id: ProjectId,
-    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="测绘成果文件（每行一户，格式见 core/presale/survey_file.py）。")],
+    file: Annotated[Path, typer.Argument(metavar="文件.csv", help="测绘成果文件（每行一户，格式见 core/presale/survey_file.py）。")],
     building: Annotated[str, typer.Option("--building", help="栋号，如 D004。")],
     survey_number: Annotated[str, typer.Option("--survey-number", help="测绘宗号。")],
     acting: As,

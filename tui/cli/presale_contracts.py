@@ -21,7 +21,7 @@ contract_app = typer.Typer(help="商品房预售签约、现房签约。", no_ar
 presale_app.add_typer(contract_app, name="contract")
 
 MISSING = NOT_FOUND | {"CONTRACT_NOT_FOUND", "BUILDING_NOT_FOUND"}
-Number = Annotated[str, typer.Argument(metavar="NUMBER", help="业务号（F…）或合同编号。")]
+Number = Annotated[str, typer.Argument(metavar="编号", help="业务号（F…）或合同编号。")]
 
 
 def _show(v) -> None:  # type: ignore[no-untyped-def]
@@ -61,9 +61,9 @@ def entry(number: Number, acting: As,
           unit_price: Annotated[str, typer.Option("--unit-price", help="单价（元/㎡）。")],
           basis: Annotated[str, typer.Option("--basis", help="按建筑面积计算 / 按套内建筑面积计算。")] = "按建筑面积计算",
           method: Annotated[str, typer.Option("--method", help="一次性付款/分期付款/商业贷款/公积金贷款/组合贷。")] = "一次性付款",
-          down_payment: Annotated[str | None, typer.Option("--down-payment")] = None,
-          commercial_loan: Annotated[str | None, typer.Option("--commercial-loan")] = None,
-          fund_loan: Annotated[str | None, typer.Option("--fund-loan")] = None,
+          down_payment: Annotated[str | None, typer.Option("--down-payment", help="首付款（分期付款时为首期款，元）。")] = None,
+          commercial_loan: Annotated[str | None, typer.Option("--commercial-loan", help="商业贷款金额（元）。")] = None,
+          fund_loan: Annotated[str | None, typer.Option("--fund-loan", help="公积金贷款金额（元）。")] = None,
           bank: Annotated[str | None, typer.Option("--bank", help="商业贷款银行（本企业按揭银行）。")] = None,
           fund_centre: Annotated[str | None, typer.Option("--fund-centre", help="公积金管理中心。")] = None,
           mortgagor: Annotated[str | None, typer.Option("--mortgagor", help="抵押人。")] = None,
@@ -164,7 +164,7 @@ def buyer_code(number: Number, acting: As, position: Annotated[int, typer.Option
 @contract_app.command("scan")
 @refusals
 @input_refusals(MISSING)
-def scan(number: Number, acting: As, path: Annotated[Path, typer.Argument(help="签章后的合同扫描件（PDF）。")]) -> None:
+def scan(number: Number, acting: As, path: Annotated[Path, typer.Argument(metavar="文件.pdf", help="签章后的合同扫描件（PDF）。")]) -> None:
     """纸质合同：上传买卖双方签章后的扫描件（PDF）。"""
     from services.presale import contracts
 
@@ -248,8 +248,8 @@ def list_(project: Annotated[int | None, typer.Option("--project", help="项目�
 @presale_app.command("restrict")
 @refusals
 @input_refusals(MISSING)
-def restrict(project_id: ProjectId, building: Annotated[str, typer.Argument(help="栋号。")],
-             unit: Annotated[str, typer.Argument(help="室号。")],
+def restrict(project_id: ProjectId, building: Annotated[str, typer.Argument(metavar="楼栋", help="栋号。")],
+             unit: Annotated[str, typer.Argument(metavar="室号", help="室号。")],
              kind: Annotated[str, typer.Option("--kind", help="seizure 司法查封 / administrative 行政限制。")],
              document: Annotated[str, typer.Option("--document", help="文书号。")],
              authority: Annotated[str | None, typer.Option("--authority", help="查封或限制机关。")] = None,

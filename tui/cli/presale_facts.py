@@ -23,7 +23,7 @@ facts_app = typer.Typer(help="户室信息补录：补录项目、栋和户室�
 presale_app.add_typer(facts_app, name="facts")
 
 MISSING = NOT_FOUND | {"BACKFILL_CASE_NOT_FOUND", "BUILDING_NOT_FOUND"}
-Case = Annotated[str, typer.Argument(metavar="CASE", help="户室信息补录业务的业务号（X…）。")]
+Case = Annotated[str, typer.Argument(metavar="业务号", help="户室信息补录业务的业务号（X…）。")]
 
 
 def _show(v, as_json: bool) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ def _pairs(items: list[str]) -> dict[str, str]:
 @facts_app.command("start")
 @refusals
 @input_refusals(MISSING)
-def facts_start(project_id: ProjectId, building: Annotated[str, typer.Argument(help="栋号。")], acting: As,
+def facts_start(project_id: ProjectId, building: Annotated[str, typer.Argument(metavar="楼栋", help="栋号。")], acting: As,
                 as_json: Json = False) -> None:
     """业务受理：选择需补录的栋号。"""
     from services.presale import facts_backfill

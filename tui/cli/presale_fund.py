@@ -27,9 +27,9 @@ fund_app.add_typer(withdrawal_app, name="withdrawal")
 NOT_FOUND = frozenset({"FUND_CASE_NOT_FOUND", "FUND_AGREEMENT_NOT_FOUND", "PROJECT_NOT_FOUND", "FUND_BUILDING_NOT_FOUND",
                        "CASE_NOT_FOUND", "OPERATOR_NOT_FOUND"})
 
-CaseNumber = Annotated[str, typer.Argument(metavar="CASE", help="资金监管业务的业务号，如 Z202612070000001。")]
-Agreement = Annotated[str, typer.Argument(metavar="AGREEMENT", help="监管协议号。")]
-As = Annotated[str, typer.Option("--as", metavar="USER", help="以该操作员的身份办理（须为业务当前办理人）。")]
+CaseNumber = Annotated[str, typer.Argument(metavar="业务号", help="资金监管业务的业务号，如 Z202612070000001。")]
+Agreement = Annotated[str, typer.Argument(metavar="协议", help="监管协议号。")]
+As = Annotated[str, typer.Option("--as", metavar="用户名", help="以该操作员的身份办理（须为业务当前办理人）。")]
 Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]
 Opinion = Annotated[str | None, typer.Option("--opinion", help="审核意见。")]
 

@@ -30,10 +30,10 @@ presale_app.add_typer(mortgage_app, name="mortgage")
 
 MISSING = NOT_FOUND | {"CONTRACT_NOT_FOUND", "LEDGER_CONTRACT_NOT_FOUND", "LEDGER_CASE_NOT_FOUND",
                        "BUILDING_NOT_FOUND", "MORTGAGE_NOT_FOUND"}
-Contract = Annotated[str, typer.Argument(metavar="CONTRACT", help="合同编号（或其业务号 F…）。")]
-Case = Annotated[str, typer.Argument(metavar="CASE", help="户室流水补录业务的业务号（Z…）。")]
-Building = Annotated[str, typer.Argument(help="栋号。")]
-MortgageId = Annotated[int, typer.Argument(metavar="MORTGAGE", help="在建工程抵押编号。")]
+Contract = Annotated[str, typer.Argument(metavar="合同", help="合同编号（或其业务号 F…）。")]
+Case = Annotated[str, typer.Argument(metavar="业务号", help="户室流水补录业务的业务号（Z…）。")]
+Building = Annotated[str, typer.Argument(metavar="楼栋", help="栋号。")]
+MortgageId = Annotated[int, typer.Argument(metavar="抵押", help="在建工程抵押编号。")]
 
 
 # ------------------------------------------------------------------ ledger
@@ -42,7 +42,7 @@ MortgageId = Annotated[int, typer.Argument(metavar="MORTGAGE", help="在建工�
 @ledger_app.command("find")
 @refusals
 @input_refusals(MISSING)
-def ledger_find(number: Annotated[str, typer.Argument(metavar="NUMBER", help="预售证号或合同编号。")],
+def ledger_find(number: Annotated[str, typer.Argument(metavar="编号", help="预售证号或合同编号。")],
                 as_json: Json = False) -> None:
     """按预售证号或合同编号查询合同。"""
     from services.presale import ledger

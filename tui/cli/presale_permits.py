@@ -29,8 +29,8 @@ presale_app.add_typer(board_app, name="board")
 
 MISSING = NOT_FOUND | {"BUILDING_NOT_FOUND", "ROOM_CASE_NOT_FOUND", "PERMIT_CASE_NOT_FOUND", "UNIT_NOT_FOUND"}
 
-Case = Annotated[str, typer.Argument(metavar="CASE", help="业务号，如 K202612070000001 或 Y202612070000002。")]
-Building = Annotated[str, typer.Argument(metavar="BUILDING", help="栋号，如 D004。")]
+Case = Annotated[str, typer.Argument(metavar="业务号", help="业务号，如 K202612070000001 或 Y202612070000002。")]
+Building = Annotated[str, typer.Argument(metavar="楼栋", help="栋号，如 D004。")]
 Units = Annotated[list[str] | None, typer.Option("--unit", "-u", help="室号（可多次）。")]
 
 ROOM_TYPES = {"predicted": "room_predicted", "predicted-change": "room_predicted_change",
@@ -322,7 +322,7 @@ def board_show(project_id: ProjectId, building: Building, as_json: Json = False)
 @refusals
 @input_refusals(MISSING | {"PERMIT_UNIT_NOT_FOUND"})
 def board_unit(project_id: ProjectId, building: Building,
-               unit_no: Annotated[str, typer.Argument(metavar="UNIT", help="室号，如 1-01。")], as_json: Json = False) -> None:
+               unit_no: Annotated[str, typer.Argument(metavar="户室", help="室号，如 1-01。")], as_json: Json = False) -> None:
     """预售签约查询：一户的销售状态和提醒，以及此时发起签约会得到的答复。"""
     from services.presale import board
 

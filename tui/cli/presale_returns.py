@@ -22,7 +22,7 @@ return_app = typer.Typer(help="退房。", no_args_is_help=True)
 presale_app.add_typer(return_app, name="return")
 
 MISSING = NOT_FOUND | {"CONTRACT_NOT_FOUND", "RETURN_NOT_FOUND", "BUILDING_NOT_FOUND", "PERMIT_UNIT_NOT_FOUND"}
-Number = Annotated[str, typer.Argument(metavar="NUMBER", help="退房业务的业务号（T…）。")]
+Number = Annotated[str, typer.Argument(metavar="编号", help="退房业务的业务号（T…）。")]
 
 
 def _show(v) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +87,7 @@ def submit(number: Number, acting: As) -> None:
 @return_app.command("voucher")
 @refusals
 @input_refusals(MISSING)
-def voucher(number: Number, acting: As, path: Annotated[Path, typer.Argument(help="退房凭证（PDF）。")]) -> None:
+def voucher(number: Number, acting: As, path: Annotated[Path, typer.Argument(metavar="文件.pdf", help="退房凭证（PDF）。")]) -> None:
     """主管部门上传退房凭证（PDF）。"""
     db, actor = _acting(acting)
     _returns().attach_voucher(db, actor, number, str(path))

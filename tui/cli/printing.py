@@ -22,10 +22,10 @@ from tui.cli.helpers import out, refusals, settings, shown
 
 @refusals
 def print_pdf(
-    file: Annotated[str, typer.Argument(metavar="FILE.pdf", help="要打印的 PDF 文件。")],
-    printer: Annotated[str | None, typer.Option("--printer", metavar="NAME",
+    file: Annotated[str, typer.Argument(metavar="文件.pdf", help="要打印的 PDF 文件。")],
+    printer: Annotated[str | None, typer.Option("--printer", metavar="打印机",
                                                 help="CUPS 打印机名称（默认：WANGQIAN_PRINTER）。")] = None,
-    copies: Annotated[int, typer.Option("--copies", "-n", metavar="N", help="份数（1 到 99）。")] = 1,
+    copies: Annotated[int, typer.Option("--copies", "-n", metavar="份数", help="份数（1 到 99）。")] = 1,
 ) -> None:
     """把 PDF 文件发送到打印机（CUPS lp）。"""
     printing.check_copies(copies)

@@ -42,7 +42,7 @@ BAD_INPUT_CODES = frozenset({
     "CONTRACT_NOT_FOUND", "NOTICE_CHECK_NOT_FOUND", "NOTICE_CASE_OR_CHECK", "NOTICE_UNKNOWN_MATERIAL",
 })
 
-CaseArgument = Annotated[str, typer.Argument(metavar="CASE", help="业务号或合同编号。")]
+CaseArgument = Annotated[str, typer.Argument(metavar="业务号", help="业务号或合同编号。")]
 
 
 @contract_app.command("sweep")
@@ -62,7 +62,7 @@ def sweep(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出�
 
 @contract_app.command("show")
 @refusals
-def show(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")]) -> None:
+def show(number: Annotated[str, typer.Argument(metavar="编号", help="合同编号或业务号。")]) -> None:
     """显示一份合同（证件号码、手机号已遮蔽）。"""
     from services.resale import contracts  # not at start-up: `wangqian demo` draws its login first
 
@@ -99,7 +99,7 @@ def show(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编
 @contract_app.command("list")
 @refusals
 def list_contracts(
-    status: Annotated[str | None, typer.Option("--status", help="draft / signed / filed / cancelled / revoked")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="合同状态：draft（草稿）、signed（已签约）、filed（已备案）、cancelled（已注销）、revoked（已撤销），写代码或中文均可。")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """合同列表（最新的在前）。"""
@@ -131,7 +131,7 @@ def _contract(number: str):  # type: ignore[no-untyped-def]
 @refusals
 @input_refusals(BAD_INPUT_CODES)
 def void_qualification(
-    number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")],
+    number: Annotated[str, typer.Argument(metavar="编号", help="合同编号或业务号。")],
     reason: Annotated[str, typer.Option("--reason", help="作废原因（买受人申请作废等）。")] = "",
 ) -> None:
     """作废购房资格码：买受人申请作废未签约合同的购房资格审查（如改签其他房屋）。"""
@@ -169,7 +169,7 @@ def use_class_queue(as_json: Annotated[bool, typer.Option("--json", help="以 JS
 @refusals
 @input_refusals(BAD_INPUT_CODES | {"USE_CLASS_CHECK_NOT_FOUND", "USE_CLASS_BAD_DECISION"})
 def decide_use_class(
-    check: Annotated[int, typer.Argument(metavar="CHECK", help="房源核验记录编号（见 use-class-queue）。")],
+    check: Annotated[int, typer.Argument(metavar="核验", help="房源核验记录编号（见 use-class-queue）。")],
     decision: Annotated[str, typer.Option("--decision", help="residential（住宅）/ commercial（商业）/ "
                                                              "office（办公）/ restricted（限售）")],
     reason: Annotated[str, typer.Option("--reason", help="核定原因（限售时必填）。")] = "",
@@ -184,7 +184,7 @@ def decide_use_class(
 @contract_app.command("undertaking")
 @refusals
 @input_refusals(BAD_INPUT_CODES)
-def record_undertaking(number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")]) -> None:
+def record_undertaking(number: Annotated[str, typer.Argument(metavar="编号", help="合同编号或业务号。")]) -> None:
     """登记承诺书：深圳市已签约合同的承诺书由买卖双方签署后交回（提交备案前）。"""
     from services.resale import filing
 
@@ -198,7 +198,7 @@ def record_undertaking(number: Annotated[str, typer.Argument(metavar="NUMBER", h
 @refusals
 @input_refusals(BAD_INPUT_CODES)
 def record_notarisation(
-    number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")],
+    number: Annotated[str, typer.Argument(metavar="编号", help="合同编号或业务号。")],
     certificate: Annotated[str, typer.Option("--certificate", help="涉外合同公证书编号。")] = "",
 ) -> None:
     """登记涉外合同公证：买卖一方或双方为境外人士的深圳市合同，备案前须经公证。"""
@@ -212,7 +212,7 @@ def record_notarisation(
 @refusals
 @input_refusals(BAD_INPUT_CODES)
 def record_transfer(
-    number: Annotated[str, typer.Argument(metavar="NUMBER", help="合同编号或业务号。")],
+    number: Annotated[str, typer.Argument(metavar="编号", help="合同编号或业务号。")],
     registration: Annotated[str, typer.Option("--registration", help="不动产转移登记业务号。")] = "",
 ) -> None:
     """录入转移登记：武汉市合同在办理不动产转移登记后自动完成备案。"""
@@ -261,8 +261,8 @@ def report_receipt(case: CaseArgument, output: OutputOption, force: ForceOption 
 def report_notice(
     output: OutputOption,
     force: ForceOption = False,
-    case: Annotated[str | None, typer.Argument(metavar="[CASE]", help="业务号或合同编号（或用 --check）。")] = None,
-    check: Annotated[int | None, typer.Option("--check", metavar="N", help="房源核验记录编号（无业务号时）。")] = None,
+    case: Annotated[str | None, typer.Argument(metavar="[业务号]", help="业务号或合同编号（或用 --check）。")] = None,
+    check: Annotated[int | None, typer.Option("--check", metavar="编号", help="房源核验记录编号（无业务号时）。")] = None,
     missing: Annotated[list[str] | None, typer.Option("--missing", metavar="材料",
                                                       help="尚缺的材料（材料清单中的名称，可重复）。")] = None,
 ) -> None:

@@ -69,7 +69,7 @@ def _database(demo: bool) -> Database:
 @sms_app.command("outbox")
 @refusals
 def outbox(
-    status: Annotated[str | None, typer.Option("--status", help="queued / sent / failed")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="短信状态：queued（待发送）、sending（发送中）、sent（已发送）、failed（发送失败），写代码或中文均可。")] = None,
     limit: Annotated[int, typer.Option("--limit", help="最多显示的条数。")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
     demo: DemoOption = False,
@@ -94,7 +94,7 @@ def outbox(
 @sms_app.command("show")
 @refusals
 def show(
-    message_id: Annotated[int, typer.Argument(metavar="ID", help="短信编号。")],
+    message_id: Annotated[int, typer.Argument(metavar="编号", help="短信编号。")],
     demo: DemoOption = False,
 ) -> None:
     """显示一条短信的完整手机号和内容，供手工发送（记入审计日志）。"""
@@ -124,7 +124,7 @@ def deliver(
 @sms_app.command("mark-sent")
 @refusals
 def mark_sent(
-    ids: Annotated[list[int], typer.Argument(metavar="ID...", help="已手工发送的短信编号。")],
+    ids: Annotated[list[int], typer.Argument(metavar="编号...", help="已手工发送的短信编号。")],
     demo: DemoOption = False,
 ) -> None:
     """把已手工发送的短信标记为已发送。"""
