@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 
+from core.errors import RuleViolation
+
 _MARK = "\ufffd"  # the replacement character: "something was here that cannot be shown"
 
 
@@ -86,3 +88,19 @@ def code_or_label(text: str, labels: Mapping[str, str]) -> str | None:
 def choices_said(labels: Mapping[str, str]) -> str:
     """``labels`` as a refusal or a help text lists them: ``signed（已签约）、filed（已备案）``."""
     return "、".join(f"{code}（{label}）" for code, label in labels.items())
+
+
+def typed_id(raw: object, *, code: str, message: str, field: str) -> int | None:
+    """The number a record is known by (项目编号, 账户编号, 抵押编号) as a person typed it, or as a
+    caller already holds it: None when nothing is typed; an ``int`` as it is; text as
+    ``whole_number`` reads it ("12", "１２" from a Chinese input method). Anything else (a sign,
+    a fraction, "1e309", 5,000 digits, markup, an emoji) names no record: refused with ``code``
+    and ``message`` under ``field``, never guessed at nor passed on to a query."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    number = whole_number(raw) if isinstance(raw, str) else None
+    if number is None:
+        raise RuleViolation(code, message, field=field)
+    return number

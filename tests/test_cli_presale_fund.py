@@ -37,12 +37,18 @@ def _ok(*args: str) -> str:
 
 def test_an_agreement_and_a_withdrawal_from_the_command_line(fund_hall, tmp_path):
     h = fund_hall
+    # the use case reads the project as typed: the screen's sentence and rule code, exit 2
+    code, shown = _run("start", "--as", "dev_a", "--project", "1e309", "--building", "D004")
+    assert code == 2 and "项目编号应为数字。（PROJECT_NOT_FOUND）" in shown
     started = json.loads(_ok("start", "--as", "dev_a", "--project", str(h.hall.project_id), "--building", "D004",
                              "--json"))
     number = started["case_number"]
     assert CASE.fullmatch(number) and started["units"] == 12
     code, shown = _run("enter", number, "--as", "dev_a", "--progress", "主体结构施工至3层", "--total", "15000000",
-                       "--units", "1-01,1-02")
+                       "--bank", "[/x]")
+    assert code == 1 and "监管账户编号应为数字。（FUND_BANK_NOT_FOUND）" in shown
+    code, shown = _run("enter", number, "--as", "dev_a", "--progress", "主体结构施工至3层", "--total", "15000000",
+                       "--units", "1-01，1-02")
     assert code == 0 and "重点监管金额 ¥300,000.00" in shown
     _ok("text", number, "--as", "dev_a")
     _ok("submit", number, "--as", "dev_a")

@@ -87,6 +87,10 @@ def test_a_mortgage_from_the_command_line(sold):
     assert json.loads(_ok("mortgage", "list", project, "D004", "--json"))[0]["status_label"] == "已注销"
     code, shown = _run("mortgage", "cancel", "999", "--reason", "x")
     assert code == 2 and "没有编号为“999”的在建工程抵押。" in shown
+    code, shown = _run("mortgage", "authorise", "[/x]")  # read by the use case, shown literally
+    assert code == 2 and "没有编号为“[/x]”的在建工程抵押。（MORTGAGE_NOT_FOUND）" in shown
+    code, shown = _run("mortgage", "list", "１x", "D004")
+    assert code == 2 and "项目编号应为数字。（PROJECT_NOT_FOUND）" in shown
 
 
 def test_the_missing_facts_from_the_command_line(sold):

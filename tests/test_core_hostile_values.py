@@ -25,6 +25,7 @@ from core.lookup import plan_lookup
 from core.presale import developers, funds, ledger, mortgage, pricing, projects, returns, surveys, units
 from core.resale import certificates, home_register
 from core.resale.counter_cancellation import proxy_certificate
+from core.text import typed_id
 
 TODAY = date(2026, 11, 20)
 
@@ -94,6 +95,18 @@ RULES: dict[str, Callable[[str], object]] = {
     "home_register.check_mark_reason": home_register.check_mark_reason,
     "home_register.search_term": lambda v: home_register.search_term(v, today=TODAY),
     "counter_cancellation.proxy_certificate": proxy_certificate,
+    # the numbers a record is known by, read from a form's field or a command's argument
+    "text.typed_id": lambda v: typed_id(v, code="ID_BAD", message="编号应为数字。", field="id"),
+    "projects.check_project_id": projects.check_project_id,
+    "projects.project_number": projects.project_number,
+    "funds.check_bank_choice": funds.check_bank_choice,
+    "funds.agreement_kind": funds.agreement_kind,
+    "mortgage.check_loan_bank_choice": mortgage.check_loan_bank_choice,
+    "mortgage.check_mortgage_id": mortgage.check_mortgage_id,
+    "units.unit_numbers": units.unit_numbers,
+    # every field of a unit (户室信息补录 and the survey's batch setting): "[/x]" in 销售单价 once
+    # answered 系统错误 (NaN compared with 0 before its finiteness was checked)
+    **{f"units.parse_value[{f.key}]": (lambda key: lambda v: units.parse_value(key, v))(f.key) for f in units.FIELDS},
 }
 
 

@@ -53,14 +53,22 @@ async def test_the_developer_accepts_enters_and_dispatches_an_agreement(fund_db)
         await _open(pilot)
         await _press(pilot, "f2")
         assert isinstance(app.screen, FundFormDialog)
-        await type_into(pilot, "#fund-project", str(h.hall.project_id))
+        await type_into(pilot, "#fund-project", "1e309")  # the service reads what was typed
         await type_into(pilot, "#fund-building", "D004")
+        await _press(pilot, "f9")
+        assert isinstance(app.screen, FundFormDialog) and app.focused.id == "fund-project"  # type: ignore[union-attr]
+        assert text_of(app, "#fund-form-message") == "项目编号应为数字。"
+        await type_into(pilot, "#fund-project", str(h.hall.project_id))
         await _press(pilot, "f9")
         shown = screen_text(app)
         assert "已受理 Z20261121" in shown and "预售资金监管协议签订　协议录入（未办结）" in shown
         await _press(pilot, "f4")
         assert "请先完成协议录入，再编辑协议书。" in screen_text(app)
         await _press(pilot, "f3")
+        await type_into(pilot, "#fund-bank", "[/x]")
+        await _press(pilot, "f9")
+        assert app.focused.id == "fund-bank" and text_of(app, "#fund-form-message") == "监管账户编号应为数字。"  # type: ignore[union-attr]
+        await type_into(pilot, "#fund-bank", "")  # the enterprise's only account
         await type_into(pilot, "#fund-progress", "主体结构施工至3层")
         await type_into(pilot, "#fund-total", "15000000")
         await type_into(pilot, "#fund-unsupervised", "3-04")

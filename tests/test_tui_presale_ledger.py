@@ -98,6 +98,10 @@ async def test_the_authority_sets_up_authorises_and_cancels_a_mortgage(sold_db) 
         await login(pilot, "super_p", "Passw0rd1")
         await _press(pilot, "g")
         assert isinstance(app.screen, MortgageScreen)
+        await type_into(pilot, "#mortgage-project", "9" * 10)  # read by the service, not by the screen
+        await type_into(pilot, "#mortgage-building", "D004")
+        await _press(pilot, "enter")
+        assert text_of(app, "#mortgage-message") == "项目编号应为数字。"
         await type_into(pilot, "#mortgage-project", str(hall.project_id))
         await type_into(pilot, "#mortgage-building", "D004")
         await _press(pilot, "enter")
@@ -110,9 +114,14 @@ async def test_the_authority_sets_up_authorises_and_cancels_a_mortgage(sold_db) 
         assert "本企业还未维护贷款银行信息" in screen_text(app)
         developers.add_bank(sold_db, SYSTEM, hall.code, BankEntry(purpose="贷款银行", bank_name="中国农业银行"))
         await _press(pilot, "f5", "f2")
+        await type_into(pilot, "#fund-bank", "😀")
         await type_into(pilot, "#fund-contract", "DY2026-001")
         await type_into(pilot, "#fund-amount", "30000000")
-        await type_into(pilot, "#fund-units", "3-01,3-02")
+        await type_into(pilot, "#fund-units", "3-01，3-02")
+        await _press(pilot, "f9")
+        assert app.focused.id == "fund-bank"  # type: ignore[union-attr]
+        assert text_of(app, "#fund-form-message") == "请选择本企业银行信息中的贷款银行。"
+        await type_into(pilot, "#fund-bank", "")  # the only loan bank
         await _press(pilot, "f9")
         shown = screen_text(app)
         assert "已设立在建工程抵押" in shown and "户室 2 套" in shown and "中国农业银行" in shown
@@ -172,8 +181,10 @@ async def test_the_missing_facts_entered_and_archived_at_the_terminal(sold_db) -
         await _press(pilot, "x")
         assert isinstance(app.screen, FactsScreen)
         await _press(pilot, "f2")
-        await type_into(pilot, "#fund-project", str(hall.project_id))
         await type_into(pilot, "#fund-building", "D004")
+        await _press(pilot, "f9")  # no project typed: said by the use case, the cursor on the field
+        assert app.focused.id == "fund-project" and text_of(app, "#fund-form-message") == "请填写项目编号。"  # type: ignore[union-attr]
+        await type_into(pilot, "#fund-project", str(hall.project_id))
         await _press(pilot, "f9")
         shown = screen_text(app)
         assert "已受理 X20261121" in shown and "尚缺必填项：项目信息：用地面积、规划总建筑面积" in shown

@@ -36,6 +36,7 @@ from core.errors import RuleViolation
 from core.money import check_amount, format_yuan
 from core.parties import check_text
 from core.roles import Actor
+from core.text import typed_id
 
 __all__ = [
     "AGREEMENT_TYPES",
@@ -49,6 +50,8 @@ __all__ = [
     "AgreementStatus",
     "UnitSale",
     "WithdrawalStatus",
+    "agreement_kind",
+    "check_bank_choice",
     "check_fund_stage",
     "check_opinion",
     "check_presale_total",
@@ -70,6 +73,19 @@ class AgreementKind(StrEnum):
 
 
 KIND_LABELS = {AgreementKind.SIGN: "协议签订", AgreementKind.CHANGE: "协议变更", AgreementKind.BACKFILL: "协议补录"}
+
+
+def agreement_kind(raw: object) -> AgreementKind:
+    """业务类型 as typed: 签订 / 变更 / 补录 (the form's words), 协议签订 …, or sign / change /
+    backfill (the command line's). Refused: FUND_KIND_UNKNOWN."""
+    if isinstance(raw, AgreementKind):
+        return raw
+    text = raw.strip() if isinstance(raw, str) else ""
+    for kind, label in KIND_LABELS.items():
+        if text in (kind.value, label, label.removeprefix("协议")):
+            return kind
+    raise RuleViolation("FUND_KIND_UNKNOWN", "业务类型只能是协议签订、协议变更或协议补录。", field="kind")
+
 
 #: The case type of each kind (``core.cases``: letter Z).
 AGREEMENT_TYPES = {AgreementKind.SIGN: "fund_agreement", AgreementKind.CHANGE: "fund_agreement_change",
@@ -128,6 +144,12 @@ def _positive(raw: object, *, field: str, label: str, empty_code: str) -> Decima
 def check_presale_total(raw: object) -> Decimal:
     """项目预售总额 in yuan (a positive amount, to the fen)."""
     return _positive(raw, field="presale_total", label="项目预售总额", empty_code="FUND_TOTAL_EMPTY")
+
+
+def check_bank_choice(raw: object) -> int | None:
+    """The supervising account chosen by its 编号 (the enterprise's bank list), as typed: None when
+    left blank (the enterprise's only one). Refused: FUND_BANK_NOT_FOUND for text that is no number."""
+    return typed_id(raw, code="FUND_BANK_NOT_FOUND", message="监管账户编号应为数字。", field="bank")
 
 
 def check_withdrawal_amount(raw: object) -> Decimal:

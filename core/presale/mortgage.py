@@ -18,19 +18,46 @@ from decimal import Decimal
 from core.errors import RuleViolation
 from core.parties import check_text
 from core.presale.ledger import check_entry_amount
+from core.text import typed_id
 
 __all__ = [
+    "NOT_LOAN_BANK",
     "NO_LOAN_BANK",
     "MortgageUnit",
     "check_amount",
+    "check_loan_bank_choice",
+    "check_mortgage_id",
     "check_mortgage_contract",
     "check_units_free",
     "check_under_construction",
     "chosen_units",
+    "mortgage_not_found",
 ]
 
 #: §3.1: the loan bank comes from the enterprise's bank list.
 NO_LOAN_BANK = "本企业还未维护贷款银行信息，请先到机构信息管理—银行信息中添加贷款银行，再设立在建工程抵押。"
+#: A bank typed that is none of the enterprise's loan banks (or no number at all).
+NOT_LOAN_BANK = "请选择本企业银行信息中的贷款银行。"
+
+
+def check_loan_bank_choice(raw: object) -> int | None:
+    """The loan bank chosen by its 编号, as typed: None when left blank (the enterprise's only
+    one). Refused: MORTGAGE_BANK_NOT_LOAN for text that is no number."""
+    return typed_id(raw, code="MORTGAGE_BANK_NOT_LOAN", message=NOT_LOAN_BANK, field="bank")
+
+
+def mortgage_not_found(raw: object) -> RuleViolation:
+    """MORTGAGE_NOT_FOUND: no mortgage is known by ``raw`` (shown as typed, clipped)."""
+    return RuleViolation("MORTGAGE_NOT_FOUND", f"没有编号为“{str(raw)[:12]}”的在建工程抵押。", field="mortgage")
+
+
+def check_mortgage_id(raw: object) -> int:
+    """在建工程抵押编号 as typed (a command's argument) or as held. Refused: MORTGAGE_NOT_FOUND —
+    blank: 请填写在建工程抵押编号; text that is no number names no mortgage."""
+    number = typed_id(raw, code="MORTGAGE_NOT_FOUND", message=mortgage_not_found(raw).message, field="mortgage")
+    if number is None:
+        raise RuleViolation("MORTGAGE_NOT_FOUND", "请填写在建工程抵押编号。", field="mortgage")
+    return number
 
 
 def check_mortgage_contract(raw: object) -> str:

@@ -18,7 +18,7 @@ from core.errors import RuleViolation
 from core.identity import normalize
 from core.parties import Collect, check_date, check_text
 from core.presale.units import nfkc
-from core.text import whole_number
+from core.text import typed_id, whole_number
 
 __all__ = [
     "CERTIFICATE_LABELS",
@@ -31,7 +31,9 @@ __all__ = [
     "check_area",
     "check_certificate",
     "check_project",
+    "check_project_id",
     "missing_certificates",
+    "project_number",
 ]
 
 
@@ -200,3 +202,17 @@ def missing_certificates(kinds: Iterable[str]) -> list[CertificateKind]:
     """The 四证 a project has not registered yet (a presale permit needs all four)."""
     have = set(kinds)
     return [kind for kind in FOUR_CERTIFICATES if kind.value not in have]
+
+
+def project_number(raw: object) -> int | None:
+    """项目编号 as typed (a form's field, a command's argument) or as held: None when nothing is
+    typed. Refused: PROJECT_NOT_FOUND (项目编号应为数字) for text that is no number."""
+    return typed_id(raw, code="PROJECT_NOT_FOUND", message="项目编号应为数字。", field="project")
+
+
+def check_project_id(raw: object) -> int:
+    """项目编号 a step needs (``project_number``, blank refused: 请填写项目编号)."""
+    number = project_number(raw)
+    if number is None:
+        raise RuleViolation("PROJECT_NOT_FOUND", "请填写项目编号。", field="project")
+    return number

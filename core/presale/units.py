@@ -49,6 +49,7 @@ __all__ = [
     "select_units",
     "show_value",
     "unit_key",
+    "unit_numbers",
 ]
 
 #: 房屋结构 (GB/T 17986 房产测量规范) and the words surveys write for them.
@@ -135,9 +136,9 @@ def _height(raw: str, label: str) -> Decimal:
 
 def _price(positive: bool) -> Callable[[str, str], object]:
     def parse(raw: str, label: str) -> Decimal:
-        value = _decimal(raw)
-        low_ok = value > 0 if positive else value >= 0
-        if not value.is_finite() or not low_ok or value >= _PRICE_LIMIT or value != value.quantize(Decimal("0.01")):
+        value = _decimal(raw)  # NaN for text that is no number: checked first (NaN > 0 raises)
+        if (not value.is_finite() or not (value > 0 if positive else value >= 0) or value >= _PRICE_LIMIT
+                or value != value.quantize(Decimal("0.01"))):
             least = "大于0" if positive else "不小于0"
             raise RuleViolation("UNIT_PRICE_BAD", f"{label}应为{least}的金额（元/平方米，最多2位小数），这里是“{printable(raw, limit=20)}”。")
         return value.quantize(Decimal("0.01"))
@@ -305,6 +306,17 @@ _SEPARATORS = str.maketrans("", "", "-_.#/ ")
 def unit_key(unit_no: str) -> str:
     """A unit number as matched: NFKC, upper case, without separators ("1-01" → "101")."""
     return unicodedata.normalize("NFKC", unit_no).upper().translate(_SEPARATORS)
+
+
+def unit_numbers(raw: str | Sequence[str] | None) -> list[str] | None:
+    """室号 named in a list: text as typed, the numbers separated by commas ("，" or ","), blanks
+    dropped; a list (a program's) as it is. None when nothing is named, which a step reads as
+    "all the units" (so a field left blank and an option left out mean the same)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()] or None
+    return list(raw)
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,10 @@ U = SurveyUnit.__table__  # type: ignore[attr-defined]
 _CHANGE = "permit_presale_change"
 
 
-def find_building(session: Session, actor: Actor, project_id: int, number: object, *,
+def find_building(session: Session, actor: Actor, project_id: object, number: object, *,
                   lock: bool = False) -> tuple[Project, Building]:
-    """The building 栋号 ``number`` of a project the actor may see. Refused: PROJECT_NOT_FOUND,
-    BUILDING_NOT_FOUND."""
+    """The building 栋号 ``number`` of a project the actor may see (``project_id`` as typed or as
+    held). Refused: PROJECT_NOT_FOUND, BUILDING_NOT_FOUND."""
     building_no = check_building_number(number)
     project = find_project(session, actor, project_id)
     query = select(Building).where(Building.project_id == project.id, Building.number == building_no)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from core.errors import RuleViolation
 from core.identity import ID_KIND_LABELS, IdKind, mask_id, mask_phone, normalize
 from core.presale.developers import BANK_PURPOSE_LABELS, STATUS_LABELS, BankPurpose, DeveloperStatus, owns
-from core.presale.projects import CERTIFICATE_LABELS, CertificateKind, missing_certificates
+from core.presale.projects import CERTIFICATE_LABELS, CertificateKind, check_project_id, missing_certificates
 from core.roles import Actor
 from storage.models import Developer, DeveloperBank, Project, ProjectCertificate
 
@@ -54,8 +54,10 @@ def find_developer(session: Session, actor: Actor, credit_code: object = None, *
     return developer
 
 
-def find_project(session: Session, actor: Actor, project_id: int, *, lock: bool = False) -> Project:
-    """A project the actor may see. Refused: PROJECT_NOT_FOUND."""
+def find_project(session: Session, actor: Actor, project_id: object, *, lock: bool = False) -> Project:
+    """A project the actor may see, by its 项目编号 as typed or as held (``check_project_id``).
+    Refused: PROJECT_NOT_FOUND."""
+    project_id = check_project_id(project_id)
     query = select(Project).where(Project.id == project_id)
     if lock:
         query = query.with_for_update()

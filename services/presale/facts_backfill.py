@@ -173,8 +173,9 @@ def _view(session: Session, opened: _Open) -> FactsView:
                      unit_lines, len(s.units), missing(project, building_facts, units))
 
 
-def start_facts(db: Database, actor: Actor, project_id: int, building: str) -> FactsView:
-    """业务受理 of 户室信息补录 on the building (its survey in force), one at a time per building."""
+def start_facts(db: Database, actor: Actor, project_id: object, building: str) -> FactsView:
+    """业务受理 of 户室信息补录 on the building (its survey in force; the project's 项目编号 as
+    typed), one at a time per building."""
     with db.write() as session:
         authorise(session, actor, Permission.SURVEY_WORK)
         project, row = find_building(session, actor, project_id, building, lock=True)

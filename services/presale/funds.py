@@ -52,6 +52,8 @@ from core.presale.funds import (
     AgreementStatus,
     UnitSale,
     WithdrawalStatus,
+    agreement_kind,
+    check_bank_choice,
     check_fund_stage,
     check_opinion,
     check_presale_total,
@@ -62,7 +64,9 @@ from core.presale.funds import (
     key_amount,
     withdrawal_warning,
 )
+from core.presale.projects import check_project_id, project_number
 from core.presale.surveys import UnitState, check_building_number
+from core.presale.units import unit_numbers
 from core.roles import Actor, Permission, require, require_other_person
 from reports.presale_funds import AgreementDocument
 from reports.presale_funds import agreement_pdf as render_agreement
@@ -211,15 +215,15 @@ class AgreementStarted:
     units: int  # units of the building
 
 
-def start_agreement(db: Database, actor: Actor, *, kind: str, project_id: int | None = None,
+def start_agreement(db: Database, actor: Actor, *, kind: object, project_id: object = None,
                     building: str | None = None, agreement: str | None = None) -> AgreementStarted:
-    """受理: 协议签订 or 协议补录 on ``building`` of ``project_id`` (no agreement in force on it), or
-    协议变更 of the agreement in force ``agreement`` (its facts and units copied as the start)."""
+    """受理 (``kind`` as typed: 签订, 变更, 补录 or sign, change, backfill): 协议签订 or 协议补录 on
+    ``building`` of ``project_id`` (its 项目编号 as typed; no agreement in force on it), or 协议变更
+    of the agreement in force ``agreement`` (its facts and units copied as the start; no project
+    asked for)."""
     require(actor, Permission.FUND_WORK)  # the role first, before any input is looked at
-    try:
-        kind = AgreementKind(kind)
-    except ValueError:
-        raise RuleViolation("FUND_KIND_UNKNOWN", "业务类型只能是协议签订、协议变更或协议补录。", field="kind") from None
+    kind = agreement_kind(kind)
+    project_no = None if kind is AgreementKind.CHANGE else check_project_id(project_id)
     with db.write() as session:
         authorise(session, actor, Permission.FUND_WORK)
         base = None
@@ -228,9 +232,7 @@ def start_agreement(db: Database, actor: Actor, *, kind: str, project_id: int | 
             row = session.get(Building, base.building_id)
             project = session.get(Project, row.project_id)  # type: ignore[union-attr]
         else:
-            if project_id is None:
-                raise RuleViolation("PROJECT_NOT_FOUND", "请填写项目编号。", field="project")
-            project = find_project(session, actor, project_id)
+            project = find_project(session, actor, project_no)
             number = check_building_number(building)
             row = session.execute(select(Building).where(Building.project_id == project.id,
                                                          Building.number == number).with_for_update()
@@ -296,15 +298,18 @@ def _editing(session: Session, actor: Actor, number: str, what: str) -> _OpenAgr
                     what=what, check=check_fund_stage)
 
 
-def enter_agreement(db: Database, actor: Actor, number: str, *, bank_id: int | None, works_progress: object,
-                    presale_total: object, units: Sequence[str] | None = None,
-                    unsupervised: Sequence[str] = ()) -> "AgreementView":
-    """协议录入: the supervising account (``bank_id``; may be left out when the enterprise has one
-    only), 实际工程进度, 项目预售总额 and the units (None: all; ``unsupervised`` listed but not
-    supervised). The key supervised amount is computed, never typed."""
+def enter_agreement(db: Database, actor: Actor, number: str, *, bank_id: object, works_progress: object,
+                    presale_total: object, units: str | Sequence[str] | None = None,
+                    unsupervised: str | Sequence[str] | None = ()) -> "AgreementView":
+    """协议录入: the supervising account (``bank_id``, its 编号 as typed; may be left out when the
+    enterprise has one only), 实际工程进度, 项目预售总额 and the units (室号 as typed, comma
+    separated, or a list; None or blank: all; ``unsupervised`` listed but not supervised). The
+    key supervised amount is computed, never typed."""
     require(actor, Permission.FUND_WORK)  # the role first, before any input is looked at
+    bank_id = check_bank_choice(bank_id)
     progress = check_works_progress(works_progress)
     total = check_presale_total(presale_total)
+    units, unsupervised = unit_numbers(units), unit_numbers(unsupervised) or ()
     with db.write() as session:
         opened = _editing(session, actor, number, "协议录入")
         agreement = opened.agreement
@@ -552,10 +557,11 @@ class AgreementRow:
     key_amount: Decimal | None
 
 
-def list_agreements(db: Database, actor: Actor, *, project_id: int | None = None) -> list[AgreementRow]:
-    """The agreements the actor sees (of a project), newest first."""
+def list_agreements(db: Database, actor: Actor, *, project_id: object = None) -> list[AgreementRow]:
+    """The agreements the actor sees (of a project: its 项目编号 as typed; blank: all), newest first."""
     with db.read() as session:
         authorise(session, actor, Permission.FUND_VIEW)
+        project_id = project_number(project_id)
         query = (select(FundAgreement, Case, Building.number, Project.name)
                  .join(Case, Case.id == FundAgreement.case_id).join(Building, Building.id == FundAgreement.building_id)
                  .join(Project, Project.id == Building.project_id)

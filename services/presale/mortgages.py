@@ -27,13 +27,18 @@ from core.parties import check_text
 from core.presale.developers import BankPurpose
 from core.presale.mortgage import (
     NO_LOAN_BANK,
+    NOT_LOAN_BANK,
     MortgageUnit,
     check_amount,
+    check_loan_bank_choice,
     check_mortgage_contract,
+    check_mortgage_id,
     check_under_construction,
     check_units_free,
     chosen_units,
+    mortgage_not_found,
 )
+from core.presale.units import unit_numbers
 from core.roles import Actor, Permission, require
 from services import audit
 from services.authority import authorise
@@ -99,8 +104,9 @@ def _loan_banks(session: Session, developer_id: int) -> list[DeveloperBank]:
         .order_by(DeveloperBank.id)).scalars())
 
 
-def loan_banks(db: Database, actor: Actor, project_id: int) -> list[tuple[int, str]]:
-    """The loan banks (贷款银行) of the project's developer a mortgage may name: (id, name)."""
+def loan_banks(db: Database, actor: Actor, project_id: object) -> list[tuple[int, str]]:
+    """The loan banks (贷款银行) of the project's developer (its 项目编号 as typed) a mortgage may
+    name: (id, name)."""
     with db.read() as session:
         authorise(session, actor, Permission.PRESALE_VIEW)
         from services.presale.common import find_project
@@ -110,15 +116,18 @@ def loan_banks(db: Database, actor: Actor, project_id: int) -> list[tuple[int, s
                 _loan_banks(session, project.developer_id)]
 
 
-def set_up_mortgage(db: Database, actor: Actor, project_id: int, building: str, *, bank_id: int | None,
-                    mortgage_contract: object, amount: object, units: Sequence[str] | None = None) -> MortgageView:
-    """在建工程抵押设立 on ``units`` of the building (None: all its units) to the loan bank
-    ``bank_id`` (may be left out when the enterprise has one only). Refused: no loan bank (the
-    way to add one), a bank not among them, a building not under construction, a unit unknown,
-    mortgaged already, sold or a property-management room."""
+def set_up_mortgage(db: Database, actor: Actor, project_id: object, building: str, *, bank_id: object,
+                    mortgage_contract: object, amount: object, units: str | Sequence[str] | None = None) -> MortgageView:
+    """在建工程抵押设立 on ``units`` of the building (室号 as typed, comma separated, or a list;
+    None or blank: all its units) to the loan bank ``bank_id`` (its 编号 as typed; may be left out
+    when the enterprise has one only). Refused: no loan bank (the way to add one), a bank not
+    among them, a building not under construction, a unit unknown, mortgaged already, sold or a
+    property-management room."""
     require(actor, Permission.PERMIT_REVIEW)  # the role first, before any input is looked at
+    bank_id = check_loan_bank_choice(bank_id)
     contract = check_mortgage_contract(mortgage_contract)
     value = check_amount(amount)
+    units = unit_numbers(units)
     with db.write() as session:
         authorise(session, actor, Permission.PERMIT_REVIEW)
         project, row = find_building(session, actor, project_id, building, lock=True)
@@ -127,7 +136,7 @@ def set_up_mortgage(db: Database, actor: Actor, project_id: int, building: str, 
             raise RuleViolation("MORTGAGE_NO_LOAN_BANK", NO_LOAN_BANK, field="bank")
         bank = banks[0] if bank_id is None and len(banks) == 1 else next((b for b in banks if b.id == bank_id), None)
         if bank is None:
-            raise RuleViolation("MORTGAGE_BANK_NOT_LOAN", "请选择本企业银行信息中的贷款银行。", field="bank")
+            raise RuleViolation("MORTGAGE_BANK_NOT_LOAN", NOT_LOAN_BANK, field="bank")
         facts = building_facts(session, row.id)  # type: ignore[arg-type]
         check_under_construction(facts.survey.kind if facts.survey else None)
         by_no = {u.unit_no: u for u in facts.units}
@@ -159,16 +168,12 @@ def set_up_mortgage(db: Database, actor: Actor, project_id: int, building: str, 
 
 
 def _mortgage(session: Session, actor: Actor, mortgage_id: object, *, lock: bool = False) -> WorksMortgage:
-    try:
-        wanted = int(str(mortgage_id).strip())
-    except ValueError:
-        wanted = 0
-    query = select(WorksMortgage).where(WorksMortgage.id == wanted)
+    query = select(WorksMortgage).where(WorksMortgage.id == check_mortgage_id(mortgage_id))
     if lock:
         query = query.with_for_update()
     m = session.execute(query).scalar_one_or_none()
     if m is None or (actor.developer_id is not None and m.developer_id != actor.developer_id):
-        raise RuleViolation("MORTGAGE_NOT_FOUND", f"没有编号为“{str(mortgage_id)[:12]}”的在建工程抵押。", field="mortgage")
+        raise mortgage_not_found(mortgage_id)
     return m
 
 
@@ -177,10 +182,12 @@ def _in_force(m: WorksMortgage) -> None:
         raise RuleViolation("MORTGAGE_CANCELLED", "该在建工程抵押已注销。")
 
 
-def authorise_signing(db: Database, actor: Actor, mortgage_id: int, units: Sequence[str] | None = None) -> MortgageView:
+def authorise_signing(db: Database, actor: Actor, mortgage_id: object,
+                      units: str | Sequence[str] | None = None) -> MortgageView:
     """在建工程抵押签约授权: the mortgagee consents to presale signing on ``units`` of the mortgage
-    (None: all of them not authorised yet). Refused: a cancelled mortgage, a unit outside it,
-    a unit authorised already."""
+    (室号 as typed, comma separated, or a list; None or blank: all of them not authorised yet).
+    Refused: a cancelled mortgage, a unit outside it, a unit authorised already."""
+    units = unit_numbers(units)
     with db.write() as session:
         authorise(session, actor, Permission.PERMIT_REVIEW)
         m = _mortgage(session, actor, mortgage_id, lock=True)
@@ -204,7 +211,7 @@ def authorise_signing(db: Database, actor: Actor, mortgage_id: int, units: Seque
         return _view(session, m)
 
 
-def cancel_mortgage(db: Database, actor: Actor, mortgage_id: int, *, reason: object) -> MortgageView:
+def cancel_mortgage(db: Database, actor: Actor, mortgage_id: object, *, reason: object) -> MortgageView:
     """在建工程抵押注销: the mortgage ends and its units are free of it (a reason is required)."""
     require(actor, Permission.PERMIT_REVIEW)  # the role first, before any input is looked at
     why = check_text(reason, field="reason", label="注销原因", max_length=200, required=True,
@@ -221,14 +228,14 @@ def cancel_mortgage(db: Database, actor: Actor, mortgage_id: int, *, reason: obj
         return _view(session, m)
 
 
-def show_mortgage(db: Database, actor: Actor, mortgage_id: int) -> MortgageView:
+def show_mortgage(db: Database, actor: Actor, mortgage_id: object) -> MortgageView:
     with db.read() as session:
         authorise(session, actor, Permission.PRESALE_VIEW)
         return _view(session, _mortgage(session, actor, mortgage_id))
 
 
-def list_mortgages(db: Database, actor: Actor, project_id: int, building: str) -> list[MortgageView]:
-    """The building's mortgages, in force first, newest first."""
+def list_mortgages(db: Database, actor: Actor, project_id: object, building: str) -> list[MortgageView]:
+    """The building's mortgages (its project's 项目编号 as typed), in force first, newest first."""
     with db.read() as session:
         authorise(session, actor, Permission.PRESALE_VIEW)
         _, row = find_building(session, actor, project_id, building)

@@ -54,7 +54,8 @@ NOT_FOUND = frozenset({"DEVELOPER_NOT_FOUND", "PROJECT_NOT_FOUND", "SURVEY_CASE_
                        "CERTIFICATE_NOT_FOUND", "DEVELOPER_USER_NOT_FOUND", "OPERATOR_NOT_FOUND", "CASE_NOT_FOUND"})
 
 CreditCode = Annotated[str, typer.Argument(metavar="统一社会信用代码", help="开发企业的统一社会信用代码。")]
-ProjectId = Annotated[int, typer.Argument(metavar="项目", help="项目编号（presale project list 可查）。")]
+#: As typed: the use case reads it (``core.presale.projects.check_project_id``), as the screens' field.
+ProjectId = Annotated[str, typer.Argument(metavar="项目", help="项目编号（presale project list 可查）。")]
 CaseNumber = Annotated[str, typer.Argument(metavar="业务号", help="测绘业务的业务号，如 C202612070000001。")]
 As = Annotated[str, typer.Option("--as", metavar="用户名", help="以该操作员的身份办理（须为业务当前办理人）。")]
 Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]

@@ -49,12 +49,6 @@ def _line(text: str) -> None:
     out.print(text, highlight=False, soft_wrap=True)
 
 
-def _numbers(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
-
-
 def _yuan(value: Any) -> str:
     from core.money import format_yuan
 
@@ -70,7 +64,7 @@ def _yuan(value: Any) -> str:
 def fund_start(
     acting: As,
     kind: Annotated[str, typer.Option("--kind", help="sign 协议签订 / change 协议变更 / backfill 协议补录。")] = "sign",
-    project: Annotated[int | None, typer.Option("--project", help="项目编号（签订、补录）。")] = None,
+    project: Annotated[str | None, typer.Option("--project", help="项目编号（签订、补录）。")] = None,
     building: Annotated[str | None, typer.Option("--building", help="栋号（签订、补录）。")] = None,
     agreement: Annotated[str | None, typer.Option("--agreement", help="原监管协议号（变更）。")] = None,
     as_json: Json = False,
@@ -94,7 +88,7 @@ def fund_enter(
     acting: As,
     progress: Annotated[str, typer.Option("--progress", help="实际工程进度。")],
     total: Annotated[str, typer.Option("--total", help="项目预售总额（元）。")],
-    bank: Annotated[int | None, typer.Option("--bank", help="监管银行账户编号（presale bank list；只有一个时可不填）。")] = None,
+    bank: Annotated[str | None, typer.Option("--bank", help="监管银行账户编号（presale bank list；只有一个时可不填）。")] = None,
     units: Annotated[str | None, typer.Option("--units", help="监管户室室号，逗号分隔（不填：全选）。")] = None,
     unsupervised: Annotated[str | None, typer.Option("--unsupervised", help="选入协议但不监管的室号，逗号分隔。")] = None,
 ) -> None:
@@ -103,7 +97,7 @@ def fund_enter(
 
     db, actor = _acting(acting)
     v = funds.enter_agreement(db, actor, number, bank_id=bank, works_progress=progress, presale_total=total,
-                              units=_numbers(units), unsupervised=_numbers(unsupervised) or ())
+                              units=units, unsupervised=unsupervised)
     _line(f"{v.case_number} 协议录入已保存：监管户室 {v.supervised_count}/{len(v.units)} 套，重点监管金额 "
           f"{_yuan(v.key_amount)}（每平方米 {_yuan(v.key_standard)}）。")
 
@@ -224,7 +218,7 @@ def fund_show(number: CaseNumber, as_json: Json = False) -> None:
 @fund_app.command("list")
 @refusals
 @input_refusals(NOT_FOUND)
-def fund_list(project: Annotated[int | None, typer.Option("--project", help="项目编号。")] = None,
+def fund_list(project: Annotated[str | None, typer.Option("--project", help="项目编号。")] = None,
               as_json: Json = False) -> None:
     """资金监管协议列表。"""
     from services.presale import funds

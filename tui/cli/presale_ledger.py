@@ -19,7 +19,7 @@ import typer
 
 from tui.cli.helpers import database, input_refusals, refusals, shown, system_actor
 from tui.cli.presale import NOT_FOUND, As, Json, ProjectId, _acting, _json, _line, presale_app
-from tui.cli.presale_fund import _numbers, _yuan
+from tui.cli.presale_fund import _yuan
 from core.places import building_label
 from core.timeutil import to_local
 
@@ -33,7 +33,7 @@ MISSING = NOT_FOUND | {"CONTRACT_NOT_FOUND", "LEDGER_CONTRACT_NOT_FOUND", "LEDGE
 Contract = Annotated[str, typer.Argument(metavar="合同", help="合同编号（或其业务号 F…）。")]
 Case = Annotated[str, typer.Argument(metavar="业务号", help="户室流水补录业务的业务号（Z…）。")]
 Building = Annotated[str, typer.Argument(metavar="楼栋", help="栋号。")]
-MortgageId = Annotated[int, typer.Argument(metavar="抵押", help="在建工程抵押编号。")]
+MortgageId = Annotated[str, typer.Argument(metavar="抵押", help="在建工程抵押编号。")]
 
 
 # ------------------------------------------------------------------ ledger
@@ -164,14 +164,14 @@ def _mortgage(v, as_json: bool) -> None:  # type: ignore[no-untyped-def]
 def mortgage_set_up(project_id: ProjectId, building: Building,
                     contract: Annotated[str, typer.Option("--contract", help="抵押合同编号。")],
                     amount: Annotated[str, typer.Option("--amount", help="被担保债权数额（元）。")],
-                    bank: Annotated[int | None, typer.Option("--bank", help="贷款银行编号（只有一个时可不填）。")] = None,
+                    bank: Annotated[str | None, typer.Option("--bank", help="贷款银行编号（只有一个时可不填）。")] = None,
                     units: Annotated[str | None, typer.Option("--units", help="室号，逗号分隔（不填：该栋全部户室）。")] = None,
                     as_json: Json = False) -> None:
     """在建工程抵押设立：该栋（在建）户室抵押给开发企业的贷款银行。"""
     from services.presale import mortgages
 
     _mortgage(mortgages.set_up_mortgage(database(), system_actor(), project_id, building, bank_id=bank,
-                                        mortgage_contract=contract, amount=amount, units=_numbers(units)), as_json)
+                                        mortgage_contract=contract, amount=amount, units=units), as_json)
 
 
 @mortgage_app.command("authorise")
@@ -183,7 +183,7 @@ def mortgage_authorise(mortgage: MortgageId,
     """在建工程抵押签约授权：抵押权人同意该户室预售签约。"""
     from services.presale import mortgages
 
-    _mortgage(mortgages.authorise_signing(database(), system_actor(), mortgage, _numbers(units)), as_json)
+    _mortgage(mortgages.authorise_signing(database(), system_actor(), mortgage, units), as_json)
 
 
 @mortgage_app.command("cancel")

@@ -19,10 +19,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
-from core.errors import RuleViolation
 from core.places import building_label
 from core.roles import Permission
-from core.text import whole_number
 from services.presale import facts_backfill
 from tui.screens.base import AppScreen
 from tui.screens.presale.funds import FormField, FundFormDialog
@@ -163,10 +161,7 @@ class FactsScreen(AppScreen):
             self.on_facts_screen_done(self.Done(*outcome))
 
     def _start_facts(self, values: dict[str, str]) -> tuple[str, str]:
-        project = whole_number(values["project"])
-        if project is None:
-            raise RuleViolation("PROJECT_NOT_FOUND", "项目编号应为数字。", field="project")
-        v = facts_backfill.start_facts(self.db, self.actor, project, values["building"])
+        v = facts_backfill.start_facts(self.db, self.actor, values["project"], values["building"])
         return f"已受理 {v.case_number}，请补录带*号的必填项。", v.case_number
 
     def _form(self, title: str, fields: list[FormField], save: Callable[[str, dict[str, str]], object]) -> None:

@@ -29,7 +29,6 @@ from core.errors import RuleViolation
 from core.money import format_yuan
 from core.presale.funds import KIND_LABELS, AgreementKind
 from core.roles import Permission
-from core.text import whole_number
 from services.presale import funds
 from tui.screens.base import AppModal, AppScreen, RunsItsUseCase
 from tui.screens.dialogs import cancel_dialog
@@ -41,8 +40,6 @@ from tui.widgets.message import MessageLine
 
 __all__ = ["FundFormDialog", "FundScreen"]
 
-#: 业务类型 typed in the acceptance form.
-KINDS = {"签订": "sign", "变更": "change", "补录": "backfill"}
 BACKFILL = KIND_LABELS[AgreementKind.BACKFILL]
 
 
@@ -105,11 +102,6 @@ class FundFormDialog(RunsItsUseCase, AppModal[Any]):
 
 def _yuan(value: object) -> str:
     return format_yuan(value) if value is not None else "—"  # type: ignore[arg-type]
-
-
-def _numbers(text: str) -> list[str] | None:
-    parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
-    return parts or None
 
 
 class FundScreen(AppScreen):
@@ -326,12 +318,7 @@ class FundScreen(AppScreen):
             self.on_fund_screen_done(self.Done(*outcome))
 
     def _start_agreement(self, values: dict[str, str]) -> tuple[str, str]:
-        kind = KINDS.get(values["kind"], values["kind"])
-        project = values["project"]
-        project_id = whole_number(project) if project else None
-        if project and project_id is None:
-            raise RuleViolation("PROJECT_NOT_FOUND", "项目编号应为数字。", field="project")
-        done = funds.start_agreement(self.db, self.actor, kind=kind, project_id=project_id,
+        done = funds.start_agreement(self.db, self.actor, kind=values["kind"], project_id=values["project"],
                                      building=values["building"] or None, agreement=values["agreement"] or None)
         return f"已受理 {done.case_number}，请按 F3 协议录入。", done.case_number
 
@@ -361,13 +348,9 @@ class FundScreen(AppScreen):
 
     def _enter_agreement(self, number: str) -> Callable[[dict[str, str]], tuple[str, str]]:
         def enter(values: dict[str, str]) -> tuple[str, str]:
-            bank = values["bank"]
-            bank_id = whole_number(bank) if bank else None
-            if bank and bank_id is None:
-                raise RuleViolation("FUND_BANK_NOT_FOUND", "监管账户编号应为数字。", field="bank")
-            v = funds.enter_agreement(self.db, self.actor, number, bank_id=bank_id,
+            v = funds.enter_agreement(self.db, self.actor, number, bank_id=values["bank"],
                                       works_progress=values["progress"], presale_total=values["total"],
-                                      units=_numbers(values["units"]), unsupervised=_numbers(values["unsupervised"]) or ())
+                                      units=values["units"], unsupervised=values["unsupervised"])
             return f"协议录入已保存：重点监管金额 {_yuan(v.key_amount)}。", number
 
         return enter

@@ -19,13 +19,11 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
-from core.errors import RuleViolation
 from core.places import building_label
 from core.roles import Permission
-from core.text import whole_number
 from services.presale import mortgages
 from tui.screens.base import AppScreen
-from tui.screens.presale.funds import FormField, FundFormDialog, _numbers, _yuan
+from tui.screens.presale.funds import FormField, FundFormDialog, _yuan
 from tui.widgets.detail import MUTED
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import compact_input, field_line
@@ -53,8 +51,10 @@ class MortgageScreen(AppScreen):
     )
 
     class Loaded(Message):
-        def __init__(self, rows: list[mortgages.MortgageView], banks: list[tuple[int, str]]) -> None:
+        def __init__(self, where: tuple[str, str], rows: list[mortgages.MortgageView],
+                     banks: list[tuple[int, str]]) -> None:
             super().__init__()
+            self.where = where
             self.rows = rows
             self.banks = banks
 
@@ -67,7 +67,7 @@ class MortgageScreen(AppScreen):
         super().__init__()
         self.rows: list[mortgages.MortgageView] = []
         self.banks: list[tuple[int, str]] = []
-        self.where: tuple[int, str] | None = None
+        self.where: tuple[str, str] | None = None  # the project and 栋号 shown, as typed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,16 +100,12 @@ class MortgageScreen(AppScreen):
 
     @on(Input.Submitted, "#mortgage-building")
     def _find(self) -> None:
-        project = self.query_one("#mortgage-project", Input).value.strip()
+        """The building typed: its mortgages shown (the service refuses a project or 栋号 it cannot
+        read, and the one shown before stays)."""
+        project = self.query_one("#mortgage-project", Input).value
         building = self.query_one("#mortgage-building", Input).value.strip().upper()
-        if not project.isdigit():
-            self.show_refusal("项目编号应为数字。")
-            return
-        if not building:
-            self.show_refusal("请输入栋号。")
-            return
-        self.where = (int(project), building)
-        self.action_reload()
+        self.clear_message()
+        self._load(project, building)
 
     def action_reload(self) -> None:
         if self.where is None:
@@ -119,12 +115,12 @@ class MortgageScreen(AppScreen):
         self._load(*self.where)
 
     @work(thread=True, exclusive=True, group="mortgage", exit_on_error=False)
-    def _load(self, project_id: int, building: str) -> None:
-        rows = mortgages.list_mortgages(self.db, self.actor, project_id, building)
-        self.post_message(self.Loaded(rows, mortgages.loan_banks(self.db, self.actor, project_id)))
+    def _load(self, project: str, building: str) -> None:
+        rows = mortgages.list_mortgages(self.db, self.actor, project, building)
+        self.post_message(self.Loaded((project, building), rows, mortgages.loan_banks(self.db, self.actor, project)))
 
     def on_mortgage_screen_loaded(self, message: Loaded) -> None:
-        self.rows, self.banks = message.rows, message.banks
+        self.where, self.rows, self.banks = message.where, message.rows, message.banks
         table = self.query_one("#mortgage-list", DataTable)
         table.clear(columns=True)
         for col in ("编号", "状态", "抵押权人", "抵押合同", "债权数额", "户室", "已授权"):
@@ -185,15 +181,11 @@ class MortgageScreen(AppScreen):
         if text is not None:
             self.on_mortgage_screen_done(self.Done(text))
 
-    def _set_up(self, project_id: int, building: str) -> Callable[[dict[str, str]], str]:
+    def _set_up(self, project: str, building: str) -> Callable[[dict[str, str]], str]:
         def set_up(values: dict[str, str]) -> str:
-            bank = values["bank"]
-            bank_id = whole_number(bank) if bank else None
-            if bank and bank_id is None:
-                raise RuleViolation("MORTGAGE_BANK_NOT_LOAN", "请选择本企业银行信息中的贷款银行。", field="bank")
-            made = mortgages.set_up_mortgage(self.db, self.actor, project_id, building, bank_id=bank_id,
+            made = mortgages.set_up_mortgage(self.db, self.actor, project, building, bank_id=values["bank"],
                                              mortgage_contract=values["contract"], amount=values["amount"],
-                                             units=_numbers(values["units"]))
+                                             units=values["units"])
             return f"已设立在建工程抵押 {made.id}：户室 {len(made.units)} 套，抵押权人 {made.bank_name}。"
 
         return set_up
@@ -206,7 +198,7 @@ class MortgageScreen(AppScreen):
         mortgage_id = chosen.id
 
         def authorise(values: dict[str, str]) -> str:
-            v = mortgages.authorise_signing(self.db, self.actor, mortgage_id, _numbers(values["units"]))
+            v = mortgages.authorise_signing(self.db, self.actor, mortgage_id, values["units"])
             return f"已授权预售签约：抵押编号 {v.id}，已授权 {v.authorised}/{len(v.units)} 套。"
 
         self.app.push_screen(FundFormDialog(f"在建工程抵押签约授权　抵押编号 {mortgage_id}", [
