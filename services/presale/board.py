@@ -33,7 +33,7 @@ class BoardView:
     board: Board
 
 
-def board(db: Database, actor: Actor, project_id: int, building: str) -> BoardView:
+def board(db: Database, actor: Actor, project_id: int | str, building: str) -> BoardView:
     """The building's sales board as it stands now."""
     with db.read() as session:
         authorise(session, actor, Permission.PRESALE_VIEW)

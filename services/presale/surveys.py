@@ -204,7 +204,7 @@ class SurveyStarted:
     linked: int  # units of the base survey matched by number (a change or a conversion)
 
 
-def start_survey(db: Database, actor: Actor, *, type_code: str, project_id: int, building: str,
+def start_survey(db: Database, actor: Actor, *, type_code: str, project_id: int | str, building: str,
                  survey_number: str, text: str) -> SurveyStarted:
     """受理 a survey case with its file: the building (made on its first survey), the survey, its
     units, and — for a change or a conversion — the mapping proposed by unit number."""

@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
+from core.errors import RuleViolation
 from core.presale.board import BoardCell
 from core.presale.sale import SALE_STATE_LABELS, SALE_STATE_LETTERS, SaleState
 from core.presale.units import show_value
@@ -113,18 +114,16 @@ class SalesBoardScreen(AppScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        if not self.project.isdigit():
-            self.show_refusal("项目编号应为数字。")
-            self.query_one("#board-project", Input).focus()
-            return
-        if not self.building:
-            self.show_refusal("请输入栋号。")
-            return
         self.clear_message()
-        self._load(int(self.project), self.building)
+        self._load(self.project, self.building)  # as typed: the use case reads the numbers
+
+    def show_field_refusal(self, error: RuleViolation) -> bool:
+        if error.field in ("project", "building"):
+            self.query_one(f"#board-{error.field}", Input).focus()
+        return False  # said on the message line, as before
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
-    def _load(self, project: int, building: str) -> None:
+    def _load(self, project: str, building: str) -> None:
         self.post_message(self.Loaded(boards.board(self.db, self.actor, project, building)))
 
     def on_sales_board_screen_loaded(self, message: Loaded) -> None:

@@ -304,15 +304,13 @@ class SurveyScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="survey", exit_on_error=False)
     def _import(self, choice: ImportChoice) -> None:
-        if not choice.project.isdigit():
-            raise RuleViolation("PROJECT_NOT_FOUND", "项目编号应为数字。", field="project")
         path = Path(choice.path).expanduser()
         try:
             text = decode_register_file(path.read_bytes())
         except OSError:
             raise RuleViolation("SURVEY_FILE_UNREADABLE", f"无法读取文件 {path}。", field="file") from None
         try:
-            done = surveys.start_survey(self.db, self.actor, type_code=choice.type_code, project_id=int(choice.project),
+            done = surveys.start_survey(self.db, self.actor, type_code=choice.type_code, project_id=choice.project,
                                         building=choice.building, survey_number=choice.survey_number, text=text)
         except surveys.SurveyFileInvalid as refused:
             self.post_message(self.Refused([f"{e.text()}（{e.code}）" for e in refused.errors]))
