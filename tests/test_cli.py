@@ -115,6 +115,19 @@ def test_db_gen_makes_valid_synthetic_persons(cli_db):
     assert row_counts(cli_db, ["person", "audit_entry"]) == before
 
 
+def test_a_command_closes_the_database_it_opened(cli_db, monkeypatch):
+    """A process that runs many commands (the fuzz test's thousands) kept each one's connection
+    until it was collected: on PostgreSQL, forty clients at a time."""
+    from tui import factory
+
+    opened = []
+    open_database = factory.open_database
+    monkeypatch.setattr(factory, "open_database", lambda *a, **k: opened.append(open_database(*a, **k)) or opened[-1])
+    for args in (["case", "show", "F202201010000001"], ["operator", "list"]):
+        runner.invoke(app, args)
+    assert len(opened) == 2 and all(db.engine.pool.checkedin() == 0 for db in opened)
+
+
 def test_a_password_typed_at_the_terminal_is_asked_for_twice_in_chinese(cli_db):
     typed = runner.invoke(app, ["operator", "add", "bob", "--name", "王小明", "--role", "clerk"],
                           input="Secret123\nSecret124\nSecret123\nSecret123\n")

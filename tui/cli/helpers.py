@@ -64,7 +64,16 @@ _invocation: dict[str, Any] = {}
 
 def begin_invocation() -> None:
     """A new command starts: its settings are read afresh (the root callback calls this)."""
+    end_invocation()
     _invocation.clear()
+
+
+def end_invocation() -> None:
+    """The command has ended (the root context closes): the databases it opened are closed. A
+    process that runs many commands (a test's CliRunner) otherwise kept every command's open
+    connections until they were collected: a thousand refusals held forty PostgreSQL clients."""
+    for db in _invocation.pop("opened", []):
+        db.dispose()
 
 
 def settings() -> Settings:
@@ -75,8 +84,11 @@ def settings() -> Settings:
 
 
 def database() -> Database:
-    """The configured database, with the invocation's settings and the real clock."""
-    return factory.open_database(settings())
+    """The configured database, with the invocation's settings and the real clock (closed
+    when the command ends: ``end_invocation``)."""
+    db = factory.open_database(settings())
+    _invocation.setdefault("opened", []).append(db)
+    return db
 
 
 def system_actor() -> Actor:

@@ -46,6 +46,7 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
 from tui.cli.helpers import (
     begin_invocation,
     database,
+    end_invocation,
     err,
     out,
     read_password,
@@ -81,9 +82,10 @@ app.add_typer(home_register.home_app, name="home")
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """网签柜台 wangqian — housing net-signing and allocation counter."""
     begin_invocation()
+    ctx.call_on_close(end_invocation)
 
 
 # ------------------------------------------------------------------ the TUI
