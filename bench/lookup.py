@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.lookup import LookupKind
 from core.roles import Actor
+from demo.loader import generate_persons
 from services import data, lookup
 from storage.engine import Database
 from storage.models import Organisation, Person
@@ -62,7 +63,7 @@ def lookup_latency(
     data.upgrade(db, actor)
     have = data.person_count(db)
     if have < persons:
-        data.generate(db, actor, persons - have, seed=have + 1, progress=progress)
+        generate_persons(db, actor, persons - have, seed=have + 1, progress=progress)
     rng = random.Random(seed)
     queries = _sample_queries(db, samples, rng)
     # Warm the connection pool and caches once per kind.

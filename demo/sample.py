@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlmodel import Session
 
+from core.errors import RuleViolation
 from core.identity import (
     FEMALE,
     MALE,
@@ -540,8 +541,9 @@ def generate_synthetic(
     with db.read() as session:
         start = session.execute(select(func.count()).select_from(person_table)).scalar_one()
         codes = set(session.execute(select(org_table.c.credit_code)).scalars())
-    if start + persons > pools.modulus:
-        raise ValueError("too many synthetic persons for the number space")
+    if start + persons > pools.modulus:  # every ID number would not be unique: asked for, not a fault
+        raise RuleViolation("DATA_BAD_COUNT", f"生成人数过多：合成证件号码最多还能生成 {pools.modulus - start:,} 人。",
+                            field="persons")
     person_insert = insert(person_table)
     org_insert = insert(org_table)
     done = 0

@@ -22,6 +22,7 @@ the restore itself is the chain's newest row.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import sqlite3
@@ -37,6 +38,7 @@ from sqlalchemy.engine import make_url
 
 from core.errors import RuleViolation
 from core.roles import Actor, Permission
+from core.text import printable
 from services import audit
 from services.authority import authorise
 from storage import migrate
@@ -126,16 +128,32 @@ def _table_count(db: Database) -> int:
     return len(inspect(db.engine).get_table_names())
 
 
+def _check_name(target: Path) -> None:
+    """A backup is found again by its name, read in a listing and typed to restore it: a name
+    that is blank, or holds a character a terminal obeys or hides (a control character, an
+    escape sequence, a bidi override, a NUL, bytes that were not UTF-8), is refused."""
+    if not target.name.strip():
+        raise RuleViolation("BACKUP_BAD_NAME", "请写出备份文件的文件名。", field="file")
+    if printable(str(target)) != str(target):
+        raise RuleViolation("BACKUP_BAD_NAME", "备份文件的路径中有控制字符或不可见字符，请换一个文件名。", field="file")
+
+
 def backup(db: Database, actor: Actor, target: Path) -> BackupReport:
     """Copy the whole database to ``target`` (a new file), consistent as of one moment."""
     authorise(db, actor, Permission.DATA_ADMIN)
     target = Path(target)
+    _check_name(target)
     if _probe(target, Path.exists):
         raise RuleViolation("BACKUP_EXISTS", f"文件 {target} 已存在；备份不会覆盖已有文件，请换一个文件名。", field="file")
     if not _probe(target.parent, Path.is_dir):
         raise RuleViolation("BACKUP_NO_FOLDER", f"文件夹 {target.parent} 不存在。", field="file")
     started = time.perf_counter()
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        why = "文件名过长" if exc.errno == errno.ENAMETOOLONG else "该文件夹不可写入"
+        raise RuleViolation("BACKUP_NOT_WRITABLE", f"无法建立备份文件 {printable(target, limit=80)}（{why}）。",
+                            field="file") from None
     os.close(fd)
     part = Path(temporary)
     try:

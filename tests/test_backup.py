@@ -28,6 +28,7 @@ from tests.conftest import (
     hall_settings,
     make_operator,
     need_postgresql,
+    row_counts,
 )
 from tui.cli.main import app
 from tui.factory import open_database
@@ -147,6 +148,25 @@ def test_a_backup_never_overwrites_a_file(db: Database, tmp_path: Path) -> None:
     assert refused.value.code == "BACKUP_EXISTS"
     assert existing.read_bytes() == b"last week"
     assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name) == ["last-week.backup"]  # no leftovers
+
+
+def test_a_backup_name_that_cannot_be_read_back_is_refused(db: Database, tmp_path: Path) -> None:
+    """A control character, an escape sequence or a bidi override in a file name is obeyed or hidden
+    by the terminal that lists it (a NUL or a 10,000-character name failed with a bare ValueError or
+    OSError): refused by a sentence, nothing written, nothing audited."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    before = row_counts(db, ["audit_entry"])
+    for target in (Path(""), folder / " ", folder / "a\nb", folder / "\t", folder / "\r", folder / "\x00",
+                   folder / "\x1b[2J\x1b]0;pwn\x07", folder / "\u202egnp.exe", folder / "\udcff\udcfe"):
+        with pytest.raises(RuleViolation) as refused:
+            backup.backup(db, SYSTEM, target)
+        assert refused.value.code == "BACKUP_BAD_NAME" and refused.value.message.endswith("。"), repr(target)
+    with pytest.raises(RuleViolation) as refused:
+        backup.backup(db, SYSTEM, folder / ("字" * 10000))
+    assert refused.value.code == "BACKUP_NOT_WRITABLE" and "文件名过长" in refused.value.message
+    assert len(refused.value.message) < 120
+    assert list(folder.iterdir()) == [] and row_counts(db, ["audit_entry"]) == before
 
 
 def test_a_restore_goes_only_into_an_empty_database(db: Database, tmp_path: Path) -> None:

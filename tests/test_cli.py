@@ -108,8 +108,46 @@ def test_db_gen_makes_valid_synthetic_persons(cli_db):
         assert conn.execute(text("SELECT action FROM audit_entry ORDER BY seq DESC LIMIT 1")).scalar_one() == (
             "synthetic_data_generated")
     assert all(parse_identity(n, today=date(2026, 11, 21)).number == n for n in numbers[:50])
-    bad = runner.invoke(app, ["db", "gen", "--persons", "0"])
-    assert bad.exit_code == 1 and "DATA_BAD_COUNT" in bad.stderr
+    before = row_counts(cli_db, ["person", "audit_entry"])
+    for count in ("0", "-1", "99999999999"):  # more than the synthetic ID numbers: a sentence, not a ValueError
+        bad = runner.invoke(app, ["db", "gen", "--persons", count])
+        assert bad.exit_code == 1 and "DATA_BAD_COUNT" in bad.stderr and "生成人数" in bad.stderr, bad.output
+    assert row_counts(cli_db, ["person", "audit_entry"]) == before
+
+
+def test_a_command_closes_the_database_it_opened(cli_db, monkeypatch):
+    """A process that runs many commands (the fuzz test's thousands) kept each one's connection
+    until it was collected: on PostgreSQL, forty clients at a time."""
+    from tui import factory
+
+    opened = []
+    open_database = factory.open_database
+    monkeypatch.setattr(factory, "open_database", lambda *a, **k: opened.append(open_database(*a, **k)) or opened[-1])
+    for args in (["case", "show", "F202201010000001"], ["operator", "list"]):
+        runner.invoke(app, args)
+    assert len(opened) == 2 and all(db.engine.pool.checkedin() == 0 for db in opened)
+
+
+def test_a_password_typed_at_the_terminal_is_asked_for_twice_in_chinese(cli_db):
+    typed = runner.invoke(app, ["operator", "add", "bob", "--name", "王小明", "--role", "clerk"],
+                          input="Secret123\nSecret124\nSecret123\nSecret123\n")
+    assert typed.exit_code == 0, typed.output
+    assert "再次输入密码" in typed.output and "两次输入的密码不一致，请重新输入。" in typed.output
+    assert "Repeat for confirmation" not in typed.output and "do not match" not in typed.output
+    cut_short = runner.invoke(app, ["operator", "passwd", "bob"], input="Secret123\n")
+    assert cut_short.exit_code == 1 and "已取消" in cut_short.output and "Repeat" not in cut_short.output
+
+
+def test_bench_lookup_tops_up_the_applicants_and_refuses_sizes_that_measure_nothing(cli_db):
+    result = runner.invoke(app, ["bench", "lookup", "--persons", "40", "--samples", "5", "--json"])
+    assert result.exit_code == 0, result.output  # the top-up called a function that no longer existed
+    report = json.loads(result.stdout)
+    assert report["persons"] == 40 and report["samples_per_kind"] == 5 and report["kinds"]["id_full"]["n"] == 5
+    before = row_counts(cli_db, ["person", "audit_entry"])
+    for persons, samples in (("0", "5"), ("-1", "5"), ("40", "0"), ("40", "-1"), ("99999999999", "5"), ("40", "999999")):
+        bad = runner.invoke(app, ["bench", "lookup", "--persons", persons, "--samples", samples])
+        assert bad.exit_code == 2 and "BENCH_BAD_SIZE" in bad.stderr and "查询次数" in bad.stderr, bad.output
+    assert row_counts(cli_db, ["person", "audit_entry"]) == before
 
 
 def test_bench_pdf_small_json_reports_workers_and_single_figure():

@@ -1,6 +1,6 @@
 """`wangqian presale contract …`: a unit under the permit is accepted, entered, paid (an
-overpayment refused by its sentence), completed; read back as JSON; a second contract on the
-same unit refused (exit 1, its sentence); the contract's PDF written (an existing file refused
+overpayment refused by its sentence), completed; read back as JSON and in the project's list (a
+project that does not exist refused, exit 2); a second contract on the same unit refused (exit 1, its sentence); the contract's PDF written (an existing file refused
 without --force)."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def permitted() -> str:
 
 def test_a_contract_from_the_command_line(hall):  # noqa: F811
     number = permitted()
+    assert "没有商品房买卖合同。" in _ok("presale", "contract", "list", "--project", "1")
     case = CASE.search(_ok("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")).group(0)
     result, shown = _run("presale", "contract", "start", "--as", "dev1", "--permit", number, "-u", "2-01")
     assert result.exit_code == 1 and "户室2-01已签约，不能重复销售。" in shown
@@ -44,6 +45,9 @@ def test_a_contract_from_the_command_line(hall):  # noqa: F811
     assert "签约环节" in _ok("presale", "contract", "complete", case, "--as", "dev1")
     data = json.loads(_ok("presale", "contract", "show", case, "--json"))
     assert data["total_price"] == "1301000.00" and data["paid"] == "1301000.00" and data["stage_name"] == "签约环节"
+    assert case in _ok("presale", "contract", "list", "--project", "1")
+    result, shown = _run("presale", "contract", "list", "--project", "99")  # names no project: not an empty list
+    assert result.exit_code == 2 and "没有编号为 99 的项目。（PROJECT_NOT_FOUND）" in shown
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")

@@ -411,6 +411,9 @@ def test_cli_deliver(cli, gateway, monkeypatch):
     app, db = cli
     idle = runner.invoke(app, ["sms", "deliver"])
     assert idle.exit_code == 0 and "未配置短信网关" in idle.stdout
+    for limit in ("0", "-1"):  # no count, refused even while there is no gateway to send through
+        refused = runner.invoke(app, ["sms", "deliver", "--limit", limit])
+        assert refused.exit_code == 1 and "SMS_BAD_LIMIT" in refused.stderr and "未配置" not in refused.stdout
     monkeypatch.setenv("WANGQIAN_SMS_URL", gateway.url)
     monkeypatch.setenv("WANGQIAN_SMS_TOKEN", "tok")
     configure(db, sms_url=gateway.url)  # the test's own handle queues for the gateway too

@@ -69,7 +69,7 @@ from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import check_sellable, find_building, survey_in_force
 from services.presale.case_records import at_stage, open_record, take_at
-from services.presale.common import developer_of
+from services.presale.common import developer_of, find_project
 from services.presale.scans import read_scan
 from services.presale.unit_sales import contract_money
 from storage.engine import Database, session_now
@@ -786,7 +786,9 @@ class ContractRow:
 
 
 def list_contracts(db: Database, actor: Actor, *, project_id: int | None = None) -> list[ContractRow]:
-    """The contracts the actor may see, newest first (a developer's: its enterprise's)."""
+    """The contracts the actor may see, newest first (a developer's: its enterprise's); of one
+    project when ``project_id`` names one the actor sees (refused: PROJECT_NOT_FOUND, as the
+    permit and survey lists answer, not an empty list that reads as "no contracts yet")."""
     with db.read() as session:
         authorise(session, actor, Permission.PRESALE_VIEW if actor.can(Permission.PRESALE_VIEW)
                   else Permission.PRESALE_CONTRACT_WORK)
@@ -794,6 +796,7 @@ def list_contracts(db: Database, actor: Actor, *, project_id: int | None = None)
         if actor.developer_id is not None:
             query = query.where(PresaleContract.developer_id == actor.developer_id)
         if project_id is not None:
+            find_project(session, actor, project_id)
             query = query.join(Building, Building.id == PresaleContract.building_id).where(
                 Building.project_id == project_id)
         rows = session.execute(query.order_by(PresaleContract.id.desc()).limit(500)).all()

@@ -37,6 +37,12 @@ def check_db_url(db_url: str | None) -> None:
         raise bad_input("BENCH_BAD_DB_URL", "--db-url 须是 PostgreSQL 服务器地址（postgresql://用户:密码@主机/库）或 sqlite。")
 
 
+#: The lookup benchmark's sizes: ten times the hall it is measured for (a million applicants),
+#: and enough samples for a p99 (a zero or negative size measured nothing and printed zeros).
+MAX_LOOKUP_PERSONS = 10_000_000
+MAX_LOOKUP_SAMPLES = 100_000
+
+
 @bench_app.command("lookup")
 @refusals
 def bench_lookup(
@@ -45,6 +51,9 @@ def bench_lookup(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """申请人查询基准：各查询类型的 p50/p95/p99（毫秒）。"""
+    if not 1 <= persons <= MAX_LOOKUP_PERSONS or not 1 <= samples <= MAX_LOOKUP_SAMPLES:
+        raise bad_input("BENCH_BAD_SIZE", f"申请人数只能是 1 到 {MAX_LOOKUP_PERSONS}，"
+                                          f"查询次数只能是 1 到 {MAX_LOOKUP_SAMPLES}。")
     from rich.progress import Progress
 
     from bench import lookup

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -63,7 +64,16 @@ _invocation: dict[str, Any] = {}
 
 def begin_invocation() -> None:
     """A new command starts: its settings are read afresh (the root callback calls this)."""
+    end_invocation()
     _invocation.clear()
+
+
+def end_invocation() -> None:
+    """The command has ended (the root context closes): the databases it opened are closed. A
+    process that runs many commands (a test's CliRunner) otherwise kept every command's open
+    connections until they were collected: a thousand refusals held forty PostgreSQL clients."""
+    for db in _invocation.pop("opened", []):
+        db.dispose()
 
 
 def settings() -> Settings:
@@ -74,8 +84,11 @@ def settings() -> Settings:
 
 
 def database() -> Database:
-    """The configured database, with the invocation's settings and the real clock."""
-    return factory.open_database(settings())
+    """The configured database, with the invocation's settings and the real clock (closed
+    when the command ends: ``end_invocation``)."""
+    db = factory.open_database(settings())
+    _invocation.setdefault("opened", []).append(db)
+    return db
 
 
 def system_actor() -> Actor:
@@ -102,6 +115,21 @@ def bad_input(code: str, message: str) -> typer.Exit:
     """Input that names nothing: say so and exit 2 (raise what this returns)."""
     say_refusal(code, message)
     return typer.Exit(BAD_INPUT_EXIT)
+
+
+def read_password(from_stdin: bool, label: str = "密码") -> str:
+    """A password: one line of standard input (``--password-stdin``), or typed twice unseen.
+
+    Typed at the terminal, the second prompt and a mismatch are said in Chinese (click's own
+    confirmation says "Repeat for confirmation" and "Error: The two entered values do not
+    match."); a mismatch asks for both again, an end of input cancels (已取消)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    while True:
+        first = typer.prompt(label, hide_input=True)
+        if typer.prompt(f"再次输入{label}", hide_input=True) == first:
+            return first
+        err.print(f"两次输入的{label}不一致，请重新输入。", highlight=False, markup=False)
 
 
 def _undecodable(value: object) -> bool:

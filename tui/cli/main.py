@@ -47,8 +47,10 @@ from tui.cli import (  # noqa: F401 (chinese: the CLI's own words; presale_permi
 from tui.cli.helpers import (
     begin_invocation,
     database,
+    end_invocation,
     err,
     out,
+    read_password,
     refusals,
     refuse_undecodable,
     report_app,
@@ -82,9 +84,10 @@ app.add_typer(home_register.home_app, name="home")
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """网签柜台 wangqian — housing net-signing and allocation counter."""
     begin_invocation()
+    ctx.call_on_close(end_invocation)
 
 
 # ------------------------------------------------------------------ the TUI
@@ -304,12 +307,6 @@ def db_gen(
 # ------------------------------------------------------------------ operators
 
 
-def _read_password(password_stdin: bool) -> str:
-    if password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    return typer.prompt("密码", hide_input=True, confirmation_prompt=True)
-
-
 @operator_app.command("add")
 @refusals
 def operator_add(
@@ -325,7 +322,7 @@ def operator_add(
     from services import operators
 
     view = operators.add_operator(database(), system_actor(), username=username, name=name, role=role,
-                                  password=_read_password(password_stdin), window=window, bank=bank)
+                                  password=read_password(password_stdin), window=window, bank=bank)
     out.print(f"已新增操作员 {shown(view.username)}（{shown(view.name)}，{view.role_label}）。")
 
 
@@ -338,7 +335,7 @@ def operator_passwd(
     """重设操作员密码。"""
     from services import operators
 
-    operators.change_password(database(), system_actor(), username.strip().lower(), _read_password(password_stdin))
+    operators.change_password(database(), system_actor(), username.strip().lower(), read_password(password_stdin))
     out.print(f"操作员 {shown(username)} 的密码已重设。")
 
 

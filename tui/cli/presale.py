@@ -29,6 +29,7 @@ from tui.cli.helpers import (
     err,
     input_refusals,
     out,
+    read_password,
     refusals,
     shown,
     system_actor,
@@ -233,14 +234,6 @@ def developer_list(text: Annotated[str | None, typer.Argument(metavar="查询内
     out.print(table)
 
 
-def _password(password_stdin: bool) -> str:
-    import sys
-
-    if password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    return typer.prompt("初始密码", hide_input=True, confirmation_prompt=True)
-
-
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取初始密码。")]
 
 
@@ -258,7 +251,7 @@ def developer_admin(
     from services.presale import developers
 
     developers.add_developer_admin(database(), system_actor(), credit_code, username=username, name=name,
-                                   phone=phone, password=_password(password_stdin))
+                                   phone=phone, password=read_password(password_stdin, "初始密码"))
     _line(f"已开设开发企业管理员账户 {shown(username.strip().lower())}。")
 
 
@@ -287,7 +280,7 @@ def user_add(
     from services.presale import users
 
     view = users.add_user(database(), system_actor(), username=username, name=name, phone=phone,
-                          password=_password(password_stdin), credit_code=credit_code)
+                          password=read_password(password_stdin, "初始密码"), credit_code=credit_code)
     _line(f"已添加企业用户 {shown(view.username)}（{shown(view.name)}），{view.admission_label}。")
 
 

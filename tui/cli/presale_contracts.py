@@ -229,6 +229,7 @@ def show(number: Number, as_json: Json = False) -> None:
 
 @contract_app.command("list")
 @refusals
+@input_refusals(MISSING)
 def list_(project: Annotated[int | None, typer.Option("--project", help="项目编号。")] = None,
           as_json: Json = False) -> None:
     """商品房买卖合同列表。"""
@@ -240,6 +241,8 @@ def list_(project: Annotated[int | None, typer.Option("--project", help="项目�
     if as_json:
         _json([asdict(r) for r in rows])
         return
+    if not rows:
+        _line("没有商品房买卖合同。")
     for r in rows:
         _line(f"{r.case_number} {r.number} {shown(r.unit_no)} {shown(r.buyers or '')} {r.total_price or ''} "
               f"{r.status_label} {r.filing_number or ''}")
