@@ -40,6 +40,8 @@ def test_an_agreement_and_a_withdrawal_from_the_command_line(fund_hall, tmp_path
     # the use case reads the project as typed: the screen's sentence and rule code, exit 2
     code, shown = _run("start", "--as", "dev_a", "--project", "1e309", "--building", "D004")
     assert code == 2 and "项目编号应为数字。（PROJECT_NOT_FOUND）" in shown
+    code, shown = _run("list", "--project", "999999")  # names no project: said, not an empty table
+    assert code == 2 and "没有编号为 999999 的项目。（PROJECT_NOT_FOUND）" in shown
     started = json.loads(_ok("start", "--as", "dev_a", "--project", str(h.hall.project_id), "--building", "D004",
                              "--json"))
     number = started["case_number"]

@@ -562,6 +562,8 @@ def list_agreements(db: Database, actor: Actor, *, project_id: object = None) ->
     with db.read() as session:
         authorise(session, actor, Permission.FUND_VIEW)
         project_id = project_number(project_id)
+        if project_id is not None:
+            find_project(session, actor, project_id)  # a project that is not there is said, not an empty list
         query = (select(FundAgreement, Case, Building.number, Project.name)
                  .join(Case, Case.id == FundAgreement.case_id).join(Building, Building.id == FundAgreement.building_id)
                  .join(Project, Project.id == Building.project_id)
