@@ -22,7 +22,7 @@ from core.allocation import round_setup
 from core.errors import RuleViolation
 from core.identity import check_person_name, normalize, parse_credit_code, parse_mobile
 from core.lookup import plan_lookup
-from core.presale import developers, funds, ledger, mortgage, pricing, projects, returns, surveys, units
+from core.presale import developers, funds, ledger, mortgage, pricing, projects, returns, room_numbers, surveys, units
 from core.resale import certificates, home_register
 from core.resale.counter_cancellation import proxy_certificate
 from core.text import typed_id
@@ -69,6 +69,7 @@ RULES: dict[str, Callable[[str], object]] = {
     "surveys.check_building_number": surveys.check_building_number,
     "returns.check_reason": returns.check_reason,
     "returns.check_applicant": lambda v: returns.check_applicant(("王小二", "李四"), v),
+    "room_numbers.unit_not_found": lambda v: room_numbers.unit_not_found(v, ("5-03", "A01-101"), prefixes=("D004", "A01")),
     "units.check_selection": lambda v: units.check_selection(length=v),
     "pricing.natural": pricing.natural,
     "developers.choice": lambda v: developers._choice(v, ("甲", "乙"), field="kind", label="企业类型", code="KIND_BAD"),

@@ -206,3 +206,46 @@ def test_racing_processes_start_one_return_of_a_contract(db):
         assert s.execute(select(func.count()).select_from(PresaleReturn)).scalar_one() == 1
         assert s.execute(select(func.count()).select_from(Case)).scalar_one() == cases_before + 1
     assert audit.verify(db, SYSTEM).intact
+
+
+def test_a_room_typed_another_way_is_refused_with_the_room_as_the_permit_holds_it(db):
+    """Found by use: "201" for the permit's "2-01" answered only 没有找到有效许可证户室信息."""
+    hall, permit = contract_hall(db, 87)
+    sold(db, hall, permit, "2-01")
+    for typed in ("201", "2-1", "２－０１", "D004-2-01", "d004 201", "201室"):
+        refused = _refused(returns.start_return, db, hall.dev, building="D004", unit_no=typed)
+        assert (refused.code, refused.field) == ("PERMIT_UNIT_NOT_FOUND", "unit"), typed
+        assert refused.message == "没有找到有效许可证户室信息；该幢有户室“2-01”，请按许可证上的户室号输入。", typed
+    # nothing like it: the guide's sentence alone
+    assert _refused(returns.start_return, db, hall.dev, building="D004", unit_no="99-99").message \
+        == "没有找到有效许可证户室信息。"
+    # the same hint where a contract is accepted by permit and room
+    assert _refused(contracts.start_contract, db, hall.dev, permit_number=permit, unit_no="301").message \
+        == "没有找到有效许可证户室信息；该幢有户室“3-01”，请按许可证上的户室号输入。"
+
+
+def test_a_contract_number_typed_in_full_width_is_found_and_quoted_as_typed(db):
+    """Found by use: ＨＴ２０２６… typed with a Chinese input method was not found, and a refusal
+    quoted the number upper-cased, not as typed."""
+    hall, permit = contract_hall(db, 88)
+    number = sold(db, hall, permit, "2-01")
+    wide = number.lower().translate({code: code + 0xFEE0 for code in range(0x21, 0x7F)})
+    assert wide != number and returns.start_return(db, hall.dev, contract=f" {wide}　").contract_number == number
+    for typed in ("ysht2099", "ｙｓｈｔ２０９９", "[b]ysht[/b]"):
+        refused = _refused(returns.start_return, db, hall.dev, contract=typed)
+        assert refused.code == "CONTRACT_NOT_FOUND"
+        assert refused.message == f"没有业务号或合同编号为“{typed}”的商品房买卖合同。", typed
+    # a return's own number likewise
+    assert _refused(returns.show_return, db, hall.dev, "t2099").message == "没有业务号为“t2099”的退房业务。"
+
+
+def test_no_applicant_chosen_is_asked_for_not_called_a_stranger(db):
+    hall, permit = contract_hall(db, 89)
+    case = returns.start_return(db, hall.dev, contract=sold(db, hall, permit, "2-01")).case_number
+    for none in (None, "", "  "):
+        refused = _refused(returns.save_reason, db, hall.dev, case, applicant=none, reason="资金困难")
+        assert (refused.code, refused.message, refused.field) == ("RETURN_APPLICANT_MISSING", "请选择申请注销人。",
+                                                                  "applicant")
+    refused = _refused(returns.save_reason, db, hall.dev, case, applicant="张三", reason="资金困难")
+    assert (refused.code, refused.message) == ("RETURN_APPLICANT_NOT_BUYER", "申请注销人须为该合同的买受人之一。")
+

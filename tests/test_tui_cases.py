@@ -208,3 +208,23 @@ async def test_done_list_filters_refuse_a_malformed_date(sqlite_sample_db) -> No
         await type_into(pilot, "#filter-since", "")
         await settle(pilot)
         assert [r.number for r in _rows(app)] == [number]
+
+
+async def test_a_long_paste_into_a_filter_is_cut_and_the_notice_outlives_the_reload(sqlite_sample_db) -> None:
+    """A filter reloads the list and clears the message line as its text changes: the notice of a
+    cut paste comes after that change, so it stays (and the field keeps what fits)."""
+    from textual import events
+
+    app = make_app(sqlite_sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await pilot.press("2")
+        await settle(pilot)
+        field = app.screen.query_one("#filter-number")
+        field.focus()
+        await settle(pilot)
+        app.post_message(events.Paste("F" * 10_000))
+        await settle(pilot)
+        assert field.value == "F" * 20
+        assert text_of(app, "#case-message") == "粘贴的内容超出本栏长度，只保留了前 20 个字（本栏最多 20 个字）。"
+

@@ -5,10 +5,13 @@ Refusals are shown as their sentences; stored text is shown literally; an 80×24
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from test_tui_support import FIXED_NOW, SIZE, login, make_app, screen_text, settle, type_into
+from textual import events
+from textual.widgets import Input
 
 from services.presale import board, contracts, developers
 from services.presale import returns as return_service
@@ -16,6 +19,7 @@ from tests.conftest import SYSTEM, freeze
 from tests.permit_support import add_certificates, archive_survey, grant
 from tests.presale_support import PASSWORD, make_hall
 from tests.test_presale_contracts import BANK, entry, paid_up, signed_and_sealed
+from tui.screens.dialogs import ReasonDialog
 from tui.screens.presale.returns import ReturnScreen
 
 SUPERVISOR_PASSWORD = "Passw0rd1"  # conftest.make_operator's
@@ -145,3 +149,62 @@ def test_snapshot_return_with_its_reason(snap_compare, return_db) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(return_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_long_paste_into_the_cancel_dialog_is_cut_to_the_field_and_said_so(return_db) -> None:
+    """Found by use: 10,000 characters pasted into 取消受理's 400-character reason left it empty
+    without a word (Textual's own Input refuses a paste that does not fit whole)."""
+    hall, permit, number = return_db.presale
+    app = make_app(return_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _accept(pilot, number)
+        await _press(pilot, "f12")
+        assert isinstance(app.screen, ReasonDialog)
+        reason = app.screen.query_one("#reason", Input)
+        assert app.focused is reason
+        app.post_message(events.Paste("退" * 10_000))
+        await settle(pilot)
+        assert reason.value == "退" * 400
+        shown = re.sub(r"[\s│]", "", screen_text(app))  # the sentence wraps in the dialog
+        assert "粘贴的内容超出本栏长度，只保留了前400个字（本栏最多400个字）。" in shown
+        # the return's own reason field says so too
+        await _press(pilot, "escape")
+        field = app.screen.query_one("#return-reason", Input)
+        field.focus()
+        await settle(pilot)
+        app.post_message(events.Paste("因" * 10_000))
+        await settle(pilot)
+        assert field.value == "因" * 200 and "只保留了前 200 个字（本栏最多 200 个字）" in screen_text(app)
+
+
+async def test_a_clerks_slips_at_the_return_are_answered_plainly(return_db) -> None:
+    """No applicant chosen; the room typed without its separator; the contract number typed in
+    full width with a Chinese input method; a list opened: each answered in plain Chinese."""
+    hall, permit, number = return_db.presale
+    app = make_app(return_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dev_a", PASSWORD)
+        await _press(pilot, "t")
+        await type_into(pilot, "#return-building", "D004")
+        await type_into(pilot, "#return-unit", "201")
+        await _press(pilot, "f2")
+        assert "没有找到有效许可证户室信息；该幢有户室“2-01”，请按许可证上的户室号输入。" in screen_text(app)
+        await type_into(pilot, "#return-unit", "")
+        wide = number.lower().translate({code: code + 0xFEE0 for code in range(0x21, 0x7F)})
+        await type_into(pilot, "#return-contract", wide[:8])
+        await _press(pilot, "f2")
+        assert f"没有业务号或合同编号为“{wide[:8]}”的商品房买卖合同。" in screen_text(app)
+        await type_into(pilot, "#return-contract", wide)
+        await _press(pilot, "f2")
+        assert "已受理，业务号 T" in screen_text(app)
+        app.screen.query_one("#return-reason").focus()
+        await pilot.press(*"资金困难")
+        await _press(pilot, "f3")
+        assert "请选择申请注销人。" in screen_text(app) and "买受人之一" not in screen_text(app)
+        # the list of buyers open: its key in the footer in Chinese, never Textual's "Dismiss menu"
+        app.screen.query_one("#return-applicant").focus()
+        await _press(pilot, "enter")
+        keys = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "收起列表" in keys and not any(key.isascii() for key in keys), keys
+

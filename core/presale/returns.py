@@ -75,7 +75,10 @@ def check_returnable(contract: Returnable) -> None:
 
 def check_applicant(buyers: tuple[str, ...], choice: object) -> int:
     """The applicant (申请注销人) among the contract's buyers, by position (0-based) or by name;
-    returns the position. Refused: RETURN_APPLICANT_NOT_BUYER."""
+    returns the position. Refused: RETURN_APPLICANT_MISSING (none chosen: nobody to compare
+    with the buyers), RETURN_APPLICANT_NOT_BUYER (one chosen who is not a buyer)."""
+    if choice is None or (isinstance(choice, str) and not choice.strip()):
+        raise RuleViolation("RETURN_APPLICANT_MISSING", "请选择申请注销人。", field="applicant")
     if isinstance(choice, bool):
         choice = None
     if isinstance(choice, int) and 0 <= choice < len(buyers):

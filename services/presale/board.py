@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from core.errors import RuleViolation
 from core.presale.board import Board, sales_board
+from core.presale.room_numbers import unit_not_found
 from core.presale.sale import PERMIT_KIND_LABELS, SALE_STATE_LABELS, PermitKind, notices, refuse_unsellable, sale_state
 from core.presale.surveys import KIND_LABELS, SurveyKind
 from core.roles import Actor, Permission
@@ -76,7 +77,8 @@ def unit_lookup(db: Database, actor: Actor, project_id: int, building: str, unit
         wanted = (unit_no or "").strip()
         unit = next((u for u in facts.units if u.unit_no == wanted), None)
         if unit is None:
-            raise RuleViolation("PERMIT_UNIT_NOT_FOUND", "没有找到有效许可证户室信息。", field="unit")
+            raise unit_not_found(unit_no, [u.unit_no for u in facts.units],
+                                 prefixes={row.number, *(u.unit for u in facts.units if u.unit)})
         f = unit.facts
         state = sale_state(f)
         return UnitLookup(unit.unit_no, state.value, SALE_STATE_LABELS[state], f.permit_number, notices(f),

@@ -38,6 +38,7 @@ from core.errors import RuleViolation
 from core.identity import mask_id, mask_phone
 from core.money import format_yuan, to_chinese_capital
 from core.places import building_label
+from core.presale import room_numbers
 from core.presale.contracts import (
     CONTRACT_STATUS_LABELS,
     PAYMENT_LABELS,
@@ -121,7 +122,7 @@ __all__ = [
 SUBJECT = "presale_contract"
 PURPOSE_BUYER = "presale_buyer_sign"
 PURPOSE_SEAL = "presale_seal"
-NOT_FOUND = "没有找到有效许可证户室信息。"
+NOT_FOUND = room_numbers.NOT_FOUND
 _TYPE = {PermitKind.PRESALE: "presale_signing", PermitKind.SPOT: "spot_signing"}
 _PREFIX = {PermitKind.PRESALE: "YS", PermitKind.SPOT: "XS"}
 RESTRICTION_LABELS = {"seizure": "司法查封", "administrative": "行政限制"}
@@ -179,13 +180,22 @@ def _advance(session: Session, actor: Actor, case_number: str, to_stage: str) ->
 
 
 def unit_id_of(session: Session, building_id: int, unit_no: object) -> int:
+    """The building's unit whose room number (室号) is ``unit_no`` as the survey in force holds it.
+    Refused: PERMIT_UNIT_NOT_FOUND, naming the rooms it may have meant ("503" for "5-03",
+    ``core.presale.room_numbers``)."""
     survey = survey_in_force(session, building_id)
     wanted = unit_no.strip() if isinstance(unit_no, str) else ""
     found = None if survey is None else session.execute(
         select(SurveyUnit.building_unit_id).where(SurveyUnit.survey_id == survey.id,
                                                   SurveyUnit.unit_no == wanted)).scalar_one_or_none()
     if found is None:
-        raise RuleViolation("PERMIT_UNIT_NOT_FOUND", NOT_FOUND, field="unit")
+        if survey is None:
+            raise RuleViolation("PERMIT_UNIT_NOT_FOUND", NOT_FOUND, field="unit")
+        rooms = session.execute(select(SurveyUnit.unit_no, SurveyUnit.unit).where(SurveyUnit.survey_id == survey.id)
+                                .order_by(SurveyUnit.line)).all()
+        building = session.get(Building, building_id)
+        prefixes = {building.number if building else "", *(unit for _, unit in rooms if unit)}
+        raise room_numbers.unit_not_found(unit_no, [room for room, _ in rooms], prefixes=prefixes)
     return found
 
 

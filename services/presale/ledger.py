@@ -46,7 +46,7 @@ from core.roles import Actor, Permission, Role, require
 from core.timeutil import local_today
 from services import audit, cases
 from services.authority import authorise
-from services.presale.case_records import case_number_of, open_record
+from services.presale.case_records import as_typed, case_number_of, open_record
 from services.presale.contracts import open_contract
 from services.presale.unit_sales import contract_money
 from storage.engine import Database, session_now
@@ -95,7 +95,7 @@ def find_contracts(db: Database, actor: Actor, wanted: object) -> list[ContractH
             query = query.where(c.developer_id == actor.developer_id)
         rows = session.execute(query.order_by(c.unit_no, c.id).limit(500)).all()
         if not rows or not shown:
-            raise RuleViolation("LEDGER_CONTRACT_NOT_FOUND", f"没有预售证号或合同编号为“{shown}”的有效合同。",
+            raise RuleViolation("LEDGER_CONTRACT_NOT_FOUND", f"没有预售证号或合同编号为“{as_typed(wanted)}”的有效合同。",
                                 field="number")
         return [ContractHit(x.number, n, x.permit_number, x.unit_no, x.buyer_names, x.total_price,
                             CONTRACT_STATUS_LABELS[ContractStatus(x.status)]) for x, n in rows]

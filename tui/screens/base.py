@@ -284,6 +284,12 @@ def bare_action(action: str) -> str:
     return action
 
 
+#: The keys of Textual's own widgets that a footer shows, by action: (key, description) in Chinese.
+TEXTUAL_KEYS: dict[str, tuple[str, str]] = {
+    "dismiss": ("Esc", "收起列表"),  # a Select's open list (SelectOverlay)
+}
+
+
 class AppScreen(ServiceMixin, Screen[None]):
     """A full screen of the logged-in session."""
 
@@ -304,6 +310,14 @@ class AppScreen(ServiceMixin, Screen[None]):
         if self.wq.actor is None:
             return {}
         bindings = super().active_bindings
+        # Textual's own widgets' keys speak English ("esc Dismiss menu" while a list is open):
+        # said in Chinese when known (TEXTUAL_KEYS), else not shown.
+        for key, active in bindings.items():
+            if active.binding.show and type(active.node).__module__.startswith("textual."):
+                said = TEXTUAL_KEYS.get(active.binding.action)
+                shown = (replace(active.binding, description=said[1], key_display=said[0]) if said
+                         else replace(active.binding, show=False))
+                bindings[key] = active._replace(binding=shown)
         # A key the screen shows (Enter 家庭选房) stays shown when the focused widget binds the
         # same key without showing it (a table's Enter, which posts RowSelected to the screen).
         for key, binding in self._bindings:

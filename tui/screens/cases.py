@@ -38,6 +38,7 @@ from tui.screens.dialogs import (
     ReturnDialog,
 )
 from tui.widgets.detail import DetailPane, case_renderable
+from tui.widgets.form import FormInput
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 from tui.widgets.footer import KeyFooter
@@ -305,7 +306,7 @@ class InHandScreen(CaseListScreen):
 
     def compose_filters(self) -> ComposeResult:
         yield from super().compose_filters()
-        yield Input(placeholder="业务号包含…", compact=True, id="filter-number", max_length=20)
+        yield FormInput(placeholder="业务号包含…", compact=True, id="filter-number", max_length=20)
 
     def current_filter(self) -> CaseFilter:
         type_code = self.query_one("#filter-type", Select).value
@@ -467,8 +468,8 @@ class DoneScreen(CaseListScreen):
             compact=True,
             id="filter-status",
         )
-        yield Input(placeholder="起始 yyyy-mm-dd", compact=True, id="filter-since", max_length=10)
-        yield Input(placeholder="截止 yyyy-mm-dd", compact=True, id="filter-until", max_length=10)
+        yield FormInput(placeholder="起始 yyyy-mm-dd", compact=True, id="filter-since", max_length=10)
+        yield FormInput(placeholder="截止 yyyy-mm-dd", compact=True, id="filter-until", max_length=10)
 
     def current_filter(self) -> CaseFilter:
         type_code = self.query_one("#filter-type", Select).value

@@ -23,7 +23,7 @@ from core.roles import ROLE_LABELS, Role
 from services import operators
 from services.operators import OperatorView
 from tui.screens.base import AppModal
-from tui.widgets.form import field_line
+from tui.widgets.form import FormInput, field_line
 from tui.widgets.message import MessageLine, Wrapped
 
 _CANCEL = Binding("escape", "cancel", "取消", key_display="Esc")
@@ -56,7 +56,7 @@ class AcceptDialog(_Dialog):
             yield Label("业务类型（↑↓ 选择）")
             yield OptionList(*[Option(t.name, id=t.code) for t in CASE_TYPES.values()
                                if "accept" not in t.domain_moves], id="accept-type")
-            yield field_line("摘　要", Input(placeholder="可选：房屋坐落、申请人等", id="accept-summary", max_length=200),
+            yield field_line("摘　要", FormInput(placeholder="可选：房屋坐落、申请人等", id="accept-summary", max_length=200),
                              tall=True)
             yield MessageLine(classes="error-line")
             yield Static("Enter 选定类型，填写摘要后再按 Enter 受理；Esc 取消", classes="hint")
@@ -187,7 +187,7 @@ class ReturnDialog(_Dialog):
                 id="return-stage",
             )
             yield field_line("退回到", stage, tall=True)
-            yield field_line("原　因", Input(placeholder="请填写退件原因", id="return-reason", max_length=400), tall=True)
+            yield field_line("原　因", FormInput(placeholder="请填写退件原因", id="return-reason", max_length=400), tall=True)
             yield MessageLine(classes="error-line")
             yield Static("Enter 退件　Esc 取消", classes="hint")
 
@@ -222,7 +222,7 @@ class ReasonDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box", classes="dialog"):
             yield Label(self.title_text, classes="form-title")
-            yield field_line("原　因", Input(placeholder=self.prompt, id="reason", max_length=400), tall=True)
+            yield field_line("原　因", FormInput(placeholder=self.prompt, id="reason", max_length=400), tall=True)
             yield MessageLine(classes="error-line")
             yield Static("Enter 确定　Esc 取消", classes="hint")
 
@@ -257,7 +257,7 @@ class TextDialog(_Dialog):
             yield Label(self.title_text, classes="form-title")
             if self.note:
                 yield Static(Wrapped(self.note))
-            yield field_line(self.label, Input(placeholder=self.placeholder, id="text", max_length=100), tall=True)
+            yield field_line(self.label, FormInput(placeholder=self.placeholder, id="text", max_length=100), tall=True)
             yield MessageLine(classes="error-line")
             yield Static("Enter 确定　Esc 取消", classes="hint")
 

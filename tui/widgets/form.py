@@ -29,6 +29,12 @@ class FormInput(Input):
     """An input of a form: a key costs a repaint of the input, not a layout of the screen,
     and a paste longer than the field is cut to fit (and said so) instead of dropped.
 
+    Every input of the terminal with a ``max_length`` is one (a test reads ``tui/`` for a plain
+    ``Input`` given one): Textual's own Input refuses a paste that does not fit whole, so
+    10,000 characters pasted into a 400-character reason left the field empty without a word.
+    The notice (``PasteCut``) is said by ``ServiceMixin.on_form_input_paste_cut``, which every
+    screen and dialog of the session inherits (``AppScreen``, ``AppModal``).
+
     Textual's Input sets its ``virtual_size`` on every change, and on a widget that
     reactive lays out the whole screen again: on the contract form (five parties,
     some four hundred widgets) that was 40–400 ms a key, long enough for a fast
@@ -51,15 +57,20 @@ class FormInput(Input):
         event.stop()
         lines = event.text.splitlines()
         text = lines[0] if lines else ""
+        cut: FormInput.PasteCut | None = None
         if self.max_length:
             start, end = sorted(self.selection)
             room = max(0, self.max_length - (len(self.value) - (end - start)))
             if len(text) > room:
-                self.post_message(self.PasteCut(self, room, len(text) - room))
+                cut = self.PasteCut(self, room, len(text) - room)
                 text = text[:room]
         if text:
             start, end = sorted(self.selection)
             self.replace(text, start, end)
+        if cut is not None:
+            # Said after the field's ``Changed``: a screen that clears its message line when a
+            # field changes (a list filter) would otherwise wipe the notice at once.
+            self.post_message(cut)
 
 
 def compact_input(value: object = "", placeholder: str = "", max_length: int = 0) -> Input:
@@ -133,4 +144,4 @@ def show_field_error(root: Widget, name: str, message: str) -> bool:
     return True
 
 
-__all__ = ["FieldError", "FieldRow", "clear_field_errors", "compact_input", "field_line", "show_field_error"]
+__all__ = ["FieldError", "FieldRow", "FormInput", "clear_field_errors", "compact_input", "field_line", "show_field_error"]

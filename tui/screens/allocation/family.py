@@ -44,6 +44,7 @@ from tui.screens.allocation.common import area, money, place
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
 from tui.widgets.footer import KeyFooter
+from tui.widgets.form import FormInput
 from tui.widgets.message import MessageLine, literal
 from tui.widgets.tables import ListTable
 
@@ -145,7 +146,7 @@ class FamilyScreen(AppScreen):
         with Horizontal(id="family-bar"):
             yield Static("家庭选房", classes="screen-title")
             yield Select([], prompt="选择场次", compact=True, id="fam-round")
-            yield Input(placeholder="排位号或主申请人姓名，Enter 查找", compact=True, id="fam-query", max_length=30)
+            yield FormInput(placeholder="排位号或主申请人姓名，Enter 查找", compact=True, id="fam-query", max_length=30)
         yield Static("请先选择场次，再输入家庭的排位号或主申请人姓名。", id="family-info", markup=False)
         with Horizontal(classes="status-row"):
             yield Static("", id="list-tabs")
@@ -531,11 +532,11 @@ class HouseSearchDialog(_Dialog):
         with Vertical(id="search-box", classes="dialog"):
             yield Label(f"查询可选房源，加入{self.list_name}", classes="form-title")
             with Horizontal(id="search-bar"):
-                yield Input(placeholder="楼栋", compact=True, id="s-building", max_length=20)
+                yield FormInput(placeholder="楼栋", compact=True, id="s-building", max_length=20)
                 yield Select([(label, code) for code, label in LAYOUT_LABELS.items()], prompt="全部户型",
                              compact=True, id="s-layout")
                 yield Select([(o, o) for o in ORIENTATIONS], prompt="全部朝向", compact=True, id="s-orientation")
-                yield Input(placeholder="房号", compact=True, id="s-room", max_length=12)
+                yield FormInput(placeholder="房号", compact=True, id="s-room", max_length=12)
             yield ListTable([("房源编号", 12), ("楼栋/楼层/房号", 14), ("户型", None), ("朝向", None),
                              ("面积㎡", None), ("月租金", None)], id="s-results")
             yield Static("", id="s-count", classes="hint", markup=False)

@@ -51,7 +51,7 @@ from services.cases import CaseDetail
 from tui.screens.base import AppModal, AppScreen, PrintOutcome
 from tui.screens.cases import FilterError, parse_day
 from tui.widgets.detail import LABEL_STYLE, DetailPane, case_renderable
-from tui.widgets.form import FieldRow, clear_field_errors, compact_input, field_line, show_field_error
+from tui.widgets.form import FieldRow, FormInput, clear_field_errors, compact_input, field_line, show_field_error
 from tui.widgets.footer import KeyFooter
 from tui.widgets.message import MessageLine, literal
 
@@ -218,8 +218,8 @@ class LeaseScreen(AppScreen):
         yield Header()
         with Horizontal(id="lease-top"):
             yield Label("租赁签约", classes="screen-title")
-            yield Input(value=self.case_number or "", placeholder="业务号，Enter 查找；F3 发起签约",
-                        compact=True, max_length=20, id="case-number")
+            yield FormInput(value=self.case_number or "", placeholder="业务号，Enter 查找；F3 发起签约",
+                            compact=True, max_length=20, id="case-number")
         yield MessageLine(id="lease-message")
         with VerticalScroll(id="lease-body"):
             yield DetailPane(id="lease-summary")

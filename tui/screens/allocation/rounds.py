@@ -41,7 +41,7 @@ from tui.screens.allocation.common import window_short
 from tui.screens.base import AppScreen
 from tui.screens.dialogs import ConfirmDialog, ReasonDialog, _Dialog
 from tui.widgets.footer import KeyFooter
-from tui.widgets.form import field_line
+from tui.widgets.form import FormInput, field_line
 from tui.widgets.message import MessageLine
 from tui.widgets.tables import ListTable
 
@@ -444,7 +444,7 @@ class SupplementaryDialog(_Dialog):
             yield Label("组织补选场次", classes="form-title")
             yield Static("将已申请补选的家庭按原排位安排到新场次，并以短信通知选房时间。", classes="hint")
             for key, label in _PLAN_FIELDS:
-                yield field_line(label, Input(self.defaults[key], id=f"plan-{key}", compact=True, max_length=60))
+                yield field_line(label, FormInput(self.defaults[key], id=f"plan-{key}", compact=True, max_length=60))
             yield MessageLine(classes="error-line")
             yield Static("时间按北京时间填写　Enter 组织补选　Esc 取消", classes="hint")
 

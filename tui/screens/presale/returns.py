@@ -151,7 +151,7 @@ class ReturnScreen(AppScreen):
 
     @on(Input.Submitted, "#return-number")
     def _find(self, event: Input.Submitted) -> None:
-        self.number = event.value.strip().upper()
+        self.number = event.value.strip()  # as typed: the service folds it, a refusal quotes it
         self.action_reload()
 
     def action_reload(self) -> None:

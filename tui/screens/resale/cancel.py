@@ -65,7 +65,7 @@ from tui.screens.resale.sign_verify import (
 )
 from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
 from tui.widgets.footer import KeyFooter
-from tui.widgets.form import field_line
+from tui.widgets.form import FormInput, field_line
 from tui.widgets.message import MessageLine, literal
 from tui.widgets.tables import ListTable
 
@@ -196,8 +196,8 @@ class CancelScreen(PartyRows, AppScreen):
                     yield field_line("注销类型",
                                      Select(FILED_KINDS, prompt="请选择注销网签或注销备案", compact=True, id="cc-kind"))
                     yield Static(FILED_KIND_HELP, id="cc-kind-help", classes="hint", markup=False)
-                yield field_line("原　因", Input(placeholder="申请注销的原因（必填）", max_length=200, compact=True,
-                                                id="cc-reason"))
+                yield field_line("原　因", FormInput(placeholder="申请注销的原因（必填）", max_length=200, compact=True,
+                                                    id="cc-reason"))
                 yield Static("", id="cc-form-error", markup=False)
                 yield Static("F5 申请", classes="hint")
             with Vertical(id="cc-app", classes="-hidden"):
@@ -565,14 +565,14 @@ class RevokeScreen(AppScreen):
                          "可撤销已签约、未备案的网签合同；撤销后将短信通知对方当事人。", classes="hint",
                          markup=False)
             with Vertical(id="rv-form"):
-                yield field_line("合同编号", Input(placeholder="网签合同编号", max_length=40, compact=True, id="rv-number"))
+                yield field_line("合同编号", FormInput(placeholder="网签合同编号", max_length=40, compact=True, id="rv-number"))
                 yield field_line("证件号码",
-                                 Input(placeholder="交易当事人身份证件号码", max_length=40, compact=True, id="rv-id"),
+                                 FormInput(placeholder="交易当事人身份证件号码", max_length=40, compact=True, id="rv-id"),
                                  Button("发送验证码", id="rv-send", compact=True))
                 yield Static("", id="rv-send-note", classes="note", markup=False)
-                yield field_line("短信验证码", Input(placeholder="6位数字", max_length=6, restrict=r"[0-9]*",
-                                                   compact=True, id="rv-code"))
-                yield field_line("原　因", Input(placeholder="可不填", max_length=200, compact=True, id="rv-reason"),
+                yield field_line("短信验证码", FormInput(placeholder="6位数字", max_length=6, restrict=r"[0-9]*",
+                                                       compact=True, id="rv-code"))
+                yield field_line("原　因", FormInput(placeholder="可不填", max_length=200, compact=True, id="rv-reason"),
                                  Button("撤销", id="rv-revoke", compact=True, variant="error"))
                 yield Static("", id="rv-note", classes="note", markup=False)
             yield MessageLine(id="rv-result", classes="cc-message")

@@ -48,6 +48,7 @@ from tui.screens.resale.cancel import CancelScreen
 from tui.screens.resale.sign_verify import SignVerifyScreen
 from tui.widgets.contract import contract_renderable
 from tui.widgets.detail import DetailPane
+from tui.widgets.form import FormInput
 from tui.widgets.message import MessageLine, Tone
 from tui.widgets.tables import ListTable
 from tui.widgets.footer import KeyFooter
@@ -154,8 +155,8 @@ class ContractDeskScreen(AppScreen):
         yield Header()
         with Horizontal(id="desk-top"):
             yield Label("网签合同", classes="screen-title")
-            yield Input(value=self.number, placeholder="合同编号或业务号，Enter 查找", compact=True, max_length=30,
-                        id="desk-number")
+            yield FormInput(value=self.number, placeholder="合同编号或业务号，Enter 查找", compact=True, max_length=30,
+                            id="desk-number")
             yield Select([(label, code) for code, label in STATUS_LABELS.items()], prompt="全部状态", compact=True,
                          id="desk-status")
             mine = not self.actor.can(Permission.CONTRACT_REVIEW)

@@ -44,6 +44,7 @@ from core.resale.policies import profile_by_ref
 from tui.screens.base import ServiceMixin
 from tui.screens.dialogs import ReasonDialog
 from tui.widgets.detail import LABEL_STYLE, DetailPane
+from tui.widgets.form import FormInput
 from tui.widgets.message import MessageLine
 from tui.widgets.footer import KeyFooter
 
@@ -109,8 +110,8 @@ class PartyRow(Vertical):
             yield Static("", id=f"state-{self.index}", classes="party-state")
         with Horizontal(classes="party-actions"):
             yield Label("验证码", classes="code-label")
-            yield Input(placeholder="6位数字", max_length=6, restrict=r"[0-9]*", compact=True,
-                        id=f"code-{self.index}", classes="code-input")
+            yield FormInput(placeholder="6位数字", max_length=6, restrict=r"[0-9]*", compact=True,
+                            id=f"code-{self.index}", classes="code-input")
             yield Button("发送验证码", id=f"send-{self.index}", compact=True)
             yield Button("验证", id=f"verify-{self.index}", compact=True, variant="primary")
         yield Static("", id=f"note-{self.index}", classes="party-note", markup=False)
