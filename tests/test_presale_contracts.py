@@ -140,7 +140,9 @@ def test_the_seed_refusals_by_their_sentences(db):
     assert refused.message == "该户室已司法查封或行政限制。"
     assert board.unit_lookup(db, dev, hall.project_id, "D004", "3-01").state_label == "查封/限制"
     contracts.lift_restriction(db, hall.authority, rid)
-    contracts.start_contract(db, dev, permit_number=permit, unit_no="3-01")
+    # the permit number typed with a Chinese input method (ＹＳ…) is the permit
+    contracts.start_contract(db, dev, permit_number="".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c
+                                                            for c in permit), unit_no="3-01")
     # sold
     refused = _refused(contracts.start_contract, db, dev, permit_number=permit, unit_no="3-01")
     assert refused.code == "UNIT_ALREADY_SOLD" and refused.message == "户室3-01已签约，不能重复销售。"

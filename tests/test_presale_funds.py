@@ -244,6 +244,10 @@ def test_who_may_see_and_do_what(db):
 # ---------------------------------------------------------------- withdrawals
 
 
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() or c == "-" else c for c in text)
+
+
 def test_withdrawals_one_at_a_time_through_two_reviews_payment_and_archive(db):
     h = make_fund_hall(db, 58)
     agreement = _signed(h)
@@ -253,6 +257,11 @@ def test_withdrawals_one_at_a_time_through_two_reviews_payment_and_archive(db):
         {("未售", None, None, Decimal("0.00"), Decimal("0.00"))}
     assert (table.key_amount, table.deposited, table.balance, table.available) == \
         (Decimal("1800000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+    # typed with a Chinese input method: found; one that is not there is quoted as typed
+    assert funds.withdrawal_table(db, h.dev, _full_width(agreement.lower())).units == 12
+    with pytest.raises(RuleViolation) as refused:
+        funds.withdrawal_table(db, h.dev, "dy9999-001")
+    assert refused.value.message == "没有协议号为“dy9999-001”的现行资金监管协议。"
     number = funds.start_withdrawal(db, h.dev, agreement)
     assert Z.match(number)
     with pytest.raises(RuleViolation) as refused:

@@ -162,7 +162,7 @@ async def test_cancel_acceptance_with_a_reason(sqlite_sample_db) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert text_of(app, "#case-message") == f"已取消受理：{row.number}。"
-        assert [r for r in _rows(app) if r.number == number] == []
+        assert [r for r in _rows(app) if r.number == row.number] == []
 
 
 async def test_dispatch_to_a_named_operator_and_wrong_role_refusal(sqlite_sample_db) -> None:

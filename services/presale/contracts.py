@@ -69,7 +69,7 @@ from reports.presale_contracts import payment_notice_pdf as render_notice
 from services import audit, cases, sign_codes
 from services.authority import authorise
 from services.presale.buildings import check_sellable, find_building, survey_in_force
-from services.presale.case_records import at_stage, open_record, take_at
+from services.presale.case_records import at_stage, case_number_of, open_record, take_at
 from services.presale.common import developer_of, find_project
 from services.presale.scans import read_scan
 from services.presale.unit_sales import contract_money
@@ -245,7 +245,7 @@ def start_contract(db: Database, actor: Actor, *, permit_number: object, unit_no
     that permit. Refused with the seed's sentences: the unit not under that permit in force
     ("没有找到有效许可证户室信息"), seized or restricted ("该户室已司法查封或行政限制"), a
     property-management room, sold, a permit change open on the building."""
-    wanted = permit_number.strip().upper()[:20] if isinstance(permit_number, str) else ""
+    wanted = case_number_of(permit_number)  # ＹＳ２０２６… from a Chinese input method reads YS2026…
     with db.write() as session:
         authorise(session, actor, Permission.PRESALE_CONTRACT_WORK)
         permit = session.execute(select(SalePermit).where(SalePermit.permit_number == wanted,

@@ -72,7 +72,7 @@ from reports.presale_funds import AgreementDocument
 from reports.presale_funds import agreement_pdf as render_agreement
 from services import audit, cases
 from services.authority import authorise
-from services.presale.case_records import at_stage, open_record
+from services.presale.case_records import as_typed, at_stage, case_number_of, open_record
 from services.presale.common import BankView, bank_view, developer_of, find_project
 from services.presale.scans import read_scan
 from services.presale.unit_sales import unit_sales
@@ -159,14 +159,14 @@ def _open_agreement(session: Session, actor: Actor, number: object, *, lock: boo
 def _current_agreement(session: Session, actor: Actor, agreement_number: object, *,
                        lock: bool = False) -> FundAgreement:
     """The version in force of the agreement ``agreement_number`` (协议号)."""
-    shown = agreement_number.strip().upper()[:20] if isinstance(agreement_number, str) else ""
-    query = select(FundAgreement).where(FundAgreement.agreement_number == shown,
+    wanted = case_number_of(agreement_number)
+    query = select(FundAgreement).where(FundAgreement.agreement_number == wanted,
                                         FundAgreement.status == AgreementStatus.CURRENT.value)
     if lock:
         query = query.with_for_update()
     agreement = session.execute(query).scalar_one_or_none()
     if agreement is None or not _sees(session, actor, agreement):
-        raise RuleViolation("FUND_AGREEMENT_NOT_FOUND", f"没有协议号为“{shown}”的现行资金监管协议。",
+        raise RuleViolation("FUND_AGREEMENT_NOT_FOUND", f"没有协议号为“{as_typed(agreement_number)}”的现行资金监管协议。",
                             field="agreement")
     return agreement
 
@@ -623,7 +623,7 @@ def agreement_pdf(db: Database, actor: Actor, number: str) -> bytes:
     pdf = render_agreement(data)
     with db.write() as session:
         authorise(session, actor, Permission.FUND_VIEW)
-        audit.append(session, actor, "fund_agreement_print", object_type="fund_agreement", case_number=number.strip().upper(),
+        audit.append(session, actor, "fund_agreement_print", object_type="fund_agreement", case_number=case_number_of(number),
                      after={"agreement_number": data.agreement_number, "version": data.version, "draft": data.draft})
     return pdf
 
