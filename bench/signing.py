@@ -38,6 +38,11 @@ terminals is not held to one core. Throughput is what completed divided by the
 time from the first start to the last end (``time.monotonic``, one clock for
 every process on Linux). Afterwards the bench checks, untimed, that every
 contract is 已签约 in the database and that the audit chain verifies.
+
+On PostgreSQL it then measures the floor under the signing figure
+(``bench.signing_floor``): the same shape of work sent by bare psycopg, by the
+same clerks in the same processes, so that ``signings_vs_floor`` says what the
+product's layers cost on this machine in this run, loaded or idle.
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from bench import bulk
+from bench import bulk, signing_floor
 from core.errors import RuleViolation
 from core.identity import IdKind, Region, check_char_gb11643
 from core.resale.contracts import BuyerLine
@@ -646,6 +651,11 @@ def signing_benchmark(
                 signed = session.execute(select(func.count()).select_from(Contract)
                                          .where(Contract.status == ContractStatus.SIGNED.value)).scalar_one()
             cost = signing_cost(db, work[0].clerk, work[0].supervisor, probe_sales)
+            floor = None
+            if _is_postgresql(url):
+                tell(0, 1, "测量底线")
+                floor = signing_floor.bare_driver_floor(url, clerks=clerks, flows_per_clerk=contracts_total // clerks,
+                                                        processes=processes)
             winners = race_for_one_home(url, run_settings, db, work, race_sale, race, tell) if race else None
             chain = audit.verify(db, system)
         finally:
@@ -699,6 +709,9 @@ def signing_benchmark(
         "submission_p95_ms": sub["p95_ms"],
         "single_winner": winners,
         "one_signing": cost,
+        "bare_driver_floor": floor,
+        "signings_vs_floor": (round(sign["per_s"] / floor["flows_per_s"], 3)
+                              if floor and floor["flows_per_s"] and sign["per_s"] else None),
         "audit_rows": chain.rows,
         "audit_chain_intact": chain.intact,
         "targets": {"database": "postgresql", "clerks": TARGET_CLERKS, "signings_per_s": TARGET_SIGNINGS_PER_S,

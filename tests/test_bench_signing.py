@@ -45,6 +45,13 @@ def _assert_complete(report: dict, database: str) -> None:
     assert cost["signings"] == 10 and cost["statements"] > 0 and cost["transactions"] > 0
     # the server's CPU is read from /proc: the test's PostgreSQL runs on this machine
     assert cost["server_cpu_ms"] is None if database == "sqlite" else cost["server_cpu_ms"] > 0
+    # PostgreSQL: the same shape of work by bare psycopg, measured in the same run, and the ratio
+    floor = report["bare_driver_floor"]
+    if database == "sqlite":
+        assert floor is None and report["signings_vs_floor"] is None
+    else:
+        assert floor["flows"] == 4 and floor["flows_per_s"] > 0 and floor["statements_per_flow"] == 43
+        assert report["signings_vs_floor"] > 0
 
 
 def test_bench_signing_on_a_temporary_sqlite_file(tmp_path, monkeypatch):
