@@ -34,7 +34,6 @@ from bench.signing import temporary_database
 from core.identity import make_enterprise_code
 from core.presale.developers import DeveloperEntry
 from core.presale.projects import CertificateEntry, ProjectEntry
-from core.presale.units import check_selection
 from core.roles import Actor
 from services import cases, data, operators
 from services.presale import board, developers, permits, projects, surveys, users
