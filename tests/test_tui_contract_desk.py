@@ -399,6 +399,9 @@ async def test_the_sms_screen_requests_the_qualification_it_waits_for(sqlite_sam
         assert "已申请购房资格审查" in screen_text(app)
         assert "购房资格 待审查" in screen_text(app) or "购房资格 审查中" in screen_text(app), screen_text(app)
         assert screen.check_action("qualify", ()) is False  # asked once; the supervisor decides
+        # The refusal that asked for the request is answered: it no longer tells the clerk to request it.
+        assert "请先申请购房资格审查" not in screen_text(app)
+        assert text_of(app, "#note-0") == ""
     assert svc.get_contract(db, clerk, draft.id).qualification == "requested"
 
 

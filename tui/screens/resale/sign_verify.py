@@ -328,10 +328,14 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         def void() -> None:
             signing.void_qualification(self.db, self.actor, self.contract_id, reason=reason)
             self.app.call_from_thread(self.set_message, "购房资格码已作废；如需继续签约，请重新申请购房资格审查。", "ok")
-            self.app.call_from_thread(self.reload)
+            self.app.call_from_thread(self.reload, self._cleared_notes())
 
         self.run_worker(void, thread=True, exclusive=True, group="sv-qualify", exit_on_error=False,
                         name="sv-void-qualification")
+
+    def _cleared_notes(self) -> dict[str, tuple[str, str]]:
+        """Every row's sentence emptied: a step on the qualification answers what they said."""
+        return {party.key: ("", "") for party in self.parties}
 
     def action_qualify(self) -> None:
         if not self.check_action("qualify", ()):
@@ -341,7 +345,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         def request() -> None:
             signing.request_qualification(self.db, self.actor, self.contract_id)
             self.app.call_from_thread(self.set_message, "已申请购房资格审查，审核主管审查通过后即可发送验证码。", "ok")
-            self.app.call_from_thread(self.reload)
+            self.app.call_from_thread(self.reload, self._cleared_notes())
 
         self.run_worker(request, thread=True, exclusive=True, group="sv-qualify", exit_on_error=False,
                         name="sv-qualify")
