@@ -18,7 +18,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import select
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 from core.resale.contract_record import to_form
 from services.resale import signing
@@ -132,6 +132,25 @@ async def test_sms_verification_of_both_parties_then_submit(sqlite_sample_db, cl
     [signed] = results
     assert signed.status == "filed" and signed.signed_at == clock.now == signed.filed_at
     assert svc.get_contract(db, clerk, draft.id).status_label == "已备案"
+
+
+async def test_a_code_typed_in_full_width_digits_is_taken(sqlite_sample_db, clock, clerk) -> None:
+    """A Chinese input method in full-width mode types ４７１６３８: the field shows it and the code verifies
+    (the field used to drop every key, and Enter then said 请输入短信验证码)."""
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, "zhongshan")
+    seller_phone = _phone_of(db, draft.id, "seller:0")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=lambda _: None)
+        await _press(pilot, "f5")
+        code = latest_code(db, seller_phone)
+        wide = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        await type_into(pilot, "#code-0", wide, keys=True)
+        assert app.screen.query_one("#code-0", Input).value == wide
+        await _press(pilot, "enter")
+        assert _state(app, 0) == "已验证 ✓", text_of(app, "#note-0")
 
 
 async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_db, clock, clerk) -> None:

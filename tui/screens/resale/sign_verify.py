@@ -44,7 +44,7 @@ from core.resale.policies import profile_by_ref
 from tui.screens.base import ServiceMixin
 from tui.screens.dialogs import ReasonDialog
 from tui.widgets.detail import LABEL_STYLE, DetailPane
-from tui.widgets.form import FormInput
+from tui.widgets.form import DIGITS_AS_TYPED, FormInput
 from tui.widgets.message import MessageLine
 from tui.widgets.footer import KeyFooter
 
@@ -110,7 +110,7 @@ class PartyRow(Vertical):
             yield Static("", id=f"state-{self.index}", classes="party-state")
         with Horizontal(classes="party-actions"):
             yield Label("验证码", classes="code-label")
-            yield FormInput(placeholder="6位数字", max_length=6, restrict=r"[0-9]*", compact=True,
+            yield FormInput(placeholder="6位数字", max_length=6, restrict=DIGITS_AS_TYPED, compact=True,
                             id=f"code-{self.index}", classes="code-input")
             yield Button("发送验证码", id=f"send-{self.index}", compact=True)
             yield Button("验证", id=f"verify-{self.index}", compact=True, variant="primary")
