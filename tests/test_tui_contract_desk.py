@@ -342,6 +342,26 @@ async def test_qualification_review_passes_and_refuses(sqlite_sample_db, clock, 
     assert b.qualification == "approved"
 
 
+async def test_switching_tabs_reads_the_queues_again(sqlite_sample_db, clock, clerk, supervisor) -> None:
+    """The supervisor approves a qualification (F3), the clerk signs and submits meanwhile, the
+    supervisor turns to 备案审核 (F2): the contract is there (the queues were read only on opening,
+    so the tab said 备案审核（0） until the screen was left and opened again)."""
+    db = sqlite_sample_db
+    view = signed_contract(db, clerk, supervisor, clock, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await _open(pilot, FilingReviewScreen())
+        screen = app.screen
+        await _press(pilot, "f3")
+        assert screen.filing == {}
+        submit_for_review(db, clerk, view)  # at the clerk's window
+        await _press(pilot, "f2")
+        await settle(pilot)
+        assert list(screen.filing) == [str(view.id)]
+        assert "备案审核（1）" in screen_text(app)
+
+
 async def test_a_clerk_is_refused_the_review(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
     _queued(db, clerk, supervisor, clock)
