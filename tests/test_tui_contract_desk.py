@@ -444,6 +444,25 @@ async def test_the_sms_screen_requests_the_qualification_it_waits_for(sqlite_sam
     assert svc.get_contract(db, clerk, draft.id).qualification == "requested"
 
 
+async def test_a_code_sent_replaces_the_wait_for_the_qualification(sqlite_sample_db, clock, clerk,
+                                                                    supervisor) -> None:
+    """F3, the supervisor approves, F5 sends the seller's code: the top line no longer says to wait for
+    the supervisor (it stayed over the whole signing)."""
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=lambda _: None)
+        await _press(pilot, "f3")
+        assert "审核主管审查通过后即可发送验证码" in text_of(app, "#sv-message")
+        signing.decide_qualification(db, supervisor, draft.id, approved=True)
+        await _press(pilot, "f5")
+        assert _state(app, 0) == "已发送，60秒后可重发"
+        assert "审核主管审查通过后即可发送验证码" not in screen_text(app)
+        assert "购房资格 审查通过" in screen_text(app)
+
+
 async def test_desk_keeps_reprints_and_prints_a_draft_as_a_draft(sqlite_sample_db, clock, clerk, supervisor,
                                                                  tmp_path) -> None:
     """F8 twice on a signed contract keeps both prints (…-2.pdf); F8 on a draft

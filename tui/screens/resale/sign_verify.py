@@ -363,6 +363,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
             sent = signing.send_signing_code(self.db, self.actor, self.contract_id, party.key,
                                                       expected_version=version)
             note = sent.notice()  # sent, or waiting in the outbox at a hall without a gateway
+            self.app.call_from_thread(self.clear_message)  # a wait for the qualification is over
             self.app.call_from_thread(self.reload, {party.key: (note, "-ok")})
 
         self.run_worker(send, thread=True, exclusive=True, group=f"sv-party-{index}", exit_on_error=False,
