@@ -153,6 +153,24 @@ async def test_a_code_typed_in_full_width_digits_is_taken(sqlite_sample_db, cloc
         assert _state(app, 0) == "已验证 ✓", text_of(app, "#note-0")
 
 
+async def test_up_and_down_choose_the_party_as_the_help_says(sqlite_sample_db, clock, clerk) -> None:
+    """The help says ↑↓ 选择当事人: Down moved nothing, so F5 sent to the seller again."""
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, "zhongshan")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=lambda _: None)
+        screen = app.screen
+        assert app.focused is screen.query_one("#code-0")
+        await _press(pilot, "down")
+        assert app.focused is screen.query_one("#code-1")
+        await _press(pilot, "f5")
+        assert _state(app, 1) == "已发送，60秒后可重发" and _state(app, 0) == "未发送"
+        await _press(pilot, "up")
+        assert app.focused is screen.query_one("#code-0")
+
+
 async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_db, clock, clerk) -> None:
     db = sqlite_sample_db
     draft = draft_contract(db, clerk, "zhongshan")

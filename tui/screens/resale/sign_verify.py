@@ -166,6 +166,8 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         Binding("f4", "void_qualification", "作废资格码", key_display="F4"),
         Binding("f9", "submit", "提交", key_display="F9"),
         Binding("escape", "close", "关闭", key_display="Esc"),
+        Binding("down", "party(1)", "下一方", show=False),
+        Binding("up", "party(-1)", "上一方", show=False),
     ]
 
     HELP_STEPS = (
@@ -280,6 +282,18 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         self.route_party_refusal(event)
 
     # ------------------------------------------------------------ which party
+
+    def action_party(self, step: int) -> None:
+        """↑↓: the code field of the party above or below (the help's 选择当事人)."""
+        if not self.parties:
+            return
+        index = self.focused_party()
+        index = 0 if index is None else (index + step) % len(self.parties)
+        field = self.query_one(f"#code-{index}", Input)
+        if field.disabled:  # verified: its buttons too; the row still shows whose it is
+            self.query_one(f"#party-{index}").scroll_visible()
+            return
+        field.focus()
 
     def focused_party(self) -> int | None:
         """The party whose row holds the focus, else the first not yet verified."""
