@@ -56,6 +56,9 @@ def _errors(draft: c.ContractDraft) -> list[RuleViolation]:
     return err.errors
 
 
+PRICE_HOW = "成交价格请以元为单位填写数字，如 3500000 或 3500000.50，不要写“万”“元”等字。"
+
+
 def _refused(draft: c.ContractDraft, field: str, code: str) -> RuleViolation:
     errs = _errors(draft)
     hits = [e for e in errs if e.field == field and e.code == code]
@@ -309,6 +312,16 @@ def test_offline_may_be_chosen_without_a_forcing_reason():
 )
 def test_price_is_positive_with_at_most_two_decimals(price, code):
     _refused(replace(DRAFT, price=price), "price", code)
+
+
+@pytest.mark.parametrize("price", ["350万", "３５０万元", "abc", "[/x]", "赵" * 100],
+                         ids=["wan", "full-width", "letters", "markup", "long"])
+def test_a_price_that_is_not_a_number_says_how_to_type_it(price):
+    """A clerk who types 350万 is told to type yuan in digits, not only that it is not an amount;
+    what was typed is not echoed (a pasted page would fill the screen)."""
+    error = _refused(replace(DRAFT, price=price), "price", "MONEY_INVALID")
+    assert error.message == PRICE_HOW
+    assert "万" not in error.message.replace("“万”", "")
 
 
 def test_price_as_typed_with_separators_and_full_width():

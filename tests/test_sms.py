@@ -407,6 +407,15 @@ def test_cli_outbox_json_masks_phones_and_refuses_a_bad_status(cli):
     assert again.exit_code == 1 and "SMS_ALREADY_SENT" in again.stderr
 
 
+def test_cli_outbox_says_what_a_message_is_for_in_chinese(cli):
+    """`sms outbox` printed the stored purpose (sign_confirm) where 短信发件箱 and `sms show` say 签约确认验证码."""
+    app, db = cli
+    _queue(db, text="您的购房资格审查已通过。", purpose="qualification")
+    table = runner.invoke(app, ["sms", "outbox"])
+    assert table.exit_code == 0, table.output
+    assert "购房资格审查结果" in table.stdout and "qualification" not in table.stdout
+
+
 def test_cli_deliver(cli, gateway, monkeypatch):
     app, db = cli
     idle = runner.invoke(app, ["sms", "deliver"])

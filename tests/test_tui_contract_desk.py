@@ -18,7 +18,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import select
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 from core.resale.contract_record import to_form
 from services.resale import signing
@@ -132,6 +132,43 @@ async def test_sms_verification_of_both_parties_then_submit(sqlite_sample_db, cl
     [signed] = results
     assert signed.status == "filed" and signed.signed_at == clock.now == signed.filed_at
     assert svc.get_contract(db, clerk, draft.id).status_label == "已备案"
+
+
+async def test_a_code_typed_in_full_width_digits_is_taken(sqlite_sample_db, clock, clerk) -> None:
+    """A Chinese input method in full-width mode types ４７１６３８: the field shows it and the code verifies
+    (the field used to drop every key, and Enter then said 请输入短信验证码)."""
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, "zhongshan")
+    seller_phone = _phone_of(db, draft.id, "seller:0")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=lambda _: None)
+        await _press(pilot, "f5")
+        code = latest_code(db, seller_phone)
+        wide = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        await type_into(pilot, "#code-0", wide, keys=True)
+        assert app.screen.query_one("#code-0", Input).value == wide
+        await _press(pilot, "enter")
+        assert _state(app, 0) == "已验证 ✓", text_of(app, "#note-0")
+
+
+async def test_up_and_down_choose_the_party_as_the_help_says(sqlite_sample_db, clock, clerk) -> None:
+    """The help says ↑↓ 选择当事人: Down moved nothing, so F5 sent to the seller again."""
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, "zhongshan")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=lambda _: None)
+        screen = app.screen
+        assert app.focused is screen.query_one("#code-0")
+        await _press(pilot, "down")
+        assert app.focused is screen.query_one("#code-1")
+        await _press(pilot, "f5")
+        assert _state(app, 1) == "已发送，60秒后可重发" and _state(app, 0) == "未发送"
+        await _press(pilot, "up")
+        assert app.focused is screen.query_one("#code-0")
 
 
 async def test_a_contract_changed_meanwhile_is_refused_at_the_row(sqlite_sample_db, clock, clerk) -> None:
@@ -323,6 +360,26 @@ async def test_qualification_review_passes_and_refuses(sqlite_sample_db, clock, 
     assert b.qualification == "approved"
 
 
+async def test_switching_tabs_reads_the_queues_again(sqlite_sample_db, clock, clerk, supervisor) -> None:
+    """The supervisor approves a qualification (F3), the clerk signs and submits meanwhile, the
+    supervisor turns to 备案审核 (F2): the contract is there (the queues were read only on opening,
+    so the tab said 备案审核（0） until the screen was left and opened again)."""
+    db = sqlite_sample_db
+    view = signed_contract(db, clerk, supervisor, clock, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await _open(pilot, FilingReviewScreen())
+        screen = app.screen
+        await _press(pilot, "f3")
+        assert screen.filing == {}
+        submit_for_review(db, clerk, view)  # at the clerk's window
+        await _press(pilot, "f2")
+        await settle(pilot)
+        assert list(screen.filing) == [str(view.id)]
+        assert "备案审核（1）" in screen_text(app)
+
+
 async def test_a_clerk_is_refused_the_review(sqlite_sample_db, clock, clerk, supervisor) -> None:
     db = sqlite_sample_db
     _queued(db, clerk, supervisor, clock)
@@ -399,7 +456,29 @@ async def test_the_sms_screen_requests_the_qualification_it_waits_for(sqlite_sam
         assert "已申请购房资格审查" in screen_text(app)
         assert "购房资格 待审查" in screen_text(app) or "购房资格 审查中" in screen_text(app), screen_text(app)
         assert screen.check_action("qualify", ()) is False  # asked once; the supervisor decides
+        # The refusal that asked for the request is answered: it no longer tells the clerk to request it.
+        assert "请先申请购房资格审查" not in screen_text(app)
+        assert text_of(app, "#note-0") == ""
     assert svc.get_contract(db, clerk, draft.id).qualification == "requested"
+
+
+async def test_a_code_sent_replaces_the_wait_for_the_qualification(sqlite_sample_db, clock, clerk,
+                                                                    supervisor) -> None:
+    """F3, the supervisor approves, F5 sends the seller's code: the top line no longer says to wait for
+    the supervisor (it stayed over the whole signing)."""
+    db = sqlite_sample_db
+    draft = draft_contract(db, clerk, "shenzhen")
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "clerk1")
+        await _open(pilot, SignVerifyScreen(draft.id), callback=lambda _: None)
+        await _press(pilot, "f3")
+        assert "审核主管审查通过后即可发送验证码" in text_of(app, "#sv-message")
+        signing.decide_qualification(db, supervisor, draft.id, approved=True)
+        await _press(pilot, "f5")
+        assert _state(app, 0) == "已发送，60秒后可重发"
+        assert "审核主管审查通过后即可发送验证码" not in screen_text(app)
+        assert "购房资格 审查通过" in screen_text(app)
 
 
 async def test_desk_keeps_reprints_and_prints_a_draft_as_a_draft(sqlite_sample_db, clock, clerk, supervisor,

@@ -145,6 +145,8 @@ ONLINE, OFFLINE = "online", "offline"
 
 _HUNDRED = Decimal("100.00")
 _CENT = Decimal("0.01")
+#: The price refusal for text that is not a number (350万, a pasted page): how to type it, in yuan.
+PRICE_NOT_A_NUMBER = "成交价格请以元为单位填写数字，如 3500000 或 3500000.50，不要写“万”“元”等字。"
 _MAX_NAME = 100
 _MAX_TEXT = 500
 _MAX_COMMISSION = 60
@@ -815,10 +817,13 @@ def validate_draft(draft: ContractDraft, *, today: date) -> ValidDraft:
             else:
                 capital = to_chinese_capital(price)
         except RuleViolation as error:
-            errors.add(error, "price")
+            if error.code == "MONEY_INVALID":  # what to type, not an echo of what was typed
+                errors.refuse("MONEY_INVALID", PRICE_NOT_A_NUMBER, "price")
+            else:
+                errors.add(error, "price")
             price = None
         except TypeError:
-            errors.refuse("MONEY_INVALID", "成交价格不是有效的金额。", "price")
+            errors.refuse("MONEY_INVALID", PRICE_NOT_A_NUMBER, "price")
             price = None
 
     # ---- payment and supervision

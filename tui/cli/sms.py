@@ -86,7 +86,7 @@ def outbox(
     # send by hand, so it is never cut to fit a column.
     for r in rows:
         state = r.status if r.error is None else f"{r.status}（{r.error}）"
-        heading = f"[bold]#{r.id}[/bold]  {r.created}  {r.phone}  {shown(state)}  {shown(r.purpose)}"
+        heading = f"[bold]#{r.id}[/bold]  {r.created}  {r.phone}  {shown(state)}  {shown(r.purpose_label)}"
         out.print(heading + (f"  {r.case_number}" if r.case_number else ""), highlight=False)
         out.print(Padding(shown(r.text), (0, 0, 1, 4), expand=False), highlight=False)
 

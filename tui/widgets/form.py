@@ -24,6 +24,10 @@ from textual.widgets import Input, Label, Static
 
 from tui.widgets.message import Wrapped
 
+#: ``restrict`` of a field of digits (an SMS code): ASCII and full-width digits, as a Chinese input
+#: method in full-width mode types them; the rules normalise them (``core.codes.normalize_code``).
+DIGITS_AS_TYPED = r"[0-9０-９]*"
+
 
 class FormInput(Input):
     """An input of a form: a key costs a repaint of the input, not a layout of the screen,

@@ -65,7 +65,7 @@ from tui.screens.resale.sign_verify import (
 )
 from tui.widgets.detail import LABEL_STYLE, MUTED, DetailPane
 from tui.widgets.footer import KeyFooter
-from tui.widgets.form import FormInput, field_line
+from tui.widgets.form import DIGITS_AS_TYPED, FormInput, field_line
 from tui.widgets.message import MessageLine, literal
 from tui.widgets.tables import ListTable
 
@@ -570,7 +570,7 @@ class RevokeScreen(AppScreen):
                                  FormInput(placeholder="交易当事人身份证件号码", max_length=40, compact=True, id="rv-id"),
                                  Button("发送验证码", id="rv-send", compact=True))
                 yield Static("", id="rv-send-note", classes="note", markup=False)
-                yield field_line("短信验证码", FormInput(placeholder="6位数字", max_length=6, restrict=r"[0-9]*",
+                yield field_line("短信验证码", FormInput(placeholder="6位数字", max_length=6, restrict=DIGITS_AS_TYPED,
                                                        compact=True, id="rv-code"))
                 yield field_line("原　因", FormInput(placeholder="可不填", max_length=200, compact=True, id="rv-reason"),
                                  Button("撤销", id="rv-revoke", compact=True, variant="error"))

@@ -181,6 +181,7 @@ class FilingReviewScreen(AppScreen):
         table = self.query_one("#filing-list" if self.active == FILING else "#qualification-list", ListTable)
         table.focus()
         self._show_selected()
+        self.reload()  # the clerks go on submitting: a tab shows its queue as it is now
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#review-tabs", TabbedContent).active = tab

@@ -44,7 +44,7 @@ from core.resale.policies import profile_by_ref
 from tui.screens.base import ServiceMixin
 from tui.screens.dialogs import ReasonDialog
 from tui.widgets.detail import LABEL_STYLE, DetailPane
-from tui.widgets.form import FormInput
+from tui.widgets.form import DIGITS_AS_TYPED, FormInput
 from tui.widgets.message import MessageLine
 from tui.widgets.footer import KeyFooter
 
@@ -110,7 +110,7 @@ class PartyRow(Vertical):
             yield Static("", id=f"state-{self.index}", classes="party-state")
         with Horizontal(classes="party-actions"):
             yield Label("验证码", classes="code-label")
-            yield FormInput(placeholder="6位数字", max_length=6, restrict=r"[0-9]*", compact=True,
+            yield FormInput(placeholder="6位数字", max_length=6, restrict=DIGITS_AS_TYPED, compact=True,
                             id=f"code-{self.index}", classes="code-input")
             yield Button("发送验证码", id=f"send-{self.index}", compact=True)
             yield Button("验证", id=f"verify-{self.index}", compact=True, variant="primary")
@@ -166,6 +166,8 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         Binding("f4", "void_qualification", "作废资格码", key_display="F4"),
         Binding("f9", "submit", "提交", key_display="F9"),
         Binding("escape", "close", "关闭", key_display="Esc"),
+        Binding("down", "party(1)", "下一方", show=False),
+        Binding("up", "party(-1)", "上一方", show=False),
     ]
 
     HELP_STEPS = (
@@ -281,6 +283,18 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
 
     # ------------------------------------------------------------ which party
 
+    def action_party(self, step: int) -> None:
+        """↑↓: the code field of the party above or below (the help's 选择当事人)."""
+        if not self.parties:
+            return
+        index = self.focused_party()
+        index = 0 if index is None else (index + step) % len(self.parties)
+        field = self.query_one(f"#code-{index}", Input)
+        if field.disabled:  # verified: its buttons too; the row still shows whose it is
+            self.query_one(f"#party-{index}").scroll_visible()
+            return
+        field.focus()
+
     def focused_party(self) -> int | None:
         """The party whose row holds the focus, else the first not yet verified."""
         node: Widget | None = self.focused
@@ -328,10 +342,14 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         def void() -> None:
             signing.void_qualification(self.db, self.actor, self.contract_id, reason=reason)
             self.app.call_from_thread(self.set_message, "购房资格码已作废；如需继续签约，请重新申请购房资格审查。", "ok")
-            self.app.call_from_thread(self.reload)
+            self.app.call_from_thread(self.reload, self._cleared_notes())
 
         self.run_worker(void, thread=True, exclusive=True, group="sv-qualify", exit_on_error=False,
                         name="sv-void-qualification")
+
+    def _cleared_notes(self) -> dict[str, tuple[str, str]]:
+        """Every row's sentence emptied: a step on the qualification answers what they said."""
+        return {party.key: ("", "") for party in self.parties}
 
     def action_qualify(self) -> None:
         if not self.check_action("qualify", ()):
@@ -341,7 +359,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
         def request() -> None:
             signing.request_qualification(self.db, self.actor, self.contract_id)
             self.app.call_from_thread(self.set_message, "已申请购房资格审查，审核主管审查通过后即可发送验证码。", "ok")
-            self.app.call_from_thread(self.reload)
+            self.app.call_from_thread(self.reload, self._cleared_notes())
 
         self.run_worker(request, thread=True, exclusive=True, group="sv-qualify", exit_on_error=False,
                         name="sv-qualify")
@@ -359,6 +377,7 @@ class SignVerifyScreen(ServiceMixin, PartyRows, Screen[ContractView | None]):
             sent = signing.send_signing_code(self.db, self.actor, self.contract_id, party.key,
                                                       expected_version=version)
             note = sent.notice()  # sent, or waiting in the outbox at a hall without a gateway
+            self.app.call_from_thread(self.clear_message)  # a wait for the qualification is over
             self.app.call_from_thread(self.reload, {party.key: (note, "-ok")})
 
         self.run_worker(send, thread=True, exclusive=True, group=f"sv-party-{index}", exit_on_error=False,
