@@ -24,7 +24,6 @@ from test_tui_support import (
     type_into,
 )
 from textual import events
-from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, RadioSet, Select
 
