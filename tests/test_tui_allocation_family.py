@@ -61,6 +61,10 @@ async def test_clerk_works_a_familys_wish_lists(counter_db) -> None:
         await press(pilot, "7")
         screen = app.screen
         assert isinstance(screen, FamilyScreen) and screen.round_id == rid
+        await settle(pilot)
+        # The round is already chosen: the line under it must not still ask for one.
+        assert "请先选择场次" not in text_of(app, "#family-info")
+        assert "排位号或主申请人姓名" in text_of(app, "#family-info")
         await type_into(pilot, "#fam-query", str(rank_of(db, f1)))
         await press(pilot, "enter")
         assert screen.family.family_id == f1
