@@ -296,7 +296,9 @@ class FamilyScreen(AppScreen):
         self._cursor_to = None
         lint = self.query_one("#lint", Static)
         if not message.wishes.lines:
-            lint.update(f"{LIST_NAMES[self.list_kind]}为空（购物车中没有房源）：按 a 添加。")
+            # Only a family that may still change its list is told to add to it.
+            add = "：按 a 添加" if "add" in self.step_actions() else ""
+            lint.update(f"{LIST_NAMES[self.list_kind]}为空（购物车中没有房源）{add}。")
             lint.display = True
         elif message.wishes.lint:
             lint.update("\n".join(f"⚠ {w.message}" for w in message.wishes.lint))
