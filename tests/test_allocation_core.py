@@ -567,3 +567,13 @@ def test_round_text_of_a_round_from_a_file_keeps_id_types():
         '{"families":[{"confirm":101,"gave_up":false,"id":1,"rank":2,"wishes":["B",101]},'
         '{"confirm":null,"gave_up":true,"id":"F2","rank":1,"wishes":[]}],"houses":[101,"B"]}')
     assert round_text(RoundInput((), ())) == '{"families":[],"houses":[]}'
+
+
+def test_forecast_of_an_empty_formal_list_says_why_it_gets_nothing():
+    """A family with a pre-selection but no formal list was told only "将分配不到房源" in the
+    pre-selection window, with nothing saying the forecast reads the formal list."""
+    rnd = RoundInput(("A", "B"), (FamilyInput("p", 1, ("A",)), FamilyInput("s", 2, ())))
+    fc = forecast(rnd, "s")
+    assert (fc.house, fc.status, fc.list_empty) == (None, ResultStatus.NOT_ALLOCATED, True)
+    assert "正选意向为空" in fc.explain()[0] and "同步" in fc.explain()[0]
+    assert forecast(rnd, "p").list_empty is False

@@ -399,3 +399,17 @@ def test_two_counters_starting_the_same_lease_at_once_open_one_case(db, clerk):
         assert session.execute(select(func.count()).select_from(Lease)).scalar_one() == 1
         assert session.execute(select(func.count()).select_from(Case)).scalar_one() == 1
     assert audit.verify(db, Actor.system("test")).intact
+
+
+def test_a_case_number_is_found_from_full_width_and_quoted_as_typed(db, clerk):
+    """"[/x]" typed into 租赁签约's number was quoted back as "[/X]"; ＧＺ… typed with a Chinese
+    input method was not found."""
+    ids = _setup(db)
+    number = svc.start_lease(db, clerk, ids["round"], ids["a"])
+    wide = number.lower().translate({code: code + 0xFEE0 for code in range(0x21, 0x7F)})
+    assert svc.lease_detail(db, clerk, f" {wide}　").case_number == number
+    error = _refused(db, "LEASE_NOT_FOUND", svc.lease_detail, clerk, "[/x]😀")
+    assert error.message == "没有业务号为“[/x]😀”的公租房租赁签约业务。"
+    error = _refused(db, "CASE_NOT_FOUND", svc.save_tenant_info, clerk, "g\x1b[31m", phone="13800138000",
+                     employer=None, bank_name="中国银行", bank_account="6217000010001234567")
+    assert "\x1b" not in error.message and "“g" in error.message

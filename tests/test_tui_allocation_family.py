@@ -61,6 +61,10 @@ async def test_clerk_works_a_familys_wish_lists(counter_db) -> None:
         await press(pilot, "7")
         screen = app.screen
         assert isinstance(screen, FamilyScreen) and screen.round_id == rid
+        await settle(pilot)
+        # The round is already chosen: the line under it must not still ask for one.
+        assert "请先选择场次" not in text_of(app, "#family-info")
+        assert "排位号或主申请人姓名" in text_of(app, "#family-info")
         await type_into(pilot, "#fam-query", str(rank_of(db, f1)))
         await press(pilot, "enter")
         assert screen.family.family_id == f1
@@ -145,6 +149,8 @@ async def test_clerk_works_a_familys_wish_lists(counter_db) -> None:
         await press(pilot, "enter", "enter")
         assert text_of(app, "#family-message") == f"家庭 {f2} 已主动放弃本场次选房。"
         assert "已主动放弃" in text_of(app, "#family-info")
+        # Its empty list no longer invites the clerk to add a house it can never have.
+        assert "按 a 添加" not in text_of(app, "#lint") and "为空" in text_of(app, "#lint")
         await type_into(pilot, "#fam-query", "无此人")
         await press(pilot, "enter")
         assert text_of(app, "#family-message") == f"第{number}场没有排位为“无此人”或主申请人姓名含“无此人”的家庭。"

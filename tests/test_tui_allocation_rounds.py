@@ -220,3 +220,30 @@ async def test_a_list_load_overtaken_by_a_newer_one_does_not_lose_the_round_to_s
         screen.post_message(stale)  # … and the older load's rows come after the sentence
         await settle(pilot)
         assert screen.selected is not None and screen.selected.id == formed
+
+
+async def test_a_refused_run_leaves_no_progress_bar_behind(counter_db) -> None:
+    """F5 on a round still in its selection windows: the run is refused with one sentence, and
+    the bar "第N场运行中 … 0%" no longer stays under it as if the run were going on."""
+    from test_tui_allocation_support import desk_round
+
+    db = counter_db
+    clock = freeze(db)
+    hall = desk_round(db, clock)
+    number = hall.numbers[0]
+    rid = hall.rounds[number]
+    app = make_app(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await press(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, RoundsScreen)
+        await cursor_to(pilot, "#rounds", str(rid))
+        await press(pilot, "f5")
+        if isinstance(app.screen, ConfirmDialog):
+            await press(pilot, "enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "才能运行选房" in text_of(app, "#rounds-message")
+        assert not screen.query_one("#run-row").display
+        assert "运行中" not in screen_text(app)

@@ -29,3 +29,25 @@ def _plain_inputs_with_a_limit() -> list[str]:
 
 def test_no_input_with_a_length_limit_drops_a_long_paste() -> None:
     assert _plain_inputs_with_a_limit() == [], "use tui.widgets.form.FormInput (or compact_input)"
+
+
+async def test_a_full_width_space_typed_into_a_field_is_kept() -> None:
+    """A Chinese input method's full-width space (U+3000) was dropped by the input, so a time typed
+    as "２０２６－１２－０９　１７：００" reached the form as "２０２６－１２－０９１７：００" and was refused."""
+    from textual import events
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.form import FormInput
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield FormInput(id="f", max_length=20)
+
+    app = One()
+    async with app.run_test() as pilot:
+        field = app.query_one("#f", FormInput)
+        field.focus()
+        for ch in "１２－０９\u3000１７：００":
+            field.post_message(events.Key(ch, ch))
+            await pilot.pause()
+        assert field.value == "１２－０９\u3000１７：００"

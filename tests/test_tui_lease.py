@@ -124,6 +124,9 @@ async def test_lease_from_start_to_approval_through_the_terminal(sqlite_sample_d
         app.screen.query_one("#start-round").value = ids["round"]
         await settle(pilot)
         assert "王**" in screen_text(app) and "LYJ3-1203" in screen_text(app)
+        # The words of 选房场次 and 家庭选房: a round is a 场次 and a family has an 排位 (it said 第N批, 第N号).
+        shown = screen_text(app)
+        assert "第5批 龙悦居" not in shown and "第5场 龙悦居" in shown and "选房场次" in shown and "排位第" in shown
         families = app.screen.query_one("#start-families")
         families.highlighted = families.get_option_index(str(ids["a"]))
         await _press(pilot, "enter")

@@ -145,3 +145,27 @@ async def test_windows_are_refused_under_their_field(empty_counter_db) -> None:
         assert text_of(app, "#e-pre_open") == ""
         assert text_of(app, "#e-pre_close") == "预选结束时间必须晚于预选开始时间。"
         assert _count(db, AllocationRound) == 0
+
+
+async def test_a_refused_row_is_wrapped_as_chinese_is_set(empty_counter_db, tmp_path: Path) -> None:
+    """A refused row one cell too long for the screen left "）" alone on the next line
+    ("…请核对后重新输入。（ID_BAD_CHARS" / "）"): the rows are now wrapped as Chinese is set."""
+    db = empty_counter_db
+    clock = freeze(db)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("排位,姓名,证件号码,手机号码,家庭人数,可选户型\n1,王欣然,44030319980320164!,14779887783,2,一房一厅\n",
+                   encoding="utf-8")
+    app = make_app(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "super1")
+        await press(pilot, "6", "f2")
+        keys = ["shift+tab"]
+        for text in ("1", "第四批选房", "正常选房", "2026-11-22 09:00", "2026-11-22 17:00", "2026-11-23 09:00",
+                     "2026-11-23 11:00", str(bad)):
+            keys += _keys(text)
+        await pilot.press(*keys)
+        await settle(pilot)
+        await press(pilot, "f2", "f3")
+        assert "ID_BAD_CHARS" in text_of(app, "#setup-errors")
+        lines = [line.strip() for line in screen_text(app).splitlines()]
+        assert "）" not in lines and not any(line.startswith(("）", "，", "。")) for line in lines)

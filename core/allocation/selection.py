@@ -138,6 +138,9 @@ class Forecast:
     # each. Empty for a family that gave up: it takes nothing by choice.
     blocked: tuple[Blocked, ...]
     warnings: tuple[str, ...] = ()
+    # True when the family has neither a formal wish nor a confirmed house: it can
+    # get nothing, and the clerk must hear why (the pre-selection does not count).
+    list_empty: bool = False
 
     @property
     def status_label(self) -> str:
@@ -147,6 +150,9 @@ class Forecast:
         """The forecast as Chinese sentences a clerk can read out, result first."""
         if self.status == ResultStatus.GAVE_UP:
             head = f"家庭 {self.family} 已放弃选房，不分配房源。"
+        elif self.house is None and self.list_empty:
+            head = (f"家庭 {self.family} 的正选意向为空，将分配不到房源："
+                    "推算和运行只按正选意向分配，预选意向须在正选时间内同步到正选意向才算数。")
         elif self.house is None:
             head = f"按当前意向，家庭 {self.family} 将分配不到房源。"
         else:
@@ -232,7 +238,8 @@ def forecast(round: RoundInput, family_id: str) -> Forecast:  # noqa: A002
             elif wish in taken_by:
                 blocked.append(Blocked(wish, taken_by[wish].id, taken_by[wish].rank, BlockReason.TAKEN))
             # else: free, but the family confirmed a later house instead.
-    return Forecast(family.id, family.rank, house, status, tuple(blocked), tuple(warnings))
+    list_empty = not family.wishes and family.confirm is None
+    return Forecast(family.id, family.rank, house, status, tuple(blocked), tuple(warnings), list_empty)
 
 
 # ------------------------------------------------------------------ JSON input

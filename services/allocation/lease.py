@@ -52,6 +52,7 @@ from core.identity import (
 from core.places import building_label, place_label, room_label, unit_label
 from core.roles import ROLE_LABELS, Actor, Permission, Role
 from core.timeutil import local_today
+from core.text import fold_width, printable
 from reports import allocation as documents
 from reports.allocation import HouseFacts
 from services import audit, sms
@@ -132,26 +133,33 @@ def _require_operator(db: Database, actor: Actor | None, permission: Permission)
     return actor
 
 
+def _case_number(case_number: object) -> tuple[str, str]:
+    """A typed case number as looked up (full-width ＧＺ… folded to ASCII, trimmed, upper case) and
+    as a refusal quotes it: what was typed, safe for a terminal — "[/x]" was quoted as "[/X]"."""
+    text = case_number.strip() if isinstance(case_number, str) else ""
+    return fold_width(text).strip().upper()[:40], printable(text, limit=40)
+
+
 def _load(session: Session, case_number: str) -> tuple[Case, Lease]:
     """The lease case and its lease, both locked (case first, then lease)."""
-    number = (case_number or "").strip().upper()
+    number, typed = _case_number(case_number)
     case = session.execute(select(Case).where(Case.number == number).with_for_update()).scalar_one_or_none()
     if case is None:
-        raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{number}”的业务。", field="number")
+        raise RuleViolation("CASE_NOT_FOUND", f"没有业务号为“{typed}”的业务。", field="number")
     lease = session.execute(select(Lease).where(Lease.case_id == case.id).with_for_update()).scalar_one_or_none()
     if case.type_code != rules.CASE_TYPE or lease is None:
-        raise RuleViolation("LEASE_NOT_FOUND", f"业务“{number}”不是公租房租赁签约业务。", field="number")
+        raise RuleViolation("LEASE_NOT_FOUND", f"业务“{typed}”不是公租房租赁签约业务。", field="number")
     return case, lease
 
 
 def _find(session: Session, case_number: str) -> tuple[Case, Lease]:
     """The lease case and its lease, for reading."""
-    number = (case_number or "").strip().upper()
+    number, typed = _case_number(case_number)
     row = session.execute(
         select(Case, Lease).join(Lease, Lease.case_id == Case.id).where(Case.number == number)
     ).first()
     if row is None:
-        raise RuleViolation("LEASE_NOT_FOUND", f"没有业务号为“{number}”的公租房租赁签约业务。", field="number")
+        raise RuleViolation("LEASE_NOT_FOUND", f"没有业务号为“{typed}”的公租房租赁签约业务。", field="number")
     return row[0], row[1]
 
 

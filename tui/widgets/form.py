@@ -29,6 +29,10 @@ from tui.widgets.message import Wrapped
 DIGITS_AS_TYPED = r"[0-9０-９]*"
 
 
+#: The full-width space a Chinese input method types in its full-width mode.
+IDEOGRAPHIC_SPACE = "\u3000"
+
+
 class FormInput(Input):
     """An input of a form: a key costs a repaint of the input, not a layout of the screen,
     and a paste longer than the field is cut to fit (and said so) instead of dropped.
@@ -56,6 +60,21 @@ class FormInput(Input):
             self.field = field
             self.kept = kept
             self.dropped = dropped
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Python (so Textual's Input) counts the full-width space U+3000 as unprintable and
+        # drops it: "２０２６－１２－０９　１７：００" typed in a Chinese input method's full-width
+        # mode became "２０２６－１２－０９１７：００" and was refused as a malformed time.
+        if event.character == IDEOGRAPHIC_SPACE:
+            event.stop()
+            event.prevent_default()
+            start, end = sorted(self.selection)
+            if start == end:
+                self.insert_text_at_cursor(IDEOGRAPHIC_SPACE)
+            else:
+                self.replace(IDEOGRAPHIC_SPACE, start, end)
+            return
+        await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()

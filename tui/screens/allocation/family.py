@@ -198,6 +198,10 @@ class FamilyScreen(AppScreen):
         if self.round_id in self.round_rows:
             with select.prevent(Select.Changed):
                 select.value = self.round_id
+            if self.family is None:  # the round is chosen: "请先选择场次" would send the clerk astray
+                self.query_one("#family-info", Static).update("请输入家庭的排位号或主申请人姓名，按 Enter 查找。")
+        elif not message.rows:
+            self.query_one("#family-info", Static).update("还没有选房场次：请审核主管先在选房场次中新建并发布场次。")
         self.query_one("#fam-query", Input).focus()
 
     @property
@@ -292,7 +296,9 @@ class FamilyScreen(AppScreen):
         self._cursor_to = None
         lint = self.query_one("#lint", Static)
         if not message.wishes.lines:
-            lint.update(f"{LIST_NAMES[self.list_kind]}为空（购物车中没有房源）：按 a 添加。")
+            # Only a family that may still change its list is told to add to it.
+            add = "：按 a 添加" if "add" in self.step_actions() else ""
+            lint.update(f"{LIST_NAMES[self.list_kind]}为空（购物车中没有房源）{add}。")
             lint.display = True
         elif message.wishes.lint:
             lint.update("\n".join(f"⚠ {w.message}" for w in message.wishes.lint))

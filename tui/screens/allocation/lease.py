@@ -189,7 +189,7 @@ class LeaseScreen(AppScreen):
     ]
 
     HELP_STEPS = (
-        "输入租赁签约的业务号按 Enter 查找；新签约按 F3 发起（选择已公布结果的选房批次和已分配房源的家庭）。",
+        "输入租赁签约的业务号按 Enter 查找；新签约按 F3 发起（选择已公布结果的选房场次和已分配房源的家庭）。",
         "画面下方只显示当前环节：完善承租信息（手机号、工作单位、银行托收账户）→ 身份核验 → 签订合同 → 押金缴纳，"
         "每一环节填写后按 F5 提交。",
         "签约审核由主管办理：F6 审核通过，F7 不通过（退回并说明原因）。",
@@ -451,7 +451,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="start-box", classes="dialog"):
             yield Label("发起签约", classes="form-title")
-            yield field_line("选房批次", Select([], prompt="请选择已公布结果的批次", id="start-round"), tall=True)
+            yield field_line("选房场次", Select([], prompt="请选择已公布结果的场次", id="start-round"), tall=True)
             yield Label("选房家庭（↑↓ 选择，Enter 发起签约）")
             yield OptionList(id="start-families")
             yield MessageLine(classes="error-line")
@@ -467,7 +467,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
     @work(thread=True, exclusive=True, group="start-rounds", exit_on_error=False)
     def _load_rounds(self) -> None:
         rows = rounds.rounds_list(self.db, self.actor, status=RoundStatus.PUBLISHED)
-        self.post_message(self.RoundsLoaded([(literal(f"第{r.number}批 {r.name}"), r.id) for r in rows]))
+        self.post_message(self.RoundsLoaded([(literal(f"第{r.number}场 {r.name}"), r.id) for r in rows]))
 
     def on_lease_start_dialog_rounds_loaded(self, message: RoundsLoaded) -> None:
         select = self.query_one("#start-round", Select)
@@ -487,7 +487,7 @@ class LeaseStartDialog(AppModal[StartChoice | None]):
     def _load_families(self, round_id: int) -> None:
         rows = rounds.round_results(self.db, self.actor, round_id, housed_only=True)
         families = [
-            (f"第{r.rank}号　{r.applicant}　{r.house_code or ''}　{r.status_label}", r.family_id) for r in rows
+            (f"排位第{r.rank}位　{r.applicant}　{r.house_code or ''}　{r.status_label}", r.family_id) for r in rows
         ]
         self.post_message(self.FamiliesLoaded(round_id, families))
 

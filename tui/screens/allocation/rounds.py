@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, ProgressBar, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.allocation.round_setup import parse_window_time
 from core.allocation.rounds import ROUND_KIND_SHORT_LABELS, RoundStatus, default_windows
@@ -331,6 +331,14 @@ class RoundsScreen(AppScreen):
 
         report = rounds.run_round(self.db, self.actor, row.id, progress=progress)
         self.post_message(self.RunDone(row, report))
+
+    @on(Worker.StateChanged)
+    def _run_refused(self, event: Worker.StateChanged) -> None:
+        # A refused run (the formal window still open, a round already published…) said so on
+        # the message line but left "第N场运行中 … 0%" under it, as if the run were going on.
+        if event.state is WorkerState.ERROR and event.worker.group == "run":
+            self.ran_round_id = None
+            self.query_one("#run-row").display = False
 
     def on_rounds_screen_run_done(self, message: RunDone) -> None:
         self.query_one("#run-label", Label).update("运行完成")

@@ -29,7 +29,7 @@ from services.allocation.rounds import RoundDetail
 from tui.screens.base import AppScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.form import FieldRow, clear_field_errors, compact_input, show_field_error
-from tui.widgets.message import MessageLine
+from tui.widgets.message import MessageLine, Wrapped
 
 #: Bad rows of a refused file shown under the form (the message line says how many there are).
 SHOWN_ROWS = 3
@@ -245,7 +245,8 @@ class RoundSetupScreen(AppScreen):
         lines = [e.text() for e in errors[:SHOWN_ROWS]]
         if len(errors) > SHOWN_ROWS:
             lines.append(f"……另有 {len(errors) - SHOWN_ROWS} 处错误（可用 wangqian round import-… 命令列出全部）。")
-        self.query_one("#setup-errors", Static).update("\n".join(lines))
+        # Set as Chinese is set: "（ID_BAD_CHARS）" wrapped by Rich left a line holding only "）".
+        self.query_one("#setup-errors", Static).update(Wrapped("\n".join(lines)))
         self.query_one(f"#f-{message.what}_file", Input).focus()  # the file is fixed, or another named
 
     # ------------------------------------------------------------ F5 发布
